@@ -1,0 +1,50 @@
+# The two commands of the README: `make demo` runs a demo season, `make test` runs every check.
+# Both create .venv and (re)install the project when pyproject.toml changes.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: test demo lint typecheck imports pytest sysdeps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian packages the product or its tests need: installed when missing and running as root,
+# otherwise the one apt-get line to run is printed.
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing"; \
+	  else echo "please run: sudo apt-get install -y$$missing"; fi; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP) sysdeps
+	$(BIN)/pytest
+
+test: lint typecheck imports pytest
+
+demo: $(STAMP) sysdeps
+	$(BIN)/campaign demo
+
+clean:
+	rm -rf workspace .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,44 @@
+"""The outbox table: every mail the campaign sends is a row here before it goes on the wire.
+
+The row's status moves only through the named functions in notifications/outbox.py, which set
+status, attempts, timestamps and errors together. A row is never deleted, so its idempotency key
+is never reused.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from schemas.enums import OutboxStatus
+from schemas.sqltypes import enum_column, now_utc, utc_column
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One outgoing mail and its delivery state."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_year: int = Field(foreign_key="campaign.year", index=True)
+    idempotency_key: str = Field(max_length=255, unique=True)
+    template: str = Field(max_length=64)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=500)
+    body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    body_html: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    attachments: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    status: OutboxStatus = Field(sa_column=enum_column(OutboxStatus))
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=now_utc, sa_column=utc_column(nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = Field(default=None, sa_column=utc_column())
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    smtp_reply: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    message_id: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=now_utc, sa_column=utc_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())
+    operator_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text))

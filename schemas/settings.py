@@ -1,0 +1,70 @@
+"""Settings, read once from the environment (prefix CAMPAIGN_) at a flow's or the CLI's entry.
+
+Handed to functions as a value; never a flow parameter (parameters are stored and shown in the
+UI). Secrets are SecretStr with no defaults. Paths are resolved to absolute paths at start.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the product reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CAMPAIGN_", extra="ignore", frozen=True)
+
+    workspace: Path = Field(
+        default=Path("workspace"), description="Everything the software writes lives under it."
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty means a SQLite file in the workspace."
+    )
+    campaigns_dir: Path = Field(
+        default=Path("campaigns"), description="Folder of campaign files <year>.toml."
+    )
+    timezone: str = Field(default="Asia/Shanghai", description="The campaign's business time zone.")
+
+    mailer: Literal["smtp", "file"] = Field(
+        default="file", description="smtp sends over SMTP; file writes .eml files."
+    )
+    mail_from: str = Field(
+        default="csr-campaign@example.org", description="Sender address of every mail."
+    )
+    mail_from_name: str = Field(default="上海市企业社会责任报告发布会", description="Sender name.")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = Field(default=None, description="Never logged.")
+    smtp_connections: int = Field(default=4, ge=1, le=32)
+    smtp_rate_per_second: float = Field(default=0.0, ge=0, description="0 means no limit.")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_lease_seconds: int = Field(default=300, ge=10)
+
+    @model_validator(mode="after")
+    def _absolute_paths(self) -> "Settings":
+        object.__setattr__(self, "workspace", self.workspace.expanduser().resolve())
+        object.__setattr__(self, "campaigns_dir", self.campaigns_dir.expanduser().resolve())
+        if self.smtp_user and self.smtp_password is None:
+            raise ValueError("CAMPAIGN_SMTP_USER is set but CAMPAIGN_SMTP_PASSWORD is not")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """Return the database URL, defaulting to campaign.db in the workspace."""
+        return self.database_url or f"sqlite:///{self.workspace / 'campaign.db'}"
+
+    def campaign_file(self, year: int) -> Path:
+        """Return the path of the campaign file for `year`."""
+        return self.campaigns_dir / f"{year}.toml"
+
+    def inside_workspace(self, *parts: str) -> Path:
+        """Return a path under the workspace; raise ValueError if it would escape it."""
+        path = self.workspace.joinpath(*parts).resolve()
+        if not path.is_relative_to(self.workspace):
+            raise ValueError(f"{path} is outside the workspace {self.workspace}")
+        return path
