@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from schemas.enums import Stage, SubmissionKind
 
@@ -272,15 +273,27 @@ class CampaignFile(_Strict):
     calendar: CalendarOverrides = CalendarOverrides()
     provenance: dict[str, Provenance] = {}
 
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, v: list[Topic]) -> list[Topic]:
+        _require_unique([t.key for t in v], "topic key")
+        return v
+
+    @field_validator("standards")
+    @classmethod
+    def _unique_standards(cls, v: list[Standard]) -> list[Standard]:
+        _require_unique([s.key for s in v], "standard key")
+        return v
+
     @model_validator(mode="after")
     def _cross_references(self) -> CampaignFile:
-        _require_unique([t.key for t in self.topics], "topic key")
-        _require_unique([s.key for s in self.standards], "standard key")
+        # A whole-file check has no location of its own: its message starts with the key.
         topics = {t.key for t in self.topics}
-        for cat in self.commendation.categories:
+        for i, cat in enumerate(self.commendation.categories):
             if cat.topic not in topics:
                 raise ValueError(
-                    f"commendation category {cat.key!r} names unknown topic {cat.topic!r}"
+                    f"commendation.categories[{i}].topic: category {cat.key!r} names unknown "
+                    f"topic {cat.topic!r}"
                 )
         return self
 
@@ -326,12 +339,22 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(file)"
 
 
+def _format_problem(error: ErrorDetails) -> str:
+    """Return `key: reason` for one pydantic error, without pydantic's "Value error, " prefix."""
+    cause = error.get("ctx", {}).get("error")
+    if error["type"] == "value_error" and cause is not None:
+        if not error["loc"]:  # a whole-file check: the message names its own key
+            return str(cause)
+        return f"{_format_loc(error['loc'])}: {cause}"
+    return f"{_format_loc(error['loc'])}: {error['msg']}"
+
+
 def parse_campaign_file(data: dict[str, Any], path: Path) -> CampaignFile:
     """Validate parsed TOML data; raise CampaignFileError naming each bad key and why."""
     try:
         model = CampaignFile.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_format_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = [_format_problem(e) for e in exc.errors()]
         raise CampaignFileError(path, problems) from None
     known = _dotted_keys({k: v for k, v in data.items() if k != "provenance"})
     unknown = sorted(k for k in model.provenance if k not in known)

@@ -1,0 +1,55 @@
+"""The campaign clock: one run per business day moves the season along.
+
+For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
+runs what is due that day as subflows. Today (walking skeleton) that is mobilize's intake while
+recommendation files sit in the inbox; reminders, submission windows and review start join as
+their stages are built. Idempotent per day: a second run the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+from pydantic import BaseModel, ConfigDict
+
+from flows.mobilize import mobilize
+from schemas.enums import Stage
+from schemas.settings import Settings
+from tasks.campaigns import advance_campaign_stage
+from tasks.clock import resolve_as_of
+from tasks.intake import IngestSummary, find_tabular_files, inbox_dir
+
+INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
+
+
+class SeasonDay(BaseModel):
+    """What the clock did on one business day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    as_of: date
+    stage: Stage
+    stage_changed: bool
+    mobilize: IngestSummary | None = None
+
+
+@flow(name="season")
+def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
+    """Advance the campaign to `as_of` and run what is due that day."""
+    settings = Settings()
+    day = resolve_as_of(as_of, settings.timezone)
+    stage = advance_campaign_stage(settings, campaign_year, day)
+    intake = None
+    if stage.stage in INTAKE_STAGES and find_tabular_files(
+        inbox_dir(settings, campaign_year) / "recommendations"
+    ):
+        intake = mobilize(campaign_year, as_of=day)
+    return SeasonDay(
+        campaign_year=campaign_year,
+        as_of=day,
+        stage=stage.stage,
+        stage_changed=stage.changed,
+        mobilize=intake,
+    )

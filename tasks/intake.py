@@ -1,0 +1,165 @@
+"""Tasks that take in the mobilize stage's files: the association list and recommendation lists.
+
+Thin shells: locate the files, call the plain rules (tasks/recommendations.py), save in one
+transaction (tasks/participants.py), write the rejection report into the workspace, return a
+small summary. Inputs are read, never written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import load_campaign_file
+from schemas.enums import OverQuota, Severity
+from schemas.rejection import Rejection, count_by_code
+from schemas.rows import AssociationRow
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from tasks.campaigns import ensure_campaign
+from tasks.participants import association_ids, save_recommendations, upsert_associations
+from tasks.recommendations import RecommendationBatch, decide_recommendations, validate_associations
+from tasks.reports import publish_rejections, publish_table, write_rejection_report
+from tasks.store import make_engine, session_scope
+
+TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
+
+
+class IngestSummary(BaseModel):
+    """What one ingest run did: counts, problems by code, the report's path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    files_read: int
+    files_rejected: int
+    rows_accepted: int
+    rows_held: int
+    rows_rejected: int
+    warnings: int
+    associations_new: int
+    units_new: int
+    units_updated: int
+    recommendations_new: int
+    recommendations_updated: int
+    participations_new: int
+    problems_by_code: dict[str, int]
+    per_association: list[dict[str, str | int]]
+    report: str
+    rejections: list[Rejection]
+
+
+def inbox_dir(settings: Settings, campaign_year: int) -> Path:
+    """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
+    return settings.inside_workspace("inbox", str(campaign_year))
+
+
+def find_association_list(folder: Path) -> Path | None:
+    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
+    for suffix in (".xlsx", ".csv"):
+        candidate = folder / f"associations{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_tabular_files(folder: Path) -> list[Path]:
+    """Return the tabular files directly in `folder`, sorted by name; none if it is missing."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES
+    )
+
+
+def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | int]]:
+    """Return accepted, held and rejected row counts per association code."""
+    accepted = Counter(a.row.association_code for a in batch.accepted if not a.held)
+    held = Counter(a.row.association_code for a in batch.accepted if a.held)
+    codes = sorted(set(accepted) | set(held))
+    return [{"association": code, "accepted": accepted[code], "held": held[code]} for code in codes]
+
+
+@task(name="ingest-recommendations")
+def ingest_recommendations(
+    settings: Settings,
+    campaign_year: int,
+    as_of: date,
+    associations_file: str | None,
+    recommendation_files: list[str],
+    over_quota: OverQuota,
+    report_dir: str,
+) -> IngestSummary:
+    """Validate and save the association list and recommendation files; write the report.
+
+    Side effects: upserts associations, units, recommendations and participations in one
+    transaction; writes `recommendations-rejections.xlsx` into `report_dir` (in the workspace).
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    rejections: list[Rejection] = []
+    assoc_rows: list[AssociationRow] = []
+    if associations_file:
+        assoc_rows, assoc_problems = validate_associations(Path(associations_file))
+        rejections.extend(assoc_problems)
+    engine = make_engine(settings)
+    now = now_utc()
+    try:
+        with session_scope(engine) as session:
+            ensure_campaign(session, campaign, now)
+            associations_new = upsert_associations(session, assoc_rows)
+            known = set(association_ids(session))
+            batch = decide_recommendations(
+                [Path(f) for f in recommendation_files],
+                campaign_year=campaign_year,
+                known_associations=known,
+                quota_min=campaign.quota.min,
+                quota_max=campaign.quota.max,
+                over_quota=over_quota,
+            )
+            counts = save_recommendations(session, campaign_year, batch.accepted, as_of, now)
+    finally:
+        engine.dispose()
+    rejections.extend(batch.rejections)
+    report = write_rejection_report(
+        settings.inside_workspace(report_dir, "recommendations-rejections.xlsx"), rejections
+    )
+    errors = [r for r in rejections if r.severity == Severity.ERROR]
+    return IngestSummary(
+        files_read=batch.files_read,
+        files_rejected=sum(1 for r in errors if r.row is None),
+        rows_accepted=sum(1 for a in batch.accepted if not a.held),
+        rows_held=sum(1 for a in batch.accepted if a.held),
+        rows_rejected=sum(1 for r in errors if r.row is not None),
+        warnings=len(rejections) - len(errors),
+        associations_new=associations_new,
+        units_new=counts.units_new,
+        units_updated=counts.units_updated,
+        recommendations_new=counts.recommendations_new,
+        recommendations_updated=counts.recommendations_updated,
+        participations_new=counts.participations_new,
+        problems_by_code=count_by_code(rejections),
+        per_association=per_association_table(batch),
+        report=str(report.relative_to(settings.workspace)),
+        rejections=rejections,
+    )
+
+
+@task(name="publish-recommendation-report")
+def publish_recommendation_report(summary: IngestSummary) -> None:
+    """Publish the rejection table and the per-association counts as Prefect artifacts."""
+    publish_rejections(
+        "recommendation-rejections",
+        "Recommendation problems",
+        summary.rejections,
+        Path(summary.report),
+    )
+    if summary.per_association:
+        publish_table(
+            "recommendations-per-association",
+            summary.per_association,
+            f"Accepted and held recommendations per association ({summary.rows_accepted} "
+            f"accepted, {summary.rows_held} held, {summary.rows_rejected} rejected rows)",
+        )

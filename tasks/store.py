@@ -1,0 +1,109 @@
+"""The campaign database: engine from settings, short transactions, schema upgrades, bulk writes.
+
+`make_engine` is the one switch between SQLite (default, a file in the workspace, WAL, busy
+timeout, every transaction `BEGIN IMMEDIATE`) and PostgreSQL (by URL). Nothing opens an engine
+at import time. Schema changes go through Alembic (tasks/migrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import schemas.outbox_table
+import schemas.tables
+from schemas.settings import Settings
+
+BULK_CHUNK = 1000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_ = schemas.outbox_table  # the outbox table belongs to the same metadata
+
+
+def make_engine(settings: Settings | None = None, *, url: str | None = None) -> Engine:
+    """Create an engine for the settings' database (or `url`); SQLite files get their folder."""
+    target = url or (settings or Settings()).effective_database_url
+    sa_url = sa.make_url(target)
+    if sa_url.get_backend_name() != "sqlite":
+        return sa.create_engine(target, pool_pre_ping=True, future=True)
+    if sa_url.database and sa_url.database != ":memory:":
+        Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        target,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Apply WAL, busy timeout, foreign keys and BEGIN IMMEDIATE (SQLAlchemy's pysqlite recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """Open a session for one transaction: commit on success, roll back on error, always close.
+
+    Rows stay readable after the block (expire_on_commit=False).
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Config:
+    """Return the Alembic configuration for the product's migrations against `url`."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Bring the database schema to the newest migration (creates it when empty)."""
+    with engine.begin() as connection:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def bulk_insert(session: Session, rows: Sequence[SQLModel]) -> None:
+    """Add many new rows in chunks and flush, so ids are assigned without one round trip each."""
+    for start in range(0, len(rows), BULK_CHUNK):
+        session.add_all(rows[start : start + BULK_CHUNK])
+        session.flush()
+
+
+def metadata() -> sa.MetaData:
+    """Return the metadata of every product table (for migrations and drift checks)."""
+    return SQLModel.metadata

@@ -1,0 +1,113 @@
+"""Builders of real input files for tests: USCCs, association lists, recommendation lists.
+
+Files are written with openpyxl / the csv module into tmp folders, exactly as operators' files
+arrive (Chinese headers, xlsx or CSV in a chosen encoding).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from schemas.columns import ASSOCIATIONS, RECOMMENDATIONS, InputKind
+from schemas.uscc import uscc_check_character
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_uscc(n: int, prefix: str = "91310115") -> str:
+    """Return the n-th valid USCC with the given 8-character prefix."""
+    digits = ""
+    value = n
+    for _ in range(9):
+        digits = ALPHABET[value % 31] + digits
+        value //= 31
+    body = prefix + digits
+    return body + uscc_check_character(body)
+
+
+def association_row(code: str, name: str | None = None, email: str | None = None) -> dict[str, Any]:
+    """Return one association-list row keyed by Chinese header."""
+    return {
+        "协会代码": code,
+        "协会名称": name or f"上海市测试行业协会{code}",
+        "联系人": "王测试",
+        "联系邮箱": email or f"{code.lower()}@assoc.example.org",
+        "联系电话": "021-55550000",
+    }
+
+
+def recommendation_row(
+    code: str, n: int, year: int = 2024, **overrides: Any
+) -> dict[str, Any]:
+    """Return one recommendation row keyed by Chinese header (valid unless overridden)."""
+    row: dict[str, Any] = {
+        "推荐协会代码": code,
+        "年度": year,
+        "统一社会信用代码": make_uscc(n),
+        "单位名称": f"上海测试{n:04d}科技有限公司",
+        "单位类型": "企业",
+        "所在区": "浦东新区",
+        "所属行业": "电子信息",
+        "所有制": "民营",
+        "是否上市": "否",
+        "联系人": "李测试",
+        "联系邮箱": f"contact{n}@unit{n}.example.com",
+        "联系电话": "021-55551234",
+        "依法注册合规经营": "是",
+        "履行社会责任": "是",
+        "同意公开发布": "是",
+    }
+    for key, value in overrides.items():
+        header = next(c.header for c in RECOMMENDATIONS.columns if c.key == key)
+        row[header] = value
+    return row
+
+
+def write_xlsx(path: Path, rows: Sequence[dict[str, Any]], kind: InputKind) -> Path:
+    """Write rows (keyed by header) as an xlsx; strings stay text cells."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    headers = [c.header for c in kind.columns]
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_csv(
+    path: Path, rows: Sequence[dict[str, Any]], kind: InputKind, encoding: str = "gb18030"
+) -> Path:
+    """Write rows (keyed by header) as CSV in the given encoding."""
+    headers = [c.header for c in kind.columns]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if row.get(h) is None else row.get(h) for h in headers])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_associations(path: Path, codes: Sequence[str]) -> Path:
+    """Write an association list with the given codes."""
+    return write_xlsx(path, [association_row(c) for c in codes], ASSOCIATIONS)
+
+
+def write_recommendations(
+    path: Path, code: str, numbers: Sequence[int], year: int = 2024
+) -> Path:
+    """Write a valid recommendation list of units numbered `numbers` for association `code`."""
+    rows = [recommendation_row(code, n, year) for n in numbers]
+    if path.suffix == ".csv":
+        return write_csv(path, rows, RECOMMENDATIONS)
+    return write_xlsx(path, rows, RECOMMENDATIONS)
