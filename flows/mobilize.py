@@ -14,6 +14,7 @@ from prefect import flow
 
 from schemas.enums import OverQuota
 from schemas.settings import Settings
+from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
 from tasks.intake import (
     IngestSummary,
@@ -40,6 +41,7 @@ def mobilize(
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
+    prepare_campaign(settings, campaign_year)
     folder = Path(inbox) if inbox else inbox_dir(settings, campaign_year)
     association_list = find_association_list(folder)
     files = find_tabular_files(folder / "recommendations")

@@ -19,7 +19,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Campaign, CampaignStageChange
 from tasks.clock import current_actor
-from tasks.store import make_engine, session_scope
+from tasks.store import make_engine, session_scope, upgrade_database
 
 
 def stage_on(campaign: CampaignFile, day: date) -> Stage:
@@ -95,13 +95,15 @@ class StageOfDay(BaseModel):
 def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) -> StageOfDay:
     """Set the campaign's stage for `as_of` from the campaign file; record a change if any.
 
-    Side effects: creates the Campaign row on first use; writes CampaignStageChange rows.
+    Side effects: brings the database schema up to date; creates the Campaign row on first use;
+    writes CampaignStageChange rows.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     target = stage_on(campaign, as_of)
     engine = make_engine(settings)
     now = now_utc()
     try:
+        upgrade_database(engine)
         with session_scope(engine) as session:
             row = ensure_campaign(session, campaign, now)
             previous = row.stage
@@ -117,3 +119,19 @@ def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) 
         previous=previous,
         changed=change is not None,
     )
+
+
+@task(name="prepare-campaign")
+def prepare_campaign(settings: Settings, campaign_year: int) -> None:
+    """Check the campaign file, bring the database schema up to date, ensure the Campaign row.
+
+    Side effects: runs pending migrations; creates or refreshes the Campaign row.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+        with session_scope(engine) as session:
+            ensure_campaign(session, campaign, now_utc())
+    finally:
+        engine.dispose()

@@ -42,9 +42,7 @@ def association_row(code: str, name: str | None = None, email: str | None = None
     }
 
 
-def recommendation_row(
-    code: str, n: int, year: int = 2024, **overrides: Any
-) -> dict[str, Any]:
+def recommendation_row(code: str, n: int, year: int = 2024, **overrides: Any) -> dict[str, Any]:
     """Return one recommendation row keyed by Chinese header (valid unless overridden)."""
     row: dict[str, Any] = {
         "推荐协会代码": code,
@@ -103,9 +101,7 @@ def write_associations(path: Path, codes: Sequence[str]) -> Path:
     return write_xlsx(path, [association_row(c) for c in codes], ASSOCIATIONS)
 
 
-def write_recommendations(
-    path: Path, code: str, numbers: Sequence[int], year: int = 2024
-) -> Path:
+def write_recommendations(path: Path, code: str, numbers: Sequence[int], year: int = 2024) -> Path:
     """Write a valid recommendation list of units numbered `numbers` for association `code`."""
     rows = [recommendation_row(code, n, year) for n in numbers]
     if path.suffix == ".csv":

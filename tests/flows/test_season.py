@@ -1,0 +1,72 @@
+"""The walking-skeleton season on the real Prefect engine: stage, intake, report, artifacts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import recommendation_row, write_associations, write_csv, write_recommendations
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from schemas.columns import RECOMMENDATIONS
+from schemas.enums import Stage
+from schemas.settings import Settings
+from schemas.tables import CampaignStageChange, Participation
+from tasks.store import make_engine, session_scope, upgrade_database
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _inbox(workspace: Path) -> Path:
+    inbox = workspace / "inbox" / "2024"
+    write_associations(inbox / "associations.xlsx", ["A001", "A002"])
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 11))
+    rows = [recommendation_row("A002", n) for n in range(11, 21)]
+    rows.append(recommendation_row("A002", 21, uscc="91310115XXXXXXXXX1"))
+    rows.append(recommendation_row("A002", 22, email="@@"))
+    write_csv(inbox / "recommendations" / "A002.csv", rows, RECOMMENDATIONS)
+    return inbox
+
+
+def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> None:
+    from prefect import get_client
+
+    from flows.season import season
+
+    _inbox(workspace)
+    engine = make_engine(Settings())
+    upgrade_database(engine)
+
+    first = season(2024, as_of=date(2024, 10, 10))
+    again = season(2024, as_of=date(2024, 10, 10))
+
+    assert (first.stage, first.stage_changed, again.stage_changed) == (Stage.MOBILIZE, True, False)
+    assert first.mobilize is not None
+    assert again.mobilize is not None
+    assert (first.mobilize.participations_new, first.mobilize.rows_rejected) == (20, 2)
+    assert (again.mobilize.participations_new, again.mobilize.units_updated) == (0, 0)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Participation)).all()) == 20
+        changes = session.exec(select(CampaignStageChange)).all()
+    assert [(c.from_stage, c.to_stage) for c in changes] == [(Stage.PREPARING, Stage.MOBILIZE)]
+    report = workspace / first.mobilize.report
+    sheet = load_workbook(report).active
+    assert sheet is not None
+    codes = sorted(str(r[5]) for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert codes == ["bad-email", "bad-uscc"]
+    with get_client(sync_client=True) as client:
+        keys = {a.key for a in client.read_artifacts()}
+    assert {"recommendation-rejections", "recommendations-per-association"} <= keys
+    engine.dispose()
+
+
+def test_season_before_the_first_stage_is_preparing_and_ingests_nothing(workspace: Path) -> None:
+    from flows.season import season
+
+    _inbox(workspace)
+
+    day = season(2024, as_of=date(2024, 9, 20))
+
+    assert (day.stage, day.stage_changed, day.mobilize) == (Stage.PREPARING, False, None)

@@ -1,0 +1,72 @@
+"""The database layer: migrations match the models, timestamps stay UTC, transitions are saved."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from schemas.enums import ParticipationStatus, UnitKind
+from schemas.participation import IllegalTransition, transition
+from schemas.tables import Campaign, Participation, StageTransition, Unit
+from tasks.campaigns import ensure_campaign
+from tasks.store import bulk_insert, metadata, session_scope
+
+NOW = datetime(2024, 10, 10, 2, 0, tzinfo=UTC)
+
+
+def test_migrations_leave_no_drift_from_the_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata())
+
+    assert diff == []
+
+
+def test_timestamps_come_back_aware_in_utc(engine: Engine, campaign_2024) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    with session_scope(engine) as session:
+        row = ensure_campaign(
+            session, campaign_2024, datetime(2024, 10, 10, 10, 0, tzinfo=shanghai)
+        )
+        row.stage_changed_at = datetime(2024, 10, 10, 10, 0, tzinfo=shanghai)
+
+    with session_scope(engine) as session:
+        stored = session.get(Campaign, 2024)
+        assert stored is not None
+        assert stored.stage_changed_at == datetime(2024, 10, 10, 2, 0, tzinfo=UTC)
+        assert stored.stage_changed_at.tzinfo is not None
+
+
+def test_a_transition_and_its_audit_row_commit_together(engine: Engine, campaign_2024) -> None:
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, NOW)
+        unit = Unit(uscc="91310115MA1K3YJ12X", name="上海测试有限公司", kind=UnitKind.ENTERPRISE)
+        bulk_insert(session, [unit])
+        assert unit.id is not None
+        p = Participation(
+            campaign_year=2024,
+            unit_id=unit.id,
+            status=ParticipationStatus.RECOMMENDED,
+            status_changed_at=NOW,
+            created_on=date(2024, 10, 10),
+        )
+        bulk_insert(session, [p])
+        session.add(transition(p, ParticipationStatus.REGISTERED, actor="test", at=NOW))
+
+    with session_scope(engine) as session:
+        [stored] = session.exec(select(Participation)).all()
+        [audit] = session.exec(select(StageTransition)).all()
+        with pytest.raises(IllegalTransition, match="cannot move from registered to released"):
+            transition(stored, ParticipationStatus.RELEASED, actor="test", at=NOW)
+
+    assert stored.status == ParticipationStatus.REGISTERED
+    assert (audit.from_status, audit.to_status, audit.actor, audit.participation_id) == (
+        ParticipationStatus.RECOMMENDED,
+        ParticipationStatus.REGISTERED,
+        "test",
+        stored.id,
+    )
