@@ -32,19 +32,22 @@ def mobilize(
     as_of: date | None = None,
     over_quota: OverQuota = OverQuota.HOLD,
     inbox: str | None = None,
+    associations_file: str | None = None,
+    recommendation_files: list[str] | None = None,
 ) -> IngestSummary:
     """Ingest the association list and recommendation files from the campaign's inbox.
 
     `inbox` defaults to workspace/inbox/<campaign_year>; it holds associations.xlsx (or .csv)
     and a recommendations/ folder. `over_quota` decides what happens past the quota: `hold`
     keeps every row for the operator, `cut` drops the rows past the limit in list order.
+    `associations_file` and `recommendation_files`, when given, are read instead of the inbox.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
     prepare_campaign(settings, campaign_year)
     folder = Path(inbox) if inbox else inbox_dir(settings, campaign_year)
-    association_list = find_association_list(folder)
-    files = find_tabular_files(folder / "recommendations")
+    association_list = associations_file or find_association_list(folder)
+    files = recommendation_files or find_tabular_files(folder / "recommendations")
     summary = ingest_recommendations(
         settings,
         campaign_year,

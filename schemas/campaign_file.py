@@ -388,3 +388,11 @@ def load_campaign_file(path: Path) -> CampaignFile:
 def campaign_file_path(campaigns_dir: Path, year: int) -> Path:
     """Return where the campaign file for `year` lives."""
     return campaigns_dir / f"{year}.toml"
+
+
+def latest_campaign_year(campaigns_dir: Path) -> int:
+    """Return the newest year that has a campaign file; raise CampaignFileError if none does."""
+    years = [int(p.stem) for p in campaigns_dir.glob("*.toml") if p.stem.isdigit()]
+    if not years:
+        raise CampaignFileError(campaigns_dir, ["(folder): holds no campaign file <year>.toml"])
+    return max(years)

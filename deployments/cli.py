@@ -1,0 +1,217 @@
+"""The `campaign` command line (typer + rich): operators' and developers' entry to the product.
+
+Every command builds Settings from the environment, points Prefect at the workspace
+(deployments/environment.py) and only then imports flows: Prefect reads its settings at import
+time, which is why flow imports here are inline.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from deployments.environment import prepare_prefect
+from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
+from schemas.columns import INPUT_KINDS
+from schemas.enums import OverQuota
+from schemas.settings import Settings
+
+app = typer.Typer(
+    help="csr-campaign: the Shanghai CSR report release campaign on Prefect.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The campaign database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="Campaign year (campaigns/<year>.toml); default: the newest."),
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    prepare_prefect(settings)
+    return settings
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2024-11-15") from None
+
+
+def _check_campaign(settings: Settings, year: int | None) -> int:
+    """Return the campaign year to use, after checking its file; exit 2 naming any problem."""
+    try:
+        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
+        load_campaign_file(settings.campaign_file(chosen))
+    except CampaignFileError as exc:
+        console.print(f"[red]campaign file problem[/red] {exc.path}:")
+        for line in exc.problems:
+            console.print(f"  - {line}")
+        raise typer.Exit(2) from None
+    return chosen
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the generated inputs into.")],
+    year: YearOption = None,
+    enterprises: Annotated[int, typer.Option(min=1, help="How many units to make.")] = 60,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    bad_rate: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of bad rows.")] = 0.05,
+    pdfs: Annotated[bool, typer.Option(help="Also write report PDFs.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Processes for the PDFs.")] = 2,
+) -> None:
+    """Write synthetic inputs for a season: associations, recommendations, forms, PDFs, roster."""
+    from deployments.demo.generate import generate as run_generate
+
+    settings = Settings()
+    year = _check_campaign(settings, year)
+    campaign = load_campaign_file(settings.campaign_file(year))
+    summary = run_generate(
+        campaign,
+        out,
+        enterprises=enterprises,
+        seed=seed,
+        bad_rate=bad_rate,
+        with_pdfs=pdfs,
+        workers=workers,
+    )
+    console.print(summary.model_dump_json(indent=2))
+
+
+@app.command()
+def run(
+    stage: Annotated[str, typer.Argument(help="season or mobilize")],
+    year: YearOption = None,
+    as_of: AsOfOption = None,
+    over_quota: Annotated[
+        OverQuota, typer.Option(help="mobilize: hold or cut lists over the quota.")
+    ] = OverQuota.HOLD,
+) -> None:
+    """Run one stage flow (or the daily clock) now, on a temporary Prefect server."""
+    settings = _settings()
+    year = _check_campaign(settings, year)
+    day = _parse_day(as_of)
+    if stage == "season":
+        from flows.season import season
+
+        result = season(year, as_of=day)
+        console.print(result.model_dump_json(indent=2, exclude={"mobilize": {"rejections"}}))
+    elif stage == "mobilize":
+        from flows.mobilize import mobilize
+
+        summary = mobilize(year, as_of=day, over_quota=over_quota)
+        console.print(summary.model_dump_json(indent=2, exclude={"rejections"}))
+    else:
+        raise typer.BadParameter(f"unknown stage {stage!r}; built so far: season, mobilize")
+
+
+@app.command(name="import")
+def import_files(
+    kind: Annotated[str, typer.Argument(help="recommendations")],
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    year: YearOption = None,
+    as_of: AsOfOption = None,
+    associations: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="The association list.")
+    ] = None,
+    over_quota: Annotated[OverQuota, typer.Option()] = OverQuota.HOLD,
+) -> None:
+    """Ingest input files now; exits 1 when a file could not be read at all."""
+    if kind != "recommendations":
+        raise typer.BadParameter(f"unknown kind {kind!r}; built so far: recommendations")
+    settings = _settings()
+    year = _check_campaign(settings, year)
+    from flows.mobilize import mobilize
+
+    summary = mobilize(
+        year,
+        as_of=_parse_day(as_of),
+        over_quota=over_quota,
+        associations_file=str(associations) if associations else None,
+        recommendation_files=[str(f) for f in files],
+    )
+    table = Table("code", "count", title="problems")
+    for code, count in summary.problems_by_code.items():
+        table.add_row(code, str(count))
+    console.print(table)
+    console.print(
+        f"accepted {summary.rows_accepted}, held {summary.rows_held}, "
+        f"rejected {summary.rows_rejected}; report: {settings.workspace / summary.report}"
+    )
+    if summary.files_rejected:
+        console.print(f"[red]{summary.files_rejected} file(s) could not be read[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(INPUT_KINDS)}")],
+    out: Annotated[Path, typer.Option(help="Where to write the xlsx template.")],
+) -> None:
+    """Write an empty xlsx template with the headers of an input kind (see docs/inputs.md)."""
+    from tasks.spreadsheets import write_sheet
+
+    if kind not in INPUT_KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; known: {', '.join(INPUT_KINDS)}")
+    spec = INPUT_KINDS[kind]
+    notes = [[c.header, c.key, "必填" if c.required else "选填", c.note] for c in spec.columns]
+    write_sheet(out, [c.header for c in spec.columns], [], title=spec.title)
+    console.print(f"wrote {out}")
+    for line in notes:
+        console.print("  " + " | ".join(line))
+
+
+@app.command()
+def status(year: YearOption = None) -> None:
+    """Show the campaign's stage and how many units stand at each status."""
+    from deployments.reporting import campaign_status
+
+    settings = Settings()
+    console.print(campaign_status(settings, _check_campaign(settings, year)))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the campaign database schema to the newest migration."""
+    from tasks.store import make_engine, upgrade_database
+
+    settings = Settings()
+    engine = make_engine(settings)
+    upgrade_database(engine)
+    engine.dispose()
+    console.print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo(
+    enterprises: Annotated[int, typer.Option(min=10, help="How many units to generate.")] = 60,
+    seed: Annotated[int, typer.Option()] = 7,
+    year: YearOption = None,
+) -> None:
+    """Generate data into a fresh demo workspace and replay the season on it."""
+    from deployments.demo.driver import run_demo
+
+    year = _check_campaign(Settings(), year)
+    run_demo(console, enterprises=enterprises, seed=seed, year=year)
+
+
+def main() -> None:
+    """Entry point of the `campaign` console script."""
+    app()

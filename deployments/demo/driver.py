@@ -1,0 +1,166 @@
+"""The demo season: generate data into a fresh workspace and replay the campaign day by day.
+
+A tool for `campaign demo`, tests and benchmarks; product code never imports it. It plays the
+outside world (associations dropping their files into the inbox on the day mobilization starts)
+and runs the real daily clock (flows/season.py) for each business day, on a temporary Prefect
+server, then prints where everything is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from deployments.environment import prepare_prefect
+from deployments.reporting import status_counts
+from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.settings import Settings
+
+MARKER = ".csr-campaign-demo"
+
+
+class DemoWorkspaceInUse(Exception):
+    """The demo folder exists, is not empty and was not made by a demo: it is left alone."""
+
+
+def fresh_demo_workspace(path: Path) -> Path:
+    """Empty and recreate a demo workspace; refuse a non-empty folder a demo did not make."""
+    if path.exists() and any(path.iterdir()):
+        if not (path / MARKER).is_file():
+            raise DemoWorkspaceInUse(
+                f"{path} exists and was not made by `campaign demo`; move it or set "
+                "CAMPAIGN_DEMO_WORKSPACE to another folder"
+            )
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / MARKER).write_text("made by campaign demo; deleted by the next demo run\n")
+    return path
+
+
+def deliver_recommendations(generated: Path, inbox: Path) -> int:
+    """Copy the association list and recommendation files into the inbox; return files copied."""
+    (inbox / "recommendations").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(generated / "associations.xlsx", inbox / "associations.xlsx")
+    copied = 1
+    for f in sorted((generated / "recommendations").iterdir()):
+        shutil.copy2(f, inbox / "recommendations" / f.name)
+        copied += 1
+    return copied
+
+
+def season_days(campaign: CampaignFile) -> list[date]:
+    """Return the business days the demo replays: from the first of the mobilize month on.
+
+    The walking skeleton replays until the day before training starts; later stages extend it.
+    """
+    start = campaign.stages.mobilize.replace(day=1)
+    end = campaign.stages.train - timedelta(days=1)
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> None:
+    """Run the demo season end to end and print a summary of what it produced and where.
+
+    Side effects: deletes and recreates the demo workspace (default ./workspace/demo), writes
+    generated inputs, the database, reports and Prefect's history into it.
+    """
+    base = Settings()
+    demo_root = Path(os.environ.get("CAMPAIGN_DEMO_WORKSPACE") or base.workspace / "demo")
+    try:
+        workspace = fresh_demo_workspace(demo_root.resolve())
+    except DemoWorkspaceInUse as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise SystemExit(2) from None
+    os.environ["CAMPAIGN_WORKSPACE"] = str(workspace)
+    os.environ.pop("CAMPAIGN_DATABASE_URL", None)
+    settings = Settings()
+    home = prepare_prefect(settings)
+    campaign = load_campaign_file(settings.campaign_file(year))
+    console.rule(
+        f"csr-campaign demo: {campaign.campaign.name} {year} (第{campaign.campaign.edition}届)"
+    )
+    console.print(f"workspace: {workspace}")
+
+    from deployments.demo.generate import generate  # a demo tool, loaded only for the demo
+
+    generated = workspace / "generated"
+    with Progress(console=console, transient=True) as progress:
+        bar = progress.add_task(f"generating {enterprises} units", total=enterprises)
+        summary = generate(
+            campaign,
+            generated,
+            enterprises=enterprises,
+            seed=seed,
+            with_pdfs=True,
+            workers=2,
+            progress=lambda done, total: progress.update(bar, completed=done, total=total),
+        )
+    console.print(f"generated inputs for {enterprises} units in {generated}")
+
+    from flows.season import season  # imported after prepare_prefect: Prefect reads env at import
+
+    inbox = workspace / "inbox" / str(year)
+    days = season_days(campaign)
+    stages: list[tuple[date, str]] = []
+    problems: Counter[str] = Counter()
+    reports: list[str] = []
+    with Progress(console=console) as progress:
+        bar = progress.add_task("replaying the season", total=len(days))
+        for day in days:
+            if day == campaign.stages.mobilize:
+                deliver_recommendations(generated, inbox)
+            result = season(year, as_of=day)
+            if result.stage_changed:
+                stages.append((day, result.stage.value))
+            if result.mobilize is not None and result.mobilize.participations_new:
+                problems.update(result.mobilize.problems_by_code)
+                reports.append(result.mobilize.report)
+            progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
+    _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
+
+
+def _print_summary(
+    console: Console,
+    settings: Settings,
+    year: int,
+    stages: list[tuple[date, str]],
+    problems: Counter[str],
+    reports: list[str],
+    home: Path,
+    generated: dict[str, object],
+) -> None:
+    stage, counts = status_counts(settings, year)
+    table = Table(title=f"campaign {year}: stage {stage}")
+    table.add_column("participations by status")
+    table.add_column("units", justify="right")
+    for status, n in counts.items():
+        table.add_row(status, str(n))
+    console.print(table)
+    if stages:
+        console.print("stage changes: " + ", ".join(f"{d} → {s}" for d, s in stages))
+    if problems:
+        problem_table = Table(title="input problems found (rejection report)")
+        problem_table.add_column("code")
+        problem_table.add_column("rows", justify="right")
+        for code, n in sorted(problems.items()):
+            problem_table.add_row(code, str(n))
+        console.print(problem_table)
+    injected = generated.get("bad_rows_by_kind") or generated.get("injected") or {}
+    if injected:
+        console.print(f"bad rows the generator injected: {injected}")
+    console.print(f"database:          {settings.effective_database_url}")
+    for report in reports:
+        console.print(f"rejection report:  {settings.workspace / report}")
+    console.print(f"generated inputs:  {settings.workspace / 'generated'}")
+    console.print(f"Prefect history:   {home}")
+    console.print(
+        f"open the Prefect UI on this history:  PREFECT_HOME={home} .venv/bin/prefect server start"
+        "  (then http://127.0.0.1:4200)"
+    )
