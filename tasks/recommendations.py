@@ -19,13 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from schemas.columns import ASSOCIATIONS, RECOMMENDATIONS
 from schemas.enums import OverQuota, Severity
 from schemas.rejection import Rejection, UnreadableInput
-from schemas.rows import AssociationRow, RecommendationRow, row_problems
-from tasks.tabular import RawRow, read_table
+from schemas.rows import AssociationRow, RecommendationRow
+from tasks.tabular import read_table
+from tasks.validation import rejection_at, validate_rows
 
 
 @dataclass(frozen=True)
@@ -52,54 +51,27 @@ class RecommendationBatch:
         return [r for r in self.rejections if r.severity == Severity.ERROR]
 
 
-def _rejections_for(file: str, raw: RawRow, exc: ValidationError) -> list[Rejection]:
-    return [
-        Rejection(
-            file=file,
-            row=raw.number,
-            column=_header_of(p.field),
-            value=p.value,
-            code=p.code,
-            reason_zh=p.reason_zh,
-            reason_en=p.reason_en,
-        )
-        for p in row_problems(exc, raw.cells)
-    ]
-
-
-def _header_of(key: str) -> str:
-    for kind in (RECOMMENDATIONS, ASSOCIATIONS):
-        for spec in kind.columns:
-            if spec.key == key:
-                return spec.header
-    return key
-
-
 def validate_associations(path: Path) -> tuple[list[AssociationRow], list[Rejection]]:
     """Read and validate the association list; a repeated code keeps its first row."""
-    rejections: list[Rejection] = []
     try:
         table = read_table(path, ASSOCIATIONS)
     except UnreadableInput as exc:
         return [], [exc.as_rejection()]
+    good, rejections = validate_rows(table, ASSOCIATIONS, AssociationRow)
     rows: list[AssociationRow] = []
     first_row: dict[str, int] = {}
-    for raw in table.rows:
-        try:
-            row = AssociationRow.model_validate(raw.cells)
-        except ValidationError as exc:
-            rejections.extend(_rejections_for(table.file, raw, exc))
-            continue
+    for row, raw in good:
         if row.code in first_row:
             rejections.append(
-                Rejection(
-                    file=table.file,
-                    row=raw.number,
-                    column=_header_of("code"),
-                    value=row.code,
-                    code="duplicate-in-file",
-                    reason_zh=f"协会代码与第{first_row[row.code]}行重复",
-                    reason_en=f"association code repeats row {first_row[row.code]}",
+                rejection_at(
+                    ASSOCIATIONS,
+                    table.file,
+                    raw.number,
+                    "code",
+                    row.code,
+                    "duplicate-in-file",
+                    f"协会代码与第{first_row[row.code]}行重复",
+                    f"association code repeats row {first_row[row.code]}",
                 )
             )
             continue
@@ -116,14 +88,9 @@ def validate_recommendation_file(
     Raises UnreadableInput when the file cannot be used at all.
     """
     table = read_table(path, RECOMMENDATIONS)
+    validated, rejections = validate_rows(table, RECOMMENDATIONS, RecommendationRow)
     good: list[tuple[RecommendationRow, int]] = []
-    rejections: list[Rejection] = []
-    for raw in table.rows:
-        try:
-            row = RecommendationRow.model_validate(raw.cells)
-        except ValidationError as exc:
-            rejections.extend(_rejections_for(table.file, raw, exc))
-            continue
+    for row, raw in validated:
         if row.campaign_year != campaign_year:
             rejections.append(
                 _row_rejection(
@@ -136,8 +103,7 @@ def validate_recommendation_file(
                     f"year {row.campaign_year} is not this campaign's year {campaign_year}",
                 )
             )
-            continue
-        if row.association_code not in known_associations:
+        elif row.association_code not in known_associations:
             rejections.append(
                 _row_rejection(
                     table.file,
@@ -149,8 +115,8 @@ def validate_recommendation_file(
                     "association code is not in the association list",
                 )
             )
-            continue
-        good.append((row, raw.number))
+        else:
+            good.append((row, raw.number))
     return good, rejections
 
 
@@ -164,16 +130,7 @@ def _row_rejection(
     en: str,
     severity: Severity = Severity.ERROR,
 ) -> Rejection:
-    return Rejection(
-        file=file,
-        row=row,
-        column=_header_of(key) if key else "",
-        value=value,
-        code=code,
-        reason_zh=zh,
-        reason_en=en,
-        severity=severity,
-    )
+    return rejection_at(RECOMMENDATIONS, file, row, key, value, code, zh, en, severity)
 
 
 def decide_recommendations(

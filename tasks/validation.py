@@ -1,0 +1,67 @@
+"""Turn a read table into validated rows and Rejections, for any input kind and row model.
+
+Plain functions: a row that fails its pydantic model becomes one Rejection per bad field, with
+the column's Chinese header, the cell's value, the stable code and both reasons.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from schemas.columns import InputKind
+from schemas.enums import Severity
+from schemas.rejection import Rejection
+from schemas.rows import row_problems
+from tasks.tabular import RawRow, Table
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def header_of(kind: InputKind, key: str) -> str:
+    """Return the Chinese header of a column key (the key itself if the kind has no such column)."""
+    return next((c.header for c in kind.columns if c.key == key), key)
+
+
+def rejection_at(
+    kind: InputKind,
+    file: str,
+    row: int | None,
+    key: str,
+    value: str,
+    code: str,
+    reason_zh: str,
+    reason_en: str,
+    severity: Severity = Severity.ERROR,
+) -> Rejection:
+    """Return a Rejection for one cell (or a whole row or file when `key` is empty)."""
+    return Rejection(
+        file=file,
+        row=row,
+        column=header_of(kind, key) if key else "",
+        value=value,
+        code=code,
+        reason_zh=reason_zh,
+        reason_en=reason_en,
+        severity=severity,
+    )
+
+
+def validate_rows(
+    table: Table, kind: InputKind, model: type[M]
+) -> tuple[list[tuple[M, RawRow]], list[Rejection]]:
+    """Validate every row of a table with `model`; return the good rows and the rejections."""
+    good: list[tuple[M, RawRow]] = []
+    rejections: list[Rejection] = []
+    for raw in table.rows:
+        try:
+            good.append((model.model_validate(raw.cells), raw))
+        except ValidationError as exc:
+            rejections.extend(
+                rejection_at(
+                    kind, table.file, raw.number, p.field, p.value, p.code, p.reason_zh, p.reason_en
+                )
+                for p in row_problems(exc, raw.cells)
+            )
+    return good, rejections
