@@ -78,7 +78,7 @@ def transition(
         raise IllegalTransition(
             participation.id, current, target, "the meeting must give a reason for this move"
         )
-    if not actor:
+    if not actor.strip():
         raise IllegalTransition(participation.id, current, target, "an actor is required")
     participation.status = target
     participation.status_changed_at = at

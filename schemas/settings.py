@@ -19,8 +19,9 @@ class Settings(BaseSettings):
     workspace: Path = Field(
         default=Path("workspace"), description="Everything the software writes lives under it."
     )
-    database_url: str = Field(
-        default="", description="SQLAlchemy URL; empty means a SQLite file in the workspace."
+    database_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="SQLAlchemy URL (may hold a password); empty means SQLite in the workspace.",
     )
     campaigns_dir: Path = Field(
         default=Path("campaigns"), description="Folder of campaign files <year>.toml."
@@ -49,14 +50,17 @@ class Settings(BaseSettings):
     def _absolute_paths(self) -> "Settings":
         object.__setattr__(self, "workspace", self.workspace.expanduser().resolve())
         object.__setattr__(self, "campaigns_dir", self.campaigns_dir.expanduser().resolve())
-        if self.smtp_user and self.smtp_password is None:
+        if self.smtp_user and (
+            self.smtp_password is None or not self.smtp_password.get_secret_value()
+        ):
             raise ValueError("CAMPAIGN_SMTP_USER is set but CAMPAIGN_SMTP_PASSWORD is not")
         return self
 
     @property
     def effective_database_url(self) -> str:
         """Return the database URL, defaulting to campaign.db in the workspace."""
-        return self.database_url or f"sqlite:///{self.workspace / 'campaign.db'}"
+        url = self.database_url.get_secret_value()
+        return url or f"sqlite:///{self.workspace / 'campaign.db'}"
 
     def campaign_file(self, year: int) -> Path:
         """Return the path of the campaign file for `year`."""

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -155,7 +156,8 @@ def _print_summary(
     injected = generated.get("bad_rows_by_kind") or generated.get("injected") or {}
     if injected:
         console.print(f"bad rows the generator injected: {injected}")
-    console.print(f"database:          {settings.effective_database_url}")
+    shown_url = sa.make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    console.print(f"database:          {shown_url}")
     for report in reports:
         console.print(f"rejection report:  {settings.workspace / report}")
     console.print(f"generated inputs:  {settings.workspace / 'generated'}")

@@ -15,7 +15,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "inputs.md"
 def test_docs_inputs_lists_every_column_of_the_kind(kind: str) -> None:
     text = DOCS.read_text(encoding="utf-8")
 
-    missing = [c.header for c in INPUT_KINDS[kind].columns if f"| {c.header} | `{c.key}` |" not in text]
+    missing = [
+        c.header for c in INPUT_KINDS[kind].columns if f"| {c.header} | `{c.key}` |" not in text
+    ]
 
     assert missing == []
 

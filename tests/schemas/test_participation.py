@@ -224,9 +224,37 @@ def test_transition_accepts_a_status_stored_as_plain_text() -> None:
     assert (row.from_status, p.status) == (S.RECOMMENDED, S.LAPSED)
 
 
+@pytest.mark.parametrize("current", list(S))
+@pytest.mark.parametrize("target", list(S))
+@pytest.mark.parametrize("reason", ["", "会议决定"])
+def test_every_single_move_succeeds_exactly_when_the_design_table_allows_it(
+    current: S, target: S, reason: str
+) -> None:
+    p = make_participation(current)
+    before = snapshot(p)
+    at = T0 + timedelta(days=3)
+
+    if oracle_allows(current.value, target.value, reason):
+        row = transition(p, target, actor="test", at=at, reason=reason)
+        assert (row.from_status, row.to_status, row.actor, row.at, row.reason) == (
+            current,
+            target,
+            "test",
+            at,
+            reason,
+        )
+        assert (p.status, p.status_changed_at) == (target, at)
+    else:
+        with pytest.raises(
+            IllegalTransition, match=f"cannot move from {current.value} to {target.value}: "
+        ):
+            transition(p, target, actor="test", at=at, reason=reason)
+        assert snapshot(p) == before
+
+
 # ---- any sequence of attempted moves ------------------------------------------------------------
 
-REASONS = st.sampled_from(["", "  ", "会议决定", "meeting decision"])
+REASONS = st.sampled_from(["会议决定", "", "meeting decision", "  "])
 
 
 class ParticipationMachine(RuleBasedStateMachine):
@@ -268,6 +296,17 @@ class ParticipationMachine(RuleBasedStateMachine):
         target = data.draw(st.sampled_from(sorted(ORACLE[self.expected])))
         self._attempt(target, reason)
 
+    @precondition(lambda self: bool(ORACLE[self.expected] - ORACLE_FINAL))
+    @rule(data=st.data(), reason=REASONS)
+    def attempt_a_move_that_keeps_going(self, data: st.DataObject, reason: str) -> None:
+        target = data.draw(st.sampled_from(sorted(ORACLE[self.expected] - ORACLE_FINAL)))
+        self._attempt(target, reason)
+
+    @precondition(lambda self: MEETING.issubset(ORACLE[self.expected]))
+    @rule(to=st.sampled_from(sorted(MEETING)), reason=REASONS)
+    def attempt_a_meeting_decision(self, to: str, reason: str) -> None:
+        self._attempt(to, reason)
+
     @invariant()
     def status_is_the_oracles(self) -> None:
         assert S(self.p.status).value == self.expected
@@ -281,7 +320,7 @@ class ParticipationMachine(RuleBasedStateMachine):
 
 
 ParticipationMachine.TestCase.settings = settings(
-    max_examples=150,
+    max_examples=300,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
