@@ -13,7 +13,6 @@ import pytest
 from schemas.campaign_file import (
     CampaignFile,
     CampaignFileError,
-    campaign_file_path,
     latest_campaign_year,
     load_campaign_file,
     parse_campaign_file,
@@ -150,8 +149,16 @@ def test_parse_gives_the_same_model_as_load(data_2024: dict[str, Any], cf: Campa
     assert parse_campaign_file(copy.deepcopy(data_2024), NAMED_2024) == cf
 
 
-def test_campaign_file_path_is_year_dot_toml() -> None:
-    assert campaign_file_path(Path("/srv/campaigns"), 2025) == Path("/srv/campaigns/2025.toml")
+def test_latest_campaign_year_is_the_newest_year_file(tmp_path: Path) -> None:
+    for name in ("2023.toml", "2025.toml", "notes.toml", "2024.toml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+
+    assert latest_campaign_year(tmp_path) == 2025
+
+
+def test_latest_campaign_year_without_files_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(CampaignFileError, match="holds no campaign file"):
+        latest_campaign_year(tmp_path)
 
 
 def test_latest_campaign_year_is_the_newest_year_shaped_file(tmp_path: Path) -> None:

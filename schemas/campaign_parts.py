@@ -1,0 +1,252 @@
+"""The sections of a campaign file: one frozen model per TOML table, with its own invariants.
+
+Assembled into `CampaignFile` by schemas/campaign_file.py, which also loads and reports errors.
+Unknown keys are errors (`extra="forbid"`), so a typo in the file is named, not ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemas.enums import Stage, SubmissionKind
+
+SEASON_STAGES: tuple[Stage, ...] = (
+    Stage.MOBILIZE,
+    Stage.TRAIN,
+    Stage.SUBMIT,
+    Stage.REVIEW,
+    Stage.COMMEND,
+    Stage.MEETING,
+    Stage.RELEASE,
+)
+
+
+class Strict(BaseModel):
+    """A frozen section that refuses unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class CampaignInfo(Strict):
+    year: int = Field(ge=2000, le=2100)
+    edition: int = Field(ge=1)
+    name: NonEmpty
+    theme: NonEmpty
+    report_year: int
+    notice: NonEmpty
+    notice_date: date
+    organisers: list[NonEmpty] = Field(min_length=1)
+    technical_support: list[NonEmpty] = []
+    filing_site: str = ""
+    guiding_units: list[NonEmpty] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _report_year_before_campaign(self) -> CampaignInfo:
+        if self.report_year >= self.year:
+            raise ValueError(f"report_year {self.report_year} must be before year {self.year}")
+        return self
+
+
+class Quota(Strict):
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Quota:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class Stages(Strict):
+    mobilize: date
+    train: date
+    submit: date
+    review: date
+    commend: date
+    meeting: date
+    release: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Stages:
+        starts = [getattr(self, s.value) for s in SEASON_STAGES]
+        for (a, da), (b, db) in zip(
+            zip(SEASON_STAGES, starts, strict=True),
+            zip(SEASON_STAGES[1:], starts[1:], strict=True),
+            strict=False,
+        ):
+            if db < da:
+                raise ValueError(f"{b.value} ({db}) begins before {a.value} ({da})")
+        return self
+
+    def start_of(self, stage: Stage) -> date:
+        """Return the day the given season stage begins."""
+        value: date = getattr(self, stage.value)
+        return value
+
+
+class Deadline(Strict):
+    date: date
+    title: NonEmpty
+    title_en: NonEmpty
+    steps: list[SubmissionKind] = []
+
+
+class Events(Strict):
+    meeting: date
+    release: date
+
+
+class TrainingSession(Strict):
+    key: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    kind: Literal["standards_writing", "management_systems", "core_topics"]
+    title: NonEmpty
+    mode: Literal["online", "offline"]
+    date: date
+    start: time
+    minutes: int = Field(gt=0, le=24 * 60)
+    capacity: int = Field(gt=0)
+    place: str = ""
+    link: str = ""
+
+    @model_validator(mode="after")
+    def _where(self) -> TrainingSession:
+        if self.mode == "offline" and not self.place:
+            raise ValueError("an offline session needs a place")
+        if self.mode == "online" and not self.link:
+            raise ValueError("an online session needs a link")
+        return self
+
+
+class Training(Strict):
+    sessions: list[TrainingSession] = []
+
+    @field_validator("sessions")
+    @classmethod
+    def _unique_keys(cls, v: list[TrainingSession]) -> list[TrainingSession]:
+        require_unique([s.key for s in v], "session key")
+        return v
+
+
+class Reminders(Strict):
+    before_working_days: list[int] = Field(min_length=0)
+    on_the_day: bool = True
+    overdue_every_working_days: int = Field(ge=1)
+    overdue_max: int = Field(ge=0)
+    digest_weekday: int = Field(ge=1, le=7)
+
+    @field_validator("before_working_days")
+    @classmethod
+    def _positive_descending(cls, v: list[int]) -> list[int]:
+        if any(d <= 0 for d in v):
+            raise ValueError("offsets are working days before the deadline and must be positive")
+        if v != sorted(set(v), reverse=True):
+            raise ValueError("offsets must be distinct and in descending order, e.g. [7, 3, 1]")
+        return v
+
+
+class Criterion(Strict):
+    key: NonEmpty
+    name: NonEmpty
+    name_en: NonEmpty
+    weight: float = Field(gt=0, le=1)
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _range(self) -> Criterion:
+        if self.min >= self.max:
+            raise ValueError(f"score range min {self.min} must be below max {self.max}")
+        return self
+
+
+class Grade(Strict):
+    stars: int = Field(ge=1, le=5)
+    name: NonEmpty
+    label: NonEmpty
+    min_score: float = Field(ge=0)
+
+
+class Review(Strict):
+    reviewers_per_report: int = Field(ge=1, le=10)
+    max_revision_rounds: int = Field(ge=0, le=5)
+    disagreement_spread: float = Field(gt=0)
+    pass_score: float = Field(ge=0)
+    criteria: list[Criterion] = Field(min_length=1)
+    grades: list[Grade] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Review:
+        require_unique([c.key for c in self.criteria], "criterion key")
+        total = sum(c.weight for c in self.criteria)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"criteria weights add up to {total:.4f}, not 1")
+        floors = [g.min_score for g in self.grades]
+        if floors != sorted(floors, reverse=True) or len(set(floors)) != len(floors):
+            raise ValueError("grades must be listed best first with distinct min_score")
+        if floors[-1] != 0:
+            raise ValueError("the last grade must start at min_score 0 so every score has a grade")
+        return self
+
+
+class CommendationCategory(Strict):
+    key: NonEmpty
+    name: NonEmpty
+    topic: NonEmpty
+    quota: int = Field(ge=0)
+
+
+class Commendation(Strict):
+    speakers: int = Field(ge=0)
+    categories: list[CommendationCategory] = []
+
+
+class Topic(Strict):
+    key: NonEmpty
+    name: NonEmpty
+    kind: Literal["core", "focus"]
+    keywords: list[NonEmpty] = Field(min_length=1)
+
+
+class Standard(Strict):
+    key: NonEmpty
+    name: NonEmpty
+    patterns: list[NonEmpty] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a regular expression: {exc}") from exc
+        return v
+
+
+class CalendarOverrides(Strict):
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarOverrides:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"dates both holiday and working day: {', '.join(map(str, both))}")
+        return self
+
+
+def require_unique(keys: list[str], what: str) -> None:
+    """Raise ValueError naming the first key that appears twice."""
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            raise ValueError(f"{what} {k!r} appears twice")
+        seen.add(k)
