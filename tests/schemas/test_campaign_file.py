@@ -149,18 +149,6 @@ def test_parse_gives_the_same_model_as_load(data_2024: dict[str, Any], cf: Campa
     assert parse_campaign_file(copy.deepcopy(data_2024), NAMED_2024) == cf
 
 
-def test_latest_campaign_year_is_the_newest_year_file(tmp_path: Path) -> None:
-    for name in ("2023.toml", "2025.toml", "notes.toml", "2024.toml"):
-        (tmp_path / name).write_text("", encoding="utf-8")
-
-    assert latest_campaign_year(tmp_path) == 2025
-
-
-def test_latest_campaign_year_without_files_names_the_folder(tmp_path: Path) -> None:
-    with pytest.raises(CampaignFileError, match="holds no campaign file"):
-        latest_campaign_year(tmp_path)
-
-
 def test_latest_campaign_year_is_the_newest_year_shaped_file(tmp_path: Path) -> None:
     for name in ("2023.toml", "2025.toml", "2024.toml", "demo.toml", "2030.txt"):
         (tmp_path / name).write_text("", encoding="utf-8")
