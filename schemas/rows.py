@@ -1,146 +1,30 @@
 """Validated input rows: one pydantic model per input kind, built from a reader's raw cells.
 
-Field problems raise pydantic errors whose `type` is our stable rejection code and whose context
-carries the Chinese and English reasons (see `row_problems`), so a bad row becomes a Rejection
-without any parsing of messages. Pure; no I/O.
+Cells are validated by the types of schemas/cells.py, whose errors carry our stable rejection
+code and reasons in Chinese and English; `row_problems` turns them into RowProblems, so a bad row
+becomes a Rejection without any parsing of messages. Pure; no I/O.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Annotated, Any
+from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from schemas.cells import (
+    USCC,
+    Attested,
+    Email,
+    Kind,
+    OptionalDate,
+    OptionalEmail,
+    OptionalYesNo,
+    RequiredText,
+    Text,
+    Year,
+    clean_text,
+)
 from schemas.enums import UnitKind
-from schemas.uscc import InvalidUSCC, normalise_uscc
-
-
-def problem(code: str, reason_zh: str, reason_en: str) -> PydanticCustomError:
-    """Return a validation error carrying a stable code and both reasons."""
-    return PydanticCustomError(
-        code, "{reason_en}", {"reason_zh": reason_zh, "reason_en": reason_en}
-    )
-
-
-def clean_text(value: Any) -> str:
-    """Return a cell as text: control characters removed, whitespace runs folded, trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
-    return " ".join(text.split())
-
-
-def _required_text(value: Any) -> str:
-    text = clean_text(value)
-    if not text:
-        raise problem("missing-value", "必填项为空", "required value is empty")
-    return text
-
-
-def _uscc(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise problem(
-            "uscc-numeric",
-            "统一社会信用代码被存为数字，末位可能已丢失；请将该列设为文本后重新填写",
-            "USCC stored as a number (digits may be lost); format the column as text and re-enter",
-        )
-    text = clean_text(value)
-    if not text:
-        raise problem("missing-value", "统一社会信用代码为空", "USCC is empty")
-    try:
-        return normalise_uscc(text)
-    except InvalidUSCC as exc:
-        raise problem("bad-uscc", f"统一社会信用代码无效：{exc.reason_zh}", exc.reason_en) from None
-
-
-def _email(value: Any) -> str:
-    text = clean_text(value)
-    if not text:
-        raise problem("missing-value", "邮箱为空", "email is empty")
-    try:
-        return str(validate_email(text, check_deliverability=False).normalized)
-    except EmailNotValidError as exc:
-        raise problem("bad-email", "邮箱格式不正确", f"not a valid email address: {exc}") from None
-
-
-def _optional_email(value: Any) -> str:
-    return _email(value) if clean_text(value) else ""
-
-
-_YES = {"是", "y", "yes", "true", "1", "✓", "√", "有"}
-_NO = {"否", "n", "no", "false", "0", "✗", "×", "无"}
-
-
-def _yes_no(value: Any) -> bool | None:
-    text = clean_text(value).casefold()
-    if not text:
-        return None
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise problem("bad-yes-no", "应填写“是”或“否”", "expected yes (是) or no (否)")
-
-
-def _attested(value: Any) -> bool:
-    answer = _yes_no(value)
-    if answer is not True:
-        raise problem(
-            "attestation-missing",
-            "推荐协会未确认该条件（应为“是”）",
-            "the recommending association did not attest this condition (expected 是)",
-        )
-    return True
-
-
-_KINDS = {
-    "企业": UnitKind.ENTERPRISE,
-    "enterprise": UnitKind.ENTERPRISE,
-    "事业单位": UnitKind.INSTITUTION,
-    "institution": UnitKind.INSTITUTION,
-    "协会": UnitKind.ASSOCIATION,
-    "商会": UnitKind.ASSOCIATION,
-    "行业协会": UnitKind.ASSOCIATION,
-    "association": UnitKind.ASSOCIATION,
-}
-
-
-def _unit_kind(value: Any) -> UnitKind:
-    text = clean_text(value).casefold() or "企业"
-    try:
-        return _KINDS[text]
-    except KeyError:
-        raise problem(
-            "bad-unit-kind",
-            "单位类型应为企业、事业单位或协会",
-            "kind must be 企业, 事业单位 or 协会",
-        ) from None
-
-
-def _year(value: Any) -> int:
-    text = clean_text(value).removesuffix("年")
-    if not text.isdigit() or len(text) != 4:
-        raise problem("bad-year", "年度应为四位数字", "year must be four digits")
-    return int(text)
-
-
-Text = Annotated[str, BeforeValidator(clean_text)]
-RequiredText = Annotated[str, BeforeValidator(_required_text)]
-USCC = Annotated[str, BeforeValidator(_uscc)]
-Email = Annotated[str, BeforeValidator(_email)]
-OptionalEmail = Annotated[str, BeforeValidator(_optional_email)]
-OptionalYesNo = Annotated[bool | None, BeforeValidator(_yes_no)]
-Attested = Annotated[bool, BeforeValidator(_attested)]
-Kind = Annotated[UnitKind, BeforeValidator(_unit_kind)]
-Year = Annotated[int, BeforeValidator(_year)]
 
 
 class _Row(BaseModel):
@@ -175,6 +59,27 @@ class RecommendationRow(_Row):
     attests_compliance: Attested
     attests_responsibility: Attested
     agrees_to_publish: Attested
+
+
+class ReceiptRow(_Row):
+    """One row of the release receipt (发布回执表): a unit registering for the campaign."""
+
+    uscc: USCC
+    name: RequiredText
+    report_title: RequiredText
+    contact_name: Text = ""
+    email: Email
+    phone: Text = ""
+    filed_on: OptionalDate = None
+
+
+class AttendanceRow(_Row):
+    """One row of a training attendance sheet."""
+
+    session_key: RequiredText
+    uscc: USCC
+    attendee: Text = ""
+    attended: OptionalYesNo = None
 
 
 class RowProblem(BaseModel):
