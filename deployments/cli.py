@@ -112,12 +112,12 @@ def run(
         from flows.season import season
 
         result = season(year, as_of=day)
-        console.print(result.model_dump_json(indent=2, exclude={"mobilize": {"rejections"}}))
+        console.print(result.model_dump_json(indent=2))
     elif stage == "mobilize":
         from flows.mobilize import mobilize
 
         summary = mobilize(year, as_of=day, over_quota=over_quota)
-        console.print(summary.model_dump_json(indent=2, exclude={"rejections"}))
+        console.print(summary.model_dump_json(indent=2))
     else:
         raise typer.BadParameter(f"unknown stage {stage!r}; built so far: season, mobilize")
 
@@ -140,13 +140,16 @@ def import_files(
     year = _check_campaign(settings, year)
     from flows.mobilize import mobilize
 
-    summary = mobilize(
+    result = mobilize(
         year,
         as_of=_parse_day(as_of),
         over_quota=over_quota,
         associations_file=str(associations) if associations else None,
         recommendation_files=[str(f) for f in files],
     )
+    summary = result.recommendations
+    if summary is None:
+        raise typer.BadParameter("no recommendation files given")
     table = Table("code", "count", title="problems")
     for code, count in summary.problems_by_code.items():
         table.add_row(code, str(count))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
+from schemas.enums import ParticipationStatus
 from schemas.settings import Settings
 from schemas.tables import Campaign, Participation
 from tasks.store import make_engine, session_scope
@@ -23,7 +24,7 @@ def status_counts(settings: Settings, year: int) -> tuple[str, dict[str, int]]:
             ).all()
     finally:
         engine.dispose()
-    return stage, {status.value: int(n) for status, n in sorted(rows)}
+    return stage, {ParticipationStatus(s).value: int(n) for s, n in sorted(rows)}
 
 
 def campaign_status(settings: Settings, year: int) -> str:

@@ -1,8 +1,8 @@
-"""组织发动 mobilize: take in the associations' recommendations and create participations.
+"""组织发动 mobilize: take in the associations' recommendations and the units' registrations.
 
-Leaves behind: associations, units, recommendations and `recommended` participations in the
-database; a rejection report (xlsx) under workspace/reports/<run>/; table artifacts. Invitations
-to register and the registration receipts are added by the notifications and mobilize issues.
+Leaves behind: associations, units, recommendations and `recommended` participations; receipts
+(发布回执表) as Submissions with units moved to `registered`; rejection reports (xlsx) under
+workspace/reports/<run>/; table artifacts per association and of every problem found.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow
+from pydantic import BaseModel, ConfigDict
 
 from schemas.enums import OverQuota
 from schemas.settings import Settings
@@ -24,9 +25,19 @@ from tasks.intake import (
     ingest_recommendations,
     publish_recommendation_report,
 )
+from tasks.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
 
 
-@flow(name="mobilize", log_prints=False)
+class MobilizeSummary(BaseModel):
+    """What one mobilize run took in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recommendations: IngestSummary | None
+    receipts: ReceiptSummary | None
+
+
+@flow(name="mobilize")
 def mobilize(
     campaign_year: int,
     as_of: date | None = None,
@@ -34,28 +45,39 @@ def mobilize(
     inbox: str | None = None,
     associations_file: str | None = None,
     recommendation_files: list[str] | None = None,
-) -> IngestSummary:
-    """Ingest the association list and recommendation files from the campaign's inbox.
+    receipt_files: list[str] | None = None,
+) -> MobilizeSummary:
+    """Ingest association and recommendation lists, then release receipts, from the inbox.
 
-    `inbox` defaults to workspace/inbox/<campaign_year>; it holds associations.xlsx (or .csv)
-    and a recommendations/ folder. `over_quota` decides what happens past the quota: `hold`
-    keeps every row for the operator, `cut` drops the rows past the limit in list order.
-    `associations_file` and `recommendation_files`, when given, are read instead of the inbox.
+    `inbox` defaults to workspace/inbox/<campaign_year> with associations.xlsx (or .csv) and the
+    folders recommendations/ and receipts/. `over_quota`: `hold` keeps an over-quota list for the
+    operator, `cut` drops the rows past the limit in list order. Files given by parameter are
+    read instead of the inbox's.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
+    reports = str(Path("reports") / current_run_label())
     prepare_campaign(settings, campaign_year)
     folder = Path(inbox) if inbox else inbox_dir(settings, campaign_year)
     association_list = associations_file or find_association_list(folder)
-    files = recommendation_files or find_tabular_files(folder / "recommendations")
-    summary = ingest_recommendations(
-        settings,
-        campaign_year,
-        day,
-        str(association_list) if association_list else None,
-        [str(f) for f in files],
-        over_quota,
-        str(Path("reports") / current_run_label()),
-    )
-    publish_recommendation_report(summary)
-    return summary
+    recommended = recommendation_files or find_tabular_files(folder / "recommendations")
+    receipts = receipt_files or find_tabular_files(folder / "receipts")
+    intake = None
+    if recommended:
+        intake = ingest_recommendations(
+            settings,
+            campaign_year,
+            day,
+            str(association_list) if association_list else None,
+            [str(f) for f in recommended],
+            over_quota,
+            reports,
+        )
+        publish_recommendation_report(intake)
+    registration = None
+    if receipts:
+        registration = ingest_receipts(
+            settings, campaign_year, day, [str(f) for f in receipts], reports
+        )
+        publish_receipt_report(registration)
+    return MobilizeSummary(recommendations=intake, receipts=registration)

@@ -1,8 +1,8 @@
 """The campaign clock: one run per business day moves the season along.
 
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
-runs what is due that day as subflows. Today (walking skeleton) that is mobilize's intake while
-recommendation files sit in the inbox; reminders, submission windows and review start join as
+runs what is due that day as subflows. Today that is mobilize's intake while recommendation or
+receipt files sit in the inbox; reminders, submission windows and review start join as
 their stages are built. Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -13,12 +13,12 @@ from datetime import date
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.mobilize import mobilize
+from flows.mobilize import MobilizeSummary, mobilize
 from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
 from tasks.clock import resolve_as_of
-from tasks.intake import IngestSummary, find_tabular_files, inbox_dir
+from tasks.intake import find_tabular_files, inbox_dir
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 
@@ -32,7 +32,7 @@ class SeasonDay(BaseModel):
     as_of: date
     stage: Stage
     stage_changed: bool
-    mobilize: IngestSummary | None = None
+    mobilize: MobilizeSummary | None = None
 
 
 @flow(name="season")
@@ -42,9 +42,9 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     day = resolve_as_of(as_of, settings.timezone)
     stage = advance_campaign_stage(settings, campaign_year, day)
     intake = None
-    if stage.stage in INTAKE_STAGES and find_tabular_files(
-        inbox_dir(settings, campaign_year) / "recommendations"
-    ):
+    inbox = inbox_dir(settings, campaign_year)
+    arrived = find_tabular_files(inbox / "recommendations") + find_tabular_files(inbox / "receipts")
+    if stage.stage in INTAKE_STAGES and arrived:
         intake = mobilize(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,

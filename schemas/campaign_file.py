@@ -30,6 +30,7 @@ from schemas.campaign_parts import (
     Training,
     require_unique,
 )
+from schemas.enums import SubmissionKind
 
 __all__ = ["SEASON_STAGES", "CampaignFile", "CampaignFileError", "load_campaign_file"]
 
@@ -98,6 +99,18 @@ class CampaignFile(Strict):
             return self.deadlines[key]
         except KeyError:
             raise KeyError(f"no deadline {key!r}; the file has {sorted(self.deadlines)}") from None
+
+    def deadline_for(self, kind: SubmissionKind) -> Deadline:
+        """Return the deadline by which units must have filed `kind` (the earliest that lists it).
+
+        Raises KeyError when no deadline lists it (the campaign file decides which steps count).
+        """
+        listing = sorted(
+            (d for d in self.deadlines.values() if kind in d.steps), key=lambda d: d.date
+        )
+        if not listing:
+            raise KeyError(f"no deadline lists the step {kind.value!r}")
+        return listing[0]
 
     def core_topics(self) -> list[Topic]:
         """Return the core topics (not the focus areas), in file order."""

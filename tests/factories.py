@@ -107,3 +107,21 @@ def write_recommendations(path: Path, code: str, numbers: Sequence[int], year: i
     if path.suffix == ".csv":
         return write_csv(path, rows, RECOMMENDATIONS)
     return write_xlsx(path, rows, RECOMMENDATIONS)
+
+
+def receipt_row(n: int, **overrides: Any) -> dict[str, Any]:
+    """Return one release-receipt row keyed by Chinese header for unit number n."""
+    from schemas.columns import RECEIPTS
+
+    row: dict[str, Any] = {
+        "统一社会信用代码": make_uscc(n),
+        "单位名称": f"上海测试{n:04d}科技有限公司",
+        "报告名称": f"上海测试{n:04d}科技有限公司社会责任报告",
+        "联系人": "赵回执",
+        "联系邮箱": f"csr{n}@unit{n}.example.com",
+        "联系电话": "021-55559999",
+        "填报日期": "2024-11-01",
+    }
+    for key, value in overrides.items():
+        row[next(c.header for c in RECEIPTS.columns if c.key == key)] = value
+    return row

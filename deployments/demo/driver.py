@@ -120,9 +120,10 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
             result = season(year, as_of=day)
             if result.stage_changed:
                 stages.append((day, result.stage.value))
-            if result.mobilize is not None and result.mobilize.participations_new:
-                problems.update(result.mobilize.problems_by_code)
-                reports.append(result.mobilize.report)
+            intake = result.mobilize.recommendations if result.mobilize else None
+            if intake is not None and intake.participations_new:
+                problems.update(intake.problems_by_code)
+                reports.append(intake.report)
             progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
     _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
 

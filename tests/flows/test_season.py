@@ -44,14 +44,22 @@ def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> 
 
     assert (first.stage, first.stage_changed, again.stage_changed) == (Stage.MOBILIZE, True, False)
     assert first.mobilize is not None
+    assert first.mobilize.recommendations is not None
     assert again.mobilize is not None
-    assert (first.mobilize.participations_new, first.mobilize.rows_rejected) == (20, 2)
-    assert (again.mobilize.participations_new, again.mobilize.units_updated) == (0, 0)
+    assert again.mobilize.recommendations is not None
+    assert (
+        first.mobilize.recommendations.participations_new,
+        first.mobilize.recommendations.rows_rejected,
+    ) == (20, 2)
+    assert (
+        again.mobilize.recommendations.participations_new,
+        again.mobilize.recommendations.units_updated,
+    ) == (0, 0)
     with session_scope(engine) as session:
         assert len(session.exec(select(Participation)).all()) == 20
         changes = session.exec(select(CampaignStageChange)).all()
     assert [(c.from_stage, c.to_stage) for c in changes] == [(Stage.PREPARING, Stage.MOBILIZE)]
-    report = workspace / first.mobilize.report
+    report = workspace / first.mobilize.recommendations.report
     sheet = load_workbook(report).active
     assert sheet is not None
     codes = sorted(str(r[5]) for r in sheet.iter_rows(min_row=2, values_only=True))

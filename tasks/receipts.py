@@ -1,0 +1,263 @@
+"""Registration: take in release receipts (发布回执表) and move units to `registered`.
+
+`decide_receipts` is the plain rule: each valid row of a recommended unit becomes a filing;
+a unit no association recommended this year, a unit whose recommendation is held over quota, a
+closed participation and a repeated row are rejected. `ingest_receipts` is the task that reads
+the files, records the filings as versioned Submissions, moves `recommended` units to
+`registered` (with the audit row) and refreshes the unit's contact from its own receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, select
+
+from schemas.campaign_file import load_campaign_file
+from schemas.columns import RECEIPTS
+from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.participation import FINAL, transition
+from schemas.rejection import Rejection, UnreadableInput, count_by_code
+from schemas.rows import ReceiptRow
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Participation, Recommendation, Unit
+from tasks.clock import current_actor
+from tasks.reports import publish_rejections, write_rejection_report
+from tasks.store import make_engine, session_scope
+from tasks.submissions import RowFiling, archive_file, record_row_filings
+from tasks.tabular import read_table
+from tasks.validation import rejection_at, validate_rows
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What the database knows of a unit when its receipt arrives."""
+
+    participation_id: int | None  # None: recommended but held over quota
+    status: ParticipationStatus | None
+
+
+@dataclass
+class ReceiptBatch:
+    """The receipts that count and the problems found."""
+
+    accepted: list[tuple[ReceiptRow, str, int]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def decide_receipts(
+    rows: list[tuple[ReceiptRow, str, int]], enrolled: dict[str, Enrolled]
+) -> ReceiptBatch:
+    """Decide which receipt rows count; `rows` are (row, file, row number) in arrival order."""
+    batch = ReceiptBatch()
+    first: dict[str, tuple[str, int]] = {}
+    for row, file, number in rows:
+        known = enrolled.get(row.uscc)
+        problem: tuple[str, str, str] | None = None
+        if row.uscc in first:
+            f0, n0 = first[row.uscc]
+            problem = (
+                "duplicate-in-file",
+                f"重复的回执，已按{f0}第{n0}行受理",
+                f"receipt repeated; {f0} row {n0} was kept",
+            )
+        elif known is None:
+            problem = (
+                "not-recommended",
+                "该单位不在本年度行业协会推荐名单中",
+                "no association recommended this unit this year",
+            )
+        elif known.participation_id is None:
+            problem = (
+                "recommendation-held",
+                "推荐协会超出名额，该单位的推荐待运营人员审核",
+                "the association's list is over quota and held for the operator",
+            )
+        elif known.status in FINAL:
+            problem = (
+                "participation-closed",
+                f"该单位本年度参与已结束（{known.status}）",
+                f"this unit's participation has ended ({known.status})",
+            )
+        if problem is None:
+            first[row.uscc] = (file, number)
+            batch.accepted.append((row, file, number))
+        else:
+            batch.rejections.append(
+                rejection_at(RECEIPTS, file, number, "uscc", row.uscc, *problem)
+            )
+    return batch
+
+
+class ReceiptSummary(BaseModel):
+    """What one receipts ingest did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    files_read: int
+    files_rejected: int
+    receipts_new: int
+    receipts_unchanged: int
+    late: int
+    registered: int
+    problems_by_code: dict[str, int]
+    report: str
+    rejections: list[Rejection]
+
+
+def load_enrolled(session: Session, campaign_year: int) -> dict[str, Enrolled]:
+    """Return what is known of every recommended unit of a campaign, by USCC."""
+    out: dict[str, Enrolled] = {}
+    recommended = session.exec(
+        select(Unit.uscc)
+        .join(Recommendation, col(Recommendation.unit_id) == col(Unit.id))
+        .where(Recommendation.campaign_year == campaign_year)
+    ).all()
+    for uscc in recommended:  # recommended but without a participation: held over quota
+        out[uscc] = Enrolled(None, None)
+    rows = session.exec(
+        select(Unit.uscc, Participation.id, Participation.status)
+        .join(Participation, col(Participation.unit_id) == col(Unit.id))
+        .where(Participation.campaign_year == campaign_year)
+    ).all()
+    for uscc, pid, status in rows:
+        out[uscc] = Enrolled(pid, ParticipationStatus(status))
+    return out
+
+
+@task(name="ingest-receipts")
+def ingest_receipts(
+    settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
+) -> ReceiptSummary:
+    """Read receipt files, record receipts, register recommended units; write the report.
+
+    Side effects: archives the files under workspace/archive/<year>/receipts/; writes
+    Submissions, StageTransitions and unit contacts in one transaction; writes
+    `receipts-rejections.xlsx` into `report_dir`.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    deadline = campaign.deadline_for(SubmissionKind.RECEIPT).date
+    archive = settings.inside_workspace("archive", str(campaign_year), "receipts")
+    rejections: list[Rejection] = []
+    rows: list[tuple[ReceiptRow, str, int]] = []
+    stored: dict[str, str] = {}
+    files_read = 0
+    for name in sorted(files):
+        path = Path(name)
+        try:
+            table = read_table(path, RECEIPTS)
+        except UnreadableInput as exc:
+            rejections.append(exc.as_rejection())
+            continue
+        files_read += 1
+        copy, _ = archive_file(path, archive)
+        stored[table.file] = str(copy.relative_to(settings.workspace))
+        good, bad = validate_rows(table, RECEIPTS, ReceiptRow)
+        rejections.extend(bad)
+        rows.extend((row, table.file, raw.number) for row, raw in good)
+    engine = make_engine(settings)
+    now = now_utc()
+    actor = current_actor()
+    try:
+        with session_scope(engine) as session:
+            enrolled = load_enrolled(session, campaign_year)
+            batch = decide_receipts(rows, enrolled)
+            filings = [
+                RowFiling(
+                    participation_id=_pid(enrolled, row.uscc),
+                    data=row.model_dump(mode="json"),
+                    original_name=file,
+                    stored_path=stored[file],
+                )
+                for row, file, _ in batch.accepted
+            ]
+            counts = record_row_filings(
+                session,
+                campaign_year,
+                SubmissionKind.RECEIPT,
+                filings,
+                as_of=as_of,
+                deadline=deadline,
+                now=now,
+            )
+            registered = _register(session, batch, enrolled, actor, now)
+    finally:
+        engine.dispose()
+    rejections.extend(batch.rejections)
+    report = write_rejection_report(
+        settings.inside_workspace(report_dir, "receipts-rejections.xlsx"), rejections
+    )
+    return ReceiptSummary(
+        files_read=files_read,
+        files_rejected=sum(1 for r in rejections if r.row is None),
+        receipts_new=counts.new,
+        receipts_unchanged=counts.unchanged,
+        late=counts.late,
+        registered=registered,
+        problems_by_code=count_by_code(rejections),
+        report=str(report.relative_to(settings.workspace)),
+        rejections=rejections,
+    )
+
+
+def _pid(enrolled: dict[str, Enrolled], uscc: str) -> int:
+    pid = enrolled[uscc].participation_id
+    assert pid is not None  # decide_receipts accepts only units with a participation
+    return pid
+
+
+def _register(
+    session: Session,
+    batch: ReceiptBatch,
+    enrolled: dict[str, Enrolled],
+    actor: str,
+    now: datetime,
+) -> int:
+    """Move each accepted unit still `recommended` to `registered`; refresh its contact."""
+    by_pid = {_pid(enrolled, row.uscc): (row, file, n) for row, file, n in batch.accepted}
+    if not by_pid:
+        return 0
+    participations = session.exec(
+        select(Participation).where(col(Participation.id).in_(list(by_pid)))
+    ).all()
+    units = {
+        u.id: u
+        for u in session.exec(
+            select(Unit).where(col(Unit.id).in_([p.unit_id for p in participations]))
+        ).all()
+    }
+    registered = 0
+    for p in participations:
+        assert p.id is not None
+        row, file, number = by_pid[p.id]
+        unit = units[p.unit_id]
+        contact = (row.contact_name or unit.contact_name, row.email, row.phone or unit.phone)
+        if contact != (unit.contact_name, unit.email, unit.phone):
+            unit.contact_name, unit.email, unit.phone = contact
+            unit.updated_at = now
+        if p.status == ParticipationStatus.RECOMMENDED:
+            session.add(
+                transition(
+                    p,
+                    ParticipationStatus.REGISTERED,
+                    actor=actor,
+                    at=now,
+                    reason=f"发布回执表 {file} row {number}",
+                )
+            )
+            registered += 1
+    session.flush()
+    return registered
+
+
+@task(name="publish-receipt-report")
+def publish_receipt_report(summary: ReceiptSummary) -> None:
+    """Publish the receipt problems as a table artifact pointing to the full report."""
+    publish_rejections(
+        "receipt-rejections", "Receipt problems", summary.rejections, Path(summary.report)
+    )

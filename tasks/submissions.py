@@ -1,0 +1,136 @@
+"""Record what units filed as versioned Submissions: archive the source file, hash, late flag.
+
+For a row of a spreadsheet (a receipt, a basic-information form), the submission's content is
+the validated row: `sha256` and `size` are those of its canonical JSON, `data` holds it, and
+`stored_path` points to the archived copy of the file it came from. The same content again is
+not a new version; changed content is. Runs in the caller's session; files are copied into the
+workspace only (inputs are read, never written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from schemas.enums import SubmissionKind
+from schemas.tables import Submission
+
+CHUNK = 900
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_json(data: dict[str, Any]) -> bytes:
+    """Return the stable JSON bytes of a row's data (sorted keys, ISO dates, UTF-8)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def archive_file(source: Path, archive_dir: Path) -> tuple[Path, str]:
+    """Copy an input file into the archive folder under its sha256; return (path, sha256).
+
+    Side effect: writes `<archive_dir>/<sha256><suffix>` unless it is already there.
+    """
+    digest = sha256_file(source)
+    target = archive_dir / f"{digest}{source.suffix.lower()}"
+    if not target.exists():
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    return target, digest
+
+
+@dataclass(frozen=True)
+class RowFiling:
+    """One unit's filing found in one row of a file."""
+
+    participation_id: int
+    data: dict[str, Any]
+    original_name: str
+    stored_path: str  # workspace-relative path of the archived source file
+
+
+@dataclass(frozen=True)
+class FilingCounts:
+    """What recording a batch of filings did."""
+
+    new: int
+    unchanged: int
+    late: int
+    new_participations: tuple[int, ...]  # participations that filed this kind for the first time
+
+
+def record_row_filings(
+    session: Session,
+    campaign_year: int,
+    kind: SubmissionKind,
+    filings: Sequence[RowFiling],
+    *,
+    as_of: date,
+    deadline: date,
+    now: datetime,
+) -> FilingCounts:
+    """Save each filing as a new Submission version unless its content equals the latest one."""
+    ids = sorted({f.participation_id for f in filings})
+    latest: dict[int, Submission] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = session.exec(
+            select(Submission)
+            .where(Submission.kind == kind)
+            .where(col(Submission.participation_id).in_(chunk))
+            .order_by(col(Submission.version))
+        ).all()
+        for sub in rows:
+            latest[sub.participation_id] = sub
+    new_rows: list[Submission] = []
+    unchanged = 0
+    first_time: list[int] = []
+    for filing in filings:
+        body = canonical_json(filing.data)
+        digest = hashlib.sha256(body).hexdigest()
+        previous = latest.get(filing.participation_id)
+        if previous is not None and previous.sha256 == digest:
+            unchanged += 1
+            continue
+        if previous is None:
+            first_time.append(filing.participation_id)
+        sub = Submission(
+            campaign_year=campaign_year,
+            participation_id=filing.participation_id,
+            kind=kind,
+            version=(previous.version + 1) if previous else 1,
+            stored_path=filing.stored_path,
+            original_name=filing.original_name,
+            sha256=digest,
+            size=len(body),
+            received_on=as_of,
+            received_at=now,
+            late=as_of > deadline,
+            data=json.loads(body),
+        )
+        latest[filing.participation_id] = sub
+        new_rows.append(sub)
+    session.add_all(new_rows)
+    session.flush()
+    return FilingCounts(
+        new=len(new_rows),
+        unchanged=unchanged,
+        late=sum(1 for s in new_rows if s.late),
+        new_participations=tuple(first_time),
+    )
