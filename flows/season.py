@@ -2,7 +2,8 @@
 
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
 runs what is due that day as subflows. Today that is mobilize's intake while recommendation or
-receipt files sit in the inbox; reminders, submission windows and review start join as
+receipt files sit in the inbox, and training (seats every day of the train stage, attendance
+whenever sign-in sheets arrive); reminders, submission windows and review start join as
 their stages are built. Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -14,6 +15,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from flows.mobilize import MobilizeSummary, mobilize
+from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
@@ -33,6 +35,7 @@ class SeasonDay(BaseModel):
     stage: Stage
     stage_changed: bool
     mobilize: MobilizeSummary | None = None
+    train: TrainSummary | None = None
 
 
 @flow(name="season")
@@ -46,10 +49,16 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     arrived = find_tabular_files(inbox / "recommendations") + find_tabular_files(inbox / "receipts")
     if stage.stage in INTAKE_STAGES and arrived:
         intake = mobilize(campaign_year, as_of=day)
+    training = None
+    if stage.stage == Stage.TRAIN or (
+        stage.stage in INTAKE_STAGES and find_tabular_files(inbox / "attendance")
+    ):
+        training = train(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
         stage=stage.stage,
         stage_changed=stage.changed,
         mobilize=intake,
+        train=training,
     )

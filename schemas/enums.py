@@ -78,3 +78,11 @@ class OverQuota(StrEnum):
 
     CUT = "cut"
     HOLD = "hold"
+
+
+class EnrolmentStatus(StrEnum):
+    """A unit's place in a training session."""
+
+    INVITED = "invited"
+    WAITLISTED = "waitlisted"
+    WALK_IN = "walk_in"  # attended without an invitation (recorded from the attendance sheet)

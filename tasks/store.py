@@ -21,13 +21,14 @@ from sqlmodel import Session, SQLModel
 
 import schemas.outbox_table
 import schemas.tables
+import schemas.training_tables
 from schemas.settings import Settings
 
 BULK_CHUNK = 1000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-_ = schemas.outbox_table  # the outbox table belongs to the same metadata
+_ = (schemas.outbox_table, schemas.training_tables)  # tables outside schemas.tables
 
 
 def make_engine(settings: Settings | None = None, *, url: str | None = None) -> Engine:

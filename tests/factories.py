@@ -125,3 +125,26 @@ def receipt_row(n: int, **overrides: Any) -> dict[str, Any]:
     for key, value in overrides.items():
         row[next(c.header for c in RECEIPTS.columns if c.key == key)] = value
     return row
+
+
+def write_attendance(path: Path, rows: Sequence[tuple[str, int, str]]) -> Path:
+    """Write an attendance sheet of (session key, unit number, 是/否) rows."""
+    from schemas.columns import ATTENDANCE
+
+    records = [
+        {"培训场次": key, "统一社会信用代码": make_uscc(n), "参会人": f"参会人{n}", "是否出席": yes}
+        for key, n, yes in rows
+    ]
+    return write_xlsx(path, records, ATTENDANCE)
+
+
+def small_campaigns_dir(tmp: Path, capacity: int) -> Path:
+    """Return a campaigns folder whose 2024 file has every training session at `capacity`."""
+    import re
+
+    source = Path(__file__).resolve().parent.parent / "campaigns" / "2024.toml"
+    text = re.sub(r"(?m)^capacity = \d+$", f"capacity = {capacity}", source.read_text("utf-8"))
+    folder = tmp / "campaigns"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "2024.toml").write_text(text, encoding="utf-8")
+    return folder

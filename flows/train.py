@@ -1,0 +1,59 @@
+"""宣贯培训 train: seats in the campaign's training sessions, waiting lists, attendance.
+
+Leaves behind: a seat or a waiting-list place for every taking-part unit in each session of the
+campaign file (registered units first), attendance from the sign-in sheets in the inbox
+(workspace/inbox/<year>/attendance/), a problems report, and artifacts of attendance per session
+and per association.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow
+from pydantic import BaseModel, ConfigDict
+
+from schemas.settings import Settings
+from tasks.attendance import AttendanceSummary, ingest_attendance, publish_attendance
+from tasks.campaigns import prepare_campaign
+from tasks.clock import current_run_label, resolve_as_of
+from tasks.intake import find_tabular_files, inbox_dir
+from tasks.training import SessionSeats, enrol_units
+
+
+class TrainSummary(BaseModel):
+    """What one train run did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sessions: list[SessionSeats]
+    attendance: AttendanceSummary
+
+
+@flow(name="train")
+def train(
+    campaign_year: int,
+    as_of: date | None = None,
+    attendance_files: list[str] | None = None,
+) -> TrainSummary:
+    """Enrol units in the training sessions and record attendance from the sign-in sheets.
+
+    `attendance_files`, when given, are read instead of the inbox's attendance/ folder.
+    """
+    settings = Settings()
+    day = resolve_as_of(as_of, settings.timezone)
+    prepare_campaign(settings, campaign_year)
+    seats = enrol_units(settings, campaign_year, day)
+    sheets = attendance_files or find_tabular_files(
+        inbox_dir(settings, campaign_year) / "attendance"
+    )
+    attendance = ingest_attendance(
+        settings,
+        campaign_year,
+        day,
+        [str(f) for f in sheets],
+        str(Path("reports") / current_run_label()),
+    )
+    publish_attendance(attendance)
+    return TrainSummary(sessions=seats, attendance=attendance)

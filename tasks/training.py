@@ -1,0 +1,217 @@
+"""Training (宣贯培训): seats in sessions and waiting lists.
+
+`allocate_seats` is the plain rule: each new candidate gets the next place in a session, the
+first `capacity` places are invited and the rest wait. `enrol_units` is the task that applies it
+to every session of the campaign file and saves the enrolments. Attendance: tasks/attendance.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, select
+
+from schemas.campaign_file import load_campaign_file
+from schemas.campaign_parts import TrainingSession
+from schemas.enums import EnrolmentStatus, ParticipationStatus
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Association, Participation, Recommendation
+from schemas.training_tables import TrainingEnrolment
+from tasks.store import bulk_insert, make_engine, session_scope
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One enrolment as the allocation sees it."""
+
+    participation_id: int
+    position: int
+    status: EnrolmentStatus
+
+
+def allocate_seats(
+    existing: Sequence[Seat], candidates: Iterable[int], capacity: int
+) -> tuple[list[Seat], dict[int, EnrolmentStatus]]:
+    """Place new candidates after everyone already enrolled; return (new seats, status changes).
+
+    Places never move once given. Among invited and waitlisted enrolments the first `capacity`
+    places are invited and the rest wait, so a waitlisted unit moves up when capacity grows.
+    Walk-ins keep their status and take no place. Candidates already enrolled are ignored.
+    """
+    enrolled = {s.participation_id for s in existing}
+    next_position = max((s.position for s in existing), default=0) + 1
+    new: list[Seat] = []
+    for pid in candidates:
+        if pid in enrolled:
+            continue
+        enrolled.add(pid)
+        new.append(Seat(pid, next_position, EnrolmentStatus.WAITLISTED))
+        next_position += 1
+    queue = sorted(
+        (s for s in [*existing, *new] if s.status != EnrolmentStatus.WALK_IN),
+        key=lambda s: s.position,
+    )
+    wanted = {
+        s.participation_id: EnrolmentStatus.INVITED if i < capacity else EnrolmentStatus.WAITLISTED
+        for i, s in enumerate(queue)
+    }
+    new = [Seat(s.participation_id, s.position, wanted[s.participation_id]) for s in new]
+    changes = {
+        s.participation_id: wanted[s.participation_id]
+        for s in existing
+        if s.participation_id in wanted and wanted[s.participation_id] != s.status
+    }
+    return new, changes
+
+
+ELIGIBLE = (
+    ParticipationStatus.REGISTERED,
+    ParticipationStatus.SUBMITTED,
+    ParticipationStatus.RECOMMENDED,
+)
+
+
+class SessionSeats(BaseModel):
+    """Seats of one session after an enrolment run, and what changed in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    title: str
+    capacity: int
+    invited: int
+    waitlisted: int
+    newly_invited: list[int]  # participation ids invited in this run (new or moved up)
+    newly_waitlisted: list[int]
+
+
+def candidate_order(rows: Sequence[tuple[int, ParticipationStatus]]) -> list[int]:
+    """Order candidates for seats: registered (and later) units first, then by participation id."""
+    rank = {s: i for i, s in enumerate(ELIGIBLE)}
+    return [pid for pid, status in sorted(rows, key=lambda r: (rank[r[1]] > 1, r[0]))]
+
+
+def _enrol_session(
+    session: Session,
+    campaign_year: int,
+    training: TrainingSession,
+    candidates: list[int],
+    as_of: date,
+    now: datetime,
+) -> SessionSeats:
+    rows = session.exec(
+        select(TrainingEnrolment)
+        .where(TrainingEnrolment.campaign_year == campaign_year)
+        .where(TrainingEnrolment.session_key == training.key)
+    ).all()
+    by_pid = {r.participation_id: r for r in rows}
+    existing = [Seat(r.participation_id, r.position, r.status) for r in rows]
+    new, changes = allocate_seats(existing, candidates, training.capacity)
+    for pid, status in changes.items():
+        by_pid[pid].status = status
+        by_pid[pid].status_changed_at = now
+    bulk_insert(
+        session,
+        [
+            TrainingEnrolment(
+                campaign_year=campaign_year,
+                session_key=training.key,
+                participation_id=s.participation_id,
+                status=s.status,
+                position=s.position,
+                enrolled_on=as_of,
+                status_changed_at=now,
+            )
+            for s in new
+        ],
+    )
+    statuses = [r.status for r in by_pid.values()] + [s.status for s in new]
+    moved = [*((s.participation_id, s.status) for s in new), *changes.items()]
+    return SessionSeats(
+        key=training.key,
+        title=training.title,
+        capacity=training.capacity,
+        invited=statuses.count(EnrolmentStatus.INVITED),
+        waitlisted=statuses.count(EnrolmentStatus.WAITLISTED),
+        newly_invited=sorted(p for p, s in moved if s == EnrolmentStatus.INVITED),
+        newly_waitlisted=sorted(p for p, s in moved if s == EnrolmentStatus.WAITLISTED),
+    )
+
+
+@task(name="enrol-units")
+def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[SessionSeats]:
+    """Give every taking-part unit a seat or a waiting-list place in each training session.
+
+    Side effects: inserts TrainingEnrolment rows and moves waitlisted units up when seats free
+    up or capacity grows, in one transaction.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    engine = make_engine(settings)
+    now = now_utc()
+    try:
+        with session_scope(engine) as session:
+            rows = session.exec(
+                select(Participation.id, Participation.status)
+                .where(Participation.campaign_year == campaign_year)
+                .where(col(Participation.status).in_(ELIGIBLE))
+            ).all()
+            candidates = candidate_order(
+                [(pid, ParticipationStatus(st)) for pid, st in rows if pid is not None]
+            )
+            return [
+                _enrol_session(session, campaign_year, t, candidates, as_of, now)
+                for t in campaign.training.sessions
+            ]
+    finally:
+        engine.dispose()
+
+
+def attendance_tables(
+    session: Session, campaign_year: int, sessions: Sequence[TrainingSession]
+) -> tuple[list[dict[str, str | int]], list[dict[str, str | int]]]:
+    """Return attendance counts per session and per (association, session)."""
+    enrolments = session.exec(
+        select(TrainingEnrolment).where(TrainingEnrolment.campaign_year == campaign_year)
+    ).all()
+    per_session: list[dict[str, str | int]] = []
+    for s in sessions:
+        rows = [e for e in enrolments if e.session_key == s.key]
+        per_session.append(
+            {
+                "session": s.key,
+                "title": s.title,
+                "capacity": s.capacity,
+                "invited": sum(e.status == EnrolmentStatus.INVITED for e in rows),
+                "waitlisted": sum(e.status == EnrolmentStatus.WAITLISTED for e in rows),
+                "walk_ins": sum(e.status == EnrolmentStatus.WALK_IN for e in rows),
+                "attended": sum(e.attended is True for e in rows),
+                "absent": sum(e.attended is False for e in rows),
+            }
+        )
+    links = session.exec(
+        select(Participation.id, Association.code)
+        .join(Recommendation, col(Recommendation.unit_id) == col(Participation.unit_id))
+        .join(Association, col(Association.id) == col(Recommendation.association_id))
+        .where(Participation.campaign_year == campaign_year)
+        .where(Recommendation.campaign_year == campaign_year)
+    ).all()
+    codes: dict[int, list[str]] = {}
+    for pid, code in links:
+        if pid is not None:
+            codes.setdefault(pid, []).append(code)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for e in enrolments:
+        for code in codes.get(e.participation_id, ["(none)"]):
+            cell = counts.setdefault((code, e.session_key), [0, 0])
+            cell[0] += e.status != EnrolmentStatus.WAITLISTED
+            cell[1] += e.attended is True
+    per_association: list[dict[str, str | int]] = [
+        {"association": code, "session": key, "seats": seats, "attended": attended}
+        for (code, key), (seats, attended) in sorted(counts.items())
+    ]
+    return per_session, per_association

@@ -1,0 +1,61 @@
+"""The train flow on the real engine: seats within capacity, waiting list, attendance."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import (
+    receipt_row,
+    small_campaigns_dir,
+    write_associations,
+    write_attendance,
+    write_recommendations,
+    write_xlsx,
+)
+
+from schemas.columns import RECEIPTS
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def test_train_seats_registered_units_first_and_records_attendance(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.mobilize import mobilize
+    from flows.train import train
+
+    monkeypatch.setenv("CAMPAIGN_CAMPAIGNS_DIR", str(small_campaigns_dir(tmp_path, capacity=3)))
+    inbox = workspace / "inbox" / "2024"
+    write_associations(inbox / "associations.xlsx", ["A001"])
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 13))
+    write_xlsx(inbox / "receipts" / "r.xlsx", [receipt_row(11), receipt_row(12)], RECEIPTS)
+    mobilize(2024, as_of=date(2024, 10, 10))
+    sheet = write_attendance(
+        tmp_path / "sign-in.xlsx",
+        [
+            ("standards-writing", 11, "是"),
+            ("standards-writing", 12, "否"),
+            ("core-topics", 5, "是"),
+        ],
+    )
+
+    first = train(2024, as_of=date(2024, 10, 14), attendance_files=[str(sheet)])
+    again = train(2024, as_of=date(2024, 10, 15), attendance_files=[str(sheet)])
+
+    seats = {s.key: (s.invited, s.waitlisted) for s in first.sessions}
+    assert seats == {
+        "standards-writing": (3, 9),
+        "management-systems": (3, 9),
+        "core-topics": (3, 9),
+    }
+    assert [s.newly_invited for s in again.sessions] == [[], [], []]
+    by_session = {row["session"]: row for row in first.attendance.per_session}
+    assert (
+        by_session["standards-writing"]["attended"],
+        by_session["standards-writing"]["absent"],
+    ) == (1, 1)
+    # Unit 5 held a waiting-list place: it attended, which is recorded, and it is no walk-in.
+    assert (by_session["core-topics"]["attended"], first.attendance.walk_ins) == (1, 0)
+    assert first.attendance.problems_by_code == {}
