@@ -1,0 +1,67 @@
+"""The `campaign` command line: templates, imports with exit codes, status."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from factories import write_associations, write_recommendations
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from deployments.cli import app
+from schemas.columns import RECEIPTS
+
+runner = CliRunner()
+
+
+def test_template_writes_the_headers_of_the_kind(tmp_path: Path) -> None:
+    out = tmp_path / "receipts.xlsx"
+
+    result = runner.invoke(app, ["template", "receipts", "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == [c.header for c in RECEIPTS.columns]
+
+
+def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
+    result = runner.invoke(app, ["status", "--year", "1999"])
+
+    assert result.exit_code == 2
+    assert "1999.toml" in result.output
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_import_exits_1_when_a_file_is_unreadable_and_lands_the_good_rows(
+    workspace: Path, tmp_path: Path
+) -> None:
+    associations = write_associations(tmp_path / "associations.xlsx", ["A001"])
+    good = write_recommendations(tmp_path / "A001.xlsx", "A001", range(1, 11))
+    broken = tmp_path / "A002.xlsx"
+    broken.write_text("not a workbook", encoding="utf-8")
+
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "recommendations",
+            str(good),
+            str(broken),
+            "--associations",
+            str(associations),
+            "--year",
+            "2024",
+            "--as-of",
+            "2024-10-10",
+        ],
+    )
+    status = runner.invoke(app, ["status", "--year", "2024"])
+
+    assert result.exit_code == 1, result.output
+    assert "accepted 10, held 0, rejected 0" in result.output
+    assert "not-xlsx" in result.output
+    assert re.findall(r"(\w+)\s+(\d+)$", status.output, re.MULTILINE) == [("recommended", "10")]
