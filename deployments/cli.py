@@ -51,7 +51,7 @@ def _parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2024-11-15") from None
+        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
 
 
 def _check_campaign(settings: Settings, year: int | None) -> int:

@@ -69,40 +69,34 @@ COMPANY_SUFFIXES: tuple[tuple[str, float], ...] = (
 )
 INSTITUTE_SUFFIXES = ("研究院", "研究所", "检测中心", "技术中心", "设计院", "服务中心")
 
+
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """Return `(hanzi, pinyin)` pairs from `"字:zi 字:zi"` text; pure."""
+    return tuple((h, p) for h, _, p in (item.partition(":") for item in text.split()))
+
+
 # Characters that make trade names (字号), with pinyin for email domains.
-TRADE_CHARS: tuple[tuple[str, str], ...] = tuple(
-    (c, p)
-    for c, p in (
-        pair.split(":")
-        for pair in (
-            "恒:heng 通:tong 华:hua 鑫:xin 泰:tai 达:da 博:bo 瑞:rui 安:an 康:kang 宏:hong "
-            "远:yuan 创:chuang 新:xin 嘉:jia 盛:sheng 源:yuan 丰:feng 德:de 信:xin 汇:hui "
-            "联:lian 天:tian 合:he 立:li 中:zhong 金:jin 海:hai 浦:pu 申:shen 明:ming 光:guang "
-            "辰:chen 睿:rui 智:zhi 卓:zhuo 越:yue 振:zhen 兴:xing 永:yong 隆:long 腾:teng "
-            "弘:hong 毅:yi 凯:kai 东:dong 方:fang 益:yi 阳:yang 锦:jin 润:run 宁:ning 美:mei "
-            "佳:jia 鼎:ding 贤:xian 荣:rong 昌:chang 宇:yu 洋:yang 晟:sheng 沪:hu 江:jiang"
-        ).split()
-    )
+TRADE_CHARS = _pairs(
+    "恒:heng 通:tong 华:hua 鑫:xin 泰:tai 达:da 博:bo 瑞:rui 安:an 康:kang 宏:hong "
+    "远:yuan 创:chuang 新:xin 嘉:jia 盛:sheng 源:yuan 丰:feng 德:de 信:xin 汇:hui "
+    "联:lian 天:tian 合:he 立:li 中:zhong 金:jin 海:hai 浦:pu 申:shen 明:ming 光:guang "
+    "辰:chen 睿:rui 智:zhi 卓:zhuo 越:yue 振:zhen 兴:xing 永:yong 隆:long 腾:teng "
+    "弘:hong 毅:yi 凯:kai 东:dong 方:fang 益:yi 阳:yang 锦:jin 润:run 宁:ning 美:mei "
+    "佳:jia 鼎:ding 贤:xian 荣:rong 昌:chang 宇:yu 洋:yang 晟:sheng 沪:hu 江:jiang"
 )
-SURNAMES: tuple[tuple[str, str], ...] = tuple(
-    tuple(pair.split(":"))  # type: ignore[misc]
-    for pair in (
-        "王:wang 李:li 张:zhang 刘:liu 陈:chen 杨:yang 黄:huang 赵:zhao 吴:wu 周:zhou 徐:xu "
-        "孙:sun 马:ma 朱:zhu 胡:hu 郭:guo 何:he 林:lin 高:gao 罗:luo 郑:zheng 梁:liang 谢:xie "
-        "宋:song 唐:tang 许:xu 韩:han 冯:feng 邓:deng 曹:cao 彭:peng 曾:zeng 肖:xiao 田:tian "
-        "董:dong 潘:pan 袁:yuan 蔡:cai 蒋:jiang 余:yu 于:yu 杜:du 叶:ye 程:cheng 魏:wei 沈:shen "
-        "顾:gu 陆:lu 钱:qian 姚:yao"
-    ).split()
+SURNAMES = _pairs(
+    "王:wang 李:li 张:zhang 刘:liu 陈:chen 杨:yang 黄:huang 赵:zhao 吴:wu 周:zhou 徐:xu "
+    "孙:sun 马:ma 朱:zhu 胡:hu 郭:guo 何:he 林:lin 高:gao 罗:luo 郑:zheng 梁:liang 谢:xie "
+    "宋:song 唐:tang 许:xu 韩:han 冯:feng 邓:deng 曹:cao 彭:peng 曾:zeng 肖:xiao 田:tian "
+    "董:dong 潘:pan 袁:yuan 蔡:cai 蒋:jiang 余:yu 于:yu 杜:du 叶:ye 程:cheng 魏:wei 沈:shen "
+    "顾:gu 陆:lu 钱:qian 姚:yao"
 )
-GIVEN_CHARS: tuple[tuple[str, str], ...] = tuple(
-    tuple(pair.split(":"))  # type: ignore[misc]
-    for pair in (
-        "伟:wei 芳:fang 娜:na 敏:min 静:jing 丽:li 强:qiang 磊:lei 军:jun 洋:yang 勇:yong "
-        "艳:yan 杰:jie 娟:juan 涛:tao 明:ming 超:chao 秀:xiu 霞:xia 平:ping 刚:gang 桂:gui "
-        "英:ying 华:hua 文:wen 慧:hui 婷:ting 浩:hao 宇:yu 欣:xin 晨:chen 颖:ying 斌:bin "
-        "佳:jia 俊:jun 建:jian 国:guo 志:zhi 海:hai 燕:yan 雪:xue 琳:lin 峰:feng 鹏:peng "
-        "晓:xiao 倩:qian 蕾:lei 辉:hui 帆:fan 锋:feng 萍:ping 玲:ling 丹:dan 亮:liang"
-    ).split()
+GIVEN_CHARS = _pairs(
+    "伟:wei 芳:fang 娜:na 敏:min 静:jing 丽:li 强:qiang 磊:lei 军:jun 洋:yang 勇:yong "
+    "艳:yan 杰:jie 娟:juan 涛:tao 明:ming 超:chao 秀:xiu 霞:xia 平:ping 刚:gang 桂:gui "
+    "英:ying 华:hua 文:wen 慧:hui 婷:ting 浩:hao 宇:yu 欣:xin 晨:chen 颖:ying 斌:bin "
+    "佳:jia 俊:jun 建:jian 国:guo 志:zhi 海:hai 燕:yan 雪:xue 琳:lin 峰:feng 鹏:peng "
+    "晓:xiao 倩:qian 蕾:lei 辉:hui 帆:fan 锋:feng 萍:ping 玲:ling 丹:dan 亮:liang"
 )
 UNIT_KINDS: tuple[tuple[str, float], ...] = (("企业", 0.88), ("事业单位", 0.08), ("协会", 0.04))
 USCC_PREFIX = {"企业": "91", "事业单位": "12", "协会": "51"}
