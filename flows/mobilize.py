@@ -2,7 +2,8 @@
 
 Leaves behind: associations, units, recommendations and `recommended` participations; receipts
 (发布回执表) as Submissions with units moved to `registered`; rejection reports (xlsx) under
-workspace/reports/<run>/; table artifacts per association and of every problem found.
+workspace/reports/<run>/; table artifacts per association and of every problem found; the
+files taken in, in the InputFile ledger.
 """
 
 from __future__ import annotations
@@ -17,14 +18,8 @@ from schemas.enums import OverQuota
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
-from tasks.intake import (
-    IngestSummary,
-    find_association_list,
-    find_tabular_files,
-    inbox_dir,
-    ingest_recommendations,
-    publish_recommendation_report,
-)
+from tasks.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
+from tasks.intake import IngestSummary, ingest_recommendations, publish_recommendation_report
 from tasks.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
 
 
@@ -42,42 +37,37 @@ def mobilize(
     campaign_year: int,
     as_of: date | None = None,
     over_quota: OverQuota = OverQuota.HOLD,
-    inbox: str | None = None,
     associations_file: str | None = None,
     recommendation_files: list[str] | None = None,
     receipt_files: list[str] | None = None,
 ) -> MobilizeSummary:
-    """Ingest association and recommendation lists, then release receipts, from the inbox.
+    """Take in association and recommendation lists, then release receipts.
 
-    `inbox` defaults to workspace/inbox/<campaign_year> with associations.xlsx (or .csv) and the
-    folders recommendations/ and receipts/. `over_quota`: `hold` keeps an over-quota list for the
-    operator, `cut` drops the rows past the limit in list order. Files given by parameter are
-    read instead of the inbox's.
+    Without file parameters it reads what is new in workspace/inbox/<campaign_year>/
+    (associations.xlsx, recommendations/, receipts/): all recommendation lists again when any
+    of them changed, and the receipt files not taken in before. Files given by parameter are
+    always read. `over_quota`: `hold` keeps an over-quota list for the operator, `cut` drops
+    the rows past the limit in list order.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
     reports = str(Path("reports") / current_run_label())
     prepare_campaign(settings, campaign_year)
-    folder = Path(inbox) if inbox else inbox_dir(settings, campaign_year)
-    association_list = associations_file or find_association_list(folder)
-    recommended = recommendation_files or find_tabular_files(folder / "recommendations")
-    receipts = receipt_files or find_tabular_files(folder / "receipts")
+    news = inbox_news(settings, campaign_year)
+    association_list = associations_file or news.association_list
+    recommended = recommendation_files or news.recommendation_files
+    receipts = receipt_files or news.receipt_files
     intake = None
     if recommended:
         intake = ingest_recommendations(
-            settings,
-            campaign_year,
-            day,
-            str(association_list) if association_list else None,
-            [str(f) for f in recommended],
-            over_quota,
-            reports,
+            settings, campaign_year, day, association_list, recommended, over_quota, reports
         )
         publish_recommendation_report(intake)
+        taken = [association_list, *recommended] if association_list else recommended
+        record_inputs(settings, campaign_year, RECOMMENDATIONS_KIND, taken, day)
     registration = None
     if receipts:
-        registration = ingest_receipts(
-            settings, campaign_year, day, [str(f) for f in receipts], reports
-        )
+        registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
         publish_receipt_report(registration)
+        record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
     return MobilizeSummary(recommendations=intake, receipts=registration)

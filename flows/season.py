@@ -1,9 +1,9 @@
 """The campaign clock: one run per business day moves the season along.
 
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
-runs what is due that day as subflows. Today that is mobilize's intake while recommendation or
-receipt files sit in the inbox, and training (seats every day of the train stage, attendance
-whenever sign-in sheets arrive); reminders, submission windows and review start join as
+runs what is due that day as subflows: mobilize when new or changed recommendation lists or
+receipts are in the inbox, and train (seats every day of the train stage, attendance whenever
+new sign-in sheets arrive); reminders, submission windows and review start join as
 their stages are built. Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -20,7 +20,7 @@ from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
 from tasks.clock import resolve_as_of
-from tasks.intake import find_tabular_files, inbox_dir
+from tasks.inbox import inbox_news
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 
@@ -45,14 +45,11 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     day = resolve_as_of(as_of, settings.timezone)
     stage = advance_campaign_stage(settings, campaign_year, day)
     intake = None
-    inbox = inbox_dir(settings, campaign_year)
-    arrived = find_tabular_files(inbox / "recommendations") + find_tabular_files(inbox / "receipts")
-    if stage.stage in INTAKE_STAGES and arrived:
+    news = inbox_news(settings, campaign_year)
+    if stage.stage in INTAKE_STAGES and news.any_intake():
         intake = mobilize(campaign_year, as_of=day)
     training = None
-    if stage.stage == Stage.TRAIN or (
-        stage.stage in INTAKE_STAGES and find_tabular_files(inbox / "attendance")
-    ):
+    if stage.stage == Stage.TRAIN or (stage.stage in INTAKE_STAGES and news.attendance_files):
         training = train(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,

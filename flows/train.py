@@ -18,7 +18,7 @@ from schemas.settings import Settings
 from tasks.attendance import AttendanceSummary, ingest_attendance, publish_attendance
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
-from tasks.intake import find_tabular_files, inbox_dir
+from tasks.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
 from tasks.training import SessionSeats, enrol_units
 
 
@@ -39,21 +39,17 @@ def train(
 ) -> TrainSummary:
     """Enrol units in the training sessions and record attendance from the sign-in sheets.
 
-    `attendance_files`, when given, are read instead of the inbox's attendance/ folder.
+    Sign-in sheets new in the inbox's attendance/ folder are read, or `attendance_files` when
+    given.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
     prepare_campaign(settings, campaign_year)
     seats = enrol_units(settings, campaign_year, day)
-    sheets = attendance_files or find_tabular_files(
-        inbox_dir(settings, campaign_year) / "attendance"
-    )
+    sheets = attendance_files or inbox_news(settings, campaign_year).attendance_files
     attendance = ingest_attendance(
-        settings,
-        campaign_year,
-        day,
-        [str(f) for f in sheets],
-        str(Path("reports") / current_run_label()),
+        settings, campaign_year, day, sheets, str(Path("reports") / current_run_label())
     )
     publish_attendance(attendance)
+    record_inputs(settings, campaign_year, ATTENDANCE_KIND, sheets, day)
     return TrainSummary(sessions=seats, attendance=attendance)

@@ -143,3 +143,24 @@ class Submission(SQLModel, table=True):
     late: bool = False
     data: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON))
     screening: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON))
+
+
+class InputFile(SQLModel, table=True):
+    """A file the campaign took in from its inbox: which kind, which bytes, when.
+
+    The clock compares the inbox with these rows, so a file is ingested again only when its
+    bytes change, and an operator can see what was read on which day.
+    """
+
+    __tablename__ = "input_file"
+    __table_args__ = (sa.UniqueConstraint("campaign_year", "kind", "name", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_year: int = Field(foreign_key="campaign.year", index=True)
+    kind: str = Field(max_length=32)
+    name: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    size: int
+    ingested_on: date
+    ingested_at: datetime = Field(sa_column=utc_column(nullable=False))
+    actor: str = Field(max_length=200)

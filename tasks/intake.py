@@ -26,8 +26,6 @@ from tasks.recommendations import RecommendationBatch, decide_recommendations, v
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
 from tasks.store import make_engine, session_scope
 
-TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
-
 
 class IngestSummary(BaseModel):
     """What one ingest run did: counts, problems by code, the report's path."""
@@ -50,29 +48,6 @@ class IngestSummary(BaseModel):
     per_association: list[dict[str, str | int]]
     report: str
     rejections: list[Rejection]
-
-
-def inbox_dir(settings: Settings, campaign_year: int) -> Path:
-    """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
-    return settings.inside_workspace("inbox", str(campaign_year))
-
-
-def find_association_list(folder: Path) -> Path | None:
-    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
-    for suffix in (".xlsx", ".csv"):
-        candidate = folder / f"associations{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def find_tabular_files(folder: Path) -> list[Path]:
-    """Return the tabular files directly in `folder`, sorted by name; none if it is missing."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES
-    )
 
 
 def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | int]]:

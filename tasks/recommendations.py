@@ -89,6 +89,23 @@ def validate_recommendation_file(
     """
     table = read_table(path, RECOMMENDATIONS)
     validated, rejections = validate_rows(table, RECOMMENDATIONS, RecommendationRow)
+    years = {row.campaign_year for row, _ in validated}
+    if validated and campaign_year not in years and len(years) == 1:
+        # A whole list for another year (last year's file sent again): one file-level problem.
+        wrong = years.pop()
+        rejections.append(
+            _row_rejection(
+                table.file,
+                None,
+                "campaign_year",
+                str(wrong),
+                "wrong-year",
+                f"整份名单为{wrong}年度，本次活动为{campaign_year}年度，未受理",
+                f"the whole list is for {wrong}, not this campaign's {campaign_year}; "
+                "nothing taken from it",
+            )
+        )
+        return [], rejections
     good: list[tuple[RecommendationRow, int]] = []
     for row, raw in validated:
         if row.campaign_year != campaign_year:

@@ -8,21 +8,34 @@ server, then prints where everything is.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from deployments.demo.world import (
+    deliver_attendance,
+    deliver_receipts,
+    deliver_recommendations,
+    receipts_by_day,
+)
 from deployments.environment import prepare_prefect
 from deployments.reporting import status_counts
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.season import SeasonDay
+    from tasks.intake import IngestSummary
+    from tasks.receipts import ReceiptSummary
 
 MARKER = ".csr-campaign-demo"
 
@@ -45,24 +58,14 @@ def fresh_demo_workspace(path: Path) -> Path:
     return path
 
 
-def deliver_recommendations(generated: Path, inbox: Path) -> int:
-    """Copy the association list and recommendation files into the inbox; return files copied."""
-    (inbox / "recommendations").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(generated / "associations.xlsx", inbox / "associations.xlsx")
-    copied = 1
-    for f in sorted((generated / "recommendations").iterdir()):
-        shutil.copy2(f, inbox / "recommendations" / f.name)
-        copied += 1
-    return copied
-
-
 def season_days(campaign: CampaignFile) -> list[date]:
     """Return the business days the demo replays: from the first of the mobilize month on.
 
-    The walking skeleton replays until the day before training starts; later stages extend it.
+    It replays mobilization, training and the submission window (until the day before review
+    begins); the later stages extend it as they are built.
     """
     start = campaign.stages.mobilize.replace(day=1)
-    end = campaign.stages.train - timedelta(days=1)
+    end = campaign.stages.review - timedelta(days=1)
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -109,6 +112,8 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
 
     inbox = workspace / "inbox" / str(year)
     days = season_days(campaign)
+    plan = json.loads((generated / "plan.json").read_text(encoding="utf-8"))
+    receipts = receipts_by_day(generated, plan)
     stages: list[tuple[date, str]] = []
     problems: Counter[str] = Counter()
     reports: list[str] = []
@@ -117,15 +122,28 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
         for day in days:
             if day == campaign.stages.mobilize:
                 deliver_recommendations(generated, inbox)
+            deliver_receipts(generated, inbox, day, receipts.get(day, []))
             result = season(year, as_of=day)
+            deliver_attendance(settings, campaign, inbox, day, seed)
             if result.stage_changed:
                 stages.append((day, result.stage.value))
-            intake = result.mobilize.recommendations if result.mobilize else None
-            if intake is not None and intake.participations_new:
-                problems.update(intake.problems_by_code)
-                reports.append(intake.report)
+            for summary_of_day in _intake_summaries(result):
+                problems.update(summary_of_day.problems_by_code)
+                reports.append(summary_of_day.report)
             progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
     _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
+
+
+def _intake_summaries(result: SeasonDay) -> list[IngestSummary | ReceiptSummary]:
+    """Return the day's intake summaries that took something in (new rows or problems)."""
+    out: list[IngestSummary | ReceiptSummary] = []
+    if result.mobilize is not None:
+        rec, rcp = result.mobilize.recommendations, result.mobilize.receipts
+        if rec is not None and (rec.participations_new or rec.units_updated):
+            out.append(rec)
+        if rcp is not None and rcp.receipts_new:
+            out.append(rcp)
+    return out
 
 
 def _print_summary(

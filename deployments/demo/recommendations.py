@@ -76,7 +76,10 @@ def build_recommendations(
     targets, over, under, wrong = file_sizes(rng, n, n + 2 * per_kind, qmin, qmax, bad_rate > 0)
     associations = make_associations(len(targets), seed)
     fmts = file_formats(rng, len(targets))
-    eligible = [i for i in range(len(targets)) if i != wrong]
+    # Bad rows go into ordinary files, so the over- and under-quota lists count as labelled.
+    eligible = [i for i in range(len(targets)) if i not in (wrong, over, under)] or [
+        i for i in range(len(targets)) if i != wrong
+    ]
     slots: list[list[RowProblem]] = [[] for _ in targets]
     extras = [RowProblem.DUPLICATE_IN_FILE] * per_kind
     extras += [RowProblem.DUPLICATE_ACROSS_ASSOCIATIONS] * per_kind

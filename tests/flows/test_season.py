@@ -45,16 +45,11 @@ def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> 
     assert (first.stage, first.stage_changed, again.stage_changed) == (Stage.MOBILIZE, True, False)
     assert first.mobilize is not None
     assert first.mobilize.recommendations is not None
-    assert again.mobilize is not None
-    assert again.mobilize.recommendations is not None
     assert (
         first.mobilize.recommendations.participations_new,
         first.mobilize.recommendations.rows_rejected,
     ) == (20, 2)
-    assert (
-        again.mobilize.recommendations.participations_new,
-        again.mobilize.recommendations.units_updated,
-    ) == (0, 0)
+    assert again.mobilize is None  # nothing new in the inbox: nothing is taken in again
     with session_scope(engine) as session:
         assert len(session.exec(select(Participation)).all()) == 20
         changes = session.exec(select(CampaignStageChange)).all()
@@ -68,6 +63,23 @@ def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> 
         keys = {a.key for a in client.read_artifacts()}
     assert {"recommendation-rejections", "recommendations-per-association"} <= keys
     engine.dispose()
+
+
+def test_a_changed_list_is_taken_in_again_the_next_day(workspace: Path) -> None:
+    from flows.season import season
+
+    inbox = _inbox(workspace)
+    season(2024, as_of=date(2024, 10, 10))
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", [*range(1, 11), 30])
+
+    day = season(2024, as_of=date(2024, 10, 11))
+
+    assert day.mobilize is not None
+    assert day.mobilize.recommendations is not None
+    assert (
+        day.mobilize.recommendations.participations_new,
+        day.mobilize.recommendations.recommendations_new,
+    ) == (1, 1)
 
 
 def test_season_before_the_first_stage_is_preparing_and_ingests_nothing(workspace: Path) -> None:

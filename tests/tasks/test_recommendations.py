@@ -153,3 +153,14 @@ def test_which_units_land_does_not_depend_on_file_order(
     assert landed == expected
     assert [a.row for a in second.accepted] == [a.row for a in first.accepted]
     assert second.rejections == first.rejections
+
+
+def test_a_whole_list_for_another_year_is_one_file_level_rejection(tmp_path: Path) -> None:
+    path = write_recommendations(tmp_path / "A001.xlsx", "A001", [1, 2, 3], year=2023)
+
+    batch = _decide([path])
+
+    assert batch.accepted == []
+    assert [(r.file, r.row, r.code, r.value) for r in batch.rejections] == [
+        ("A001.xlsx", None, "wrong-year", "2023")
+    ]

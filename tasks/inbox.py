@@ -1,0 +1,166 @@
+"""The campaign's inbox: where incoming files are dropped, and which of them are new.
+
+Files arrive in workspace/inbox/<year>/ (associations.xlsx, recommendations/, receipts/,
+attendance/, ...). The InputFile ledger records each file taken in by name and sha256, so the
+daily clock ingests a file again only when its bytes change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import select
+
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import InputFile
+from tasks.clock import current_actor
+from tasks.store import make_engine, session_scope
+from tasks.submissions import sha256_file
+
+TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
+RECOMMENDATIONS_KIND = "recommendations"  # the association list and the recommendation lists
+RECEIPTS_KIND = "receipts"
+ATTENDANCE_KIND = "attendance"
+
+
+def inbox_dir(settings: Settings, campaign_year: int) -> Path:
+    """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
+    return settings.inside_workspace("inbox", str(campaign_year))
+
+
+def find_association_list(folder: Path) -> Path | None:
+    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
+    for suffix in (".xlsx", ".csv"):
+        candidate = folder / f"associations{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_tabular_files(folder: Path) -> list[Path]:
+    """Return the tabular files directly in `folder`, sorted by name; none if it is missing."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES
+    )
+
+
+def _fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
+    out: dict[str, tuple[str, str, int]] = {}
+    for name in files:
+        path = Path(name)
+        out[name] = (path.name, sha256_file(path), path.stat().st_size)
+    return out
+
+
+@task(name="pending-inputs")
+def pending_inputs(
+    settings: Settings, campaign_year: int, kind: str, files: list[str]
+) -> list[str]:
+    """Return the files not yet taken in with these exact bytes (by name and sha256). Reads only."""
+    if not files:
+        return []
+    prints = _fingerprints(files)
+    engine = make_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            seen = set(
+                session.exec(
+                    select(InputFile.name, InputFile.sha256)
+                    .where(InputFile.campaign_year == campaign_year)
+                    .where(InputFile.kind == kind)
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    return [f for f in files if (prints[f][0], prints[f][1]) not in seen]
+
+
+@task(name="record-inputs")
+def record_inputs(
+    settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
+) -> int:
+    """Record files as taken in (name, sha256, size, day); return how many rows were new.
+
+    Side effect: inserts InputFile rows (a file already recorded with these bytes is skipped).
+    """
+    if not files:
+        return 0
+    prints = _fingerprints(files)
+    engine = make_engine(settings)
+    actor = current_actor()
+    now = now_utc()
+    try:
+        with session_scope(engine) as session:
+            seen = set(
+                session.exec(
+                    select(InputFile.name, InputFile.sha256)
+                    .where(InputFile.campaign_year == campaign_year)
+                    .where(InputFile.kind == kind)
+                ).all()
+            )
+            new = [
+                InputFile(
+                    campaign_year=campaign_year,
+                    kind=kind,
+                    name=name,
+                    sha256=digest,
+                    size=size,
+                    ingested_on=as_of,
+                    ingested_at=now,
+                    actor=actor,
+                )
+                for name, digest, size in prints.values()
+                if (name, digest) not in seen
+            ]
+            session.add_all(new)
+    finally:
+        engine.dispose()
+    return len(new)
+
+
+class InboxNews(BaseModel):
+    """What is new in a campaign's inbox since the files were last taken in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    association_list: str | None
+    recommendation_files: list[str]  # all of them, when any is new or changed; else none
+    receipt_files: list[str]  # only the new or changed ones
+    attendance_files: list[str]  # only the new or changed ones
+
+    def any_intake(self) -> bool:
+        """Return whether mobilize has something to take in."""
+        return bool(self.recommendation_files or self.receipt_files)
+
+
+@task(name="inbox-news")
+def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
+    """Return the inbox files that need taking in (see InboxNews). Reads only."""
+    folder = inbox_dir(settings, campaign_year)
+    association_list = find_association_list(folder)
+    listing = [str(association_list)] if association_list else []
+    listing += [str(f) for f in find_tabular_files(folder / "recommendations")]
+    changed = pending_inputs.fn(settings, campaign_year, RECOMMENDATIONS_KIND, listing)
+    return InboxNews(
+        association_list=str(association_list) if association_list else None,
+        recommendation_files=[f for f in listing if f != str(association_list)] if changed else [],
+        receipt_files=pending_inputs.fn(
+            settings,
+            campaign_year,
+            RECEIPTS_KIND,
+            [str(f) for f in find_tabular_files(folder / "receipts")],
+        ),
+        attendance_files=pending_inputs.fn(
+            settings,
+            campaign_year,
+            ATTENDANCE_KIND,
+            [str(f) for f in find_tabular_files(folder / "attendance")],
+        ),
+    )
