@@ -31,6 +31,7 @@ from deployments.environment import prepare_prefect
 from deployments.reporting import status_counts
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.settings import Settings
+from tasks.store import make_engine, session_scope
 
 if TYPE_CHECKING:
     from flows.season import SeasonDay
@@ -129,7 +130,8 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
                 stages.append((day, result.stage.value))
             for summary_of_day in _intake_summaries(result):
                 problems.update(summary_of_day.problems_by_code)
-                reports.append(summary_of_day.report)
+                if summary_of_day.problems_by_code:
+                    reports.append(summary_of_day.report)
             progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
     _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
 
@@ -163,6 +165,24 @@ def _print_summary(
     for status, n in counts.items():
         table.add_row(status, str(n))
     console.print(table)
+    from tasks.training import attendance_tables  # imports prefect: only after prepare_prefect
+
+    campaign = load_campaign_file(settings.campaign_file(year))
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        per_session, _ = attendance_tables(session, year, campaign.training.sessions)
+    engine.dispose()
+    training = Table(title="training sessions")
+    for column in ("session", "capacity", "invited", "waitlisted", "attended", "absent"):
+        training.add_column(column, justify="left" if column == "session" else "right")
+    for row in per_session:
+        training.add_row(
+            *(
+                str(row[c])
+                for c in ("session", "capacity", "invited", "waitlisted", "attended", "absent")
+            )
+        )
+    console.print(training)
     if stages:
         console.print("stage changes: " + ", ".join(f"{d} → {s}" for d, s in stages))
     if problems:
@@ -177,8 +197,9 @@ def _print_summary(
         console.print(f"bad rows the generator injected: {injected}")
     shown_url = sa.make_url(settings.effective_database_url).render_as_string(hide_password=True)
     console.print(f"database:          {shown_url}")
+    console.print(f"reports folder:    {settings.workspace / 'reports'}")
     for report in reports:
-        console.print(f"rejection report:  {settings.workspace / report}")
+        console.print(f"  with problems:   {report}")
     console.print(f"generated inputs:  {settings.workspace / 'generated'}")
     console.print(f"Prefect history:   {home}")
     console.print(
