@@ -7,23 +7,19 @@ from sqlmodel import func, select
 from schemas.enums import ParticipationStatus
 from schemas.settings import Settings
 from schemas.tables import Campaign, Participation
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 
 
 def status_counts(settings: Settings, year: int) -> tuple[str, dict[str, int]]:
     """Return the campaign's stage and the number of participations per status."""
-    engine = make_engine(settings)
-    try:
-        with session_scope(engine) as session:
-            campaign = session.get(Campaign, year)
-            stage = campaign.stage.value if campaign else "(no campaign yet)"
-            rows = session.exec(
-                select(Participation.status, func.count())
-                .where(Participation.campaign_year == year)
-                .group_by(Participation.status)
-            ).all()
-    finally:
-        engine.dispose()
+    with campaign_session(settings) as session:
+        campaign = session.get(Campaign, year)
+        stage = campaign.stage.value if campaign else "(no campaign yet)"
+        rows = session.exec(
+            select(Participation.status, func.count())
+            .where(Participation.campaign_year == year)
+            .group_by(Participation.status)
+        ).all()
     return stage, {ParticipationStatus(s).value: int(n) for s, n in sorted(rows)}
 
 

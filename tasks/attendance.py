@@ -19,17 +19,16 @@ from schemas.campaign_file import load_campaign_file
 from schemas.campaign_parts import TrainingSession
 from schemas.columns import ATTENDANCE
 from schemas.enums import EnrolmentStatus, Severity
-from schemas.rejection import Rejection, UnreadableInput, count_by_code
+from schemas.rejection import Rejection, count_by_code
 from schemas.rows import AttendanceRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
-from tasks.store import make_engine, session_scope
-from tasks.tabular import read_table
+from tasks.store import campaign_session
 from tasks.training import attendance_tables
-from tasks.validation import rejection_at, validate_rows
+from tasks.validation import read_rows, rejection_at
 
 
 @dataclass(frozen=True)
@@ -184,52 +183,37 @@ def ingest_attendance(
     writes `attendance-rejections.xlsx` into `report_dir`.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    rejections: list[Rejection] = []
-    rows: list[tuple[AttendanceRow, str, int]] = []
-    files_read = 0
-    for name in sorted(files):
-        try:
-            table = read_table(Path(name), ATTENDANCE)
-        except UnreadableInput as exc:
-            rejections.append(exc.as_rejection())
-            continue
-        files_read += 1
-        good, bad = validate_rows(table, ATTENDANCE, AttendanceRow)
-        rejections.extend(bad)
-        rows.extend((row, table.file, raw.number) for row, raw in good)
-    engine = make_engine(settings)
-    try:
-        with session_scope(engine) as session:
-            participations = {
-                uscc: pid
-                for uscc, pid in session.exec(
-                    select(Unit.uscc, Participation.id)
-                    .join(Participation, col(Participation.unit_id) == col(Unit.id))
-                    .where(Participation.campaign_year == campaign_year)
-                ).all()
-                if pid is not None
-            }
-            enrolled = {
-                (key, pid)
-                for key, pid in session.exec(
-                    select(TrainingEnrolment.session_key, TrainingEnrolment.participation_id).where(
-                        TrainingEnrolment.campaign_year == campaign_year
-                    )
-                ).all()
-            }
-            batch = match_attendance(rows, campaign.training.sessions, participations, enrolled)
-            _save_marks(session, campaign_year, batch.marks, as_of, now_utc())
-            per_session, per_association = attendance_tables(
-                session, campaign_year, campaign.training.sessions
-            )
-    finally:
-        engine.dispose()
+    found = read_rows(files, ATTENDANCE, AttendanceRow)
+    rejections, rows = found.rejections, found.rows
+    with campaign_session(settings) as session:
+        participations = {
+            uscc: pid
+            for uscc, pid in session.exec(
+                select(Unit.uscc, Participation.id)
+                .join(Participation, col(Participation.unit_id) == col(Unit.id))
+                .where(Participation.campaign_year == campaign_year)
+            ).all()
+            if pid is not None
+        }
+        enrolled = {
+            (key, pid)
+            for key, pid in session.exec(
+                select(TrainingEnrolment.session_key, TrainingEnrolment.participation_id).where(
+                    TrainingEnrolment.campaign_year == campaign_year
+                )
+            ).all()
+        }
+        batch = match_attendance(rows, campaign.training.sessions, participations, enrolled)
+        _save_marks(session, campaign_year, batch.marks, as_of, now_utc())
+        per_session, per_association = attendance_tables(
+            session, campaign_year, campaign.training.sessions
+        )
     rejections.extend(batch.rejections)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "attendance-rejections.xlsx"), rejections
     )
     return AttendanceSummary(
-        files_read=files_read,
+        files_read=len(found.read),
         marked=len(batch.marks),
         walk_ins=sum(m.walk_in for m in batch.marks),
         problems_by_code=count_by_code(rejections),

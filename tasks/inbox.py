@@ -13,13 +13,13 @@ from pathlib import Path
 
 from prefect import task
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import InputFile
 from tasks.clock import current_actor
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 from tasks.submissions import sha256_file
 
 TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
@@ -59,6 +59,16 @@ def _fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
     return out
 
 
+def _taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
+    """Return the (name, sha256) pairs already taken in for a campaign and kind."""
+    rows = session.exec(
+        select(InputFile.name, InputFile.sha256)
+        .where(InputFile.campaign_year == campaign_year)
+        .where(InputFile.kind == kind)
+    ).all()
+    return set(rows)
+
+
 @task(name="pending-inputs")
 def pending_inputs(
     settings: Settings, campaign_year: int, kind: str, files: list[str]
@@ -67,18 +77,8 @@ def pending_inputs(
     if not files:
         return []
     prints = _fingerprints(files)
-    engine = make_engine(settings)
-    try:
-        with session_scope(engine) as session:
-            seen = set(
-                session.exec(
-                    select(InputFile.name, InputFile.sha256)
-                    .where(InputFile.campaign_year == campaign_year)
-                    .where(InputFile.kind == kind)
-                ).all()
-            )
-    finally:
-        engine.dispose()
+    with campaign_session(settings) as session:
+        seen = _taken_in(session, campaign_year, kind)
     return [f for f in files if (prints[f][0], prints[f][1]) not in seen]
 
 
@@ -93,35 +93,25 @@ def record_inputs(
     if not files:
         return 0
     prints = _fingerprints(files)
-    engine = make_engine(settings)
     actor = current_actor()
     now = now_utc()
-    try:
-        with session_scope(engine) as session:
-            seen = set(
-                session.exec(
-                    select(InputFile.name, InputFile.sha256)
-                    .where(InputFile.campaign_year == campaign_year)
-                    .where(InputFile.kind == kind)
-                ).all()
+    with campaign_session(settings) as session:
+        seen = _taken_in(session, campaign_year, kind)
+        new = [
+            InputFile(
+                campaign_year=campaign_year,
+                kind=kind,
+                name=name,
+                sha256=digest,
+                size=size,
+                ingested_on=as_of,
+                ingested_at=now,
+                actor=actor,
             )
-            new = [
-                InputFile(
-                    campaign_year=campaign_year,
-                    kind=kind,
-                    name=name,
-                    sha256=digest,
-                    size=size,
-                    ingested_on=as_of,
-                    ingested_at=now,
-                    actor=actor,
-                )
-                for name, digest, size in prints.values()
-                if (name, digest) not in seen
-            ]
-            session.add_all(new)
-    finally:
-        engine.dispose()
+            for name, digest, size in prints.values()
+            if (name, digest) not in seen
+        ]
+        session.add_all(new)
     return len(new)
 
 

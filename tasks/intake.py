@@ -24,7 +24,7 @@ from tasks.campaigns import ensure_campaign
 from tasks.participants import association_ids, save_recommendations, upsert_associations
 from tasks.recommendations import RecommendationBatch, decide_recommendations, validate_associations
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 
 
 class IngestSummary(BaseModel):
@@ -79,24 +79,20 @@ def ingest_recommendations(
     if associations_file:
         assoc_rows, assoc_problems = validate_associations(Path(associations_file))
         rejections.extend(assoc_problems)
-    engine = make_engine(settings)
     now = now_utc()
-    try:
-        with session_scope(engine) as session:
-            ensure_campaign(session, campaign, now)
-            associations_new = upsert_associations(session, assoc_rows)
-            known = set(association_ids(session))
-            batch = decide_recommendations(
-                [Path(f) for f in recommendation_files],
-                campaign_year=campaign_year,
-                known_associations=known,
-                quota_min=campaign.quota.min,
-                quota_max=campaign.quota.max,
-                over_quota=over_quota,
-            )
-            counts = save_recommendations(session, campaign_year, batch.accepted, as_of, now)
-    finally:
-        engine.dispose()
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign, now)
+        associations_new = upsert_associations(session, assoc_rows)
+        known = set(association_ids(session))
+        batch = decide_recommendations(
+            [Path(f) for f in recommendation_files],
+            campaign_year=campaign_year,
+            known_associations=known,
+            quota_min=campaign.quota.min,
+            quota_max=campaign.quota.max,
+            over_quota=over_quota,
+        )
+        counts = save_recommendations(session, campaign_year, batch.accepted, as_of, now)
     rejections.extend(batch.rejections)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "recommendations-rejections.xlsx"), rejections

@@ -21,17 +21,16 @@ from schemas.campaign_file import load_campaign_file
 from schemas.columns import RECEIPTS
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.participation import FINAL, transition
-from schemas.rejection import Rejection, UnreadableInput, count_by_code
+from schemas.rejection import Rejection, count_by_code
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Recommendation, Unit
 from tasks.clock import current_actor
 from tasks.reports import publish_rejections, write_rejection_report
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 from tasks.submissions import RowFiling, archive_file, record_row_filings
-from tasks.tabular import read_table
-from tasks.validation import rejection_at, validate_rows
+from tasks.validation import read_rows, rejection_at
 
 
 @dataclass(frozen=True)
@@ -143,57 +142,42 @@ def ingest_receipts(
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     deadline = campaign.deadline_for(SubmissionKind.RECEIPT).date
     archive = settings.inside_workspace("archive", str(campaign_year), "receipts")
-    rejections: list[Rejection] = []
-    rows: list[tuple[ReceiptRow, str, int]] = []
-    stored: dict[str, str] = {}
-    files_read = 0
-    for name in sorted(files):
-        path = Path(name)
-        try:
-            table = read_table(path, RECEIPTS)
-        except UnreadableInput as exc:
-            rejections.append(exc.as_rejection())
-            continue
-        files_read += 1
-        copy, _ = archive_file(path, archive)
-        stored[table.file] = str(copy.relative_to(settings.workspace))
-        good, bad = validate_rows(table, RECEIPTS, ReceiptRow)
-        rejections.extend(bad)
-        rows.extend((row, table.file, raw.number) for row, raw in good)
-    engine = make_engine(settings)
+    found = read_rows(files, RECEIPTS, ReceiptRow)
+    rejections, rows = found.rejections, found.rows
+    stored = {
+        label: str(archive_file(path, archive)[0].relative_to(settings.workspace))
+        for label, path in found.read.items()
+    }
     now = now_utc()
     actor = current_actor()
-    try:
-        with session_scope(engine) as session:
-            enrolled = load_enrolled(session, campaign_year)
-            batch = decide_receipts(rows, enrolled)
-            filings = [
-                RowFiling(
-                    participation_id=_pid(enrolled, row.uscc),
-                    data=row.model_dump(mode="json"),
-                    original_name=file,
-                    stored_path=stored[file],
-                )
-                for row, file, _ in batch.accepted
-            ]
-            counts = record_row_filings(
-                session,
-                campaign_year,
-                SubmissionKind.RECEIPT,
-                filings,
-                as_of=as_of,
-                deadline=deadline,
-                now=now,
+    with campaign_session(settings) as session:
+        enrolled = load_enrolled(session, campaign_year)
+        batch = decide_receipts(rows, enrolled)
+        filings = [
+            RowFiling(
+                participation_id=_pid(enrolled, row.uscc),
+                data=row.model_dump(mode="json"),
+                original_name=file,
+                stored_path=stored[file],
             )
-            registered = _register(session, batch, enrolled, actor, now)
-    finally:
-        engine.dispose()
+            for row, file, _ in batch.accepted
+        ]
+        counts = record_row_filings(
+            session,
+            campaign_year,
+            SubmissionKind.RECEIPT,
+            filings,
+            as_of=as_of,
+            deadline=deadline,
+            now=now,
+        )
+        registered = _register(session, batch, enrolled, actor, now)
     rejections.extend(batch.rejections)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "receipts-rejections.xlsx"), rejections
     )
     return ReceiptSummary(
-        files_read=files_read,
+        files_read=len(found.read),
         files_rejected=sum(1 for r in rejections if r.row is None),
         receipts_new=counts.new,
         receipts_unchanged=counts.unchanged,

@@ -108,3 +108,14 @@ def bulk_insert(session: Session, rows: Sequence[SQLModel]) -> None:
 def metadata() -> sa.MetaData:
     """Return the metadata of every product table (for migrations and drift checks)."""
     return SQLModel.metadata
+
+
+@contextmanager
+def campaign_session(settings: Settings) -> Iterator[Session]:
+    """Open the settings' database for one transaction and close the engine afterwards."""
+    engine = make_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

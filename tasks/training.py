@@ -22,7 +22,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation
 from schemas.training_tables import TrainingEnrolment
-from tasks.store import bulk_insert, make_engine, session_scope
+from tasks.store import bulk_insert, campaign_session
 
 
 @dataclass(frozen=True)
@@ -151,24 +151,20 @@ def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[Ses
     up or capacity grows, in one transaction.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    engine = make_engine(settings)
     now = now_utc()
-    try:
-        with session_scope(engine) as session:
-            rows = session.exec(
-                select(Participation.id, Participation.status)
-                .where(Participation.campaign_year == campaign_year)
-                .where(col(Participation.status).in_(ELIGIBLE))
-            ).all()
-            candidates = candidate_order(
-                [(pid, ParticipationStatus(st)) for pid, st in rows if pid is not None]
-            )
-            return [
-                _enrol_session(session, campaign_year, t, candidates, as_of, now)
-                for t in campaign.training.sessions
-            ]
-    finally:
-        engine.dispose()
+    with campaign_session(settings) as session:
+        rows = session.exec(
+            select(Participation.id, Participation.status)
+            .where(Participation.campaign_year == campaign_year)
+            .where(col(Participation.status).in_(ELIGIBLE))
+        ).all()
+        candidates = candidate_order(
+            [(pid, ParticipationStatus(st)) for pid, st in rows if pid is not None]
+        )
+        return [
+            _enrol_session(session, campaign_year, t, candidates, as_of, now)
+            for t in campaign.training.sessions
+        ]
 
 
 def attendance_tables(

@@ -6,15 +6,18 @@ the column's Chinese header, the cell's value, the stable code and both reasons.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from schemas.columns import InputKind
 from schemas.enums import Severity
-from schemas.rejection import Rejection
+from schemas.rejection import Rejection, UnreadableInput
 from schemas.rows import row_problems
-from tasks.tabular import RawRow, Table
+from tasks.tabular import RawRow, Table, read_table
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,3 +68,29 @@ def validate_rows(
                 for p in row_problems(exc, raw.cells)
             )
     return good, rejections
+
+
+@dataclass
+class FileRows(Generic[M]):
+    """Valid rows of several files of one kind, with where each came from, and the problems."""
+
+    rows: list[tuple[M, str, int]] = field(default_factory=list)  # (row, file, row number)
+    rejections: list[Rejection] = field(default_factory=list)
+    read: dict[str, Path] = field(default_factory=dict)  # file label -> path, files read
+
+
+def read_rows(files: Sequence[str], kind: InputKind, model: type[M]) -> FileRows[M]:
+    """Read and validate files of one kind in name order; an unreadable file is one rejection."""
+    out: FileRows[M] = FileRows()
+    for name in sorted(files):
+        path = Path(name)
+        try:
+            table = read_table(path, kind)
+        except UnreadableInput as exc:
+            out.rejections.append(exc.as_rejection())
+            continue
+        out.read[table.file] = path
+        good, bad = validate_rows(table, kind, model)
+        out.rejections.extend(bad)
+        out.rows.extend((row, table.file, raw.number) for row, raw in good)
+    return out

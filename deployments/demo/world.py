@@ -22,7 +22,7 @@ from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
 from tasks.spreadsheets import write_sheet
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 
 ATTENDANCE_RATE = 0.8
 WAITLIST_SHOW_RATE = 0.15
@@ -81,32 +81,26 @@ def deliver_attendance(
     sessions = [s for s in campaign.training.sessions if s.date == day]
     if not sessions:
         return None
-    engine = make_engine(settings)
     rows: list[list[object]] = []
-    try:
-        with session_scope(engine) as session:
-            for s in sessions:
-                rng = random.Random(f"{seed}:attendance:{s.key}")
-                enrolled = session.exec(
-                    select(Unit.uscc, Unit.contact_name, TrainingEnrolment.status)
-                    .join(Participation, Participation.unit_id == Unit.id)  # type: ignore[arg-type]
-                    .join(
-                        TrainingEnrolment,
-                        TrainingEnrolment.participation_id == Participation.id,  # type: ignore[arg-type]
-                    )
-                    .where(TrainingEnrolment.session_key == s.key)
-                    .where(TrainingEnrolment.campaign_year == campaign.year)
-                    .order_by(TrainingEnrolment.position)  # type: ignore[arg-type]
-                ).all()
-                for uscc, contact, status in enrolled:
-                    rate = (
-                        ATTENDANCE_RATE if status == EnrolmentStatus.INVITED else WAITLIST_SHOW_RATE
-                    )
-                    came = rng.random() < rate
-                    if came or status == EnrolmentStatus.INVITED:
-                        rows.append([s.key, uscc, contact, "是" if came else "否"])
-    finally:
-        engine.dispose()
+    with campaign_session(settings) as session:
+        for s in sessions:
+            rng = random.Random(f"{seed}:attendance:{s.key}")
+            enrolled = session.exec(
+                select(Unit.uscc, Unit.contact_name, TrainingEnrolment.status)
+                .join(Participation, Participation.unit_id == Unit.id)  # type: ignore[arg-type]
+                .join(
+                    TrainingEnrolment,
+                    TrainingEnrolment.participation_id == Participation.id,  # type: ignore[arg-type]
+                )
+                .where(TrainingEnrolment.session_key == s.key)
+                .where(TrainingEnrolment.campaign_year == campaign.year)
+                .order_by(TrainingEnrolment.position)  # type: ignore[arg-type]
+            ).all()
+            for uscc, contact, status in enrolled:
+                rate = ATTENDANCE_RATE if status == EnrolmentStatus.INVITED else WAITLIST_SHOW_RATE
+                came = rng.random() < rate
+                if came or status == EnrolmentStatus.INVITED:
+                    rows.append([s.key, uscc, contact, "是" if came else "否"])
     headers = [c.header for c in ATTENDANCE.columns]
     return write_sheet(
         inbox / "attendance" / f"sign-in-{day.isoformat()}.xlsx", headers, rows, title="签到表"
