@@ -161,7 +161,9 @@ def _optional_date(value: Any) -> date | None:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise problem("bad-date", "日期格式不正确，应为 年-月-日（YYYY-MM-DD）", "not a date like YYYY-MM-DD")
+    raise problem(
+        "bad-date", "日期格式不正确，应为 年-月-日（YYYY-MM-DD）", "not a date like YYYY-MM-DD"
+    )
 
 
 OptionalDate = Annotated[date | None, BeforeValidator(_optional_date)]
