@@ -167,3 +167,62 @@ def _optional_date(value: Any) -> date | None:
 
 
 OptionalDate = Annotated[date | None, BeforeValidator(_optional_date)]
+
+
+_NUMBER_TEXT = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise problem("bad-number", "应填写数字", "expected a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = clean_text(value).replace(",", "").replace("，", "").replace(" ", "")
+    if not text:
+        raise problem("missing-value", "必填项为空", "required value is empty")
+    if not _NUMBER_TEXT.match(text):
+        raise problem(
+            "bad-number",
+            "应填写数字（不含单位和文字），金额单位为万元",
+            "expected a plain number (no units or words); amounts are in 10,000 yuan",
+        )
+    return float(text)
+
+
+def _amount(value: Any) -> float:
+    number = _number(value)
+    if number < 0:
+        raise problem("negative-value", "该项不能为负数", "this value cannot be negative")
+    return number
+
+
+def _optional_amount(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return None
+    return _amount(value)
+
+
+def _count(value: Any) -> int:
+    number = _amount(value)
+    if not number.is_integer():
+        raise problem("bad-count", "应填写整数", "expected a whole number")
+    return int(number)
+
+
+def _optional_count(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return None
+    return _count(value)
+
+
+def _text_list(value: Any) -> list[str]:
+    text = clean_text(value)
+    return [part.strip() for part in re.split(r"[;；,，、]", text) if part.strip()]
+
+
+Number = Annotated[float, BeforeValidator(_number)]  # may be negative (profit)
+Amount = Annotated[float, BeforeValidator(_amount)]
+OptionalAmount = Annotated[float | None, BeforeValidator(_optional_amount)]
+Count = Annotated[int, BeforeValidator(_count)]
+OptionalCount = Annotated[int | None, BeforeValidator(_optional_count)]
+TextList = Annotated[list[str], BeforeValidator(_text_list)]

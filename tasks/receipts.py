@@ -20,25 +20,18 @@ from sqlmodel import Session, col, select
 from schemas.campaign_file import load_campaign_file
 from schemas.columns import RECEIPTS
 from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.participation import FINAL, transition
+from schemas.participation import transition
 from schemas.rejection import Rejection, count_by_code
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Recommendation, Unit
+from schemas.tables import Participation, Unit
 from tasks.clock import current_actor
+from tasks.enrolment import Enrolled, filing_problem, load_enrolled, participation_of, repeated
 from tasks.reports import publish_rejections, write_rejection_report
 from tasks.store import campaign_session
 from tasks.submissions import RowFiling, archive_file, record_row_filings
 from tasks.validation import read_rows, rejection_at
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    """What the database knows of a unit when its receipt arrives."""
-
-    participation_id: int | None  # None: recommended but held over quota
-    status: ParticipationStatus | None
 
 
 @dataclass
@@ -56,33 +49,11 @@ def decide_receipts(
     batch = ReceiptBatch()
     first: dict[str, tuple[str, int]] = {}
     for row, file, number in rows:
-        known = enrolled.get(row.uscc)
-        problem: tuple[str, str, str] | None = None
-        if row.uscc in first:
-            f0, n0 = first[row.uscc]
-            problem = (
-                "duplicate-in-file",
-                f"重复的回执，已按{f0}第{n0}行受理",
-                f"receipt repeated; {f0} row {n0} was kept",
-            )
-        elif known is None:
-            problem = (
-                "not-recommended",
-                "该单位不在本年度行业协会推荐名单中",
-                "no association recommended this unit this year",
-            )
-        elif known.participation_id is None:
-            problem = (
-                "recommendation-held",
-                "推荐协会超出名额，该单位的推荐待运营人员审核",
-                "the association's list is over quota and held for the operator",
-            )
-        elif known.status in FINAL:
-            problem = (
-                "participation-closed",
-                f"该单位本年度参与已结束（{known.status}）",
-                f"this unit's participation has ended ({known.status})",
-            )
+        problem = (
+            repeated("回执", "receipt", *first[row.uscc])
+            if row.uscc in first
+            else filing_problem(enrolled.get(row.uscc))
+        )
         if problem is None:
             first[row.uscc] = (file, number)
             batch.accepted.append((row, file, number))
@@ -107,26 +78,6 @@ class ReceiptSummary(BaseModel):
     problems_by_code: dict[str, int]
     report: str
     rejections: list[Rejection]
-
-
-def load_enrolled(session: Session, campaign_year: int) -> dict[str, Enrolled]:
-    """Return what is known of every recommended unit of a campaign, by USCC."""
-    out: dict[str, Enrolled] = {}
-    recommended = session.exec(
-        select(Unit.uscc)
-        .join(Recommendation, col(Recommendation.unit_id) == col(Unit.id))
-        .where(Recommendation.campaign_year == campaign_year)
-    ).all()
-    for uscc in recommended:  # recommended but without a participation: held over quota
-        out[uscc] = Enrolled(None, None)
-    rows = session.exec(
-        select(Unit.uscc, Participation.id, Participation.status)
-        .join(Participation, col(Participation.unit_id) == col(Unit.id))
-        .where(Participation.campaign_year == campaign_year)
-    ).all()
-    for uscc, pid, status in rows:
-        out[uscc] = Enrolled(pid, ParticipationStatus(status))
-    return out
 
 
 @task(name="ingest-receipts")
@@ -155,7 +106,7 @@ def ingest_receipts(
         batch = decide_receipts(rows, enrolled)
         filings = [
             RowFiling(
-                participation_id=_pid(enrolled, row.uscc),
+                participation_id=participation_of(enrolled, row.uscc),
                 data=row.model_dump(mode="json"),
                 original_name=file,
                 stored_path=stored[file],
@@ -189,12 +140,6 @@ def ingest_receipts(
     )
 
 
-def _pid(enrolled: dict[str, Enrolled], uscc: str) -> int:
-    pid = enrolled[uscc].participation_id
-    assert pid is not None  # decide_receipts accepts only units with a participation
-    return pid
-
-
 def _register(
     session: Session,
     batch: ReceiptBatch,
@@ -203,7 +148,9 @@ def _register(
     now: datetime,
 ) -> int:
     """Move each accepted unit still `recommended` to `registered`; refresh its contact."""
-    by_pid = {_pid(enrolled, row.uscc): (row, file, n) for row, file, n in batch.accepted}
+    by_pid = {
+        participation_of(enrolled, row.uscc): (row, file, n) for row, file, n in batch.accepted
+    }
     if not by_pid:
         return 0
     participations = session.exec(

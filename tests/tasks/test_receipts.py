@@ -23,7 +23,8 @@ from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.tables import Participation, StageTransition, Submission, Unit
 from tasks.intake import ingest_recommendations
-from tasks.receipts import Enrolled, decide_receipts, ingest_receipts
+from tasks.enrolment import Enrolled
+from tasks.receipts import decide_receipts, ingest_receipts
 from tasks.store import make_engine, session_scope, upgrade_database
 
 
