@@ -7,6 +7,7 @@ a valid file looks like. It does not know any particular year.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -111,6 +112,13 @@ class CampaignFile(Strict):
         if not listing:
             raise KeyError(f"no deadline lists the step {kind.value!r}")
         return listing[0]
+
+    def deadline_date_for(self, kind: SubmissionKind) -> date | None:
+        """Return the date by which `kind` is due, or None when no deadline lists it."""
+        try:
+            return self.deadline_for(kind).date
+        except KeyError:
+            return None
 
     def core_topics(self) -> list[Topic]:
         """Return the core topics (not the focus areas), in file order."""

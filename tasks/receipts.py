@@ -28,6 +28,7 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.clock import current_actor
 from tasks.enrolment import Enrolled, filing_problem, load_enrolled, participation_of, repeated
+from tasks.progress import advance_to_submitted
 from tasks.reports import publish_rejections, write_rejection_report
 from tasks.store import campaign_session
 from tasks.submissions import RowFiling, archive_file, record_row_filings
@@ -75,6 +76,7 @@ class ReceiptSummary(BaseModel):
     receipts_unchanged: int
     late: int
     registered: int
+    submitted: int  # registered units whose form and report were already in
     problems_by_code: dict[str, int]
     report: str
     rejections: list[Rejection]
@@ -123,6 +125,7 @@ def ingest_receipts(
             now=now,
         )
         registered = _register(session, batch, enrolled, actor, now)
+        submitted = advance_to_submitted(session, campaign_year, actor=actor, now=now)
     rejections.extend(batch.rejections)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "receipts-rejections.xlsx"), rejections
@@ -134,6 +137,7 @@ def ingest_receipts(
         receipts_unchanged=counts.unchanged,
         late=counts.late,
         registered=registered,
+        submitted=submitted,
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
         rejections=rejections,

@@ -82,10 +82,13 @@ def record_row_filings(
     filings: Sequence[RowFiling],
     *,
     as_of: date,
-    deadline: date,
+    deadline: date | None,
     now: datetime,
 ) -> FilingCounts:
-    """Save each filing as a new Submission version unless its content equals the latest one."""
+    """Save each filing as a new Submission version unless its content equals the latest one.
+
+    `deadline` None means the step has no deadline (e.g. financials, which are encouraged).
+    """
     ids = sorted({f.participation_id for f in filings})
     latest: dict[int, Submission] = {}
     for start in range(0, len(ids), CHUNK):
@@ -121,7 +124,7 @@ def record_row_filings(
             size=len(body),
             received_on=as_of,
             received_at=now,
-            late=as_of > deadline,
+            late=deadline is not None and as_of > deadline,
             data=json.loads(body),
         )
         latest[filing.participation_id] = sub

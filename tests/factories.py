@@ -148,3 +148,45 @@ def small_campaigns_dir(tmp: Path, capacity: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "2024.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+def basic_info_row(n: int, report_year: int = 2023, **overrides: Any) -> dict[str, Any]:
+    """Return one basic-information row keyed by Chinese header for unit number n."""
+    from schemas.columns import BASIC_INFO
+
+    values: dict[str, Any] = {
+        "uscc": make_uscc(n),
+        "name": f"上海测试{n:04d}科技有限公司",
+        "report_title": f"上海测试{n:04d}科技有限公司{report_year}年度社会责任报告",
+        "report_year": report_year,
+        "employees": 1200,
+        "revenue": "152,300.5",
+        "profit": -1200,
+        "taxes": 8800,
+        "rd_spend": 6100,
+        "certifications": "ISO 9001；ISO 14001",
+    }
+    values.update(overrides)
+    return {next(c.header for c in BASIC_INFO.columns if c.key == k): v for k, v in values.items()}
+
+
+def financial_rows(n: int, years: Sequence[int], **overrides: Any) -> list[dict[str, Any]]:
+    """Return one financial-statement row per fiscal year for unit number n."""
+    from schemas.columns import FINANCIALS
+
+    rows = []
+    for i, year in enumerate(years):
+        values: dict[str, Any] = {
+            "uscc": make_uscc(n),
+            "fiscal_year": year,
+            "revenue": 100000 + 5000 * i,
+            "operating_cost": 80000 + 3000 * i,
+            "profit": 9000 + 500 * i,
+            "total_assets": 300000,
+            "total_liabilities": 120000,
+        }
+        values.update(overrides)
+        rows.append(
+            {next(c.header for c in FINANCIALS.columns if c.key == k): v for k, v in values.items()}
+        )
+    return rows

@@ -1,0 +1,73 @@
+"""Move units along as their documents come in: registered -> submitted.
+
+A registered unit is `submitted` once its basic-information form and a usable report PDF are
+both in (either may arrive first). A report PDF is usable when its pre-screen found no error
+(an encrypted, unreadable or non-PDF file does not count; warnings such as a scanned report do).
+Runs in the caller's session; records each move with its audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.participation import transition
+from schemas.tables import Participation, Submission
+
+
+def usable_report(screening: dict[str, Any] | None) -> bool:
+    """Return whether a report PDF's screening result lets it count as filed."""
+    if not screening:
+        return False
+    problems: Iterable[dict[str, Any]] = screening.get("problems") or []
+    return not any(p.get("severity") == "error" for p in problems)
+
+
+def documents_complete(kinds_in: set[SubmissionKind], report_usable: bool) -> bool:
+    """Return whether a unit has filed what `submitted` needs."""
+    return SubmissionKind.BASIC_INFO in kinds_in and report_usable
+
+
+def advance_to_submitted(session: Session, campaign_year: int, *, actor: str, now: datetime) -> int:
+    """Move every registered unit whose documents are complete to `submitted`; return how many."""
+    registered = session.exec(
+        select(Participation)
+        .where(Participation.campaign_year == campaign_year)
+        .where(Participation.status == ParticipationStatus.REGISTERED)
+    ).all()
+    if not registered:
+        return 0
+    ids = [p.id for p in registered]
+    subs = session.exec(
+        select(
+            Submission.participation_id, Submission.kind, Submission.version, Submission.screening
+        )
+        .where(col(Submission.participation_id).in_(ids))
+        .order_by(col(Submission.version))
+    ).all()
+    kinds: dict[int, set[SubmissionKind]] = {}
+    latest_report: dict[int, dict[str, Any] | None] = {}
+    for pid, kind, _version, screening in subs:
+        kinds.setdefault(pid, set()).add(SubmissionKind(kind))
+        if kind == SubmissionKind.REPORT_PDF:
+            latest_report[pid] = dict(screening) if screening else None
+    moved = 0
+    for p in registered:
+        assert p.id is not None
+        if documents_complete(kinds.get(p.id, set()), usable_report(latest_report.get(p.id))):
+            session.add(
+                transition(
+                    p,
+                    ParticipationStatus.SUBMITTED,
+                    actor=actor,
+                    at=now,
+                    reason="基本信息表和社会责任报告均已提交",
+                )
+            )
+            moved += 1
+    session.flush()
+    return moved
