@@ -196,7 +196,26 @@ ATTENDANCE = InputKind(
     ),
 )
 
+REPORT_MANIFEST = InputKind(
+    "report_manifest",
+    "报告文件清单",
+    "report file manifest",
+    (
+        ColumnSpec("file", "文件名", ("file", "file name", "filename")),
+        _USCC,
+    ),
+)
+
 INPUT_KINDS: dict[str, InputKind] = {
     k.key: k
-    for k in (ASSOCIATIONS, RECOMMENDATIONS, RECEIPTS, BASIC_INFO, FINANCIALS, ROSTER, ATTENDANCE)
+    for k in (
+        ASSOCIATIONS,
+        RECOMMENDATIONS,
+        RECEIPTS,
+        BASIC_INFO,
+        FINANCIALS,
+        ROSTER,
+        ATTENDANCE,
+        REPORT_MANIFEST,
+    )
 }

@@ -82,6 +82,13 @@ class AttendanceRow(_Row):
     attended: OptionalYesNo = None
 
 
+class ManifestRow(_Row):
+    """One row of a report-file manifest: which PDF belongs to which unit."""
+
+    file: RequiredText
+    uscc: USCC
+
+
 class RowProblem(BaseModel):
     """One field problem of one row, before it is placed in a file."""
 
