@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from deployments.cli_mail import register as register_mail_commands
 from deployments.environment import prepare_prefect
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.columns import INPUT_KINDS
@@ -25,6 +26,7 @@ app = typer.Typer(
     help="csr-campaign: the Shanghai CSR report release campaign on Prefect.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold contacts or secrets
 )
 db_app = typer.Typer(help="The campaign database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -213,6 +215,9 @@ def demo(
 
     year = _check_campaign(Settings(), year)
     run_demo(console, enterprises=enterprises, seed=seed, year=year)
+
+
+register_mail_commands(app)
 
 
 def main() -> None:

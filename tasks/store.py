@@ -36,12 +36,13 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
     target = url or (settings or Settings()).effective_database_url
     sa_url = sa.make_url(target)
     if sa_url.get_backend_name() != "sqlite":
-        return sa.create_engine(target, pool_pre_ping=True, future=True)
+        return sa.create_engine(target, pool_pre_ping=True, hide_parameters=True)
     if sa_url.database and sa_url.database != ":memory:":
         Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         target,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,  # parameters hold contacts and mail bodies: keep them out of errors
     )
     _configure_sqlite(engine)
     return engine

@@ -22,8 +22,8 @@ from schemas.enums import OverQuota, ParticipationStatus, SubmissionKind
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.tables import Participation, StageTransition, Submission, Unit
-from tasks.intake import ingest_recommendations
 from tasks.enrolment import Enrolled
+from tasks.intake import ingest_recommendations
 from tasks.receipts import decide_receipts, ingest_receipts
 from tasks.store import make_engine, session_scope, upgrade_database
 

@@ -1,0 +1,208 @@
+"""`campaign outbox ...` and `campaign smtp-sink`: the operator's view of the mail that goes out.
+
+`outbox list` shows rows by status and template (`--status ambiguous` is what a crashed
+deliverer left: the server may or may not have those); `outbox deliver` sends what is due now;
+`outbox requeue` and `outbox cancel` act on rows and record who (`cli:<user>`) and why.
+`smtp-sink` runs a loopback SMTP server that keeps every message as an .eml file in the
+workspace. `register(app)` adds these to the main `campaign` app. Importing this module does
+not import prefect (delivery imports it inline, after Prefect is pointed at the workspace).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from deployments.environment import prepare_prefect
+from notifications.operators import OutboxMoveRefused, cancel, requeue
+from notifications.outbox import OutboxView, count_by_status, list_messages
+from notifications.sink import serve_sink
+from schemas.enums import OutboxStatus
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from tasks.store import campaign_session, make_engine, upgrade_database
+
+console = Console()
+outbox_app = typer.Typer(
+    help="The mail outbox: list, deliver, re-queue or cancel messages.", no_args_is_help=True
+)
+
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="Only this campaign year (default: all years).")
+]
+WhyOption = Annotated[
+    str, typer.Option("--why", help="Why (recorded on each row with your user name).")
+]
+IdsArgument = Annotated[list[int], typer.Argument(help="Outbox row ids (see `outbox list`).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `outbox` commands and the `smtp-sink` command to the `campaign` app."""
+    app.add_typer(outbox_app, name="outbox")
+    app.command("smtp-sink")(smtp_sink)
+
+
+def _who() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _migrated_settings() -> Settings:
+    settings = Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    return settings
+
+
+def _short(text: str | None, width: int = 70) -> str:
+    if not text:
+        return ""
+    line = text.splitlines()[-1]
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _table(rows: list[OutboxView], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("id", "status", "template", "recipient", "tries", "due / sent"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("last error", overflow="fold")
+    for r in rows:
+        when = r.sent_at if r.status is OutboxStatus.SENT else r.not_before
+        table.add_row(
+            str(r.id),
+            r.status.value,
+            r.template,
+            r.recipient,
+            str(r.attempts),
+            when.strftime("%Y-%m-%d %H:%M") if when else "",
+            _short(r.last_error),
+        )
+    return table
+
+
+@outbox_app.command("list")
+def list_command(
+    status: Annotated[
+        list[OutboxStatus] | None,
+        typer.Option("--status", help="Only rows in this status (repeatable)."),
+    ] = None,
+    template: Annotated[str | None, typer.Option(help="Only rows of this template.")] = None,
+    year: YearOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
+) -> None:
+    """List outbox rows with their status; `--status ambiguous` shows what a crash left."""
+    settings = _migrated_settings()
+    with campaign_session(settings) as session:
+        counts = count_by_status(session, campaign_year=year)
+        rows = list_messages(
+            session, statuses=status or (), template=template, campaign_year=year, limit=limit
+        )
+    console.print(_table(rows, "outbox"))
+    console.print("  ".join(f"{name} {n}" for name, n in counts.items()))
+    if any(r.status is OutboxStatus.AMBIGUOUS for r in rows):
+        console.print(
+            "[yellow]ambiguous[/yellow]: a deliverer stopped while sending these; the server may "
+            "or may not have them. Check the recipient's inbox or the server log, then "
+            "`campaign outbox requeue ID --why ...` (may deliver twice) or "
+            "`campaign outbox cancel ID --why ...`."
+        )
+
+
+@outbox_app.command("deliver")
+def deliver_command(year: YearOption = None) -> None:
+    """Send every due message now; exits 1 if the server could not be reached."""
+    settings = _migrated_settings()
+    prepare_prefect(settings)
+    from tasks.mail import deliver_pending  # imports prefect: only after prepare_prefect
+
+    with console.status("delivering the outbox ..."):
+        report, ambiguous = deliver_pending(settings, year)
+    summary = Table("", "sent", "retry later", "failed", "released", "ambiguous")
+    summary.add_row(
+        "this run",
+        *(str(n) for n in (report.sent, report.retried, report.failed, report.released)),
+        str(report.ambiguous),
+    )
+    console.print(summary)
+    console.print("outbox: " + "  ".join(f"{k} {n}" for k, n in report.outbox.items()))
+    for failure in report.failures:
+        console.print(f"  [red]#{failure.id}[/red] {failure.status}: {failure.reason}")
+    if ambiguous:
+        console.print(f"{len(ambiguous)} ambiguous rows: `campaign outbox list --status ambiguous`")
+    if report.stopped:
+        console.print(f"[red]stopped[/red]: {report.stopped}")
+        raise typer.Exit(1)
+
+
+def _move(
+    action: Callable[..., list[int]], verb: str, ids: list[int], why: str
+) -> list[OutboxView]:
+    settings = _migrated_settings()
+    try:
+        with campaign_session(settings) as session:
+            before = _views(session, ids)
+            action(session, ids, who=_who(), why=why, now=now_utc())
+    except OutboxMoveRefused as exc:
+        for row_id, reason in sorted(exc.refused.items()):
+            console.print(f"[red]#{row_id}[/red]: {reason}")
+        console.print(f"nothing was {verb}")
+        raise typer.Exit(2) from None
+    return before
+
+
+def _views(session: Session, ids: list[int]) -> list[OutboxView]:
+    return list_messages(session, ids=ids, limit=None)
+
+
+@outbox_app.command("requeue")
+def requeue_command(ids: IdsArgument, why: WhyOption) -> None:
+    """Put failed or ambiguous rows back in the queue (due now, attempts reset)."""
+    before = _move(requeue, "re-queued", ids, why)
+    console.print(f"re-queued {len(ids)} rows as {_who()}: {why}")
+    twice = [r.id for r in before if r.status is OutboxStatus.AMBIGUOUS]
+    if twice:
+        console.print(
+            f"[yellow]note[/yellow]: rows {', '.join(map(str, twice))} were ambiguous; "
+            "their recipients may get the mail twice."
+        )
+
+
+@outbox_app.command("cancel")
+def cancel_command(ids: IdsArgument, why: WhyOption) -> None:
+    """Cancel queued, failed or ambiguous rows: kept in the outbox, never sent."""
+    _move(cancel, "cancelled", ids, why)
+    console.print(f"cancelled {len(ids)} rows as {_who()}: {why}")
+
+
+def smtp_sink(
+    port: Annotated[
+        int | None, typer.Option(help="Port on 127.0.0.1 (default: CAMPAIGN_SMTP_PORT).")
+    ] = None,
+    folder: Annotated[
+        str, typer.Option(help="Folder inside the workspace for the .eml files.")
+    ] = "smtp-sink",
+) -> None:
+    """Run a loopback SMTP server that stores every message as an .eml file, until Ctrl-C."""
+    settings = Settings()
+    try:
+        target = settings.inside_workspace(folder)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--folder") from None
+    chosen = port or settings.smtp_port
+    console.print(
+        f"SMTP sink on 127.0.0.1:{chosen}; each message is written to {target}/", soft_wrap=True
+    )
+    console.print(
+        f"send to it with CAMPAIGN_MAILER=smtp CAMPAIGN_SMTP_PORT={chosen}; Ctrl-C stops it.",
+        soft_wrap=True,
+    )
+    serve_sink(target, chosen)
+    console.print("SMTP sink stopped.")

@@ -1,0 +1,243 @@
+"""What each mail template may say: one frozen pydantic model of plain values per template.
+
+Templates receive only these values, never table rows. `campaign_context` builds the part every
+mail shares (name, edition, theme, dates) from the campaign file, so no year or date is ever
+written into a template. Flows and tasks build the per-template contexts from their own data;
+this module does not read the database, files or the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import CampaignFile
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """Return 1..99 in Chinese numerals (13 -> 十三); other numbers as Arabic digits. Pure."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    tail = "" if ones == 0 else _DIGITS[ones]
+    return head + tail
+
+
+class MailContext(BaseModel):
+    """Base of every template context: frozen, no extra fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DeadlineContext(MailContext):
+    """One deadline of the campaign file (inclusive, end of day in Asia/Shanghai)."""
+
+    key: str
+    title: str
+    title_en: str
+    date: date
+
+
+class CampaignContext(MailContext):
+    """What every mail says about the campaign: who organises it, its theme and its dates."""
+
+    year: int
+    edition: int
+    edition_cn: str
+    name: str
+    title: str  # 第十三届上海市企业社会责任报告发布会
+    theme: str
+    report_year: int
+    notice: str
+    notice_date: date
+    organisers: tuple[str, ...]
+    organisers_text: str  # joined with 、 for a signature line
+    technical_support: tuple[str, ...]
+    filing_site: str
+    deadlines: dict[str, DeadlineContext]
+    meeting_date: date
+    release_date: date
+
+
+def campaign_context(campaign: CampaignFile) -> CampaignContext:
+    """Return the shared mail context of a campaign file. Pure: no I/O."""
+    info = campaign.campaign
+    edition_cn = chinese_number(info.edition)
+    return CampaignContext(
+        year=info.year,
+        edition=info.edition,
+        edition_cn=edition_cn,
+        name=info.name,
+        title=f"第{edition_cn}届{info.name}",
+        theme=info.theme,
+        report_year=info.report_year,
+        notice=info.notice,
+        notice_date=info.notice_date,
+        organisers=tuple(info.organisers),
+        organisers_text="、".join(info.organisers),
+        technical_support=tuple(info.technical_support),
+        filing_site=info.filing_site,
+        deadlines={
+            key: DeadlineContext(key=key, title=d.title, title_en=d.title_en, date=d.date)
+            for key, d in campaign.deadlines.items()
+        },
+        meeting_date=campaign.events.meeting,
+        release_date=campaign.events.release,
+    )
+
+
+def deadline_context(campaign: CampaignFile, key: str) -> DeadlineContext:
+    """Return one named deadline as a context value; KeyError names the deadlines that exist."""
+    d = campaign.deadline(key)
+    return DeadlineContext(key=key, title=d.title, title_en=d.title_en, date=d.date)
+
+
+class _ToUnit(MailContext):
+    """A mail to one participating unit's contact person."""
+
+    campaign: CampaignContext
+    unit_name: str
+    contact_name: str
+
+
+class InvitationContext(_ToUnit):
+    """invitation: a recommended unit is invited to register (file the receipt)."""
+
+    association_name: str
+    deadline: DeadlineContext
+
+
+class TrainingSessionContext(MailContext):
+    """One training session as the invitation shows it."""
+
+    title: str
+    mode: Literal["online", "offline"]
+    date: date
+    start: str  # "14:00"
+    minutes: int
+    place: str
+    link: str
+
+
+class TrainingInvitationContext(_ToUnit):
+    """training_invitation: a seat in a session, or a place on its waiting list."""
+
+    session: TrainingSessionContext
+    waitlisted: bool
+
+
+class DeadlineReminderContext(_ToUnit):
+    """deadline_reminder: a step is still missing before a deadline (receipt or report)."""
+
+    kind: Literal["receipt", "report"]
+    deadline: DeadlineContext
+    missing: tuple[str, ...]  # what is still missing, in words
+    working_days_left: int  # 0 on the day itself
+
+
+class OverdueNoticeContext(_ToUnit):
+    """overdue_notice: a deadline passed with a step still missing."""
+
+    deadline: DeadlineContext
+    missing: tuple[str, ...]
+    working_days_overdue: int
+    notice_number: int
+    notices_max: int
+
+
+class ProblemContext(MailContext):
+    """One pre-screen problem of a submitted document, as the unit should read it."""
+
+    code: str
+    message: str
+
+
+class SubmissionAckContext(_ToUnit):
+    """submission_ack: a document was received; pre-screen problems are listed if any."""
+
+    document: str  # 社会责任报告（PDF版本）, 发布回执表, ...
+    file_name: str
+    version: int
+    received_on: date
+    late: bool
+    deadline: DeadlineContext
+    problems: tuple[ProblemContext, ...]
+
+
+class DigestUnitContext(MailContext):
+    """One unit in an association's digest: where it stands and what it still owes."""
+
+    unit_name: str
+    status: str  # in words
+    owes: tuple[str, ...]
+    next_deadline: date | None
+
+
+class AssociationDigestContext(MailContext):
+    """association_digest: the weekly table of an association's units."""
+
+    campaign: CampaignContext
+    association_name: str
+    contact_name: str
+    as_of: date
+    units: tuple[DigestUnitContext, ...]
+    units_complete: int
+
+
+class FeedbackLetterContext(_ToUnit):
+    """feedback_letter: the review's result and the reviewers' suggestions."""
+
+    score: float
+    grade_name: str
+    grade_label: str
+    strengths: tuple[str, ...]
+    suggestions: tuple[str, ...]
+    revision_requested: bool
+
+
+class RevisionRequestContext(_ToUnit):
+    """revision_request: the report needs changes before a deadline."""
+
+    round: int
+    max_rounds: int
+    deadline: DeadlineContext
+    requests: tuple[str, ...]
+
+
+class ReleaseNoticeContext(_ToUnit):
+    """release_notice: the report is released; the certificate is attached."""
+
+    certificate_number: str
+    release_date: date
+    catalogue_url: str
+
+
+class CommendationInvitationContext(_ToUnit):
+    """commendation_invitation: a commended case, or an invitation to speak, at the event."""
+
+    role: Literal["commendation", "speaker"]
+    category_name: str
+    case_title: str
+    speaker_name: str
+    event_date: date
+    event_place: str
+    reply_by: date
+
+
+CONTEXT_TYPES: dict[str, type[MailContext]] = {
+    "invitation": InvitationContext,
+    "training_invitation": TrainingInvitationContext,
+    "deadline_reminder": DeadlineReminderContext,
+    "overdue_notice": OverdueNoticeContext,
+    "submission_ack": SubmissionAckContext,
+    "association_digest": AssociationDigestContext,
+    "feedback_letter": FeedbackLetterContext,
+    "revision_request": RevisionRequestContext,
+    "release_notice": ReleaseNoticeContext,
+    "commendation_invitation": CommendationInvitationContext,
+}

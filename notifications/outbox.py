@@ -1,0 +1,296 @@
+"""Put mail into the outbox, in the caller's transaction, exactly once per idempotency key.
+
+`enqueue` / `enqueue_many` write OutboxMessage rows in the session the business change uses, so
+the mail exists if and only if the change commits. The idempotency key names the campaign, the
+template, the subject record and its version (or deadline), and the recipient; enqueuing the same
+key again is a no-op that returns the existing row (INSERT .. ON CONFLICT DO NOTHING on both
+databases). Also: read-only listing and counting for operators. This module does not send mail
+and does not change a row's delivery state (claims.py, records.py and operators.py do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
+
+from notifications.headers import SUBJECT_MAX, Mailbox, clean_header_text, message_id_for
+from notifications.message import workspace_relative
+from notifications.render import RenderedMail
+from schemas.enums import OutboxStatus
+from schemas.outbox_table import OutboxMessage
+from schemas.sqltypes import now_utc
+
+KEY_MAX = 255
+KEY_SEPARATOR = "|"
+INSERT_CHUNK = 500
+OUTBOX: sa.Table = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
+
+
+class InvalidKeyPart(Exception):
+    """A part of an idempotency key holds the separator or is empty; carries the value."""
+
+    def __init__(self, part: str, value: str) -> None:
+        self.part = part
+        self.value = value
+        super().__init__(
+            f"idempotency key part {part}={value!r} is empty or holds {KEY_SEPARATOR!r}"
+        )
+
+
+def idempotency_key(
+    campaign_year: int,
+    template: str,
+    subject_ref: str,
+    version: str | int | date,
+    recipient: str,
+) -> str:
+    """Return the key `<year>|<template>|<subject_ref>|<version>|<recipient>`. Pure.
+
+    `subject_ref` names the record the mail is about (`participation:17`, `submission:42`);
+    `version` is its version or the deadline and kind a reminder is for (`2`,
+    `receipt@<date>:T-3`). The recipient comes last, lower-cased; if the key would pass 255
+    characters the recipient is replaced by `sha256:<hex>` of it.
+    """
+    version_text = version.isoformat() if isinstance(version, date) else str(version)
+    parts = {"template": template, "subject_ref": subject_ref, "version": version_text}
+    for name, value in parts.items():
+        if not value or KEY_SEPARATOR in value:
+            raise InvalidKeyPart(name, value)
+    head = KEY_SEPARATOR.join([str(campaign_year), template, subject_ref, version_text])
+    who = recipient.strip().lower()
+    key = f"{head}{KEY_SEPARATOR}{who}"
+    if len(key) > KEY_MAX:
+        key = f"{head}{KEY_SEPARATOR}sha256:{hashlib.sha256(who.encode()).hexdigest()}"
+    if len(key) > KEY_MAX:
+        raise InvalidKeyPart("subject_ref", head)
+    return key
+
+
+class OutgoingMail(BaseModel):
+    """One mail to put in the outbox: who, what (rendered), about which record and version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    to: Mailbox
+    mail: RenderedMail
+    subject_ref: str
+    version: str | int | date
+    attachments: tuple[str, ...] = ()
+    not_before: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of this mail."""
+        return idempotency_key(
+            self.campaign_year, self.mail.template, self.subject_ref, self.version, self.to.address
+        )
+
+
+class Enqueued(BaseModel):
+    """The outbox row that stands for one OutgoingMail, and whether this call created it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    key: str
+    created: bool
+
+
+def _insert(session: Session) -> Any:
+    """Return the dialect's INSERT construct (both have on_conflict_do_nothing)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(OUTBOX)
+    if dialect == "sqlite":
+        return sqlite.insert(OUTBOX)
+    raise NotImplementedError(f"the outbox supports sqlite and postgresql, not {dialect}")
+
+
+def _row_values(
+    mail: OutgoingMail, workspace: Path, message_id_domain: str, now: datetime
+) -> dict[str, Any]:
+    """Return the column values of a new queued row (checks attachments; reads metadata)."""
+    key = mail.key
+    return {
+        "campaign_year": mail.campaign_year,
+        "idempotency_key": key,
+        "template": mail.mail.template,
+        "recipient": mail.to.address,
+        "subject": clean_header_text(mail.mail.subject, limit=SUBJECT_MAX),
+        "body_text": mail.mail.text,
+        "body_html": mail.mail.html,
+        "attachments": [workspace_relative(workspace, a) for a in mail.attachments],
+        "meta": {"recipient_name": mail.to.name},
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "not_before": mail.not_before or now,
+        "message_id": message_id_for(key, message_id_domain),
+        "created_at": now,
+    }
+
+
+def enqueue_many(
+    session: Session,
+    mails: Sequence[OutgoingMail],
+    *,
+    workspace: Path,
+    message_id_domain: str,
+    now: datetime | None = None,
+) -> list[Enqueued]:
+    """Add the mails to the outbox in the caller's transaction; return one Enqueued per mail.
+
+    A key that is already in the outbox (or twice in `mails`, or inserted meanwhile by a
+    concurrent transaction) is not inserted again: its Enqueued has created=False.
+    Attachments must be files inside the workspace (AttachmentRefused otherwise) and are
+    stored relative to it. Nothing is committed here.
+    """
+    at = now or now_utc()
+    keys = [m.key for m in mails]
+    existing = set(_ids_by_key(session, keys))
+    values: dict[str, dict[str, Any]] = {}
+    for mail, key in zip(mails, keys, strict=True):
+        if key not in existing and key not in values:
+            values[key] = _row_values(mail, workspace, message_id_domain, at)
+    pending = list(values.values())
+    inserted: set[str] = set()
+    stmt = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OUTBOX.c.idempotency_key)
+    )
+    for start in range(0, len(pending), INSERT_CHUNK):
+        inserted.update(session.execute(stmt, pending[start : start + INSERT_CHUNK]).scalars())
+    ids = _ids_by_key(session, keys)
+    first_seen: set[str] = set()
+    result: list[Enqueued] = []
+    for key in keys:
+        created = key in inserted and key not in first_seen
+        first_seen.add(key)
+        result.append(Enqueued(id=ids[key], key=key, created=created))
+    return result
+
+
+def enqueue(
+    session: Session,
+    mail: OutgoingMail,
+    *,
+    workspace: Path,
+    message_id_domain: str,
+    now: datetime | None = None,
+) -> Enqueued:
+    """Add one mail to the outbox in the caller's transaction (a no-op if its key exists)."""
+    [one] = enqueue_many(
+        session, [mail], workspace=workspace, message_id_domain=message_id_domain, now=now
+    )
+    return one
+
+
+def _ids_by_key(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """Return the ids of the outbox rows with these keys (read-only, chunked)."""
+    wanted = sorted(set(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), INSERT_CHUNK):
+        chunk = wanted[start : start + INSERT_CHUNK]
+        stmt = select(OutboxMessage.idempotency_key, OutboxMessage.id).where(
+            col(OutboxMessage.idempotency_key).in_(chunk)
+        )
+        for key, row_id in session.exec(stmt):
+            assert row_id is not None
+            found[key] = row_id
+    return found
+
+
+class OutboxView(BaseModel):
+    """An outbox row as operators see it (no bodies)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    campaign_year: int
+    status: OutboxStatus
+    template: str
+    recipient: str
+    subject: str
+    attempts: int
+    not_before: datetime
+    claimed_by: str | None
+    lease_until: datetime | None
+    last_error: str | None
+    smtp_reply: str | None
+    message_id: str
+    created_at: datetime
+    sent_at: datetime | None
+    operator_note: str | None
+
+
+def _view(row: OutboxMessage) -> OutboxView:
+    """Return the operator's view of a row (plain values, no bodies)."""
+    assert row.id is not None
+    return OutboxView(
+        id=row.id,
+        campaign_year=row.campaign_year,
+        status=row.status,
+        template=row.template,
+        recipient=row.recipient,
+        subject=row.subject,
+        attempts=row.attempts,
+        not_before=row.not_before,
+        claimed_by=row.claimed_by,
+        lease_until=row.lease_until,
+        last_error=row.last_error,
+        smtp_reply=row.smtp_reply,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        operator_note=row.operator_note,
+    )
+
+
+def list_messages(
+    session: Session,
+    *,
+    statuses: Sequence[OutboxStatus] = (),
+    template: str | None = None,
+    campaign_year: int | None = None,
+    ids: Sequence[int] = (),
+    limit: int | None = 200,
+) -> list[OutboxView]:
+    """Return outbox rows (oldest first) filtered by status, template, year and ids. Read-only."""
+    stmt = select(OutboxMessage).order_by(col(OutboxMessage.id))
+    if statuses:
+        stmt = stmt.where(col(OutboxMessage.status).in_(list(statuses)))
+    if template is not None:
+        stmt = stmt.where(OutboxMessage.template == template)
+    if campaign_year is not None:
+        stmt = stmt.where(OutboxMessage.campaign_year == campaign_year)
+    if ids:
+        stmt = stmt.where(col(OutboxMessage.id).in_(list(ids)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_view(row) for row in session.exec(stmt)]
+
+
+def count_by_status(session: Session, *, campaign_year: int | None = None) -> dict[str, int]:
+    """Return the number of outbox rows per status (every status present, zeros included)."""
+    stmt = select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    if campaign_year is not None:
+        stmt = stmt.where(OutboxMessage.campaign_year == campaign_year)
+    counts = {s.value: 0 for s in OutboxStatus}
+    for status, n in session.exec(stmt):
+        counts[OutboxStatus(status).value] = n
+    return counts
+
+
+def find_by_key(session: Session, key: str) -> OutboxView | None:
+    """Return the outbox row with this idempotency key, if any. Read-only."""
+    row = session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+    return None if row is None else _view(row)

@@ -1,0 +1,163 @@
+"""Sample contexts for every mail template, built from the real 2024 campaign file.
+
+Used by the render tests, and to look at the mail: `python tests/data/mail_contexts.py OUT_DIR`
+writes each template's subject, text and HTML into OUT_DIR for a browser or a mail viewer.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from notifications.contexts import (
+    AssociationDigestContext,
+    CampaignContext,
+    CommendationInvitationContext,
+    DeadlineReminderContext,
+    DigestUnitContext,
+    FeedbackLetterContext,
+    InvitationContext,
+    MailContext,
+    OverdueNoticeContext,
+    ProblemContext,
+    ReleaseNoticeContext,
+    RevisionRequestContext,
+    SubmissionAckContext,
+    TrainingInvitationContext,
+    TrainingSessionContext,
+    campaign_context,
+    deadline_context,
+)
+from schemas.campaign_file import CampaignFile, load_campaign_file
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sample_contexts(
+    campaign: CampaignFile, unit_name: str = "上海示例科技股份有限公司"
+) -> dict[str, MailContext]:
+    """Return one filled-in context per template name."""
+    c: CampaignContext = campaign_context(campaign)
+    receipt = deadline_context(campaign, "receipt")
+    report = deadline_context(campaign, "report")
+    session = campaign.training.sessions[1]
+    to_unit = {"campaign": c, "unit_name": unit_name, "contact_name": "李明"}
+    return {
+        "invitation": InvitationContext(
+            **to_unit, association_name="上海市电子信息行业协会", deadline=receipt
+        ),
+        "training_invitation": TrainingInvitationContext(
+            **to_unit,
+            session=TrainingSessionContext(
+                title=session.title,
+                mode=session.mode,
+                date=session.date,
+                start=session.start.strftime("%H:%M"),
+                minutes=session.minutes,
+                place=session.place,
+                link=session.link,
+            ),
+            waitlisted=False,
+        ),
+        "deadline_reminder": DeadlineReminderContext(
+            **to_unit,
+            kind="report",
+            deadline=report,
+            missing=(report.title,),
+            working_days_left=3,
+        ),
+        "overdue_notice": OverdueNoticeContext(
+            **to_unit,
+            deadline=receipt,
+            missing=("发布回执表", "基本信息统计表"),
+            working_days_overdue=3,
+            notice_number=1,
+            notices_max=campaign.reminders.overdue_max,
+        ),
+        "submission_ack": SubmissionAckContext(
+            **to_unit,
+            document="社会责任报告（PDF版本）",
+            file_name="社会责任报告.pdf",
+            version=2,
+            received_on=date(2024, 11, 28),
+            late=False,
+            deadline=report,
+            problems=(
+                ProblemContext(code="year-mismatch", message="报告年度与本届要求不一致"),
+                ProblemContext(code="topic-missing", message="未覆盖核心议题：社区参与"),
+            ),
+        ),
+        "association_digest": AssociationDigestContext(
+            campaign=c,
+            association_name="上海市电子信息行业协会",
+            contact_name="王芳",
+            as_of=date(2024, 11, 11),
+            units=(
+                DigestUnitContext(
+                    unit_name=unit_name,
+                    status="已报名",
+                    owes=(report.title,),
+                    next_deadline=report.date,
+                ),
+                DigestUnitContext(
+                    unit_name="上海样例物流有限公司",
+                    status="已推荐",
+                    owes=("发布回执表", "基本信息统计表"),
+                    next_deadline=receipt.date,
+                ),
+                DigestUnitContext(
+                    unit_name="上海范例能源集团有限公司",
+                    status="已提交",
+                    owes=(),
+                    next_deadline=None,
+                ),
+            ),
+            units_complete=1,
+        ),
+        "feedback_letter": FeedbackLetterContext(
+            **to_unit,
+            score=82.5,
+            grade_name="四星半级",
+            grade_label="领先",
+            strengths=("实质性议题识别过程完整", "绿色低碳数据披露充分"),
+            suggestions=("补充供应链社会责任管理的量化指标", "增加负面信息的披露与回应"),
+            revision_requested=True,
+        ),
+        "revision_request": RevisionRequestContext(
+            **to_unit,
+            round=1,
+            max_rounds=campaign.review.max_revision_rounds,
+            deadline=deadline_context(campaign, "revision"),
+            requests=("补充员工关爱议题的绩效数据", "统一报告中的统计口径"),
+        ),
+        "release_notice": ReleaseNoticeContext(
+            **to_unit,
+            certificate_number="CSR-13-0042-K",
+            release_date=campaign.events.release,
+            catalogue_url="https://csr.example.org/catalogue/",
+        ),
+        "commendation_invitation": CommendationInvitationContext(
+            **to_unit,
+            role="speaker",
+            category_name="绿色低碳优秀案例",
+            case_title="零碳工厂建设实践",
+            speaker_name="张华",
+            event_date=campaign.events.release,
+            event_place="上海市江西中路181号",
+            reply_by=date(2025, 1, 6),
+        ),
+    }
+
+
+if __name__ == "__main__":
+    from notifications.render import render
+
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    contexts = sample_contexts(load_campaign_file(REPO / "campaigns" / "2024.toml"))
+    for name, context in contexts.items():
+        mail = render(name, context)
+        (out / f"{name}.txt").write_text(f"Subject: {mail.subject}\n\n{mail.text}", "utf-8")
+        (out / f"{name}.html").write_text(mail.html, "utf-8")
+    sys.stdout.write(f"wrote {len(contexts)} previews to {out}\n")

@@ -1,0 +1,141 @@
+"""`campaign outbox` and `campaign smtp-sink`: list, deliver, requeue and cancel (who and why)."""
+
+from __future__ import annotations
+
+import getpass
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import typer
+from mailkit import T0, factory, queue
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from deployments import cli_mail
+from deployments.cli_mail import register
+from notifications.claims import claim
+from notifications.outbox import list_messages
+from notifications.records import Failure, mark_ambiguous, mark_failed
+from notifications.sink import count_eml, free_port
+from schemas.campaign_file import CampaignFile
+from schemas.enums import OutboxStatus
+from schemas.settings import Settings
+from tasks.store import make_engine, session_scope, upgrade_database
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+app = typer.Typer()
+register(app)
+app.command("noop", hidden=True)(lambda: None)  # typer needs two commands to keep sub-command names
+
+
+def _outbox(campaign: CampaignFile, workspace: Path) -> tuple[Engine, list[int]]:
+    engine = make_engine(Settings())
+    upgrade_database(engine)
+    queue(engine, campaign, workspace, 3)
+    a, b, c = (
+        m.id for m in claim(factory(engine), "w1", batch=3, lease=timedelta(minutes=1), now=T0)
+    )
+    with session_scope(engine) as session:
+        mark_failed(
+            session, "w1", [Failure(a, "SMTPDataError: 554 refused", "554 refused")], now=T0
+        )
+        mark_ambiguous(session, "w1", [b], reason="delivery stopped while sending", now=T0)
+    return engine, [a, b, c]
+
+
+def test_list_by_status_shows_what_a_crash_left(
+    campaign_2024: CampaignFile, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_mail.console, "width", 200)
+    _, (_, b, _) = _outbox(campaign_2024, workspace)
+
+    result = runner.invoke(app, ["outbox", "list", "--status", "ambiguous"])
+
+    assert result.exit_code == 0, result.output
+    assert f"│ {b} " in result.output
+    assert "u1@unit1.example.com" in result.output
+    assert "u0@unit0.example.com" not in result.output
+    assert "queued 0  sending 1  sent 0  failed 1  ambiguous 1  cancelled 0" in result.output
+    assert "may or may not have them" in result.output
+
+
+def test_requeue_and_cancel_record_the_operator_and_the_reason(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    engine, (a, b, c) = _outbox(campaign_2024, workspace)
+
+    requeued = runner.invoke(app, ["outbox", "requeue", str(a), str(b), "--why", "address fixed"])
+    cancelled = runner.invoke(app, ["outbox", "cancel", str(a), "--why", "unit withdrew"])
+    refused = runner.invoke(app, ["outbox", "cancel", str(c), "--why", "still sending"])
+
+    who = f"cli:{getpass.getuser()}"
+    assert requeued.exit_code == 0, requeued.output
+    assert f"re-queued 2 rows as {who}: address fixed" in requeued.output
+    assert f"rows {b} were ambiguous" in requeued.output
+    assert cancelled.exit_code == 0, cancelled.output
+    assert (refused.exit_code, f"#{c}: status is sending" in refused.output) == (2, True)
+    with session_scope(engine) as session:
+        rows = {r.id: r for r in list_messages(session, limit=None)}
+    assert [rows[i].status for i in (a, b, c)] == [
+        OutboxStatus.CANCELLED,
+        OutboxStatus.QUEUED,
+        OutboxStatus.SENDING,
+    ]
+    notes = (rows[a].operator_note or "").splitlines()
+    assert [n.split(" ", 1)[1] for n in notes] == [
+        f"{who}: requeued (was failed, 1 attempts): address fixed",
+        f"{who}: cancelled (was queued): unit withdrew",
+    ]
+
+
+def test_smtp_sink_command_stores_mail_in_the_workspace(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    port = free_port()
+    code = (
+        "import typer\nfrom deployments.cli_mail import register\n"
+        "app = typer.Typer()\nregister(app)\napp.command('noop')(lambda: None)\napp()\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, "smtp-sink", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        first_line = server.stdout.readline()
+        engine = make_engine(Settings())
+        upgrade_database(engine)
+        queue(engine, campaign_2024, workspace, 2, not_before=None)
+        deadline = time.monotonic() + 10
+        result = runner.invoke(
+            app,
+            ["outbox", "deliver"],
+            env={"CAMPAIGN_MAILER": "smtp", "CAMPAIGN_SMTP_PORT": str(port)},
+        )
+        while count_eml(workspace / "smtp-sink") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert (
+        first_line
+        == f"SMTP sink on 127.0.0.1:{port}; each message is written to {workspace / 'smtp-sink'}/\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "outbox: queued 0  sending 0  sent 2" in result.output
+    assert count_eml(workspace / "smtp-sink") == 2
+
+
+def test_smtp_sink_refuses_a_folder_outside_the_workspace(workspace: Path) -> None:
+    result = runner.invoke(app, ["smtp-sink", "--folder", "../elsewhere"])
+
+    assert result.exit_code == 2
+    assert "outside the workspace" in result.output

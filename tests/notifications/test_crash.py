@@ -1,0 +1,141 @@
+"""A deliverer killed with SIGKILL mid-run: after a restart no mail is sent twice or lost.
+
+A subprocess delivers 2,000 mails to a real aiosmtpd sink in this process; it is killed once the
+server has received about a quarter of them (counted at the server, not timed). After the lease
+of its last batch expires, a fresh deliverer runs; then the server's receipts are compared with
+the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from mailkit import queue
+
+from notifications.outbox import count_by_status, list_messages
+from notifications.sink import SmtpSink, eml_files
+from schemas.campaign_file import CampaignFile
+from schemas.enums import OutboxStatus
+from schemas.sqltypes import now_utc
+from tasks.store import make_engine, session_scope, upgrade_database
+
+REPO = Path(__file__).resolve().parents[2]
+TOTAL = 2000
+KILL_AT = TOTAL // 4
+LEASE_SECONDS = 3.0
+MESSAGE_ID = re.compile(rb"^Message-ID: *(.+?)\r?$", re.MULTILINE | re.IGNORECASE)
+DELIVERER = """
+import asyncio, functools, sys
+from datetime import timedelta
+from pathlib import Path
+from notifications.delivery import deliver
+from notifications.mailers import make_mailer
+from schemas.settings import Settings
+from tasks.store import make_engine, session_scope
+
+url, workspace, port, lease = sys.argv[1:5]
+settings = Settings(workspace=Path(workspace), database_url=url, mailer="smtp", smtp_port=int(port))
+engine = make_engine(settings)
+report = asyncio.run(
+    deliver(
+        functools.partial(session_scope, engine),
+        make_mailer(settings),
+        settings,
+        lease=timedelta(seconds=float(lease)),
+    )
+)
+sys.stdout.write(report.model_dump_json())
+"""
+
+
+def _deliverer(url: str, workspace: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", DELIVERER, url, str(workspace), str(port), str(LEASE_SECONDS)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _received_ids(folder: Path) -> Counter[str]:
+    ids: Counter[str] = Counter()
+    for path in eml_files(folder):
+        match = MESSAGE_ID.search(path.read_bytes())
+        assert match is not None, path
+        ids[match.group(1).decode()] += 1
+    return ids
+
+
+def test_a_killed_deliverer_neither_duplicates_nor_loses_mail(
+    campaign_2024: CampaignFile,
+    workspace: Path,
+    tmp_path: Path,
+    record_property: pytest.RecordProperty,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    engine = make_engine(url=url)
+    upgrade_database(engine)
+    queue(engine, campaign_2024, workspace, TOTAL, not_before=None, now=now_utc())
+    folder = workspace / "sink"
+
+    with SmtpSink(folder) as sink:
+        first = _deliverer(url, workspace, sink.port)
+        deadline = time.monotonic() + 60
+        while sink.received < KILL_AT and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        os.kill(first.pid, signal.SIGKILL)
+        first.communicate()
+        received_at_kill = sink.received
+        with session_scope(engine) as session:
+            at_kill = count_by_status(session)
+            leases = [
+                m.lease_until for m in list_messages(session, statuses=[OutboxStatus.SENDING])
+            ]
+        assert first.returncode == -signal.SIGKILL
+        while leases and now_utc() <= max(m for m in leases if m is not None):
+            time.sleep(0.05)
+
+        second = _deliverer(url, workspace, sink.port)
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        received_total = sink.received
+
+    report = json.loads(out)
+    ids = _received_ids(folder)
+    with session_scope(engine) as session:
+        rows = list_messages(session, limit=None)
+    sent = {r.message_id for r in rows if r.status is OutboxStatus.SENT}
+    ambiguous = [r for r in rows if r.status is OutboxStatus.AMBIGUOUS]
+    figures = {
+        "received_at_kill": received_at_kill,
+        "outbox_at_kill": at_kill,
+        "recovered_ambiguous": len(ambiguous),
+        "ambiguous_received_by_server": sum(1 for r in ambiguous if r.message_id in ids),
+        "batch_size": report["batch_size"],
+        "received_total": received_total,
+        "duplicates": sum(n - 1 for n in ids.values()),
+        "lost": len(sent - set(ids)),
+    }
+    record_property("crash_figures", figures)
+
+    assert KILL_AT <= received_at_kill < TOTAL
+    assert at_kill["queued"] + at_kill["sending"] > 0
+    assert at_kill["sent"] <= received_at_kill
+    assert [n for n in ids.values() if n > 1] == []
+    assert set(ids) <= {r.message_id for r in rows}
+    assert sent <= set(ids)
+    assert {r.status for r in rows} <= {OutboxStatus.SENT, OutboxStatus.AMBIGUOUS}
+    assert len(sent) + len(ambiguous) == TOTAL
+    assert sorted(report["recovered"]) == [r.id for r in ambiguous]
+    assert 0 < len(ambiguous) <= report["batch_size"]
+    assert received_total == len(ids) == len(sent) + figures["ambiguous_received_by_server"]

@@ -1,0 +1,73 @@
+"""Header values are cleaned or refused before they reach a message."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from notifications.headers import (
+    InvalidAddress,
+    clean_header_text,
+    mailbox,
+    message_id_for,
+    normalise_address,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("李明", "李明"),
+        ("Evil\r\nBcc: victim@example.com", "Evil Bcc: victim@example.com"),
+        ("a\nb\rc\x00d\te", "a b c d e"),
+        ("line\u2028sep\u2029para\x85nel", "line sep para nel"),
+        ("right\u202eto\u200bleft\ufeff", "righttoleft"),
+        ("  many   spaces\r\n\r\n ", "many spaces"),
+    ],
+)
+def test_clean_header_text_replaces_every_control_character(raw: str, clean: str) -> None:
+    assert clean_header_text(raw) == clean
+
+
+def test_clean_header_text_cuts_long_values_with_an_ellipsis() -> None:
+    assert clean_header_text("一二三四五六", limit=4) == "一二三…"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "li@unit.example.com\r\nBcc: victim@example.com",
+        "li@unit.example.com\n",
+        "li\x00@unit.example.com",
+        "not-an-address",
+        "李明@unit.example.com",
+        "",
+    ],
+)
+def test_unusable_addresses_are_refused(address: str) -> None:
+    with pytest.raises(InvalidAddress) as info:
+        normalise_address(address)
+
+    assert info.value.address == address
+
+
+def test_addresses_are_normalised_offline() -> None:
+    assert normalise_address(" Li.Ming@Unit.EXAMPLE.com ") == "Li.Ming@unit.example.com"
+    assert normalise_address("li@例子.中国") == "li@xn--fsqu00a.xn--fiqs8s"
+
+
+def test_mailbox_cleans_the_display_name() -> None:
+    assert mailbox("li@unit.example.com", "李明\r\nBcc: x@example.com").name == (
+        "李明 Bcc: x@example.com"
+    )
+
+
+def test_message_id_is_derived_from_the_key_only() -> None:
+    first = message_id_for("2024|invitation|participation:1|1|li@unit.example.com", "example.org")
+    again = message_id_for("2024|invitation|participation:1|1|li@unit.example.com", "example.org")
+    other = message_id_for("2024|invitation|participation:1|2|li@unit.example.com", "example.org")
+
+    digest = hashlib.sha256(b"2024|invitation|participation:1|1|li@unit.example.com").hexdigest()
+    assert first == again == f"<csr.{digest[:40]}@example.org>"
+    assert first != other
