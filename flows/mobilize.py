@@ -1,7 +1,8 @@
 """组织发动 mobilize: take in the associations' recommendations and the units' registrations.
 
 Leaves behind: associations, units, recommendations and `recommended` participations; receipts
-(发布回执表) as Submissions with units moved to `registered`; rejection reports (xlsx) under
+(发布回执表) as Submissions with units moved to `registered`; invitations to register and each
+association's receipt of its lists, delivered from the outbox; rejection reports (xlsx) under
 workspace/reports/<run>/; table artifacts per association and of every problem found; the
 files taken in, in the InputFile ledger.
 """
@@ -20,6 +21,7 @@ from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
 from tasks.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
 from tasks.intake import IngestSummary, ingest_recommendations, publish_recommendation_report
+from tasks.mail import deliver_outbox
 from tasks.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
 
 
@@ -30,6 +32,7 @@ class MobilizeSummary(BaseModel):
 
     recommendations: IngestSummary | None
     receipts: ReceiptSummary | None
+    mail_sent: int = 0
 
 
 @flow(name="mobilize")
@@ -70,4 +73,9 @@ def mobilize(
         registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
         publish_receipt_report(registration)
         record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
-    return MobilizeSummary(recommendations=intake, receipts=registration)
+    delivery = deliver_outbox(settings, campaign_year) if intake or registration else None
+    return MobilizeSummary(
+        recommendations=intake,
+        receipts=registration,
+        mail_sent=delivery.sent if delivery else 0,
+    )

@@ -229,6 +229,31 @@ class CommendationInvitationContext(_ToUnit):
     reply_by: date
 
 
+class ListProblemContext(MailContext):
+    """One row of an association's list that was not taken as it stood."""
+
+    file: str
+    row: int | None
+    column: str
+    reason: str
+    warning: bool
+
+
+class RecommendationReceiptContext(MailContext):
+    """recommendation_receipt: an association's lists were taken in; what landed and what not."""
+
+    campaign: CampaignContext
+    association_name: str
+    contact_name: str
+    as_of: date
+    accepted: tuple[str, ...]  # unit names
+    held: tuple[str, ...]  # over quota, held for the organisers
+    problems: tuple[ListProblemContext, ...]
+    quota_min: int
+    quota_max: int
+    deadline: DeadlineContext  # registration (receipt) deadline of the recommended units
+
+
 CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "invitation": InvitationContext,
     "training_invitation": TrainingInvitationContext,
@@ -240,4 +265,5 @@ CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "revision_request": RevisionRequestContext,
     "release_notice": ReleaseNoticeContext,
     "commendation_invitation": CommendationInvitationContext,
+    "recommendation_receipt": RecommendationReceiptContext,
 }

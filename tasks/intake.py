@@ -21,6 +21,8 @@ from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from tasks.campaigns import ensure_campaign
+from tasks.mobilize_mail import association_receipt_mails, invitation_mails
+from tasks.outgoing import enqueue
 from tasks.participants import association_ids, save_recommendations, upsert_associations
 from tasks.recommendations import RecommendationBatch, decide_recommendations, validate_associations
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
@@ -44,6 +46,8 @@ class IngestSummary(BaseModel):
     recommendations_new: int
     recommendations_updated: int
     participations_new: int
+    mails_queued: int
+    associations_unmailed: list[str]  # associations without a valid contact address
     problems_by_code: dict[str, int]
     per_association: list[dict[str, str | int]]
     report: str
@@ -70,8 +74,9 @@ def ingest_recommendations(
 ) -> IngestSummary:
     """Validate and save the association list and recommendation files; write the report.
 
-    Side effects: upserts associations, units, recommendations and participations in one
-    transaction; writes `recommendations-rejections.xlsx` into `report_dir` (in the workspace).
+    Side effects: upserts associations, units, recommendations and participations and enqueues
+    the invitations to register and each association's receipt, in one transaction; writes
+    `recommendations-rejections.xlsx` into `report_dir` (in the workspace).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     rejections: list[Rejection] = []
@@ -93,6 +98,11 @@ def ingest_recommendations(
             over_quota=over_quota,
         )
         counts = save_recommendations(session, campaign_year, batch.accepted, as_of, now)
+        invitations = invitation_mails(session, campaign, counts.new_participation_ids)
+        receipts, unmailed = association_receipt_mails(
+            session, campaign, batch, rejections + batch.rejections, as_of
+        )
+        mails_queued = enqueue(session, settings, invitations + receipts)
     rejections.extend(batch.rejections)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "recommendations-rejections.xlsx"), rejections
@@ -111,6 +121,8 @@ def ingest_recommendations(
         recommendations_new=counts.recommendations_new,
         recommendations_updated=counts.recommendations_updated,
         participations_new=counts.participations_new,
+        mails_queued=mails_queued,
+        associations_unmailed=unmailed,
         problems_by_code=count_by_code(rejections),
         per_association=per_association_table(batch),
         report=str(report.relative_to(settings.workspace)),

@@ -33,6 +33,7 @@ class SaveCounts:
     recommendations_new: int = 0
     recommendations_updated: int = 0
     participations_new: int = 0
+    new_participation_ids: tuple[int, ...] = ()
 
 
 def _chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -197,4 +198,5 @@ def save_recommendations(
         recommendations_new=recs_new,
         recommendations_updated=recs_updated,
         participations_new=len(new_participations),
+        new_participation_ids=tuple(new_participations),
     )

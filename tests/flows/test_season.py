@@ -50,6 +50,9 @@ def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> 
         first.mobilize.recommendations.rows_rejected,
     ) == (20, 2)
     assert again.mobilize is None  # nothing new in the inbox: nothing is taken in again
+    # 20 invitations to register and one receipt per association, delivered once.
+    assert (first.mobilize.recommendations.mails_queued, first.mobilize.mail_sent) == (22, 22)
+    assert len(list((workspace / "mail").rglob("*.eml"))) == 22
     with session_scope(engine) as session:
         assert len(session.exec(select(Participation)).all()) == 20
         changes = session.exec(select(CampaignStageChange)).all()
@@ -80,6 +83,8 @@ def test_a_changed_list_is_taken_in_again_the_next_day(workspace: Path) -> None:
         day.mobilize.recommendations.participations_new,
         day.mobilize.recommendations.recommendations_new,
     ) == (1, 1)
+    # One invitation for the new unit and a fresh receipt for A001 only.
+    assert day.mobilize.mail_sent == 2
 
 
 def test_season_before_the_first_stage_is_preparing_and_ingests_nothing(workspace: Path) -> None:

@@ -32,6 +32,7 @@ TEMPLATES = [
     "feedback_letter",
     "invitation",
     "overdue_notice",
+    "recommendation_receipt",
     "release_notice",
     "revision_request",
     "submission_ack",
@@ -40,7 +41,7 @@ TEMPLATES = [
 PREFIX = "【第十三届上海市企业社会责任报告发布会】"
 
 
-def test_template_names_are_the_ten_mails_of_the_campaign() -> None:
+def test_template_names_are_the_mails_of_the_campaign() -> None:
     assert list(template_names()) == TEMPLATES
     assert sorted(CONTEXT_TYPES) == TEMPLATES
 

@@ -1,0 +1,42 @@
+"""Put mail in the outbox from a task's transaction, with the settings' workspace and domain.
+
+The one place tasks call `enqueue_many`: attachments are checked against the workspace and
+Message-IDs use the sender's domain. Also the deadline contexts every reminder-like mail needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from notifications.contexts import DeadlineContext
+from notifications.headers import address_domain
+from notifications.outbox import OutgoingMail, enqueue_many
+from schemas.campaign_file import CampaignFile
+from schemas.enums import SubmissionKind
+from schemas.settings import Settings
+
+
+def enqueue(session: Session, settings: Settings, mails: Sequence[OutgoingMail]) -> int:
+    """Add mails to the outbox in the caller's transaction; return how many were new."""
+    if not mails:
+        return 0
+    done = enqueue_many(
+        session,
+        mails,
+        workspace=settings.workspace,
+        message_id_domain=address_domain(settings.mail_from),
+    )
+    return sum(1 for e in done if e.created)
+
+
+def deadline_of_step(campaign: CampaignFile, kind: SubmissionKind) -> DeadlineContext:
+    """Return the mail context of the deadline by which `kind` is due."""
+    key = next(
+        k
+        for k, d in sorted(campaign.deadlines.items(), key=lambda kv: kv[1].date)
+        if kind in d.steps
+    )
+    d = campaign.deadlines[key]
+    return DeadlineContext(key=key, title=d.title, title_en=d.title_en, date=d.date)
