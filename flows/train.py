@@ -1,9 +1,9 @@
 """宣贯培训 train: seats in the campaign's training sessions, waiting lists, attendance.
 
-Leaves behind: a seat or a waiting-list place for every taking-part unit in each session of the
-campaign file (registered units first), attendance from the sign-in sheets in the inbox
-(workspace/inbox/<year>/attendance/), a problems report, and artifacts of attendance per session
-and per association.
+Leaves behind: a seat or a waiting-list place for every taking-part unit in each session of
+the campaign file (registered units first), each told by mail (invitations carry an .ics);
+attendance from the sign-in sheets in the inbox (workspace/inbox/<year>/attendance/); a
+problems report; artifacts of attendance per session and per association.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tasks.attendance import AttendanceSummary, ingest_attendance, publish_atten
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
 from tasks.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
+from tasks.mail import deliver_outbox
 from tasks.training import SessionSeats, enrol_units
 
 
@@ -29,6 +30,7 @@ class TrainSummary(BaseModel):
 
     sessions: list[SessionSeats]
     attendance: AttendanceSummary
+    mail_sent: int = 0
 
 
 @flow(name="train")
@@ -52,4 +54,8 @@ def train(
     )
     publish_attendance(attendance)
     record_inputs(settings, campaign_year, ATTENDANCE_KIND, sheets, day)
-    return TrainSummary(sessions=seats, attendance=attendance)
+    queued = sum(s.mails_queued for s in seats)
+    delivery = deliver_outbox(settings, campaign_year) if queued else None
+    return TrainSummary(
+        sessions=seats, attendance=attendance, mail_sent=delivery.sent if delivery else 0
+    )

@@ -15,14 +15,16 @@ from prefect import task
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from schemas.campaign_file import load_campaign_file
+from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.campaign_parts import TrainingSession
 from schemas.enums import EnrolmentStatus, ParticipationStatus
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation
 from schemas.training_tables import TrainingEnrolment
+from tasks.outgoing import enqueue
 from tasks.store import bulk_insert, campaign_session
+from tasks.training_mail import training_mails
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class SessionSeats(BaseModel):
     waitlisted: int
     newly_invited: list[int]  # participation ids invited in this run (new or moved up)
     newly_waitlisted: list[int]
+    mails_queued: int
 
 
 def candidate_order(rows: Sequence[tuple[int, ParticipationStatus]]) -> list[int]:
@@ -98,12 +101,14 @@ def candidate_order(rows: Sequence[tuple[int, ParticipationStatus]]) -> list[int
 
 def _enrol_session(
     session: Session,
-    campaign_year: int,
+    settings: Settings,
+    campaign: CampaignFile,
     training: TrainingSession,
     candidates: list[int],
     as_of: date,
     now: datetime,
 ) -> SessionSeats:
+    campaign_year = campaign.year
     rows = session.exec(
         select(TrainingEnrolment)
         .where(TrainingEnrolment.campaign_year == campaign_year)
@@ -132,14 +137,22 @@ def _enrol_session(
     )
     statuses = [r.status for r in by_pid.values()] + [s.status for s in new]
     moved = [*((s.participation_id, s.status) for s in new), *changes.items()]
+    invited = sorted(p for p, s in moved if s == EnrolmentStatus.INVITED)
+    waitlisted = sorted(p for p, s in moved if s == EnrolmentStatus.WAITLISTED)
+    queued = enqueue(
+        session,
+        settings,
+        training_mails(session, settings, campaign, training, invited, waitlisted),
+    )
     return SessionSeats(
         key=training.key,
         title=training.title,
         capacity=training.capacity,
         invited=statuses.count(EnrolmentStatus.INVITED),
         waitlisted=statuses.count(EnrolmentStatus.WAITLISTED),
-        newly_invited=sorted(p for p, s in moved if s == EnrolmentStatus.INVITED),
-        newly_waitlisted=sorted(p for p, s in moved if s == EnrolmentStatus.WAITLISTED),
+        newly_invited=invited,
+        newly_waitlisted=waitlisted,
+        mails_queued=queued,
     )
 
 
@@ -147,8 +160,9 @@ def _enrol_session(
 def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[SessionSeats]:
     """Give every taking-part unit a seat or a waiting-list place in each training session.
 
-    Side effects: inserts TrainingEnrolment rows and moves waitlisted units up when seats free
-    up or capacity grows, in one transaction.
+    Side effects: inserts TrainingEnrolment rows, moves waitlisted units up when seats free up
+    or capacity grows, and enqueues the invitations (with the session's .ics) and waiting-list
+    notices, in one transaction; writes each session's .ics into the workspace once.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     now = now_utc()
@@ -162,7 +176,7 @@ def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[Ses
             [(pid, ParticipationStatus(st)) for pid, st in rows if pid is not None]
         )
         return [
-            _enrol_session(session, campaign_year, t, candidates, as_of, now)
+            _enrol_session(session, settings, campaign, t, candidates, as_of, now)
             for t in campaign.training.sessions
         ]
 

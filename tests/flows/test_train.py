@@ -51,6 +51,14 @@ def test_train_seats_registered_units_first_and_records_attendance(
         "core-topics": (3, 9),
     }
     assert [s.newly_invited for s in again.sessions] == [[], [], []]
+    # 12 units x 3 sessions: 9 invitations with the session's .ics, 27 waiting-list notices.
+    assert (first.mail_sent, again.mail_sent) == (36, 0)
+    invites = sorted((workspace / "attachments" / "2024" / "training").glob("*.ics"))
+    assert [p.name for p in invites] == [
+        "core-topics.ics",
+        "management-systems.ics",
+        "standards-writing.ics",
+    ]
     by_session = {row["session"]: row for row in first.attendance.per_session}
     assert (
         by_session["standards-writing"]["attended"],
