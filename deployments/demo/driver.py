@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlmodel import func, select
 
 from deployments.demo.world import (
     deliver_attendance,
@@ -29,9 +30,11 @@ from deployments.demo.world import (
 )
 from deployments.environment import prepare_prefect
 from deployments.reporting import status_counts
+from notifications.sink import SmtpSink, count_eml, free_port
 from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_session
 
 if TYPE_CHECKING:
     from flows.season import SeasonDay
@@ -83,8 +86,27 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
     except DemoWorkspaceInUse as exc:
         console.print(f"[red]{exc}[/red]")
         raise SystemExit(2) from None
+    sink_folder = workspace / "mail" / "sink"
+    sink = SmtpSink(sink_folder, port=free_port()).start()
     os.environ["CAMPAIGN_WORKSPACE"] = str(workspace)
     os.environ.pop("CAMPAIGN_DATABASE_URL", None)
+    os.environ.update(
+        CAMPAIGN_MAILER="smtp",
+        CAMPAIGN_SMTP_HOST="127.0.0.1",
+        CAMPAIGN_SMTP_PORT=str(sink.port),
+        CAMPAIGN_SMTP_SECURITY="none",
+    )
+    os.environ.pop("CAMPAIGN_SMTP_USER", None)
+    try:
+        _replay(console, workspace, sink_folder, enterprises=enterprises, seed=seed, year=year)
+    finally:
+        sink.stop()
+
+
+def _replay(
+    console: Console, workspace: Path, sink_folder: Path, *, enterprises: int, seed: int, year: int
+) -> None:
+    """Generate the inputs, replay the season day by day, and print the summary."""
     settings = Settings()
     home = prepare_prefect(settings)
     campaign = load_campaign_file(settings.campaign_file(year))
@@ -123,6 +145,8 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
         for day in days:
             if day == campaign.stages.mobilize:
                 deliver_recommendations(generated, inbox)
+            if day == campaign.stages.mobilize + timedelta(days=1):
+                _operator_cuts_held_lists(inbox, year, day)
             deliver_receipts(generated, inbox, day, receipts.get(day, []))
             result = season(year, as_of=day)
             deliver_attendance(settings, campaign, inbox, day, seed)
@@ -134,6 +158,25 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
                     reports.append(summary_of_day.report)
             progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
     _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
+    console.print(
+        f"mail received by the loopback SMTP server: {count_eml(sink_folder)} .eml files in "
+        f"{sink_folder} (open any of them in a mail program)"
+    )
+
+
+def _operator_cuts_held_lists(inbox: Path, year: int, day: date) -> None:
+    """Play the operator who reviewed the held over-quota lists and cuts them at the quota."""
+    from flows.mobilize import mobilize  # imported after prepare_prefect
+    from schemas.enums import OverQuota
+    from tasks.inbox import find_tabular_files
+
+    mobilize(
+        year,
+        as_of=day,
+        over_quota=OverQuota.CUT,
+        associations_file=str(inbox / "associations.xlsx"),
+        recommendation_files=[str(f) for f in find_tabular_files(inbox / "recommendations")],
+    )
 
 
 def _intake_summaries(result: SeasonDay) -> list[IngestSummary | ReceiptSummary]:
@@ -168,10 +211,13 @@ def _print_summary(
     from tasks.training import attendance_tables  # imports prefect: only after prepare_prefect
 
     campaign = load_campaign_file(settings.campaign_file(year))
-    engine = make_engine(settings)
-    with session_scope(engine) as session:
+    with campaign_session(settings) as session:
         per_session, _ = attendance_tables(session, year, campaign.training.sessions)
-    engine.dispose()
+        sent = session.exec(
+            select(OutboxMessage.template, OutboxMessage.status, func.count())
+            .group_by(OutboxMessage.template, OutboxMessage.status)
+            .order_by(OutboxMessage.template)
+        ).all()
     training = Table(title="training sessions")
     for column in ("session", "capacity", "invited", "waitlisted", "attended", "absent"):
         training.add_column(column, justify="left" if column == "session" else "right")
@@ -183,6 +229,12 @@ def _print_summary(
             )
         )
     console.print(training)
+    mail = Table(title="mail (outbox)")
+    for column in ("template", "status", "messages"):
+        mail.add_column(column, justify="right" if column == "messages" else "left")
+    for template, status, n in sent:
+        mail.add_row(template, str(status), str(n))
+    console.print(mail)
     if stages:
         console.print("stage changes: " + ", ".join(f"{d} → {s}" for d, s in stages))
     if problems:
@@ -197,9 +249,10 @@ def _print_summary(
         console.print(f"bad rows the generator injected: {injected}")
     shown_url = sa.make_url(settings.effective_database_url).render_as_string(hide_password=True)
     console.print(f"database:          {shown_url}")
-    console.print(f"reports folder:    {settings.workspace / 'reports'}")
-    for report in reports:
-        console.print(f"  with problems:   {report}")
+    console.print(
+        f"reports folder:    {settings.workspace / 'reports'} "
+        f"({len(reports)} reports list problems; first: {reports[0] if reports else '-'})"
+    )
     console.print(f"generated inputs:  {settings.workspace / 'generated'}")
     console.print(f"Prefect history:   {home}")
     console.print(
