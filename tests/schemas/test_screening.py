@@ -1,0 +1,141 @@
+"""The pre-screen's shapes: rules from the campaign file, the problem catalogue, limits, and the
+JSON the result is stored as."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from schemas.campaign_file import CampaignFile
+from schemas.enums import Severity
+from schemas.screening import (
+    PROBLEM_TEXTS,
+    ScreenCode,
+    ScreenLimits,
+    ScreenResult,
+    TopicCoverage,
+    rules_from_campaign,
+    screen_problem,
+)
+
+
+def _result() -> ScreenResult:
+    """Return a result with every kind of field filled in."""
+    return ScreenResult(
+        file="91310000MA1FL8TQ3X.pdf",
+        sha256="ab" * 32,
+        size=20_192,
+        opened=True,
+        pages=8,
+        pages_read=8,
+        text_chars=6000,
+        cjk_chars=5000,
+        cjk_share=0.8333,
+        years_found={2022: 4, 2023: 36},
+        report_year_found=True,
+        topics=[
+            TopicCoverage(
+                key="governance", name="组织治理", kind="core", hits=7, pages=[2, 3], covered=True
+            )
+        ],
+        core_topics_covered=1,
+        standards_cited=["gbt36000", "gri"],
+        hints={"completeness": 0.11, "comparability": 2, "balance": 5, "materiality": True},
+        problems=[screen_problem(ScreenCode.TOPICS_MISSING, "员工关爱", "employee_care")],
+        pypdf_warnings=2,
+        seconds=0.05,
+    )
+
+
+def test_rules_from_campaign_take_the_report_year_topics_and_standards(
+    campaign_2024: CampaignFile,
+) -> None:
+    rules = rules_from_campaign(campaign_2024)
+
+    assert rules.report_year == campaign_2024.campaign.report_year
+    assert [t.key for t in rules.topics] == [t.key for t in campaign_2024.topics]
+    assert [s.key for s in rules.standards] == [s.key for s in campaign_2024.standards]
+    assert [t.key for t in rules.core_topics()] == [t.key for t in campaign_2024.core_topics()]
+
+
+def test_screen_result_round_trips_through_its_stored_json() -> None:
+    result = _result()
+
+    stored = json.loads(json.dumps(result.to_stored()))
+
+    assert stored["years_found"] == {"2022": 4, "2023": 36}
+    assert stored["problems"][0]["severity"] == "warning"
+    assert ScreenResult.from_stored(stored) == result
+    assert ScreenResult.from_stored(stored).hints["materiality"] is True
+
+
+def test_stored_json_with_an_unknown_problem_code_is_refused() -> None:
+    stored = _result().to_stored()
+    stored["problems"][0]["code"] = "pdf-unheard-of"
+
+    with pytest.raises(ValidationError, match=r"problems\.0\.code"):
+        ScreenResult.from_stored(stored)
+
+
+def test_problem_catalogue_has_eight_errors_and_four_warnings() -> None:
+    by_severity = {
+        s: sorted(c.value for c, (sev, _, _) in PROBLEM_TEXTS.items() if sev == s) for s in Severity
+    }
+
+    assert set(PROBLEM_TEXTS) == set(ScreenCode)
+    assert by_severity == {
+        Severity.ERROR: [
+            "pdf-encrypted",
+            "pdf-not-a-pdf",
+            "pdf-timeout",
+            "pdf-too-large",
+            "pdf-too-large-in-memory",
+            "pdf-too-many-pages",
+            "pdf-unreadable",
+            "pdf-worker-crashed",
+        ],
+        Severity.WARNING: [
+            "pdf-no-standard",
+            "pdf-scanned",
+            "pdf-topics-missing",
+            "pdf-wrong-year",
+        ],
+    }
+
+
+def test_screen_problem_fills_in_the_details_in_both_languages() -> None:
+    problem = screen_problem(ScreenCode.TIMEOUT, "60", "60")
+
+    assert problem.model_dump(mode="json") == {
+        "code": "pdf-timeout",
+        "severity": "error",
+        "reason_zh": "PDF读取超时（超过60秒），文件可能异常",
+        "reason_en": "reading the PDF took longer than 60 s; the file may be malformed",
+    }
+
+
+def test_a_result_with_an_error_is_not_usable_and_becomes_a_file_rejection() -> None:
+    result = _result().model_copy(update={"problems": [screen_problem(ScreenCode.ENCRYPTED)]})
+
+    (rejection,) = result.as_rejections()
+
+    assert result.usable is False
+    assert _result().usable is True
+    assert (rejection.file, rejection.row, rejection.code, rejection.severity) == (
+        "91310000MA1FL8TQ3X.pdf",
+        None,
+        "pdf-encrypted",
+        Severity.ERROR,
+    )
+
+
+def test_screen_limits_refuse_less_memory_than_a_worker_needs() -> None:
+    with pytest.raises(ValidationError, match="memory_bytes"):
+        ScreenLimits(memory_bytes=64 * 1024 * 1024)
+
+
+def test_screen_limits_refuse_a_zero_time_limit() -> None:
+    with pytest.raises(ValidationError, match="seconds_per_file"):
+        ScreenLimits(seconds_per_file=0)
