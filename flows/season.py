@@ -2,9 +2,10 @@
 
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
 runs what is due that day as subflows: mobilize when new or changed recommendation lists or
-receipts are in the inbox, and train (seats every day of the train stage, attendance whenever
-new sign-in sheets arrive); reminders, submission windows and review start join as
-their stages are built. Idempotent per day: a second run the same day changes nothing.
+receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
+sign-in sheets arrive), and submit when forms or report PDFs arrive; reminders, closing windows
+and the review join as they are built. Idempotent per day: a second run the same day changes
+nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from flows.mobilize import MobilizeSummary, mobilize
+from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
@@ -23,6 +25,11 @@ from tasks.clock import resolve_as_of
 from tasks.inbox import inbox_news
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
+# Forms and reports are taken in whenever they arrive during the season (revised reports come
+# during the review), not only in the submit stage.
+FILING_STAGES = frozenset(
+    {Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT, Stage.REVIEW, Stage.COMMEND, Stage.MEETING}
+)
 
 
 class SeasonDay(BaseModel):
@@ -36,6 +43,7 @@ class SeasonDay(BaseModel):
     stage_changed: bool
     mobilize: MobilizeSummary | None = None
     train: TrainSummary | None = None
+    submit: SubmitSummary | None = None
 
 
 @flow(name="season")
@@ -51,6 +59,9 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     training = None
     if stage.stage == Stage.TRAIN or (stage.stage in INTAKE_STAGES and news.attendance_files):
         training = train(campaign_year, as_of=day)
+    filed = None
+    if stage.stage in FILING_STAGES and news.any_submission():
+        filed = submit(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -58,4 +69,5 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         stage_changed=stage.changed,
         mobilize=intake,
         train=training,
+        submit=filed,
     )

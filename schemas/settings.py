@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     smtp_connections: int = Field(default=4, ge=1, le=32)
     smtp_rate_per_second: float = Field(default=0.0, ge=0, description="0 means no limit.")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    pdf_workers: int = Field(default=2, ge=1, le=32, description="Processes screening PDFs.")
+    pdf_seconds_per_file: float = Field(default=60.0, gt=0)
+    pdf_max_megabytes: int = Field(default=100, ge=1)
+    pdf_max_pages: int = Field(default=1000, ge=1)
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_lease_seconds: int = Field(default=300, ge=10)
 

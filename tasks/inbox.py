@@ -26,6 +26,9 @@ TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
 RECOMMENDATIONS_KIND = "recommendations"  # the association list and the recommendation lists
 RECEIPTS_KIND = "receipts"
 ATTENDANCE_KIND = "attendance"
+BASIC_INFO_KIND = "basic_info"
+FINANCIALS_KIND = "financials"
+REPORTS_KIND = "reports"  # report PDFs and their manifest
 
 
 def inbox_dir(settings: Settings, campaign_year: int) -> Path:
@@ -124,10 +127,23 @@ class InboxNews(BaseModel):
     recommendation_files: list[str]  # all of them, when any is new or changed; else none
     receipt_files: list[str]  # only the new or changed ones
     attendance_files: list[str]  # only the new or changed ones
+    basic_info_files: list[str] = []
+    financial_files: list[str] = []
+    report_files: list[str] = []  # everything new in reports/ but the manifest
+    manifest_files: list[str] = []  # all manifests, whenever a report or manifest is new
 
     def any_intake(self) -> bool:
         """Return whether mobilize has something to take in."""
         return bool(self.recommendation_files or self.receipt_files)
+
+    def any_submission(self) -> bool:
+        """Return whether the submit flow has something to take in."""
+        return bool(
+            self.basic_info_files
+            or self.financial_files
+            or self.report_files
+            or self.manifest_files
+        )
 
 
 @task(name="inbox-news")
@@ -153,4 +169,47 @@ def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
             ATTENDANCE_KIND,
             [str(f) for f in find_tabular_files(folder / "attendance")],
         ),
+        basic_info_files=pending_inputs.fn(
+            settings,
+            campaign_year,
+            BASIC_INFO_KIND,
+            [str(f) for f in find_tabular_files(folder / "basic_info")],
+        ),
+        financial_files=pending_inputs.fn(
+            settings,
+            campaign_year,
+            FINANCIALS_KIND,
+            [str(f) for f in find_tabular_files(folder / "financials")],
+        ),
+        **_report_news(settings, campaign_year, folder / "reports"),
     )
+
+
+def find_report_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Return (report files, manifests) in the reports folder; any file but a manifest counts.
+
+    A file with another suffix is still taken in, so the pre-screen can say it is not a PDF.
+    """
+    if not folder.is_dir():
+        return [], []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    manifests = [
+        p for p in files if p.stem.lower() == "manifest" and p.suffix.lower() in TABULAR_SUFFIXES
+    ]
+    return [p for p in files if p not in manifests], manifests
+
+
+def _report_news(settings: Settings, campaign_year: int, folder: Path) -> dict[str, list[str]]:
+    reports, manifests = find_report_files(folder)
+    new_reports = pending_inputs.fn(
+        settings, campaign_year, REPORTS_KIND, [str(p) for p in reports]
+    )
+    new_manifests = pending_inputs.fn(
+        settings, campaign_year, REPORTS_KIND, [str(p) for p in manifests]
+    )
+    if new_manifests:  # a new manifest may match files that were unmatched before
+        new_reports = [str(p) for p in reports]
+    return {
+        "report_files": new_reports,
+        "manifest_files": [str(p) for p in manifests] if new_reports or new_manifests else [],
+    }

@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.participation import transition
-from schemas.tables import Participation, Submission
+from schemas.tables import Association, Participation, Recommendation, Submission
+
+NOT_SUBMITTED = frozenset(
+    {
+        ParticipationStatus.RECOMMENDED,
+        ParticipationStatus.REGISTERED,
+        ParticipationStatus.LAPSED,
+        ParticipationStatus.WITHDRAWN,
+    }
+)
 
 
 def usable_report(screening: dict[str, Any] | None) -> bool:
@@ -71,3 +80,52 @@ def advance_to_submitted(session: Session, campaign_year: int, *, actor: str, no
             moved += 1
     session.flush()
     return moved
+
+
+def progress_by_association(session: Session, campaign_year: int) -> list[dict[str, str | int]]:
+    """Return, per association, how many of its units stand at each step of the submission."""
+    links = session.exec(
+        select(Association.code, Association.name, Participation.id, Participation.status)
+        .join(Recommendation, col(Recommendation.association_id) == col(Association.id))
+        .join(Participation, col(Participation.unit_id) == col(Recommendation.unit_id))
+        .where(Recommendation.campaign_year == campaign_year)
+        .where(Participation.campaign_year == campaign_year)
+    ).all()
+    subs = session.exec(
+        select(
+            Submission.participation_id, Submission.kind, Submission.version, Submission.screening
+        )
+        .where(Submission.campaign_year == campaign_year)
+        .order_by(col(Submission.version))
+    ).all()
+    kinds: dict[int, set[SubmissionKind]] = {}
+    usable: dict[int, bool] = {}
+    for pid, kind, _version, screening in subs:
+        kinds.setdefault(pid, set()).add(SubmissionKind(kind))
+        if kind == SubmissionKind.REPORT_PDF:
+            usable[pid] = usable_report(dict(screening) if screening else None)
+    table: dict[str, dict[str, str | int]] = {}
+    for code, name, member, status in links:
+        if member is None:
+            continue
+        row = table.setdefault(
+            code,
+            {
+                "association": code,
+                "name": name,
+                "units": 0,
+                "receipt": 0,
+                "basic_info": 0,
+                "report_pdf": 0,
+                "submitted": 0,
+            },
+        )
+        filed = kinds.get(member, set())
+        row["units"] = int(row["units"]) + 1
+        row["receipt"] = int(row["receipt"]) + (SubmissionKind.RECEIPT in filed)
+        row["basic_info"] = int(row["basic_info"]) + (SubmissionKind.BASIC_INFO in filed)
+        row["report_pdf"] = int(row["report_pdf"]) + usable.get(member, False)
+        row["submitted"] = int(row["submitted"]) + (
+            ParticipationStatus(status) not in NOT_SUBMITTED
+        )
+    return [table[c] for c in sorted(table)]

@@ -190,3 +190,34 @@ def financial_rows(n: int, years: Sequence[int], **overrides: Any) -> list[dict[
             {next(c.header for c in FINANCIALS.columns if c.key == k): v for k, v in values.items()}
         )
     return rows
+
+
+def write_report_pdfs(
+    campaign: Any, folder: Path, units: Sequence[tuple[int, str | None]]
+) -> dict[int, Path]:
+    """Write a generated Chinese report PDF named `<USCC>.pdf` per (unit number, problem).
+
+    `problem` is None for a good report, or one of the generator's kinds ("encrypted", ...).
+    """
+    import dataclasses
+
+    from screenkit import report_spec
+
+    from deployments.demo.report_model import ReportContext
+    from deployments.demo.reports import write_reports
+
+    year = campaign.campaign.report_year
+    ctx = ReportContext(tuple(campaign.topics), tuple(campaign.standards), "发布会")
+    jobs = []
+    paths: dict[int, Path] = {}
+    for n, problem in units:
+        spec = dataclasses.replace(
+            report_spec(f"unit:{n}", year, problem),
+            uscc=make_uscc(n),
+            name=f"上海测试{n:04d}科技有限公司",
+        )
+        paths[n] = folder / f"{make_uscc(n)}.pdf"
+        jobs.append((spec, str(paths[n])))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_reports(ctx, jobs, 1, lambda _p, _s: None)
+    return paths
