@@ -14,7 +14,7 @@ import shutil
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -24,9 +24,10 @@ from sqlmodel import func, select
 
 from deployments.demo.world import (
     deliver_attendance,
-    deliver_receipts,
     deliver_recommendations,
-    receipts_by_day,
+    deliver_rows,
+    deliver_unit_files,
+    sheet_rows_by_day,
 )
 from deployments.environment import prepare_prefect
 from deployments.reporting import status_counts
@@ -38,8 +39,6 @@ from tasks.store import campaign_session
 
 if TYPE_CHECKING:
     from flows.season import SeasonDay
-    from tasks.intake import IngestSummary
-    from tasks.receipts import ReceiptSummary
 
 MARKER = ".csr-campaign-demo"
 
@@ -136,7 +135,14 @@ def _replay(
     inbox = workspace / "inbox" / str(year)
     days = season_days(campaign)
     plan = json.loads((generated / "plan.json").read_text(encoding="utf-8"))
-    receipts = receipts_by_day(generated, plan)
+    sheets = {
+        folder: sheet_rows_by_day(generated, sheet, plan, field)
+        for folder, sheet, field in (
+            ("receipts", "receipts/receipts.xlsx", "registers_on"),
+            ("basic_info", "basic_info/basic_info.xlsx", "info_on"),
+            ("financials", "financials/financials.xlsx", "financials_on"),
+        )
+    }
     stages: list[tuple[date, str]] = []
     problems: Counter[str] = Counter()
     reports: list[str] = []
@@ -147,7 +153,9 @@ def _replay(
                 deliver_recommendations(generated, inbox)
             if day == campaign.stages.mobilize + timedelta(days=1):
                 _operator_cuts_held_lists(inbox, year, day)
-            deliver_receipts(generated, inbox, day, receipts.get(day, []))
+            for folder, (headers, by_day) in sheets.items():
+                deliver_rows(inbox, folder, headers, day, by_day.get(day, []))
+            deliver_unit_files(generated, inbox, plan, day)
             result = season(year, as_of=day)
             deliver_attendance(settings, campaign, inbox, day, seed)
             if result.stage_changed:
@@ -179,15 +187,22 @@ def _operator_cuts_held_lists(inbox: Path, year: int, day: date) -> None:
     )
 
 
-def _intake_summaries(result: SeasonDay) -> list[IngestSummary | ReceiptSummary]:
-    """Return the day's intake summaries that took something in (new rows or problems)."""
-    out: list[IngestSummary | ReceiptSummary] = []
+class _Reported(Protocol):
+    problems_by_code: dict[str, int]
+    report: str
+
+
+def _intake_summaries(result: SeasonDay) -> list[_Reported]:
+    """Return the day's intake summaries that took something in."""
+    out: list[_Reported] = []
     if result.mobilize is not None:
         rec, rcp = result.mobilize.recommendations, result.mobilize.receipts
         if rec is not None and (rec.participations_new or rec.units_updated):
             out.append(rec)
         if rcp is not None and rcp.receipts_new:
             out.append(rcp)
+    if result.submit is not None:
+        out += [s for s in (result.submit.forms, result.submit.reports) if s is not None]
     return out
 
 

@@ -11,6 +11,7 @@ import random
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -39,36 +40,58 @@ def deliver_recommendations(generated: Path, inbox: Path) -> int:
     return copied
 
 
-def receipts_by_day(
-    generated: Path, plan: dict[str, object]
-) -> dict[date, list[tuple[object, ...]]]:
-    """Return the generated receipt rows grouped by the day each unit files (from plan.json)."""
-    units = plan["units"]
-    assert isinstance(units, list)
-    filed_on = {u["uscc"]: u["registers_on"] for u in units if u.get("registers_on")}
-    sheet = load_workbook(generated / "receipts" / "receipts.xlsx", read_only=True).active
-    assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
+def sheet_rows_by_day(
+    generated: Path, sheet: str, plan: dict[str, Any], day_field: str
+) -> tuple[list[str], dict[date, list[tuple[object, ...]]]]:
+    """Return a generated sheet's headers and its rows grouped by the day their unit files them.
+
+    The unit is the row's first cell (its USCC); `day_field` names the plan's date for it.
+    """
+    filed_on = {u["uscc"]: u[day_field] for u in plan["units"] if u.get(day_field)}
+    book = load_workbook(generated / sheet, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
     out: dict[date, list[tuple[object, ...]]] = {}
     for row in rows[1:]:
         day = filed_on.get(str(row[0]))
         if day:
             out.setdefault(date.fromisoformat(day), []).append(tuple(row))
-    return out
+    return [str(c) for c in rows[0]], out
 
 
-def deliver_receipts(
-    generated: Path, inbox: Path, day: date, rows: list[tuple[object, ...]]
+def deliver_rows(
+    inbox: Path, folder: str, headers: list[str], day: date, rows: list[tuple[object, ...]]
 ) -> Path | None:
-    """Write the day's receipts as one xlsx into the inbox's receipts/ folder; None if none."""
+    """Write the day's rows of one sheet as an xlsx into an inbox folder; None if there are none."""
     if not rows:
         return None
-    sheet = load_workbook(generated / "receipts" / "receipts.xlsx", read_only=True).active
-    assert sheet is not None
-    headers = [str(c) for c in next(sheet.iter_rows(values_only=True))]
-    return write_sheet(
-        inbox / "receipts" / f"receipts-{day.isoformat()}.xlsx", headers, rows, title="发布回执表"
-    )
+    return write_sheet(inbox / folder / f"{folder}-{day.isoformat()}.xlsx", headers, rows)
+
+
+def deliver_unit_files(generated: Path, inbox: Path, plan: dict[str, Any], day: date) -> int:
+    """Copy the files units send on `day` (own CSV forms, report PDFs, revised PDFs) to inbox."""
+    copied = 0
+    iso = day.isoformat()
+    for unit in plan["units"]:
+        sends = [
+            (unit.get("info_on"), unit.get("info_file"), "basic_info"),
+            (unit.get("report_on"), unit.get("report_file"), "reports"),
+            (unit.get("revised_on"), unit.get("revised_file"), "reports"),
+        ]
+        for on, name, folder in sends:
+            if on != iso or not name or name.endswith(".xlsx"):
+                continue  # shared sheets are split by deliver_rows
+            source = generated / name
+            revised = "revised" in Path(name).parts
+            target = (
+                inbox
+                / folder
+                / (f"{source.stem}-revised{source.suffix}" if revised else source.name)
+            )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+            copied += 1
+    return copied
 
 
 def deliver_attendance(
