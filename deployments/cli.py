@@ -99,7 +99,7 @@ def generate(
 
 @app.command()
 def run(
-    stage: Annotated[str, typer.Argument(help="season or mobilize")],
+    stage: Annotated[str, typer.Argument(help="season, mobilize, train or submit")],
     year: YearOption = None,
     as_of: AsOfOption = None,
     over_quota: Annotated[
@@ -107,21 +107,29 @@ def run(
     ] = OverQuota.HOLD,
 ) -> None:
     """Run one stage flow (or the daily clock) now, on a temporary Prefect server."""
+    if stage not in ("season", "mobilize", "train", "submit"):
+        raise typer.BadParameter(f"unknown stage {stage!r}; built: season, mobilize, train, submit")
     settings = _settings()
     year = _check_campaign(settings, year)
     day = _parse_day(as_of)
+    # Flows are imported here, after _settings() pointed Prefect at the workspace.
     if stage == "season":
         from flows.season import season
 
-        result = season(year, as_of=day)
-        console.print(result.model_dump_json(indent=2))
+        console.print(season(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
     elif stage == "mobilize":
         from flows.mobilize import mobilize
 
-        summary = mobilize(year, as_of=day, over_quota=over_quota)
-        console.print(summary.model_dump_json(indent=2))
+        result = mobilize(year, as_of=day, over_quota=over_quota)
+        console.print(result.model_dump_json(indent=2, exclude_none=True))
+    elif stage == "train":
+        from flows.train import train
+
+        console.print(train(year, as_of=day).model_dump_json(indent=2))
     else:
-        raise typer.BadParameter(f"unknown stage {stage!r}; built so far: season, mobilize")
+        from flows.submit import submit
+
+        console.print(submit(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
 
 
 @app.command(name="import")
