@@ -86,8 +86,8 @@ def sample_contexts(
             late=False,
             deadline=report,
             problems=(
-                ProblemContext(code="year-mismatch", message="报告年度与本届要求不一致"),
-                ProblemContext(code="topic-missing", message="未覆盖核心议题：社区参与"),
+                ProblemContext(code="pdf-wrong-year", message="报告年度与本届要求不一致"),
+                ProblemContext(code="pdf-topics-missing", message="未覆盖核心议题：社区参与"),
             ),
         ),
         "association_digest": AssociationDigestContext(
