@@ -93,6 +93,9 @@ class Recommendation(SQLModel, table=True):
     position: int  # 1-based order of the unit in the association's list (quota cuts follow it)
     held: bool = False  # over the quota and held for the operator; no participation yet
     recommended_on: date
+    # sha256 of the row's validated values: a re-read of the same row changes nothing, so the
+    # unit's own later details (its receipt's contact) are not overwritten by an old list.
+    content_sha256: str = Field(default="", max_length=64)
 
 
 class Participation(SQLModel, table=True):

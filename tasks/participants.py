@@ -7,7 +7,10 @@ the caller's session; one query per table per batch, never one per row.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -61,13 +64,43 @@ def association_ids(session: Session) -> dict[str, int]:
     return {a.code: a.id for a in session.exec(select(Association)).all() if a.id is not None}
 
 
+def row_digest(acc: AcceptedRecommendation) -> str:
+    """Return the sha256 of a recommendation row's validated values."""
+    body = json.dumps(acc.row.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def stored_digests(session: Session, campaign_year: int) -> dict[tuple[str, str], str]:
+    """Return the content hash of each stored recommendation by (association code, USCC)."""
+    rows = session.exec(
+        select(Association.code, Unit.uscc, Recommendation.content_sha256)
+        .join(Recommendation, col(Recommendation.association_id) == col(Association.id))
+        .join(Unit, col(Unit.id) == col(Recommendation.unit_id))
+        .where(Recommendation.campaign_year == campaign_year)
+    ).all()
+    return {(code, uscc): digest for code, uscc, digest in rows}
+
+
 def upsert_units(
-    session: Session, accepted: Sequence[AcceptedRecommendation], now: datetime
+    session: Session,
+    accepted: Sequence[AcceptedRecommendation],
+    now: datetime,
+    unchanged: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> tuple[dict[str, int], int, int]:
-    """Insert or update one Unit per USCC (the last row in batch order wins); return ids by USCC."""
+    """Insert or update one Unit per USCC (the last row in batch order wins); return ids by USCC.
+
+    Rows in `unchanged` ((association code, USCC) whose content is already stored) create a
+    missing unit but never update a known one: the unit's own later details stay.
+    """
     latest: dict[str, AcceptedRecommendation] = {}
     for acc in accepted:
-        latest[acc.row.uscc] = acc
+        if (acc.row.association_code, acc.row.uscc) not in unchanged or acc.row.uscc not in latest:
+            latest[acc.row.uscc] = acc
+    changed_usccs = {
+        acc.row.uscc
+        for acc in accepted
+        if (acc.row.association_code, acc.row.uscc) not in unchanged
+    }
     codes = sorted(latest)
     found: dict[str, Unit] = {}
     for chunk in _chunks(codes):
@@ -93,7 +126,7 @@ def upsert_units(
             fresh = Unit(uscc=uscc, updated_at=now, **values)
             new.append(fresh)
             found[uscc] = fresh
-        elif any(getattr(known, k) != v for k, v in values.items()):
+        elif uscc in changed_usccs and any(getattr(known, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(known, k, v)
             known.updated_at = now
@@ -129,6 +162,7 @@ def upsert_recommendations(
             "source_row": acc.row_number,
             "position": acc.position,
             "held": acc.held,
+            "content_sha256": row_digest(acc),
         }
         rec = existing.get(key)
         if rec is None:
@@ -186,7 +220,13 @@ def save_recommendations(
     until the operator releases them.
     """
     assoc_ids = association_ids(session)
-    unit_ids, units_new, units_updated = upsert_units(session, accepted, now)
+    stored = stored_digests(session, campaign_year)
+    unchanged = {
+        (a.row.association_code, a.row.uscc)
+        for a in accepted
+        if stored.get((a.row.association_code, a.row.uscc)) == row_digest(a)
+    }
+    unit_ids, units_new, units_updated = upsert_units(session, accepted, now, unchanged)
     recs_new, recs_updated = upsert_recommendations(
         session, campaign_year, accepted, unit_ids, assoc_ids, as_of
     )

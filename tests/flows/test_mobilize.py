@@ -1,0 +1,74 @@
+"""The mobilize flow on the real engine: bad rows mixed in, re-runs change and send nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import (
+    receipt_row,
+    recommendation_row,
+    write_associations,
+    write_csv,
+    write_recommendations,
+    write_xlsx,
+)
+
+from schemas.columns import RECEIPTS, RECOMMENDATIONS
+from schemas.enums import OverQuota
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
+    workspace: Path, tmp_path: Path
+) -> None:
+    from flows.mobilize import mobilize
+
+    associations = write_associations(tmp_path / "associations.xlsx", ["A001", "A002"])
+    lists = [
+        write_recommendations(tmp_path / "A001.xlsx", "A001", range(1, 24)),  # over quota
+        write_csv(
+            tmp_path / "A002.csv",
+            [recommendation_row("A002", n) for n in range(30, 41)]
+            + [recommendation_row("Z999", 50), recommendation_row("A002", 51, email="x@")],
+            RECOMMENDATIONS,
+        ),
+        write_recommendations(tmp_path / "A001-old.xlsx", "A001", [60, 61], year=2023),
+    ]
+    receipts = [write_xlsx(tmp_path / "r.xlsx", [receipt_row(30), receipt_row(1)], RECEIPTS)]
+    files = {
+        "associations_file": str(associations),
+        "recommendation_files": [str(f) for f in lists],
+        "receipt_files": [str(f) for f in receipts],
+        "over_quota": OverQuota.CUT,
+    }
+
+    first = mobilize(2024, as_of=date(2024, 10, 10), **files)
+    second = mobilize(2024, as_of=date(2024, 10, 11), **files)
+
+    assert first.recommendations is not None
+    assert second.recommendations is not None
+    assert first.receipts is not None
+    assert second.receipts is not None
+    assert (first.recommendations.participations_new, first.recommendations.rows_rejected) == (
+        31,
+        5,
+    )
+    assert first.recommendations.problems_by_code == {
+        "bad-email": 1,
+        "quota-exceeded": 3,
+        "unknown-association": 1,
+        "wrong-year": 1,
+    }
+    assert (first.receipts.registered, first.mail_sent) == (2, 33)
+    assert (
+        second.recommendations.participations_new,
+        second.recommendations.units_updated,
+        second.recommendations.recommendations_updated,
+        second.receipts.receipts_new,
+        second.receipts.registered,
+        second.mail_sent,
+    ) == (0, 0, 0, 0, 0, 0)
+    assert len(list((workspace / "mail" / "sent").rglob("*.eml"))) == 33
