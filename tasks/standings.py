@@ -1,0 +1,155 @@
+"""Where each taking-part unit stands: what it has filed and what it still owes, in words too.
+
+`owed_steps` is the rule (a deadline's steps not yet filed; a report PDF counts only when its
+latest version is usable); `UnitStanding.owes` adds who may still owe anything at all (units
+that are recommended or registered). `load_standings` reads the campaign's open participations,
+their submissions and their recommending associations, one query per table. Read-only: this
+module sends no mail and moves no status (tasks/reminders.py and tasks/digests.py use it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from schemas.enums import ParticipationStatus as S
+from schemas.enums import SubmissionKind as K
+from schemas.participation import FINAL
+from schemas.tables import Association, Participation, Recommendation, Submission, Unit
+from tasks.progress import usable_report
+
+# Statuses in which a deadline's steps still make sense; a `submitted` unit owes nothing.
+OWING: frozenset[S] = frozenset({S.RECOMMENDED, S.REGISTERED})
+
+STEP_WORDS: dict[K, str] = {
+    K.RECEIPT: "发布回执表",
+    K.BASIC_INFO: "基本信息统计表",
+    K.FINANCIALS: "近三年财务报表",
+    K.REPORT_PDF: "社会责任报告（PDF版本）",
+}
+
+STATUS_WORDS: dict[S, str] = {
+    S.RECOMMENDED: "已推荐",
+    S.REGISTERED: "已报名",
+    S.SUBMITTED: "已提交",
+    S.IN_REVIEW: "评审中",
+    S.REVISION_REQUESTED: "待修改",
+    S.REVISED: "已修改",
+    S.REVIEW_PASSED: "评审通过",
+    S.REJECTED: "评审未通过",
+    S.APPROVED: "已审定",
+    S.REMOVED: "未入选",
+    S.RELEASED: "已发布",
+    S.LAPSED: "逾期未报",
+    S.WITHDRAWN: "已退出",
+}
+
+
+def owed_steps(steps: Sequence[K], filed: Set[K], report_usable: bool) -> list[K]:
+    """Return the steps not yet filed, in the deadline's order. Pure.
+
+    receipt, basic_info, financials: filed when a submission of that kind exists; report_pdf:
+    filed when the latest report PDF is usable (its pre-screen found no error).
+    """
+    return [s for s in steps if not (report_usable if s == K.REPORT_PDF else s in filed)]
+
+
+def step_words(steps: Iterable[K]) -> tuple[str, ...]:
+    """Return the steps in Chinese words, in the order given."""
+    return tuple(STEP_WORDS[s] for s in steps)
+
+
+@dataclass(frozen=True)
+class AssociationContact:
+    """An association as its digest needs it (code, name, contact)."""
+
+    code: str
+    name: str
+    contact_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    """One open participation: the unit, its contact, its status, what it has filed."""
+
+    participation_id: int
+    unit_name: str
+    contact_name: str
+    email: str
+    status: S
+    filed: frozenset[K]
+    report_usable: bool
+    associations: tuple[str, ...]  # codes of the recommending associations, first first
+
+    def owes(self, steps: Sequence[K]) -> list[K]:
+        """Return the steps of a deadline this unit still owes (none unless it may owe)."""
+        if self.status not in OWING:
+            return []
+        return owed_steps(steps, self.filed, self.report_usable)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """Every open participation of a campaign and the associations that recommended them."""
+
+    units: tuple[UnitStanding, ...]
+    associations: dict[str, AssociationContact]
+
+
+def load_standings(session: Session, campaign_year: int) -> Standings:
+    """Read the campaign's open (not final) participations with filings and associations.
+
+    Three queries whatever the number of units: participations with their units, the
+    campaign's submissions, and its (not held) recommendations with their associations.
+    """
+    people = session.exec(
+        select(Participation.id, Participation.status, Unit)
+        .join(Unit, col(Unit.id) == col(Participation.unit_id))
+        .where(Participation.campaign_year == campaign_year)
+        .where(col(Participation.status).not_in(FINAL))
+        .order_by(col(Participation.id))
+    ).all()
+    filings = session.exec(
+        select(Submission.participation_id, Submission.kind, Submission.screening)
+        .where(Submission.campaign_year == campaign_year)
+        .order_by(col(Submission.participation_id), col(Submission.version))
+    ).all()
+    links = session.exec(
+        select(Recommendation.unit_id, Association)
+        .join(Association, col(Association.id) == col(Recommendation.association_id))
+        .where(Recommendation.campaign_year == campaign_year)
+        .where(col(Recommendation.held).is_(False))
+        .order_by(col(Recommendation.id))
+    ).all()
+    filed: dict[int, set[K]] = {}
+    latest_report: dict[int, dict[str, Any] | None] = {}
+    for pid, kind, screening in filings:
+        filed.setdefault(pid, set()).add(K(kind))
+        if kind == K.REPORT_PDF:  # ordered by version: the last one seen is the latest
+            latest_report[pid] = dict(screening) if screening else None
+    codes_of: dict[int, list[str]] = {}
+    associations: dict[str, AssociationContact] = {}
+    for unit_id, assoc in links:
+        codes_of.setdefault(unit_id, []).append(assoc.code)
+        associations[assoc.code] = AssociationContact(
+            code=assoc.code, name=assoc.name, contact_name=assoc.contact_name, email=assoc.email
+        )
+    units = tuple(
+        UnitStanding(
+            participation_id=pid,
+            unit_name=unit.name,
+            contact_name=unit.contact_name,
+            email=unit.email,
+            status=S(status),
+            filed=frozenset(filed.get(pid, set())),
+            report_usable=usable_report(latest_report.get(pid)),
+            associations=tuple(codes_of.get(unit.id or 0, [])),
+        )
+        for pid, status, unit in people
+        if pid is not None
+    )
+    return Standings(units=units, associations=associations)
