@@ -43,7 +43,7 @@ NEEDS_NFKC = re.compile(
 YEAR = re.compile(r"(?:19|20)\d\d(?=年)")  # preceded by no digit: checked by hand (faster)
 CN_DIGITS = str.maketrans("\u3007零一二三四五六七八九", "00123456789")  # U+3007: ideographic zero
 CN_YEAR = re.compile("([\u3007零一二三四五六七八九]{4})年")
-# Three or more year labels in a row (a multi-year table's header, or "2021年、2022年、2023年").
+# Three or more year labels in a row (a multi-year table's header, or "Y-2年、Y-1年、Y年").
 YEAR_RUN = re.compile(
     r"(?:19|20)\d\d(?:年度|年)?(?:[\s、,/|]*(?<!\d)(?:19|20)\d\d(?:年度|年)?(?!\d)){2,}"
 )

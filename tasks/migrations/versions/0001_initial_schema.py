@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:58:00.102007
 """
 
 from collections.abc import Sequence

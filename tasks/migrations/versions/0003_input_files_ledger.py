@@ -2,7 +2,6 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 10:16:53.045026
 """
 
 from collections.abc import Sequence

@@ -2,7 +2,6 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-26 11:02:20.564061
 """
 
 from collections.abc import Sequence
