@@ -3,9 +3,10 @@
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
 runs what is due that day as subflows: mobilize when new or changed recommendation lists or
 receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
-sign-in sheets arrive), and submit when forms or report PDFs arrive; reminders, closing windows
-and the review join as they are built. Idempotent per day: a second run the same day changes
-nothing.
+sign-in sheets arrive), submit when forms or report PDFs arrive, remind on the days the
+reminder policy names, and it closes the windows of deadlines whose last overdue notice has
+passed (units still owing lapse). The review and later stages join as they are built.
+Idempotent per day: a second run the same day changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from flows.mobilize import MobilizeSummary, mobilize
+from flows.remind import RemindSummary, remind
 from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
@@ -23,6 +25,7 @@ from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
 from tasks.clock import resolve_as_of
 from tasks.inbox import inbox_news
+from tasks.windows import ClosedWindows, close_windows, reminders_due_today
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 # Forms and reports are taken in whenever they arrive during the season (revised reports come
@@ -44,6 +47,8 @@ class SeasonDay(BaseModel):
     mobilize: MobilizeSummary | None = None
     train: TrainSummary | None = None
     submit: SubmitSummary | None = None
+    remind: RemindSummary | None = None
+    windows: ClosedWindows | None = None
 
 
 @flow(name="season")
@@ -62,6 +67,10 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     filed = None
     if stage.stage in FILING_STAGES and news.any_submission():
         filed = submit(campaign_year, as_of=day)
+    reminded = None
+    if stage.stage in FILING_STAGES and reminders_due_today(settings, campaign_year, day):
+        reminded = remind(campaign_year, as_of=day)
+    windows = close_windows(settings, campaign_year, day) if stage.stage in FILING_STAGES else None
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -70,4 +79,6 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         mobilize=intake,
         train=training,
         submit=filed,
+        remind=reminded,
+        windows=windows,
     )
