@@ -88,6 +88,7 @@ def test_deliver_outbox_task_publishes_the_delivery_artifact(
 ) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     folder = workspace / "sink"
     with SmtpSink(folder, handler=ScriptedStore(folder)) as sink:
@@ -97,6 +98,7 @@ def test_deliver_outbox_task_publishes_the_delivery_artifact(
     with get_client(sync_client=True) as client:
         [artifact] = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEY])),
+            sort=ArtifactSort.CREATED_DESC,  # other flow tests publish this key too
             limit=1,
         )
     table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
