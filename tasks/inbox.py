@@ -72,19 +72,6 @@ def _taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str,
     return set(rows)
 
 
-@task(name="pending-inputs")
-def pending_inputs(
-    settings: Settings, campaign_year: int, kind: str, files: list[str]
-) -> list[str]:
-    """Return the files not yet taken in with these exact bytes (by name and sha256). Reads only."""
-    if not files:
-        return []
-    prints = _fingerprints(files)
-    with campaign_session(settings) as session:
-        seen = _taken_in(session, campaign_year, kind)
-    return [f for f in files if (prints[f][0], prints[f][1]) not in seen]
-
-
 @task(name="record-inputs")
 def record_inputs(
     settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
@@ -150,38 +137,39 @@ class InboxNews(BaseModel):
 def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
     """Return the inbox files that need taking in (see InboxNews). Reads only."""
     folder = inbox_dir(settings, campaign_year)
+    with campaign_session(settings) as session:
+        rows = session.exec(
+            select(InputFile.kind, InputFile.name, InputFile.sha256).where(
+                InputFile.campaign_year == campaign_year
+            )
+        ).all()
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for kind, name, digest in rows:
+        seen.setdefault(kind, set()).add((name, digest))
+
+    def pending(kind: str, files: list[Path]) -> list[str]:
+        names = [str(f) for f in files]
+        prints = _fingerprints(names)
+        return [n for n in names if prints[n][:2] not in seen.get(kind, set())]
+
     association_list = find_association_list(folder)
-    listing = [str(association_list)] if association_list else []
-    listing += [str(f) for f in find_tabular_files(folder / "recommendations")]
-    changed = pending_inputs.fn(settings, campaign_year, RECOMMENDATIONS_KIND, listing)
+    listing = [association_list] if association_list else []
+    recommendation_files = find_tabular_files(folder / "recommendations")
+    changed = pending(RECOMMENDATIONS_KIND, listing + recommendation_files)
+    reports, manifests = find_report_files(folder / "reports")
+    new_reports = pending(REPORTS_KIND, reports)
+    new_manifests = pending(REPORTS_KIND, manifests)
+    if new_manifests:  # a new manifest may match files that were unmatched before
+        new_reports = [str(p) for p in reports]
     return InboxNews(
         association_list=str(association_list) if association_list else None,
-        recommendation_files=[f for f in listing if f != str(association_list)] if changed else [],
-        receipt_files=pending_inputs.fn(
-            settings,
-            campaign_year,
-            RECEIPTS_KIND,
-            [str(f) for f in find_tabular_files(folder / "receipts")],
-        ),
-        attendance_files=pending_inputs.fn(
-            settings,
-            campaign_year,
-            ATTENDANCE_KIND,
-            [str(f) for f in find_tabular_files(folder / "attendance")],
-        ),
-        basic_info_files=pending_inputs.fn(
-            settings,
-            campaign_year,
-            BASIC_INFO_KIND,
-            [str(f) for f in find_tabular_files(folder / "basic_info")],
-        ),
-        financial_files=pending_inputs.fn(
-            settings,
-            campaign_year,
-            FINANCIALS_KIND,
-            [str(f) for f in find_tabular_files(folder / "financials")],
-        ),
-        **_report_news(settings, campaign_year, folder / "reports"),
+        recommendation_files=[str(f) for f in recommendation_files] if changed else [],
+        receipt_files=pending(RECEIPTS_KIND, find_tabular_files(folder / "receipts")),
+        attendance_files=pending(ATTENDANCE_KIND, find_tabular_files(folder / "attendance")),
+        basic_info_files=pending(BASIC_INFO_KIND, find_tabular_files(folder / "basic_info")),
+        financial_files=pending(FINANCIALS_KIND, find_tabular_files(folder / "financials")),
+        report_files=new_reports,
+        manifest_files=[str(p) for p in manifests] if new_reports or new_manifests else [],
     )
 
 
@@ -197,19 +185,3 @@ def find_report_files(folder: Path) -> tuple[list[Path], list[Path]]:
         p for p in files if p.stem.lower() == "manifest" and p.suffix.lower() in TABULAR_SUFFIXES
     ]
     return [p for p in files if p not in manifests], manifests
-
-
-def _report_news(settings: Settings, campaign_year: int, folder: Path) -> dict[str, list[str]]:
-    reports, manifests = find_report_files(folder)
-    new_reports = pending_inputs.fn(
-        settings, campaign_year, REPORTS_KIND, [str(p) for p in reports]
-    )
-    new_manifests = pending_inputs.fn(
-        settings, campaign_year, REPORTS_KIND, [str(p) for p in manifests]
-    )
-    if new_manifests:  # a new manifest may match files that were unmatched before
-        new_reports = [str(p) for p in reports]
-    return {
-        "report_files": new_reports,
-        "manifest_files": [str(p) for p in manifests] if new_reports or new_manifests else [],
-    }
