@@ -93,10 +93,11 @@ def association_receipt_mails(
     for acc in batch.accepted:
         (held if acc.held else accepted)[acc.row.association_code].append(acc.row.name)
         file_of[acc.row.association_code].add(acc.file)
+    associations = {a.code: a for a in session.exec(select(Association)).all()}
     problems: dict[str, list[ListProblemContext]] = defaultdict(list)
     owners = {f: code for code, files in file_of.items() for f in files}
     for r in rejections:
-        code = owners.get(r.file) or _code_in(r.file, set(accepted) | set(held))
+        code = owners.get(r.file) or _code_in(r.file, set(associations))
         if code:
             problems[code].append(
                 ListProblemContext(
@@ -108,10 +109,6 @@ def association_receipt_mails(
                 )
             )
     codes = sorted(set(accepted) | set(held) | set(problems))
-    associations = {
-        a.code: a
-        for a in session.exec(select(Association).where(col(Association.code).in_(codes))).all()
-    }
     shared = campaign_context(campaign)
     deadline = deadline_of_step(campaign, SubmissionKind.RECEIPT)
     mails: list[OutgoingMail] = []

@@ -264,7 +264,7 @@ def _warn_cross_association(batch: RecommendationBatch) -> None:
         if len(recs) < 2:
             continue
         codes = [r.row.association_code for r in recs]
-        for acc in recs[1:]:
+        for acc in recs:  # every recommending association hears of the others
             batch.rejections.append(
                 _row_rejection(
                     acc.file,

@@ -53,7 +53,8 @@ def test_same_unit_from_two_associations_lands_twice_with_one_warning(tmp_path: 
     ]
     assert len(batch.accepted) == 6
     assert [(r.file, r.row, r.code, r.severity) for r in batch.rejections] == [
-        ("A002.csv", 2, "recommended-twice", Severity.WARNING)
+        ("A001.xlsx", 4, "recommended-twice", Severity.WARNING),
+        ("A002.csv", 2, "recommended-twice", Severity.WARNING),
     ]
 
 
@@ -164,3 +165,42 @@ def test_a_whole_list_for_another_year_is_one_file_level_rejection(tmp_path: Pat
     assert [(r.file, r.row, r.code, r.value) for r in batch.rejections] == [
         ("A001.xlsx", None, "wrong-year", "2023")
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=3),
+    qmin=st.integers(min_value=1, max_value=4),
+    extra=st.integers(min_value=0, max_value=6),
+    over=st.sampled_from([OverQuota.CUT, OverQuota.HOLD]),
+)
+def test_quota_cut_or_hold_follows_the_list_sizes(
+    tmp_path_factory, sizes: list[int], qmin: int, extra: int, over: OverQuota
+) -> None:
+    qmax = qmin + extra
+    folder = tmp_path_factory.mktemp("quota")
+    paths, start = [], 1
+    for i, size in enumerate(sizes):
+        code = f"A00{i + 1}"
+        rows = [recommendation_row(code, n) for n in range(start, start + size)]
+        start += size
+        paths.append(write_csv(folder / f"{code}.csv", rows, RECOMMENDATIONS, "utf-8"))
+
+    batch = _decide(paths, over, qmin=qmin, qmax=qmax)
+
+    # Oracle, per association: n rows; over the quota, `cut` keeps the first qmax and rejects
+    # the rest, `hold` keeps all n held; under qmin is one warning.
+    for i, n in enumerate(sizes):
+        code = f"A00{i + 1}"
+        mine = [a for a in batch.accepted if a.row.association_code == code]
+        codes = [r.code for r in batch.rejections if f"{code}.csv" in r.file]
+        if n > qmax and over == OverQuota.CUT:
+            assert ([a.position for a in mine], codes) == (
+                list(range(1, qmax + 1)),
+                ["quota-exceeded"] * (n - qmax),
+            )
+        elif n > qmax:
+            assert ([a.held for a in mine], codes) == ([True] * n, ["quota-exceeded-held"])
+        else:
+            assert [a.held for a in mine] == [False] * n
+            assert codes == (["under-quota"] if 0 < n < qmin else [])
