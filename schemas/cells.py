@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BeforeValidator
@@ -226,3 +226,40 @@ OptionalAmount = Annotated[float | None, BeforeValidator(_optional_amount)]
 Count = Annotated[int, BeforeValidator(_count)]
 OptionalCount = Annotated[int | None, BeforeValidator(_optional_count)]
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
+
+
+def _uscc_list(value: Any) -> list[str]:
+    codes: list[str] = []
+    for part in _text_list(value):
+        try:
+            codes.append(normalise_uscc(part))
+        except InvalidUSCC as exc:
+            raise problem(
+                "bad-uscc", f"回避单位代码{part}无效：{exc.reason_zh}", f"{part}: {exc.reason_en}"
+            ) from None
+    return codes
+
+
+UsccList = Annotated[list[str], BeforeValidator(_uscc_list)]
+
+
+_ACTIONS = {
+    "指定": "require",
+    "require": "require",
+    "必须": "require",
+    "回避": "forbid",
+    "forbid": "forbid",
+    "排除": "forbid",
+}
+
+
+def _override_action(value: Any) -> str:
+    text = clean_text(value).casefold()
+    if text not in _ACTIONS:
+        raise problem(
+            "bad-action", "操作应为“指定”或“回避”", "action must be 指定 (require) or 回避 (forbid)"
+        )
+    return _ACTIONS[text]
+
+
+OverrideAction = Annotated[Literal["require", "forbid"], BeforeValidator(_override_action)]

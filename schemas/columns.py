@@ -206,6 +206,18 @@ REPORT_MANIFEST = InputKind(
     ),
 )
 
+REVIEW_OVERRIDES = InputKind(
+    "review_overrides",
+    "评审分配调整表",
+    "review assignment overrides",
+    (
+        _USCC,
+        ColumnSpec("reviewer_email", "专家邮箱", ("reviewer email", "reviewer")),
+        ColumnSpec("action", "操作", ("action",), note="指定 (require) / 回避 (forbid)"),
+        ColumnSpec("reason", "原因", ("reason",), required=False),
+    ),
+)
+
 INPUT_KINDS: dict[str, InputKind] = {
     k.key: k
     for k in (
@@ -217,5 +229,6 @@ INPUT_KINDS: dict[str, InputKind] = {
         ROSTER,
         ATTENDANCE,
         REPORT_MANIFEST,
+        REVIEW_OVERRIDES,
     )
 }

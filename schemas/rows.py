@@ -14,13 +14,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from schemas.cells import (
     USCC,
     Attested,
+    Count,
     Email,
     Kind,
     OptionalDate,
     OptionalEmail,
     OptionalYesNo,
+    OverrideAction,
     RequiredText,
     Text,
+    TextList,
+    UsccList,
     Year,
     clean_text,
 )
@@ -87,6 +91,28 @@ class ManifestRow(_Row):
 
     file: RequiredText
     uscc: USCC
+
+
+class RosterRow(_Row):
+    """One expert on the reviewer roster (评审专家名单)."""
+
+    name: RequiredText
+    email: Email
+    employer: RequiredText
+    industries: TextList = []
+    topics: TextList = []
+    max_load: Count
+    conflict_associations: TextList = []
+    conflict_units: UsccList = []
+
+
+class OverrideRow(_Row):
+    """One manual decision on the review assignment: this expert must (not) review this unit."""
+
+    uscc: USCC
+    reviewer_email: Email
+    action: OverrideAction
+    reason: Text = ""
 
 
 class RowProblem(BaseModel):

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import schemas.outbox_table
+import schemas.review_tables
 import schemas.tables
 import schemas.training_tables
 from schemas.settings import Settings
@@ -28,7 +29,7 @@ BULK_CHUNK = 1000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-_ = (schemas.outbox_table, schemas.training_tables)  # tables outside schemas.tables
+_ = (schemas.outbox_table, schemas.review_tables, schemas.training_tables)  # other tables
 
 
 def make_engine(settings: Settings | None = None, *, url: str | None = None) -> Engine:

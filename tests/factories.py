@@ -385,3 +385,27 @@ def seed_reminder_units(session: Session, campaign: Any) -> dict[int, int]:
         5: add_participation(session, 5, [a1], email="not-an-address"),
         6: add_participation(session, 6, [a1], S.WITHDRAWN),
     }
+
+
+def roster_row(
+    i: int,
+    employer: str = "",
+    industries: str = "电子信息",
+    max_load: int = 10,
+    conflict_associations: str = "",
+    conflict_units: str = "",
+) -> dict[str, Any]:
+    """Return one reviewer-roster row keyed by Chinese header for expert number i."""
+    from schemas.columns import ROSTER
+
+    values: dict[str, Any] = {
+        "name": f"专家{i:02d}",
+        "email": f"expert{i}@review.example.org",
+        "employer": employer or f"上海测试研究院{i:02d}",
+        "industries": industries,
+        "topics": "governance;environment",
+        "max_load": max_load,
+        "conflict_associations": conflict_associations,
+        "conflict_units": conflict_units,
+    }
+    return {next(c.header for c in ROSTER.columns if c.key == k): v for k, v in values.items()}

@@ -1,0 +1,110 @@
+"""The review flow (roster and assignment) on the real engine."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
+from sqlmodel import select
+
+from schemas.columns import ROSTER
+from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.review_tables import ReviewAssignment, Reviewer
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Participation
+from tasks.campaigns import ensure_campaign
+from tasks.store import campaign_session, make_engine, upgrade_database
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+S, K = ParticipationStatus, SubmissionKind
+
+
+def test_review_assigns_three_conflict_free_reviewers_once(
+    workspace: Path, tmp_path: Path, campaign_2024
+) -> None:
+    from flows.review import review
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        a1, a2 = add_association(session, "A001"), add_association(session, "A002")
+        ids = {
+            n: add_participation(
+                session,
+                n,
+                [a1 if n <= 4 else a2],
+                S.SUBMITTED,
+                [K.RECEIPT, K.BASIC_INFO, K.REPORT_PDF],
+            )
+            for n in range(1, 7)
+        }
+    roster = write_xlsx(
+        tmp_path / "reviewers.xlsx",
+        [
+            roster_row(1),
+            roster_row(2, employer="上海测试0001科技有限公司"),  # works at unit 1
+            roster_row(3, conflict_associations="A002"),
+            roster_row(4, conflict_units=make_uscc(6)),
+            roster_row(5, max_load=2),
+        ],
+        ROSTER,
+    )
+
+    first = review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+    again = review(2024, as_of=date(2024, 12, 3), roster_files=[str(roster)])
+
+    assert first.roster is not None
+    assert (first.roster.reviewers_new, first.roster.capacity) == (5, 42)
+    assert (first.assignment.reports_assigned, first.assignment.pairs) == (6, 18)
+    assert (again.assignment.reports_assigned, again.roster and again.roster.reviewers_new) == (
+        0,
+        0,
+    )
+    with campaign_session(settings) as session:
+        pairs = {
+            (a.participation_id, r.key)
+            for a, r in session.exec(
+                select(ReviewAssignment, Reviewer).where(
+                    ReviewAssignment.reviewer_id == Reviewer.id
+                )
+            ).all()
+        }
+        statuses = {p.id: p.status for p in session.exec(select(Participation)).all()}
+    assert (ids[1], "expert2@review.example.org") not in pairs  # same employer
+    assert (
+        not {(ids[5], "expert3@review.example.org"), (ids[6], "expert3@review.example.org")} & pairs
+    )
+    assert (ids[6], "expert4@review.example.org") not in pairs  # declared unit conflict
+    assert sum(1 for _, key in pairs if key == "expert5@review.example.org") <= 2
+    assert set(statuses.values()) == {S.IN_REVIEW}
+
+
+def test_a_report_short_of_reviewers_stays_submitted_and_is_explained(
+    workspace: Path, tmp_path: Path, campaign_2024
+) -> None:
+    from flows.review import review
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        a1 = add_association(session, "A001")
+        pid = add_participation(session, 1, [a1], S.SUBMITTED, [K.BASIC_INFO, K.REPORT_PDF])
+    roster = write_xlsx(
+        tmp_path / "reviewers.xlsx",
+        [roster_row(1), roster_row(2), roster_row(3, conflict_associations="a001")],
+        ROSTER,
+    )
+
+    result = review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+
+    assert (result.assignment.reports_assigned, result.assignment.pairs) == (0, 0)
+    [short] = result.assignment.short
+    assert (short["unit"], short["needed"], short["got"]) == ("上海测试0001科技有限公司", 3, 2)
+    assert "association A001" in str(short["why"])
+    with campaign_session(settings) as session:
+        assert session.get(Participation, pid).status == S.SUBMITTED  # type: ignore[union-attr]
