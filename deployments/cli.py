@@ -28,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold contacts or secrets
 )
+STAGES = ("season", "mobilize", "train", "submit", "remind", "review")
 db_app = typer.Typer(help="The campaign database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
@@ -99,16 +100,17 @@ def generate(
 
 @app.command()
 def run(
-    stage: Annotated[str, typer.Argument(help="season, mobilize, train or submit")],
+    stage: Annotated[str, typer.Argument(help="season, mobilize, train, submit, remind or review")],
     year: YearOption = None,
     as_of: AsOfOption = None,
     over_quota: Annotated[
         OverQuota, typer.Option(help="mobilize: hold or cut lists over the quota.")
     ] = OverQuota.HOLD,
+    dry_run: Annotated[bool, typer.Option(help="remind: list what would be sent.")] = False,
 ) -> None:
     """Run one stage flow (or the daily clock) now, on a temporary Prefect server."""
-    if stage not in ("season", "mobilize", "train", "submit"):
-        raise typer.BadParameter(f"unknown stage {stage!r}; built: season, mobilize, train, submit")
+    if stage not in STAGES:
+        raise typer.BadParameter(f"unknown stage {stage!r}; built: {', '.join(STAGES)}")
     settings = _settings()
     year = _check_campaign(settings, year)
     day = _parse_day(as_of)
@@ -126,10 +128,18 @@ def run(
         from flows.train import train
 
         console.print(train(year, as_of=day).model_dump_json(indent=2))
-    else:
+    elif stage == "submit":
         from flows.submit import submit
 
         console.print(submit(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
+    elif stage == "remind":
+        from flows.remind import remind
+
+        console.print(remind(year, as_of=day, dry_run=dry_run).model_dump_json(indent=2))
+    else:
+        from flows.review import review
+
+        console.print(review(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
 
 
 @app.command(name="import")

@@ -5,7 +5,8 @@ runs what is due that day as subflows: mobilize when new or changed recommendati
 receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
 sign-in sheets arrive), submit when forms or report PDFs arrive, remind on the days the
 reminder policy names, and it closes the windows of deadlines whose last overdue notice has
-passed (units still owing lapse). The review and later stages join as they are built.
+passed (units still owing lapse). On the day the review begins it runs review (roster and
+assignment); the later stages join as they are built.
 Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.mobilize import MobilizeSummary, mobilize
 from flows.remind import RemindSummary, remind
+from flows.review import ReviewSummary, review
 from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
@@ -49,6 +51,7 @@ class SeasonDay(BaseModel):
     submit: SubmitSummary | None = None
     remind: RemindSummary | None = None
     windows: ClosedWindows | None = None
+    review: ReviewSummary | None = None
 
 
 @flow(name="season")
@@ -71,6 +74,9 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if stage.stage in FILING_STAGES and reminders_due_today(settings, campaign_year, day):
         reminded = remind(campaign_year, as_of=day)
     windows = close_windows(settings, campaign_year, day) if stage.stage in FILING_STAGES else None
+    reviewed = None
+    if stage.stage == Stage.REVIEW and stage.changed:
+        reviewed = review(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -81,4 +87,5 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         submit=filed,
         remind=reminded,
         windows=windows,
+        review=reviewed,
     )

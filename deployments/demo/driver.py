@@ -25,6 +25,7 @@ from sqlmodel import func, select
 from deployments.demo.world import (
     deliver_attendance,
     deliver_recommendations,
+    deliver_roster,
     deliver_rows,
     deliver_unit_files,
     sheet_rows_by_day,
@@ -64,11 +65,11 @@ def fresh_demo_workspace(path: Path) -> Path:
 def season_days(campaign: CampaignFile) -> list[date]:
     """Return the business days the demo replays: from the first of the mobilize month on.
 
-    It replays mobilization, training and the submission window (until the day before review
-    begins); the later stages extend it as they are built.
+    It replays mobilization, training, the submission window and the first day of the review
+    (roster and assignment); the later stages extend it as they are built.
     """
     start = campaign.stages.mobilize.replace(day=1)
-    end = campaign.stages.review - timedelta(days=1)
+    end = campaign.stages.review
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -156,6 +157,8 @@ def _replay(
             for folder, (headers, by_day) in sheets.items():
                 deliver_rows(inbox, folder, headers, day, by_day.get(day, []))
             deliver_unit_files(generated, inbox, plan, day)
+            if day == campaign.stages.review:
+                deliver_roster(generated, inbox)
             result = season(year, as_of=day)
             deliver_attendance(settings, campaign, inbox, day, seed)
             if result.stage_changed:

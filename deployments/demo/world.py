@@ -40,6 +40,14 @@ def deliver_recommendations(generated: Path, inbox: Path) -> int:
     return copied
 
 
+def deliver_roster(generated: Path, inbox: Path) -> Path:
+    """Put the reviewer roster into the inbox's review/ folder (the organisers' expert list)."""
+    target = inbox / "review" / "reviewers.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(generated / "reviewers.xlsx", target)
+    return target
+
+
 def sheet_rows_by_day(
     generated: Path, sheet: str, plan: dict[str, Any], day_field: str
 ) -> tuple[list[str], dict[date, list[tuple[object, ...]]]]:
