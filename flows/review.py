@@ -2,9 +2,10 @@
 
 Leaves behind today: the campaign's reviewers (from the roster in workspace/inbox/<year>/review/),
 k conflict-free, evenly loaded, best-matched reviewers for every submitted report with the
-reasons for each pair, units moved to `in_review`, and artifacts listing the pairs and the
-reports short of reviewers (with why). Score sheets, aggregation, performance evaluation,
-feedback and revision are added by the rest of the review issue.
+reasons for each pair, units moved to `in_review`, each assigned reviewer's score sheet mailed
+to them, and artifacts listing the pairs and the reports short of reviewers (with why). Taking
+the sheets back in, aggregation, performance evaluation, feedback and revision are added by the
+rest of the review issue.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
 from tasks.inbox import find_tabular_files, inbox_dir
+from tasks.mail import deliver_outbox
 from tasks.review_assign import AssignmentSummary, assign_review, publish_assignment
+from tasks.review_sheets import SheetsSummary, send_score_sheets
 from tasks.roster import RosterSummary, ingest_roster, publish_roster_report
 
 
@@ -30,6 +33,8 @@ class ReviewSummary(BaseModel):
 
     roster: RosterSummary | None
     assignment: AssignmentSummary
+    sheets: SheetsSummary
+    mail_sent: int = 0
 
 
 @flow(name="review")
@@ -58,4 +63,11 @@ def review(
         publish_roster_report(roster)
     assignment = assign_review(settings, campaign_year, day, overrides)
     publish_assignment(assignment)
-    return ReviewSummary(roster=roster, assignment=assignment)
+    sheets = send_score_sheets(settings, campaign_year, day)
+    delivery = deliver_outbox(settings, campaign_year) if sheets.mails_queued else None
+    return ReviewSummary(
+        roster=roster,
+        assignment=assignment,
+        sheets=sheets,
+        mail_sent=delivery.sent if delivery else 0,
+    )

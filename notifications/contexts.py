@@ -254,6 +254,16 @@ class RecommendationReceiptContext(MailContext):
     deadline: DeadlineContext  # registration (receipt) deadline of the recommended units
 
 
+class ReviewInvitationContext(MailContext):
+    """review_invitation: an expert's score sheet (attached) with the reports assigned."""
+
+    campaign: CampaignContext
+    reviewer_name: str
+    reports: int
+    criteria: tuple[str, ...]  # 实质性（30%，0-100）...
+    deadline: DeadlineContext
+
+
 CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "invitation": InvitationContext,
     "training_invitation": TrainingInvitationContext,
@@ -266,4 +276,5 @@ CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "release_notice": ReleaseNoticeContext,
     "commendation_invitation": CommendationInvitationContext,
     "recommendation_receipt": RecommendationReceiptContext,
+    "review_invitation": ReviewInvitationContext,
 }

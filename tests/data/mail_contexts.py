@@ -24,6 +24,7 @@ from notifications.contexts import (
     ProblemContext,
     RecommendationReceiptContext,
     ReleaseNoticeContext,
+    ReviewInvitationContext,
     RevisionRequestContext,
     SubmissionAckContext,
     TrainingInvitationContext,
@@ -148,6 +149,13 @@ def sample_contexts(
             event_date=campaign.events.release,
             event_place="上海市江西中路181号",
             reply_by=date(2025, 1, 6),
+        ),
+        "review_invitation": ReviewInvitationContext(
+            campaign=c,
+            reviewer_name="王芳",
+            reports=12,
+            criteria=("实质性（30%，0-100分）", "完整性（25%，0-100分）"),
+            deadline=deadline_context(campaign, "review"),
         ),
         "recommendation_receipt": RecommendationReceiptContext(
             campaign=c,

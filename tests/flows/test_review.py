@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email
 from datetime import date
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
 from tasks.campaigns import ensure_campaign
+from tasks.score_sheets_read import read_score_sheet
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -81,6 +84,30 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     assert (ids[6], "expert4@review.example.org") not in pairs  # declared unit conflict
     assert sum(1 for _, key in pairs if key == "expert5@review.example.org") <= 2
     assert set(statuses.values()) == {S.IN_REVIEW}
+    # Every assigned expert gets one mail with their sheet; the sheet reads back as theirs.
+    experts = sorted({key for _, key in pairs})
+    assert (first.sheets.sheets, first.mail_sent, again.mail_sent) == (
+        len(experts),
+        len(experts),
+        0,
+    )
+    mails = [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted((workspace / "mail" / "sent").rglob("*.eml"))
+    ]
+    assert sorted(str(m["To"]).split("<")[1].rstrip(">") for m in mails) == experts
+    mail = next(m for m in mails if "expert1@" in str(m["To"]))
+    [attachment] = list(mail.iter_attachments())
+    sheet = tmp_path / "returned.xlsx"
+    sheet.write_bytes(attachment.get_content())
+    result = read_score_sheet(
+        sheet,
+        expected_reviewer="expert1@review.example.org",
+        campaign_year=2024,
+        criteria=campaign_2024.review.criteria,
+    )
+    assert result.errors == []
+    assert sorted(result.unscored) == sorted(p for p, key in pairs if key.startswith("expert1@"))
 
 
 def test_a_report_short_of_reviewers_stays_submitted_and_is_explained(

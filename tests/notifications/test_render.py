@@ -34,6 +34,7 @@ TEMPLATES = [
     "overdue_notice",
     "recommendation_receipt",
     "release_notice",
+    "review_invitation",
     "revision_request",
     "submission_ack",
     "training_invitation",
