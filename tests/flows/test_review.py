@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from schemas.columns import ROSTER
@@ -18,10 +19,32 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
 from tasks.campaigns import ensure_campaign
+from tasks.score_sheets import (
+    FIRST_DATA_ROW,
+    SCORES_SHEET,
+    comment_column,
+    score_column,
+    suggestions_column,
+)
 from tasks.score_sheets_read import read_score_sheet
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def fill(path: Path, n_criteria: int, rows: dict[int, list[object]]) -> None:
+    """Type scores, a comment and a suggestion into rows of a score sheet, as an expert would."""
+    wb = load_workbook(path)
+    ws = wb[SCORES_SHEET]
+    for row, values in rows.items():
+        *scores, comment, suggestion = values
+        for index, value in enumerate(scores):
+            ws.cell(row=row, column=score_column(index), value=value)
+        ws.cell(row=row, column=comment_column(n_criteria), value=comment)
+        ws.cell(row=row, column=suggestions_column(n_criteria), value=suggestion)
+    wb.save(path)
+
+
 S, K = ParticipationStatus, SubmissionKind
 
 
@@ -108,6 +131,39 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     )
     assert result.errors == []
     assert sorted(result.unscored) == sorted(p for p, key in pairs if key.startswith("expert1@"))
+
+    # The experts fill in and return their sheets; the review takes them in and ranks the reports.
+    returned = workspace / "inbox" / "2024" / "review" / "sheets"
+    returned.mkdir(parents=True)
+    n_criteria = len(campaign_2024.review.criteria)
+    for i, m in enumerate(mails):
+        [attached] = list(m.iter_attachments())
+        path = returned / f"returned-{i}.xlsx"
+        path.write_bytes(attached.get_content())
+        wb = load_workbook(path)
+        rows = wb[SCORES_SHEET].max_row
+        wb.close()
+        fill(
+            path,
+            n_criteria,
+            {
+                r: [70 + 3 * r + i] * n_criteria + ["结构清晰", "补充负面信息"]
+                for r in range(FIRST_DATA_ROW, rows + 1)
+            },
+        )
+    scored = review(2024, as_of=date(2024, 12, 10), roster_files=[str(roster)])
+    rescored = review(2024, as_of=date(2024, 12, 11), roster_files=[str(roster)])
+
+    assert scored.scores is not None
+    assert rescored.scores is not None
+    assert (scored.scores.reviews_new, scored.scores.outcomes, scored.scores.problems_by_code) == (
+        18,
+        6,
+        {},
+    )
+    assert (rescored.scores.reviews_new, rescored.scores.outcomes) == (0, 6)
+    assert [row["rank"] for row in scored.scores.league] == [1, 2, 3, 4, 5, 6]
+    assert {row["reviews"] for row in scored.scores.league} == {3}
 
 
 def test_a_report_short_of_reviewers_stays_submitted_and_is_explained(

@@ -1,0 +1,264 @@
+"""Take returned score sheets back in, and aggregate the reviews into ranked outcomes.
+
+A returned sheet (workspace/inbox/<year>/review/sheets/) is read with its own checks
+(tasks/score_sheets_read.py); then it must be a sheet we issued to a reviewer on the roster, and
+each scored report must be assigned to that reviewer. Each complete report becomes the next
+version of the assignment's Review when its scores or remarks changed. The outcomes are computed
+from the latest review of every assignment (tasks/normalisation.py, tasks/aggregation.py) and
+saved per participation for the first round, with the league table and the progress per
+reviewer as artifacts. Recommendations are stored, not applied: the status moves and the
+feedback letters belong to the decision step of the review issue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, select
+
+from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.enums import Severity
+from schemas.rejection import Rejection, count_by_code
+from schemas.review_tables import Review, ReviewAssignment, Reviewer, ReviewOutcome
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Participation, Unit
+from tasks.aggregation import report_outcomes, review_totals
+from tasks.league import league_table_rows, progress_rows, review_progress
+from tasks.normalisation import normalise_scores
+from tasks.reports import publish_rejections, publish_table, write_rejection_report
+from tasks.review_sheets import sheet_specs
+from tasks.score_sheets_read import read_score_sheet
+from tasks.store import campaign_session
+from tasks.submissions import sha256_file
+
+
+class ScoresSummary(BaseModel):
+    """What one intake of returned sheets and the aggregation did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sheets_read: int
+    reviews_new: int
+    outcomes: int
+    problems_by_code: dict[str, int]
+    report: str
+    rejections: list[Rejection]
+    league: list[dict[str, str | int | float | bool]]
+    progress: list[dict[str, str | int | float | bool]]
+
+
+def _sheet_problem(file: str, code: str, zh: str, en: str) -> Rejection:
+    return Rejection(
+        file=file, row=None, column="", value="", code=code, reason_zh=zh, reason_en=en
+    )
+
+
+def _take_in(
+    session: Session, campaign: CampaignFile, files: list[str], as_of: date
+) -> tuple[int, list[Rejection]]:
+    """Record the complete reports of each accepted sheet as Review versions."""
+    campaign_year = campaign.year
+    issued = {spec.sheet_id: (reviewer, spec) for reviewer, spec in sheet_specs(session, campaign)}
+    assignments = {
+        (a.participation_id, a.reviewer_id): a
+        for a in session.exec(
+            select(ReviewAssignment)
+            .where(ReviewAssignment.campaign_year == campaign_year)
+            .where(ReviewAssignment.round == 0)
+        ).all()
+    }
+    latest: dict[int, Review] = {}
+    for review in session.exec(
+        select(Review).where(Review.campaign_year == campaign_year).order_by(col(Review.version))
+    ).all():
+        latest[review.assignment_id] = review
+    rejections: list[Rejection] = []
+    new = 0
+    now = now_utc()
+    for name in sorted(files):
+        path = Path(name)
+        result = read_score_sheet(
+            path,
+            expected_reviewer=None,
+            campaign_year=campaign_year,
+            criteria=campaign.review.criteria,
+            label=path.name,
+        )
+        rejections += result.rejections
+        if not result.accepted:
+            continue
+        match = issued.get(result.sheet_id or "")
+        if match is None:
+            rejections.append(
+                _sheet_problem(
+                    path.name,
+                    "sheet-not-issued",
+                    "该评分表不是当前分配方案下发出的评分表（分配可能已调整），请使用最新评分表",
+                    "this sheet is not one issued for the current assignment; use the newest sheet",
+                )
+            )
+            continue
+        reviewer, _spec = match
+        digest = sha256_file(path)
+        for scored in result.scored:
+            assert reviewer.id is not None
+            assignment = assignments.get((scored.participation_id, reviewer.id))
+            if assignment is None or assignment.id is None:
+                continue  # the issued sheet holds only this reviewer's assignments
+            before = latest.get(assignment.id)
+            values = (scored.scores, scored.comment, scored.suggestions)
+            if before is not None and (before.scores, before.comment, before.suggestions) == values:
+                continue
+            review = Review(
+                campaign_year=campaign_year,
+                assignment_id=assignment.id,
+                version=(before.version + 1) if before else 1,
+                scores=scored.scores,
+                comment=scored.comment,
+                suggestions=scored.suggestions,
+                received_on=as_of,
+                received_at=now,
+                sheet_sha256=digest,
+            )
+            session.add(review)
+            latest[assignment.id] = review
+            new += 1
+    session.flush()
+    return new, rejections
+
+
+def _score_frame(
+    session: Session, campaign_year: int
+) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Return the latest scores in long form, and every (participation, reviewer) pair."""
+    pairs = session.exec(
+        select(ReviewAssignment.id, ReviewAssignment.participation_id, Reviewer.key)
+        .join(Reviewer, col(Reviewer.id) == col(ReviewAssignment.reviewer_id))
+        .where(ReviewAssignment.campaign_year == campaign_year)
+        .where(ReviewAssignment.round == 0)
+    ).all()
+    by_assignment = {aid: (pid, key) for aid, pid, key in pairs}
+    latest: dict[int, Review] = {}
+    for review in session.exec(
+        select(Review).where(Review.campaign_year == campaign_year).order_by(col(Review.version))
+    ).all():
+        latest[review.assignment_id] = review
+    rows = [
+        {
+            "participation_id": by_assignment[aid][0],
+            "reviewer": by_assignment[aid][1],
+            "criterion": criterion,
+            "score": float(score),
+        }
+        for aid, review in latest.items()
+        if aid in by_assignment
+        for criterion, score in review.scores.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["participation_id", "reviewer", "criterion", "score"])
+    return frame, [(pid, key) for pid, key in by_assignment.values()]
+
+
+def _save_outcomes(
+    session: Session, campaign_year: int, outcomes: pd.DataFrame, as_of: date
+) -> int:
+    """Insert or update one ReviewOutcome per participation for the first round."""
+    known = {
+        o.participation_id: o
+        for o in session.exec(
+            select(ReviewOutcome)
+            .where(ReviewOutcome.campaign_year == campaign_year)
+            .where(ReviewOutcome.round == 0)
+        ).all()
+    }
+    for row in outcomes.to_dict("records"):
+        pid = int(row["participation_id"])
+        values = {
+            "normalised_score": float(row["mean_normalised"]),
+            "raw_score": float(row["mean_raw"]),
+            "reviews": int(row["reviews"]),
+            "spread": float(row["spread"]),
+            "grade": str(row["grade"]),
+            "recommendation": str(row["recommendation"]),
+            "rank": int(row["rank"]),
+            "detail": {
+                "disagreement": bool(row["disagreement"]),
+                "short_of_reviews": bool(row["short_of_reviews"]),
+                "label": str(row["label"]),
+            },
+            "decided_on": as_of,
+        }
+        outcome = known.get(pid)
+        if outcome is None:
+            session.add(ReviewOutcome(campaign_year=campaign_year, participation_id=pid, **values))  # type: ignore[arg-type]
+        else:
+            for key, value in values.items():
+                setattr(outcome, key, value)
+    session.flush()
+    return len(outcomes)
+
+
+@task(name="take-in-scores")
+def take_in_scores(
+    settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
+) -> ScoresSummary:
+    """Read returned score sheets, record reviews, recompute and save the outcomes.
+
+    Side effects: writes Review versions and ReviewOutcome rows in one transaction; writes
+    `scores-rejections.xlsx` into `report_dir`.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    with campaign_session(settings) as session:
+        new, rejections = _take_in(session, campaign, files, as_of)
+        scores, pairs = _score_frame(session, campaign_year)
+        names = {
+            pid: name
+            for pid, name in session.exec(
+                select(Participation.id, Unit.name)
+                .join(Unit, col(Unit.id) == col(Participation.unit_id))
+                .where(Participation.campaign_year == campaign_year)
+            ).all()
+            if pid is not None
+        }
+        outcomes = pd.DataFrame()
+        if not scores.empty:
+            totals = review_totals(normalise_scores(scores, campaign.review), campaign.review)
+            outcomes = report_outcomes(totals, campaign.review)
+        saved = _save_outcomes(session, campaign_year, outcomes, as_of) if not outcomes.empty else 0
+    report = write_rejection_report(
+        settings.inside_workspace(report_dir, "scores-rejections.xlsx"), rejections
+    )
+    return ScoresSummary(
+        sheets_read=len(files),
+        reviews_new=new,
+        outcomes=saved,
+        problems_by_code=count_by_code(rejections),
+        report=str(report.relative_to(settings.workspace)),
+        rejections=rejections,
+        league=league_table_rows(outcomes, names) if not outcomes.empty else [],
+        progress=progress_rows(review_progress(pairs, scores)),
+    )
+
+
+@task(name="publish-scores")
+def publish_scores(summary: ScoresSummary) -> None:
+    """Publish the league table, the progress per reviewer and the sheets' problems."""
+    if summary.league:
+        publish_table(
+            "review-league", summary.league, "Outcomes of the first review round, by rank"
+        )
+    if summary.progress:
+        publish_table(
+            "review-progress", summary.progress, "Score sheets expected and returned per reviewer"
+        )
+    errors = [r for r in summary.rejections if r.severity == Severity.ERROR]
+    publish_rejections(
+        "score-sheet-rejections",
+        f"Score sheet problems ({len(errors)} errors)",
+        summary.rejections,
+        Path(summary.report),
+    )
