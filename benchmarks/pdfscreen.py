@@ -1,6 +1,6 @@
 """Benchmark the PDF pre-screen against plain pypdf text extraction, in one run.
 
-Usage: python benchmarks/pdfscreen.py [--files 200] [--repeats 3] [--seed 1] [--year <campaign>]
+Usage: python benchmarks/pdfscreen.py [--files 500] [--repeats 3] [--seed 1] [--year <campaign>]
 
 Writes N synthetic report PDFs with the demo generator's report writer into a temporary folder
 (deleted afterwards), then times, interleaved, `--repeats` times each:
@@ -105,7 +105,7 @@ def screened(
 def main(argv: list[str] | None = None) -> dict[str, object]:
     """Run the benchmark; write benchmarks/results/pdfscreen.json and print a summary."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=None, help="campaign year (default: newest)")
