@@ -36,6 +36,23 @@ def usable_report(screening: dict[str, Any] | None) -> bool:
     return not any(p.get("severity") == "error" for p in problems)
 
 
+def fold_filings(
+    rows: Iterable[tuple[int, SubmissionKind | str, Any]],
+) -> tuple[dict[int, set[SubmissionKind]], dict[int, bool]]:
+    """Return, per participation, the kinds filed and whether its latest report is usable.
+
+    `rows` are (participation id, kind, screening) in ascending version order, so the last
+    report seen for a participation is its latest.
+    """
+    kinds: dict[int, set[SubmissionKind]] = {}
+    usable: dict[int, bool] = {}
+    for pid, kind, screening in rows:
+        kinds.setdefault(pid, set()).add(SubmissionKind(kind))
+        if kind == SubmissionKind.REPORT_PDF:
+            usable[pid] = usable_report(dict(screening) if screening else None)
+    return kinds, usable
+
+
 def documents_complete(kinds_in: set[SubmissionKind], report_usable: bool) -> bool:
     """Return whether a unit has filed what `submitted` needs."""
     return SubmissionKind.BASIC_INFO in kinds_in and report_usable
@@ -51,23 +68,17 @@ def advance_to_submitted(session: Session, campaign_year: int, *, actor: str, no
     if not registered:
         return 0
     ids = [p.id for p in registered]
-    subs = session.exec(
-        select(
-            Submission.participation_id, Submission.kind, Submission.version, Submission.screening
-        )
-        .where(col(Submission.participation_id).in_(ids))
-        .order_by(col(Submission.version))
-    ).all()
-    kinds: dict[int, set[SubmissionKind]] = {}
-    latest_report: dict[int, dict[str, Any] | None] = {}
-    for pid, kind, _version, screening in subs:
-        kinds.setdefault(pid, set()).add(SubmissionKind(kind))
-        if kind == SubmissionKind.REPORT_PDF:
-            latest_report[pid] = dict(screening) if screening else None
+    kinds, usable = fold_filings(
+        session.exec(
+            select(Submission.participation_id, Submission.kind, Submission.screening)
+            .where(col(Submission.participation_id).in_(ids))
+            .order_by(col(Submission.version))
+        ).all()
+    )
     moved = 0
     for p in registered:
         assert p.id is not None
-        if documents_complete(kinds.get(p.id, set()), usable_report(latest_report.get(p.id))):
+        if documents_complete(kinds.get(p.id, set()), usable.get(p.id, False)):
             session.add(
                 transition(
                     p,
@@ -91,19 +102,13 @@ def progress_by_association(session: Session, campaign_year: int) -> list[dict[s
         .where(Recommendation.campaign_year == campaign_year)
         .where(Participation.campaign_year == campaign_year)
     ).all()
-    subs = session.exec(
-        select(
-            Submission.participation_id, Submission.kind, Submission.version, Submission.screening
-        )
-        .where(Submission.campaign_year == campaign_year)
-        .order_by(col(Submission.version))
-    ).all()
-    kinds: dict[int, set[SubmissionKind]] = {}
-    usable: dict[int, bool] = {}
-    for pid, kind, _version, screening in subs:
-        kinds.setdefault(pid, set()).add(SubmissionKind(kind))
-        if kind == SubmissionKind.REPORT_PDF:
-            usable[pid] = usable_report(dict(screening) if screening else None)
+    kinds, usable = fold_filings(
+        session.exec(
+            select(Submission.participation_id, Submission.kind, Submission.screening)
+            .where(Submission.campaign_year == campaign_year)
+            .order_by(col(Submission.version))
+        ).all()
+    )
     table: dict[str, dict[str, str | int]] = {}
     for code, name, member, status in links:
         if member is None:

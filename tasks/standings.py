@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +18,7 @@ from schemas.enums import ParticipationStatus as S
 from schemas.enums import SubmissionKind as K
 from schemas.participation import FINAL
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
-from tasks.progress import usable_report
+from tasks.progress import fold_filings
 
 # Statuses in which a deadline's steps still make sense; a `submitted` unit owes nothing.
 OWING: frozenset[S] = frozenset({S.RECOMMENDED, S.REGISTERED})
@@ -125,12 +124,7 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
         .where(col(Recommendation.held).is_(False))
         .order_by(col(Recommendation.id))
     ).all()
-    filed: dict[int, set[K]] = {}
-    latest_report: dict[int, dict[str, Any] | None] = {}
-    for pid, kind, screening in filings:
-        filed.setdefault(pid, set()).add(K(kind))
-        if kind == K.REPORT_PDF:  # ordered by version: the last one seen is the latest
-            latest_report[pid] = dict(screening) if screening else None
+    filed, usable = fold_filings(filings)
     codes_of: dict[int, list[str]] = {}
     associations: dict[str, AssociationContact] = {}
     for unit_id, assoc in links:
@@ -146,7 +140,7 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
             email=unit.email,
             status=S(status),
             filed=frozenset(filed.get(pid, set())),
-            report_usable=usable_report(latest_report.get(pid)),
+            report_usable=usable.get(pid, False),
             associations=tuple(codes_of.get(unit.id or 0, [])),
         )
         for pid, status, unit in people
