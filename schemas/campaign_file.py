@@ -101,17 +101,19 @@ class CampaignFile(Strict):
         except KeyError:
             raise KeyError(f"no deadline {key!r}; the file has {sorted(self.deadlines)}") from None
 
-    def deadline_for(self, kind: SubmissionKind) -> Deadline:
-        """Return the deadline by which units must have filed `kind` (the earliest that lists it).
+    def deadline_key_for(self, kind: SubmissionKind) -> str:
+        """Return the key of the deadline by which `kind` is due (the earliest that lists it).
 
         Raises KeyError when no deadline lists it (the campaign file decides which steps count).
         """
-        listing = sorted(
-            (d for d in self.deadlines.values() if kind in d.steps), key=lambda d: d.date
-        )
+        listing = sorted((d.date, key) for key, d in self.deadlines.items() if kind in d.steps)
         if not listing:
             raise KeyError(f"no deadline lists the step {kind.value!r}")
-        return listing[0]
+        return listing[0][1]
+
+    def deadline_for(self, kind: SubmissionKind) -> Deadline:
+        """Return the deadline by which `kind` is due; KeyError when no deadline lists it."""
+        return self.deadlines[self.deadline_key_for(kind)]
 
     def deadline_date_for(self, kind: SubmissionKind) -> date | None:
         """Return the date by which `kind` is due, or None when no deadline lists it."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
-from notifications.contexts import DeadlineContext
+from notifications.contexts import DeadlineContext, deadline_context
 from notifications.headers import address_domain
 from notifications.outbox import OutgoingMail, enqueue_many
 from schemas.campaign_file import CampaignFile
@@ -33,10 +33,4 @@ def enqueue(session: Session, settings: Settings, mails: Sequence[OutgoingMail])
 
 def deadline_of_step(campaign: CampaignFile, kind: SubmissionKind) -> DeadlineContext:
     """Return the mail context of the deadline by which `kind` is due."""
-    key = next(
-        k
-        for k, d in sorted(campaign.deadlines.items(), key=lambda kv: kv[1].date)
-        if kind in d.steps
-    )
-    d = campaign.deadlines[key]
-    return DeadlineContext(key=key, title=d.title, title_en=d.title_en, date=d.date)
+    return deadline_context(campaign, campaign.deadline_key_for(kind))
