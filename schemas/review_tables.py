@@ -89,3 +89,25 @@ class ReviewOutcome(SQLModel, table=True):
     rank: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     decided_on: date
+
+
+class PerformanceEvaluation(SQLModel, table=True):
+    """The 绩效评价 of one participation: indicators computed from its forms and financials.
+
+    `indicators` maps an indicator key to {"value": number | None, "flag": bool | None,
+    "basis": what it was computed from, or why it could not be}; `flags` lists the keys whose
+    flag is raised (e.g. revenue fell). `inputs_sha256` fingerprints the filings it was computed
+    from, so an unchanged unit is not evaluated twice.
+    """
+
+    __tablename__ = "performance_evaluation"
+    __table_args__ = (sa.UniqueConstraint("campaign_year", "participation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_year: int = Field(foreign_key="campaign.year", index=True)
+    participation_id: int = Field(foreign_key="participation.id", index=True)
+    indicators: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    flags: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
+    computed: int = 0  # how many indicators had the data they need
+    evaluated_on: date
+    inputs_sha256: str = Field(default="", max_length=64)

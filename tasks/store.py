@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import schemas.outbox_table
+import schemas.release_tables
 import schemas.review_tables
 import schemas.tables
 import schemas.training_tables
@@ -29,7 +30,12 @@ BULK_CHUNK = 1000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-_ = (schemas.outbox_table, schemas.review_tables, schemas.training_tables)  # other tables
+_ = (
+    schemas.outbox_table,
+    schemas.release_tables,
+    schemas.review_tables,
+    schemas.training_tables,
+)  # other tables
 
 
 def make_engine(settings: Settings | None = None, *, url: str | None = None) -> Engine:
