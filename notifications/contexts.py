@@ -264,6 +264,27 @@ class ReviewInvitationContext(MailContext):
     deadline: DeadlineContext
 
 
+class ReviewReminderContext(MailContext):
+    """review_reminder: an expert's score sheet still lacks reports before or after its deadline.
+
+    `working_days_left` is 0 on the day and negative once overdue (working days past the
+    deadline); `overdue` says the same in a word. `notice_number` counts the overdue notices
+    (1..notices_max), 0 before and on the day. `missing_reports` names the units whose reports
+    the sheet has not scored yet, as the sheet shows them.
+    """
+
+    campaign: CampaignContext
+    reviewer_name: str
+    deadline: DeadlineContext
+    reports_missing: int
+    reports_total: int
+    missing_reports: tuple[str, ...]
+    working_days_left: int
+    overdue: bool
+    notice_number: int
+    notices_max: int
+
+
 CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "invitation": InvitationContext,
     "training_invitation": TrainingInvitationContext,
@@ -277,4 +298,5 @@ CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "commendation_invitation": CommendationInvitationContext,
     "recommendation_receipt": RecommendationReceiptContext,
     "review_invitation": ReviewInvitationContext,
+    "review_reminder": ReviewReminderContext,
 }
