@@ -1,12 +1,17 @@
-"""报告评审 review: the roster, the assignment of experts to reports, and (as it grows) scoring.
+"""报告评审 review: experts, assignment, score sheets out and in, decisions, feedback, revision.
 
-Leaves behind today: the campaign's reviewers (from the roster in workspace/inbox/<year>/review/),
-k conflict-free, evenly loaded, best-matched reviewers for every submitted report with the
-reasons for each pair, units moved to `in_review`, each assigned reviewer's score sheet mailed
-to them, the returned sheets recorded as reviews and aggregated into ranked outcomes (stored,
-not yet applied), and artifacts: pairs, reports short of reviewers, league table, progress per
-reviewer. The decision step, performance evaluation, feedback and revision are added by the
-rest of the review issue.
+One run, in order (every step is idempotent; the clock runs it daily through the review):
+1. take in the roster (workspace/inbox/<year>/review/) and the assignment overrides;
+2. assign k conflict-free, evenly loaded, best-matched experts to every submitted report, and
+   the first-round experts to every revised report (the re-check round); units go in_review;
+3. mail each expert their score sheet for each round (a changed assignment sends a new sheet);
+4. take in the returned sheets (review/sheets/), aggregate with harshness normalisation into
+   ranked outcomes (league table and progress artifacts); remind experts who are late;
+5. evaluate performance (绩效评价) from the forms and financials;
+6. once a round's sheets are overdue, decide: review_passed, revision_requested or rejected
+   (the chair decides what the experts disagreed on, review/chair.xlsx), mail the feedback
+   letters and revision requests; lapse units that never sent the revision asked for;
+7. deliver the mail.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from tasks.clock import current_run_label, resolve_as_of
 from tasks.inbox import find_tabular_files, inbox_dir
 from tasks.mail import deliver_outbox
 from tasks.review_assign import AssignmentSummary, assign_review, publish_assignment
+from tasks.review_decision import DecisionSummary, decide_reviews, publish_decisions
+from tasks.review_recheck import RecheckSummary, assign_rechecks
 from tasks.review_scores import ScoresSummary, publish_scores, take_in_scores
 from tasks.review_sheets import SheetsSummary, send_score_sheets
 from tasks.roster import RosterSummary, ingest_roster, publish_roster_report
@@ -35,8 +42,10 @@ class ReviewSummary(BaseModel):
 
     roster: RosterSummary | None
     assignment: AssignmentSummary
+    rechecks: RecheckSummary
     sheets: SheetsSummary
     scores: ScoresSummary | None = None
+    decisions: DecisionSummary
     mail_sent: int = 0
 
 
@@ -47,13 +56,14 @@ def review(
     roster_files: list[str] | None = None,
     override_files: list[str] | None = None,
     returned_files: list[str] | None = None,
+    chair_files: list[str] | None = None,
 ) -> ReviewSummary:
-    """Take in the roster and assign reviewers to every submitted report not yet assigned.
+    """Run the review as far as `as_of` allows (see the module's steps).
 
     The inbox's review/ folder holds the roster (any xlsx/csv), optionally overrides.xlsx
-    (指定/回避 decisions by USCC and expert email), and sheets/ with the score sheets experts
-    returned (read again on every run: an unchanged sheet adds nothing; the outcomes are
-    recomputed). Files given by parameter are read instead.
+    (指定/回避 decisions by USCC and expert email) and chair.xlsx (the chair's decisions), and
+    sheets/ with the score sheets experts returned (read again on every run: an unchanged sheet
+    adds nothing; the outcomes are recomputed). Files given by parameter are read instead.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
@@ -61,25 +71,35 @@ def review(
     prepare_campaign(settings, campaign_year)
     folder = inbox_dir(settings, campaign_year) / "review"
     found = find_tabular_files(folder)
-    overrides = override_files or [str(f) for f in found if f.stem.lower() == "overrides"]
-    rosters = roster_files or [str(f) for f in found if f.stem.lower() != "overrides"]
+    named = {f.stem.lower(): str(f) for f in found}
+    overrides = override_files or [named[n] for n in ("overrides",) if n in named]
+    chair = chair_files or [named[n] for n in ("chair",) if n in named]
+    rosters = roster_files or [
+        str(f) for f in found if f.stem.lower() not in ("overrides", "chair")
+    ]
     roster = None
     if rosters:
         roster = ingest_roster(settings, campaign_year, day, rosters, reports_dir)
         publish_roster_report(roster)
     assignment = assign_review(settings, campaign_year, day, overrides)
     publish_assignment(assignment)
+    rechecks = assign_rechecks(settings, campaign_year, day)
     sheets = send_score_sheets(settings, campaign_year, day)
-    delivery = deliver_outbox(settings, campaign_year) if sheets.mails_queued else None
     returned = returned_files or [str(f) for f in find_tabular_files(folder / "sheets")]
     scores = None
     if returned:
         scores = take_in_scores(settings, campaign_year, day, returned, reports_dir)
         publish_scores(scores)
+    decisions = decide_reviews(settings, campaign_year, day, chair, reports_dir)
+    publish_decisions(decisions)
+    queued = sheets.mails_queued + decisions.mails_queued
+    delivery = deliver_outbox(settings, campaign_year) if queued else None
     return ReviewSummary(
         roster=roster,
         assignment=assignment,
+        rechecks=rechecks,
         sheets=sheets,
         scores=scores,
+        decisions=decisions,
         mail_sent=delivery.sent if delivery else 0,
     )

@@ -189,9 +189,19 @@ class AssociationDigestContext(MailContext):
     units_complete: int
 
 
-class FeedbackLetterContext(_ToUnit):
-    """feedback_letter: the review's result and the reviewers' suggestions."""
+class CriterionScoreContext(MailContext):
+    """One review criterion's mean score in a feedback letter."""
 
+    name: str
+    score: float
+    max: float
+
+
+class FeedbackLetterContext(_ToUnit):
+    """feedback_letter: the review's result and the reviewers' suggestions (anonymised)."""
+
+    decision: Literal["pass", "revise", "reject"] = "pass"
+    criteria: tuple[CriterionScoreContext, ...] = ()
     score: float
     grade_name: str
     grade_label: str

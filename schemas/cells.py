@@ -263,3 +263,29 @@ def _override_action(value: Any) -> str:
 
 
 OverrideAction = Annotated[Literal["require", "forbid"], BeforeValidator(_override_action)]
+
+
+_CHAIR_DECISIONS = {
+    "通过": "pass",
+    "pass": "pass",
+    "修改": "revise",
+    "修改完善": "revise",
+    "revise": "revise",
+    "不通过": "reject",
+    "不推荐": "reject",
+    "reject": "reject",
+}
+
+
+def _chair_decision(value: Any) -> str:
+    text = clean_text(value).casefold()
+    if text not in _CHAIR_DECISIONS:
+        raise problem(
+            "bad-decision",
+            "决定应为“通过”“修改”或“不通过”",
+            "decision must be 通过 (pass), 修改 (revise) or 不通过 (reject)",
+        )
+    return _CHAIR_DECISIONS[text]
+
+
+ChairDecision = Annotated[Literal["pass", "revise", "reject"], BeforeValidator(_chair_decision)]

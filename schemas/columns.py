@@ -218,6 +218,19 @@ REVIEW_OVERRIDES = InputKind(
     ),
 )
 
+CHAIR_DECISIONS = InputKind(
+    "chair_decisions",
+    "评审组长决定表",
+    "review chair decisions",
+    (
+        _USCC,
+        ColumnSpec(
+            "decision", "决定", ("decision",), note="通过 (pass) / 修改 (revise) / 不通过 (reject)"
+        ),
+        ColumnSpec("reason", "理由", ("reason", "原因")),
+    ),
+)
+
 INPUT_KINDS: dict[str, InputKind] = {
     k.key: k
     for k in (
@@ -230,5 +243,6 @@ INPUT_KINDS: dict[str, InputKind] = {
         ATTENDANCE,
         REPORT_MANIFEST,
         REVIEW_OVERRIDES,
+        CHAIR_DECISIONS,
     )
 }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from schemas.cells import (
     USCC,
     Attested,
+    ChairDecision,
     Count,
     Email,
     Kind,
@@ -113,6 +114,14 @@ class OverrideRow(_Row):
     reviewer_email: Email
     action: OverrideAction
     reason: Text = ""
+
+
+class ChairDecisionRow(_Row):
+    """One review chair's decision on a report the reviewers disagreed on or left short."""
+
+    uscc: USCC
+    decision: ChairDecision
+    reason: RequiredText
 
 
 class RowProblem(BaseModel):

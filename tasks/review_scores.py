@@ -65,11 +65,9 @@ def _take_in(
     campaign_year = campaign.year
     issued = {spec.sheet_id: (reviewer, spec) for reviewer, spec in sheet_specs(session, campaign)}
     assignments = {
-        (a.participation_id, a.reviewer_id): a
+        (a.participation_id, a.reviewer_id, a.round): a
         for a in session.exec(
-            select(ReviewAssignment)
-            .where(ReviewAssignment.campaign_year == campaign_year)
-            .where(ReviewAssignment.round == 0)
+            select(ReviewAssignment).where(ReviewAssignment.campaign_year == campaign_year)
         ).all()
     }
     latest: dict[int, Review] = {}
@@ -103,11 +101,11 @@ def _take_in(
                 )
             )
             continue
-        reviewer, _spec = match
+        reviewer, spec = match
         digest = sha256_file(path)
         for scored in result.scored:
             assert reviewer.id is not None
-            assignment = assignments.get((scored.participation_id, reviewer.id))
+            assignment = assignments.get((scored.participation_id, reviewer.id, spec.round))
             if assignment is None or assignment.id is None:
                 continue  # the issued sheet holds only this reviewer's assignments
             before = latest.get(assignment.id)
@@ -134,49 +132,71 @@ def _take_in(
 
 def _score_frame(
     session: Session, campaign_year: int
-) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """Return the latest scores in long form, and every (participation, reviewer) pair."""
+) -> tuple[pd.DataFrame, list[tuple[int, str]], dict[int, int]]:
+    """Return the scores that count in long form, the (participation, reviewer) pairs of the
+    rounds that count, and the round that counts per participation.
+
+    A report's scores come from its newest round with any review: a revised report re-checked
+    in round 1 is scored by its round-1 reviews, every other report keeps its first-round
+    scores, and all are normalised together (a reviewer's harshness is measured over all the
+    scores they gave).
+    """
     pairs = session.exec(
-        select(ReviewAssignment.id, ReviewAssignment.participation_id, Reviewer.key)
+        select(
+            ReviewAssignment.id,
+            ReviewAssignment.participation_id,
+            ReviewAssignment.round,
+            Reviewer.key,
+        )
         .join(Reviewer, col(Reviewer.id) == col(ReviewAssignment.reviewer_id))
         .where(ReviewAssignment.campaign_year == campaign_year)
-        .where(ReviewAssignment.round == 0)
     ).all()
-    by_assignment = {aid: (pid, key) for aid, pid, key in pairs}
+    by_assignment = {aid: (pid, rnd, key) for aid, pid, rnd, key in pairs}
     latest: dict[int, Review] = {}
     for review in session.exec(
         select(Review).where(Review.campaign_year == campaign_year).order_by(col(Review.version))
     ).all():
         latest[review.assignment_id] = review
+    counted: dict[int, int] = {}
+    for aid in latest:
+        if aid in by_assignment:
+            pid, rnd, _ = by_assignment[aid]
+            counted[pid] = max(counted.get(pid, 0), rnd)
     rows = [
         {
             "participation_id": by_assignment[aid][0],
-            "reviewer": by_assignment[aid][1],
+            "reviewer": by_assignment[aid][2],
             "criterion": criterion,
             "score": float(score),
         }
         for aid, review in latest.items()
-        if aid in by_assignment
+        if aid in by_assignment and by_assignment[aid][1] == counted[by_assignment[aid][0]]
         for criterion, score in review.scores.items()
     ]
     frame = pd.DataFrame(rows, columns=["participation_id", "reviewer", "criterion", "score"])
-    return frame, [(pid, key) for pid, key in by_assignment.values()]
+    expected = [
+        (pid, key) for pid, rnd, key in by_assignment.values() if rnd == counted.get(pid, 0)
+    ]
+    return frame, expected, counted
 
 
 def _save_outcomes(
-    session: Session, campaign_year: int, outcomes: pd.DataFrame, as_of: date
+    session: Session,
+    campaign_year: int,
+    outcomes: pd.DataFrame,
+    rounds: dict[int, int],
+    as_of: date,
 ) -> int:
-    """Insert or update one ReviewOutcome per participation for the first round."""
+    """Insert or update one ReviewOutcome per participation for the round that counts."""
     known = {
-        o.participation_id: o
+        (o.participation_id, o.round): o
         for o in session.exec(
-            select(ReviewOutcome)
-            .where(ReviewOutcome.campaign_year == campaign_year)
-            .where(ReviewOutcome.round == 0)
+            select(ReviewOutcome).where(ReviewOutcome.campaign_year == campaign_year)
         ).all()
     }
     for row in outcomes.to_dict("records"):
         pid = int(row["participation_id"])
+        review_round = rounds.get(pid, 0)
         values = {
             "normalised_score": float(row["mean_normalised"]),
             "raw_score": float(row["mean_raw"]),
@@ -192,9 +212,16 @@ def _save_outcomes(
             },
             "decided_on": as_of,
         }
-        outcome = known.get(pid)
+        outcome = known.get((pid, review_round))
         if outcome is None:
-            session.add(ReviewOutcome(campaign_year=campaign_year, participation_id=pid, **values))  # type: ignore[arg-type]
+            session.add(
+                ReviewOutcome(
+                    campaign_year=campaign_year,
+                    participation_id=pid,
+                    round=review_round,
+                    **values,  # type: ignore[arg-type]
+                )
+            )
         else:
             for key, value in values.items():
                 setattr(outcome, key, value)
@@ -214,7 +241,7 @@ def take_in_scores(
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
         new, rejections = _take_in(session, campaign, files, as_of)
-        scores, pairs = _score_frame(session, campaign_year)
+        scores, pairs, rounds = _score_frame(session, campaign_year)
         names = {
             pid: name
             for pid, name in session.exec(
@@ -228,7 +255,11 @@ def take_in_scores(
         if not scores.empty:
             totals = review_totals(normalise_scores(scores, campaign.review), campaign.review)
             outcomes = report_outcomes(totals, campaign.review)
-        saved = _save_outcomes(session, campaign_year, outcomes, as_of) if not outcomes.empty else 0
+        saved = (
+            _save_outcomes(session, campaign_year, outcomes, rounds, as_of)
+            if not outcomes.empty
+            else 0
+        )
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "scores-rejections.xlsx"), rejections
     )

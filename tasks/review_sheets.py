@@ -91,24 +91,29 @@ class SheetsSummary(BaseModel):
     mails_queued: int
 
 
+def sheet_deadline(campaign: CampaignFile, review_round: int) -> date:
+    """Return when a round's sheets are due: the review deadline, re-checks before the meeting."""
+    if review_round == 0:
+        return campaign.deadline(REVIEW_DEADLINE).date
+    return max(campaign.stages.meeting, campaign.deadline(REVIEW_DEADLINE).date)
+
+
 def sheet_specs(session: Session, campaign: CampaignFile) -> list[tuple[Reviewer, SheetSpec]]:
-    """Return each assigned reviewer with the spec of their score sheet (first review round)."""
+    """Return each assigned reviewer with the spec of their score sheet, one per review round."""
     pairs = session.exec(
-        select(ReviewAssignment.participation_id, Reviewer)
+        select(ReviewAssignment.participation_id, ReviewAssignment.round, Reviewer)
         .join(Reviewer, col(Reviewer.id) == col(ReviewAssignment.reviewer_id))
         .where(ReviewAssignment.campaign_year == campaign.year)
-        .where(ReviewAssignment.round == 0)
     ).all()
-    by_reviewer: dict[int, tuple[Reviewer, list[int]]] = {}
-    for pid, reviewer in pairs:
+    by_sheet: dict[tuple[int, int], tuple[Reviewer, list[int]]] = {}
+    for pid, review_round, reviewer in pairs:
         assert reviewer.id is not None
-        by_reviewer.setdefault(reviewer.id, (reviewer, []))[1].append(pid)
+        by_sheet.setdefault((reviewer.id, review_round), (reviewer, []))[1].append(pid)
     standard_names = {s.key: s.name for s in campaign.standards}
-    facts = _report_facts(session, sorted({pid for pid, _ in pairs}), standard_names)
+    facts = _report_facts(session, sorted({pid for pid, _, _ in pairs}), standard_names)
     title = campaign_context(campaign).title
-    deadline = campaign.deadline(REVIEW_DEADLINE).date
     specs: list[tuple[Reviewer, SheetSpec]] = []
-    for reviewer, ids in by_reviewer.values():
+    for (_, review_round), (reviewer, ids) in sorted(by_sheet.items()):
         reports = tuple(
             SheetReport(
                 participation_id=pid,
@@ -125,8 +130,9 @@ def sheet_specs(session: Session, campaign: CampaignFile) -> list[tuple[Reviewer
             reviewer_key=reviewer.key,
             reviewer_name=reviewer.name,
             criteria=tuple(campaign.review.criteria),
-            deadline=deadline,
+            deadline=sheet_deadline(campaign, review_round),
             reports=reports,
+            round=review_round,
         )
         specs.append((reviewer, spec))
     return specs

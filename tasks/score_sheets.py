@@ -47,7 +47,14 @@ SUGGESTIONS_HEADER = "改进建议"
 ID_HEADER = "参评编号"
 
 # `_meta`: key/value rows at the top, then the row -> participation id mapping below its header.
-META_KEYS: tuple[str, ...] = ("format", "campaign_year", "reviewer_key", "sheet_id", "criteria")
+META_KEYS: tuple[str, ...] = (
+    "format",
+    "campaign_year",
+    "reviewer_key",
+    "sheet_id",
+    "criteria",
+    "round",
+)
 META_MAPPING_HEADER: tuple[str, str] = ("row", "participation_id")
 META_MAPPING_FIRST_ROW = len(META_KEYS) + 3
 MAX_REPORTS = 2000  # more rows than any reviewer gets; bounds what the reader reads
@@ -89,6 +96,7 @@ class SheetSpec(_Frozen):
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     deadline: date
     reports: tuple[SheetReport, ...] = Field(min_length=1, max_length=MAX_REPORTS)
+    round: int = Field(default=0, ge=0)  # 0 = first review; 1.. = re-check of revised reports
 
     @model_validator(mode="after")
     def _unique(self) -> SheetSpec:
@@ -109,6 +117,7 @@ class SheetSpec(_Frozen):
             self.reviewer_key,
             [r.participation_id for r in self.reports],
             [c.key for c in self.criteria],
+            self.round,
         )
 
 
@@ -149,15 +158,21 @@ def normalise_reviewer_key(key: str) -> str:
 
 
 def sheet_id(
-    campaign_year: int, reviewer_key: str, participation_ids: Sequence[int], criteria: Sequence[str]
+    campaign_year: int,
+    reviewer_key: str,
+    participation_ids: Sequence[int],
+    criteria: Sequence[str],
+    review_round: int = 0,
 ) -> str:
     """Return the stable id of a sheet: 16 hex digits of a SHA-256 over its identity."""
-    identity = {
+    identity: dict[str, object] = {
         "year": campaign_year,
         "reviewer": normalise_reviewer_key(reviewer_key),
         "participations": sorted(participation_ids),
         "criteria": list(criteria),
     }
+    if review_round:  # first-round ids stay what they were before rounds existed
+        identity["round"] = review_round
     blob = json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -230,6 +245,7 @@ class SheetMeta(_Frozen):
     reviewer_key: str
     sheet_id: str
     criteria: list[str]
+    round: int = Field(default=0, ge=0)
     rows: dict[int, int]  # 评分表 row -> participation id, as written
 
 
@@ -259,6 +275,7 @@ def read_meta(ws: Any) -> SheetMeta | None:
             reviewer_key=values["reviewer_key"],
             sheet_id=values["sheet_id"],
             criteria=criteria.split(",") if isinstance(criteria, str) else criteria,
+            round=values["round"],
             rows=rows,
         )
     except ValidationError:

@@ -141,7 +141,10 @@ def _identify(
     if meta is None or meta.format != META_FORMAT:
         raise _not_ours(name, "识别信息不完整", "the _meta sheet is malformed")
     ids = list(meta.rows.values())
-    if sheet_id(meta.campaign_year, meta.reviewer_key, ids, meta.criteria) != meta.sheet_id:
+    if (
+        sheet_id(meta.campaign_year, meta.reviewer_key, ids, meta.criteria, meta.round)
+        != meta.sheet_id
+    ):
         raise _not_ours(name, "识别信息与表号不符", "the sheet id does not match _meta")
     wanted = [c.key for c in criteria]
     if sorted(meta.criteria) != sorted(wanted):

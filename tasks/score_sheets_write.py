@@ -115,6 +115,7 @@ def _fill_instructions(ws: Worksheet, spec: SheetSpec) -> None:
         ("交回截止", f"{date_text(spec.deadline)}，含当天"),
         ("评审报告数", f"{len(spec.reports)} 份"),
         ("表号", spec.sheet_id),
+        ("评审轮次", "首轮评审" if spec.round == 0 else f"第{spec.round}轮修改稿复核"),
     )
     for offset, (label, value) in enumerate(facts, start=3):
         put_text(ws, offset, 1, label)
@@ -242,6 +243,8 @@ def _fill_meta(ws: Worksheet, spec: SheetSpec) -> None:
     for row, (key, value) in enumerate(rows, start=3):
         put_text(ws, row, 1, key)
         put_text(ws, row, 2, value)
+    put_text(ws, 3 + len(rows), 1, "round")
+    ws.cell(row=3 + len(rows), column=2, value=spec.round)
     put_text(ws, META_MAPPING_FIRST_ROW - 1, 1, META_MAPPING_HEADER[0])
     put_text(ws, META_MAPPING_FIRST_ROW - 1, 2, META_MAPPING_HEADER[1])
     for index, report in enumerate(spec.reports):

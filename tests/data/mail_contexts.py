@@ -16,6 +16,7 @@ from notifications.contexts import (
     CommendationInvitationContext,
     DeadlineReminderContext,
     DigestUnitContext,
+    CriterionScoreContext,
     FeedbackLetterContext,
     InvitationContext,
     ListProblemContext,
@@ -121,6 +122,11 @@ def sample_contexts(
         ),
         "feedback_letter": FeedbackLetterContext(
             **to_unit,
+            decision="revise",
+            criteria=(
+                CriterionScoreContext(name="实质性", score=84.0, max=100),
+                CriterionScoreContext(name="完整性", score=79.5, max=100),
+            ),
             score=82.5,
             grade_name="四星半级",
             grade_label="领先",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
 from openpyxl import load_workbook
+from reviewkit import fill
 from sqlmodel import select
 
 from schemas.columns import ROSTER
@@ -22,27 +23,11 @@ from tasks.campaigns import ensure_campaign
 from tasks.score_sheets import (
     FIRST_DATA_ROW,
     SCORES_SHEET,
-    comment_column,
-    score_column,
-    suggestions_column,
 )
 from tasks.score_sheets_read import read_score_sheet
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def fill(path: Path, n_criteria: int, rows: dict[int, list[object]]) -> None:
-    """Type scores, a comment and a suggestion into rows of a score sheet, as an expert would."""
-    wb = load_workbook(path)
-    ws = wb[SCORES_SHEET]
-    for row, values in rows.items():
-        *scores, comment, suggestion = values
-        for index, value in enumerate(scores):
-            ws.cell(row=row, column=score_column(index), value=value)
-        ws.cell(row=row, column=comment_column(n_criteria), value=comment)
-        ws.cell(row=row, column=suggestions_column(n_criteria), value=suggestion)
-    wb.save(path)
 
 
 S, K = ParticipationStatus, SubmissionKind

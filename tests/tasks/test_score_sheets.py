@@ -19,6 +19,7 @@ from schemas.campaign_parts import Criterion
 from schemas.enums import Severity
 from schemas.rejection import Rejection
 from tasks.score_sheets import (
+    META_MAPPING_FIRST_ROW,
     META_SHEET,
     SCORES_SHEET,
     ScoredReport,
@@ -358,7 +359,10 @@ def edit(path: Path, change: Any) -> None:
     [
         (lambda wb: wb.remove(wb[META_SHEET]), "_meta sheet is missing"),
         (lambda wb: wb[META_SHEET].cell(row=3, column=2, value="x@y.org"), "sheet id"),
-        (lambda wb: wb[META_SHEET].cell(row=8, column=2, value=999), "sheet id"),
+        (
+            lambda wb: wb[META_SHEET].cell(row=META_MAPPING_FIRST_ROW, column=2, value=999),
+            "sheet id",
+        ),
         (lambda wb: wb[META_SHEET].cell(row=2, column=2, value="2024年"), "malformed"),
         (lambda wb: wb[SCORES_SHEET].insert_cols(3), "headers moved"),
         (lambda wb: wb[SCORES_SHEET].delete_cols(4), "headers moved"),
