@@ -1,0 +1,112 @@
+"""The public catalogue's shapes: one entry per released report, and the campaign it belongs to.
+
+These are the plain values the catalogue templates receive (tasks/catalogue_site.py renders
+them; tasks/catalogue_entries.py builds them from the database). They hold only what may be
+published: a unit's name, industry, district and ownership, its report's public data, grade,
+commendations and certificate number. Contacts (names, addresses, phones) are personal data and
+have no field here. A slug names a report's files (reports/<slug>.html, pdf/<slug>.pdf); it is
+made from the unit's USCC, never from free text, and checked against a safe pattern.
+
+Frozen pydantic models and pure functions: no I/O, no prefect, no Jinja.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SLUG_PATTERN",
+    "CatalogueCampaign",
+    "CatalogueCommendation",
+    "CatalogueEntry",
+    "KeyFigure",
+    "UnsafeSlug",
+    "catalogue_slug",
+]
+
+# Lower-case letters and digits (a USCC is 18 of them), dashes inside: safe as a file name on
+# every file system and in a URL path, with nothing to escape.
+SLUG_PATTERN = r"^[0-9a-z](?:[0-9a-z-]{0,62}[0-9a-z])?$"
+_SLUG = re.compile(SLUG_PATTERN)
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+
+class UnsafeSlug(ValueError):
+    """A value cannot name a catalogue page: it is not letters and digits only."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(f"{value!r} cannot be a catalogue slug (letters and digits only)")
+
+
+def catalogue_slug(uscc: str) -> str:
+    """Return the catalogue slug of a unit: its USCC in lower case; raise UnsafeSlug otherwise."""
+    slug = uscc.strip().lower()
+    if not _SLUG.fullmatch(slug):
+        raise UnsafeSlug(uscc)
+    return slug
+
+
+class _Frozen(BaseModel):
+    """A frozen model that refuses unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyFigure(_Frozen):
+    """One public figure of a unit's basic-information form, labelled and formatted."""
+
+    key: str
+    label: str  # e.g. 营业收入（万元）
+    value: str  # formatted for reading, e.g. 152,300.5
+
+
+class CatalogueCommendation(_Frozen):
+    """One approved commendation of a unit: its title, the case it honours, its order."""
+
+    kind: str  # excellent_unit | case | speaker
+    title: str
+    case_title: str = ""
+    rank: int = 0
+
+
+class CatalogueEntry(_Frozen):
+    """One released report as the public catalogue shows it (no contacts, ever)."""
+
+    slug: Slug
+    unit_name: str
+    industry: str = ""
+    district: str = ""
+    ownership: str = ""
+    associations: tuple[str, ...] = ()  # names of the recommending associations
+    report_title: str = ""
+    report_year: int | None = None
+    topics: tuple[str, ...] = ()  # names of the campaign topics the report covers
+    grade: str = ""  # the review grade (星级) of the latest round, if any
+    commendations: tuple[CatalogueCommendation, ...] = ()
+    certificate_number: str = ""
+    pdf_pages: int | None = None
+    pdf_bytes: int | None = None
+    key_figures: tuple[KeyFigure, ...] = ()
+
+    def sort_key(self) -> tuple[str, str]:
+        """Return the key the catalogue lists entries by: unit name, then slug."""
+        return (self.unit_name, self.slug)
+
+
+class CatalogueCampaign(_Frozen):
+    """The campaign a catalogue belongs to: its name, theme, edition, dates and topics."""
+
+    title: str  # e.g. 上海市企业社会责任报告发布会
+    theme: str = ""
+    year: int
+    edition: int
+    report_year: int
+    release_date: date | None = None
+    topics: tuple[str, ...] = ()  # every campaign topic's name, in campaign-file order
+    organisers: tuple[str, ...] = ()
