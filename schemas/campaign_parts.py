@@ -204,8 +204,24 @@ class CommendationCategory(Strict):
 
 
 class Commendation(Strict):
+    """Who the commend stage proposes: excellent units, cases per category, speakers.
+
+    `excellent_units` are the top of the composite ranking (at most `per_industry_max` from one
+    industry when set); `performance_points` is the most the performance evaluation can add to
+    a unit's normalised review score (docs/commend.md).
+    """
+
     speakers: int = Field(ge=0)
+    excellent_units: int = Field(default=10, ge=0)
+    per_industry_max: int | None = Field(default=None, ge=1)
+    performance_points: float = Field(default=5.0, ge=0, le=20)
     categories: list[CommendationCategory] = []
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, v: list[CommendationCategory]) -> list[CommendationCategory]:
+        require_unique([c.key for c in v], "commendation category key")
+        return v
 
 
 class Topic(Strict):

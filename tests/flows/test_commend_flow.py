@@ -1,0 +1,84 @@
+"""The commend flow on the real Prefect engine: proposal rows, the workbook, the artifacts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from commendkit import seed_commend_units
+from openpyxl import load_workbook
+from sqlmodel import col, select
+
+from schemas.release_tables import Commendation
+from schemas.settings import Settings
+from tasks.store import campaign_session, make_engine, upgrade_database
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _artifact(flow_run_id: UUID, key: str) -> Any:
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    return artifact
+
+
+def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
+    workspace: Path, campaign_2024: Any
+) -> None:
+    from flows.commend import commend
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ids = seed_commend_units(session, campaign_2024)
+
+    state = commend(2024, as_of=date(2024, 12, 16), return_state=True)
+    summary = state.result()
+    again = commend(2024, as_of=date(2024, 12, 17))
+
+    with campaign_session(settings) as session:
+        rows = session.exec(select(Commendation).order_by(col(Commendation.id))).all()
+        stored = [(r.participation_id, r.kind, r.rank, r.proposed_on) for r in rows]
+    assert summary.by_kind == {"excellent_unit": 6, "case": 5, "speaker": 6}
+    assert (again.inserted, again.unchanged) == (0, 17)
+    assert stored[:2] == [
+        (ids[3], "excellent_unit", 1, date(2024, 12, 16)),
+        (ids[1], "excellent_unit", 2, date(2024, 12, 16)),
+    ]
+    assert len(stored) == 17
+    run_id = state.state_details.flow_run_id
+    assert summary.report == f"reports/{run_id}/commendation-candidates.xlsx"
+    wb = load_workbook(workspace / summary.report)
+    assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 17]
+    table = _artifact(run_id, "commendation-proposal")
+    data = json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert data == summary.selections
+    assert data[0] == {
+        "kind": "excellent_unit",
+        "category": "",
+        "place": 1,
+        "unit": "上海测试0003科技有限公司",
+        "title": "优秀社会责任报告发布单位",
+        "case_title": "",
+        "overall_rank": 1,
+        "composite": 93.0,
+    }
+    markdown = _artifact(run_id, "commendation-summary").data
+    assert "| 绿色低碳优秀案例 (green-low-carbon) | 5 | 2 |" in markdown
+    assert "- without performance evaluation (no bonus): 3" in markdown
