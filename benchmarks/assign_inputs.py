@@ -1,49 +1,28 @@
-"""Benchmark reviewer assignment: `assign_reviewers` against a naive round-robin on the same input.
-
-Usage: python benchmarks/assignment.py [--reports 500 5000] [--reviewers 150] [--k 3] [--seed 1]
-       [--repeat 3] [--capacity 1.2]
+"""Inputs, baseline and quality figures of the assignment benchmark (benchmarks/assign.py).
 
 Inputs are random but realistic: 20 industries and 12 topics, each report one industry and 2-4
 topics recommended by 1-2 of 300 associations; each reviewer 1-3 industries, 2-5 topics and
 conflicts with 5% of the associations, a few with a unit's employer or a declared unit, and
-capacities (0.6-1.4x each other) summing to about 1.2x (`--capacity`) the k x reports needed.
+capacities (0.6-1.4x each other) summing to about `capacity` x the k x reports needed.
 The baseline deals reviewers round-robin to report slots, skipping only conflicts, full reviewers
 and repeats (no expertise, no balancing beyond the deal): it shows what the constraints and the
-search cost. Median of `--repeat` runs.
-Writes benchmarks/results/assignment.json and prints one line per size.
+search cost. Not a script: run benchmarks/assign.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
 import random
-import statistics
-import sys
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from functools import partial
-from importlib import metadata
-from pathlib import Path
+from collections.abc import Sequence
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere: make the project importable
-    sys.path.insert(0, str(REPO))
-
-from tasks.assignment import (  # noqa: E402
+from tasks.assignment import (
     AssignmentPlan,
     Pair,
     Report,
     Reviewer,
     Shortfall,
-    assign_reviewers,
     conflict_causes,
 )
 
-RESULTS = REPO / "benchmarks" / "results" / "assignment.json"
 INDUSTRIES = [f"行业{i:02d}" for i in range(20)]
 TOPICS = [f"topic-{i:02d}" for i in range(12)]
 ASSOCIATIONS = [f"A{i:03d}" for i in range(300)]
@@ -150,81 +129,3 @@ def figures(
             for p in plan.pairs
         ),
     }
-
-
-def timed(run: Callable[[], AssignmentPlan], repeat: int) -> tuple[float, AssignmentPlan]:
-    """Return the median seconds of `repeat` runs and the last run's plan."""
-    seconds = []
-    plan = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        plan = run()
-        seconds.append(time.perf_counter() - started)
-    assert plan is not None
-    return statistics.median(seconds), plan
-
-
-def main(argv: list[str] | None = None) -> dict[str, object]:
-    """Run the benchmark; write benchmarks/results/assignment.json and print one line per size."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, nargs="+", default=[500, 5000])
-    parser.add_argument("--reviewers", type=int, default=150)
-    parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--capacity", type=float, default=1.2, help="capacity / needed")
-    args = parser.parse_args(argv)
-    runs = []
-    for size in args.reports:
-        reports, roster = make_inputs(size, args.reviewers, args.k, args.seed, args.capacity)
-        ours_run = partial(assign_reviewers, reports, roster, k=args.k, seed=args.seed)
-        seconds, plan = timed(ours_run, args.repeat)
-        base_seconds, baseline = timed(partial(round_robin, reports, roster, args.k), args.repeat)
-        ours, theirs = figures(plan, reports, roster), figures(baseline, reports, roster)
-        ratio = round(seconds / base_seconds, 1)
-        runs.append(
-            {
-                "reports": size,
-                "reviewers": args.reviewers,
-                "k": args.k,
-                "capacity": sum(v.max_load for v in roster),
-                "needed": args.k * size,
-                "seconds": round(seconds, 3),
-                **ours,
-                "baseline_round_robin": {"seconds": round(base_seconds, 3), **theirs},
-                "seconds_ratio_vs_baseline": ratio,
-            }
-        )
-        print(
-            f"assignment: {size} reports x {args.reviewers} reviewers, k={args.k}: "
-            f"{seconds:.2f} s ({ratio}x round-robin's {base_seconds:.2f} s), "
-            f"{ours['pairs']} pairs, {ours['shortfalls']} short, max |load - mean| "
-            f"{ours['max_deviation_from_mean_load']} (round-robin "
-            f"{theirs['max_deviation_from_mean_load']}), load spread below max_load "
-            f"{ours['load_spread_among_reviewers_below_max_load']} (round-robin "
-            f"{theirs['load_spread_among_reviewers_below_max_load']}), industry match "
-            f"{ours['share_of_pairs_with_industry_match']:.1%} "
-            f"(round-robin {theirs['share_of_pairs_with_industry_match']:.1%})"
-        )
-    result: dict[str, object] = {
-        "benchmark": "assignment",
-        "seed": args.seed,
-        "capacity_over_needed": args.capacity,
-        "repeat": args.repeat,
-        "statistic": "median seconds",
-        "runs": runs,
-        "csr_campaign": metadata.version("csr-campaign"),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "cpus": os.cpu_count(),
-        "machine": f"{platform.system()} {platform.machine()}",
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"-> {RESULTS.relative_to(REPO)}")
-    return result
-
-
-if __name__ == "__main__":
-    main()
