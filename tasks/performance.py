@@ -1,0 +1,255 @@
+"""The review stage's 绩效评价: evaluate every unit in review or later and store one row each.
+
+`load_unit_filings` reads, in two queries whatever the number of units, the participations in
+review or later and the latest version of their basic-information form, financial statements
+and report PDF. Each unit's evaluation (schemas/performance.py) is saved as its
+PerformanceEvaluation row together with a fingerprint of the filings and rules it was computed
+from (`inputs_sha256`): a re-run skips a unit whose fingerprint is unchanged and evaluates again
+one that filed a new version. Units with neither a form nor financial statements get no row.
+Rows of units that later leave the campaign are kept. Statuses are not moved here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+import sqlalchemy as sa
+from prefect import task
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, select
+
+from schemas.enums import ParticipationStatus as S
+from schemas.enums import SubmissionKind as K
+from schemas.performance import RULES_VERSION, evaluate
+from schemas.performance_inputs import PerformanceInputs, inputs_from_stored
+from schemas.review_tables import PerformanceEvaluation
+from schemas.settings import Settings
+from schemas.tables import Participation, Submission, Unit
+from tasks.performance_rows import (
+    Row,
+    coverage_rows,
+    performance_league_rows,
+    performance_summary_rows,
+)
+from tasks.reports import ARTIFACT_ROW_LIMIT, publish_table
+from tasks.store import campaign_session
+from tasks.submissions import canonical_json
+
+# Statuses whose units are evaluated: the review has begun for them (or is over).
+REVIEW_OR_LATER: Final = frozenset(
+    {
+        S.IN_REVIEW,
+        S.REVISION_REQUESTED,
+        S.REVISED,
+        S.REVIEW_PASSED,
+        S.REJECTED,
+        S.APPROVED,
+        S.RELEASED,
+    }
+)
+KINDS_USED: Final = (K.BASIC_INFO, K.FINANCIALS, K.REPORT_PDF)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The latest version of one document a unit filed, as the evaluation reads it."""
+
+    kind: K
+    version: int
+    sha256: str
+    data: dict[str, Any] | None
+    screening: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class UnitFilings:
+    """One participation in review or later, its industry and its latest filings by kind."""
+
+    participation_id: int
+    industry: str
+    filings: dict[K, Filing]
+
+    @property
+    def has_figures(self) -> bool:
+        """Return whether the unit filed a form or financial statements."""
+        return K.BASIC_INFO in self.filings or K.FINANCIALS in self.filings
+
+    def inputs(self) -> PerformanceInputs:
+        """Return the evaluation inputs read from the latest filings; pure."""
+        form, books, report = (self.filings.get(k) for k in KINDS_USED)
+        return inputs_from_stored(
+            form.data if form else None,
+            books.data if books else None,
+            report.screening if report else None,
+            report_filed=report is not None,
+            industry=self.industry,
+        )
+
+    def fingerprint(self) -> str:
+        """Return the sha256 of the rules version, the industry and each filing's version."""
+        body = {
+            "rules": RULES_VERSION,
+            "industry": self.industry,
+            "filings": sorted([f.kind.value, f.version, f.sha256] for f in self.filings.values()),
+        }
+        return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def load_unit_filings(session: Session, campaign_year: int) -> list[UnitFilings]:
+    """Read the participations in review or later with their latest filings; two queries."""
+    people = session.exec(
+        select(Participation.id, Unit.industry)
+        .join(Unit, col(Unit.id) == col(Participation.unit_id))
+        .where(Participation.campaign_year == campaign_year)
+        .where(col(Participation.status).in_(REVIEW_OR_LATER))
+        .order_by(col(Participation.id))
+    ).all()
+    latest = (
+        select(
+            col(Submission.participation_id).label("pid"),
+            col(Submission.kind).label("kind"),
+            sa.func.max(Submission.version).label("version"),
+        )
+        .where(Submission.campaign_year == campaign_year)
+        .where(col(Submission.kind).in_(KINDS_USED))
+        .group_by(col(Submission.participation_id), col(Submission.kind))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Submission)
+        .join(
+            latest,
+            sa.and_(
+                col(Submission.participation_id) == latest.c.pid,
+                col(Submission.kind) == latest.c.kind,
+                col(Submission.version) == latest.c.version,
+            ),
+        )
+        .join(Participation, col(Participation.id) == col(Submission.participation_id))
+        .where(Submission.campaign_year == campaign_year)
+        .where(col(Participation.status).in_(REVIEW_OR_LATER))
+    ).all()
+    filed: dict[int, dict[K, Filing]] = {}
+    for sub in rows:
+        kind = K(sub.kind)
+        filed.setdefault(sub.participation_id, {})[kind] = Filing(
+            kind, sub.version, sub.sha256, sub.data, sub.screening
+        )
+    return [
+        UnitFilings(pid, industry, filed.get(pid, {}))
+        for pid, industry in people
+        if pid is not None
+    ]
+
+
+@dataclass(frozen=True)
+class SaveCounts:
+    """What saving the evaluations did."""
+
+    new: int
+    updated: int
+    unchanged: int
+
+
+def save_evaluations(
+    session: Session, campaign_year: int, units: list[UnitFilings], as_of: date
+) -> SaveCounts:
+    """Evaluate each unit whose fingerprint changed and insert or update its row; flush."""
+    known = {
+        e.participation_id: e
+        for e in session.exec(
+            select(PerformanceEvaluation).where(
+                PerformanceEvaluation.campaign_year == campaign_year
+            )
+        ).all()
+    }
+    new = updated = unchanged = 0
+    for unit in units:
+        digest = unit.fingerprint()
+        row = known.get(unit.participation_id)
+        if row is not None and row.inputs_sha256 == digest:
+            unchanged += 1
+            continue
+        evaluation = evaluate(unit.inputs())
+        if row is None:
+            row = PerformanceEvaluation(
+                campaign_year=campaign_year,
+                participation_id=unit.participation_id,
+                evaluated_on=as_of,
+            )
+            session.add(row)
+            new += 1
+        else:
+            updated += 1
+        row.indicators = evaluation.to_stored()
+        row.flags = evaluation.flags
+        row.computed = evaluation.computed
+        row.evaluated_on = as_of
+        row.inputs_sha256 = digest
+    session.flush()
+    return SaveCounts(new=new, updated=updated, unchanged=unchanged)
+
+
+class PerformanceSummary(BaseModel):
+    """What one evaluation run did, and the tables for its artifacts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    evaluated_on: date
+    in_review: int  # participations in review or later
+    without_figures: int  # of those, with neither a form nor financial statements (no row)
+    new: int
+    updated: int
+    unchanged: int
+    coverage: list[Row]  # per indicator: units computable and flagged, over every stored row
+    units: list[Row]  # per unit, fewest flags first
+
+
+@task(name="evaluate-performance")
+def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) -> PerformanceSummary:
+    """Evaluate every unit in review or later whose filings changed and store its indicators.
+
+    Side effects: inserts or updates PerformanceEvaluation rows in one transaction.
+    """
+    with campaign_session(settings) as session:
+        units = load_unit_filings(session, campaign_year)
+        with_figures = [u for u in units if u.has_figures]
+        counts = save_evaluations(session, campaign_year, with_figures, as_of)
+        stored = performance_summary_rows(session, campaign_year, REVIEW_OR_LATER)
+    return PerformanceSummary(
+        campaign_year=campaign_year,
+        evaluated_on=as_of,
+        in_review=len(units),
+        without_figures=len(units) - len(with_figures),
+        new=counts.new,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        coverage=coverage_rows(stored),
+        units=performance_league_rows(stored),
+    )
+
+
+@task(name="publish-performance")
+def publish_performance(summary: PerformanceSummary) -> None:
+    """Publish the indicator coverage and the per-unit table as Prefect table artifacts."""
+    done = summary.in_review - summary.without_figures
+    publish_table(
+        "performance-coverage",
+        summary.coverage,
+        f"绩效评价 {summary.campaign_year}: units with each indicator computable and flagged "
+        f"({done} evaluated of {summary.in_review} in review; {summary.new} new, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged)",
+    )
+    if summary.units:
+        shown = summary.units[:ARTIFACT_ROW_LIMIT]
+        more = len(summary.units) - len(shown)
+        publish_table(
+            "performance-units",
+            shown,
+            "Indicators per unit, fewest flags first (not a ranking of merit)"
+            + (f"; {more} more units not shown" if more > 0 else ""),
+        )
