@@ -7,6 +7,7 @@ time, which is why flow imports here are inline.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments.cli_mail import register as register_mail_commands
+from deployments.cli_meeting import register as register_meeting_commands
+from deployments.cli_release import register as register_release_commands
+from deployments.cli_serve import register as register_serve_commands
 from deployments.environment import prepare_prefect
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.columns import INPUT_KINDS
@@ -28,7 +32,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold contacts or secrets
 )
-STAGES = ("season", "mobilize", "train", "submit", "remind", "review")
+STAGES = (
+    "season",
+    "mobilize",
+    "train",
+    "submit",
+    "remind",
+    "review",
+    "commend",
+    "meeting",
+    "release",
+)
 db_app = typer.Typer(help="The campaign database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
@@ -100,7 +114,7 @@ def generate(
 
 @app.command()
 def run(
-    stage: Annotated[str, typer.Argument(help="season, mobilize, train, submit, remind or review")],
+    stage: Annotated[str, typer.Argument(help="season or a stage: " + ", ".join(STAGES[1:]))],
     year: YearOption = None,
     as_of: AsOfOption = None,
     over_quota: Annotated[
@@ -115,31 +129,14 @@ def run(
     year = _check_campaign(settings, year)
     day = _parse_day(as_of)
     # Flows are imported here, after _settings() pointed Prefect at the workspace.
-    if stage == "season":
-        from flows.season import season
-
-        console.print(season(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
-    elif stage == "mobilize":
-        from flows.mobilize import mobilize
-
-        result = mobilize(year, as_of=day, over_quota=over_quota)
-        console.print(result.model_dump_json(indent=2, exclude_none=True))
-    elif stage == "train":
-        from flows.train import train
-
-        console.print(train(year, as_of=day).model_dump_json(indent=2))
-    elif stage == "submit":
-        from flows.submit import submit
-
-        console.print(submit(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
+    stage_flow = getattr(importlib.import_module(f"flows.{stage}"), stage)
+    extra: dict[str, object] = {}
+    if stage == "mobilize":
+        extra["over_quota"] = over_quota
     elif stage == "remind":
-        from flows.remind import remind
-
-        console.print(remind(year, as_of=day, dry_run=dry_run).model_dump_json(indent=2))
-    else:
-        from flows.review import review
-
-        console.print(review(year, as_of=day).model_dump_json(indent=2, exclude_none=True))
+        extra["dry_run"] = dry_run
+    result = stage_flow(year, as_of=day, **extra)
+    console.print(result.model_dump_json(indent=2, exclude_none=True))
 
 
 @app.command(name="import")
@@ -236,6 +233,9 @@ def demo(
 
 
 register_mail_commands(app)
+register_meeting_commands(app)
+register_release_commands(app)
+register_serve_commands(app)
 
 
 def main() -> None:

@@ -27,9 +27,11 @@ from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
 from tasks.inbox import find_tabular_files, inbox_dir
 from tasks.mail import deliver_outbox
+from tasks.performance import PerformanceSummary, evaluate_performance, publish_performance
 from tasks.review_assign import AssignmentSummary, assign_review, publish_assignment
 from tasks.review_decision import DecisionSummary, decide_reviews, publish_decisions
 from tasks.review_recheck import RecheckSummary, assign_rechecks
+from tasks.review_reminders import ReviewerRemindersSummary, remind_reviewers
 from tasks.review_scores import ScoresSummary, publish_scores, take_in_scores
 from tasks.review_sheets import SheetsSummary, send_score_sheets
 from tasks.roster import RosterSummary, ingest_roster, publish_roster_report
@@ -45,6 +47,8 @@ class ReviewSummary(BaseModel):
     rechecks: RecheckSummary
     sheets: SheetsSummary
     scores: ScoresSummary | None = None
+    reviewer_reminders: ReviewerRemindersSummary
+    performance: PerformanceSummary
     decisions: DecisionSummary
     mail_sent: int = 0
 
@@ -90,9 +94,12 @@ def review(
     if returned:
         scores = take_in_scores(settings, campaign_year, day, returned, reports_dir)
         publish_scores(scores)
+    late = remind_reviewers(settings, campaign_year, day)
+    performance = evaluate_performance(settings, campaign_year, day)
+    publish_performance(performance)
     decisions = decide_reviews(settings, campaign_year, day, chair, reports_dir)
     publish_decisions(decisions)
-    queued = sheets.mails_queued + decisions.mails_queued
+    queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
     return ReviewSummary(
         roster=roster,
@@ -100,6 +107,8 @@ def review(
         rechecks=rechecks,
         sheets=sheets,
         scores=scores,
+        reviewer_reminders=late,
+        performance=performance,
         decisions=decisions,
         mail_sent=delivery.sent if delivery else 0,
     )

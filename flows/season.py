@@ -5,8 +5,13 @@ runs what is due that day as subflows: mobilize when new or changed recommendati
 receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
 sign-in sheets arrive), submit when forms or report PDFs arrive, remind on the days the
 reminder policy names, and it closes the windows of deadlines whose last overdue notice has
-passed (units still owing lapse). On the day the review begins it runs review (roster and
-assignment); the later stages join as they are built.
+passed (units still owing lapse). From the day the review begins it runs review every day
+while reports are in review or revision (sheets come back, rounds fall due, revised reports
+are re-checked). It runs commend on the first day of the commend and of the meeting stage. It
+never runs the meeting, which waits for people: an operator starts it (Prefect UI or
+`campaign run meeting`) and approves it there or with `campaign approve`. Once the meeting
+decided, it runs release every day until every approved unit is released (commendation
+notices first; certificates, catalogue and release mail from the release date).
 Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -17,7 +22,9 @@ from datetime import date
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.commend import commend
 from flows.mobilize import MobilizeSummary, mobilize
+from flows.release import ReleaseSummary, release
 from flows.remind import RemindSummary, remind
 from flows.review import ReviewSummary, review
 from flows.submit import SubmitSummary, submit
@@ -26,7 +33,9 @@ from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
 from tasks.clock import resolve_as_of
+from tasks.commend import CommendSummary
 from tasks.inbox import inbox_news
+from tasks.season_due import closing_state
 from tasks.windows import ClosedWindows, close_windows, reminders_due_today
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
@@ -35,6 +44,8 @@ INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 FILING_STAGES = frozenset(
     {Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT, Stage.REVIEW, Stage.COMMEND, Stage.MEETING}
 )
+REVIEW_STAGES = frozenset({Stage.REVIEW, Stage.COMMEND, Stage.MEETING})
+CLOSING_STAGES = frozenset({Stage.MEETING, Stage.RELEASE, Stage.CLOSED})
 
 
 class SeasonDay(BaseModel):
@@ -52,6 +63,9 @@ class SeasonDay(BaseModel):
     remind: RemindSummary | None = None
     windows: ClosedWindows | None = None
     review: ReviewSummary | None = None
+    commend: CommendSummary | None = None
+    awaiting_meeting: bool = False
+    release: ReleaseSummary | None = None
 
 
 @flow(name="season")
@@ -74,9 +88,16 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if stage.stage in FILING_STAGES and reminders_due_today(settings, campaign_year, day):
         reminded = remind(campaign_year, as_of=day)
     windows = close_windows(settings, campaign_year, day) if stage.stage in FILING_STAGES else None
+    closing = closing_state(settings, campaign_year)
     reviewed = None
-    if stage.stage == Stage.REVIEW and stage.changed:
+    if stage.stage in REVIEW_STAGES and (stage.changed or closing.reports_in_review):
         reviewed = review(campaign_year, as_of=day)
+    proposed = None
+    if stage.stage in {Stage.COMMEND, Stage.MEETING} and stage.changed:
+        proposed = commend(campaign_year, as_of=day)
+    released = None
+    if stage.stage in CLOSING_STAGES and closing.meeting_decided and closing.approved_unreleased:
+        released = release(campaign_year, as_of=day)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -88,4 +109,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         remind=reminded,
         windows=windows,
         review=reviewed,
+        commend=proposed,
+        awaiting_meeting=stage.stage in CLOSING_STAGES and not closing.meeting_decided,
+        release=released,
     )

@@ -227,6 +227,27 @@ class ReleaseNoticeContext(_ToUnit):
     catalogue_url: str
 
 
+class ReleasedUnitContext(MailContext):
+    """One of an association's units in its release summary."""
+
+    unit_name: str
+    outcome: str  # in words: 已发布, 未获发布, ...
+    certificate_number: str
+    commendations: tuple[str, ...]
+
+
+class AssociationReleaseContext(MailContext):
+    """association_release: an association's units at the release: released, commended, not."""
+
+    campaign: CampaignContext
+    association_name: str
+    contact_name: str
+    release_date: date
+    catalogue_url: str
+    units: tuple[ReleasedUnitContext, ...]
+    released: int
+
+
 class CommendationInvitationContext(_ToUnit):
     """commendation_invitation: a commended case, or an invitation to speak, at the event."""
 
@@ -309,4 +330,5 @@ CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "recommendation_receipt": RecommendationReceiptContext,
     "review_invitation": ReviewInvitationContext,
     "review_reminder": ReviewReminderContext,
+    "association_release": AssociationReleaseContext,
 }

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     pdf_max_pages: int = Field(default=1000, ge=1)
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_lease_seconds: int = Field(default=300, ge=10)
+    catalogue_url: str = Field(
+        default="",
+        description="Public address of the catalogue site once published (printed in release "
+        "mail); empty leaves the address out.",
+    )
+    certificate_font: Path | None = Field(
+        default=None,
+        description="TrueType .ttf/.ttc printed on certificates (default: WenQuanYi Micro Hei).",
+    )
 
     @model_validator(mode="after")
     def _absolute_paths(self) -> "Settings":

@@ -22,6 +22,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import func, select
 
+from deployments.demo.closing import chair_decides, hold_meeting, return_score_sheets
 from deployments.demo.world import (
     deliver_attendance,
     deliver_recommendations,
@@ -63,13 +64,14 @@ def fresh_demo_workspace(path: Path) -> Path:
 
 
 def season_days(campaign: CampaignFile) -> list[date]:
-    """Return the business days the demo replays: from the first of the mobilize month on.
+    """Return the days the demo replays: from the first of the mobilize month to the release.
 
-    It replays mobilization, training, the submission window and the first day of the review
-    (roster and assignment); the later stages extend it as they are built.
+    Mobilization, training, the submission window, the review with its revision round, the
+    commendation proposal, the meeting (paused for its decision, which the demo gives) and the
+    release day with certificates, catalogue and release mail.
     """
     start = campaign.stages.mobilize.replace(day=1)
-    end = campaign.stages.review
+    end = max(campaign.events.release, campaign.stages.release)
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -159,7 +161,13 @@ def _replay(
             deliver_unit_files(generated, inbox, plan, day)
             if day == campaign.stages.review:
                 deliver_roster(generated, inbox)
+            return_score_sheets(settings, campaign, inbox, plan, day)
+            chair_decides(settings, campaign, inbox, plan, day)
             result = season(year, as_of=day)
+            if day == campaign.events.meeting:
+                progress.update(bar, description=f"{day} meeting: paused for the decision")
+                hold_meeting(year, day)
+                result = season(year, as_of=day)  # the clock sees the decision the same day
             deliver_attendance(settings, campaign, inbox, day, seed)
             if result.stage_changed:
                 stages.append((day, result.stage.value))
@@ -272,6 +280,15 @@ def _print_summary(
         f"({len(reports)} reports list problems; first: {reports[0] if reports else '-'})"
     )
     console.print(f"generated inputs:  {settings.workspace / 'generated'}")
+    release = settings.workspace / "release" / str(year)
+    for label, place in (
+        ("certificates:     ", release / "certificates"),
+        ("public catalogue: ", release / "catalogue" / "index.html"),
+        ("season statistics:", release / "statistics" / "season-statistics.xlsx"),
+        ("media kit:        ", release / "media-kit"),
+        ("sent mail (.eml): ", settings.workspace / "mail" / "sink"),
+    ):
+        console.print(f"{label} {place}" + ("" if place.exists() else "  (not produced)"))
     console.print(f"Prefect history:   {home}")
     console.print(
         f"open the Prefect UI on this history:  PREFECT_HOME={home} .venv/bin/prefect server start"

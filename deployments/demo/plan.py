@@ -87,7 +87,8 @@ def plan_units(
         revised_on = None
         if u.index in revisers:
             rng = random.Random(f"{seed}:revision:{u.index}")
-            start = dates.review_deadline + timedelta(days=1)
+            # after the review's decision (the first day after the deadline) reached them
+            start = dates.review_deadline + timedelta(days=3)
             revised_on = filing_day(rng, start, dates.revision_deadline, late=0.0, never=0.0)
         plans.append(
             UnitPlan(

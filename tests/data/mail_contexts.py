@@ -12,11 +12,12 @@ from pathlib import Path
 
 from notifications.contexts import (
     AssociationDigestContext,
+    AssociationReleaseContext,
     CampaignContext,
     CommendationInvitationContext,
+    CriterionScoreContext,
     DeadlineReminderContext,
     DigestUnitContext,
-    CriterionScoreContext,
     FeedbackLetterContext,
     InvitationContext,
     ListProblemContext,
@@ -24,6 +25,7 @@ from notifications.contexts import (
     OverdueNoticeContext,
     ProblemContext,
     RecommendationReceiptContext,
+    ReleasedUnitContext,
     ReleaseNoticeContext,
     ReviewInvitationContext,
     ReviewReminderContext,
@@ -146,6 +148,28 @@ def sample_contexts(
             certificate_number="CSR-13-0042-K",
             release_date=campaign.events.release,
             catalogue_url="https://csr.example.org/catalogue/",
+        ),
+        "association_release": AssociationReleaseContext(
+            campaign=c,
+            association_name="上海市示例行业协会",
+            contact_name="王芳",
+            release_date=campaign.events.release,
+            catalogue_url="https://csr.example.org/catalogue/",
+            units=(
+                ReleasedUnitContext(
+                    unit_name="上海示例科技股份有限公司",
+                    outcome="已发布",
+                    certificate_number="SHCSR-2024-00001-X",
+                    commendations=("绿色低碳优秀案例",),
+                ),
+                ReleasedUnitContext(
+                    unit_name="上海样本制造有限公司",
+                    outcome="未获发布",
+                    certificate_number="",
+                    commendations=(),
+                ),
+            ),
+            released=1,
         ),
         "commendation_invitation": CommendationInvitationContext(
             **to_unit,

@@ -27,6 +27,7 @@ from schemas.campaign_file import CampaignFile
 NOTIFICATIONS = Path(__file__).resolve().parents[2] / "notifications"
 TEMPLATES = [
     "association_digest",
+    "association_release",
     "commendation_invitation",
     "deadline_reminder",
     "feedback_letter",
@@ -35,6 +36,7 @@ TEMPLATES = [
     "recommendation_receipt",
     "release_notice",
     "review_invitation",
+    "review_reminder",
     "revision_request",
     "submission_ack",
     "training_invitation",

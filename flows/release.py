@@ -1,0 +1,80 @@
+"""发布 release: commendation notices, certificates, the public catalogue, release mail, statistics.
+
+Nothing happens before the guiding units' meeting recorded its decision: only units it
+approved are ever certified, listed or released. One run, in order:
+1. once the meeting decided: notify the commended units and the speakers (they reply before
+   the event);
+2. from the release date: issue a certificate to every approved unit (unchanged ones are
+   skipped), build the public catalogue, send each approved unit its release notice with the
+   certificate attached and move it to `released`, then each association its summary;
+3. compile the season statistics and the media kit; deliver the mail.
+Idempotent: a second run certifies, releases and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import load_campaign_file
+from schemas.settings import Settings
+from tasks.campaigns import prepare_campaign
+from tasks.catalogue import CatalogueSummary, publish_catalogue, publish_catalogue_artifact
+from tasks.certificates import CertificatesSummary, issue_certificates
+from tasks.clock import resolve_as_of
+from tasks.mail import deliver_outbox
+from tasks.media_kit import MediaKit, compile_media_kit
+from tasks.release_mail import ReleaseMailSummary, send_release_mail
+from tasks.season_workbook import (
+    SeasonStatistics,
+    compile_season_statistics,
+    publish_season_statistics,
+)
+
+
+class ReleaseSummary(BaseModel):
+    """What one release run did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    as_of: date
+    mail: ReleaseMailSummary
+    certificates: CertificatesSummary | None = None
+    catalogue: CatalogueSummary | None = None
+    statistics: SeasonStatistics | None = None
+    media_kit: MediaKit | None = None
+    mail_sent: int = 0
+
+
+@flow(name="release")
+def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
+    """Release what the meeting approved, as far as `as_of` allows (see the module's steps)."""
+    settings = Settings()
+    day = resolve_as_of(as_of, settings.timezone)
+    prepare_campaign(settings, campaign_year)
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    certificates = catalogue = statistics = media_kit = None
+    if day >= campaign.events.release:
+        certificates = issue_certificates(settings, campaign_year, day)
+        catalogue = publish_catalogue(settings, campaign_year, day)
+        publish_catalogue_artifact(catalogue)
+    mail = send_release_mail(settings, campaign_year, day, settings.catalogue_url)
+    if day >= campaign.events.release:
+        statistics = compile_season_statistics(settings, campaign_year, day)
+        publish_season_statistics(statistics)
+        media_kit = compile_media_kit(settings, campaign_year, day)
+    queued = mail.commendation_notices + mail.release_notices + mail.association_summaries
+    delivery = deliver_outbox(settings, campaign_year) if queued else None
+    return ReleaseSummary(
+        campaign_year=campaign_year,
+        as_of=day,
+        mail=mail,
+        certificates=certificates,
+        catalogue=catalogue,
+        statistics=statistics,
+        media_kit=media_kit,
+        mail_sent=delivery.sent if delivery else 0,
+    )
