@@ -43,7 +43,7 @@ class Performance(_Frozen):
     """The unit's performance evaluation (绩效评价) reduced to what the ranking uses."""
 
     indicators: int = Field(ge=0)  # indicators in the evaluation
-    sound: int = Field(ge=0)  # with a value and no warning flag raised
+    sound: int = Field(ge=0)  # computed (a value or a known flag) and no warning flag raised
     flagged: tuple[str, ...] = ()  # keys whose flag is raised (e.g. revenue fell)
 
 
@@ -88,8 +88,8 @@ class Ranked(_Frozen):
 def performance_from_evaluation(indicators: Mapping[str, Any], flags: Iterable[str]) -> Performance:
     """Return the ranking's view of a PerformanceEvaluation's `indicators` and `flags`; pure.
 
-    An indicator is sound when it has a value and no flag raised (its own `flag` or the key in
-    `flags`); an indicator that could not be computed (value None) is not sound.
+    An indicator is sound when it was computed (it has a value or a known flag) and no flag is
+    raised (its own `flag` or the key in `flags`); one the data did not allow is not sound.
     """
     raised = set(flags)
     for key, entry in indicators.items():
@@ -98,7 +98,9 @@ def performance_from_evaluation(indicators: Mapping[str, Any], flags: Iterable[s
     sound = sum(
         1
         for key, entry in indicators.items()
-        if isinstance(entry, Mapping) and entry.get("value") is not None and key not in raised
+        if isinstance(entry, Mapping)
+        and (entry.get("value") is not None or entry.get("flag") is not None)
+        and key not in raised
     )
     return Performance(
         indicators=len(indicators), sound=sound, flagged=tuple(sorted(raised & set(indicators)))

@@ -33,18 +33,19 @@ def sound(n: int, of: int) -> Performance:
     return Performance(indicators=of, sound=n)
 
 
-def test_performance_from_evaluation_counts_valued_unflagged_indicators() -> None:
+def test_performance_from_evaluation_counts_computed_unflagged_indicators() -> None:
     indicators = {
         "revenue_growth": {"value": -0.05, "flag": True, "basis": "revenue 2022, 2023"},
         "profit_margin": {"value": 0.12, "flag": False, "basis": "profit / revenue"},
         "tax_share": {"value": 0.03, "flag": None, "basis": "taxes / revenue"},
         "rd_intensity": {"value": None, "flag": None, "basis": "no R&D spend filed"},
+        "penalties": {"value": None, "flag": False, "basis": "no penalty declared"},
         "debt_ratio": {"value": 0.7, "flag": False, "basis": "liabilities / assets"},
     }
 
     result = performance_from_evaluation(indicators, ["debt_ratio", "not_an_indicator"])
 
-    assert result == Performance(indicators=5, sound=2, flagged=("debt_ratio", "revenue_growth"))
+    assert result == Performance(indicators=6, sound=3, flagged=("debt_ratio", "revenue_growth"))
 
 
 def test_performance_bonus_is_points_times_sound_share_and_zero_without_evaluation() -> None:
