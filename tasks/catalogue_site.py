@@ -22,6 +22,7 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = ["CatalogueBuild", "DuplicateSlug", "build_catalogue", "script_json"]
 
 TEMPLATES = Path(__file__).resolve().parent / "catalogue_templates"
 ASSETS = ("site.css", "catalogue.js")
+WRITERS = 8  # threads writing files (see build_catalogue)
 KIND_ORDER = {"excellent_unit": 0, "case": 1, "speaker": 2}
 # Characters that could end a <script> element or start markup inside it, and the two line
 # separators old parsers treat as newlines: written as JSON \u escapes.
@@ -219,11 +221,19 @@ def build_catalogue(
     files = {path: html.encode("utf-8") for path, html in pages.items()}
     for name in ASSETS:
         files[site_dir / "assets" / name] = (TEMPLATES / name).read_bytes()
-    written = sum(write_if_changed(path, data) for path, data in files.items())
-    copied = sum(
-        copy_if_changed(pdf_sources[slug], site_dir / "pdf" / f"{slug}.pdf")
-        for slug in sorted(with_pdf)
-    )
+    for folder in {path.parent for path in files} | {site_dir / "pdf"}:
+        folder.mkdir(parents=True, exist_ok=True)
+    # Creating thousands of files is bound by the file system's latency, not by this process:
+    # a few threads overlap it. Each file is written by one thread; the content is fixed above.
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        written = sum(pool.map(write_if_changed, files, files.values()))
+        copied = sum(
+            pool.map(
+                copy_if_changed,
+                [pdf_sources[slug] for slug in sorted(with_pdf)],
+                [site_dir / "pdf" / f"{slug}.pdf" for slug in sorted(with_pdf)],
+            )
+        )
     removed = remove_unlisted(site_dir / "reports", ".html", set(slugs))
     removed += remove_unlisted(site_dir / "pdf", ".pdf", set(with_pdf))
     return CatalogueBuild(
