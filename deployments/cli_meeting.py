@@ -1,0 +1,251 @@
+"""`campaign approve`: give the meeting's decision to the paused `meeting` run from the shell.
+
+The command talks to the same Prefect API as the paused run (PREFECT_API_URL, or the
+workspace's Prefect home), finds the newest paused `meeting` run of the year (or takes
+`--flow-run`), resumes it with the decision as the form's values, and waits for the run's
+verdict: recorded, or asked again with the problems (printed; exit 1). A changes file is JSON or
+TOML with the fields of MeetingChanges (docs/meeting.md). `approve_paused_meeting` is the same
+step as a plain function for the demo driver. Prefect and the tasks are imported inline, after
+`prepare_prefect` pointed Prefect at the workspace.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import typer
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rich.console import Console
+
+from deployments.environment import prepare_prefect
+from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
+from schemas.settings import Settings
+
+if TYPE_CHECKING:
+    from tasks.meeting_decision import MeetingChanges
+
+console = Console()
+MEETING_FLOW = "meeting"
+VERDICT_POLL_SECONDS = 1.0
+
+
+class Verdict(BaseModel):
+    """What the meeting run did with an answer: recorded it, asked again, or something else."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow_run_id: str
+    accepted: bool | None  # None: still working when we stopped waiting
+    state: str
+    problems: list[str] = []
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `approve` command to the `campaign` app."""
+    app.command("approve")(approve)
+
+
+def load_changes(path: Path) -> MeetingChanges:
+    """Read a changes file (.json or .toml) into MeetingChanges; ValueError names the problem."""
+    from tasks.meeting_decision import MeetingChanges
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        return MeetingChanges.model_validate(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from None
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors()]
+        raise ValueError(f"{path}: " + "; ".join(lines)) from None
+
+
+def find_paused_meeting(campaign_year: int) -> UUID:
+    """Return the newest paused `meeting` run of the year; LookupError when there is none."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[MEETING_FLOW])),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+            ),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=50,
+        )
+    for run in runs:
+        if run.parameters.get("campaign_year") == campaign_year:
+            return run.id
+    raise LookupError(f"no paused `{MEETING_FLOW}` run for {campaign_year}")
+
+
+def _pause_key(flow_run_id: UUID) -> str | None:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+    return state.state_details.pause_key if state and state.is_paused() else None
+
+
+def asked_problems(flow_run_id: UUID) -> list[str]:
+    """Return the problems listed above the form of a paused run (its last answer's)."""
+    from prefect import get_client
+    from prefect.input.run_input import keyset_from_paused_state
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+        if state is None or not state.is_paused():
+            return []
+        key = keyset_from_paused_state(state)["description"]
+        text = json.loads(client.read_flow_run_input(flow_run_id, key))
+    head = str(text).split("\n---\n", 1)[0]
+    return [line[2:] for line in head.splitlines() if line.startswith("- ")]
+
+
+def approve_paused_meeting(
+    campaign_year: int,
+    changes: MeetingChanges,
+    meeting_date: date,
+    decided_by: str,
+    *,
+    notes: str = "",
+    flow_run_id: UUID | None = None,
+) -> str:
+    """Resume the paused meeting run with this decision; return the run id.
+
+    Side effect: resumes the run (the run then checks and records the decision). Raises
+    LookupError when no run is paused, RuntimeError when the server refuses the values.
+    """
+    from prefect.flow_runs import resume_flow_run
+
+    from tasks.meeting_form import form_values
+
+    run_id = flow_run_id or find_paused_meeting(campaign_year)
+    values = form_values(changes, meeting_date=meeting_date, decided_by=decided_by, notes=notes)
+    resume_flow_run(run_id, run_input=values)
+    return str(run_id)
+
+
+def await_verdict(flow_run_id: UUID, answered_key: str | None, wait_seconds: float) -> Verdict:
+    """Watch the run after an answer until it records it, asks again, or stops; read-only."""
+    from prefect import get_client
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(flow_run_id).state
+        name = state.type.value if state else "UNKNOWN"
+        if state is not None and state.is_paused():
+            if state.state_details.pause_key != answered_key:
+                problems = asked_problems(flow_run_id)
+                return Verdict(
+                    flow_run_id=str(flow_run_id), accepted=False, state=name, problems=problems
+                )
+        elif state is not None and state.is_completed():
+            return Verdict(flow_run_id=str(flow_run_id), accepted=True, state=name)
+        elif state is not None and state.is_final():
+            message = [state.message] if state.message else []
+            return Verdict(
+                flow_run_id=str(flow_run_id), accepted=False, state=name, problems=message
+            )
+        if time.monotonic() >= deadline:
+            return Verdict(flow_run_id=str(flow_run_id), accepted=None, state=name)
+        time.sleep(VERDICT_POLL_SECONDS)
+
+
+def _year_and_day(settings: Settings, year: int | None, day: str | None) -> tuple[int, date]:
+    try:
+        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
+        campaign = load_campaign_file(settings.campaign_file(chosen))
+    except CampaignFileError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--year") from None
+    if day is None:
+        return chosen, campaign.events.meeting
+    try:
+        return chosen, date.fromisoformat(day)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{day!r} is not a date like YYYY-MM-DD", param_hint="--meeting-date"
+        ) from None
+
+
+def approve(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Campaign year; default: the newest.")
+    ] = None,
+    flow_run: Annotated[
+        str | None,
+        typer.Option("--flow-run", help="The paused run's id; default: newest paused `meeting`."),
+    ] = None,
+    changes: Annotated[
+        Path | None,
+        typer.Option(
+            "--changes", exists=True, dir_okay=False, help="JSON or TOML file of the changes."
+        ),
+    ] = None,
+    as_proposed: Annotated[
+        bool, typer.Option("--as-proposed", help="The meeting approved both lists unchanged.")
+    ] = False,
+    meeting_date: Annotated[
+        str | None,
+        typer.Option("--meeting-date", help="YYYY-MM-DD; default: the campaign file's."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who enters the decision; default: your user.")
+    ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Notes recorded with it.")] = "",
+    wait: Annotated[
+        float, typer.Option("--wait", min=0, help="Seconds to wait for the run's verdict.")
+    ] = 120,
+) -> None:
+    """Give the meeting's decision to the paused `meeting` run; exit 1 if it asks again."""
+    if as_proposed == (changes is not None):
+        raise typer.BadParameter("give exactly one of --as-proposed or --changes FILE")
+    settings = Settings()
+    prepare_prefect(settings)
+    chosen, day = _year_and_day(settings, year, meeting_date)
+    from tasks.meeting_decision import MeetingChanges
+
+    try:
+        stated = load_changes(changes) if changes is not None else MeetingChanges()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--changes") from None
+    try:
+        run_id = UUID(flow_run) if flow_run else find_paused_meeting(chosen)
+    except (LookupError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    key = _pause_key(run_id)
+    who = by or getpass.getuser()
+    try:
+        approve_paused_meeting(chosen, stated, day, who, notes=notes, flow_run_id=run_id)
+    except Exception as exc:  # the server's REJECT or ABORT, a run not paused: say so, exit 2
+        console.print(f"[red]not resumed[/red]: {exc}")
+        raise typer.Exit(2) from None
+    verdict = await_verdict(run_id, key, wait)
+    if verdict.accepted:
+        console.print(f"decision recorded by run {run_id} ({verdict.state}), entered by {who}")
+        return
+    if verdict.accepted is None:
+        console.print(f"run {run_id} resumed; still {verdict.state}: see it in the Prefect UI")
+        return
+    console.print(f"[red]not accepted[/red] by run {run_id} ({verdict.state}):")
+    for line in verdict.problems:
+        console.print(f"  - {line}", soft_wrap=True)
+    raise typer.Exit(1)

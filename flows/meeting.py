@@ -1,0 +1,191 @@
+"""指导单位工作会议 meeting: the pack, the guiding units' decision, the final lists.
+
+Leaves behind: the meeting pack (meeting-pack.xlsx and .md in the run's report folder, artifact
+`meeting-pack`); then, once the operator gives a valid decision (the Prefect UI's form on the
+paused run, or `campaign approve`), every candidate in its final state (`approved` or `removed`
+with the reason), the commendations approved or removed (and those the meeting added), one
+MeetingDecision row with the exact lists, and artifact `meeting-decision`. Nothing is written
+before a valid decision: a timeout or a cancelled run leaves everything as it was.
+
+Waiting: a run started by hand (or by the demo) pauses and keeps its process alive; a run from a
+deployment (`serve`, a work pool) suspends instead: the process exits, and after the resume the
+run starts again from the top, where the pack is rebuilt and each earlier answer is read back
+under its pause key, so the same checks lead to the same place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+from prefect import flow, get_client, get_run_logger
+from prefect.client.schemas.objects import StateType
+from prefect.context import FlowRunContext
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
+from prefect.runtime import flow_run
+from prefect.states import Failed
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from schemas.campaign_file import load_campaign_file
+from schemas.settings import Settings
+from tasks.campaigns import prepare_campaign
+from tasks.clock import current_run_label, resolve_as_of
+from tasks.meeting_decision import RecordedDecision
+from tasks.meeting_form import MeetingForm, form_class, form_to_decision
+from tasks.meeting_pack_write import (
+    PackSummary,
+    build_meeting_pack,
+    publish_decision,
+    publish_meeting_pack,
+)
+from tasks.meeting_record import RecordOutcome, find_recorded_decision, record_decision
+
+POLL_SECONDS = 2  # how often a paused run asks the server whether it was resumed
+CANCELLED_TYPES = frozenset({StateType.CANCELLED, StateType.CANCELLING})
+
+
+class MeetingSummary(BaseModel):
+    """What one meeting run did: the recorded decision, and whether this run recorded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    already_recorded: bool
+    decision: RecordedDecision
+    pack: PackSummary | None = None
+    answers: int = 0  # how many answers the run read (invalid ones were asked again)
+
+
+class MeetingNotDecided(RuntimeError):
+    """No valid decision arrived (timeout or cancellation); nothing was changed."""
+
+
+def _description(pack: PackSummary, problems: list[str], attempt: int) -> str:
+    """Return the markdown shown above the form: the problems of the last answer, the digest."""
+    if not problems:
+        return pack.digest
+    lines = "\n".join(f"- {p}" for p in problems)
+    return (
+        f"**请修改后重新提交 The last answer (no. {attempt - 1}) was not accepted; correct it and "
+        f"submit again. Nothing has been changed yet.**\n\n{lines}\n\n---\n\n{pack.digest}"
+    )
+
+
+def _from_deployment() -> bool:
+    """Return whether the current run belongs to a deployment (then it suspends, not pauses)."""
+    context = FlowRunContext.get()
+    return bool(context and context.flow_run and context.flow_run.deployment_id)
+
+
+def _ended_without_decision(wait_seconds: int) -> MeetingNotDecided:
+    """Mark the run as ended without a decision (Failed, unless cancelled) and say why.
+
+    The server may already have failed a timed-out pause with its own words; the run's final
+    state is set again with ours, so the UI says that nothing was changed.
+    """
+    run_id = UUID(flow_run.get_id() or str(UUID(int=0)))
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+        cancelled = state is not None and state.type in CANCELLED_TYPES
+        why = "the run was cancelled" if cancelled else f"no decision within {wait_seconds} s"
+        message = (
+            f"Meeting not decided ({why}): nothing was changed; statuses, commendations and "
+            "decisions are as they were. Run `meeting` again to ask again."
+        )
+        if not cancelled:
+            client.set_flow_run_state(run_id, Failed(message=message), force=True)
+    return MeetingNotDecided(message)
+
+
+def _ask(form: type[MeetingForm], attempt: int, wait_seconds: int) -> MeetingForm | None:
+    """Wait for the operator's answer on the form; None when the answer could not be read.
+
+    Raises MeetingNotDecided when the wait ends without an answer.
+    """
+    key = f"decision-{attempt}"  # stable across a suspended run's restarts
+    try:
+        if _from_deployment():
+            return suspend_flow_run(wait_for_input=form, timeout=wait_seconds, key=key)
+        return pause_flow_run(
+            wait_for_input=form, timeout=wait_seconds, poll_interval=POLL_SECONDS, key=key
+        )
+    except FlowPauseTimeout:
+        raise _ended_without_decision(wait_seconds) from None
+    except ValidationError:
+        return None  # resumed without a complete form: ask again
+
+
+@flow(name="meeting")
+def meeting(
+    campaign_year: int, as_of: date | None = None, wait_seconds: int = 3600
+) -> MeetingSummary:
+    """Build the meeting pack, wait for the meeting's decision, and record it.
+
+    `wait_seconds` bounds each wait for an answer (default one hour; the run fails with
+    "nothing was changed" when it passes). An invalid answer is asked again with its problems
+    above the form. When a decision is already recorded the run reports it and does not wait.
+    """
+    settings = Settings()
+    logger = get_run_logger()
+    day = resolve_as_of(as_of, settings.timezone)
+    prepare_campaign(settings, campaign_year)
+    recorded = find_recorded_decision(settings, campaign_year)
+    if recorded is not None:
+        logger.info(
+            "The meeting decision of %s is already recorded (version %s, %s by %s): not asking "
+            "again.",
+            campaign_year,
+            recorded.version,
+            recorded.meeting_date,
+            recorded.decided_by,
+        )
+        return MeetingSummary(campaign_year=campaign_year, already_recorded=True, decision=recorded)
+    report_dir = str(Path("reports") / current_run_label())
+    pack = build_meeting_pack(settings, campaign_year, day, report_dir)
+    publish_meeting_pack(pack)
+    defaults: dict[str, object] = {
+        "meeting_date": load_campaign_file(settings.campaign_file(campaign_year)).events.meeting
+    }
+    problems: list[str] = []
+    attempt = 0
+    outcome = RecordOutcome()
+    while outcome.decision is None:
+        attempt += 1
+        form = form_class(_description(pack, problems, attempt), **defaults)
+        try:
+            answer = _ask(form, attempt, wait_seconds)
+        except MeetingNotDecided as exc:
+            logger.error("%s", exc)
+            raise
+        if answer is None:
+            problems = ["the run was resumed without a complete form: fill in the form"]
+            continue
+        defaults = answer.model_dump(exclude={"entered_via"})
+        decision, problems = form_to_decision(answer)
+        if decision is not None:
+            outcome = record_decision(
+                settings, campaign_year, day, decision, pack.fingerprint, flow_run.get_id() or ""
+            )
+            problems = outcome.problems
+            if outcome.stale:
+                pack = build_meeting_pack(settings, campaign_year, day, report_dir)
+                publish_meeting_pack(pack)
+        if problems:
+            logger.warning("Answer %s not accepted, asking again: %s", attempt, "; ".join(problems))
+    recorded = outcome.decision
+    publish_decision(recorded)
+    logger.info(
+        "Meeting decision recorded: %s units release, %s removed, %s commendations approved.",
+        len(recorded.release_list),
+        len(recorded.removed),
+        recorded.commendations_approved,
+    )
+    return MeetingSummary(
+        campaign_year=campaign_year,
+        already_recorded=outcome.already_recorded,
+        decision=recorded,
+        pack=pack,
+        answers=attempt,
+    )
