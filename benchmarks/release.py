@@ -1,0 +1,249 @@
+"""Benchmark the release: certificates per second for N approved units (and the catalogue build).
+
+Usage: python benchmarks/release.py [--units 5000] [--workers 2] [--sequential-sample 1000]
+       [--baseline-sample 60]
+
+Everything runs in a temporary workspace with a SQLite database seeded with N approved units.
+Figures, measured in the same run:
+- baseline: plain fpdf2 without our layer, the same page drawn with the whole WenQuanYi face
+  added to every document (what a straightforward fpdf2 script does); on a sample, it is slow.
+- sequential: `render_many(..., workers=1)` (the face cut once per batch), on a sample.
+- issue: `issue_certificates_now` end to end for all N units with `--workers` processes (read
+  the database, plan, render, write the files, record the rows), then the unchanged re-run.
+- catalogue: the hook `catalogue_build_seconds` below (to be filled in by the lead).
+Writes benchmarks/results/release.json and prints one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere: make the project importable
+    sys.path.insert(0, str(REPO))
+
+from fpdf import FPDF  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+
+from schemas.enums import ParticipationStatus, UnitKind  # noqa: E402
+from schemas.settings import Settings  # noqa: E402
+from schemas.sqltypes import now_utc  # noqa: E402
+from schemas.tables import Participation, Unit  # noqa: E402
+from schemas.uscc import uscc_check_character  # noqa: E402
+from tasks.campaigns import ensure_campaign  # noqa: E402
+from tasks.certificate_fonts import FontChoice, choose_font, load_font  # noqa: E402
+from tasks.certificate_layout import CertificateData, certificate_layout  # noqa: E402
+from tasks.certificate_pdf import FAMILY, _draw_fpdf, render_many  # noqa: E402
+from tasks.certificates import issue_certificates_now  # noqa: E402
+from tasks.store import bulk_insert, make_engine, session_scope, upgrade_database  # noqa: E402
+
+RESULTS = REPO / "benchmarks" / "results" / "release.json"
+YEAR = 2024
+AS_OF = date(2025, 1, 16)
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+SYLLABLES = (
+    "华东申海浦江嘉定宝山闵行松江金山青浦奉贤崇明静安徐汇长宁普陀虹口杨浦"
+    "新能源智造科技环保医药汽车电子材料物流食品纺织建设交通信息数据绿色"
+)
+SUFFIXES = ("科技有限公司", "股份有限公司", "集团有限公司", "实业有限公司", "(上海)有限公司")
+
+
+def _uscc(n: int) -> str:
+    digits, value = "", n
+    for _ in range(9):
+        digits, value = ALPHABET[value % 31] + digits, value // 31
+    body = "91310115" + digits
+    return body + uscc_check_character(body)
+
+
+def _name(rng: random.Random, n: int) -> str:
+    return (
+        "上海"
+        + "".join(rng.choices(SYLLABLES, k=rng.randint(2, 6)))
+        + f"{n}"
+        + rng.choice(SUFFIXES)
+    )
+
+
+def seed(settings: Settings, units: int) -> None:
+    """Create the campaign and `units` approved participations (varied synthetic names)."""
+    from schemas.campaign_file import load_campaign_file
+
+    engine = make_engine(settings)
+    upgrade_database(engine)
+    rng = random.Random(13)
+    at = datetime(YEAR, 12, 24, 2, 0, tzinfo=UTC)
+    with session_scope(engine) as session:
+        ensure_campaign(session, load_campaign_file(settings.campaign_file(YEAR)), now_utc())
+        rows = [
+            Unit(uscc=_uscc(n), name=_name(rng, n), kind=UnitKind.ENTERPRISE)
+            for n in range(1, units + 1)
+        ]
+        bulk_insert(session, rows)
+        parts = [
+            Participation(
+                campaign_year=YEAR,
+                unit_id=u.id,
+                status=ParticipationStatus.APPROVED,
+                status_changed_at=at,
+                created_on=at.date(),
+            )
+            for u in rows
+            if u.id is not None
+        ]
+        bulk_insert(session, parts)
+    engine.dispose()
+
+
+def sample_data(settings: Settings, count: int) -> list[CertificateData]:
+    """Return `count` certificates' values as the issuing task builds them."""
+    from schemas.campaign_file import load_campaign_file
+    from tasks.certificate_plan import certified_participations, plan_certificates
+    from tasks.store import campaign_session
+
+    campaign = load_campaign_file(settings.campaign_file(YEAR))
+    with campaign_session(settings) as session:
+        certified = certified_participations(session, YEAR, campaign.campaign.report_year)
+    font = choose_font(settings.certificate_font)
+    plans = plan_certificates(campaign, certified[:count], [], AS_OF, font, {})
+    return [p.data for p in plans]
+
+
+def raw_fpdf2(items: list[CertificateData], choice: FontChoice) -> float:
+    """Return seconds to render `items` with plain fpdf2: the whole face added per document."""
+    assert choice.path is not None
+    start = time.perf_counter()
+    for data in items:
+        pdf = FPDF(orientation="L", unit="mm", format="A4")
+        pdf.set_auto_page_break(False)
+        pdf.add_font(FAMILY, fname=choice.path)
+        pdf.add_page()
+
+        def measure(text: str, size: float, pdf: FPDF = pdf) -> float:
+            pdf.set_font(FAMILY, size=size)
+            return float(pdf.get_string_width(text))
+
+        _draw_fpdf(pdf, certificate_layout(data, measure))
+        bytes(pdf.output())
+    return time.perf_counter() - start
+
+
+def catalogue_build_seconds(settings: Settings, campaign_year: int, as_of: date) -> float | None:
+    """HOOK FOR THE LEAD: time the catalogue build for the same workspace and return seconds.
+
+    e.g. `start = time.perf_counter(); build_catalogue(...); return time.perf_counter() - start`
+    (tasks/catalogue.py, built by another helper). Returns None until it is filled in.
+    """
+    return None
+
+
+def main() -> None:
+    """Run the benchmark and write benchmarks/results/release.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sequential-sample", type=int, default=1000)
+    parser.add_argument("--baseline-sample", type=int, default=60)
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="release-bench-") as tmp:
+        settings = Settings(
+            workspace=Path(tmp) / "ws",
+            database_url=SecretStr(""),
+            campaigns_dir=REPO / "campaigns",
+            pdf_workers=args.workers,
+        )
+        seed(settings, args.units)
+        choice = choose_font(None)
+        sample = sample_data(settings, max(args.sequential_sample, args.baseline_sample))
+
+        baseline_s = raw_fpdf2(sample[: args.baseline_sample], choice)
+        start = time.perf_counter()
+        load_font(choice, set().union(*(d.characters() for d in sample)))
+        font_cut_s = time.perf_counter() - start
+        start = time.perf_counter()
+        sizes = [len(pdf) for pdf in render_many(sample[: args.sequential_sample], choice, 1)]
+        sequential_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        issued = issue_certificates_now(settings, YEAR, AS_OF)
+        issue_s = time.perf_counter() - start
+        start = time.perf_counter()
+        rerun = issue_certificates_now(settings, YEAR, AS_OF)
+        rerun_s = time.perf_counter() - start
+        catalogue_s = catalogue_build_seconds(settings, YEAR, AS_OF)
+        files = list((settings.workspace / issued.folder).glob("*.pdf"))
+        megabytes = sum(f.stat().st_size for f in files) / 1e6
+
+    per_s = {
+        "baseline_raw_fpdf2": args.baseline_sample / baseline_s,
+        "sequential_render": args.sequential_sample / sequential_s,
+        f"issue_end_to_end_workers{args.workers}": args.units / issue_s,
+    }
+    result = {
+        "benchmark": "release",
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "units": args.units,
+        "workers": args.workers,
+        "samples": {"baseline": args.baseline_sample, "sequential": args.sequential_sample},
+        "certificates_per_second": {k: round(v, 1) for k, v in per_s.items()},
+        "seconds": {
+            "issue_end_to_end": round(issue_s, 2),
+            "unchanged_rerun": round(rerun_s, 2),
+            "font_cut_once": round(font_cut_s, 2),
+            "baseline_sample": round(baseline_s, 2),
+            "sequential_sample": round(sequential_s, 2),
+            "catalogue_build": None if catalogue_s is None else round(catalogue_s, 2),
+        },
+        "ratios": {
+            "sequential_vs_baseline": round(
+                per_s["sequential_render"] / per_s["baseline_raw_fpdf2"], 1
+            ),
+            "issue_vs_baseline": round(
+                per_s[f"issue_end_to_end_workers{args.workers}"] / per_s["baseline_raw_fpdf2"], 1
+            ),
+            "issue_vs_sequential": round(
+                per_s[f"issue_end_to_end_workers{args.workers}"] / per_s["sequential_render"], 2
+            ),
+        },
+        "issued": issued.issued,
+        "rerun_unchanged": rerun.unchanged,
+        "rerun_rendered": rerun.issued + rerun.reissued,
+        "mean_kilobytes_per_certificate": round(megabytes * 1000 / max(1, len(files)), 1),
+        "mean_kilobytes_sequential_sample": round(sum(sizes) / max(1, len(sizes)) / 1000, 1),
+        "font": issued.font,
+        "method": (
+            "synthetic approved units in a fresh SQLite workspace; baseline = plain fpdf2 drawing "
+            "the same layout with the whole WenQuanYi face added to every document (sample); "
+            "sequential = render_many in one process, face cut once per batch (sample); issue = "
+            "issue_certificates_now end to end (DB read, plan, render in a process pool, atomic "
+            "writes, rows recorded) for all units; rerun = the same call again, all unchanged"
+        ),
+        "cpus": os.cpu_count(),
+        "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "versions": {
+            "python": platform.python_version(),
+            "fpdf2": version("fpdf2"),
+            "fonttools": version("fonttools"),
+            "pypdf": version("pypdf"),
+        },
+        "machine": {"platform": platform.platform(), "processor": platform.machine()},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    rates = result["certificates_per_second"]
+    print(f"release: {rates} certificates/s; rerun {rerun_s:.1f} s -> {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""`campaign verify`: exit 0 and the unit for a genuine certificate, 1 for tampered or unknown."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import typer
+from factories import add_association, add_participation
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from deployments.cli_release import register
+from schemas.campaign_file import CampaignFile
+from schemas.enums import ParticipationStatus
+from schemas.release_tables import Certificate
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from tasks.campaigns import ensure_campaign
+from tasks.certificates import issue_certificates_now
+from tasks.store import make_engine, session_scope, upgrade_database
+
+runner = CliRunner()
+app = typer.Typer()
+register(app)
+app.command("noop", hidden=True)(lambda: None)  # typer needs two commands to keep sub-command names
+
+
+@pytest.fixture
+def issued(campaign_2024: CampaignFile, workspace: Path) -> Certificate:
+    """One approved unit with its certificate issued in the test workspace."""
+    engine = make_engine(Settings())
+    upgrade_database(engine)
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        add_participation(
+            session, 1, [add_association(session, "A001")], ParticipationStatus.APPROVED
+        )
+    issue_certificates_now(Settings(), 2024, date(2025, 1, 16))
+    with session_scope(engine) as session:
+        row = session.exec(select(Certificate)).one()
+    engine.dispose()
+    return row
+
+
+def test_a_genuine_certificate_by_number_and_by_file(issued: Certificate, workspace: Path) -> None:
+    by_number = runner.invoke(app, ["verify", issued.number, "--year", "2024"])
+    by_file = runner.invoke(app, ["verify", str(workspace / issued.stored_path)])
+
+    assert by_number.exit_code == 0, by_number.output
+    assert by_number.output.startswith("genuine")
+    assert "上海测试0001科技有限公司" in by_number.output
+    assert "2025-01-16" in by_number.output
+    assert by_file.exit_code == 0, by_file.output
+    assert issued.number in by_file.output
+
+
+def test_a_tampered_or_unknown_certificate_exits_1(
+    issued: Certificate, workspace: Path, tmp_path: Path
+) -> None:
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes((workspace / issued.stored_path).read_bytes() + b"\n% edited\n")
+
+    tampered = runner.invoke(app, ["verify", str(forged)])
+    unknown = runner.invoke(app, ["verify", "SHCSR-2024-00001-0"])
+
+    assert tampered.exit_code == 1
+    assert tampered.output.startswith("tampered")
+    assert issued.number in tampered.output
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("unknown")
