@@ -102,6 +102,7 @@ class Deadline(Strict):
 class Events(Strict):
     meeting: date
     release: date
+    release_place: str = "另行通知"  # where the release event is held, as invitations print it
 
 
 class TrainingSession(Strict):
