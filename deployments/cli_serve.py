@@ -1,0 +1,96 @@
+"""`campaign serve`: every stage flow as a deployment, the clock and reminders on their schedules.
+
+Without PREFECT_API_URL the command starts a Prefect server on 127.0.0.1 (`--port`, default
+4200) with the workspace's PREFECT_HOME, so its UI shows the workspace's history, and stops it
+on exit; with PREFECT_API_URL set it registers on and serves from that server. `register(app)`
+adds the command to the main `campaign` app. Importing this module does not import prefect
+(deployments/serve.py is imported inline, after Prefect is pointed at the workspace).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from deployments.environment import prepare_prefect
+from deployments.local_server import DEFAULT_PORT, PrefectServerError, local_prefect_server
+from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
+from schemas.settings import Settings
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `serve` command to the `campaign` app."""
+    app.command("serve")(serve)
+
+
+def serve(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Default campaign year of the deployments (default: the newest campaign file).",
+        ),
+    ] = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Port of the Prefect server started here (without PREFECT_API_URL).",
+        ),
+    ] = DEFAULT_PORT,
+) -> None:
+    """Serve every stage flow as a deployment: the clock and reminders run on their schedules.
+
+    Runs until Ctrl-C. Operators trigger the other stages from the Prefect UI.
+    """
+    settings = Settings()
+    home = prepare_prefect(settings)
+    campaign_year = _campaign_year(settings, year)
+    own_api = os.environ.get("PREFECT_API_URL")
+    if own_api:
+        console.print(f"serving campaign {campaign_year} on the Prefect API at {own_api}")
+        _serve(campaign_year, settings.timezone)
+        return
+    server_auth = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
+    if server_auth:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", server_auth)
+    console.print(f"starting a Prefect server on 127.0.0.1:{port} (PREFECT_HOME={home})")
+    try:
+        with local_prefect_server(home, port) as api_url:
+            os.environ["PREFECT_API_URL"] = api_url
+            console.print(
+                f"Prefect UI: {api_url.removesuffix('/api')}  serving campaign {campaign_year}; "
+                "Ctrl-C stops serving and the server"
+            )
+            _serve(campaign_year, settings.timezone)
+    except PrefectServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _serve(campaign_year: int, timezone: str) -> None:
+    from deployments.serve import serve_campaign  # imports prefect: after the environment is set
+
+    try:
+        serve_campaign(campaign_year, timezone)
+    except KeyboardInterrupt:
+        console.print("stopped serving")
+
+
+def _campaign_year(settings: Settings, year: int | None) -> int:
+    """Return the campaign year to serve after checking its file; exit 2 naming any problem."""
+    try:
+        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
+        load_campaign_file(settings.campaign_file(chosen))
+    except CampaignFileError as exc:
+        console.print(f"[red]campaign file problem[/red] {exc.path}:")
+        for line in exc.problems:
+            console.print(f"  - {line}")
+        raise typer.Exit(2) from None
+    return chosen

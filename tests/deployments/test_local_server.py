@@ -1,0 +1,102 @@
+"""The Prefect server `campaign serve` starts: on 127.0.0.1, with a scheduler, stopped on exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from deployments.local_server import (
+    PrefectServerError,
+    local_prefect_server,
+    port_is_free,
+    server_is_healthy,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+APPLY_THE_CLOCK = """
+import sys
+import time
+from deployments.serve import STAGE_DEPLOYMENTS, build_deployments
+clock = [e for e in STAGE_DEPLOYMENTS if e.function == "season"]
+print(build_deployments(2024, entries=clock)[0].apply())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def post(url: str, body: dict[str, object]) -> list[dict[str, object]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        rows: list[dict[str, object]] = json.load(response)
+    return rows
+
+
+def test_a_port_in_use_is_refused_before_a_server_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with (
+            pytest.raises(PrefectServerError, match=f"port {port}"),
+            local_prefect_server(tmp_path, port),
+        ):
+            pass
+
+    assert not (tmp_path / "server.log").exists()
+
+
+def test_the_server_schedules_runs_of_the_clock_and_is_gone_after_the_block(
+    tmp_path: Path,
+) -> None:
+    # The temporary server Prefect starts by itself has no scheduler: a cron never gives a run.
+    port = free_port()
+    home = tmp_path / "prefect"
+    home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
+
+    with local_prefect_server(home, port) as api_url:
+        env["PREFECT_API_URL"] = api_url
+        applied = subprocess.run(
+            [sys.executable, "-c", APPLY_THE_CLOCK],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        runs = []
+        for _ in range(120):  # the scheduler looks at new deployments every few seconds
+            runs = post(f"{api_url}/flow_runs/filter", {})
+            if runs:
+                break
+            time.sleep(0.5)
+        with urllib.request.urlopen(api_url.removesuffix("/api"), timeout=10) as ui:
+            page = ui.read().decode()
+        healthy_inside = server_is_healthy(api_url)
+
+    assert applied.returncode == 0, applied.stderr
+    assert healthy_inside
+    assert "<html" in page.lower()
+    assert runs
+    assert {r["state_name"] for r in runs} == {"Scheduled"}
+    # 07:30 in Shanghai is 23:30 UTC the day before
+    assert {str(r["expected_start_time"])[11:16] for r in runs} == {"23:30"}
+    assert not server_is_healthy(api_url)
+    assert port_is_free(port)
