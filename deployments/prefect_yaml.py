@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML comes with prefect; no stubs here
+import yaml
 
 from deployments.serve import CAMPAIGN_TIMEZONE, STAGE_DEPLOYMENTS, StageDeployment
 from schemas.campaign_file import latest_campaign_year
@@ -41,7 +41,7 @@ HEADER = """\
 """
 
 
-class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
+class _Dumper(yaml.SafeDumper):
     """Writes multi-line strings (the descriptions) as literal blocks."""
 
 
