@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from tasks.commend_rank import Ranked
 from tasks.commend_select import CommendationKind, Selection
-from tasks.spreadsheets import write_sheet
+from tasks.spreadsheets import write_sheets
 
 KIND_WORDS = {
     CommendationKind.EXCELLENT_UNIT: "优秀发布单位 excellent unit",
@@ -103,28 +101,13 @@ def write_candidates_workbook(
         ]
         for s in selections
     ]
-    write_sheet(path, CANDIDATE_HEADERS, candidate_rows, title="candidates")
-    _append_sheet(path, "selections", SELECTION_HEADERS, selection_rows)
-    return path
-
-
-def _append_sheet(
-    path: Path, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
-) -> None:
-    """Add one sheet to a workbook written by write_sheet, with its rules (strings are text).
-
-    tasks/spreadsheets.py writes one sheet per file; the second sheet follows the same rules.
-    """
-    wb = load_workbook(path)
-    ws = wb.create_sheet(title)
-    ws.append(list(headers))
-    for r_index, row in enumerate(rows, start=2):
-        for c_index, value in enumerate(row, start=1):
-            cell = ws.cell(row=r_index, column=c_index, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-    wb.save(path)
+    return write_sheets(
+        path,
+        [
+            ("candidates", CANDIDATE_HEADERS, candidate_rows),
+            ("selections", SELECTION_HEADERS, selection_rows),
+        ],
+    )
 
 
 def _selection_word(s: Selection) -> str:

@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict
@@ -32,7 +30,7 @@ from tasks.meeting_pack import (
     load_meeting_pack,
     pack_fingerprint,
 )
-from tasks.spreadsheets import FIXED_TIMESTAMP
+from tasks.spreadsheets import write_sheets
 from tasks.store import campaign_session
 
 ARTIFACT_KEY = "meeting-pack"
@@ -132,26 +130,7 @@ def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
 
 def write_pack_workbook(path: Path, pack: MeetingPack) -> Path:
     """Write the pack's sheets to one xlsx; every string is a text cell. Returns path."""
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    wb.remove(first)
-    for title, headers, rows in pack_workbook_sheets(pack):
-        ws = wb.create_sheet(title[:31])
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for r, row in enumerate(rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text from inputs is shown, never run as a formula
-        ws.freeze_panes = "A2"
-    wb.properties.created = FIXED_TIMESTAMP.replace(tzinfo=None)
-    wb.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return write_sheets(path, pack_workbook_sheets(pack))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~-])")

@@ -16,9 +16,6 @@ from typing import Any, Final
 
 # pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict
@@ -34,7 +31,7 @@ from tasks.season_charts import (
 )
 from tasks.season_markdown import header, statistics_markdown
 from tasks.season_stats import gather_statistics
-from tasks.spreadsheets import FIXED_TIMESTAMP
+from tasks.spreadsheets import write_sheets
 from tasks.store import campaign_session
 
 ARTIFACT_KEY: Final = "season-statistics"
@@ -58,33 +55,21 @@ def write_frames(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Path
     Strings are always text cells, so a name starting with `=` is shown, never run. Returns
     `path`; the file's timestamps are fixed, so the same frames give the same workbook content.
     """
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    wb.remove(first)
-    for title, frame in sheets:
-        ws = wb.create_sheet(title[:31])
-        headers = [header(str(c)) for c in frame.columns]
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        widths = [len(h) for h in headers]
-        records = frame.astype(object).itertuples(index=False, name=None)
-        for r_index, record in enumerate(records, start=2):
-            for c_index, raw in enumerate(record, start=1):
-                value = _cell_value(raw)
-                cell = ws.cell(row=r_index, column=c_index, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"
-                widths[c_index - 1] = max(widths[c_index - 1], min(len(str(value)), MAX_WIDTH))
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(8, width * 1.4)
-        ws.freeze_panes = "A2"
-    wb.properties.created = FIXED_TIMESTAMP.replace(tzinfo=None)
-    wb.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return write_sheets(
+        path,
+        [
+            (
+                title,
+                [header(str(c)) for c in frame.columns],
+                [
+                    [_cell_value(raw) for raw in record]
+                    for record in frame.astype(object).itertuples(index=False, name=None)
+                ],
+            )
+            for title, frame in sheets
+        ],
+        max_width=MAX_WIDTH,
+    )
 
 
 def draw_charts(frames: dict[str, pd.DataFrame], folder: Path, font: Path | None) -> list[Path]:

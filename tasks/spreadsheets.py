@@ -31,6 +31,42 @@ def csv_safe(value: object) -> object:
     return f"'{value}" if is_formula_like(value) else value
 
 
+SheetData = tuple[str, Sequence[str], Iterable[Sequence[Any]]]  # title, headers, rows
+
+
+def write_sheets(path: Path, sheets: Sequence[SheetData], *, max_width: int = 60) -> Path:
+    """Write one worksheet per (title, headers, rows): bold frozen headers, fitted widths.
+
+    Strings are always text cells, so a value starting with `=` is shown, never run; the file's
+    timestamps are fixed, so the same rows give the same workbook. Writes `path`; returns it.
+    """
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        widths = [len(str(h)) for h in headers]
+        for r_index, row in enumerate(rows, start=2):
+            for c_index, value in enumerate(row, start=1):
+                cell = ws.cell(row=r_index, column=c_index, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if c_index <= len(widths) and value is not None:
+                    widths[c_index - 1] = max(widths[c_index - 1], min(len(str(value)), max_width))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(8, width * 1.6)
+        ws.freeze_panes = "A2"
+    wb.properties.created = FIXED_TIMESTAMP.replace(tzinfo=None)
+    wb.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
 def write_sheet(
     path: Path,
     headers: Sequence[str],
@@ -39,28 +75,7 @@ def write_sheet(
     title: str = "Sheet1",
 ) -> Path:
     """Write one worksheet with a bold header row; strings are always text cells. Returns path."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = [len(str(h)) for h in headers]
-    for r_index, row in enumerate(rows, start=2):
-        for c_index, value in enumerate(row, start=1):
-            cell = ws.cell(row=r_index, column=c_index, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-                widths[c_index - 1] = max(widths[c_index - 1], min(len(value), 60))
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, width * 1.6)
-    ws.freeze_panes = "A2"
-    wb.properties.created = FIXED_TIMESTAMP.replace(tzinfo=None)
-    wb.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return write_sheets(path, [(title, headers, rows)])
 
 
 def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
