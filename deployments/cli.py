@@ -16,12 +16,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from deployments.cli_common import check_campaign
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
 from deployments.cli_serve import register as register_serve_commands
 from deployments.environment import prepare_prefect
-from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
+from schemas.campaign_file import load_campaign_file
 from schemas.columns import INPUT_KINDS
 from schemas.enums import OverQuota
 from schemas.settings import Settings
@@ -71,19 +72,6 @@ def _parse_day(text: str | None) -> date | None:
         raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
 
 
-def _check_campaign(settings: Settings, year: int | None) -> int:
-    """Return the campaign year to use, after checking its file; exit 2 naming any problem."""
-    try:
-        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
-        load_campaign_file(settings.campaign_file(chosen))
-    except CampaignFileError as exc:
-        console.print(f"[red]campaign file problem[/red] {exc.path}:")
-        for line in exc.problems:
-            console.print(f"  - {line}")
-        raise typer.Exit(2) from None
-    return chosen
-
-
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the generated inputs into.")],
@@ -98,7 +86,7 @@ def generate(
     from deployments.demo.generate import generate as run_generate
 
     settings = Settings()
-    year = _check_campaign(settings, year)
+    year = check_campaign(settings, year, console)
     campaign = load_campaign_file(settings.campaign_file(year))
     summary = run_generate(
         campaign,
@@ -126,7 +114,7 @@ def run(
     if stage not in STAGES:
         raise typer.BadParameter(f"unknown stage {stage!r}; built: {', '.join(STAGES)}")
     settings = _settings()
-    year = _check_campaign(settings, year)
+    year = check_campaign(settings, year, console)
     day = _parse_day(as_of)
     # Flows are imported here, after _settings() pointed Prefect at the workspace.
     stage_flow = getattr(importlib.import_module(f"flows.{stage}"), stage)
@@ -154,7 +142,7 @@ def import_files(
     if kind != "recommendations":
         raise typer.BadParameter(f"unknown kind {kind!r}; built so far: recommendations")
     settings = _settings()
-    year = _check_campaign(settings, year)
+    year = check_campaign(settings, year, console)
     from flows.mobilize import mobilize
 
     result = mobilize(
@@ -204,7 +192,7 @@ def status(year: YearOption = None) -> None:
     from deployments.reporting import campaign_status
 
     settings = Settings()
-    console.print(campaign_status(settings, _check_campaign(settings, year)))
+    console.print(campaign_status(settings, check_campaign(settings, year, console)))
 
 
 @db_app.command("upgrade")
@@ -228,7 +216,7 @@ def demo(
     """Generate data into a fresh demo workspace and replay the season on it."""
     from deployments.demo.driver import run_demo
 
-    year = _check_campaign(Settings(), year)
+    year = check_campaign(Settings(), year, console)
     run_demo(console, enterprises=enterprises, seed=seed, year=year)
 
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from deployments.cli_common import migrated_settings
 from deployments.environment import prepare_prefect
 from notifications.operators import OutboxMoveRefused, cancel, requeue
 from notifications.outbox import OutboxView, count_by_status, list_messages
@@ -26,7 +27,7 @@ from notifications.sink import serve_sink
 from schemas.enums import OutboxStatus
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from tasks.store import campaign_session, make_engine, upgrade_database
+from tasks.store import campaign_session
 
 console = Console()
 outbox_app = typer.Typer(
@@ -50,16 +51,6 @@ def register(app: typer.Typer) -> None:
 
 def _who() -> str:
     return f"cli:{getpass.getuser()}"
-
-
-def _migrated_settings() -> Settings:
-    settings = Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-    finally:
-        engine.dispose()
-    return settings
 
 
 def _short(text: str | None, width: int = 70) -> str:
@@ -99,7 +90,7 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
 ) -> None:
     """List outbox rows with their status; `--status ambiguous` shows what a crash left."""
-    settings = _migrated_settings()
+    settings = migrated_settings()
     with campaign_session(settings) as session:
         counts = count_by_status(session, campaign_year=year)
         rows = list_messages(
@@ -119,7 +110,7 @@ def list_command(
 @outbox_app.command("deliver")
 def deliver_command(year: YearOption = None) -> None:
     """Send every due message now; exits 1 if the server could not be reached."""
-    settings = _migrated_settings()
+    settings = migrated_settings()
     prepare_prefect(settings)
     from tasks.mail import deliver_pending  # imports prefect: only after prepare_prefect
 
@@ -145,7 +136,7 @@ def deliver_command(year: YearOption = None) -> None:
 def _move(
     action: Callable[..., list[int]], verb: str, ids: list[int], why: str
 ) -> list[OutboxView]:
-    settings = _migrated_settings()
+    settings = migrated_settings()
     try:
         with campaign_session(settings) as session:
             before = _views(session, ids)

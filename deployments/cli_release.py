@@ -13,9 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from schemas.settings import Settings
+from deployments.cli_common import migrated_settings
 from tasks.certificate_verify import Verdict, verify_certificate
-from tasks.store import make_engine, upgrade_database
 
 console = Console()
 COLOURS = {
@@ -40,12 +39,7 @@ def verify(
     ] = None,
 ) -> None:
     """Verify a release certificate by number or file; exit 1 unless genuine and unchanged."""
-    settings = Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-    finally:
-        engine.dispose()
+    settings = migrated_settings()
     result = verify_certificate(settings, year, target)
     colour = COLOURS[result.verdict]
     console.print(f"[{colour}]{result.verdict.value}[/{colour}]: {result.detail}")

@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from deployments.cli_common import check_campaign
 from deployments.environment import prepare_prefect
 from deployments.local_server import DEFAULT_PORT, PrefectServerError, local_prefect_server
-from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
 
 console = Console()
@@ -51,7 +51,7 @@ def serve(
     """
     settings = Settings()
     home = prepare_prefect(settings)
-    campaign_year = _campaign_year(settings, year)
+    campaign_year = check_campaign(settings, year, console)
     own_api = os.environ.get("PREFECT_API_URL")
     if own_api:
         console.print(f"serving campaign {campaign_year} on the Prefect API at {own_api}")
@@ -81,16 +81,3 @@ def _serve(campaign_year: int, timezone: str) -> None:
         serve_campaign(campaign_year, timezone)
     except KeyboardInterrupt:
         console.print("stopped serving")
-
-
-def _campaign_year(settings: Settings, year: int | None) -> int:
-    """Return the campaign year to serve after checking its file; exit 2 naming any problem."""
-    try:
-        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
-        load_campaign_file(settings.campaign_file(chosen))
-    except CampaignFileError as exc:
-        console.print(f"[red]campaign file problem[/red] {exc.path}:")
-        for line in exc.problems:
-            console.print(f"  - {line}")
-        raise typer.Exit(2) from None
-    return chosen

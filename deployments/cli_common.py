@@ -1,0 +1,40 @@
+"""What every `campaign` command needs: the campaign year checked, the database migrated.
+
+Imports neither prefect nor the flows, so any command module may use it and stay light.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
+from schemas.settings import Settings
+from tasks.store import make_engine, upgrade_database
+
+
+def check_campaign(settings: Settings, year: int | None, console: Console) -> int:
+    """Return the campaign year to use (default: the newest file) after checking its file.
+
+    Prints every problem of a broken or missing campaign file and exits 2.
+    """
+    try:
+        chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
+        load_campaign_file(settings.campaign_file(chosen))
+    except CampaignFileError as exc:
+        console.print(f"[red]campaign file problem[/red] {exc.path}:")
+        for line in exc.problems:
+            console.print(f"  - {line}")
+        raise typer.Exit(2) from None
+    return chosen
+
+
+def migrated_settings() -> Settings:
+    """Return the settings after bringing the campaign database to the newest schema."""
+    settings = Settings()
+    engine = make_engine(settings)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    return settings
