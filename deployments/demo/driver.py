@@ -1,18 +1,17 @@
 """The demo season: generate data into a fresh workspace and replay the campaign day by day.
 
-A tool for `campaign demo`, tests and benchmarks; product code never imports it. It plays the
-outside world (associations dropping their files into the inbox on the day mobilization starts)
-and runs the real daily clock (flows/season.py) for each business day, on a temporary Prefect
-server, then prints where everything is.
+A tool for `campaign demo`; product code never imports it. It generates a season's inputs,
+replays every day of it through the real daily clock (flows/season.py) with the outside world
+played by deployments/demo/replay.py, on a temporary Prefect server with a loopback SMTP sink,
+then prints where everything is.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,19 +21,12 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import func, select
 
-from deployments.demo.closing import chair_decides, hold_meeting, return_score_sheets
-from deployments.demo.world import (
-    deliver_attendance,
-    deliver_recommendations,
-    deliver_roster,
-    deliver_rows,
-    deliver_unit_files,
-    sheet_rows_by_day,
-)
+from deployments.demo.closing import hold_meeting
+from deployments.demo.replay import SeasonReplay, season_days
 from deployments.environment import prepare_prefect
 from deployments.reporting import status_counts
 from notifications.sink import SmtpSink, count_eml, free_port
-from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.campaign_file import load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
 from tasks.store import campaign_session
@@ -61,18 +53,6 @@ def fresh_demo_workspace(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     (path / MARKER).write_text("made by campaign demo; deleted by the next demo run\n")
     return path
-
-
-def season_days(campaign: CampaignFile) -> list[date]:
-    """Return the days the demo replays: from the first of the mobilize month to the release.
-
-    Mobilization, training, the submission window, the review with its revision round, the
-    commendation proposal, the meeting (paused for its decision, which the demo gives) and the
-    release day with certificates, catalogue and release mail.
-    """
-    start = campaign.stages.mobilize.replace(day=1)
-    end = max(campaign.events.release, campaign.stages.release)
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> None:
@@ -133,42 +113,18 @@ def _replay(
         )
     console.print(f"generated inputs for {enterprises} units in {generated}")
 
-    from flows.season import season  # imported after prepare_prefect: Prefect reads env at import
-
-    inbox = workspace / "inbox" / str(year)
     days = season_days(campaign)
-    plan = json.loads((generated / "plan.json").read_text(encoding="utf-8"))
-    sheets = {
-        folder: sheet_rows_by_day(generated, sheet, plan, field)
-        for folder, sheet, field in (
-            ("receipts", "receipts/receipts.xlsx", "registers_on"),
-            ("basic_info", "basic_info/basic_info.xlsx", "info_on"),
-            ("financials", "financials/financials.xlsx", "financials_on"),
-        )
-    }
     stages: list[tuple[date, str]] = []
     problems: Counter[str] = Counter()
     reports: list[str] = []
     with Progress(console=console) as progress:
         bar = progress.add_task("replaying the season", total=len(days))
-        for day in days:
-            if day == campaign.stages.mobilize:
-                deliver_recommendations(generated, inbox)
-            if day == campaign.stages.mobilize + timedelta(days=1):
-                _operator_cuts_held_lists(inbox, year, day)
-            for folder, (headers, by_day) in sheets.items():
-                deliver_rows(inbox, folder, headers, day, by_day.get(day, []))
-            deliver_unit_files(generated, inbox, plan, day)
-            if day == campaign.stages.review:
-                deliver_roster(generated, inbox)
-            return_score_sheets(settings, campaign, inbox, plan, day)
-            chair_decides(settings, campaign, inbox, plan, day)
-            result = season(year, as_of=day)
-            if day == campaign.events.meeting:
-                progress.update(bar, description=f"{day} meeting: paused for the decision")
-                hold_meeting(year, day)
-                result = season(year, as_of=day)  # the clock sees the decision the same day
-            deliver_attendance(settings, campaign, inbox, day, seed)
+
+        def meeting(campaign_year: int, day: date) -> str:
+            progress.update(bar, description=f"{day} meeting: paused for the decision")
+            return hold_meeting(campaign_year, day)
+
+        def record(day: date, result: SeasonDay) -> None:
             if result.stage_changed:
                 stages.append((day, result.stage.value))
             for summary_of_day in _intake_summaries(result):
@@ -176,25 +132,13 @@ def _replay(
                 if summary_of_day.problems_by_code:
                     reports.append(summary_of_day.report)
             progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
+
+        replay = SeasonReplay(settings, campaign, generated, seed=seed, meeting=meeting)
+        replay.replay(days, hook=record)
     _print_summary(console, settings, year, stages, problems, reports, home, summary.model_dump())
     console.print(
         f"mail received by the loopback SMTP server: {count_eml(sink_folder)} .eml files in "
         f"{sink_folder} (open any of them in a mail program)"
-    )
-
-
-def _operator_cuts_held_lists(inbox: Path, year: int, day: date) -> None:
-    """Play the operator who reviewed the held over-quota lists and cuts them at the quota."""
-    from flows.mobilize import mobilize  # imported after prepare_prefect
-    from schemas.enums import OverQuota
-    from tasks.inbox import find_tabular_files
-
-    mobilize(
-        year,
-        as_of=day,
-        over_quota=OverQuota.CUT,
-        associations_file=str(inbox / "associations.xlsx"),
-        recommendation_files=[str(f) for f in find_tabular_files(inbox / "recommendations")],
     )
 
 
