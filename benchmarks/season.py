@@ -198,7 +198,7 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
 
     class ProfiledReplay(SeasonReplay):
         def clock(self, day: date) -> Any:
-            if profile is None or stage_of(campaign, day) != args.profile_stage:
+            if profile is None or stage_of(campaign, day) not in args.profile_stage.split(","):
                 return super().clock(day)
             profile.enable()
             try:
@@ -250,7 +250,9 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     if profile is not None:
         out = Path(args.out).with_suffix(".prof.txt")
         with out.open("w", encoding="utf-8") as stream:
-            pstats.Stats(profile, stream=stream).sort_stats("cumulative").print_stats(60)
+            stats = pstats.Stats(profile, stream=stream)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
         figures["profile"] = str(out)
     return figures
 
@@ -345,7 +347,10 @@ def run_child(
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     if figures.get("profile"):
-        kept = RESULTS / f"season-profile-{mode}-{enterprises}-{args.profile_stage}.txt"
+        kept = (
+            RESULTS
+            / f"season-profile-{mode}-{enterprises}-{args.profile_stage.replace(',', '-')}.txt"
+        )
         kept.write_text(Path(figures["profile"]).read_text(encoding="utf-8"), encoding="utf-8")
         figures["profile"] = str(kept.relative_to(REPO))
     return figures
@@ -425,7 +430,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "csr-season-bench"))
-    parser.add_argument("--profile-stage", default="", help="cProfile this stage (plain mode)")
+    parser.add_argument(
+        "--profile-stage",
+        default="",
+        help="cProfile these stages, e.g. review,meeting (plain mode)",
+    )
     parser.add_argument("--output", default="", help="default: benchmarks/results/season.json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     for hidden in ("mode", "generated", "workspace", "database-url", "out"):
