@@ -22,12 +22,13 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
-from schemas.release_tables import Commendation, MeetingDecision
+from schemas.release_tables import Commendation
 from schemas.settings import Settings
 from tasks.commend_load import load_candidates
 from tasks.commend_rank import Ranked, rank_candidates
 from tasks.commend_select import CommendationKind, Selection, select_commendations
 from tasks.commend_sheets import write_candidates_workbook
+from tasks.meeting_record import latest_decision
 from tasks.reports import publish_table
 from tasks.store import campaign_session
 
@@ -163,10 +164,7 @@ def propose_commendations(
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
-        decided = session.exec(
-            select(MeetingDecision.id).where(MeetingDecision.campaign_year == campaign_year)
-        ).first()
-        if decided is not None:
+        if latest_decision(session, campaign_year) is not None:
             return CommendSummary(campaign_year=campaign_year, as_of=as_of, meeting_decided=True)
         pool = load_candidates(session, campaign_year)
         selections = select_commendations(pool.candidates, campaign.commendation)

@@ -31,11 +31,12 @@ from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus as S
 from schemas.participation import transition
-from schemas.release_tables import Certificate, Commendation, MeetingDecision
+from schemas.release_tables import Certificate, Commendation
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation, Unit
 from tasks.clock import current_actor
+from tasks.meeting_record import latest_decision
 from tasks.outgoing import enqueue
 from tasks.standings import STATUS_WORDS
 from tasks.store import campaign_session
@@ -58,12 +59,7 @@ class ReleaseMailSummary(BaseModel):
 
 def meeting_decided(session: Session, campaign_year: int) -> bool:
     """Return whether the guiding units' meeting recorded its decision for the campaign."""
-    return (
-        session.exec(
-            select(MeetingDecision.id).where(MeetingDecision.campaign_year == campaign_year)
-        ).first()
-        is not None
-    )
+    return latest_decision(session, campaign_year) is not None
 
 
 def _commendation_mails(session: Session, campaign: CampaignFile) -> list[OutgoingMail]:

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, func, select
 
 from schemas.enums import ParticipationStatus as S
-from schemas.release_tables import MeetingDecision
 from schemas.settings import Settings
 from schemas.tables import Participation
+from tasks.meeting_record import latest_decision
 from tasks.store import campaign_session
 
 REVIEW_OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.REVISION_REQUESTED, S.REVISED})
@@ -43,12 +43,7 @@ def closing_state(settings: Settings, campaign_year: int) -> ClosingState:
                 .group_by(col(Participation.status))
             ).all()
         )
-        decided = (
-            session.exec(
-                select(MeetingDecision.id).where(MeetingDecision.campaign_year == campaign_year)
-            ).first()
-            is not None
-        )
+        decided = latest_decision(session, campaign_year) is not None
     return ClosingState(
         reports_in_review=sum(counts.get(s, 0) for s in REVIEW_OPEN),
         meeting_decided=decided,
