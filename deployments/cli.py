@@ -21,7 +21,7 @@ from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
 from deployments.cli_serve import register as register_serve_commands
-from deployments.environment import prepare_prefect
+from deployments.environment import in_process_runs, prepare_prefect
 from schemas.campaign_file import load_campaign_file
 from schemas.columns import INPUT_KINDS
 from schemas.enums import OverQuota
@@ -123,7 +123,8 @@ def run(
         extra["over_quota"] = over_quota
     elif stage == "remind":
         extra["dry_run"] = dry_run
-    result = stage_flow(year, as_of=day, **extra)
+    with in_process_runs():
+        result = stage_flow(year, as_of=day, **extra)
     console.print(result.model_dump_json(indent=2, exclude_none=True))
 
 

@@ -4,6 +4,13 @@ The CLI calls `prepare_prefect(settings)` first thing, so runs, artifacts and re
 workspace unless the operator set PREFECT_HOME / PREFECT_API_URL themselves, analytics stay off
 (offline machines), and SIGTERM ends the process cleanly (so the temporary Prefect server it
 started is shut down rather than orphaned).
+
+`in_process_runs()` turns off the flow-run heartbeat for runs this process starts itself (the
+CLI's `campaign run`, the demo's clock): Prefect 3.9 ends every flow run by joining its
+heartbeat thread, which sleeps in whole seconds, so each flow run and subflow ends on a whole
+second (a trivial subflow: 1.1 s with the heartbeat, 0.1 s without; docs/scale-out.md). The
+heartbeat only serves the zombie-flow automation of deployment runs, which `campaign serve`
+keeps; an operator who set PREFECT_FLOWS_HEARTBEAT_FREQUENCY keeps their heartbeat everywhere.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 from schemas.settings import Settings
 
 EPHEMERAL_STARTUP_SECONDS = "120"
+HEARTBEAT_VARIABLES = ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
 
 
 def prefect_home(settings: Settings) -> Path:
@@ -42,6 +52,23 @@ def prepare_prefect(settings: Settings) -> Path:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     return home
+
+
+@contextmanager
+def in_process_runs() -> Iterator[None]:
+    """Within the block, flow runs started by this process emit no heartbeat.
+
+    Unless the operator set a heartbeat frequency in the environment, in which case nothing
+    changes. Import Prefect only after `prepare_prefect`. Side effect: a Prefect settings
+    context for the block.
+    """
+    if any(os.environ.get(name) for name in HEARTBEAT_VARIABLES):
+        yield
+        return
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

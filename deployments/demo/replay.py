@@ -33,6 +33,7 @@ from deployments.demo.world import (
     deliver_unit_files,
     sheet_rows_by_day,
 )
+from deployments.environment import in_process_runs
 from schemas.campaign_file import CampaignFile
 from schemas.settings import Settings
 
@@ -146,15 +147,16 @@ class SeasonReplay:
         from schemas.enums import OverQuota
         from tasks.inbox import find_tabular_files
 
-        mobilize(
-            self.year,
-            as_of=day,
-            over_quota=OverQuota.CUT,
-            associations_file=str(self.inbox / "associations.xlsx"),
-            recommendation_files=[
-                str(f) for f in find_tabular_files(self.inbox / "recommendations")
-            ],
-        )
+        with in_process_runs():
+            mobilize(
+                self.year,
+                as_of=day,
+                over_quota=OverQuota.CUT,
+                associations_file=str(self.inbox / "associations.xlsx"),
+                recommendation_files=[
+                    str(f) for f in find_tabular_files(self.inbox / "recommendations")
+                ],
+            )
 
     def after_clock(self, day: date) -> None:
         """Send what the world sends after the clock: the sign-in sheets of the day's sessions.
@@ -180,10 +182,11 @@ class SeasonReplay:
         """
         from flows.season import season  # after prepare_prefect: Prefect reads env at import
 
-        result = season(self.year, as_of=day)
-        if day == self.campaign.events.meeting:
-            self.meeting(self.year, day)
-            result = season(self.year, as_of=day)  # the clock sees the decision the same day
+        with in_process_runs():
+            result = season(self.year, as_of=day)
+            if day == self.campaign.events.meeting:
+                self.meeting(self.year, day)
+                result = season(self.year, as_of=day)  # the clock sees the decision that day
         self._chair_unread = False
         return result
 

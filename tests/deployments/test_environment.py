@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -40,3 +42,22 @@ def test_prepare_prefect_puts_prefect_home_and_results_in_the_workspace(tmp_path
     home = tmp_path / "ws" / ".prefect"
     assert out.stdout.split() == [str(home), str(home / "storage"), "false"]
     assert home.is_dir()
+
+
+def test_runs_started_in_process_emit_no_heartbeat_unless_the_operator_set_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.settings import get_current_settings
+
+    from deployments.environment import HEARTBEAT_VARIABLES, in_process_runs
+
+    for name in HEARTBEAT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    before = get_current_settings().flows.heartbeat_frequency
+    with in_process_runs():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == before
+
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
+    with in_process_runs():
+        assert get_current_settings().flows.heartbeat_frequency == before
