@@ -194,6 +194,11 @@ def enqueue(
     return one
 
 
+def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Return which of these idempotency keys are in the outbox already (read-only)."""
+    return set(_ids_by_key(session, keys))
+
+
 def _ids_by_key(session: Session, keys: Iterable[str]) -> dict[str, int]:
     """Return the ids of the outbox rows with these keys (read-only, chunked)."""
     wanted = sorted(set(keys))

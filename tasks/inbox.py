@@ -8,7 +8,7 @@ daily clock ingests a file again only when its bytes change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
@@ -29,6 +29,7 @@ ATTENDANCE_KIND = "attendance"
 BASIC_INFO_KIND = "basic_info"
 FINANCIALS_KIND = "financials"
 REPORTS_KIND = "reports"  # report PDFs and their manifest
+SCORE_SHEETS_KIND = "score_sheets"  # returned score sheets (review/sheets/)
 
 
 def inbox_dir(settings: Settings, campaign_year: int) -> Path:
@@ -54,7 +55,8 @@ def find_tabular_files(folder: Path) -> list[Path]:
     )
 
 
-def _fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
+def file_fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
+    """Return (file name, sha256, size) per path. Reads the files."""
     out: dict[str, tuple[str, str, int]] = {}
     for name in files:
         path = Path(name)
@@ -62,7 +64,7 @@ def _fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
     return out
 
 
-def _taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
+def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
     """Return the (name, sha256) pairs already taken in for a campaign and kind."""
     rows = session.exec(
         select(InputFile.name, InputFile.sha256)
@@ -82,27 +84,39 @@ def record_inputs(
     """
     if not files:
         return 0
-    prints = _fingerprints(files)
+    prints = file_fingerprints(files)
     actor = current_actor()
     now = now_utc()
     with campaign_session(settings) as session:
-        seen = _taken_in(session, campaign_year, kind)
-        new = [
-            InputFile(
-                campaign_year=campaign_year,
-                kind=kind,
-                name=name,
-                sha256=digest,
-                size=size,
-                ingested_on=as_of,
-                ingested_at=now,
-                actor=actor,
-            )
-            for name, digest, size in prints.values()
-            if (name, digest) not in seen
-        ]
-        session.add_all(new)
+        seen = files_taken_in(session, campaign_year, kind)
+        new = [p for p in prints.values() if p[:2] not in seen]
+        add_input_files(session, campaign_year, kind, new, as_of, actor, now)
     return len(new)
+
+
+def add_input_files(
+    session: Session,
+    campaign_year: int,
+    kind: str,
+    prints: Sequence[tuple[str, str, int]],
+    as_of: date,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Add InputFile rows for these (name, sha256, size) in the caller's transaction."""
+    session.add_all(
+        InputFile(
+            campaign_year=campaign_year,
+            kind=kind,
+            name=name,
+            sha256=digest,
+            size=size,
+            ingested_on=as_of,
+            ingested_at=now,
+            actor=actor,
+        )
+        for name, digest, size in prints
+    )
 
 
 class InboxNews(BaseModel):
@@ -149,7 +163,7 @@ def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
 
     def pending(kind: str, files: list[Path]) -> list[str]:
         names = [str(f) for f in files]
-        prints = _fingerprints(names)
+        prints = file_fingerprints(names)
         return [n for n in names if prints[n][:2] not in seen.get(kind, set())]
 
     association_list = find_association_list(folder)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from prefect import task
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import Severity
@@ -28,10 +28,17 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.aggregation import report_outcomes, review_totals
+from tasks.clock import current_actor
+from tasks.inbox import (
+    SCORE_SHEETS_KIND,
+    add_input_files,
+    file_fingerprints,
+    files_taken_in,
+)
 from tasks.league import league_table_rows, progress_rows, review_progress
 from tasks.normalisation import normalise_scores
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
-from tasks.review_sheets import sheet_specs
+from tasks.review_sheets import issued_sheets
 from tasks.score_sheets_read import read_score_sheet
 from tasks.store import campaign_session
 from tasks.submissions import sha256_file
@@ -63,7 +70,7 @@ def _take_in(
 ) -> tuple[int, list[Rejection]]:
     """Record the complete reports of each accepted sheet as Review versions."""
     campaign_year = campaign.year
-    issued = {spec.sheet_id: (reviewer, spec) for reviewer, spec in sheet_specs(session, campaign)}
+    issued = {sheet.sheet_id: sheet for sheet in issued_sheets(session, campaign)}
     assignments = {
         (a.participation_id, a.reviewer_id, a.round): a
         for a in session.exec(
@@ -101,11 +108,11 @@ def _take_in(
                 )
             )
             continue
-        reviewer, spec = match
+        reviewer = match.reviewer
         digest = sha256_file(path)
         for scored in result.scored:
             assert reviewer.id is not None
-            assignment = assignments.get((scored.participation_id, reviewer.id, spec.round))
+            assignment = assignments.get((scored.participation_id, reviewer.id, match.round))
             if assignment is None or assignment.id is None:
                 continue  # the issued sheet holds only this reviewer's assignments
             before = latest.get(assignment.id)
@@ -233,46 +240,79 @@ def _save_outcomes(
 def take_in_scores(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> ScoresSummary:
-    """Read returned score sheets, record reviews, recompute and save the outcomes.
+    """Read the returned score sheets not read before, record reviews, recompute the outcomes.
 
-    Side effects: writes Review versions and ReviewOutcome rows in one transaction; writes
-    `scores-rejections.xlsx` into `report_dir`.
+    A sheet is read once per content (the InputFile ledger, kind `score_sheets`, by file name
+    and sha256): an unchanged sheet adds nothing and its problems were reported the day it came
+    in. The outcomes are recomputed when a review is new or changed (or none are saved yet);
+    the league table and progress are returned only then. Side effects: writes Review versions,
+    ReviewOutcome rows and the sheets' InputFile rows in one transaction; writes
+    `scores-rejections.xlsx` into `report_dir` when new sheets were read.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    prints = file_fingerprints(files)
     with campaign_session(settings) as session:
-        new, rejections = _take_in(session, campaign, files, as_of)
-        scores, pairs, rounds = _score_frame(session, campaign_year)
-        names = {
-            pid: name
-            for pid, name in session.exec(
-                select(Participation.id, Unit.name)
-                .join(Unit, col(Unit.id) == col(Participation.unit_id))
-                .where(Participation.campaign_year == campaign_year)
-            ).all()
-            if pid is not None
-        }
-        outcomes = pd.DataFrame()
-        if not scores.empty:
-            totals = review_totals(normalise_scores(scores, campaign.review), campaign.review)
-            outcomes = report_outcomes(totals, campaign.review)
-        saved = (
-            _save_outcomes(session, campaign_year, outcomes, rounds, as_of)
-            if not outcomes.empty
-            else 0
+        seen = files_taken_in(session, campaign_year, SCORE_SHEETS_KIND)
+        fresh = [name for name, fingerprint in prints.items() if fingerprint[:2] not in seen]
+        new, rejections = _take_in(session, campaign, fresh, as_of)
+        add_input_files(
+            session,
+            campaign_year,
+            SCORE_SHEETS_KIND,
+            [prints[name] for name in fresh],
+            as_of,
+            current_actor(),
+            now_utc(),
         )
-    report = write_rejection_report(
-        settings.inside_workspace(report_dir, "scores-rejections.xlsx"), rejections
+        saved_before = session.exec(
+            select(func.count()).where(ReviewOutcome.campaign_year == campaign_year)
+        ).one()
+        aggregate = bool(new or not saved_before)
+        if aggregate:
+            outcomes, names, pairs, scores = _aggregate(session, campaign, as_of)
+        else:  # nothing new: the saved outcomes stand
+            outcomes, names, pairs, scores = pd.DataFrame(), {}, [], pd.DataFrame()
+        saved = len(outcomes)
+    report = (
+        write_rejection_report(
+            settings.inside_workspace(report_dir, "scores-rejections.xlsx"), rejections
+        )
+        if fresh
+        else None
     )
     return ScoresSummary(
-        sheets_read=len(files),
+        sheets_read=len(fresh),
         reviews_new=new,
         outcomes=saved,
         problems_by_code=count_by_code(rejections),
-        report=str(report.relative_to(settings.workspace)),
+        report=str(report.relative_to(settings.workspace)) if report else "",
         rejections=rejections,
         league=league_table_rows(outcomes, names) if not outcomes.empty else [],
-        progress=progress_rows(review_progress(pairs, scores)),
+        progress=progress_rows(review_progress(pairs, scores)) if aggregate else [],
     )
+
+
+def _aggregate(
+    session: Session, campaign: CampaignFile, as_of: date
+) -> tuple[pd.DataFrame, dict[int, str], list[tuple[int, str]], pd.DataFrame]:
+    """Recompute and save the outcomes; return them, unit names, expected pairs and scores."""
+    campaign_year = campaign.year
+    scores, pairs, rounds = _score_frame(session, campaign_year)
+    names = {
+        pid: name
+        for pid, name in session.exec(
+            select(Participation.id, Unit.name)
+            .join(Unit, col(Unit.id) == col(Participation.unit_id))
+            .where(Participation.campaign_year == campaign_year)
+        ).all()
+        if pid is not None
+    }
+    outcomes = pd.DataFrame()
+    if not scores.empty:
+        totals = review_totals(normalise_scores(scores, campaign.review), campaign.review)
+        outcomes = report_outcomes(totals, campaign.review)
+        _save_outcomes(session, campaign_year, outcomes, rounds, as_of)
+    return outcomes, names, pairs, scores
 
 
 @task(name="publish-scores")
@@ -286,6 +326,8 @@ def publish_scores(summary: ScoresSummary) -> None:
         publish_table(
             "review-progress", summary.progress, "Score sheets expected and returned per reviewer"
         )
+    if not summary.report:  # no sheet was new: nothing new to report
+        return
     errors = [r for r in summary.rejections if r.severity == Severity.ERROR]
     publish_rejections(
         "score-sheet-rejections",

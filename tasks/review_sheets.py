@@ -8,7 +8,7 @@ assignment sends the new sheet. Each row carries a one-line hint from the report
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from notifications.contexts import ReviewInvitationContext, campaign_context, deadline_context
 from notifications.headers import mailbox
-from notifications.outbox import OutgoingMail
+from notifications.outbox import OutgoingMail, existing_keys, idempotency_key
 from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import SubmissionKind
@@ -26,10 +26,11 @@ from schemas.review_tables import ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.outgoing import enqueue
-from tasks.score_sheets import SheetReport, SheetSpec
+from tasks.score_sheets import SheetReport, SheetSpec, sheet_id
 from tasks.score_sheets_write import write_score_sheet
 from tasks.store import campaign_session
 
+INVITATION = "review_invitation"
 REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: sheets are due then
 
 
@@ -60,15 +61,22 @@ def _report_facts(
     )
     titles: dict[int, str] = {}
     reports: dict[int, tuple[str, dict[str, Any] | None]] = {}
-    for sub in session.exec(
-        select(Submission)
+    title_rows = session.exec(
+        select(Submission.participation_id, col(Submission.data)["report_title"].as_string())
         .where(col(Submission.participation_id).in_(ids))
+        .where(col(Submission.kind).in_([SubmissionKind.RECEIPT, SubmissionKind.BASIC_INFO]))
+        .order_by(col(Submission.version))
+    ).all()
+    for pid, title in title_rows:
+        if title:
+            titles[pid] = title
+    for pid, original_name, screening in session.exec(
+        select(Submission.participation_id, Submission.original_name, Submission.screening)
+        .where(col(Submission.participation_id).in_(ids))
+        .where(Submission.kind == SubmissionKind.REPORT_PDF)
         .order_by(col(Submission.version))
     ).all():
-        if sub.kind in (SubmissionKind.RECEIPT, SubmissionKind.BASIC_INFO) and sub.data:
-            titles[sub.participation_id] = str(sub.data.get("report_title") or "")
-        if sub.kind == SubmissionKind.REPORT_PDF:
-            reports[sub.participation_id] = (sub.original_name, sub.screening)
+        reports[pid] = (original_name, dict(screening) if screening else None)
     out: dict[int, tuple[str, str, str, str]] = {}
     for pid in ids:
         file_name, screening = reports.get(pid, ("", None))
@@ -87,7 +95,8 @@ class SheetsSummary(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    sheets: int
+    sheets: int  # issued for the current assignment
+    written: int  # written (again) this run: new sheets, or sheets whose mail was never queued
     mails_queued: int
 
 
@@ -98,8 +107,22 @@ def sheet_deadline(campaign: CampaignFile, review_round: int) -> date:
     return max(campaign.stages.meeting, campaign.deadline(REVIEW_DEADLINE).date)
 
 
-def sheet_specs(session: Session, campaign: CampaignFile) -> list[tuple[Reviewer, SheetSpec]]:
-    """Return each assigned reviewer with the spec of their score sheet, one per review round."""
+@dataclass(frozen=True)
+class IssuedSheet:
+    """One reviewer's score sheet of one round: who, which reports, and its stable id."""
+
+    reviewer: Reviewer
+    round: int
+    participation_ids: tuple[int, ...]
+    sheet_id: str
+
+
+def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]:
+    """Return every assigned reviewer's sheet per review round, with its id; reads only.
+
+    The id depends on the assignment alone (tasks/score_sheets.py `sheet_id`), so this reads
+    no report: the sheets' contents are built by `sheet_specs` for the sheets that need it.
+    """
     pairs = session.exec(
         select(ReviewAssignment.participation_id, ReviewAssignment.round, Reviewer)
         .join(Reviewer, col(Reviewer.id) == col(ReviewAssignment.reviewer_id))
@@ -109,11 +132,31 @@ def sheet_specs(session: Session, campaign: CampaignFile) -> list[tuple[Reviewer
     for pid, review_round, reviewer in pairs:
         assert reviewer.id is not None
         by_sheet.setdefault((reviewer.id, review_round), (reviewer, []))[1].append(pid)
+    criteria = [c.key for c in campaign.review.criteria]
+    sheets = []
+    for (_, review_round), (reviewer, ids) in sorted(by_sheet.items()):
+        ordered = tuple(sorted(ids))
+        sheets.append(
+            IssuedSheet(
+                reviewer=reviewer,
+                round=review_round,
+                participation_ids=ordered,
+                sheet_id=sheet_id(campaign.year, reviewer.key, ordered, criteria, review_round),
+            )
+        )
+    return sheets
+
+
+def sheet_specs(
+    session: Session, campaign: CampaignFile, sheets: list[IssuedSheet]
+) -> list[tuple[Reviewer, SheetSpec]]:
+    """Return the spec each of these sheets is written from (report facts read here)."""
     standard_names = {s.key: s.name for s in campaign.standards}
-    facts = _report_facts(session, sorted({pid for pid, _, _ in pairs}), standard_names)
+    wanted = sorted({pid for sheet in sheets for pid in sheet.participation_ids})
+    facts = _report_facts(session, wanted, standard_names) if wanted else {}
     title = campaign_context(campaign).title
     specs: list[tuple[Reviewer, SheetSpec]] = []
-    for (_, review_round), (reviewer, ids) in sorted(by_sheet.items()):
+    for sheet in sheets:
         reports = tuple(
             SheetReport(
                 participation_id=pid,
@@ -122,28 +165,41 @@ def sheet_specs(session: Session, campaign: CampaignFile) -> list[tuple[Reviewer
                 hint=facts[pid][2],
                 file_name=facts[pid][3],
             )
-            for pid in sorted(ids)
+            for pid in sheet.participation_ids
         )
         spec = SheetSpec(
             campaign_year=campaign.year,
             campaign_title=title,
-            reviewer_key=reviewer.key,
-            reviewer_name=reviewer.name,
+            reviewer_key=sheet.reviewer.key,
+            reviewer_name=sheet.reviewer.name,
             criteria=tuple(campaign.review.criteria),
-            deadline=sheet_deadline(campaign, review_round),
+            deadline=sheet_deadline(campaign, sheet.round),
             reports=reports,
-            round=review_round,
+            round=sheet.round,
         )
-        specs.append((reviewer, spec))
+        assert spec.sheet_id == sheet.sheet_id
+        specs.append((sheet.reviewer, spec))
     return specs
+
+
+def _invitation_key(campaign_year: int, sheet: IssuedSheet) -> str:
+    return idempotency_key(
+        campaign_year,
+        INVITATION,
+        f"reviewer:{sheet.reviewer.id}:sheet",
+        sheet.sheet_id,
+        mailbox(sheet.reviewer.email).address,
+    )
 
 
 @task(name="send-score-sheets")
 def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> SheetsSummary:
-    """Write every assigned reviewer's score sheet and enqueue it by mail.
+    """Write and mail every assigned reviewer's score sheet not yet sent.
 
     Side effects: writes sheets into workspace/review/<year>/sheets/; enqueues one
-    `review_invitation` per reviewer and sheet (in one transaction). `as_of` dates the run.
+    `review_invitation` per reviewer and sheet (in one transaction). A sheet whose file is
+    written and whose mail is in the outbox is left as issued (the reviewer holds that copy);
+    `as_of` dates the run.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     folder = settings.inside_workspace("review", str(campaign_year), "sheets")
@@ -152,12 +208,17 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
         for c in campaign.review.criteria
     )
     mails: list[OutgoingMail] = []
-    by_reviewer: dict[int, int] = defaultdict(int)
     with campaign_session(settings) as session:
-        for reviewer, spec in sheet_specs(session, campaign):
+        sheets = issued_sheets(session, campaign)
+        sent = existing_keys(session, [_invitation_key(campaign_year, s) for s in sheets])
+        pending = [
+            s
+            for s in sheets
+            if _invitation_key(campaign_year, s) not in sent
+            or not (folder / f"{s.sheet_id}.xlsx").is_file()
+        ]
+        for reviewer, spec in sheet_specs(session, campaign, pending):
             path = write_score_sheet(spec, folder / f"{spec.sheet_id}.xlsx")
-            assert reviewer.id is not None
-            by_reviewer[reviewer.id] += 1
             context = ReviewInvitationContext(
                 campaign=campaign_context(campaign),
                 reviewer_name=reviewer.name,
@@ -169,11 +230,11 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
                 OutgoingMail(
                     campaign_year=campaign_year,
                     to=mailbox(reviewer.email, reviewer.name),
-                    mail=render("review_invitation", context),
+                    mail=render(INVITATION, context),
                     subject_ref=f"reviewer:{reviewer.id}:sheet",
                     version=spec.sheet_id,
                     attachments=(str(path),),
                 )
             )
         queued = enqueue(session, settings, mails)
-    return SheetsSummary(sheets=len(mails), mails_queued=queued)
+    return SheetsSummary(sheets=len(sheets), written=len(mails), mails_queued=queued)

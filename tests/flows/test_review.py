@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from schemas.columns import ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.review_tables import ReviewAssignment, Reviewer
+from schemas.review_tables import ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
@@ -146,7 +146,19 @@ def test_review_assigns_three_conflict_free_reviewers_once(
         6,
         {},
     )
-    assert (rescored.scores.reviews_new, rescored.scores.outcomes) == (0, 6)
+    # The next day the same sheets are not read again and the saved outcomes stand.
+    assert (rescored.scores.sheets_read, rescored.scores.reviews_new) == (0, 0)
+    assert (rescored.scores.outcomes, rescored.scores.league, rescored.scores.report) == (0, [], "")
+    with campaign_session(settings) as session:
+        saved = session.exec(select(ReviewOutcome).where(ReviewOutcome.campaign_year == 2024)).all()
+    assert sorted(o.rank for o in saved) == [1, 2, 3, 4, 5, 6]
+
+    # An expert changes one score on a returned sheet: that sheet is read again, once.
+    changed = returned / "returned-0.xlsx"
+    fill(changed, n_criteria, {FIRST_DATA_ROW: [99] * n_criteria + ["改过", "补充负面信息"]})
+    again = review(2024, as_of=date(2024, 12, 12), roster_files=[str(roster)])
+    assert again.scores is not None
+    assert (again.scores.sheets_read, again.scores.reviews_new, again.scores.outcomes) == (1, 1, 6)
     assert [row["rank"] for row in scored.scores.league] == [1, 2, 3, 4, 5, 6]
     assert {row["reviews"] for row in scored.scores.league} == {3}
 
