@@ -1,6 +1,7 @@
 """Benchmark the whole season: N enterprises replayed through the daily clock, per stage.
 
 Usage: python benchmarks/season.py [--enterprises 500 5000] [--modes engine plain]
+       [--prefect-server postgres|ephemeral]
        [--database sqlite|postgres] [--seed 1] [--cache DIR] [--profile-stage STAGE]
        [--output FILE]
 
@@ -10,8 +11,12 @@ workspace and database, with the product's SMTP sink in a third process, and rep
 from 1 October to the release day (deployments/demo/replay.py), as `campaign demo` does and as
 the clock's daily cron does in production: the clock runs every day, most days it only looks,
 and that looking is part of the cost. Modes:
-- engine: the flows on the Prefect engine, on a temporary Prefect server started before timing
-  (its start-up is reported apart); the meeting pauses and is approved over the API.
+- engine: the flows on the Prefect engine. Its server is started before timing: by default
+  `prefect server start` on a scratch PostgreSQL database (--prefect-server postgres), as
+  docs/scale-out.md runs it; with --prefect-server ephemeral, Prefect's own temporary server on
+  SQLite, as `campaign run` uses (Prefect 3.9's SQLite server answers 503 "database is locked"
+  to flow-run creation while it records task runs, and the client waits about 2 s to retry).
+  The meeting pauses and is approved over the API.
 - plain: the same flow and task functions called as plain functions: for this process only,
   calling a Flow or Task object calls its `.fn` (`plain_prefect()` below), run loggers are
   disabled, artifacts are not written, and PREFECT_API_URL points at a closed port so any use
@@ -58,6 +63,7 @@ RESULTS = REPO / "benchmarks" / "results"
 YEAR = 2024
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "csr_bench"
+PREFECT_DB = "csr_bench_prefect"  # the Prefect server's own database (--prefect-server postgres)
 STAGES = ("preparing", "mobilize", "train", "submit", "review", "commend", "meeting", "release")
 TARGETS = {"end_to_end_5000_seconds": 600.0, "prefect_overhead": 0.10, "scaling_5000_vs_500": 10.0}
 DECIDED_BY = "基准测试：指导单位工作会议"
@@ -145,7 +151,8 @@ def child(args: argparse.Namespace) -> None:
     prepare_prefect(settings)
     sink = _sink_process(workspace / "mail" / "sink", port)
     try:
-        figures = _replay(args, settings)
+        with prefect_server(args, workspace):
+            figures = _replay(args, settings)
     finally:
         sink.terminate()
         sink.wait(timeout=30)
@@ -306,18 +313,42 @@ def generated_inputs(cache: Path, enterprises: int, seed: int) -> tuple[Path, fl
 
 
 @contextmanager
-def scratch_postgres() -> Iterator[str]:
-    """Create the scratch database csr_bench (dropped first and afterwards); yield its URL."""
+def scratch_postgres(name: str = POSTGRES_DB) -> Iterator[str]:
+    """Create a scratch database `name` (dropped first and afterwards); yield its URL."""
     admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {POSTGRES_DB}")
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
     try:
-        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{POSTGRES_DB}"
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@contextmanager
+def prefect_server(args: argparse.Namespace, workspace: Path) -> Iterator[None]:
+    """For engine mode, start the Prefect server the run uses (see --prefect-server).
+
+    postgres: `prefect server start` on the scratch PostgreSQL database named in
+    --prefect-database-url, as docs/scale-out.md runs it; PREFECT_API_URL points at it.
+    ephemeral: nothing; Prefect starts its own temporary server on SQLite, as `campaign run`.
+    """
+    if args.mode != "engine" or args.prefect_server != "postgres":
+        yield
+        return
+    from deployments.local_server import local_prefect_server
+    from notifications.sink import free_port
+
+    os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = args.prefect_database_url.replace(
+        "postgresql+psycopg://", "postgresql+asyncpg://"
+    )
+    home = workspace / ".prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    with local_prefect_server(home, port=free_port()) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        yield
 
 
 def run_child(
@@ -326,7 +357,15 @@ def run_child(
     """Run one (mode, N) replay in a child process on a fresh workspace; return its figures."""
     workspace = tmp / f"workspace-{mode}-{enterprises}"
     out = tmp / f"{mode}-{enterprises}.json"
-    with scratch_postgres() if args.database == "postgres" else _sqlite(workspace) as url:
+    prefect_db = (
+        scratch_postgres(PREFECT_DB)
+        if mode == "engine" and args.prefect_server == "postgres"
+        else _nothing()
+    )
+    with (
+        scratch_postgres() if args.database == "postgres" else _sqlite(workspace) as url,
+        prefect_db as prefect_url,
+    ):
         command = [
             sys.executable,
             str(Path(__file__).resolve()),
@@ -339,6 +378,8 @@ def run_child(
             f"--database-url={url}",
             f"--out={out}",
             f"--profile-stage={args.profile_stage if mode == 'plain' else ''}",
+            f"--prefect-server={args.prefect_server}",
+            f"--prefect-database-url={prefect_url or ''}",
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CAMPAIGN_"))}
         print(f"season: {mode} N={enterprises} on {args.database} ...", flush=True)
@@ -435,9 +476,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default="",
         help="cProfile these stages, e.g. review,meeting (plain mode)",
     )
+    parser.add_argument(
+        "--prefect-server",
+        choices=["postgres", "ephemeral"],
+        default="postgres",
+        help=(
+            "engine mode's Prefect server: `prefect server start` on a scratch PostgreSQL "
+            "database (docs/scale-out.md), or Prefect's own temporary server on SQLite"
+        ),
+    )
     parser.add_argument("--output", default="", help="default: benchmarks/results/season.json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    for hidden in ("mode", "generated", "workspace", "database-url", "out"):
+    for hidden in ("mode", "generated", "workspace", "database-url", "out", "prefect-database-url"):
         parser.add_argument(f"--{hidden}", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -458,6 +508,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "campaign_year": YEAR,
         "database": args.database,
+        "prefect_server": args.prefect_server,
         "seed": args.seed,
         "days": "every day from 1 October to the release day (the clock's daily cron)",
         "runs": {str(n): modes for n, modes in runs.items()},
@@ -468,7 +519,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "day replayed through flows/season.py (deployments/demo/replay.py); stage seconds "
             "= sum of the clock's wall seconds over the days in that stage (operator's mobilize "
             "run and the meeting included, the world's file deliveries excluded). engine = "
-            "Prefect engine on a temporary server started before timing; plain = Flow/Task "
+            "Prefect engine; its server started before timing: `prefect server start` on a scratch "
+            "PostgreSQL database (prefect_server=postgres, as docs/scale-out.md runs it) or "
+            "Prefect's own temporary server on SQLite (ephemeral); plain = Flow/Task "
             "objects call their .fn (benchmark-only patch), run loggers disabled, no artifacts; "
             "its meeting decision (as proposed) recorded with build_meeting_pack + "
             "record_decision instead of a paused run. overhead = engine/plain - 1; scaling = "
@@ -482,7 +535,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
     }
-    name = "season.json" if args.database == "sqlite" else "season-postgres.json"
+    name = "season" + ("" if args.database == "sqlite" else "-postgres")
+    name += "-ephemeral-server.json" if args.prefect_server == "ephemeral" else ".json"
     output = Path(args.output) if args.output else RESULTS / name
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(
