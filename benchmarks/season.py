@@ -341,7 +341,7 @@ def prefect_server(args: argparse.Namespace, workspace: Path) -> Iterator[None]:
     from deployments.local_server import local_prefect_server
     from notifications.sink import free_port
 
-    os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = args.prefect_database_url.replace(
+    os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = args.prefect_database_url.replace(
         "postgresql+psycopg://", "postgresql+asyncpg://"
     )
     home = workspace / ".prefect"
