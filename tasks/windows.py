@@ -12,7 +12,7 @@ from datetime import date
 
 from prefect import task
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from notifications.policy import campaign_calendar, digest_due, reminder_schedule, reminders_due
 from schemas.campaign_file import CampaignFile, load_campaign_file
@@ -24,6 +24,8 @@ from schemas.tables import Participation
 from tasks.clock import current_actor
 from tasks.standings import load_standings
 from tasks.store import campaign_session
+
+LAPSABLE = frozenset({ParticipationStatus.RECOMMENDED, ParticipationStatus.REGISTERED})
 
 
 def closed_deadlines(campaign: CampaignFile, as_of: date) -> list[str]:
@@ -63,6 +65,13 @@ def close_windows(settings: Settings, campaign_year: int, as_of: date) -> Closed
     now = now_utc()
     actor = current_actor()
     with campaign_session(settings) as session:
+        open_units = session.exec(
+            select(func.count())
+            .where(Participation.campaign_year == campaign_year)
+            .where(col(Participation.status).in_(LAPSABLE))
+        ).one()
+        if not open_units:  # every unit has filed or lapsed: nothing left to close
+            return ClosedWindows(deadlines=keys, lapsed=0)
         standings = load_standings(session, campaign_year)
         reasons: dict[int, str] = {}
         for unit in standings.units:
@@ -79,7 +88,7 @@ def close_windows(settings: Settings, campaign_year: int, as_of: date) -> Closed
         lapsed = 0
         for p in rows:
             assert p.id is not None
-            if p.status in (ParticipationStatus.RECOMMENDED, ParticipationStatus.REGISTERED):
+            if p.status in LAPSABLE:
                 session.add(
                     transition(
                         p, ParticipationStatus.LAPSED, actor=actor, at=now, reason=reasons[p.id]
