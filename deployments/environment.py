@@ -62,10 +62,13 @@ def in_process_runs() -> Iterator[None]:
     changes. Import Prefect only after `prepare_prefect`. Side effect: a Prefect settings
     context for the block.
     """
-    if any(os.environ.get(name) for name in HEARTBEAT_VARIABLES):
+    from prefect.settings import get_current_settings, temporary_settings
+
+    if get_current_settings().flows.heartbeat_frequency is None or any(
+        os.environ.get(name) for name in HEARTBEAT_VARIABLES
+    ):  # already off (entering costs ~0.1 s: Prefect copies its settings), or the operator's
         yield
         return
-    from prefect.settings import temporary_settings
 
     with temporary_settings(updates={"flows.heartbeat_frequency": None}):
         yield

@@ -224,13 +224,16 @@ class SeasonReplay:
         their time counts as the played day's world seconds. Side effects: those of `play`.
         """
         played = []
-        for day in sorted(set(days) if days is not None else season_days(self.campaign)):
-            started = time.perf_counter()
-            for skipped in self.skipped_days(day):
-                self.deliver(skipped)
-            caught_up = time.perf_counter() - started
-            done = self.play(day, hook)
-            played.append(
-                PlayedDay(done.day, done.result, done.clock_seconds, done.world_seconds + caught_up)
-            )
+        with in_process_runs():  # once for the season; each clock() inside finds it on
+            for day in sorted(set(days) if days is not None else season_days(self.campaign)):
+                started = time.perf_counter()
+                for skipped in self.skipped_days(day):
+                    self.deliver(skipped)
+                caught_up = time.perf_counter() - started
+                done = self.play(day, hook)
+                played.append(
+                    PlayedDay(
+                        done.day, done.result, done.clock_seconds, done.world_seconds + caught_up
+                    )
+                )
         return played
