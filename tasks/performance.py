@@ -157,22 +157,35 @@ class SaveCounts:
 def save_evaluations(
     session: Session, campaign_year: int, units: list[UnitFilings], as_of: date
 ) -> SaveCounts:
-    """Evaluate each unit whose fingerprint changed and insert or update its row; flush."""
+    """Evaluate each unit whose fingerprint changed and insert or update its row; flush.
+
+    Reads the stored fingerprints first and loads only the rows that change.
+    """
+    stored = dict(
+        session.exec(
+            select(
+                PerformanceEvaluation.participation_id, PerformanceEvaluation.inputs_sha256
+            ).where(PerformanceEvaluation.campaign_year == campaign_year)
+        ).all()
+    )
+    changed = [u for u in units if stored.get(u.participation_id) != u.fingerprint()]
     known = {
         e.participation_id: e
         for e in session.exec(
-            select(PerformanceEvaluation).where(
-                PerformanceEvaluation.campaign_year == campaign_year
+            select(PerformanceEvaluation)
+            .where(PerformanceEvaluation.campaign_year == campaign_year)
+            .where(
+                col(PerformanceEvaluation.participation_id).in_(
+                    [u.participation_id for u in changed if u.participation_id in stored]
+                )
             )
         ).all()
     }
-    new = updated = unchanged = 0
-    for unit in units:
+    new = updated = 0
+    unchanged = len(units) - len(changed)
+    for unit in changed:
         digest = unit.fingerprint()
         row = known.get(unit.participation_id)
-        if row is not None and row.inputs_sha256 == digest:
-            unchanged += 1
-            continue
         evaluation = evaluate(unit.inputs())
         if row is None:
             row = PerformanceEvaluation(
@@ -205,6 +218,7 @@ class PerformanceSummary(BaseModel):
     new: int
     updated: int
     unchanged: int
+    # The tables, only when an evaluation was new or updated (else the last ones stand):
     coverage: list[Row]  # per indicator: units computable and flagged, over every stored row
     units: list[Row]  # per unit, fewest flags first
 
@@ -219,7 +233,10 @@ def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) ->
         units = load_unit_filings(session, campaign_year)
         with_figures = [u for u in units if u.has_figures]
         counts = save_evaluations(session, campaign_year, with_figures, as_of)
-        stored = performance_summary_rows(session, campaign_year, REVIEW_OR_LATER)
+        changed = bool(counts.new or counts.updated)
+        stored = (
+            performance_summary_rows(session, campaign_year, REVIEW_OR_LATER) if changed else []
+        )
     return PerformanceSummary(
         campaign_year=campaign_year,
         evaluated_on=as_of,
@@ -228,14 +245,19 @@ def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) ->
         new=counts.new,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        coverage=coverage_rows(stored),
-        units=performance_league_rows(stored),
+        coverage=coverage_rows(stored) if changed else [],
+        units=performance_league_rows(stored) if changed else [],
     )
 
 
 @task(name="publish-performance")
 def publish_performance(summary: PerformanceSummary) -> None:
-    """Publish the indicator coverage and the per-unit table as Prefect table artifacts."""
+    """Publish the indicator coverage and the per-unit table as Prefect table artifacts.
+
+    Nothing when no evaluation changed: the artifacts of the last change still hold.
+    """
+    if not summary.coverage:
+        return
     done = summary.in_review - summary.without_figures
     publish_table(
         "performance-coverage",

@@ -211,6 +211,8 @@ def test_a_rerun_skips_unchanged_units_and_a_new_filing_is_evaluated_again(
     rows = _rows(engine)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
     assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert (again.coverage, again.units) == ([], [])  # nothing changed: no tables to publish
+    assert len(changed.units) == 3
     assert {pid: r.evaluated_on for pid, r in rows.items()} == {
         ids[1]: FIRST,
         ids[2]: LATER,
