@@ -14,6 +14,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
@@ -28,5 +29,5 @@ def commend(campaign_year: int, as_of: date | None = None) -> CommendSummary:
     reports_dir = str(Path("reports") / current_run_label())
     prepare_campaign(settings, campaign_year)
     summary = propose_commendations(settings, campaign_year, day, reports_dir)
-    publish_commendations(summary)
+    publish_commendations(as_is(summary))
     return summary

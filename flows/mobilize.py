@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.task_inputs import as_is
 from schemas.enums import OverQuota
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
@@ -65,13 +66,13 @@ def mobilize(
         intake = ingest_recommendations(
             settings, campaign_year, day, association_list, recommended, over_quota, reports
         )
-        publish_recommendation_report(intake)
+        publish_recommendation_report(as_is(intake))
         taken = [association_list, *recommended] if association_list else recommended
         record_inputs(settings, campaign_year, RECOMMENDATIONS_KIND, taken, day)
     registration = None
     if receipts:
         registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
-        publish_receipt_report(registration)
+        publish_receipt_report(as_is(registration))
         record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
     delivery = deliver_outbox(settings, campaign_year) if intake or registration else None
     return MobilizeSummary(

@@ -16,6 +16,7 @@ from datetime import date
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import resolve_as_of
@@ -43,5 +44,5 @@ def remind(campaign_year: int, as_of: date | None = None, dry_run: bool = False)
     prepare_campaign(settings, campaign_year)
     run = queue_reminders(settings, campaign_year, day, dry_run)
     delivery = deliver_outbox(settings, campaign_year) if run.queued and not dry_run else None
-    publish_reminders(run)
+    publish_reminders(as_is(run))
     return RemindSummary(reminders=run, mail_sent=delivery.sent if delivery else 0)

@@ -22,6 +22,7 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
@@ -84,21 +85,21 @@ def review(
     roster = None
     if rosters:
         roster = ingest_roster(settings, campaign_year, day, rosters, reports_dir)
-        publish_roster_report(roster)
+        publish_roster_report(as_is(roster))
     assignment = assign_review(settings, campaign_year, day, overrides)
-    publish_assignment(assignment)
+    publish_assignment(as_is(assignment))
     rechecks = assign_rechecks(settings, campaign_year, day)
     sheets = send_score_sheets(settings, campaign_year, day)
     returned = returned_files or [str(f) for f in find_tabular_files(folder / "sheets")]
     scores = None
     if returned:
         scores = take_in_scores(settings, campaign_year, day, returned, reports_dir)
-        publish_scores(scores)
+        publish_scores(as_is(scores))
     late = remind_reviewers(settings, campaign_year, day)
     performance = evaluate_performance(settings, campaign_year, day)
-    publish_performance(performance)
+    publish_performance(as_is(performance))
     decisions = decide_reviews(settings, campaign_year, day, chair, reports_dir)
-    publish_decisions(decisions)
+    publish_decisions(as_is(decisions))
     queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
     return ReviewSummary(

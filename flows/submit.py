@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
@@ -67,13 +68,15 @@ def submit(
     forms = None
     if info or money:
         forms = ingest_forms(settings, campaign_year, day, info, money, reports_dir)
-        publish_form_report(forms)
+        publish_form_report(as_is(forms))
         record_inputs(settings, campaign_year, BASIC_INFO_KIND, info, day)
         record_inputs(settings, campaign_year, FINANCIALS_KIND, money, day)
     reports = None
     if pdfs:
-        reports = ingest_reports(settings, campaign_year, day, pdfs, manifests, reports_dir)
-        record_inputs(settings, campaign_year, REPORTS_KIND, pdfs + manifests, day)
-    publish_submission_progress(settings, campaign_year, reports)
+        reports = ingest_reports(
+            settings, campaign_year, day, as_is(pdfs), as_is(manifests), reports_dir
+        )
+        record_inputs(settings, campaign_year, REPORTS_KIND, as_is(pdfs + manifests), day)
+    publish_submission_progress(settings, campaign_year, as_is(reports))
     delivery = deliver_outbox(settings, campaign_year) if reports and reports.mails_queued else None
     return SubmitSummary(forms=forms, reports=reports, mail_sent=delivery.sent if delivery else 0)

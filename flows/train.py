@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
+from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.attendance import AttendanceSummary, ingest_attendance, publish_attendance
 from tasks.campaigns import prepare_campaign
@@ -52,7 +53,7 @@ def train(
     attendance = ingest_attendance(
         settings, campaign_year, day, sheets, str(Path("reports") / current_run_label())
     )
-    publish_attendance(attendance)
+    publish_attendance(as_is(attendance))
     record_inputs(settings, campaign_year, ATTENDANCE_KIND, sheets, day)
     queued = sum(s.mails_queued for s in seats)
     delivery = deliver_outbox(settings, campaign_year) if queued else None
