@@ -34,9 +34,8 @@ from schemas.settings import Settings
 from tasks.campaigns import advance_campaign_stage
 from tasks.clock import resolve_as_of
 from tasks.commend import CommendSummary
-from tasks.inbox import inbox_news
-from tasks.season_due import closing_state
-from tasks.windows import ClosedWindows, close_windows, reminders_due_today
+from tasks.season_due import closing_state, season_agenda
+from tasks.windows import ClosedWindows, close_windows
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 # Forms and reports are taken in whenever they arrive during the season (revised reports come
@@ -74,8 +73,9 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
     stage = advance_campaign_stage(settings, campaign_year, day)
+    agenda = season_agenda(settings, campaign_year, day)
+    news, closing = agenda.news, agenda.closing
     intake = None
-    news = inbox_news(settings, campaign_year)
     if stage.stage in INTAKE_STAGES and news.any_intake():
         intake = mobilize(campaign_year, as_of=day)
     training = None
@@ -85,10 +85,13 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if stage.stage in FILING_STAGES and news.any_submission():
         filed = submit(campaign_year, as_of=day)
     reminded = None
-    if stage.stage in FILING_STAGES and reminders_due_today(settings, campaign_year, day):
+    if stage.stage in FILING_STAGES and agenda.reminders_due:
         reminded = remind(campaign_year, as_of=day)
-    windows = close_windows(settings, campaign_year, day) if stage.stage in FILING_STAGES else None
-    closing = closing_state(settings, campaign_year)
+    windows = None
+    if stage.stage in FILING_STAGES and agenda.windows_to_close:
+        windows = close_windows(settings, campaign_year, day)
+    if intake or filed:  # what was taken in today may change who is in review
+        closing = closing_state(settings, campaign_year)
     reviewed = None
     if stage.stage in REVIEW_STAGES and (stage.changed or closing.reports_in_review):
         reviewed = review(campaign_year, as_of=day)

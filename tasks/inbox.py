@@ -150,6 +150,11 @@ class InboxNews(BaseModel):
 @task(name="inbox-news")
 def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
     """Return the inbox files that need taking in (see InboxNews). Reads only."""
+    return read_inbox_news(settings, campaign_year)
+
+
+def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
+    """Return the inbox files that need taking in (see InboxNews). Reads the inbox and ledger."""
     folder = inbox_dir(settings, campaign_year)
     with campaign_session(settings) as session:
         rows = session.exec(

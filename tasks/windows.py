@@ -12,7 +12,7 @@ from datetime import date
 
 from prefect import task
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from notifications.policy import campaign_calendar, digest_due, reminder_schedule, reminders_due
 from schemas.campaign_file import CampaignFile, load_campaign_file
@@ -26,6 +26,15 @@ from tasks.standings import load_standings
 from tasks.store import campaign_session
 
 LAPSABLE = frozenset({ParticipationStatus.RECOMMENDED, ParticipationStatus.REGISTERED})
+
+
+def units_that_can_lapse(session: Session, campaign_year: int) -> int:
+    """Count the participations still recommended or registered. Reads only."""
+    return session.exec(
+        select(func.count())
+        .where(Participation.campaign_year == campaign_year)
+        .where(col(Participation.status).in_(LAPSABLE))
+    ).one()
 
 
 def closed_deadlines(campaign: CampaignFile, as_of: date) -> list[str]:
@@ -65,12 +74,7 @@ def close_windows(settings: Settings, campaign_year: int, as_of: date) -> Closed
     now = now_utc()
     actor = current_actor()
     with campaign_session(settings) as session:
-        open_units = session.exec(
-            select(func.count())
-            .where(Participation.campaign_year == campaign_year)
-            .where(col(Participation.status).in_(LAPSABLE))
-        ).one()
-        if not open_units:  # every unit has filed or lapsed: nothing left to close
+        if not units_that_can_lapse(session, campaign_year):  # all filed or lapsed already
             return ClosedWindows(deadlines=keys, lapsed=0)
         standings = load_standings(session, campaign_year)
         reasons: dict[int, str] = {}
@@ -98,10 +102,8 @@ def close_windows(settings: Settings, campaign_year: int, as_of: date) -> Closed
     return ClosedWindows(deadlines=keys, lapsed=lapsed)
 
 
-@task(name="reminders-due")
-def reminders_due_today(settings: Settings, campaign_year: int, as_of: date) -> bool:
-    """Return whether any reminder or the weekly digest is due on `as_of`. Reads only."""
-    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+def reminders_due_on(campaign: CampaignFile, as_of: date) -> bool:
+    """Return whether any reminder or the weekly digest is due on `as_of`. Pure."""
     calendar = campaign_calendar(campaign)
     return bool(reminders_due(campaign, calendar, as_of)) or digest_due(
         campaign.reminders, calendar, as_of

@@ -9,6 +9,7 @@ from factories import receipt_row, write_associations, write_recommendations, wr
 from prefect.logging import disable_run_logger
 from sqlmodel import select
 
+from schemas.campaign_file import CampaignFile
 from schemas.columns import RECEIPTS
 from schemas.enums import OverQuota, ParticipationStatus
 from schemas.settings import Settings
@@ -16,7 +17,7 @@ from schemas.tables import Participation, StageTransition
 from tasks.intake import ingest_recommendations
 from tasks.receipts import ingest_receipts
 from tasks.store import campaign_session, make_engine, upgrade_database
-from tasks.windows import close_windows, closed_deadlines, reminders_due_today
+from tasks.windows import close_windows, closed_deadlines, reminders_due_on
 
 
 def test_windows_close_the_day_after_the_last_overdue_notice(campaign_2024) -> None:
@@ -56,14 +57,12 @@ def test_close_windows_lapses_units_still_owing_once(workspace: Path, tmp_path: 
     assert reasons == {"逾期未提交《发布回执表及基本信息统计表》（截止2024-11-15），提交窗口已关闭"}
 
 
-def test_reminders_due_today_follows_the_policy(workspace: Path) -> None:
-    settings = Settings()
-    with disable_run_logger():
-        due = [
-            d
-            for d in (date(2024, 11, 5), date(2024, 11, 6), date(2024, 11, 7), date(2024, 11, 11))
-            if reminders_due_today.fn(settings, 2024, d)
-        ]
+def test_reminders_due_on_follows_the_policy(campaign_2024: CampaignFile) -> None:
+    due = [
+        d
+        for d in (date(2024, 11, 5), date(2024, 11, 6), date(2024, 11, 7), date(2024, 11, 11))
+        if reminders_due_on(campaign_2024, d)
+    ]
 
     # 6 Nov is T-7 of the receipt deadline (15 Nov); Mondays carry the weekly digest.
     assert due == [date(2024, 11, 6), date(2024, 11, 11)]
