@@ -79,9 +79,13 @@ def plain_prefect() -> Iterator[None]:
     """
     import prefect
     from prefect.logging import disable_run_logger
+    from prefect.utilities.annotations import BaseAnnotation
+
+    def bare(value: Any) -> Any:  # the engine unwraps `as_is` (quote) before a task runs
+        return value.unwrap() if isinstance(value, BaseAnnotation) else value
 
     def call_fn(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*args, **kwargs)
+        return self.fn(*map(bare, args), **{k: bare(v) for k, v in kwargs.items()})
 
     def no_artifact(*args: Any, **kwargs: Any) -> None:
         return None
