@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -173,7 +174,7 @@ def _save_marks(
     session.flush()
 
 
-@task(name="ingest-attendance")
+@task(name="ingest-attendance", cache_policy=NO_CACHE)
 def ingest_attendance(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> AttendanceSummary:
@@ -224,7 +225,7 @@ def ingest_attendance(
     )
 
 
-@task(name="publish-attendance")
+@task(name="publish-attendance", cache_policy=NO_CACHE)
 def publish_attendance(summary: AttendanceSummary) -> None:
     """Publish attendance per session and per association, and the sheet problems."""
     publish_table("training-attendance", summary.per_session, "Attendance per training session")

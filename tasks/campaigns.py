@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
@@ -91,7 +92,7 @@ class StageOfDay(BaseModel):
     changed: bool
 
 
-@task(name="advance-campaign-stage")
+@task(name="advance-campaign-stage", cache_policy=NO_CACHE)
 def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) -> StageOfDay:
     """Set the campaign's stage for `as_of` from the campaign file; record a change if any.
 
@@ -121,7 +122,7 @@ def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) 
     )
 
 
-@task(name="prepare-campaign")
+@task(name="prepare-campaign", cache_policy=NO_CACHE)
 def prepare_campaign(settings: Settings, campaign_year: int) -> None:
     """Check the campaign file, bring the database schema up to date, ensure the Campaign row.
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
@@ -82,7 +83,7 @@ def _inside(settings: Settings, stored_path: str) -> Path | None:
         return None
 
 
-@task(name="publish-catalogue")
+@task(name="publish-catalogue", cache_policy=NO_CACHE)
 def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> CatalogueSummary:
     """Build the campaign's public catalogue of released reports; return what it did.
 
@@ -143,7 +144,7 @@ def _plain(text: str) -> str:
     return text.translate(escapes)
 
 
-@task(name="publish-catalogue-artifact")
+@task(name="publish-catalogue-artifact", cache_policy=NO_CACHE)
 def publish_catalogue_artifact(summary: CatalogueSummary) -> None:
     """Publish the catalogue summary as a markdown artifact linking the index page."""
     create_markdown_artifact(

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import select
 
@@ -129,7 +130,7 @@ def issue_certificates_now(
     )
 
 
-@task(name="issue-certificates")
+@task(name="issue-certificates", cache_policy=NO_CACHE)
 def issue_certificates(settings: Settings, campaign_year: int, as_of: date) -> CertificatesSummary:
     """Issue the release certificates (see `issue_certificates_now`): PDFs and Certificate rows."""
     return issue_certificates_now(settings, campaign_year, as_of)

@@ -18,6 +18,7 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
@@ -152,7 +153,7 @@ def _category_rows(campaign: CampaignFile, selections: Sequence[Selection]) -> l
     ]
 
 
-@task(name="propose-commendations")
+@task(name="propose-commendations", cache_policy=NO_CACHE)
 def propose_commendations(
     settings: Settings, campaign_year: int, as_of: date, report_dir: str
 ) -> CommendSummary:
@@ -188,7 +189,7 @@ def propose_commendations(
     )
 
 
-@task(name="publish-commendations")
+@task(name="publish-commendations", cache_policy=NO_CACHE)
 def publish_commendations(summary: CommendSummary) -> None:
     """Publish the proposal as a table artifact and its counts as a markdown artifact."""
     if summary.meeting_decided:

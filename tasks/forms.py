@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
@@ -147,7 +148,7 @@ class FormSummary(BaseModel):
     rejections: list[Rejection]
 
 
-@task(name="ingest-forms")
+@task(name="ingest-forms", cache_policy=NO_CACHE)
 def ingest_forms(
     settings: Settings,
     campaign_year: int,
@@ -217,7 +218,7 @@ def ingest_forms(
     )
 
 
-@task(name="publish-form-report")
+@task(name="publish-form-report", cache_policy=NO_CACHE)
 def publish_form_report(summary: FormSummary) -> None:
     """Publish the form and financial-statement problems as a table artifact."""
     publish_rejections("form-rejections", "Form problems", summary.rejections, Path(summary.report))

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
@@ -74,7 +75,7 @@ def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple
     return set(rows)
 
 
-@task(name="record-inputs")
+@task(name="record-inputs", cache_policy=NO_CACHE)
 def record_inputs(
     settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
 ) -> int:
@@ -147,7 +148,7 @@ class InboxNews(BaseModel):
         )
 
 
-@task(name="inbox-news")
+@task(name="inbox-news", cache_policy=NO_CACHE)
 def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
     """Return the inbox files that need taking in (see InboxNews). Reads only."""
     return read_inbox_news(settings, campaign_year)

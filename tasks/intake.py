@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
@@ -62,7 +63,7 @@ def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | in
     return [{"association": code, "accepted": accepted[code], "held": held[code]} for code in codes]
 
 
-@task(name="ingest-recommendations")
+@task(name="ingest-recommendations", cache_policy=NO_CACHE)
 def ingest_recommendations(
     settings: Settings,
     campaign_year: int,
@@ -130,7 +131,7 @@ def ingest_recommendations(
     )
 
 
-@task(name="publish-recommendation-report")
+@task(name="publish-recommendation-report", cache_policy=NO_CACHE)
 def publish_recommendation_report(summary: IngestSummary) -> None:
     """Publish the rejection table and the per-association counts as Prefect artifacts."""
     publish_rejections(

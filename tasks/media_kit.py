@@ -16,6 +16,7 @@ from typing import Final
 # pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
 import pandas as pd
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -160,7 +161,7 @@ def media_kit_markdown(campaign: CampaignFile, as_of: date, frames: dict[str, pd
     return "\n".join(lines)
 
 
-@task(name="compile-media-kit")
+@task(name="compile-media-kit", cache_policy=NO_CACHE)
 def compile_media_kit(settings: Settings, campaign_year: int, as_of: date) -> MediaKit:
     """Write the media kit (media-kit.xlsx, media-kit.md) into release/<year>/media-kit.
 

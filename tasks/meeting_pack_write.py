@@ -17,6 +17,7 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
@@ -189,7 +190,7 @@ def pack_digest(pack: MeetingPack, workbook: str) -> str:
     return "\n".join([head, *_sections(pack, DIGEST_ROWS), _categories(pack)])
 
 
-@task(name="build-meeting-pack")
+@task(name="build-meeting-pack", cache_policy=NO_CACHE)
 def build_meeting_pack(
     settings: Settings, campaign_year: int, built_on: date, report_dir: str
 ) -> PackSummary:
@@ -220,7 +221,7 @@ def build_meeting_pack(
     )
 
 
-@task(name="publish-meeting-pack")
+@task(name="publish-meeting-pack", cache_policy=NO_CACHE)
 def publish_meeting_pack(pack: PackSummary) -> None:
     """Publish the pack as the markdown artifact `meeting-pack` (side effect: one artifact)."""
     create_markdown_artifact(
@@ -257,7 +258,7 @@ def decision_markdown(decision: RecordedDecision) -> str:
     )
 
 
-@task(name="publish-meeting-decision")
+@task(name="publish-meeting-decision", cache_policy=NO_CACHE)
 def publish_decision(decision: RecordedDecision) -> None:
     """Publish the recorded decision as the markdown artifact `meeting-decision`."""
     create_markdown_artifact(

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
@@ -242,7 +243,7 @@ def apply_decision(
     return recorded_view(row)
 
 
-@task(name="find-recorded-decision")
+@task(name="find-recorded-decision", cache_policy=NO_CACHE)
 def find_recorded_decision(settings: Settings, campaign_year: int) -> RecordedDecision | None:
     """Return the campaign's recorded meeting decision (newest version), or None. Read-only."""
     with campaign_session(settings) as session:
@@ -250,7 +251,7 @@ def find_recorded_decision(settings: Settings, campaign_year: int) -> RecordedDe
         return recorded_view(row) if row else None
 
 
-@task(name="record-decision")
+@task(name="record-decision", cache_policy=NO_CACHE)
 def record_decision(
     settings: Settings,
     campaign_year: int,

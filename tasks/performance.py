@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -223,7 +224,7 @@ class PerformanceSummary(BaseModel):
     units: list[Row]  # per unit, fewest flags first
 
 
-@task(name="evaluate-performance")
+@task(name="evaluate-performance", cache_policy=NO_CACHE)
 def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) -> PerformanceSummary:
     """Evaluate every unit in review or later whose filings changed and store its indicators.
 
@@ -250,7 +251,7 @@ def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) ->
     )
 
 
-@task(name="publish-performance")
+@task(name="publish-performance", cache_policy=NO_CACHE)
 def publish_performance(summary: PerformanceSummary) -> None:
     """Publish the indicator coverage and the per-unit table as Prefect table artifacts.
 

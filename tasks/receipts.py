@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -82,7 +83,7 @@ class ReceiptSummary(BaseModel):
     rejections: list[Rejection]
 
 
-@task(name="ingest-receipts")
+@task(name="ingest-receipts", cache_policy=NO_CACHE)
 def ingest_receipts(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> ReceiptSummary:
@@ -190,7 +191,7 @@ def _register(
     return registered
 
 
-@task(name="publish-receipt-report")
+@task(name="publish-receipt-report", cache_policy=NO_CACHE)
 def publish_receipt_report(summary: ReceiptSummary) -> None:
     """Publish the receipt problems as a table artifact pointing to the full report."""
     publish_rejections(

@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -226,7 +227,7 @@ def _association_mails(
     return mails
 
 
-@task(name="send-release-mail")
+@task(name="send-release-mail", cache_policy=NO_CACHE)
 def send_release_mail(
     settings: Settings, campaign_year: int, as_of: date, catalogue_url: str
 ) -> ReleaseMailSummary:

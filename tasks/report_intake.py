@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -191,7 +192,7 @@ def _record(
     return subs, mails, revised
 
 
-@task(name="ingest-reports")
+@task(name="ingest-reports", cache_policy=NO_CACHE)
 def ingest_reports(
     settings: Settings,
     campaign_year: int,

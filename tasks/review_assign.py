@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -156,7 +157,7 @@ def _overrides(
     return out, rejections
 
 
-@task(name="assign-reviewers")
+@task(name="assign-reviewers", cache_policy=NO_CACHE)
 def assign_review(
     settings: Settings, campaign_year: int, as_of: date, override_files: list[str]
 ) -> AssignmentSummary:
@@ -227,7 +228,7 @@ def assign_review(
     )
 
 
-@task(name="publish-assignment")
+@task(name="publish-assignment", cache_policy=NO_CACHE)
 def publish_assignment(summary: AssignmentSummary) -> None:
     """Publish the pairs (unit, reviewer, why) and the reports short of reviewers as artifacts."""
     if summary.rows:

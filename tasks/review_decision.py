@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -106,7 +107,7 @@ def _lapse_unrevised(
     return len(late)
 
 
-@task(name="decide-reviews")
+@task(name="decide-reviews", cache_policy=NO_CACHE)
 def decide_reviews(
     settings: Settings, campaign_year: int, as_of: date, chair_files: list[str], report_dir: str
 ) -> DecisionSummary:
@@ -204,7 +205,7 @@ def decide_reviews(
     )
 
 
-@task(name="publish-decisions")
+@task(name="publish-decisions", cache_policy=NO_CACHE)
 def publish_decisions(summary: DecisionSummary) -> None:
     """Publish the decisions taken and the reports still awaiting one as table artifacts."""
     if summary.decided or summary.lapsed:

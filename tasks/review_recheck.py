@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
@@ -38,7 +39,7 @@ class RecheckSummary(BaseModel):
     pairs: int
 
 
-@task(name="assign-rechecks")
+@task(name="assign-rechecks", cache_policy=NO_CACHE)
 def assign_rechecks(settings: Settings, campaign_year: int, as_of: date) -> RecheckSummary:
     """Assign every revised report to its first-round experts for its revision round.
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
@@ -236,7 +237,7 @@ def _save_outcomes(
     return len(outcomes)
 
 
-@task(name="take-in-scores")
+@task(name="take-in-scores", cache_policy=NO_CACHE)
 def take_in_scores(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> ScoresSummary:
@@ -315,7 +316,7 @@ def _aggregate(
     return outcomes, names, pairs, scores
 
 
-@task(name="publish-scores")
+@task(name="publish-scores", cache_policy=NO_CACHE)
 def publish_scores(summary: ScoresSummary) -> None:
     """Publish the league table, the progress per reviewer and the sheets' problems."""
     if summary.league:

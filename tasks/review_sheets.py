@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -192,7 +193,7 @@ def _invitation_key(campaign_year: int, sheet: IssuedSheet) -> str:
     )
 
 
-@task(name="send-score-sheets")
+@task(name="send-score-sheets", cache_policy=NO_CACHE)
 def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> SheetsSummary:
     """Write and mail every assigned reviewer's score sheet not yet sent.
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import select
 
@@ -52,7 +53,7 @@ def roster_values(row: RosterRow) -> dict[str, object]:
     }
 
 
-@task(name="ingest-roster")
+@task(name="ingest-roster", cache_policy=NO_CACHE)
 def ingest_roster(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> RosterSummary:
@@ -131,7 +132,7 @@ def ingest_roster(
     )
 
 
-@task(name="publish-roster-report")
+@task(name="publish-roster-report", cache_policy=NO_CACHE)
 def publish_roster_report(summary: RosterSummary) -> None:
     """Publish the roster's problems as a table artifact pointing to the full report."""
     publish_rejections(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
@@ -52,7 +53,7 @@ class SeasonAgenda(BaseModel):
     closing: ClosingState
 
 
-@task(name="season-agenda")
+@task(name="season-agenda", cache_policy=NO_CACHE)
 def season_agenda(settings: Settings, campaign_year: int, as_of: date) -> SeasonAgenda:
     """Read what is due on `as_of`: inbox news, reminders, windows, closing stages. Reads only."""
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
@@ -69,7 +70,7 @@ def season_agenda(settings: Settings, campaign_year: int, as_of: date) -> Season
     )
 
 
-@task(name="closing-state")
+@task(name="closing-state", cache_policy=NO_CACHE)
 def closing_state(settings: Settings, campaign_year: int) -> ClosingState:
     """Count the reports still in review and the approved units not yet released; reads only."""
     with campaign_session(settings) as session:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
@@ -134,7 +135,7 @@ def compile_statistics(
     )
 
 
-@task(name="compile-season-statistics")
+@task(name="compile-season-statistics", cache_policy=NO_CACHE)
 def compile_season_statistics(
     settings: Settings, campaign_year: int, as_of: date
 ) -> SeasonStatistics:
@@ -145,7 +146,7 @@ def compile_season_statistics(
     return compile_statistics(settings, campaign_year, as_of, chart_font())
 
 
-@task(name="publish-season-statistics")
+@task(name="publish-season-statistics", cache_policy=NO_CACHE)
 def publish_season_statistics(stats: SeasonStatistics) -> None:
     """Publish the season statistics as the `season-statistics` markdown artifact."""
     create_markdown_artifact(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from schemas.settings import Settings
 from tasks.progress import progress_by_association
@@ -11,7 +12,7 @@ from tasks.reports import publish_table
 from tasks.store import campaign_session
 
 
-@task(name="publish-submission-progress")
+@task(name="publish-submission-progress", cache_policy=NO_CACHE)
 def publish_submission_progress(
     settings: Settings, campaign_year: int, reports: ReportSummary | None
 ) -> list[dict[str, str | int]]:

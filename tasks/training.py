@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -156,7 +157,7 @@ def _enrol_session(
     )
 
 
-@task(name="enrol-units")
+@task(name="enrol-units", cache_policy=NO_CACHE)
 def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[SessionSeats]:
     """Give every taking-part unit a seat or a waiting-list place in each training session.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
@@ -61,7 +62,7 @@ class ClosedWindows(BaseModel):
     lapsed: int
 
 
-@task(name="close-windows")
+@task(name="close-windows", cache_policy=NO_CACHE)
 def close_windows(settings: Settings, campaign_year: int, as_of: date) -> ClosedWindows:
     """Lapse the units that still owe a step of a deadline whose window has closed.
 
