@@ -1,6 +1,7 @@
 """Build the MIME message for one outbox row: headers, text + HTML alternative, attachments.
 
-Uses `email.message.EmailMessage` with the `default` policy (which also refuses CR/LF in headers),
+Uses `email.message.EmailMessage` with the `default` policy (which also refuses CR/LF in headers;
+its parsed headers remembered, notifications/wire_format.py),
 after every header value went through notifications/headers.py. Attachments are read only from
 inside the workspace: a path is resolved (symlinks followed) and refused unless it stays under the
 workspace. This module does not send (mailers.py) and does not touch the database.
@@ -11,13 +12,13 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Sequence
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
 from notifications.headers import SUBJECT_MAX, Mailbox, clean_header_text
+from notifications.wire_format import BUILD_POLICY
 
 
 class AttachmentRefused(Exception):
@@ -71,7 +72,7 @@ def build_message(
     Reads the attachment files (inside the workspace only; raises AttachmentRefused).
     """
     files = [attachment_path(workspace, a) for a in attachments]
-    message = EmailMessage(policy=policy.default)
+    message = EmailMessage(policy=BUILD_POLICY)
     message["From"] = _address(sender)
     message["To"] = _address(to)
     message["Subject"] = clean_header_text(subject, limit=SUBJECT_MAX)

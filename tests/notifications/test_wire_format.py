@@ -1,8 +1,9 @@
-"""The bytes we put on the wire are exactly the bytes aiosmtplib's own flattening makes."""
+"""Messages built and flattened with remembered header work are byte for byte the stdlib's."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from aiosmtplib.email import flatten_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from notifications import message as message_module
 from notifications.headers import mailbox
 from notifications.message import build_message
 from notifications.wire_format import message_bytes
@@ -63,3 +65,27 @@ def test_bcc_is_never_on_the_wire(tmp_path: Path) -> None:
     assert b"hidden@example.com" not in data
     assert data == flatten_message(message)
     assert message["Bcc"] == "hidden@example.com"  # the caller's message is left as it was
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=HEADER_TEXT, subject=HEADER_TEXT, body=st.text(max_size=200))
+def test_built_messages_match_the_default_policy(
+    tmp_path_factory: pytest.TempPathFactory, name: str, subject: str, body: str
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("build")
+    built = [_message(tmp_path, name, subject, body) for _ in range(2)]  # the 2nd from the cache
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(message_module, "BUILD_POLICY", policy.default)
+        expected = _message(tmp_path, name, subject, body)
+
+    assert expected.policy is policy.default
+    for message in built:
+        assert flatten_message(message) == flatten_message(expected)
+        assert message.as_bytes() == expected.as_bytes()
+
+
+def test_a_header_with_a_line_break_is_still_refused(tmp_path: Path) -> None:
+    message = _message(tmp_path, "李明", "提醒", "正文")
+
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        message["X-Campaign-Note"] = "ok\r\nBcc: victim@example.com"
