@@ -42,7 +42,6 @@ from tasks.reports import publish_rejections, publish_table, write_rejection_rep
 from tasks.review_sheets import issued_sheets
 from tasks.score_sheets_read import read_score_sheet
 from tasks.store import campaign_session
-from tasks.submissions import sha256_file
 
 
 class ScoresSummary(BaseModel):
@@ -67,9 +66,14 @@ def _sheet_problem(file: str, code: str, zh: str, en: str) -> Rejection:
 
 
 def _take_in(
-    session: Session, campaign: CampaignFile, files: list[str], as_of: date
+    session: Session, campaign: CampaignFile, files: dict[str, str], as_of: date
 ) -> tuple[int, list[Rejection]]:
-    """Record the complete reports of each accepted sheet as Review versions."""
+    """Record the complete reports of each accepted sheet as Review versions.
+
+    `files` maps each sheet's path to its sha256 (hashed once, by the caller).
+    """
+    if not files:
+        return 0, []
     campaign_year = campaign.year
     issued = {sheet.sheet_id: sheet for sheet in issued_sheets(session, campaign)}
     assignments = {
@@ -110,7 +114,7 @@ def _take_in(
             )
             continue
         reviewer = match.reviewer
-        digest = sha256_file(path)
+        digest = files[name]
         for scored in result.scored:
             assert reviewer.id is not None
             assignment = assignments.get((scored.participation_id, reviewer.id, match.round))
@@ -255,7 +259,7 @@ def take_in_scores(
     with campaign_session(settings) as session:
         seen = files_taken_in(session, campaign_year, SCORE_SHEETS_KIND)
         fresh = [name for name, fingerprint in prints.items() if fingerprint[:2] not in seen]
-        new, rejections = _take_in(session, campaign, fresh, as_of)
+        new, rejections = _take_in(session, campaign, {n: prints[n][1] for n in fresh}, as_of)
         add_input_files(
             session,
             campaign_year,
