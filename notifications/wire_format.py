@@ -23,14 +23,27 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable
 from email import policy
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from typing import Any
+from typing import Any, TypeVar
 
-FOLD_CACHE_SIZE = 20_000  # distinct (name, value) folds kept; cleared when full
-PARSE_CACHE_SIZE = 20_000  # distinct (name, text) parsed headers kept; cleared when full
+CACHE_SIZE = 20_000  # distinct entries each cache keeps; cleared when full
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
+    """Return `cache[key]`, made by `make()` and kept on first use (bounded: cleared when full)."""
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 class _CachedParsePolicy(EmailPolicy):
@@ -39,14 +52,8 @@ class _CachedParsePolicy(EmailPolicy):
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
         if type(value) is not str:  # header objects, Address objects: as the stdlib does
             return super().header_store_parse(name, value)
-        key = (name, value)
-        stored = _PARSED.get(key)
-        if stored is None:
-            stored = super().header_store_parse(name, value)  # refuses CR/LF
-            if len(_PARSED) >= PARSE_CACHE_SIZE:
-                _PARSED.clear()
-            _PARSED[key] = stored
-        return stored
+        store = super().header_store_parse  # refuses CR/LF, so nothing refused is kept
+        return _remember(_PARSED, (name, value), lambda: store(name, value))
 
 
 class _CachedFoldPolicy(EmailPolicy):
@@ -54,13 +61,8 @@ class _CachedFoldPolicy(EmailPolicy):
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         key = (self.linesep, self.max_line_length, self.utf8, self.cte_type, name, str(value))
-        folded = _FOLDS.get(key)
-        if folded is None:
-            folded = super().fold_binary(name, value)
-            if len(_FOLDS) >= FOLD_CACHE_SIZE:
-                _FOLDS.clear()
-            _FOLDS[key] = folded
-        return folded
+        fold = super().fold_binary
+        return _remember(_FOLDS, key, lambda: fold(name, value))
 
 
 _FOLDS: dict[tuple[str, int | None, bool, str, str, str], bytes] = {}
