@@ -211,12 +211,12 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
     mails: list[OutgoingMail] = []
     with campaign_session(settings) as session:
         sheets = issued_sheets(session, campaign)
-        sent = existing_keys(session, [_invitation_key(campaign_year, s) for s in sheets])
+        keys = [_invitation_key(campaign_year, s) for s in sheets]
+        sent = existing_keys(session, keys)
         pending = [
             s
-            for s in sheets
-            if _invitation_key(campaign_year, s) not in sent
-            or not (folder / f"{s.sheet_id}.xlsx").is_file()
+            for s, key in zip(sheets, keys, strict=True)
+            if key not in sent or not (folder / f"{s.sheet_id}.xlsx").is_file()
         ]
         for reviewer, spec in sheet_specs(session, campaign, pending):
             path = write_score_sheet(spec, folder / f"{spec.sheet_id}.xlsx")
