@@ -67,6 +67,7 @@ PREFECT_DB = "csr_bench_prefect"  # the Prefect server's own database (--prefect
 STAGES = ("preparing", "mobilize", "train", "submit", "review", "commend", "meeting", "release")
 TARGETS = {"end_to_end_5000_seconds": 600.0, "prefect_overhead": 0.10, "scaling_5000_vs_500": 10.0}
 DECIDED_BY = "基准测试：指导单位工作会议"
+TASK_SECONDS: dict[str, float] = {}  # plain mode: wall seconds per task name, over the season
 
 
 @contextmanager
@@ -85,7 +86,14 @@ def plain_prefect() -> Iterator[None]:
         return value.unwrap() if isinstance(value, BaseAnnotation) else value
 
     def call_fn(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*map(bare, args), **{k: bare(v) for k, v in kwargs.items()})
+        started = time.perf_counter()
+        try:
+            return self.fn(*map(bare, args), **{k: bare(v) for k, v in kwargs.items()})
+        finally:
+            if isinstance(self, prefect.Task):  # tasks never nest: their wall time adds up
+                TASK_SECONDS[self.name] = TASK_SECONDS.get(self.name, 0.0) + (
+                    time.perf_counter() - started
+                )
 
     def no_artifact(*args: Any, **kwargs: Any) -> None:
         return None
@@ -258,8 +266,14 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
         max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         outcome=_outcome(settings),
     )
+    if TASK_SECONDS:
+        figures["seconds_by_task"] = {
+            name: round(seconds, 2)
+            for name, seconds in sorted(TASK_SECONDS.items(), key=lambda item: -item[1])
+        }
     if profile is not None:
         out = Path(args.out).with_suffix(".prof.txt")
+        profile.dump_stats(str(Path(args.out).with_suffix(".prof")))  # raw, for pstats queries
         with out.open("w", encoding="utf-8") as stream:
             stats = pstats.Stats(profile, stream=stream)
             stats.sort_stats("cumulative").print_stats(60)
@@ -397,6 +411,9 @@ def run_child(
             / f"season-profile-{mode}-{enterprises}-{args.profile_stage.replace(',', '-')}.txt"
         )
         kept.write_text(Path(figures["profile"]).read_text(encoding="utf-8"), encoding="utf-8")
+        raw = Path(figures["profile"]).with_suffix("")  # the child's raw stats: <out>.prof
+        if raw.exists():
+            kept.with_suffix(".prof").write_bytes(raw.read_bytes())
         figures["profile"] = str(kept.relative_to(REPO))
     return figures
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notifications import message as message_module
-from notifications.headers import mailbox
-from notifications.message import build_message
+from notifications.headers import SUBJECT_MAX, clean_header_text, mailbox
+from notifications.message import boundaries_for, build_message
 from notifications.wire_format import message_bytes
 
 HEADER_TEXT = st.text(
@@ -39,7 +41,7 @@ def _message(tmp_path: Path, name: str, subject: str, body: str, bcc: bool = Fal
     if bcc:
         message["Bcc"] = "hidden@example.com"
     for n, part in enumerate(p for p in message.walk() if p.is_multipart()):
-        part.set_boundary(f"==boundary-{n}==")  # else each flattening draws a random one
+        part.set_boundary(f"==boundary-{n}==")  # as the references below (else random per process)
     return message
 
 
@@ -89,3 +91,57 @@ def test_a_header_with_a_line_break_is_still_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="linefeed or carriage return"):
         message["X-Campaign-Note"] = "ok\r\nBcc: victim@example.com"
+
+
+def _reference(name: str, subject: str, body: str) -> EmailMessage:
+    """The same mail built the stdlib's own way: Address objects, policy.default."""
+    reference = EmailMessage(policy=policy.default)
+    reference["From"] = Address("上海市工业经济联合会", addr_spec="csr@example.org")
+    reference["To"] = Address(clean_header_text(name), addr_spec="unit@example.com")
+    reference["Subject"] = clean_header_text(subject or "空", limit=SUBJECT_MAX)
+    reference["Date"] = "Fri, 01 Nov 2024 09:30:00 +0000"
+    reference["Message-ID"] = "<a1b2@example.org>"
+    reference.set_content(body, charset="utf-8")
+    reference.add_alternative(f"<p>{body}</p>", subtype="html", charset="utf-8")
+    reference.set_boundary("==boundary-0==")
+    return reference
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=HEADER_TEXT, subject=HEADER_TEXT, body=st.text(max_size=200))
+def test_built_messages_match_the_stdlib_built_with_address_objects(
+    tmp_path_factory: pytest.TempPathFactory, name: str, subject: str, body: str
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("oracle")
+    for _ in range(2):  # the second one from the remembered parses
+        assert message_bytes(_message(tmp_path, name, subject, body)) == flatten_message(
+            _reference(name, subject, body)
+        )
+
+
+def test_a_body_holding_the_boundary_gets_fresh_boundaries(tmp_path: Path) -> None:
+    alternative, _mixed = boundaries_for("")
+    body = f"引用：\n--{alternative}\nContent-Type: text/html\n\n<b>注入</b>\n--{alternative}--\n"
+    attachment = tmp_path / "notice.ics"
+    attachment.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    message = build_message(
+        sender=mailbox("csr@example.org", "上海市工业经济联合会"),
+        to=mailbox("unit@example.com", "李明"),
+        subject="提醒",
+        text=body,
+        html="<p>正文</p>",
+        message_id="<a1b2@example.org>",
+        date=datetime(2024, 11, 1, 9, 30, tzinfo=UTC),
+        workspace=tmp_path,
+        attachments=["notice.ics"],
+    )
+
+    parsed = BytesParser(policy=policy.default).parsebytes(message_bytes(message))
+
+    used = {p.get_boundary() for p in parsed.walk() if p.is_multipart()}
+    assert alternative not in used
+    assert len(used) == 2
+    leaves = [p for p in parsed.walk() if not p.is_multipart()]
+    assert [p.get_content_type() for p in leaves] == ["text/plain", "text/html", "text/calendar"]
+    texts = [p.get_content().replace("\r\n", "\n") for p in leaves[:2]]  # CRLF on the wire
+    assert texts == [body, "<p>正文</p>\n"]
