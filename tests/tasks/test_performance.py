@@ -34,6 +34,7 @@ from tasks.performance import (
     evaluate_performance,
     load_unit_filings,
     publish_performance,
+    with_contents,
 )
 from tasks.performance_rows import coverage_rows, performance_summary_rows
 from tasks.store import session_scope
@@ -240,6 +241,16 @@ def test_loading_reads_the_latest_version_of_each_kind_for_units_in_review(
     assert not units[ids[4]].has_figures
     assert units[ids[5]].industry == "银行业"
     assert units[ids[1]].fingerprint() != units[ids[2]].fingerprint()
+    assert all(f.data is None and f.screening is None for f in units[ids[1]].filings.values())
+    with session_scope(engine) as session:
+        (loaded,) = with_contents(session, [units[ids[1]]])
+        stored = {
+            (s.kind, s.version): (s.data, s.screening)
+            for s in session.exec(select(Submission).where(Submission.participation_id == ids[1]))
+        }
+    assert loaded.fingerprint() == units[ids[1]].fingerprint()
+    for kind, filing in loaded.filings.items():
+        assert (filing.data, filing.screening) == stored[(kind.value, filing.version)]
 
 
 def test_later_stages_read_each_units_values_and_can_keep_the_releasing_units(
