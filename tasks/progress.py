@@ -28,12 +28,26 @@ NOT_SUBMITTED = frozenset(
 )
 
 
+# What the moves and counts need of a report's screening: its problems list, extracted by the
+# database. A stored screening (ScreenResult.to_stored) always holds one; a SQL NULL means the
+# file was never screened. Decoding whole screening documents (2-3 KB each, topics and all)
+# for every unit was most of a standings read, and the clock reads them several times a day.
+SCREENING_PROBLEMS = col(Submission.screening)["problems"]
+
+
+def usable_problems(problems: Iterable[dict[str, Any]] | None) -> bool:
+    """Return whether a report PDF whose screening found `problems` counts as filed (None:
+    never screened): it does unless a problem is an error."""
+    if problems is None:
+        return False
+    return not any(p.get("severity") == "error" for p in problems)
+
+
 def usable_report(screening: dict[str, Any] | None) -> bool:
     """Return whether a report PDF's screening result lets it count as filed."""
     if not screening:
         return False
-    problems: Iterable[dict[str, Any]] = screening.get("problems") or []
-    return not any(p.get("severity") == "error" for p in problems)
+    return usable_problems(screening.get("problems") or [])
 
 
 def fold_filings(
@@ -41,15 +55,15 @@ def fold_filings(
 ) -> tuple[dict[int, set[SubmissionKind]], dict[int, bool]]:
     """Return, per participation, the kinds filed and whether its latest report is usable.
 
-    `rows` are (participation id, kind, screening) in ascending version order, so the last
-    report seen for a participation is its latest.
+    `rows` are (participation id, kind, screening problems: SCREENING_PROBLEMS) in ascending
+    version order, so the last report seen for a participation is its latest.
     """
     kinds: dict[int, set[SubmissionKind]] = {}
     usable: dict[int, bool] = {}
-    for pid, kind, screening in rows:
+    for pid, kind, problems in rows:
         kinds.setdefault(pid, set()).add(SubmissionKind(kind))
         if kind == SubmissionKind.REPORT_PDF:
-            usable[pid] = usable_report(dict(screening) if screening else None)
+            usable[pid] = usable_problems(problems)
     return kinds, usable
 
 
@@ -70,7 +84,7 @@ def advance_to_submitted(session: Session, campaign_year: int, *, actor: str, no
     ids = [p.id for p in registered]
     kinds, usable = fold_filings(
         session.exec(
-            select(Submission.participation_id, Submission.kind, Submission.screening)
+            select(Submission.participation_id, Submission.kind, SCREENING_PROBLEMS)
             .where(col(Submission.participation_id).in_(ids))
             .order_by(col(Submission.version))
         ).all()
@@ -104,7 +118,7 @@ def progress_by_association(session: Session, campaign_year: int) -> list[dict[s
     ).all()
     kinds, usable = fold_filings(
         session.exec(
-            select(Submission.participation_id, Submission.kind, Submission.screening)
+            select(Submission.participation_id, Submission.kind, SCREENING_PROBLEMS)
             .where(Submission.campaign_year == campaign_year)
             .order_by(col(Submission.version))
         ).all()

@@ -18,7 +18,7 @@ from schemas.enums import ParticipationStatus as S
 from schemas.enums import SubmissionKind as K
 from schemas.participation import FINAL
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
-from tasks.progress import fold_filings
+from tasks.progress import SCREENING_PROBLEMS, fold_filings
 
 # Statuses in which a deadline's steps still make sense; a `submitted` unit owes nothing.
 OWING: frozenset[S] = frozenset({S.RECOMMENDED, S.REGISTERED})
@@ -113,7 +113,7 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
         .order_by(col(Participation.id))
     ).all()
     filings = session.exec(
-        select(Submission.participation_id, Submission.kind, Submission.screening)
+        select(Submission.participation_id, Submission.kind, SCREENING_PROBLEMS)
         .where(Submission.campaign_year == campaign_year)
         .order_by(col(Submission.participation_id), col(Submission.version))
     ).all()

@@ -11,6 +11,9 @@ from sqlalchemy.engine import Engine
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
 from schemas.enums import SubmissionKind as K
+from schemas.sqltypes import now_utc
+from tasks.campaigns import ensure_campaign
+from tasks.progress import usable_report
 from tasks.standings import load_standings, owed_steps, step_words
 from tasks.store import session_scope
 
@@ -77,3 +80,24 @@ def test_load_standings_reads_open_units_their_filings_and_associations(
         ("A002", ""),
         ("A003", "a003@assoc.example.org"),
     ]
+
+
+def test_usable_reports_read_from_the_database_agree_with_the_whole_screening(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    warned = {"problems": [{"code": "pdf-scanned", "severity": "warning"}], "pages": 3}
+    mixed = {"problems": [{"severity": "warning"}, {"severity": "error"}], "topics": [{}] * 9}
+    screenings: list[dict[str, Any] | None] = [None, CLEAN, ERROR, warned, mixed]
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        a1 = add_association(session, "A001")
+        ids = [
+            add_participation(session, n, [a1], S.REGISTERED, reports=[screening])
+            for n, screening in enumerate(screenings, start=1)
+        ]
+
+    with session_scope(engine) as session:
+        standings = {u.participation_id: u for u in load_standings(session, 2024).units}
+
+    assert [standings[i].report_usable for i in ids] == [usable_report(s) for s in screenings]
+    assert [standings[i].report_usable for i in ids] == [False, True, False, True, False]
