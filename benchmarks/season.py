@@ -68,6 +68,7 @@ STAGES = ("preparing", "mobilize", "train", "submit", "review", "commend", "meet
 TARGETS = {"end_to_end_5000_seconds": 600.0, "prefect_overhead": 0.10, "scaling_5000_vs_500": 10.0}
 DECIDED_BY = "基准测试：指导单位工作会议"
 TASK_SECONDS: dict[str, float] = {}  # plain mode: wall seconds per task name, over the season
+RUNS: Counter[str] = Counter()  # plain mode: calls per flow and task name (the engine's runs)
 
 
 @contextmanager
@@ -90,6 +91,7 @@ def plain_prefect() -> Iterator[None]:
         try:
             return self.fn(*map(bare, args), **{k: bare(v) for k, v in kwargs.items()})
         finally:
+            RUNS[self.name] += 1
             if isinstance(self, prefect.Task):  # tasks never nest: their wall time adds up
                 TASK_SECONDS[self.name] = TASK_SECONDS.get(self.name, 0.0) + (
                     time.perf_counter() - started
@@ -271,6 +273,7 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
             name: round(seconds, 2)
             for name, seconds in sorted(TASK_SECONDS.items(), key=lambda item: -item[1])
         }
+        figures["runs_by_name"] = dict(RUNS.most_common())
     if profile is not None:
         out = Path(args.out).with_suffix(".prof.txt")
         profile.dump_stats(str(Path(args.out).with_suffix(".prof")))  # raw, for pstats queries
