@@ -7,6 +7,7 @@ daily clock ingests a file again only when its bytes change.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -57,29 +58,27 @@ def find_tabular_files(folder: Path) -> list[Path]:
     )
 
 
-# sha256 by (path, size, mtime_ns, ctime_ns, inode): the clock fingerprints the whole inbox every
-# day, and re-hashing thousands of unchanged report PDFs was ~0.1 s a day at 5,000 units. Any
-# write to a file changes its mtime and ctime (nanoseconds), and a replaced file its inode, so a
-# changed file is always hashed again. Bounded: cleared when full.
-_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
-DIGEST_CACHE_SIZE = 100_000
-
-
 def file_fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
     """Return (file name, sha256, size) per path. Reads the files (unchanged ones only once)."""
     out: dict[str, tuple[str, str, int]] = {}
     for name in files:
-        path = Path(name)
-        stat = path.stat()
-        key = (os.path.abspath(name), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        digest = _DIGESTS.get(key)
-        if digest is None:
-            digest = sha256_file(path)
-            if len(_DIGESTS) >= DIGEST_CACHE_SIZE:
-                _DIGESTS.clear()
-            _DIGESTS[key] = digest
-        out[name] = (path.name, digest, stat.st_size)
+        stat = os.stat(name)
+        digest = _digest(
+            os.path.abspath(name), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+        )
+        out[name] = (Path(name).name, digest, stat.st_size)
     return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def _digest(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str:
+    """Return the sha256 of the file at `path`, remembered by its identity and times.
+
+    The clock fingerprints the whole inbox every day, and re-hashing thousands of unchanged
+    report PDFs was ~0.1 s a day at 5,000 units. Any write to a file changes its mtime and ctime
+    (nanoseconds), and a replaced file its inode, so a changed file is always hashed again.
+    """
+    return sha256_file(Path(path))
 
 
 def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
