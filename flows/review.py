@@ -11,7 +11,8 @@ One run, in order (every step is idempotent; the clock runs it daily through the
 6. once a round's sheets are overdue, decide: review_passed, revision_requested or rejected
    (the chair decides what the experts disagreed on, review/chair.xlsx), mail the feedback
    letters and revision requests; lapse units that never sent the revision asked for;
-7. deliver the mail.
+7. deliver the mail, and record the review folder's files as read (the clock runs the review
+   again when one of them changes).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.campaigns import prepare_campaign
 from tasks.clock import current_run_label, resolve_as_of
-from tasks.inbox import find_tabular_files, inbox_dir
+from tasks.inbox import REVIEW_FILES_KIND, find_tabular_files, inbox_dir, record_inputs
 from tasks.mail import deliver_outbox
 from tasks.performance import PerformanceSummary, evaluate_performance, publish_performance
 from tasks.review_assign import AssignmentSummary, assign_review, publish_assignment
@@ -102,6 +103,9 @@ def review(
     publish_decisions(as_is(decisions))
     queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
+    read = [str(f) for f in found if str(f) in {*rosters, *overrides, *chair}]
+    if read:  # the clock runs the review again when one of these files changes
+        record_inputs(settings, campaign_year, REVIEW_FILES_KIND, read, day)
     return ReviewSummary(
         roster=roster,
         assignment=assignment,

@@ -74,6 +74,11 @@ def idempotency_key(
     return key
 
 
+def subject_ref_of(key: str) -> str:
+    """Return the `subject_ref` part of an idempotency key made by `idempotency_key`. Pure."""
+    return key.split(KEY_SEPARATOR)[2]
+
+
 class OutgoingMail(BaseModel):
     """One mail to put in the outbox: who, what (rendered), about which record and version."""
 

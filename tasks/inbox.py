@@ -33,6 +33,7 @@ BASIC_INFO_KIND = "basic_info"
 FINANCIALS_KIND = "financials"
 REPORTS_KIND = "reports"  # report PDFs and their manifest
 SCORE_SHEETS_KIND = "score_sheets"  # returned score sheets (review/sheets/)
+REVIEW_FILES_KIND = "review_files"  # the roster, overrides and chair files a review run read
 
 
 def inbox_dir(settings: Settings, campaign_year: int) -> Path:
@@ -149,6 +150,8 @@ class InboxNews(BaseModel):
     financial_files: list[str] = []
     report_files: list[str] = []  # everything new in reports/ but the manifest
     manifest_files: list[str] = []  # all manifests, whenever a report or manifest is new
+    review_files: list[str] = []  # roster, overrides or chair files no review run has read
+    score_sheet_files: list[str] = []  # returned score sheets not taken in yet
 
     def any_intake(self) -> bool:
         """Return whether mobilize has something to take in."""
@@ -162,6 +165,10 @@ class InboxNews(BaseModel):
             or self.report_files
             or self.manifest_files
         )
+
+    def any_review(self) -> bool:
+        """Return whether the review has new or changed files to read."""
+        return bool(self.review_files or self.score_sheet_files)
 
 
 @task(name="inbox-news", cache_policy=NO_CACHE)
@@ -206,6 +213,10 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
         financial_files=pending(FINANCIALS_KIND, find_tabular_files(folder / "financials")),
         report_files=new_reports,
         manifest_files=[str(p) for p in manifests] if new_reports or new_manifests else [],
+        review_files=pending(REVIEW_FILES_KIND, find_tabular_files(folder / "review")),
+        score_sheet_files=pending(
+            SCORE_SHEETS_KIND, find_tabular_files(folder / "review" / "sheets")
+        ),
     )
 
 

@@ -43,6 +43,12 @@ from tasks.standings import STATUS_WORDS
 from tasks.store import campaign_session
 
 REPLY_WORKING_DAYS = 5  # commended units reply this many working days before the event
+COMMENDATION_TEMPLATE = "commendation_invitation"
+
+
+def commendation_ref(commendation_id: int | None) -> str:
+    """Return the outbox subject reference of a commendation's notice (`commendation:<id>`)."""
+    return f"commendation:{commendation_id}"
 
 
 class ReleaseMailSummary(BaseModel):
@@ -93,8 +99,8 @@ def _commendation_mails(session: Session, campaign: CampaignFile) -> list[Outgoi
             OutgoingMail(
                 campaign_year=campaign.year,
                 to=mailbox(unit.email, unit.contact_name),
-                mail=render("commendation_invitation", context),
-                subject_ref=f"commendation:{row.id}",
+                mail=render(COMMENDATION_TEMPLATE, context),
+                subject_ref=commendation_ref(row.id),
                 version=1,
             )
         )

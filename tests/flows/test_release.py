@@ -18,6 +18,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation
 from tasks.campaigns import ensure_campaign
+from tasks.season_due import closing_state
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -73,11 +74,20 @@ def test_release_certifies_and_mails_only_what_the_meeting_approved(
     upgrade_database(make_engine(settings))
     ids = _seed(settings, campaign_2024)
     sink_folder = workspace / "sink"
+
+    def clock_sees(day: date) -> tuple[int, int, bool]:  # what the season clock reads
+        state = closing_state.fn(settings, 2024, day)
+        return state.approved_unreleased, state.commendation_notices_owed, state.release_due
+
     with SmtpSink(sink_folder) as sink:
         monkeypatch.setenv("CAMPAIGN_MAILER", "smtp")
         monkeypatch.setenv("CAMPAIGN_SMTP_PORT", str(sink.port))
+        assert clock_sees(date(2025, 1, 6)) == (2, 1, True)  # the notice is owed
         before = release(2024, as_of=date(2025, 1, 6))
+        assert clock_sees(date(2025, 1, 7)) == (2, 0, False)  # nothing to do until the day
+        assert clock_sees(RELEASE_DAY) == (2, 0, True)
         first = release(2024, as_of=RELEASE_DAY)
+        assert clock_sees(RELEASE_DAY) == (0, 0, False)  # everyone released
         again = release(2024, as_of=RELEASE_DAY)
         mails = received(sink_folder)
 

@@ -24,6 +24,7 @@ from notifications.outbox import (
     find_by_key,
     idempotency_key,
     list_messages,
+    subject_ref_of,
 )
 from notifications.records import (
     Failure,
@@ -443,3 +444,11 @@ def test_two_transactions_enqueueing_the_same_key_at_once_make_one_row(
 
     assert sorted(created) == [False, True]
     assert len(_rows(engine)) == 1
+
+
+def test_the_subject_reference_is_read_back_from_a_key() -> None:
+    short = idempotency_key(2024, "commendation_invitation", "commendation:7", 1, "a@example.com")
+    long = idempotency_key(2024, "release_notice", "participation:12", 1, "x" * 300 + "@ex.com")
+    assert subject_ref_of(short) == "commendation:7"
+    assert "sha256:" in long  # the recipient was hashed; the reference is still there
+    assert subject_ref_of(long) == "participation:12"

@@ -62,3 +62,37 @@ def test_an_unchanged_file_is_read_once(tmp_path: Path, monkeypatch: pytest.Monk
     for _ in range(3):
         assert file_fingerprints([str(path)])[str(path)][1] == _digest(b"%PDF-1.7")
     assert reads == [path]
+
+
+def test_review_files_are_news_until_a_review_read_them(workspace: Path) -> None:
+    from datetime import date
+
+    from prefect.logging import disable_run_logger
+
+    from schemas.settings import Settings
+    from tasks.campaigns import prepare_campaign
+    from tasks.inbox import REVIEW_FILES_KIND, SCORE_SHEETS_KIND, read_inbox_news, record_inputs
+
+    settings = Settings()
+    prepare_campaign.fn(settings, 2024)
+    review = workspace / "inbox" / "2024" / "review"
+    (review / "sheets").mkdir(parents=True)
+    roster, chair = review / "roster.csv", review / "chair.csv"
+    sheet = review / "sheets" / "expert-1.xlsx"
+    for path in (roster, chair, sheet):
+        path.write_bytes(path.name.encode())
+    (review / "notes.md").write_text("not a table", encoding="utf-8")
+
+    news = read_inbox_news(settings, 2024)
+    assert (news.review_files, news.score_sheet_files) == ([str(chair), str(roster)], [str(sheet)])
+    assert (news.any_review(), news.any_intake(), news.any_submission()) == (True, False, False)
+
+    day = date(2024, 12, 5)
+    with disable_run_logger():
+        record_inputs.fn(settings, 2024, REVIEW_FILES_KIND, [str(chair), str(roster)], day)
+        record_inputs.fn(settings, 2024, SCORE_SHEETS_KIND, [str(sheet)], day)
+    assert not read_inbox_news(settings, 2024).any_review()
+
+    roster.write_bytes(b"a changed roster")  # a changed file is news again, the others are not
+    news = read_inbox_news(settings, 2024)
+    assert (news.review_files, news.score_sheet_files) == ([str(roster)], [])
