@@ -5,16 +5,16 @@ runs what is due that day as subflows: mobilize when new or changed recommendati
 receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
 sign-in sheets arrive), submit when forms or report PDFs arrive, remind on the days the
 reminder policy names, and it closes the windows of deadlines whose last overdue notice has
-passed (units still owing lapse). From the day the review begins, while reports are in review
-or revision, it runs review on the days the review has something to do: the first day of each
+passed (units still owing lapse). From the day the review begins, while reports are in review or
+revision, it runs review on the days the review has something to do: the first day of each
 review stage, new or changed review files (roster, overrides, chair decisions, returned score
-sheets), new filings, reports waiting for experts, a round's sheets overdue, a reviewer
-reminder day, late revisions to lapse. It runs commend on the first day of the commend and of
-the meeting stage. It never runs the meeting, which waits for people: an operator starts it
-(Prefect UI or `campaign run meeting`) and approves it there or with `campaign approve`. Once
-the meeting decided, it runs release while commendation notices are owed and then every day
-from the release date until every approved unit is released (certificates, catalogue and
-release mail). A subflow that would find nothing to do is not started: each costs the engine
+sheets), new filings, reports waiting for experts or sheets not sent, a round's sheets overdue,
+a reviewer reminder day, late revisions to lapse. It runs commend on the first day of the
+commend and of the meeting stage. It never runs the meeting, which waits for people: an operator
+starts it (Prefect UI or `campaign run meeting`) and approves it there or with `campaign
+approve`. Once the meeting decided, it runs release while commendation notices are owed and then
+every day from the release date until every approved unit is released (certificates, catalogue
+and release mail). A subflow that would find nothing to do is not started: each costs the engine
 ~0.2 s of server round trips (docs/architecture.md).
 Idempotent per day: a second run the same day changes nothing.
 """
@@ -95,12 +95,9 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if stage.stage in FILING_STAGES and agenda.windows_to_close:
         windows = close_windows(settings, campaign_year, day)
     if intake or filed:  # what was taken in today may change who is in review
-        closing = closing_state(settings, campaign_year, day)
+        closing = closing_state(settings, campaign_year, day, news.any_review() or bool(filed))
     reviewed = None
-    review_news = bool(filed) or closing.review_due or news.any_review()
-    if stage.stage in REVIEW_STAGES and (
-        stage.changed or (closing.reports_in_review and review_news)
-    ):
+    if stage.stage in REVIEW_STAGES and (stage.changed or closing.review_due):
         reviewed = review(campaign_year, as_of=day)
     proposed = None
     if stage.stage in {Stage.COMMEND, Stage.MEETING} and stage.changed:

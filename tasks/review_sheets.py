@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -148,6 +149,24 @@ def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]
     return sheets
 
 
+def unsent_sheets(
+    session: Session, campaign_year: int, sheets: list[IssuedSheet], folder: Path
+) -> list[IssuedSheet]:
+    """Return the sheets whose invitation is not in the outbox or whose file is missing; reads."""
+    keys = [_invitation_key(campaign_year, s) for s in sheets]
+    sent = existing_keys(session, keys)
+    return [
+        s
+        for s, key in zip(sheets, keys, strict=True)
+        if key not in sent or not (folder / f"{s.sheet_id}.xlsx").is_file()
+    ]
+
+
+def sheets_folder(settings: Settings, campaign_year: int) -> Path:
+    """Return the workspace folder the issued score sheets are written into."""
+    return settings.inside_workspace("review", str(campaign_year), "sheets")
+
+
 def sheet_specs(
     session: Session, campaign: CampaignFile, sheets: list[IssuedSheet]
 ) -> list[tuple[Reviewer, SheetSpec]]:
@@ -203,7 +222,7 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
     `as_of` dates the run.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    folder = settings.inside_workspace("review", str(campaign_year), "sheets")
+    folder = sheets_folder(settings, campaign_year)
     criteria = tuple(
         f"{c.name}（{round(c.weight * 100)}%，{c.min:g}-{c.max:g}分）"
         for c in campaign.review.criteria
@@ -211,13 +230,7 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
     mails: list[OutgoingMail] = []
     with campaign_session(settings) as session:
         sheets = issued_sheets(session, campaign)
-        keys = [_invitation_key(campaign_year, s) for s in sheets]
-        sent = existing_keys(session, keys)
-        pending = [
-            s
-            for s, key in zip(sheets, keys, strict=True)
-            if key not in sent or not (folder / f"{s.sheet_id}.xlsx").is_file()
-        ]
+        pending = unsent_sheets(session, campaign_year, sheets, folder)
         for reviewer, spec in sheet_specs(session, campaign, pending):
             path = write_score_sheet(spec, folder / f"{spec.sheet_id}.xlsx")
             context = ReviewInvitationContext(

@@ -38,7 +38,7 @@ from tasks.release_mail import COMMENDATION_TEMPLATE, commendation_ref
 from tasks.review_letters import REVISION_DEADLINE
 from tasks.review_reminders import review_reminder_due
 from tasks.review_rules import round_due
-from tasks.review_sheets import sheet_deadline
+from tasks.review_sheets import issued_sheets, sheet_deadline, sheets_folder, unsent_sheets
 from tasks.store import campaign_session
 from tasks.windows import LAPSABLE, closed_deadlines, reminders_due_on
 
@@ -51,7 +51,7 @@ class ClosingState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     reports_in_review: int  # submitted, in review, asked to revise or revised
-    review_due: bool  # the review has work waiting or falling due today (`review_due_on`)
+    review_due: bool  # reports in review, and news for the review or work due (`_review_due`)
     meeting_decided: bool
     approved_unreleased: int
     commendation_notices_owed: int  # approved commendations whose notice is not in the outbox
@@ -76,7 +76,7 @@ def season_agenda(settings: Settings, campaign_year: int, as_of: date) -> Season
     news = read_inbox_news(settings, campaign_year)
     with campaign_session(settings) as session:
         counts = _status_counts(session, campaign_year)
-        closing = _closing(session, campaign, as_of, counts)
+        closing = _closing(session, settings, campaign, as_of, counts, news.any_review())
     return SeasonAgenda(
         news=news,
         reminders_due=reminders_due_on(campaign, as_of),
@@ -87,11 +87,17 @@ def season_agenda(settings: Settings, campaign_year: int, as_of: date) -> Season
 
 
 @task(name="closing-state", cache_policy=NO_CACHE)
-def closing_state(settings: Settings, campaign_year: int, as_of: date) -> ClosingState:
-    """Read the closing stages at a glance on `as_of` (see ClosingState); reads only."""
+def closing_state(
+    settings: Settings, campaign_year: int, as_of: date, review_news: bool
+) -> ClosingState:
+    """Read the closing stages at a glance on `as_of` (see ClosingState); reads only.
+
+    `review_news`: the caller knows of new review files or filings today (review work).
+    """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
-        return _closing(session, campaign, as_of, _status_counts(session, campaign_year))
+        counts = _status_counts(session, campaign_year)
+        return _closing(session, settings, campaign, as_of, counts, review_news)
 
 
 def review_due_on(
@@ -156,18 +162,40 @@ def commendation_notices_owed(session: Session, campaign_year: int) -> int:
     return sum(1 for cid in approved if commendation_ref(cid) not in noticed)
 
 
+def _review_due(
+    session: Session,
+    settings: Settings,
+    campaign: CampaignFile,
+    as_of: date,
+    counts: dict[S, int],
+) -> bool:
+    """Return whether the review has work on `as_of` (`review_due_on`, or sheets not sent)."""
+    rounds = _rounds_in_review(session, campaign.year)
+    if review_due_on(campaign, campaign_calendar(campaign), as_of, counts, rounds):
+        return True
+    # A review run that stopped after assigning left sheets to send: the next day sends them.
+    folder = sheets_folder(settings, campaign.year)
+    return bool(rounds) and bool(
+        unsent_sheets(session, campaign.year, issued_sheets(session, campaign), folder)
+    )
+
+
 def _closing(
-    session: Session, campaign: CampaignFile, as_of: date, counts: dict[S, int]
+    session: Session,
+    settings: Settings,
+    campaign: CampaignFile,
+    as_of: date,
+    counts: dict[S, int],
+    review_news: bool,
 ) -> ClosingState:
     in_review = sum(counts.get(s, 0) for s in REVIEW_OPEN)
-    rounds = _rounds_in_review(session, campaign.year) if in_review else set()
     decided = latest_decision(session, campaign.year) is not None
     approved = counts.get(S.APPROVED, 0)
     owed = commendation_notices_owed(session, campaign.year) if decided and approved else 0
     return ClosingState(
         reports_in_review=in_review,
         review_due=bool(in_review)
-        and review_due_on(campaign, campaign_calendar(campaign), as_of, counts, rounds),
+        and (review_news or _review_due(session, settings, campaign, as_of, counts)),
         meeting_decided=decided,
         approved_unreleased=approved,
         commendation_notices_owed=owed,

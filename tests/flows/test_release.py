@@ -76,7 +76,7 @@ def test_release_certifies_and_mails_only_what_the_meeting_approved(
     sink_folder = workspace / "sink"
 
     def clock_sees(day: date) -> tuple[int, int, bool]:  # what the season clock reads
-        state = closing_state.fn(settings, 2024, day)
+        state = closing_state.fn(settings, 2024, day, False)
         return state.approved_unreleased, state.commendation_notices_owed, state.release_due
 
     with SmtpSink(sink_folder) as sink:

@@ -25,6 +25,7 @@ from tasks.score_sheets import (
     SCORES_SHEET,
 )
 from tasks.score_sheets_read import read_score_sheet
+from tasks.season_due import closing_state
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -99,6 +100,16 @@ def test_review_assigns_three_conflict_free_reviewers_once(
         len(experts),
         0,
     )
+    # The clock's agenda: on a quiet day (no reminder, round 0 not due) the review has no work,
+    # unless a sheet never went out (a run that stopped after assigning): then it has.
+    quiet = date(2024, 12, 5)
+    assert closing_state.fn(settings, 2024, quiet, False).review_due is False
+    issued = sorted((workspace / "review" / "2024" / "sheets").glob("*.xlsx"))
+    assert len(issued) == len(experts)
+    issued[0].unlink()
+    assert closing_state.fn(settings, 2024, quiet, False).review_due is True
+    assert review(2024, as_of=quiet, roster_files=[str(roster)]).sheets.written == 1
+    assert closing_state.fn(settings, 2024, quiet, False).review_due is False
     mails = [
         email.message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in sorted((workspace / "mail" / "sent").rglob("*.eml"))
