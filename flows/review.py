@@ -103,7 +103,8 @@ def review(
     publish_decisions(as_is(decisions))
     queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
-    read = [str(f) for f in found if str(f) in {*rosters, *overrides, *chair}]
+    taken = {*rosters, *overrides, *chair}
+    read = [str(f) for f in found if str(f) in taken]
     if read:  # the clock runs the review again when one of these files changes
         record_inputs(settings, campaign_year, REVIEW_FILES_KIND, read, day)
     return ReviewSummary(

@@ -74,9 +74,10 @@ def idempotency_key(
     return key
 
 
-def subject_ref_of(key: str) -> str:
-    """Return the `subject_ref` part of an idempotency key made by `idempotency_key`. Pure."""
-    return key.split(KEY_SEPARATOR)[2]
+def key_head(key: str) -> tuple[str, str, str]:
+    """Return (template, subject_ref, version) of a key made by `idempotency_key`. Pure."""
+    _, template, subject_ref, version = key.split(KEY_SEPARATOR, 4)[:4]
+    return template, subject_ref, version
 
 
 class OutgoingMail(BaseModel):

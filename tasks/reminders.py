@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
 from notifications.contexts import campaign_context
-from notifications.outbox import KEY_SEPARATOR, OutgoingMail
+from notifications.outbox import KEY_SEPARATOR, OutgoingMail, key_head
 from notifications.policy import (
     ReminderKind,
     ScheduledReminder,
@@ -102,11 +102,7 @@ def already_queued(
             )
         )
     ).all()
-    heads: set[Head] = set()
-    for k in stored:
-        _, template, subject_ref, version = k.split(KEY_SEPARATOR, 4)[:4]
-        heads.add((template, subject_ref, version))
-    return heads
+    return {key_head(k) for k in stored}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
-from notifications.outbox import subject_ref_of
+from notifications.outbox import key_head
 from notifications.policy import campaign_calendar
 from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile, load_campaign_file
@@ -158,7 +158,7 @@ def commendation_notices_owed(session: Session, campaign_year: int) -> int:
         .where(OutboxMessage.campaign_year == campaign_year)
         .where(OutboxMessage.template == COMMENDATION_TEMPLATE)
     ).all()
-    noticed = {subject_ref_of(key) for key in keys}
+    noticed = {key_head(key)[1] for key in keys}
     return sum(1 for cid in approved if commendation_ref(cid) not in noticed)
 
 
