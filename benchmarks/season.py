@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere: make the project importable
     sys.path.insert(0, str(REPO))
 
+import cpu_time  # noqa: E402  (beside this script)
 import sqlalchemy as sa  # noqa: E402
 
 from schemas.campaign_file import load_campaign_file  # noqa: E402
@@ -243,9 +244,11 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
         settings, campaign, Path(args.generated), seed=args.seed, meeting=timed(hold)
     )
     with context:
+        cpu_before = cpu_snapshot()
         started = time.perf_counter()
         played = replay.replay(season_days(campaign))
         wall = time.perf_counter() - started
+        cpu_after = cpu_snapshot()
     by_stage: dict[str, float] = {}
     days_by_stage: Counter[str] = Counter()
     for p in played:
@@ -266,6 +269,7 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
         days=len(played),
         seconds_by_day={str(p.day): round(p.clock_seconds, 2) for p in played},
         max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        cpu_seconds={k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_before},
         outcome=_outcome(settings),
     )
     if TASK_SECONDS:
@@ -283,6 +287,36 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
             stats.sort_stats("tottime").print_stats(30)
         figures["profile"] = str(out)
     return figures
+
+
+def cpu_snapshot() -> dict[str, float]:
+    """Return the CPU seconds used so far by this process, its children (the SMTP sink, the
+    PDF workers' forkserver, the Prefect server's process group), PostgreSQL and the machine.
+
+    `other` is what the machine spent outside all of these; a delta of two snapshots tells
+    where the 2 cores went during the replay. Reads /proc only.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    me = os.getpid()
+    sink = pdf = server = 0.0
+    for pid, ppid, pgid, command in cpu_time.processes():
+        if ppid != me:
+            continue
+        if "serve_sink" in command:
+            sink += cpu_time.process_cpu_seconds(pid)
+        elif "server" in command and "prefect" in command:
+            server += cpu_time.group_cpu_seconds(pgid)
+        else:
+            pdf += cpu_time.process_cpu_seconds(pid)
+    snapshot = {
+        "client": usage.ru_utime + usage.ru_stime,
+        "pdf_workers": pdf,
+        "sink": sink,
+        "prefect_server": server,
+        "postgres": cpu_time.command_cpu_seconds("postgres"),
+    }
+    machine = cpu_time.machine_busy_seconds()
+    return {**snapshot, "other": machine - sum(snapshot.values()), "machine": machine}
 
 
 @contextmanager

@@ -105,18 +105,19 @@ def _known_categories(pack: MeetingPack, kind: str) -> set[str]:
 
 def _release_problems(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
     problems: list[str] = []
+    proposed, others = pack.release_usccs, pack.other_usccs  # properties: build each set once
     for uscc in changes.remove_from_release:
-        if uscc in pack.other_usccs:
+        if uscc in others:
             problems.append(
                 f"remove from release: {uscc} is not on the proposed release list "
                 "(it is a candidate the meeting may add)"
             )
-        elif uscc not in pack.release_usccs:
+        elif uscc not in proposed:
             problems.append(f"remove from release: unknown USCC {uscc} (不在会议名单中)")
     for uscc in changes.add_to_release:
-        if uscc in pack.release_usccs:
+        if uscc in proposed:
             problems.append(f"add to release: {uscc} is already on the proposed release list")
-        elif uscc not in pack.other_usccs:
+        elif uscc not in others:
             problems.append(
                 f"add to release: unknown USCC {uscc}: not among the meeting's candidates "
                 "(rejected, in review or revised units)"
@@ -189,10 +190,11 @@ def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
     """Return the USCCs that release after the changes, in pack order. Pure."""
     normal = normalise_changes(changes)
     removed, added = set(normal.remove_from_release), set(normal.add_to_release)
+    proposed = pack.release_usccs  # a property that builds the set: once, not per unit
     return [
         u.uscc
         for u in (*pack.release, *pack.others)
-        if (u.uscc in pack.release_usccs and u.uscc not in removed) or u.uscc in added
+        if (u.uscc in proposed and u.uscc not in removed) or u.uscc in added
     ]
 
 
