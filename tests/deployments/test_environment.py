@@ -61,3 +61,30 @@ def test_runs_started_in_process_emit_no_heartbeat_unless_the_operator_set_one(
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
     with in_process_runs():
         assert get_current_settings().flows.heartbeat_frequency == before
+
+
+def test_prepare_prefect_batches_the_servers_task_run_records_unless_the_operator_chose(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import os\n"
+        "from schemas.settings import Settings\n"
+        "from deployments.environment import prepare_prefect\n"
+        "prepare_prefect(Settings())\n"
+        "from prefect.settings import get_current_settings\n"
+        "services = get_current_settings().server.services\n"
+        "print(services.task_run_recorder.batch_size, services.task_run_recorder.flush_interval,"
+        " services.event_persister.batch_size)\n"
+    )
+    env = {"CAMPAIGN_WORKSPACE": str(tmp_path / "ws"), "PATH": "/usr/bin:/bin"}
+    chosen = {**env, "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "7"}
+
+    ours, theirs = (
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=e
+        )
+        for e in (env, chosen)
+    )
+
+    assert ours.stdout.split() == ["100", "1.0", "200"], ours.stderr
+    assert theirs.stdout.split() == ["7", "1.0", "200"], theirs.stderr

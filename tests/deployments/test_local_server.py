@@ -100,3 +100,63 @@ def test_the_server_schedules_runs_of_the_clock_and_is_gone_after_the_block(
     assert {str(r["expected_start_time"])[11:16] for r in runs} == {"23:30"}
     assert not server_is_healthy(api_url)
     assert port_is_free(port)
+
+
+RUN_A_FLOW_WITH_TASKS = """
+from prefect import flow, task
+
+@task
+def step(n: int) -> int:
+    return n + 1
+
+@flow(name="batched")
+def batched() -> int:
+    n = 0
+    for _ in range(12):
+        n = step(n)
+    return n
+
+print(batched())
+"""
+
+
+def test_a_server_started_here_records_every_task_run_in_batches(tmp_path: Path) -> None:
+    # prepare_prefect batches the server's task-run recorder (SERVER_BATCHING): the records
+    # arrive within about a second of the flow run, and none is lost.
+    from deployments.environment import SERVER_BATCHING
+
+    port = free_port()
+    home = tmp_path / "prefect"
+    home.mkdir()
+    saved = {name: os.environ.get(name) for name in SERVER_BATCHING}
+    os.environ.update(SERVER_BATCHING)
+    try:
+        with local_prefect_server(home, port) as api_url:
+            env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api_url}
+            ran = subprocess.run(
+                [sys.executable, "-c", RUN_A_FLOW_WITH_TASKS],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            states: list[object] = []
+            for _ in range(40):
+                states = [r["state_name"] for r in post(f"{api_url}/task_runs/filter", {})]
+                if len(states) >= 12 and set(states) == {"Completed"}:
+                    break
+                time.sleep(0.25)
+            flows = post(f"{api_url}/flow_runs/filter", {})
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1] == "12"
+    assert [f["state_name"] for f in flows] == ["Completed"]
+    assert len(states) == 12
+    assert set(states) == {"Completed"}
