@@ -236,7 +236,7 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
             client.hello()
         figures["server_start_seconds"] = round(time.perf_counter() - started, 2)
         hold: Callable[[int, date], object] = lambda y, d: hold_meeting(y, d, 900.0)  # noqa: E731
-        context: Any = _nothing()
+        context: Any = timed_return_walk(figures)
     else:
         hold = plain_meeting
         context = plain_prefect()
@@ -287,6 +287,34 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
             stats.sort_stats("tottime").print_stats(30)
         figures["profile"] = str(out)
     return figures
+
+
+@contextmanager
+def timed_return_walk(figures: dict[str, Any]) -> Iterator[None]:
+    """Within the block, time the engine's walk of every flow's return value (it looks for
+    futures in it, item by item); put the seconds in figures["engine_return_walk_seconds"].
+
+    Benchmark only: wraps prefect.flow_engine.resolve_futures_to_states, restored on exit.
+    """
+    import prefect.flow_engine as engine
+
+    name = "resolve_futures_to_states"  # imported by the engine from prefect.futures
+    original = getattr(engine, name)
+    spent = [0.0]
+
+    def timed(expr: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(expr)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    setattr(engine, name, timed)
+    try:
+        yield
+    finally:
+        setattr(engine, name, original)
+        figures["engine_return_walk_seconds"] = round(spent[0], 2)
 
 
 def cpu_snapshot() -> dict[str, float]:
