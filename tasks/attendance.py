@@ -24,6 +24,7 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.rows import AttendanceRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
@@ -132,9 +133,9 @@ class AttendanceSummary(BaseModel):
     walk_ins: int
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
-    per_session: list[dict[str, str | int]]
-    per_association: list[dict[str, str | int]]
+    rejections: SummaryRows[Rejection]
+    per_session: SummaryRows[dict[str, str | int]]
+    per_association: SummaryRows[dict[str, str | int]]
 
 
 def _save_marks(

@@ -25,6 +25,7 @@ from schemas.form_rows import BasicInfoRow, FinancialRow
 from schemas.rejection import Rejection, count_by_code
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from tasks.clock import current_actor
 from tasks.enrolment import Enrolled, filing_problem, load_enrolled, participation_of, repeated
 from tasks.progress import advance_to_submitted
@@ -145,7 +146,7 @@ class FormSummary(BaseModel):
     submitted: int
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
+    rejections: SummaryRows[Rejection]
 
 
 @task(name="ingest-forms", cache_policy=NO_CACHE)

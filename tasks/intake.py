@@ -21,6 +21,7 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from tasks.campaigns import ensure_campaign
 from tasks.mobilize_mail import association_receipt_mails, invitation_mails
 from tasks.outgoing import enqueue
@@ -50,9 +51,9 @@ class IngestSummary(BaseModel):
     mails_queued: int
     associations_unmailed: list[str]  # associations without a valid contact address
     problems_by_code: dict[str, int]
-    per_association: list[dict[str, str | int]]
+    per_association: SummaryRows[dict[str, str | int]]
     report: str
-    rejections: list[Rejection]
+    rejections: SummaryRows[Rejection]
 
 
 def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | int]]:

@@ -31,6 +31,7 @@ from schemas.performance import RULES_VERSION, evaluate
 from schemas.performance_inputs import PerformanceInputs, inputs_from_stored
 from schemas.review_tables import PerformanceEvaluation
 from schemas.settings import Settings
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Submission, Unit
 from tasks.performance_rows import (
     Row,
@@ -262,8 +263,8 @@ class PerformanceSummary(BaseModel):
     updated: int
     unchanged: int
     # The tables, only when an evaluation was new or updated (else the last ones stand):
-    coverage: list[Row]  # per indicator: units computable and flagged, over every stored row
-    units: list[Row]  # per unit, fewest flags first
+    coverage: SummaryRows[Row]  # per indicator: units computable and flagged, over every stored row
+    units: SummaryRows[Row]  # per unit, fewest flags first
 
 
 @task(name="evaluate-performance", cache_policy=NO_CACHE)

@@ -26,6 +26,7 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from tasks.clock import current_actor
 from tasks.enrolment import Enrolled, filing_problem, load_enrolled, participation_of, repeated
@@ -80,7 +81,7 @@ class ReceiptSummary(BaseModel):
     submitted: int  # registered units whose form and report were already in
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
+    rejections: SummaryRows[Rejection]
 
 
 @task(name="ingest-receipts", cache_policy=NO_CACHE)

@@ -35,6 +35,7 @@ from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
+from schemas.summary_rows import SummaryRows
 from tasks.outgoing import enqueue
 from tasks.remind_mail import (
     decide_reminders,
@@ -170,10 +171,10 @@ class ReminderRun(BaseModel):
     dry_run: bool
     reminders_due: list[str]  # versions of the reminders the policy says are due
     digest_due: bool
-    mails: list[ListedMail]  # queued by this run, or what a dry run would queue
+    mails: SummaryRows[ListedMail]  # queued by this run, or what a dry run would queue
     queued: int  # outbox rows this run created (0 with dry_run)
     already_in_outbox: int  # due, but queued by an earlier run
-    units_without_address: list[str]  # unit names
+    units_without_address: SummaryRows[str]  # unit names
     associations_without_address: list[str]  # association codes
 
 

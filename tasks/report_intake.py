@@ -32,6 +32,7 @@ from schemas.rows import ManifestRow
 from schemas.screening import ScreenLimits, ScreenResult, rules_from_campaign
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Submission, Unit
 from tasks.clock import current_actor
 from tasks.enrolment import filing_problem, load_enrolled, participation_of
@@ -73,9 +74,9 @@ class ReportSummary(BaseModel):
     mails_queued: int
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
-    screening_rows: list[dict[str, str | int | None]]
-    topic_rows: list[dict[str, str | int | None]]
+    rejections: SummaryRows[Rejection]
+    screening_rows: SummaryRows[dict[str, str | int | None]]
+    topic_rows: SummaryRows[dict[str, str | int | None]]
 
 
 def screen_limits(settings: Settings) -> ScreenLimits:

@@ -28,6 +28,7 @@ from schemas.review_tables import Reviewer as ReviewerRow
 from schemas.rows import OverrideRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
 from tasks.assignment import Override, Report, Reviewer, assign_reviewers
 from tasks.clock import current_actor
@@ -43,12 +44,12 @@ class AssignmentSummary(BaseModel):
 
     reports_assigned: int
     pairs: int
-    short: list[dict[str, str | int]]
+    short: SummaryRows[dict[str, str | int]]
     refused: list[str]
     loads: dict[str, int]
     problems_by_code: dict[str, int]
-    rejections: list[Rejection]
-    rows: list[dict[str, str]]
+    rejections: SummaryRows[Rejection]
+    rows: SummaryRows[dict[str, str]]
 
 
 def _reports(session: Session, campaign_year: int) -> list[tuple[Report, str]]:

@@ -30,6 +30,7 @@ from schemas.review_tables import ReviewOutcome
 from schemas.rows import ChairDecisionRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from tasks.clock import current_actor
 from tasks.outgoing import enqueue
@@ -48,12 +49,12 @@ class DecisionSummary(BaseModel):
 
     decided: dict[str, int]  # decision -> reports
     by_chair: int
-    awaiting: list[dict[str, str]]  # unit, why
+    awaiting: SummaryRows[dict[str, str]]  # unit, why
     lapsed: int
     mails_queued: int
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
+    rejections: SummaryRows[Rejection]
 
 
 def _chair_rulings(

@@ -27,6 +27,7 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.review_tables import Review, ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from tasks.aggregation import report_outcomes, review_totals
 from tasks.clock import current_actor
@@ -54,9 +55,9 @@ class ScoresSummary(BaseModel):
     outcomes: int
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
-    league: list[dict[str, str | int | float | bool]]
-    progress: list[dict[str, str | int | float | bool]]
+    rejections: SummaryRows[Rejection]
+    league: SummaryRows[dict[str, str | int | float | bool]]
+    progress: SummaryRows[dict[str, str | int | float | bool]]
 
 
 def _sheet_problem(file: str, code: str, zh: str, en: str) -> Rejection:

@@ -20,6 +20,7 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.review_tables import Reviewer
 from schemas.rows import RosterRow
 from schemas.settings import Settings
+from schemas.summary_rows import SummaryRows
 from tasks.reports import publish_rejections, write_rejection_report
 from tasks.store import campaign_session
 from tasks.validation import read_rows, rejection_at
@@ -36,7 +37,7 @@ class RosterSummary(BaseModel):
     capacity: int  # the sum of max_load over the whole roster
     problems_by_code: dict[str, int]
     report: str
-    rejections: list[Rejection]
+    rejections: SummaryRows[Rejection]
 
 
 def roster_values(row: RosterRow) -> dict[str, object]:
