@@ -47,6 +47,13 @@ def post(url: str, body: dict[str, object]) -> list[dict[str, object]]:
     return rows
 
 
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter at the repository root; never raises on failure."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+
+
 def test_a_port_in_use_is_refused_before_a_server_starts(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -73,14 +80,7 @@ def test_the_server_schedules_runs_of_the_clock_and_is_gone_after_the_block(
 
     with local_prefect_server(home, port) as api_url:
         env["PREFECT_API_URL"] = api_url
-        applied = subprocess.run(
-            [sys.executable, "-c", APPLY_THE_CLOCK],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        applied = run_python(APPLY_THE_CLOCK, env)
         runs = []
         for _ in range(120):  # the scheduler looks at new deployments every few seconds
             runs = post(f"{api_url}/flow_runs/filter", {})
@@ -120,40 +120,30 @@ print(batched())
 """
 
 
-def test_a_server_started_here_records_every_task_run_in_batches(tmp_path: Path) -> None:
+def test_a_server_started_here_records_every_task_run_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # prepare_prefect batches the server's task-run recorder (SERVER_BATCHING): the records
     # arrive within about a second of the flow run, and none is lost.
     from deployments.environment import SERVER_BATCHING
 
-    port = free_port()
+    for name, value in SERVER_BATCHING.items():
+        monkeypatch.setenv(name, value)
     home = tmp_path / "prefect"
     home.mkdir()
-    saved = {name: os.environ.get(name) for name in SERVER_BATCHING}
-    os.environ.update(SERVER_BATCHING)
-    try:
-        with local_prefect_server(home, port) as api_url:
-            env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api_url}
-            ran = subprocess.run(
-                [sys.executable, "-c", RUN_A_FLOW_WITH_TASKS],
-                cwd=REPO,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            states: list[object] = []
-            for _ in range(40):
-                states = [r["state_name"] for r in post(f"{api_url}/task_runs/filter", {})]
-                if len(states) >= 12 and set(states) == {"Completed"}:
-                    break
-                time.sleep(0.25)
-            flows = post(f"{api_url}/flow_runs/filter", {})
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+
+    with local_prefect_server(home, free_port()) as api_url:
+        ran = run_python(
+            RUN_A_FLOW_WITH_TASKS,
+            {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api_url},
+        )
+        states: list[object] = []
+        for _ in range(40):
+            states = [r["state_name"] for r in post(f"{api_url}/task_runs/filter", {})]
+            if len(states) >= 12 and set(states) == {"Completed"}:
+                break
+            time.sleep(0.25)
+        flows = post(f"{api_url}/flow_runs/filter", {})
 
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1] == "12"
