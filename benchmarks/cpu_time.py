@@ -8,80 +8,46 @@ mode's extra time went to; these counters can. Everything here only reads /proc.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
-TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _stat_fields(pid: int | str) -> list[str] | None:
-    """Return the fields of /proc/<pid>/stat after the command name, or None if it is gone."""
+@dataclass(frozen=True)
+class Process:
+    """One live process: ids, names and CPU seconds, its reaped children's included (so a
+    worker that exited counts once its parent waited; PostgreSQL's postmaster counts its ended
+    backends)."""
+
+    pid: int
+    ppid: int
+    pgid: int
+    name: str  # /proc/<pid>/comm
+    command: str  # the command line, arguments joined by spaces
+    cpu_seconds: float
+
+
+def _process(entry: Path) -> Process | None:
+    """Read one /proc/<pid> entry; None when the process ended meanwhile."""
     try:
-        text = (PROC / str(pid) / "stat").read_text()
+        stat = (entry / "stat").read_text()
+        name = (entry / "comm").read_text().strip()
+        command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return None
-    return text[text.rfind(")") + 2 :].split()
+    # After the command name: state(0) ppid(1) pgrp(2) ... utime(11) stime(12) cutime(13)
+    # cstime(14)
+    fields = stat[stat.rfind(")") + 2 :].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    return Process(int(entry.name), int(fields[1]), int(fields[2]), name, command, ticks / TICKS)
 
 
-def _seconds(fields: list[str], with_children: bool) -> float:
-    # After the command: state(0) ppid(1) pgrp(2) ... utime(11) stime(12) cutime(13) cstime(14)
-    ticks = int(fields[11]) + int(fields[12])
-    if with_children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / TICKS
-
-
-def _command(pid: str) -> str:
-    try:
-        return (PROC / pid / "comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-def processes() -> list[tuple[int, int, int, str]]:
-    """Return (pid, ppid, pgid, command line) of every live process."""
-    found = []
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        fields = _stat_fields(entry.name)
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if fields is not None:
-            found.append((int(entry.name), int(fields[1]), int(fields[2]), command))
-    return found
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """Return the CPU seconds of the live processes in process group `pgid`, each with the
-    children it has reaped (so a worker that exited still counts once its parent waited)."""
-    total = 0.0
-    for entry in PROC.iterdir():
-        if entry.name.isdigit():
-            fields = _stat_fields(entry.name)
-            if fields is not None and int(fields[2]) == pgid:
-                total += _seconds(fields, with_children=True)
-    return total
-
-
-def command_cpu_seconds(command: str) -> float:
-    """Return the CPU seconds of every live process named `command` (e.g. postgres), each
-    with its reaped children: PostgreSQL's postmaster counts its ended backends."""
-    total = 0.0
-    for entry in PROC.iterdir():
-        if entry.name.isdigit() and _command(entry.name) == command:
-            fields = _stat_fields(entry.name)
-            if fields is not None:
-                total += _seconds(fields, with_children=True)
-    return total
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """Return the CPU seconds of process `pid` and its reaped children (0 if it is gone)."""
-    fields = _stat_fields(pid)
-    return 0.0 if fields is None else _seconds(fields, with_children=True)
+def processes() -> list[Process]:
+    """Return every live process."""
+    found = (_process(entry) for entry in PROC.iterdir() if entry.name.isdigit())
+    return [p for p in found if p is not None]
 
 
 def machine_busy_seconds() -> float:

@@ -326,22 +326,22 @@ def cpu_snapshot() -> dict[str, float]:
     """
     usage = resource.getrusage(resource.RUSAGE_SELF)
     me = os.getpid()
-    sink = pdf = server = 0.0
-    for pid, ppid, pgid, command in cpu_time.processes():
-        if ppid != me:
-            continue
-        if "serve_sink" in command:
-            sink += cpu_time.process_cpu_seconds(pid)
-        elif "server" in command and "prefect" in command:
-            server += cpu_time.group_cpu_seconds(pgid)
-        else:
-            pdf += cpu_time.process_cpu_seconds(pid)
+    live = cpu_time.processes()
+    children = [p for p in live if p.ppid == me]
+    server_groups = {p.pgid for p in children if "prefect" in p.command and "server" in p.command}
+    sink = sum(p.cpu_seconds for p in children if "serve_sink" in p.command)
+    server = sum(p.cpu_seconds for p in live if p.pgid in server_groups)
+    pdf = sum(
+        p.cpu_seconds
+        for p in children
+        if "serve_sink" not in p.command and p.pgid not in server_groups
+    )
     snapshot = {
         "client": usage.ru_utime + usage.ru_stime,
         "pdf_workers": pdf,
         "sink": sink,
         "prefect_server": server,
-        "postgres": cpu_time.command_cpu_seconds("postgres"),
+        "postgres": sum(p.cpu_seconds for p in live if p.name == "postgres"),
     }
     machine = cpu_time.machine_busy_seconds()
     return {**snapshot, "other": machine - sum(snapshot.values()), "machine": machine}

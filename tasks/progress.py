@@ -115,9 +115,8 @@ def advance_to_submitted(session: Session, campaign_year: int, *, actor: str, no
                 reason="基本信息表和社会责任报告均已提交",
             )
         )
-    moved = len(moving)
     session.flush()
-    return moved
+    return len(moving)
 
 
 def progress_by_association(session: Session, campaign_year: int) -> list[dict[str, str | int]]:

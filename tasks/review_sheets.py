@@ -125,19 +125,20 @@ def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]
     The id depends on the assignment alone (tasks/score_sheets.py `sheet_id`), so this reads
     no report: the sheets' contents are built by `sheet_specs` for the sheets that need it.
     """
+    of_campaign = ReviewAssignment.campaign_year == campaign.year
     pairs = session.exec(  # plain columns: an ORM row per assignment costs ~10x more
         select(
             ReviewAssignment.participation_id,
             ReviewAssignment.round,
             ReviewAssignment.reviewer_id,
-        ).where(ReviewAssignment.campaign_year == campaign.year)
+        ).where(of_campaign)
     ).all()
     ids_by_sheet: dict[tuple[int, int], list[int]] = {}
     for pid, review_round, reviewer_id in pairs:
         ids_by_sheet.setdefault((reviewer_id, review_round), []).append(pid)
-    wanted = sorted({reviewer_id for reviewer_id, _ in ids_by_sheet})
+    assigned = select(ReviewAssignment.reviewer_id).where(of_campaign)
     reviewers = {
-        r.id: r for r in session.exec(select(Reviewer).where(col(Reviewer.id).in_(wanted))).all()
+        r.id: r for r in session.exec(select(Reviewer).where(col(Reviewer.id).in_(assigned))).all()
     }
     by_sheet = {
         key: (reviewers[key[0]], ids) for key, ids in ids_by_sheet.items() if key[0] in reviewers

@@ -24,23 +24,38 @@ def test_the_cli_and_the_demo_driver_import_without_loading_prefect() -> None:
     assert out.stdout.strip() == "[]"
 
 
+PREPARED = (
+    "import os\n"
+    "from schemas.settings import Settings\n"
+    "from deployments.environment import prepare_prefect\n"
+    "home = prepare_prefect(Settings())\n"
+)
+
+
+def run_prepared(code: str, workspace: Path, **extra_env: str) -> str:
+    """Run `code` after prepare_prefect in a fresh interpreter; return what it printed."""
+    env = {"CAMPAIGN_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin", **extra_env}
+    out = subprocess.run(
+        [sys.executable, "-c", PREPARED + code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return out.stdout
+
+
 def test_prepare_prefect_puts_prefect_home_and_results_in_the_workspace(tmp_path: Path) -> None:
     code = (
-        "import os\n"
-        "from schemas.settings import Settings\n"
-        "from deployments.environment import prepare_prefect\n"
-        "home = prepare_prefect(Settings())\n"
         "env = os.environ\n"
         "print(home, env['PREFECT_LOCAL_STORAGE_PATH'], env['PREFECT_SERVER_ANALYTICS_ENABLED'])\n"
     )
-    env = {"CAMPAIGN_WORKSPACE": str(tmp_path / "ws"), "PATH": "/usr/bin:/bin"}
 
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True, env=env
-    )
+    out = run_prepared(code, tmp_path / "ws")
 
     home = tmp_path / "ws" / ".prefect"
-    assert out.stdout.split() == [str(home), str(home / "storage"), "false"]
+    assert out.split() == [str(home), str(home / "storage"), "false"]
     assert home.is_dir()
 
 
@@ -67,24 +82,16 @@ def test_prepare_prefect_batches_the_servers_task_run_records_unless_the_operato
     tmp_path: Path,
 ) -> None:
     code = (
-        "import os\n"
-        "from schemas.settings import Settings\n"
-        "from deployments.environment import prepare_prefect\n"
-        "prepare_prefect(Settings())\n"
         "from prefect.settings import get_current_settings\n"
         "services = get_current_settings().server.services\n"
         "print(services.task_run_recorder.batch_size, services.task_run_recorder.flush_interval,"
         " services.event_persister.batch_size)\n"
     )
-    env = {"CAMPAIGN_WORKSPACE": str(tmp_path / "ws"), "PATH": "/usr/bin:/bin"}
-    chosen = {**env, "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "7"}
 
-    ours, theirs = (
-        subprocess.run(
-            [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=e
-        )
-        for e in (env, chosen)
+    ours = run_prepared(code, tmp_path / "ws")
+    theirs = run_prepared(
+        code, tmp_path / "ws", PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE="7"
     )
 
-    assert ours.stdout.split() == ["100", "1.0", "200"], ours.stderr
-    assert theirs.stdout.split() == ["7", "1.0", "200"], theirs.stderr
+    assert ours.split() == ["100", "1.0", "200"]
+    assert theirs.split() == ["7", "1.0", "200"]
