@@ -71,3 +71,14 @@ def test_message_id_is_derived_from_the_key_only() -> None:
     digest = hashlib.sha256(b"2024|invitation|participation:1|1|li@unit.example.com").hexdigest()
     assert first == again == f"<csr.{digest[:40]}@example.org>"
     assert first != other
+
+
+def test_remembered_addresses_stay_normalised_and_refusals_are_not_remembered() -> None:
+    normalise_address.cache_clear()
+    for _ in range(2):
+        assert normalise_address("Wang.Fang@Unit.EXAMPLE.com") == "Wang.Fang@unit.example.com"
+        with pytest.raises(InvalidAddress):
+            normalise_address("wang@@unit.example.com")
+
+    info = normalise_address.cache_info()
+    assert (info.hits, info.misses, info.currsize) == (1, 3, 1)  # the refusal is checked twice

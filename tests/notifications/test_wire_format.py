@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notifications import message as message_module
+from notifications import wire_format
 from notifications.headers import SUBJECT_MAX, clean_header_text, mailbox
 from notifications.message import boundaries_for, build_message
 from notifications.wire_format import message_bytes
@@ -145,3 +146,44 @@ def test_a_body_holding_the_boundary_gets_fresh_boundaries(tmp_path: Path) -> No
     assert [p.get_content_type() for p in leaves] == ["text/plain", "text/html", "text/calendar"]
     texts = [p.get_content().replace("\r\n", "\n") for p in leaves[:2]]  # CRLF on the wire
     assert texts == [body, "<p>正文</p>\n"]
+
+
+def test_a_full_cache_drops_its_older_half_and_keeps_the_newer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(wire_format, "CACHE_SIZE", 10)
+    cache: dict[int, str] = {}
+    made: list[int] = []
+
+    def make(key: int) -> str:
+        made.append(key)
+        return f"value {key}"
+
+    for key in range(10):
+        assert wire_format._remember(cache, key, lambda k=key: make(k)) == f"value {key}"
+    assert wire_format._remember(cache, 3, lambda: make(-1)) == "value 3"  # a hit: not made again
+    wire_format._remember(cache, 10, lambda: make(10))  # full: keys 0-4 go, 10 comes in
+
+    assert list(cache) == [5, 6, 7, 8, 9, 10]
+    assert made == list(range(11))
+
+
+def test_message_ids_are_never_remembered(tmp_path: Path) -> None:
+    for n in range(3):
+        message = build_message(
+            sender=mailbox("csr@example.org", "上海市工业经济联合会"),
+            to=mailbox("unit@example.com", "李明"),
+            subject="截止提醒",
+            text="正文",
+            html="<p>正文</p>",
+            message_id=f"<unique-{n}@example.org>",
+            date=datetime(2024, 11, 1, 9, 30, tzinfo=UTC),
+            workspace=tmp_path,
+        )
+        flat = message_bytes(message)
+        assert f"Message-ID: <unique-{n}@example.org>\r\n".encode() in flat
+
+    remembered = [key[4] for key in wire_format._FOLDS] + [key[0] for key in wire_format._PARSED]
+    assert "To" in remembered
+    assert "Subject" in remembered
+    assert not [name for name in remembered if name.lower() in wire_format.UNIQUE_PER_MESSAGE]
