@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
@@ -110,17 +111,28 @@ def _enrol_session(
     now: datetime,
 ) -> SessionSeats:
     campaign_year = campaign.year
+    # Plain columns, not TrainingEnrolment objects: every unit's seat is read each day of the
+    # train stage, and only the few seats that move are written.
     rows = session.exec(
-        select(TrainingEnrolment)
+        select(
+            TrainingEnrolment.id,
+            TrainingEnrolment.participation_id,
+            TrainingEnrolment.position,
+            TrainingEnrolment.status,
+        )
         .where(TrainingEnrolment.campaign_year == campaign_year)
         .where(TrainingEnrolment.session_key == training.key)
     ).all()
-    by_pid = {r.participation_id: r for r in rows}
-    existing = [Seat(r.participation_id, r.position, r.status) for r in rows]
+    ids = {pid: row_id for row_id, pid, _, _ in rows}
+    existing = [Seat(pid, position, EnrolmentStatus(st)) for _, pid, position, st in rows]
     new, changes = allocate_seats(existing, candidates, training.capacity)
-    for pid, status in changes.items():
-        by_pid[pid].status = status
-        by_pid[pid].status_changed_at = now
+    for status in sorted(set(changes.values())):
+        moved_ids = [ids[pid] for pid, to in changes.items() if to == status]
+        session.execute(
+            sa.update(TrainingEnrolment)
+            .where(col(TrainingEnrolment.id).in_(moved_ids))
+            .values(status=status, status_changed_at=now)
+        )
     bulk_insert(
         session,
         [
@@ -136,7 +148,8 @@ def _enrol_session(
             for s in new
         ],
     )
-    statuses = [r.status for r in by_pid.values()] + [s.status for s in new]
+    statuses = [changes.get(seat.participation_id, seat.status) for seat in existing]
+    statuses += [s.status for s in new]
     moved = [*((s.participation_id, s.status) for s in new), *changes.items()]
     invited = sorted(p for p, s in moved if s == EnrolmentStatus.INVITED)
     waitlisted = sorted(p for p, s in moved if s == EnrolmentStatus.WAITLISTED)
@@ -182,13 +195,31 @@ def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[Ses
         ]
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """A seat as the attendance tables count it (plain columns, not the ORM row)."""
+
+    participation_id: int
+    session_key: str
+    status: EnrolmentStatus
+    attended: bool | None
+
+
 def attendance_tables(
     session: Session, campaign_year: int, sessions: Sequence[TrainingSession]
 ) -> tuple[list[dict[str, str | int]], list[dict[str, str | int]]]:
     """Return attendance counts per session and per (association, session)."""
-    enrolments = session.exec(
-        select(TrainingEnrolment).where(TrainingEnrolment.campaign_year == campaign_year)
-    ).all()
+    enrolments = [
+        _Mark(pid, key, EnrolmentStatus(status), attended)
+        for pid, key, status, attended in session.exec(
+            select(
+                TrainingEnrolment.participation_id,
+                TrainingEnrolment.session_key,
+                TrainingEnrolment.status,
+                TrainingEnrolment.attended,
+            ).where(TrainingEnrolment.campaign_year == campaign_year)
+        ).all()
+    ]
     per_session: list[dict[str, str | int]] = []
     for s in sessions:
         rows = [e for e in enrolments if e.session_key == s.key]

@@ -67,3 +67,45 @@ def test_train_seats_registered_units_first_and_records_attendance(
     # Unit 5 held a waiting-list place: it attended, which is recorded, and it is no walk-in.
     assert (by_session["core-topics"]["attended"], first.attendance.walk_ins) == (1, 0)
     assert first.attendance.problems_by_code == {}
+
+
+def test_waitlisted_units_move_up_when_a_session_grows(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlmodel import select
+
+    from flows.mobilize import mobilize
+    from flows.train import train
+    from schemas.enums import EnrolmentStatus
+    from schemas.settings import Settings
+    from schemas.training_tables import TrainingEnrolment
+    from tasks.store import campaign_session
+
+    monkeypatch.setenv("CAMPAIGN_CAMPAIGNS_DIR", str(small_campaigns_dir(tmp_path, capacity=3)))
+    inbox = workspace / "inbox" / "2024"
+    write_associations(inbox / "associations.xlsx", ["A001"])
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 9))
+    mobilize(2024, as_of=date(2024, 10, 10))
+    train(2024, as_of=date(2024, 10, 14))
+    small_campaigns_dir(tmp_path, capacity=5)  # the organisers find a bigger room
+
+    grown = train(2024, as_of=date(2024, 10, 16))
+
+    assert {(s.invited, s.waitlisted) for s in grown.sessions} == {(5, 3)}
+    assert {len(s.newly_invited) for s in grown.sessions} == {2}
+    with campaign_session(Settings()) as session:
+        seats = session.exec(
+            select(TrainingEnrolment).where(TrainingEnrolment.session_key == "core-topics")
+        ).all()
+    latest = max(s.status_changed_at for s in seats)
+    by_status = {
+        status: sorted(s.position for s in seats if s.status == status)
+        for status in (EnrolmentStatus.INVITED, EnrolmentStatus.WAITLISTED)
+    }
+    assert by_status == {
+        EnrolmentStatus.INVITED: [1, 2, 3, 4, 5],
+        EnrolmentStatus.WAITLISTED: [6, 7, 8],
+    }
+    # Only the two seats that moved were written by the second run.
+    assert sorted(s.position for s in seats if s.status_changed_at == latest) == [4, 5]
+    assert (grown.mail_sent, len(grown.sessions)) == (6, 3)
