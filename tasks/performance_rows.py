@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from schemas.enums import ParticipationStatus
 from schemas.performance_catalogue import BY_KEY, DIMENSION_NAMES, INDICATOR_KEYS, INDICATORS
@@ -82,31 +83,50 @@ def performance_summary_rows(
     `statuses` keeps only participations in those statuses (e.g. {released} for the
     catalogue); None keeps all. One query.
     """
+    # Plain columns through the session's connection (past sqlmodel's typed select of 4): the
+    # evaluation and unit objects of every unit were most of the time at thousands of units.
+    # The connection does not flush the session, so flush what the caller wrote first.
+    session.flush()
     query = (
-        select(PerformanceEvaluation, Participation.status, Unit)
+        sa.select(
+            col(PerformanceEvaluation.participation_id),
+            col(PerformanceEvaluation.evaluated_on),
+            col(PerformanceEvaluation.computed),
+            col(PerformanceEvaluation.flags),
+            col(PerformanceEvaluation.indicators),
+            col(Participation.status),
+            col(Unit.uscc),
+            col(Unit.name),
+            col(Unit.industry),
+            col(Unit.district),
+            col(Unit.ownership),
+            col(Unit.listed),
+        )
         .join(Participation, col(Participation.id) == col(PerformanceEvaluation.participation_id))
         .join(Unit, col(Unit.id) == col(Participation.unit_id))
-        .where(PerformanceEvaluation.campaign_year == campaign_year)
+        .where(col(PerformanceEvaluation.campaign_year) == campaign_year)
         .order_by(col(PerformanceEvaluation.participation_id))
     )
     if statuses is not None:
         query = query.where(col(Participation.status).in_(list(statuses)))
     out = []
-    for evaluation, status, unit in session.exec(query).all():
-        values, flagged, basis = _unpack(evaluation.indicators)
+    for row in session.connection().execute(query):
+        pid, evaluated_on, computed, flags, indicators, status, *unit = row
+        uscc, name, industry, district, ownership, listed = unit
+        values, flagged, basis = _unpack(indicators)
         out.append(
             UnitPerformance(
-                participation_id=evaluation.participation_id,
-                uscc=unit.uscc,
-                unit_name=unit.name,
-                industry=unit.industry,
-                district=unit.district,
-                ownership=unit.ownership,
-                listed=unit.listed,
+                participation_id=pid,
+                uscc=uscc,
+                unit_name=name,
+                industry=industry,
+                district=district,
+                ownership=ownership,
+                listed=listed,
                 status=ParticipationStatus(status),
-                evaluated_on=evaluation.evaluated_on,
-                computed=evaluation.computed,
-                flags=tuple(evaluation.flags),
+                evaluated_on=evaluated_on,
+                computed=computed,
+                flags=tuple(flags),
                 values=values,
                 flagged=flagged,
                 basis=basis,
