@@ -473,3 +473,22 @@ def test_load_reports_a_valid_toml_file_with_bad_values(tmp_path: Path) -> None:
         load_campaign_file(path)
 
     assert info.value.problems == ["quota: min 21 is above max 20"]
+
+
+def test_an_unchanged_file_is_parsed_once_and_a_changed_one_again(tmp_path: Path) -> None:
+    path = tmp_path / "2024.toml"
+    text = FILE_2024.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+
+    first = load_campaign_file(path)
+    assert load_campaign_file(path) is first
+
+    path.write_text(text.replace("capacity = ", "capacity = 1", 1), encoding="utf-8")
+    changed = load_campaign_file(path)
+    assert changed is not first
+    assert changed.training.sessions[0].capacity == int(f"1{first.training.sessions[0].capacity}")
+
+    path.write_text(text + "\nunknown_table = 1\n", encoding="utf-8")
+    for _ in range(2):  # a refusal is not remembered: it is given again
+        with pytest.raises(CampaignFileError):
+            load_campaign_file(path)

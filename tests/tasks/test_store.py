@@ -70,3 +70,31 @@ def test_a_transition_and_its_audit_row_commit_together(engine: Engine, campaign
         "test",
         stored.id,
     )
+
+
+def test_upgrade_creates_the_schema_and_brings_an_older_one_to_the_newest(tmp_path) -> None:
+    from alembic import command
+
+    from tasks.store import alembic_config, head_revisions, make_engine, upgrade_database
+
+    engine = make_engine(url=f"sqlite:///{tmp_path / 'campaign.db'}")
+
+    def revisions() -> set[str]:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads())
+
+    try:
+        upgrade_database(engine)
+        assert revisions() == set(head_revisions())
+        upgrade_database(engine)  # already the newest: left alone
+        assert revisions() == set(head_revisions())
+
+        with engine.begin() as connection:
+            cfg = alembic_config(str(engine.url))
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "-1")
+        assert revisions() != set(head_revisions())
+        upgrade_database(engine)
+        assert revisions() == set(head_revisions())
+    finally:
+        engine.dispose()
