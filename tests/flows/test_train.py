@@ -20,18 +20,29 @@ from schemas.columns import RECEIPTS
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
 
-def test_train_seats_registered_units_first_and_records_attendance(
-    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _mobilized(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, units: int, receipts: bool
 ) -> None:
+    """Take in one association's list of `units` units (receipts from the last two if asked)
+    with every training session at capacity 3."""
     from flows.mobilize import mobilize
-    from flows.train import train
 
     monkeypatch.setenv("CAMPAIGN_CAMPAIGNS_DIR", str(small_campaigns_dir(tmp_path, capacity=3)))
     inbox = workspace / "inbox" / "2024"
     write_associations(inbox / "associations.xlsx", ["A001"])
-    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 13))
-    write_xlsx(inbox / "receipts" / "r.xlsx", [receipt_row(11), receipt_row(12)], RECEIPTS)
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, units + 1))
+    if receipts:
+        rows = [receipt_row(units - 1), receipt_row(units)]
+        write_xlsx(inbox / "receipts" / "r.xlsx", rows, RECEIPTS)
     mobilize(2024, as_of=date(2024, 10, 10))
+
+
+def test_train_seats_registered_units_first_and_records_attendance(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.train import train
+
+    _mobilized(workspace, tmp_path, monkeypatch, units=12, receipts=True)
     sheet = write_attendance(
         tmp_path / "sign-in.xlsx",
         [
@@ -74,18 +85,13 @@ def test_waitlisted_units_move_up_when_a_session_grows(
 ) -> None:
     from sqlmodel import select
 
-    from flows.mobilize import mobilize
     from flows.train import train
     from schemas.enums import EnrolmentStatus
     from schemas.settings import Settings
     from schemas.training_tables import TrainingEnrolment
     from tasks.store import campaign_session
 
-    monkeypatch.setenv("CAMPAIGN_CAMPAIGNS_DIR", str(small_campaigns_dir(tmp_path, capacity=3)))
-    inbox = workspace / "inbox" / "2024"
-    write_associations(inbox / "associations.xlsx", ["A001"])
-    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 9))
-    mobilize(2024, as_of=date(2024, 10, 10))
+    _mobilized(workspace, tmp_path, monkeypatch, units=8, receipts=False)
     train(2024, as_of=date(2024, 10, 14))
     small_campaigns_dir(tmp_path, capacity=5)  # the organisers find a bigger room
 
