@@ -29,7 +29,7 @@ from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
-from tasks.store import campaign_session
+from tasks.store import campaign_session, fetch_columns
 from tasks.training import attendance_tables
 from tasks.validation import read_rows, rejection_at
 
@@ -148,19 +148,20 @@ def _save_marks(
 ) -> None:
     """Record attendance on the marked seats, adding walk-ins for units without one. Writes.
 
-    The seats are read as plain columns and written back in one executemany UPDATE by id: at
-    thousands of units, building every seat as an ORM object was most of the time.
+    The seats are read as plain columns (`fetch_columns`) and written back in one executemany
+    UPDATE by id.
     """
     existing: dict[tuple[str, int], tuple[int, str]] = {}  # (session, unit) -> (id, attendee)
     next_position: dict[str, int] = {}
-    for row_id, key, pid, position, attendee in session.connection().execute(
+    for row_id, key, pid, position, attendee in fetch_columns(
+        session,
         sa.select(
             col(TrainingEnrolment.id),
             col(TrainingEnrolment.session_key),
             col(TrainingEnrolment.participation_id),
             col(TrainingEnrolment.position),
             col(TrainingEnrolment.attendee),
-        ).where(col(TrainingEnrolment.campaign_year) == campaign_year)
+        ).where(col(TrainingEnrolment.campaign_year) == campaign_year),
     ):
         assert row_id is not None  # a stored row always has its key
         existing[(key, pid)] = (row_id, attendee)

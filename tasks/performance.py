@@ -40,7 +40,7 @@ from tasks.performance_rows import (
     performance_summary_rows,
 )
 from tasks.reports import ARTIFACT_ROW_LIMIT, publish_table
-from tasks.store import campaign_session
+from tasks.store import campaign_session, fetch_columns
 from tasks.submissions import CHUNK, canonical_json
 
 # Statuses whose units are evaluated: the review has begun for them (or is over).
@@ -125,29 +125,26 @@ def load_unit_filings(session: Session, campaign_year: int) -> list[UnitFilings]
         .group_by(col(Submission.participation_id), col(Submission.kind))
         .subquery()
     )
-    rows = (
-        session.connection()
-        .execute(  # five columns: past sqlmodel's typed select
-            sa.select(
-                col(Submission.id),
-                col(Submission.participation_id),
-                col(Submission.kind),
-                col(Submission.version),
-                col(Submission.sha256),
-            )
-            .join(
-                latest,
-                sa.and_(
-                    col(Submission.participation_id) == latest.c.pid,
-                    col(Submission.kind) == latest.c.kind,
-                    col(Submission.version) == latest.c.version,
-                ),
-            )
-            .join(Participation, col(Participation.id) == col(Submission.participation_id))
-            .where(col(Submission.campaign_year) == campaign_year)
-            .where(col(Participation.status).in_(REVIEW_OR_LATER))
+    rows = fetch_columns(
+        session,
+        sa.select(
+            col(Submission.id),
+            col(Submission.participation_id),
+            col(Submission.kind),
+            col(Submission.version),
+            col(Submission.sha256),
         )
-        .all()
+        .join(
+            latest,
+            sa.and_(
+                col(Submission.participation_id) == latest.c.pid,
+                col(Submission.kind) == latest.c.kind,
+                col(Submission.version) == latest.c.version,
+            ),
+        )
+        .join(Participation, col(Participation.id) == col(Submission.participation_id))
+        .where(col(Submission.campaign_year) == campaign_year)
+        .where(col(Participation.status).in_(REVIEW_OR_LATER)),
     )
     filed: dict[int, dict[K, Filing]] = {}
     for sid, pid, kind, version, digest in rows:

@@ -21,6 +21,7 @@ from schemas.performance_catalogue import BY_KEY, DIMENSION_NAMES, INDICATOR_KEY
 from schemas.performance_inputs import number
 from schemas.review_tables import PerformanceEvaluation
 from schemas.tables import Participation, Unit
+from tasks.store import fetch_columns
 
 Row = dict[str, str | int | float | bool]
 
@@ -83,10 +84,6 @@ def performance_summary_rows(
     `statuses` keeps only participations in those statuses (e.g. {released} for the
     catalogue); None keeps all. One query.
     """
-    # Plain columns through the session's connection (past sqlmodel's typed select of 4): the
-    # evaluation and unit objects of every unit were most of the time at thousands of units.
-    # The connection does not flush the session, so flush what the caller wrote first.
-    session.flush()
     query = (
         sa.select(
             col(PerformanceEvaluation.participation_id),
@@ -110,7 +107,7 @@ def performance_summary_rows(
     if statuses is not None:
         query = query.where(col(Participation.status).in_(list(statuses)))
     out = []
-    for row in session.connection().execute(query):
+    for row in fetch_columns(session, query):
         pid, evaluated_on, computed, flags, indicators, status, *unit = row
         uscc, name, industry, district, ownership, listed = unit
         values, flagged, basis = _unpack(indicators)

@@ -43,7 +43,7 @@ from tasks.normalisation import normalise_scores
 from tasks.reports import publish_rejections, publish_table, write_rejection_report
 from tasks.review_sheets import issued_sheets
 from tasks.score_sheets_read import read_score_sheet
-from tasks.store import campaign_session
+from tasks.store import campaign_session, fetch_columns
 
 
 class ScoresSummary(BaseModel):
@@ -73,12 +73,12 @@ LatestReview = tuple[int, dict[str, float], str, str]  # version, scores, commen
 def _latest_reviews(session: Session, campaign_year: int) -> dict[int, LatestReview]:
     """Return the newest review of every assignment that has one, by assignment id; reads only.
 
-    Plain columns, not Review objects: the review reads every review of the campaign on each
-    run (15,000 at 5,000 units), and building ORM objects was most of that time. Past sqlmodel's
-    typed select (4 columns), so through the session's connection: call it after a flush.
+    Plain columns (`fetch_columns`), not Review objects: the review reads every review of the
+    campaign on each run (15,000 at 5,000 units).
     """
     latest: dict[int, LatestReview] = {}
-    for aid, version, scores, comment, suggestions in session.connection().execute(
+    for aid, version, scores, comment, suggestions in fetch_columns(
+        session,
         sa.select(
             col(Review.assignment_id),
             col(Review.version),
@@ -87,7 +87,7 @@ def _latest_reviews(session: Session, campaign_year: int) -> dict[int, LatestRev
             col(Review.suggestions),
         )
         .where(col(Review.campaign_year) == campaign_year)
-        .order_by(col(Review.version))
+        .order_by(col(Review.version)),
     ):
         latest[aid] = (version, scores, comment, suggestions)
     return latest

@@ -20,6 +20,7 @@ from schemas.enums import SubmissionKind as K
 from schemas.participation import FINAL
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
 from tasks.progress import SCREENING_PROBLEMS, fold_filings
+from tasks.store import fetch_columns
 
 # Statuses in which a deadline's steps still make sense; a `submitted` unit owes nothing.
 OWING: frozenset[S] = frozenset({S.RECOMMENDED, S.REGISTERED})
@@ -106,10 +107,8 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
     Three queries whatever the number of units: participations with their units, the
     campaign's submissions, and its (not held) recommendations with their associations.
     """
-    # Plain columns: an ORM entity per row costs ~10x. Past sqlmodel's typed select (4
-    # columns), so through the session's connection; the callers read before they write.
-    connection = session.connection()
-    people = connection.execute(
+    people = fetch_columns(
+        session,
         sa.select(
             col(Participation.id),
             col(Participation.status),
@@ -121,14 +120,15 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
         .join(Unit, col(Unit.id) == col(Participation.unit_id))
         .where(col(Participation.campaign_year) == campaign_year)
         .where(col(Participation.status).not_in(FINAL))
-        .order_by(col(Participation.id))
-    ).all()
+        .order_by(col(Participation.id)),
+    )
     filings = session.exec(
         select(Submission.participation_id, Submission.kind, SCREENING_PROBLEMS)
         .where(Submission.campaign_year == campaign_year)
         .order_by(col(Submission.participation_id), col(Submission.version))
     ).all()
-    links = connection.execute(
+    links = fetch_columns(
+        session,
         sa.select(
             col(Recommendation.unit_id),
             col(Association.code),
@@ -139,8 +139,8 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
         .join(Association, col(Association.id) == col(Recommendation.association_id))
         .where(col(Recommendation.campaign_year) == campaign_year)
         .where(col(Recommendation.held).is_(False))
-        .order_by(col(Recommendation.id))
-    ).all()
+        .order_by(col(Recommendation.id)),
+    )
     filed, usable = fold_filings(filings)
     codes_of: dict[int, list[str]] = {}
     associations: dict[str, AssociationContact] = {}

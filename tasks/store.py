@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from alembic import command
@@ -32,6 +32,7 @@ from schemas.settings import Settings
 BULK_CHUNK = 1000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+Ts = TypeVarTuple("Ts")
 
 _ = (
     schemas.outbox_table,
@@ -123,6 +124,17 @@ def upgrade_database(engine: Engine) -> None:
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+def fetch_columns(session: Session, statement: sa.Select[*Ts]) -> Sequence[sa.Row[*Ts]]:
+    """Return the rows of a select of plain columns, read after the session's pending writes.
+
+    For reads that touch every unit: a plain row costs ~1/10 of an ORM entity. Through the
+    session's connection, which takes selects of any width (sqlmodel's typed `select` stops at
+    4 columns) but does not autoflush, so the session is flushed first.
+    """
+    session.flush()
+    return session.connection().execute(statement).all()
 
 
 def bulk_insert(session: Session, rows: Sequence[SQLModel]) -> None:
