@@ -1,29 +1,32 @@
 """The campaign clock: one run per business day moves the season along.
 
 For `as_of` it sets the campaign's stage from the campaign file (recording the change), then
-runs what is due that day as subflows: mobilize when new or changed recommendation lists or
-receipts are in the inbox, train (seats every day of the train stage, attendance whenever new
-sign-in sheets arrive), submit when forms or report PDFs arrive, remind on the days the
-reminder policy names, and it closes the windows of deadlines whose last overdue notice has
-passed (units still owing lapse). From the day the review begins, while reports are in review or
-revision, it runs review on the days the review has something to do: the first day of each
-review stage, new or changed review files (roster, overrides, chair decisions, returned score
-sheets), new filings, reports waiting for experts or sheets not sent, a round's sheets overdue,
-a reviewer reminder day, late revisions to lapse. It runs commend on the first day of the
-commend and of the meeting stage. It never runs the meeting, which waits for people: an operator
-starts it (Prefect UI or `campaign run meeting`) and approves it there or with `campaign
-approve`. Once the meeting decided, it runs release while commendation notices are owed and then
-every day from the release date until every approved unit is released (certificates, catalogue
-and release mail). A subflow that would find nothing to do is not started: each costs the engine
-~0.2 s of server round trips (docs/architecture.md).
+runs the steps of the stage flows due that day inside its own run (their task runs tagged with
+the stage's name): mobilize when new or changed recommendation lists or receipts are in the
+inbox, train (seats every day of the train stage, attendance whenever new sign-in sheets
+arrive), submit when forms or report PDFs arrive, remind on the days the reminder policy names,
+and it closes the windows of deadlines whose last overdue notice has passed (units still owing
+lapse). From the day the review begins, while reports are in review or revision, it runs review
+on the days the review has something to do: the first day of each review stage, new or changed
+review files (roster, overrides, chair decisions, returned score sheets), new filings, reports
+waiting for experts or sheets not sent, a round's sheets overdue, a reviewer reminder day, late
+revisions to lapse. It runs commend on the first day of the commend and of the meeting stage. It
+never runs the meeting, which waits for people: an operator starts it (Prefect UI or `campaign
+run meeting`) and approves it there or with `campaign approve`. Once the meeting decided, it
+runs release while commendation notices are owed and then every day from the release date until
+every approved unit is released (certificates, catalogue and release mail). A stage with nothing
+to do that day is not run at all. The stage flows are not started as subflows: each subflow cost
+the engine ~0.14 s of server round trips, 140 of them a 5,000-unit season
+(docs/architecture.md); operators still run any stage by hand as its own flow.
 Idempotent per day: a second run the same day changes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
-from prefect import flow
+from prefect import Flow, flow, tags
 from pydantic import BaseModel, ConfigDict
 
 from flows.commend import commend
@@ -49,6 +52,8 @@ FILING_STAGES = frozenset(
 )
 REVIEW_STAGES = frozenset({Stage.REVIEW, Stage.COMMEND, Stage.MEETING})
 CLOSING_STAGES = frozenset({Stage.MEETING, Stage.RELEASE, Stage.CLOSED})
+
+R = TypeVar("R")
 
 
 class SeasonDay(BaseModel):
@@ -81,16 +86,16 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     news, closing = agenda.news, agenda.closing
     intake = None
     if stage.stage in INTAKE_STAGES and news.any_intake():
-        intake = mobilize(campaign_year, as_of=day)
+        intake = run_stage(mobilize, campaign_year, day)
     training = None
     if stage.stage == Stage.TRAIN or (stage.stage in INTAKE_STAGES and news.attendance_files):
-        training = train(campaign_year, as_of=day)
+        training = run_stage(train, campaign_year, day)
     filed = None
     if stage.stage in FILING_STAGES and news.any_submission():
-        filed = submit(campaign_year, as_of=day)
+        filed = run_stage(submit, campaign_year, day)
     reminded = None
     if stage.stage in FILING_STAGES and agenda.reminders_due:
-        reminded = remind(campaign_year, as_of=day)
+        reminded = run_stage(remind, campaign_year, day)
     windows = None
     if stage.stage in FILING_STAGES and agenda.windows_to_close:
         windows = close_windows(settings, campaign_year, day)
@@ -98,13 +103,13 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         closing = closing_state(settings, campaign_year, day, news.any_review() or bool(filed))
     reviewed = None
     if stage.stage in REVIEW_STAGES and (stage.changed or closing.review_due):
-        reviewed = review(campaign_year, as_of=day)
+        reviewed = run_stage(review, campaign_year, day)
     proposed = None
     if stage.stage in {Stage.COMMEND, Stage.MEETING} and stage.changed:
-        proposed = commend(campaign_year, as_of=day)
+        proposed = run_stage(commend, campaign_year, day)
     released = None
     if stage.stage in CLOSING_STAGES and closing.release_due:
-        released = release(campaign_year, as_of=day)
+        released = run_stage(release, campaign_year, day)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -120,3 +125,12 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         awaiting_meeting=stage.stage in CLOSING_STAGES and not closing.meeting_decided,
         release=released,
     )
+
+
+def run_stage(stage: Flow[..., R], campaign_year: int, day: date) -> R:
+    """Run a stage flow's steps for `day` in the current run, its task runs tagged with its name.
+
+    Side effects: those of the stage flow (its tasks run here, not in a subflow).
+    """
+    with tags(stage.name):
+        return stage.fn(campaign_year, as_of=day)

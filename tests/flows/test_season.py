@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -95,3 +96,31 @@ def test_season_before_the_first_stage_is_preparing_and_ingests_nothing(workspac
     day = season(2024, as_of=date(2024, 9, 20))
 
     assert (day.stage, day.stage_changed, day.mobilize) == (Stage.PREPARING, False, None)
+
+
+def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspace: Path) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.season import season
+
+    _inbox(workspace)
+
+    state = season(2024, as_of=date(2024, 10, 10), return_state=True)
+
+    run_id = state.state_details.flow_run_id
+    assert run_id is not None
+    in_run = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+    tagged: dict[str, set[str]] = {}
+    with get_client(sync_client=True) as client:
+        for _ in range(150):  # the server records task runs from events, a moment later
+            runs = client.read_task_runs(flow_run_filter=in_run)
+            tagged = {r.name.rsplit("-", 1)[0]: set(r.tags) for r in runs}
+            if "deliver-outbox" in tagged:
+                break
+            time.sleep(0.2)
+    # mobilize's steps ran in the season's own run, not in a subflow, each tagged "mobilize";
+    # the clock's own steps carry no stage tag.
+    assert tagged["ingest-recommendations"] == {"mobilize"}
+    assert tagged["deliver-outbox"] == {"mobilize"}
+    assert tagged["advance-campaign-stage"] == set()
