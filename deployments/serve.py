@@ -11,7 +11,7 @@ starts on):
 - season `30 7 * * *`: the campaign clock, every day (a holiday or a make-up working day is the
   working-day calendar's business, not the cron's). It runs before office hours so files that
   came in overnight are taken in and reminders are out when the day starts; on the days the
-  reminder policy names it runs remind itself, as a subflow.
+  reminder policy names it runs remind's steps itself.
 - remind `0 10 * * *`: the safety net of the reminders, every day. After a clock run that
   already reminded, it finds every reminder of the day in the outbox (the idempotency key names
   template, unit, deadline and reminder number) and queues and sends nothing; if the clock failed
