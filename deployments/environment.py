@@ -2,10 +2,9 @@
 
 The CLI calls `prepare_prefect(settings)` first thing, so runs, artifacts and results stay in the
 workspace unless the operator set PREFECT_HOME / PREFECT_API_URL themselves, analytics stay off
-(offline machines), run logs reach the server (the UI's Logs tab) from INFO up while the console
-shows only warnings (the CLI and the demo print their own progress), a server started from here
-records task runs in batches (SERVER_BATCHING), and SIGTERM ends the process cleanly (so the
-temporary Prefect server it started is shut down rather than orphaned).
+(offline machines), a server started from here records task runs in batches (SERVER_BATCHING),
+and SIGTERM ends the process cleanly (so the temporary Prefect server it
+started is shut down rather than orphaned).
 
 `in_process_runs()` turns off the flow-run heartbeat for runs this process starts itself (the
 CLI's `campaign run`, the demo's clock): Prefect 3.9 ends every flow run by joining its
@@ -63,7 +62,7 @@ def prepare_prefect(settings: Settings) -> Path:
     os.environ.setdefault(
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS
     )
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     for name, value in SERVER_BATCHING.items():
         os.environ.setdefault(name, value)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -95,35 +95,3 @@ def test_prepare_prefect_batches_the_servers_task_run_records_unless_the_operato
 
     assert ours.split() == ["100", "1.0", "200"]
     assert theirs.split() == ["7", "1.0", "200"]
-
-
-def test_run_logs_reach_the_server_at_info_while_the_console_shows_warnings(
-    tmp_path: Path,
-) -> None:
-    code = (
-        "import logging, sys\n"
-        "from prefect.logging.configuration import setup_logging\n"
-        "setup_logging()\n"
-        "runs = [logging.getLogger(n) for n in ('prefect.flow_runs', 'prefect.task_runs')]\n"
-        "print([r.getEffectiveLevel() for r in runs],"
-        " sorted({type(h).__name__ for r in runs for h in r.handlers if h.level <= 20}))\n"
-        "logging.getLogger('prefect.client').info('quiet info line')\n"
-        "logging.getLogger('prefect.client').warning('shown warning line')\n"
-        "for h in logging.getLogger().handlers: h.flush()\n"
-    )
-    env = {"CAMPAIGN_WORKSPACE": str(tmp_path / "ws"), "PATH": "/usr/bin:/bin"}
-
-    out = subprocess.run(
-        [sys.executable, "-c", PREPARED + code],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-
-    # flow and task run loggers pass INFO to the API handler (the UI's Logs tab) ...
-    assert out.stdout.strip() == "[20, 20] ['APILogHandler']"
-    # ... and the console only shows warnings
-    assert "shown warning line" in out.stderr
-    assert "quiet info line" not in out.stderr
