@@ -15,8 +15,8 @@ never runs the meeting, which waits for people: an operator starts it (Prefect U
 run meeting`) and approves it there or with `campaign approve`. Once the meeting decided, it
 runs release while commendation notices are owed and then every day from the release date until
 every approved unit is released (certificates, catalogue and release mail). A stage with nothing
-to do that day is not run at all. The stage flows are not started as subflows: each subflow cost
-the engine ~0.14 s of server round trips, 140 of them a 5,000-unit season
+to do that day is not run at all. The stage flows are not started as subflows: a subflow costs
+the engine ~0.14 s of server round trips, and a 5,000-unit season started ~140
 (docs/architecture.md); operators still run any stage by hand as its own flow.
 Idempotent per day: a second run the same day changes nothing.
 """
