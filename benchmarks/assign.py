@@ -4,7 +4,7 @@ a naive baseline measured in the same run.
 Usage: python benchmarks/assign.py [--reports 500 5000] [--reviewers 150] [--k 3] [--seed 1]
        [--repeat 3] [--capacity 1.2] [--year <campaign year>]
 
-Assignment: `assign_reviewers` (tasks/assignment.py) on random but realistic inputs: 20
+Assignment: `assign_reviewers` (tasks/review/assignment/plan.py) on random but realistic inputs: 20
 industries and 12 topics, each report one industry and 2-4 topics recommended by 1-2 of 300
 associations; each reviewer 1-3 industries, 2-5 topics and conflicts with 5% of the
 associations, a few with a unit's employer or a declared unit, and capacities (0.6-1.4x each
@@ -15,10 +15,11 @@ no balancing beyond the deal).
 Aggregation: one review per assigned pair (5,000 reports x k=3 = 15,000 reviews) scoring the
 campaign file's criteria (6 in the 2024 file), drawn as report quality + reviewer harshness +
 criterion offset + noise, in halves of a point. Timed as the review flow calls it:
-`normalise_scores` (with its checks), `review_totals`, `report_outcomes` (tasks/normalisation.py,
-tasks/aggregation.py). Baseline: the same long frame, weighted with pandas and averaged per
-report with two groupbys, then ranked (no checks, no harshness normalisation, no grades); its
-means are compared with the product's raw means as a check that both read the same frame.
+`normalise_scores` (with its checks), `review_totals`, `report_outcomes`
+(tasks/review/normalisation.py, tasks/review/aggregation.py). Baseline: the same long frame,
+weighted with pandas and averaged per report with two groupbys, then ranked (no checks, no harshness
+normalisation, no grades); its means are compared with the product's raw means as a check that both
+read the same frame.
 
 Median of `--repeat` runs, baseline and product interleaved, in wall-clock seconds and in CPU
 seconds of this process (steadier than the wall clock on a shared machine; both are single
@@ -51,9 +52,9 @@ from assign_inputs import figures, make_inputs, round_robin  # noqa: E402  (besi
 
 from schemas.campaign_file import load_campaign_file  # noqa: E402
 from schemas.campaign_parts import Review  # noqa: E402
-from tasks.aggregation import report_outcomes, review_totals  # noqa: E402
-from tasks.assignment import AssignmentPlan, assign_reviewers  # noqa: E402
-from tasks.normalisation import normalise_scores  # noqa: E402
+from tasks.review.aggregation import report_outcomes, review_totals  # noqa: E402
+from tasks.review.assignment.plan import AssignmentPlan, assign_reviewers  # noqa: E402
+from tasks.review.normalisation import normalise_scores  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "assign.json"
 

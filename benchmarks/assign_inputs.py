@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from tasks.assignment import (
+from tasks.review.assignment.plan import (
     AssignmentPlan,
     Pair,
     Report,

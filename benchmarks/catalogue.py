@@ -3,9 +3,9 @@
 Usage: python benchmarks/catalogue.py [--entries 5000] [--pdf-share 1.0] [--pdf-kib 64]
        [--repeat 3]
 
-`build_catalogue` (tasks/catalogue_site.py) on synthetic entries: 20 industries, 16 districts,
-300 associations, the 11 topics of the 2024 campaign file, one commendation in ten, seven key
-figures each; `--pdf-share` of them with a PDF of `--pdf-kib` KiB (random bytes, written once,
+`build_catalogue` (tasks/release/catalogue/site.py) on synthetic entries: 20 industries, 16
+districts, 300 associations, the 11 topics of the 2024 campaign file, one commendation in ten, seven
+key figures each; `--pdf-share` of them with a PDF of `--pdf-kib` KiB (random bytes, written once,
 untimed). Timed, in a fresh temporary folder per run: the cold build (every page rendered and
 written, every PDF copied) and the re-build of the same data (every page rendered and compared,
 nothing written or copied). Median of `--repeat` runs in wall-clock seconds. Writes
@@ -35,8 +35,8 @@ from schemas.catalogue import (  # noqa: E402
     CatalogueEntry,
     KeyFigure,
 )
-from tasks.catalogue_entries import catalogue_campaign  # noqa: E402
-from tasks.catalogue_site import build_catalogue  # noqa: E402
+from tasks.release.catalogue.entries import catalogue_campaign  # noqa: E402
+from tasks.release.catalogue.site import build_catalogue  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "catalogue.json"
 FIGURES = (

@@ -50,7 +50,7 @@ from notifications.sink import count_eml, free_port  # noqa: E402
 from schemas.campaign_file import CampaignFile, load_campaign_file  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
 from schemas.sqltypes import now_utc  # noqa: E402
-from tasks.campaigns import ensure_campaign  # noqa: E402
+from tasks.common.campaigns import ensure_campaign  # noqa: E402
 from tasks.store import make_engine, session_scope, upgrade_database  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "mail.json"

@@ -39,7 +39,7 @@ from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E40
 from deployments.demo.reports import write_reports  # noqa: E402
 from schemas.campaign_file import latest_campaign_year, load_campaign_file  # noqa: E402
 from schemas.screening import ScreenLimits, ScreenRules, rules_from_campaign  # noqa: E402
-from tasks.pdfscreen import screen_many  # noqa: E402
+from tasks.submit.pdf.screen import screen_many  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "pdfscreen.json"
 

@@ -41,11 +41,11 @@ from schemas.settings import Settings  # noqa: E402
 from schemas.sqltypes import now_utc  # noqa: E402
 from schemas.tables import Participation, Unit  # noqa: E402
 from schemas.uscc import uscc_check_character  # noqa: E402
-from tasks.campaigns import ensure_campaign  # noqa: E402
-from tasks.certificate_fonts import FontChoice, choose_font, load_font  # noqa: E402
-from tasks.certificate_layout import CertificateData, certificate_layout  # noqa: E402
-from tasks.certificate_pdf import FAMILY, _draw_fpdf, render_many  # noqa: E402
-from tasks.certificates import issue_certificates_now  # noqa: E402
+from tasks.common.campaigns import ensure_campaign  # noqa: E402
+from tasks.release.certificates.fonts import FontChoice, choose_font, load_font  # noqa: E402
+from tasks.release.certificates.issue import issue_certificates_now  # noqa: E402
+from tasks.release.certificates.layout import CertificateData, certificate_layout  # noqa: E402
+from tasks.release.certificates.pdf import FAMILY, _draw_fpdf, render_many  # noqa: E402
 from tasks.store import bulk_insert, make_engine, session_scope, upgrade_database  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "release.json"
@@ -109,7 +109,7 @@ def seed(settings: Settings, units: int) -> None:
 def sample_data(settings: Settings, count: int) -> list[CertificateData]:
     """Return `count` certificates' values as the issuing task builds them."""
     from schemas.campaign_file import load_campaign_file
-    from tasks.certificate_plan import certified_participations, plan_certificates
+    from tasks.release.certificates.plan import certified_participations, plan_certificates
     from tasks.store import campaign_session
 
     campaign = load_campaign_file(settings.campaign_file(YEAR))
@@ -145,7 +145,7 @@ def catalogue_build_seconds(settings: Settings, campaign_year: int, as_of: date)
     The seeded units have no report PDFs, so this is the query-and-render cost of 5,000 pages;
     benchmarks/catalogue.py measures the build with 5,000 PDFs to copy.
     """
-    from tasks.catalogue import publish_catalogue
+    from tasks.release.catalogue.publish import publish_catalogue
 
     start = time.perf_counter()
     with disable_run_logger():

@@ -22,7 +22,7 @@ and that looking is part of the cost. Modes:
   disabled, artifacts are not written, and PREFECT_API_URL points at a closed port so any use
   of the engine would fail. The meeting cannot pause without the engine, so the meeting's
   decision (approved as proposed, like the engine run's) is recorded with the product's own
-  functions: build_meeting_pack, then record_decision (tasks/meeting_record.py).
+  functions: build_meeting_pack, then record_decision (tasks/meeting/record.py).
 A stage's seconds are the sum of the clock's wall seconds over the days in that stage (the
 operator's mobilize run and the meeting included); the world's deliveries (copying files into the
 inbox, filling score sheets) are reported apart and excluded from the targets. Writes
@@ -125,11 +125,11 @@ def plain_meeting(campaign_year: int, day: date) -> None:
     """Record the meeting's decision (approved as proposed) without pausing: the pack, then
     record_decision, as flows/meeting.py does once the answer arrives."""
     from schemas.settings import Settings
-    from tasks.campaigns import prepare_campaign
-    from tasks.clock import current_run_label
-    from tasks.meeting_decision import MeetingChanges, MeetingDecisionInput
-    from tasks.meeting_pack_write import build_meeting_pack
-    from tasks.meeting_record import record_decision
+    from tasks.common.business_day import current_run_label
+    from tasks.common.campaigns import prepare_campaign
+    from tasks.meeting.decision import MeetingChanges, MeetingDecisionInput
+    from tasks.meeting.pack_files import build_meeting_pack
+    from tasks.meeting.record import record_decision
 
     settings = Settings()
     prepare_campaign(settings, campaign_year)
@@ -354,7 +354,7 @@ def _nothing() -> Iterator[None]:
 
 def stage_of(campaign: Any, day: date) -> str:
     """Return the name of the stage the campaign file puts `day` in. Pure."""
-    from tasks.campaigns import stage_on
+    from tasks.common.campaigns import stage_on
 
     return str(stage_on(campaign, day).value)
 

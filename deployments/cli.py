@@ -175,7 +175,7 @@ def template(
     out: Annotated[Path, typer.Option(help="Where to write the xlsx template.")],
 ) -> None:
     """Write an empty xlsx template with the headers of an input kind (see docs/inputs.md)."""
-    from tasks.spreadsheets import write_sheet
+    from tasks.common.spreadsheets import write_sheet
 
     if kind not in INPUT_KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; known: {', '.join(INPUT_KINDS)}")

@@ -112,7 +112,7 @@ def deliver_command(year: YearOption = None) -> None:
     """Send every due message now; exits 1 if the server could not be reached."""
     settings = migrated_settings()
     prepare_prefect(settings)
-    from tasks.mail import deliver_pending  # imports prefect: only after prepare_prefect
+    from tasks.common.delivery import deliver_pending  # imports prefect: only after prepare_prefect
 
     with console.status("delivering the outbox ..."):
         report, ambiguous = deliver_pending(settings, year)

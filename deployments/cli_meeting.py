@@ -29,7 +29,7 @@ from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_
 from schemas.settings import Settings
 
 if TYPE_CHECKING:
-    from tasks.meeting_decision import MeetingChanges
+    from tasks.meeting.decision import MeetingChanges
 
 console = Console()
 MEETING_FLOW = "meeting"
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
 
 def load_changes(path: Path) -> MeetingChanges:
     """Read a changes file (.json or .toml) into MeetingChanges; ValueError names the problem."""
-    from tasks.meeting_decision import MeetingChanges
+    from tasks.meeting.decision import MeetingChanges
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -134,7 +134,7 @@ def approve_paused_meeting(
     """
     from prefect.flow_runs import resume_flow_run
 
-    from tasks.meeting_form import form_values
+    from tasks.meeting.form import form_values
 
     run_id = flow_run_id or find_paused_meeting(campaign_year)
     values = form_values(changes, meeting_date=meeting_date, decided_by=decided_by, notes=notes)
@@ -220,7 +220,7 @@ def approve(
     settings = Settings()
     prepare_prefect(settings)
     chosen, day = _year_and_day(settings, year, meeting_date)
-    from tasks.meeting_decision import MeetingChanges
+    from tasks.meeting.decision import MeetingChanges
 
     try:
         stated = load_changes(changes) if changes is not None else MeetingChanges()

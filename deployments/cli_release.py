@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from deployments.cli_common import migrated_settings
-from tasks.certificate_verify import Verdict, verify_certificate
+from tasks.release.certificates.verify import Verdict, verify_certificate
 
 console = Console()
 COLOURS = {

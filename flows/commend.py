@@ -16,9 +16,9 @@ from prefect import flow
 
 from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.commend import CommendSummary, propose_commendations, publish_commendations
+from tasks.commend.proposal import CommendSummary, propose_commendations, publish_commendations
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
 
 
 @flow(name="commend")

@@ -30,17 +30,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.meeting_decision import RecordedDecision
-from tasks.meeting_form import MeetingForm, form_class, form_to_decision
-from tasks.meeting_pack_write import (
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.meeting.decision import RecordedDecision
+from tasks.meeting.form import MeetingForm, form_class, form_to_decision
+from tasks.meeting.pack_files import (
     PackSummary,
     build_meeting_pack,
     publish_decision,
     publish_meeting_pack,
 )
-from tasks.meeting_record import RecordOutcome, find_recorded_decision, record_decision
+from tasks.meeting.record import RecordOutcome, find_recorded_decision, record_decision
 
 POLL_SECONDS = 2  # how often a paused run asks the server whether it was resumed
 CANCELLED_TYPES = frozenset({StateType.CANCELLED, StateType.CANCELLING})

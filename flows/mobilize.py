@@ -18,12 +18,16 @@ from pydantic import BaseModel, ConfigDict
 from flows.task_inputs import as_is
 from schemas.enums import OverQuota
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
-from tasks.intake import IngestSummary, ingest_recommendations, publish_recommendation_report
-from tasks.mail import deliver_outbox
-from tasks.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.common.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
+from tasks.mobilize.ingest import (
+    IngestSummary,
+    ingest_recommendations,
+    publish_recommendation_report,
+)
+from tasks.mobilize.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
 
 
 class MobilizeSummary(BaseModel):

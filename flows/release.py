@@ -21,14 +21,18 @@ from pydantic import BaseModel, ConfigDict
 from flows.task_inputs import as_is
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.catalogue import CatalogueSummary, publish_catalogue, publish_catalogue_artifact
-from tasks.certificates import CertificatesSummary, issue_certificates
-from tasks.clock import resolve_as_of
-from tasks.mail import deliver_outbox
-from tasks.media_kit import MediaKit, compile_media_kit
-from tasks.release_mail import ReleaseMailSummary, send_release_mail
-from tasks.season_workbook import (
+from tasks.common.business_day import resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.release.catalogue.publish import (
+    CatalogueSummary,
+    publish_catalogue,
+    publish_catalogue_artifact,
+)
+from tasks.release.certificates.issue import CertificatesSummary, issue_certificates
+from tasks.release.mail import ReleaseMailSummary, send_release_mail
+from tasks.release.media_kit import MediaKit, compile_media_kit
+from tasks.release.statistics.workbook import (
     SeasonStatistics,
     compile_season_statistics,
     publish_season_statistics,

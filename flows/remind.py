@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import resolve_as_of
-from tasks.mail import deliver_outbox
-from tasks.reminders import ReminderRun, publish_reminders, queue_reminders
+from tasks.common.business_day import resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.remind.reminders import ReminderRun, publish_reminders, queue_reminders
 
 
 class RemindSummary(BaseModel):

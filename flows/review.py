@@ -25,18 +25,18 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.inbox import REVIEW_FILES_KIND, find_tabular_files, inbox_dir, record_inputs
-from tasks.mail import deliver_outbox
-from tasks.performance import PerformanceSummary, evaluate_performance, publish_performance
-from tasks.review_assign import AssignmentSummary, assign_review, publish_assignment
-from tasks.review_decision import DecisionSummary, decide_reviews, publish_decisions
-from tasks.review_recheck import RecheckSummary, assign_rechecks
-from tasks.review_reminders import ReviewerRemindersSummary, remind_reviewers
-from tasks.review_scores import ScoresSummary, publish_scores, take_in_scores
-from tasks.review_sheets import SheetsSummary, send_score_sheets
-from tasks.roster import RosterSummary, ingest_roster, publish_roster_report
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.common.inbox import REVIEW_FILES_KIND, find_tabular_files, inbox_dir, record_inputs
+from tasks.review.assign import AssignmentSummary, assign_review, publish_assignment
+from tasks.review.decisions import DecisionSummary, decide_reviews, publish_decisions
+from tasks.review.performance import PerformanceSummary, evaluate_performance, publish_performance
+from tasks.review.recheck import RecheckSummary, assign_rechecks
+from tasks.review.reminders import ReviewerRemindersSummary, remind_reviewers
+from tasks.review.roster import RosterSummary, ingest_roster, publish_roster_report
+from tasks.review.scores import ScoresSummary, publish_scores, take_in_scores
+from tasks.review.sheets.issue import SheetsSummary, send_score_sheets
 
 
 class ReviewSummary(BaseModel):

@@ -38,11 +38,11 @@ from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
-from tasks.campaigns import advance_campaign_stage
-from tasks.clock import resolve_as_of
-from tasks.commend import CommendSummary
-from tasks.season_due import closing_state, season_agenda
-from tasks.windows import ClosedWindows, close_windows
+from tasks.clock.agenda import closing_state, season_agenda
+from tasks.clock.windows import ClosedWindows, close_windows
+from tasks.commend.proposal import CommendSummary
+from tasks.common.business_day import resolve_as_of
+from tasks.common.campaigns import advance_campaign_stage
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 # Forms and reports are taken in whenever they arrive during the season (revised reports come

@@ -17,19 +17,19 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.forms import FormSummary, ingest_forms, publish_form_report
-from tasks.inbox import (
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.common.inbox import (
     BASIC_INFO_KIND,
     FINANCIALS_KIND,
     REPORTS_KIND,
     inbox_news,
     record_inputs,
 )
-from tasks.mail import deliver_outbox
-from tasks.report_intake import ReportSummary, ingest_reports
-from tasks.submit_report import publish_submission_progress
+from tasks.submit.artifacts import publish_submission_progress
+from tasks.submit.forms import FormSummary, ingest_forms, publish_form_report
+from tasks.submit.reports import ReportSummary, ingest_reports
 
 
 class SubmitSummary(BaseModel):

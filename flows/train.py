@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.attendance import AttendanceSummary, ingest_attendance, publish_attendance
-from tasks.campaigns import prepare_campaign
-from tasks.clock import current_run_label, resolve_as_of
-from tasks.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
-from tasks.mail import deliver_outbox
-from tasks.training import SessionSeats, enrol_units
+from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.campaigns import prepare_campaign
+from tasks.common.delivery import deliver_outbox
+from tasks.common.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
+from tasks.train.attendance import AttendanceSummary, ingest_attendance, publish_attendance
+from tasks.train.seats import SessionSeats, enrol_units
 
 
 class TrainSummary(BaseModel):

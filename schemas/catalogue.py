@@ -1,7 +1,7 @@
 """The public catalogue's shapes: one entry per released report, and the campaign it belongs to.
 
-These are the plain values the catalogue templates receive (tasks/catalogue_site.py renders
-them; tasks/catalogue_entries.py builds them from the database). They hold only what may be
+These are the plain values the catalogue templates receive (tasks/release/catalogue/site.py renders
+them; tasks/release/catalogue/entries.py builds them from the database). They hold only what may be
 published: a unit's name, industry, district and ownership, its report's public data, grade,
 commendations and certificate number. Contacts (names, addresses, phones) are personal data and
 have no field here. A slug names a report's files (reports/<slug>.html, pdf/<slug>.pdf); it is

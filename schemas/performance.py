@@ -5,7 +5,7 @@ a flag, with a `basis` that says what it was computed from or why it could not b
 gives value None, never a made-up number; a zero or negative denominator gives None with the
 reason (a flag may still be known, e.g. profit fell from a loss). Flags mark something the
 release summary should look at (revenue fell, a loss, penalties). No score, no ranking, no
-database; the review stage's task (tasks/performance.py) stores the result per unit.
+database; the review stage's task (tasks/review/performance.py) stores the result per unit.
 """
 
 from __future__ import annotations

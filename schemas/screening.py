@@ -1,13 +1,13 @@
 """The PDF pre-screen's shapes: its limits and rules going in, its result coming out.
 
-A screen result is what tasks/pdfscreen.py learns about one report PDF (opens or not, encrypted,
-pages, how much Chinese text, which years, topics and standards it mentions, hints for the
-reviewers) plus its problems, each with a stable code, a severity and reasons in Chinese and
+A screen result is what tasks/submit/pdf/screen.py learns about one report PDF (opens or not,
+encrypted, pages, how much Chinese text, which years, topics and standards it mentions, hints for
+the reviewers) plus its problems, each with a stable code, a severity and reasons in Chinese and
 English, the same shape as a `Rejection`. The result is stored as JSON on the Submission
 (`ScreenResult.to_stored()` / `ScreenResult.from_stored()`) and read back by later stages.
 
 Plain frozen pydantic models and pure functions: no I/O, no prefect, no pypdf. The reading and
-analysing live in tasks/pdfscreen.py and tasks/pdftext.py.
+analysing live in tasks/submit/pdf/screen.py and tasks/submit/pdf/text.py.
 """
 
 from __future__ import annotations

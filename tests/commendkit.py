@@ -31,7 +31,7 @@ from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Submission, Unit
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 
 EVIL_TITLE = '=HYPERLINK("http://evil.example.com","报告")'
 TOPIC_NAMES = {

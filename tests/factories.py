@@ -347,7 +347,7 @@ def unit_standing(
     report_usable: bool = False,
 ) -> Any:
     """Return the standing of unit n (participation id n, recommended by A001) as plain values."""
-    from tasks.standings import UnitStanding
+    from tasks.common.standings import UnitStanding
 
     return UnitStanding(
         participation_id=n,
@@ -369,7 +369,7 @@ def seed_reminder_units(session: Session, campaign: Any) -> dict[int, int]:
     form (owes only the report); 4 submitted; 5 recommended with a broken address; 6 withdrawn.
     """
     from schemas.sqltypes import now_utc
-    from tasks.campaigns import ensure_campaign
+    from tasks.common.campaigns import ensure_campaign
 
     S, K = ParticipationStatus, SubmissionKind
     ensure_campaign(session, campaign, now_utc())

@@ -23,7 +23,7 @@ from notifications.outbox import Enqueued, OutgoingMail, enqueue_many
 from notifications.render import RenderedMail, render
 from notifications.sink import EmlStore, eml_files, read_eml
 from schemas.campaign_file import CampaignFile
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 from tasks.store import session_scope
 
 T0 = datetime(2024, 11, 11, 1, 0, tzinfo=UTC)

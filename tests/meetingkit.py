@@ -20,7 +20,7 @@ from schemas.release_tables import Commendation
 from schemas.review_tables import ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 
 S = ParticipationStatus
 STATUSES: dict[int, ParticipationStatus] = {

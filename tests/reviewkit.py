@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tasks.score_sheets import (
+from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     SCORES_SHEET,
     comment_column,

@@ -22,7 +22,7 @@ from deployments.demo.report_model import ReportContext, ReportSpec
 from deployments.demo.reports import write_reports
 from schemas.campaign_file import CampaignFile
 from schemas.screening import ScreenLimits, ScreenResult, ScreenRules
-from tasks.pdfscreen import screen_pdf
+from tasks.submit.pdf.screen import screen_pdf
 
 MIB = 1 << 20
 

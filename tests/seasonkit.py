@@ -3,7 +3,7 @@
 Eight units recommended by A001 and A002 (A003's only recommendation is held), in different
 statuses with audit rows, filings on time and late, screened reports, review outcomes over two
 rounds, performance evaluations, commendations, a certificate and outbox mail. The figures the
-tests expect are worked out by hand in tests/tasks/test_season_stats.py.
+tests expect are worked out by hand in tests/tasks/release/statistics/test_load.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from schemas.release_tables import Certificate, Commendation
 from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Recommendation, StageTransition, Submission, Unit
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 
 AT = datetime(2024, 12, 1, 2, 0, tzinfo=UTC)
 ERROR = {"problems": [{"code": "pdf-encrypted", "severity": "error"}]}

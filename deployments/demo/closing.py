@@ -27,7 +27,8 @@ from schemas.enums import ParticipationStatus
 from schemas.review_tables import ReviewOutcome
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
-from tasks.score_sheets import (
+from tasks.common.spreadsheets import write_sheet
+from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     META_SHEET,
     SCORES_SHEET,
@@ -37,7 +38,6 @@ from tasks.score_sheets import (
     score_column,
     suggestions_column,
 )
-from tasks.spreadsheets import write_sheet
 from tasks.store import campaign_session
 
 COMMENTS = ("议题识别清晰，结构完整", "数据披露较充分", "案例生动，可读性好", "体例规范")
@@ -130,7 +130,7 @@ def hold_meeting(year: int, meeting_date: date, timeout: float = 300.0) -> str:
     """Run the meeting flow, approve its pack as proposed once it pauses; return the run id."""
     from deployments.cli_meeting import approve_paused_meeting, find_paused_meeting
     from flows.meeting import meeting
-    from tasks.meeting_decision import MeetingChanges
+    from tasks.meeting.decision import MeetingChanges
 
     outcome: dict[str, object] = {}
 

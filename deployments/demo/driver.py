@@ -178,7 +178,7 @@ def _print_summary(
     for status, n in counts.items():
         table.add_row(status, str(n))
     console.print(table)
-    from tasks.training import attendance_tables  # imports prefect: only after prepare_prefect
+    from tasks.train.seats import attendance_tables  # imports prefect: only after prepare_prefect
 
     campaign = load_campaign_file(settings.campaign_file(year))
     with campaign_session(settings) as session:

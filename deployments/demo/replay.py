@@ -145,7 +145,7 @@ class SeasonReplay:
             return
         from flows.mobilize import mobilize  # imported after prepare_prefect
         from schemas.enums import OverQuota
-        from tasks.inbox import find_tabular_files
+        from tasks.common.inbox import find_tabular_files
 
         with in_process_runs():
             mobilize(

@@ -22,7 +22,7 @@ from schemas.enums import EnrolmentStatus
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
-from tasks.spreadsheets import write_sheet
+from tasks.common.spreadsheets import write_sheet
 from tasks.store import campaign_session
 
 ATTENDANCE_RATE = 0.8

@@ -17,8 +17,8 @@ from schemas.enums import ParticipationStatus
 from schemas.release_tables import Certificate
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from tasks.campaigns import ensure_campaign
-from tasks.certificates import issue_certificates_now
+from tasks.common.campaigns import ensure_campaign
+from tasks.release.certificates.issue import issue_certificates_now
 from tasks.store import make_engine, session_scope, upgrade_database
 
 runner = CliRunner()

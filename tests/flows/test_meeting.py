@@ -99,8 +99,8 @@ def test_an_invalid_answer_is_asked_again_then_the_decision_is_recorded(
     from prefect.flow_runs import resume_flow_run
 
     from flows.meeting import meeting
-    from tasks.meeting_decision import MeetingChanges
-    from tasks.meeting_form import form_values
+    from tasks.meeting.decision import MeetingChanges
+    from tasks.meeting.form import form_values
 
     settings = seeded(campaign_2024)
     thread, out = in_thread(lambda: meeting(2024, as_of=DAY, wait_seconds=600))

@@ -17,8 +17,8 @@ from schemas.release_tables import Certificate, Commendation, MeetingDecision
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation
-from tasks.campaigns import ensure_campaign
-from tasks.season_due import closing_state
+from tasks.clock.agenda import closing_state
+from tasks.common.campaigns import ensure_campaign
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -32,7 +32,7 @@ from notifications.sink import eml_files, read_eml
 from schemas.columns import BASIC_INFO, RECEIPTS
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
-from tasks.reminders import ListedMail
+from tasks.remind.reminders import ListedMail
 from tasks.store import campaign_session
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -87,7 +87,7 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
 ) -> None:
     from flows.mobilize import mobilize
     from flows.remind import RemindSummary, remind
-    from tasks.forms import ingest_forms
+    from tasks.submit.forms import ingest_forms
 
     monkeypatch.setenv(
         "CAMPAIGN_CAMPAIGNS_DIR", str(deadline_campaigns_dir(tmp_path, date(2024, 10, 8)))

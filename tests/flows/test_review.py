@@ -19,13 +19,13 @@ from schemas.review_tables import ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
-from tasks.campaigns import ensure_campaign
-from tasks.score_sheets import (
+from tasks.clock.agenda import closing_state
+from tasks.common.campaigns import ensure_campaign
+from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     SCORES_SHEET,
 )
-from tasks.score_sheets_read import read_score_sheet
-from tasks.season_due import closing_state
+from tasks.review.sheets.read import read_score_sheet
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -17,7 +17,7 @@ from schemas.review_tables import ReviewAssignment, ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -20,8 +20,8 @@ from schemas.columns import ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from tasks.campaigns import ensure_campaign
-from tasks.score_sheets import FIRST_DATA_ROW, SCORES_SHEET, id_column
+from tasks.common.campaigns import ensure_campaign
+from tasks.review.sheets.layout import FIRST_DATA_ROW, SCORES_SHEET, id_column
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -325,7 +325,7 @@ def test_header_injection_in_a_name_and_a_subject_adds_no_header(
     evil = "Evil Corp\r\nBcc: victim@example.com\nX-Injected: 1\u2028Cc: other@example.com"
     mail = feedback(campaign_2024, unit_name=evil)
     with session_scope(engine) as session:
-        from tasks.campaigns import ensure_campaign
+        from tasks.common.campaigns import ensure_campaign
 
         ensure_campaign(session, campaign_2024, T0)
         enqueue(

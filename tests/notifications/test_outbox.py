@@ -39,7 +39,7 @@ from notifications.records import (
 from schemas.campaign_file import CampaignFile
 from schemas.enums import OutboxStatus
 from schemas.outbox_table import OutboxMessage
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 from tasks.store import session_scope
 
 LEASE = timedelta(seconds=60)

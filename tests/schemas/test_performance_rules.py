@@ -2,7 +2,7 @@
 against an oracle written here, missing data, zero and negative denominators, thresholds, the
 stored shape, and the catalogue against its docs.
 
-Named test_performance_rules.py: tests/tasks/test_performance.py holds the basename
+Named test_performance_rules.py: tests/tasks/review/test_performance.py holds the basename
 test_performance, and pytest's default import mode needs basenames unique without __init__.py.
 """
 

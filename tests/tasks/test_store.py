@@ -13,7 +13,7 @@ from sqlmodel import select
 from schemas.enums import ParticipationStatus, UnitKind
 from schemas.participation import IllegalTransition, transition
 from schemas.tables import Campaign, Participation, StageTransition, Unit
-from tasks.campaigns import ensure_campaign
+from tasks.common.campaigns import ensure_campaign
 from tasks.store import bulk_insert, metadata, session_scope
 
 NOW = datetime(2024, 10, 10, 2, 0, tzinfo=UTC)

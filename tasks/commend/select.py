@@ -1,0 +1,279 @@
+"""The commend stage's selection (表彰遴选): excellent units, cases per category, speakers.
+
+Pure functions over the ranking of tasks/commend/rank.py and the campaign file's
+`[commendation]` section: quotas are never exceeded, a unit is a case in at most one category,
+only a unit whose report covers a category's topic can be its case, and every selection
+carries its reasons (scores, ranks, category, topic evidence). The same candidates in any order
+give the same selections. No database, no Prefect, no files; the rules and their tie-breaks are
+documented in docs/commend.md. Saving the proposal is tasks/commend/proposal.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_parts import Commendation, CommendationCategory
+from tasks.commend.rank import Candidate, Ranked, TopicEvidence, rank_candidates
+
+EXCELLENT_UNIT_TITLE: Final = "优秀社会责任报告发布单位"
+SPEAKER_TITLE: Final = "发布会交流发言单位"
+CASE_SUFFIX: Final = "优秀案例"  # dropped from a category's name in a generated case title
+PAGES_SHOWN: Final = 5
+
+
+class CommendationKind(StrEnum):
+    """What a selection proposes (the stored Commendation.kind)."""
+
+    EXCELLENT_UNIT = "excellent_unit"
+    CASE = "case"
+    SPEAKER = "speaker"
+
+
+class Selection(BaseModel):
+    """One proposed commendation: who, what kind, in which category, its place, and why.
+
+    `rank` is the place within its own list (excellent units, one category's cases, speakers);
+    the overall rank is in the reasons.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    participation_id: int
+    kind: CommendationKind
+    category_key: str = ""
+    title: str
+    case_title: str = ""
+    rank: int
+    reasons: list[str]
+
+
+def case_title_for(candidate: Candidate, category: CommendationCategory) -> str:
+    """Return the case's title: the unit's own, else "<unit name>：<category practice>实践"."""
+    if candidate.case_title.strip():
+        return candidate.case_title.strip()
+    practice = category.name.removesuffix(CASE_SUFFIX) or category.name
+    return f"{candidate.unit_name}：{practice}实践"
+
+
+def select_excellent_units(
+    ranked: Sequence[Ranked], count: int, per_industry_max: int | None
+) -> list[Selection]:
+    """Return the top `count` of the ranking, at most `per_industry_max` from one industry."""
+    chosen: list[Selection] = []
+    per_industry: Counter[str] = Counter()
+    for r in ranked:
+        if len(chosen) >= count:
+            break
+        group = r.candidate.industry_group
+        if per_industry_max is not None and per_industry[group] >= per_industry_max:
+            continue
+        per_industry[group] += 1
+        place = len(chosen) + 1
+        reasons = [
+            *r.reasons,
+            f"优秀发布单位 第{place}名（名额{count}），综合排名第{r.rank}名 "
+            f"(excellent unit {place} of quota {count}: overall rank {r.rank})",
+        ]
+        if per_industry_max is not None:
+            reasons.append(
+                f"行业「{group}」第{per_industry[group]}家（每行业至多{per_industry_max}家） "
+                f"(industry {group}: {per_industry[group]} of at most {per_industry_max})"
+            )
+        chosen.append(
+            Selection(
+                participation_id=r.candidate.participation_id,
+                kind=CommendationKind.EXCELLENT_UNIT,
+                title=EXCELLENT_UNIT_TITLE,
+                rank=place,
+                reasons=reasons,
+            )
+        )
+    return chosen
+
+
+def _evidence_reason(evidence: TopicEvidence) -> str:
+    pages = evidence.pages[:PAGES_SHOWN]
+    more = "等" if len(evidence.pages) > PAGES_SHOWN else ""
+    zh_pages = f"，见第{'、'.join(map(str, pages))}页{more}" if pages else ""
+    en_pages = f" on pages {', '.join(map(str, pages))}{'...' if more else ''}" if pages else ""
+    return (
+        f"报告覆盖议题「{evidence.name}」：关键词 {evidence.hits} 次{zh_pages} "
+        f"(the report covers topic {evidence.key}: {evidence.hits} mentions{en_pages})"
+    )
+
+
+def case_preferences(
+    candidate: Candidate, categories: Sequence[CommendationCategory]
+) -> list[tuple[CommendationCategory, TopicEvidence]]:
+    """Return the open categories whose topic the report covers, strongest evidence first.
+
+    Strongest = most keyword mentions of the category's topic; equal mentions keep the
+    campaign file's order. Categories with quota 0 are closed and left out.
+    """
+    eligible = [
+        (index, cat, evidence)
+        for index, cat in enumerate(categories)
+        if cat.quota > 0 and (evidence := candidate.evidence(cat.topic)) is not None
+    ]
+    eligible.sort(key=lambda e: (-e[2].hits, e[0]))
+    return [(cat, evidence) for _, cat, evidence in eligible]
+
+
+def select_cases(
+    ranked: Sequence[Ranked], categories: Sequence[CommendationCategory]
+) -> list[Selection]:
+    """Return the cases of every category, in file order, each best-ranked first.
+
+    Units are taken in overall rank order; each goes to the first category of its preferences
+    (case_preferences) that still has room, so a unit is a case at most once and a category is
+    short of its quota only when every unit covering its topic is a case elsewhere.
+    """
+    taken: dict[str, list[Selection]] = {cat.key: [] for cat in categories}
+    for r in ranked:
+        preferences = case_preferences(r.candidate, categories)
+        full: list[CommendationCategory] = []
+        for position, (cat, evidence) in enumerate(preferences):
+            if len(taken[cat.key]) >= cat.quota:
+                full.append(cat)
+                continue
+            place = len(taken[cat.key]) + 1
+            reasons = [
+                *r.reasons,
+                f"案例类别「{cat.name}」第{place}名（名额{cat.quota}） "
+                f"(case category {cat.key}: {place} of quota {cat.quota})",
+                _evidence_reason(evidence),
+            ]
+            reasons += [
+                f"「{c.name}」议题证据更强但名额已满 (stronger evidence for {c.key}, quota full)"
+                for c in full
+            ]
+            reasons += [
+                f"也覆盖「{c.name}」的议题，每家单位只入选一个类别 "
+                f"(also covers {c.key}; a unit is a case in one category only)"
+                for c, _ in preferences[position + 1 :]
+            ]
+            taken[cat.key].append(
+                Selection(
+                    participation_id=r.candidate.participation_id,
+                    kind=CommendationKind.CASE,
+                    category_key=cat.key,
+                    title=cat.name,
+                    case_title=case_title_for(r.candidate, cat),
+                    rank=place,
+                    reasons=reasons,
+                )
+            )
+            break
+    return [s for cat in categories for s in taken[cat.key]]
+
+
+Pass = tuple[str, Callable[[Ranked], bool]]
+
+
+def select_speakers(
+    ranked: Sequence[Ranked],
+    count: int,
+    excellent: Sequence[Selection],
+    cases: Sequence[Selection],
+) -> list[Selection]:
+    """Return `count` speaking units, spread over industries and case categories.
+
+    Commended units (excellent or case) come first, the rest of the ranking only when they are
+    too few. Within each of these two tiers, three passes in rank order: (1) the best-ranked unit
+    of an industry that has no speaker yet; (2) the best-ranked case of a category that has no
+    speaker yet; (3) the next by rank. The speakers are listed in overall rank order.
+    """
+    case_of = {s.participation_id: s for s in cases}
+    commended = {s.participation_id for s in excellent} | set(case_of)
+    industries: set[str] = set()
+    categories: set[str] = set()
+    picked: dict[int, tuple[Ranked, list[str]]] = {}
+    passes: list[Pass] = [
+        ("industry", lambda r: r.candidate.industry_group not in industries),
+        (
+            "category",
+            lambda r: (
+                r.candidate.participation_id in case_of
+                and case_of[r.candidate.participation_id].category_key not in categories
+            ),
+        ),
+        ("rank", lambda r: True),
+    ]
+    tiers = (
+        [r for r in ranked if r.candidate.participation_id in commended],
+        [r for r in ranked if r.candidate.participation_id not in commended],
+    )
+    for tier_index, tier in enumerate(tiers):
+        for name, accepts in passes:
+            for r in tier:
+                pid = r.candidate.participation_id
+                if len(picked) >= count:
+                    break
+                if pid in picked or not accepts(r):
+                    continue
+                why = [_speaker_reason(name, r, case_of.get(pid))]
+                if tier_index == 1:
+                    why.append(
+                        f"已表彰单位不足{count}家，由其余单位按排名补足 "
+                        f"(fewer commended units than {count} speakers; filled by rank)"
+                    )
+                picked[pid] = (r, why)
+                industries.add(r.candidate.industry_group)
+                if pid in case_of:
+                    categories.add(case_of[pid].category_key)
+    speakers: list[Selection] = []
+    for place, (r, why) in enumerate(sorted(picked.values(), key=lambda p: p[0].rank), start=1):
+        case = case_of.get(r.candidate.participation_id)
+        speakers.append(
+            Selection(
+                participation_id=r.candidate.participation_id,
+                kind=CommendationKind.SPEAKER,
+                category_key=case.category_key if case else "",
+                title=SPEAKER_TITLE,
+                case_title=case.case_title if case else "",
+                rank=place,
+                reasons=[
+                    *r.reasons,
+                    *why,
+                    f"发言单位 第{place}位（共{len(picked)}位），发言人由单位确定 "
+                    f"(speaker {place} of {len(picked)}; the unit names its speaker)",
+                ],
+            )
+        )
+    return speakers
+
+
+def _speaker_reason(pass_name: str, r: Ranked, case: Selection | None) -> str:
+    group = r.candidate.industry_group
+    if pass_name == "industry":
+        return f"行业「{group}」中排名最高的单位 (best-ranked unit of industry {group})"
+    if pass_name == "category" and case is not None:
+        return (
+            f"案例类别「{case.title}」中排名最高的单位 "
+            f"(best-ranked case of category {case.category_key})"
+        )
+    return (
+        "各行业、各案例类别已有发言单位，按综合排名递补 "
+        "(every industry and category represented: next by overall rank)"
+    )
+
+
+def select_commendations(
+    candidates: Sequence[Candidate], commendation: Commendation
+) -> list[Selection]:
+    """Return the proposal: excellent units, then cases by category, then speakers; pure.
+
+    The candidates may come in any order; the result is the same (ties: docs/commend.md).
+    """
+    ranked = rank_candidates(candidates, commendation.performance_points)
+    excellent = select_excellent_units(
+        ranked, commendation.excellent_units, commendation.per_industry_max
+    )
+    cases = select_cases(ranked, commendation.categories)
+    speakers = select_speakers(ranked, commendation.speakers, excellent, cases)
+    return [*excellent, *cases, *speakers]

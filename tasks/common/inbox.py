@@ -1,0 +1,234 @@
+"""The campaign's inbox: where incoming files are dropped, and which of them are new.
+
+Files arrive in workspace/inbox/<year>/ (associations.xlsx, recommendations/, receipts/,
+attendance/, ...). The InputFile ledger records each file taken in by name and sha256, so the
+daily clock ingests a file again only when its bytes change.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, select
+
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import InputFile
+from tasks.common.business_day import current_actor
+from tasks.common.submissions import sha256_file
+from tasks.store import campaign_session
+
+TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
+RECOMMENDATIONS_KIND = "recommendations"  # the association list and the recommendation lists
+RECEIPTS_KIND = "receipts"
+ATTENDANCE_KIND = "attendance"
+BASIC_INFO_KIND = "basic_info"
+FINANCIALS_KIND = "financials"
+REPORTS_KIND = "reports"  # report PDFs and their manifest
+SCORE_SHEETS_KIND = "score_sheets"  # returned score sheets (review/sheets/)
+REVIEW_FILES_KIND = "review_files"  # the roster, overrides and chair files a review run read
+
+
+def inbox_dir(settings: Settings, campaign_year: int) -> Path:
+    """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
+    return settings.inside_workspace("inbox", str(campaign_year))
+
+
+def find_association_list(folder: Path) -> Path | None:
+    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
+    for suffix in (".xlsx", ".csv"):
+        candidate = folder / f"associations{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_tabular_files(folder: Path) -> list[Path]:
+    """Return the tabular files directly in `folder`, sorted by name; none if it is missing."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES
+    )
+
+
+def file_fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
+    """Return (file name, sha256, size) per path. Reads the files (unchanged ones only once)."""
+    out: dict[str, tuple[str, str, int]] = {}
+    for name in files:
+        stat = os.stat(name)
+        digest = _digest(
+            os.path.abspath(name), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+        )
+        out[name] = (Path(name).name, digest, stat.st_size)
+    return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def _digest(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str:
+    """Return the sha256 of the file at `path`, remembered by its identity and times.
+
+    The clock fingerprints the whole inbox every day, and re-hashing thousands of unchanged
+    report PDFs was ~0.1 s a day at 5,000 units. Any write to a file changes its mtime and ctime
+    (nanoseconds), and a replaced file its inode, so a changed file is always hashed again.
+    """
+    return sha256_file(Path(path))
+
+
+def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
+    """Return the (name, sha256) pairs already taken in for a campaign and kind."""
+    rows = session.exec(
+        select(InputFile.name, InputFile.sha256)
+        .where(InputFile.campaign_year == campaign_year)
+        .where(InputFile.kind == kind)
+    ).all()
+    return set(rows)
+
+
+@task(name="record-inputs", cache_policy=NO_CACHE)
+def record_inputs(
+    settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
+) -> int:
+    """Record files as taken in (name, sha256, size, day); return how many rows were new.
+
+    Side effect: inserts InputFile rows (a file already recorded with these bytes is skipped).
+    """
+    if not files:
+        return 0
+    prints = file_fingerprints(files)
+    actor = current_actor()
+    now = now_utc()
+    with campaign_session(settings) as session:
+        seen = files_taken_in(session, campaign_year, kind)
+        new = [p for p in prints.values() if p[:2] not in seen]
+        add_input_files(session, campaign_year, kind, new, as_of, actor, now)
+    return len(new)
+
+
+def add_input_files(
+    session: Session,
+    campaign_year: int,
+    kind: str,
+    prints: Sequence[tuple[str, str, int]],
+    as_of: date,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Add InputFile rows for these (name, sha256, size) in the caller's transaction."""
+    session.add_all(
+        InputFile(
+            campaign_year=campaign_year,
+            kind=kind,
+            name=name,
+            sha256=digest,
+            size=size,
+            ingested_on=as_of,
+            ingested_at=now,
+            actor=actor,
+        )
+        for name, digest, size in prints
+    )
+
+
+class InboxNews(BaseModel):
+    """What is new in a campaign's inbox since the files were last taken in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    association_list: str | None
+    recommendation_files: list[str]  # all of them, when any is new or changed; else none
+    receipt_files: list[str]  # only the new or changed ones
+    attendance_files: list[str]  # only the new or changed ones
+    basic_info_files: list[str] = []
+    financial_files: list[str] = []
+    report_files: list[str] = []  # everything new in reports/ but the manifest
+    manifest_files: list[str] = []  # all manifests, whenever a report or manifest is new
+    review_files: list[str] = []  # roster, overrides or chair files no review run has read
+    score_sheet_files: list[str] = []  # returned score sheets not taken in yet
+
+    def any_intake(self) -> bool:
+        """Return whether mobilize has something to take in."""
+        return bool(self.recommendation_files or self.receipt_files)
+
+    def any_submission(self) -> bool:
+        """Return whether the submit flow has something to take in."""
+        return bool(
+            self.basic_info_files
+            or self.financial_files
+            or self.report_files
+            or self.manifest_files
+        )
+
+    def any_review(self) -> bool:
+        """Return whether the review has new or changed files to read."""
+        return bool(self.review_files or self.score_sheet_files)
+
+
+@task(name="inbox-news", cache_policy=NO_CACHE)
+def inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
+    """Return the inbox files that need taking in (see InboxNews). Reads only."""
+    return read_inbox_news(settings, campaign_year)
+
+
+def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
+    """Return the inbox files that need taking in (see InboxNews). Reads the inbox and ledger."""
+    folder = inbox_dir(settings, campaign_year)
+    with campaign_session(settings) as session:
+        rows = session.exec(
+            select(InputFile.kind, InputFile.name, InputFile.sha256).where(
+                InputFile.campaign_year == campaign_year
+            )
+        ).all()
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for kind, name, digest in rows:
+        seen.setdefault(kind, set()).add((name, digest))
+
+    def pending(kind: str, files: list[Path]) -> list[str]:
+        names = [str(f) for f in files]
+        prints = file_fingerprints(names)
+        return [n for n in names if prints[n][:2] not in seen.get(kind, set())]
+
+    association_list = find_association_list(folder)
+    listing = [association_list] if association_list else []
+    recommendation_files = find_tabular_files(folder / "recommendations")
+    changed = pending(RECOMMENDATIONS_KIND, listing + recommendation_files)
+    reports, manifests = find_report_files(folder / "reports")
+    new_reports = pending(REPORTS_KIND, reports)
+    new_manifests = pending(REPORTS_KIND, manifests)
+    if new_manifests:  # a new manifest may match files that were unmatched before
+        new_reports = [str(p) for p in reports]
+    return InboxNews(
+        association_list=str(association_list) if association_list else None,
+        recommendation_files=[str(f) for f in recommendation_files] if changed else [],
+        receipt_files=pending(RECEIPTS_KIND, find_tabular_files(folder / "receipts")),
+        attendance_files=pending(ATTENDANCE_KIND, find_tabular_files(folder / "attendance")),
+        basic_info_files=pending(BASIC_INFO_KIND, find_tabular_files(folder / "basic_info")),
+        financial_files=pending(FINANCIALS_KIND, find_tabular_files(folder / "financials")),
+        report_files=new_reports,
+        manifest_files=[str(p) for p in manifests] if new_reports or new_manifests else [],
+        review_files=pending(REVIEW_FILES_KIND, find_tabular_files(folder / "review")),
+        score_sheet_files=pending(
+            SCORE_SHEETS_KIND, find_tabular_files(folder / "review" / "sheets")
+        ),
+    )
+
+
+def find_report_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Return (report files, manifests) in the reports folder; any file but a manifest counts.
+
+    A file with another suffix is still taken in, so the pre-screen can say it is not a PDF.
+    """
+    if not folder.is_dir():
+        return [], []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    manifests = [
+        p for p in files if p.stem.lower() == "manifest" and p.suffix.lower() in TABULAR_SUFFIXES
+    ]
+    return [p for p in files if p not in manifests], manifests

@@ -1,0 +1,96 @@
+"""Turn a read table into validated rows and Rejections, for any input kind and row model.
+
+Plain functions: a row that fails its pydantic model becomes one Rejection per bad field, with
+the column's Chinese header, the cell's value, the stable code and both reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from schemas.columns import InputKind
+from schemas.enums import Severity
+from schemas.rejection import Rejection, UnreadableInput
+from schemas.rows import row_problems
+from tasks.common.tabular import RawRow, Table, read_table
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def header_of(kind: InputKind, key: str) -> str:
+    """Return the Chinese header of a column key (the key itself if the kind has no such column)."""
+    return next((c.header for c in kind.columns if c.key == key), key)
+
+
+def rejection_at(
+    kind: InputKind,
+    file: str,
+    row: int | None,
+    key: str,
+    value: str,
+    code: str,
+    reason_zh: str,
+    reason_en: str,
+    severity: Severity = Severity.ERROR,
+) -> Rejection:
+    """Return a Rejection for one cell (or a whole row or file when `key` is empty)."""
+    return Rejection(
+        file=file,
+        row=row,
+        column=header_of(kind, key) if key else "",
+        value=value,
+        code=code,
+        reason_zh=reason_zh,
+        reason_en=reason_en,
+        severity=severity,
+    )
+
+
+def validate_rows(
+    table: Table, kind: InputKind, model: type[M]
+) -> tuple[list[tuple[M, RawRow]], list[Rejection]]:
+    """Validate every row of a table with `model`; return the good rows and the rejections."""
+    good: list[tuple[M, RawRow]] = []
+    rejections: list[Rejection] = []
+    for raw in table.rows:
+        try:
+            good.append((model.model_validate(raw.cells), raw))
+        except ValidationError as exc:
+            rejections.extend(
+                rejection_at(
+                    kind, table.file, raw.number, p.field, p.value, p.code, p.reason_zh, p.reason_en
+                )
+                for p in row_problems(exc, raw.cells)
+            )
+    return good, rejections
+
+
+@dataclass
+class FileRows(Generic[M]):
+    """Valid rows of several files of one kind, with where each came from, and the problems."""
+
+    rows: list[tuple[M, str, int]] = field(default_factory=list)  # (row, file, row number)
+    rejections: list[Rejection] = field(default_factory=list)
+    read: dict[str, Path] = field(default_factory=dict)  # file label -> path, files read
+
+
+def read_rows(files: Sequence[str], kind: InputKind, model: type[M]) -> FileRows[M]:
+    """Read and validate files of one kind in name order; an unreadable file is one rejection."""
+    out: FileRows[M] = FileRows()
+    for name in sorted(files):
+        path = Path(name)
+        try:
+            table = read_table(path, kind)
+        except UnreadableInput as exc:
+            out.rejections.append(exc.as_rejection())
+            continue
+        out.read[table.file] = path
+        good, bad = validate_rows(table, kind, model)
+        out.rejections.extend(bad)
+        out.rows.extend((row, table.file, raw.number) for row, raw in good)
+    return out

@@ -1,0 +1,217 @@
+"""The meeting's decision: its shape, the rules it must satisfy, and recording it.
+
+`MeetingChanges` is what the meeting changed against the pack (plain pydantic, also the format
+of `campaign approve --changes`); `validate_decision` is the pure rule check (every problem, in
+words an operator can act on); `final_release_list` says who releases after the changes.
+Writing a decision is tasks/meeting/record.py (`apply_decision`, the `record_decision` task).
+No I/O here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.uscc import InvalidUSCC, normalise_uscc
+from tasks.meeting.pack import MeetingPack
+
+CommendationKind = Literal["excellent_unit", "case", "speaker"]
+DecisionSource = Literal["ui", "cli"]
+
+
+class CommendationAddition(BaseModel):
+    """One commendation the meeting adds: which unit, which kind and category, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    uscc: str
+    kind: CommendationKind
+    category_key: str = ""
+    reason: str
+    title: str = ""  # printed on the certificate; default: the category or kind's name
+
+
+class MeetingChanges(BaseModel):
+    """What the meeting changed against the pack; empty means approved as proposed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    remove_from_release: dict[str, str] = Field(default_factory=dict)  # USCC -> reason
+    add_to_release: dict[str, str] = Field(default_factory=dict)  # USCC -> reason
+    remove_from_commendation: dict[str, str] = Field(default_factory=dict)  # USCC -> reason
+    add_to_commendation: list[CommendationAddition] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """Return whether the meeting changed nothing."""
+        return not (
+            self.remove_from_release
+            or self.add_to_release
+            or self.remove_from_commendation
+            or self.add_to_commendation
+        )
+
+
+class MeetingDecisionInput(BaseModel):
+    """A decision as given (in the Prefect UI or by `campaign approve`), before it is checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    changes: MeetingChanges
+    meeting_date: date
+    decided_by: str = Field(min_length=1)
+    notes: str = ""
+    source: DecisionSource = "ui"
+
+
+def _canonical(uscc: str) -> str:
+    """Return the canonical USCC, or the stripped text when it is not a valid USCC."""
+    try:
+        return normalise_uscc(uscc)
+    except InvalidUSCC:
+        return uscc.strip()
+
+
+def normalise_changes(changes: MeetingChanges) -> MeetingChanges:
+    """Return the changes with every USCC in canonical form (full-width, case, spaces). Pure."""
+
+    def keyed(mapping: dict[str, str]) -> dict[str, str]:
+        return {_canonical(k): v for k, v in mapping.items()}
+
+    return MeetingChanges(
+        remove_from_release=keyed(changes.remove_from_release),
+        add_to_release=keyed(changes.add_to_release),
+        remove_from_commendation=keyed(changes.remove_from_commendation),
+        add_to_commendation=[
+            a.model_copy(update={"uscc": _canonical(a.uscc)}) for a in changes.add_to_commendation
+        ],
+    )
+
+
+def _reasons_missing(section: str, mapping: dict[str, str]) -> list[str]:
+    return [
+        f"{section}: {uscc} needs a reason (理由必填)"
+        for uscc, reason in mapping.items()
+        if not reason.strip()
+    ]
+
+
+def _known_categories(pack: MeetingPack, kind: str) -> set[str]:
+    """Return the category keys a commendation of this kind may carry."""
+    keys = {c.category_key for c in pack.commendations if c.kind == kind}
+    return keys | set(pack.categories) if kind == "case" else keys | {""}
+
+
+def _release_problems(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
+    problems: list[str] = []
+    proposed, others = pack.release_usccs, pack.other_usccs  # properties: build each set once
+    for uscc in changes.remove_from_release:
+        if uscc in others:
+            problems.append(
+                f"remove from release: {uscc} is not on the proposed release list "
+                "(it is a candidate the meeting may add)"
+            )
+        elif uscc not in proposed:
+            problems.append(f"remove from release: unknown USCC {uscc} (不在会议名单中)")
+    for uscc in changes.add_to_release:
+        if uscc in proposed:
+            problems.append(f"add to release: {uscc} is already on the proposed release list")
+        elif uscc not in others:
+            problems.append(
+                f"add to release: unknown USCC {uscc}: not among the meeting's candidates "
+                "(rejected, in review or revised units)"
+            )
+        if uscc in changes.remove_from_release:
+            problems.append(f"{uscc} is both removed from and added to the release list")
+    problems += _reasons_missing("remove from release", changes.remove_from_release)
+    problems += _reasons_missing("add to release", changes.add_to_release)
+    return problems
+
+
+def _commendation_problems(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
+    problems: list[str] = []
+    final_release = final_release_list(pack, changes)
+    for uscc in changes.remove_from_commendation:
+        if uscc not in pack.commended_usccs:
+            known = pack.unit(uscc) is not None
+            problems.append(
+                f"remove from commendation: {uscc} has no proposed commendation"
+                if known
+                else f"remove from commendation: unknown USCC {uscc}"
+            )
+    problems += _reasons_missing("remove from commendation", changes.remove_from_commendation)
+    proposed = {(c.uscc, c.kind, c.category_key) for c in pack.commendations}
+    seen: set[tuple[str, str, str]] = set()
+    for item in changes.add_to_commendation:
+        key = (item.uscc, item.kind, item.category_key)
+        where = f"add to commendation: {item.uscc} ({item.kind} {item.category_key})".rstrip()
+        if pack.unit(item.uscc) is None:
+            problems.append(f"add to commendation: unknown USCC {item.uscc}")
+        elif item.uscc in changes.remove_from_release:
+            problems.append(
+                f"{item.uscc} is both removed from the release list and commended: "
+                "a unit that does not release cannot be commended"
+            )
+        elif item.uscc not in final_release:
+            problems.append(
+                f"{where}: the unit is not on the release list; add it to the release list too"
+            )
+        if item.category_key not in _known_categories(pack, item.kind):
+            listed = ", ".join(sorted(k for k in _known_categories(pack, item.kind) if k))
+            problems.append(
+                f"{where}: unknown category {item.category_key!r} for {item.kind}"
+                + (f" (known: {listed})" if listed else " (leave the category empty)")
+            )
+        if key in proposed:
+            problems.append(f"{where}: already on the proposed commendation list")
+        if key in seen:
+            problems.append(f"{where}: given twice")
+        if item.uscc in changes.remove_from_commendation:
+            problems.append(f"{item.uscc} is both removed from and added to the commendations")
+        if not item.reason.strip():
+            problems.append(f"{where}: needs a reason (理由必填)")
+        seen.add(key)
+    return problems
+
+
+def validate_decision(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
+    """Return every problem of the changes against the pack (empty: valid). Pure.
+
+    USCCs are compared in canonical form. A unit removed from the release list loses its
+    proposed commendations without being named again; naming it for a new commendation is a
+    problem.
+    """
+    normal = normalise_changes(changes)
+    return _release_problems(pack, normal) + _commendation_problems(pack, normal)
+
+
+def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
+    """Return the USCCs that release after the changes, in pack order. Pure."""
+    normal = normalise_changes(changes)
+    removed, added = set(normal.remove_from_release), set(normal.add_to_release)
+    proposed = pack.release_usccs  # a property that builds the set: once, not per unit
+    return [
+        u.uscc
+        for u in (*pack.release, *pack.others)
+        if (u.uscc in proposed and u.uscc not in removed) or u.uscc in added
+    ]
+
+
+class RecordedDecision(BaseModel):
+    """A recorded meeting decision, as the flow reports it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    version: int
+    meeting_date: date
+    decided_by: str
+    source: str
+    flow_run_id: str
+    release_list: list[str]
+    commendations_approved: int
+    commendations_removed: int
+    removed: dict[str, str]
+    added: dict[str, str]
+    notes: str = ""

@@ -1,0 +1,268 @@
+"""Writing the meeting pack out: `meeting-pack.xlsx`, a markdown page, the Prefect artifact.
+
+`pack_workbook_sheets`, `pack_markdown` and `pack_digest` are pure renderings of a MeetingPack;
+`write_pack_workbook` writes the xlsx (every text from inputs a text cell, never a formula).
+`build_meeting_pack` (task) reads the pack and writes both files into the run's report folder;
+`publish_meeting_pack` (task) shows the markdown as the `meeting-pack` artifact, and
+`publish_decision` (task) the recorded decision as `meeting-decision`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import load_campaign_file
+from schemas.settings import Settings
+from tasks.common.spreadsheets import write_sheets
+from tasks.meeting.decision import RecordedDecision
+from tasks.meeting.pack import (
+    KIND_WORDS,
+    MeetingPack,
+    PackCommendation,
+    PackUnit,
+    load_meeting_pack,
+    pack_fingerprint,
+)
+from tasks.store import campaign_session
+
+ARTIFACT_KEY = "meeting-pack"
+DECISION_ARTIFACT_KEY = "meeting-decision"
+WORKBOOK = "meeting-pack.xlsx"
+MARKDOWN = "meeting-pack.md"
+DIGEST_ROWS = 60  # rows per table in the form's description; the xlsx has them all
+STAT_WORDS = {
+    "association": "推荐协会",
+    "industry": "行业",
+    "district": "区",
+    "ownership": "所有制",
+}
+Sheet = tuple[str, list[str], list[list[Any]]]
+
+UNIT_HEADERS = ["统一社会信用代码 USCC", "单位名称 name", "推荐协会 associations"]
+COMMENDATION_HEADERS = [
+    "类型 kind",
+    "类别 category",
+    "称号 title",
+    "统一社会信用代码 USCC",
+    "单位名称 name",
+    "案例 case",
+    "发言人 speaker",
+    "排名 rank",
+    "理由 reasons",
+]
+
+
+class PackSummary(BaseModel):
+    """The pack as the flow passes it on: counts, where the files are, its fingerprint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    built_on: date
+    fingerprint: str
+    release: int
+    others: int
+    commendations: int
+    speakers: int
+    workbook: str  # relative to the workspace
+    markdown_file: str
+    markdown: str  # the full page (artifact)
+    digest: str  # the short page shown above the decision form
+
+
+def _score(u: PackUnit) -> float | str:
+    return round(u.score, 2) if u.score is not None else ""
+
+
+def _unit_cells(u: PackUnit) -> list[Any]:
+    associations = ", ".join(u.associations)
+    return [u.uscc, u.name, associations, u.industry, u.district, u.ownership, _score(u), u.grade]
+
+
+def _commendation_row(c: PackCommendation) -> list[Any]:
+    return [
+        KIND_WORDS.get(c.kind, c.kind),
+        c.category_name,
+        c.title,
+        c.uscc,
+        c.unit_name,
+        c.case_title,
+        c.speaker_name,
+        c.rank,
+        "; ".join(c.reasons),
+    ]
+
+
+def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
+    """Return the pack's sheets as (title, headers, rows). Pure."""
+    numbered = enumerate(pack.release, start=1)
+    release = [[i, *_unit_cells(u), "" if u.rank is None else u.rank] for i, u in numbered]
+    extra = ["行业 industry", "区 district", "所有制 ownership", "评审得分 score", "等级 grade"]
+    stats = [
+        [f"{STAT_WORDS[dim]} {dim}", group, n]
+        for dim, groups in pack.statistics.items()
+        for group, n in groups.items()
+    ]
+    others = [
+        [*_unit_cells(u)[:3], u.status.value, _score(u), u.recommendation, u.why_not_proposed]
+        for u in pack.others
+    ]
+    return [
+        ("release list", ["序号 no.", *UNIT_HEADERS, *extra, "排名 rank"], release),
+        ("commendations", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.commendations]),
+        ("speakers", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.speakers]),
+        ("statistics", ["维度 dimension", "分组 group", "发布单位数 units"], stats),
+        (
+            "not proposed",
+            [*UNIT_HEADERS, "状态 status", "评审得分 score", "评审建议 review", "原因 why"],
+            others,
+        ),
+    ]
+
+
+def write_pack_workbook(path: Path, pack: MeetingPack) -> Path:
+    """Write the pack's sheets to one xlsx; every string is a text cell. Returns path."""
+    return write_sheets(path, pack_workbook_sheets(pack))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~-])")
+
+
+def md(value: object) -> str:
+    """Return text safe inside a markdown table cell (specials escaped, one line). Pure."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], limit: int | None) -> str:
+    if not rows:
+        return "_(none)_\n"
+    shown = rows if limit is None else rows[:limit]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in shown]
+    if len(rows) > len(shown):
+        lines.append(f"\n… {len(rows) - len(shown)} more rows in the pack (artifact / xlsx)")
+    return "\n".join(lines) + "\n"
+
+
+def _sections(pack: MeetingPack, limit: int | None) -> list[str]:
+    sheets = {title: (headers, rows) for title, headers, rows in pack_workbook_sheets(pack)}
+    heads = {
+        "release list": f"## 拟发布名单 Proposed release list ({len(pack.release)})",
+        "commendations": f"## 拟表彰名单 Proposed commendations ({len(pack.commendations)})",
+        "speakers": f"## 交流发言 Speakers ({len(pack.speakers)})",
+        "statistics": "## 统计 Statistics of the proposed release list",
+        "not proposed": f"## 未列入名单的候选单位 Candidates not proposed ({len(pack.others)})",
+    }
+    order = ["release list", "commendations", "speakers", "statistics", "not proposed"]
+    return [f"{heads[t]}\n\n" + _table(*sheets[t], limit) for t in order]
+
+
+def _categories(pack: MeetingPack) -> str:
+    keys = ", ".join(f"`{k}` {md(v)}" for k, v in pack.categories.items()) or "(none)"
+    return f"Case categories (category key for added cases): {keys}\n"
+
+
+def pack_markdown(pack: MeetingPack) -> str:
+    """Return the whole pack as a markdown page (the artifact and meeting-pack.md). Pure."""
+    head = f"# 指导单位工作会议材料 Meeting pack {pack.campaign_year} (built {pack.built_on})\n"
+    return "\n".join([head, *_sections(pack, None), _categories(pack)])
+
+
+def pack_digest(pack: MeetingPack, workbook: str) -> str:
+    """Return the short page shown above the decision form (tables cut at DIGEST_ROWS). Pure."""
+    head = (
+        f"# 会议审定 Meeting decision {pack.campaign_year}\n\n"
+        f"Proposed: **{len(pack.release)}** units to release, **{len(pack.commendations)}** "
+        f"commendations ({len(pack.speakers)} speakers); **{len(pack.others)}** other candidates "
+        f"may be added with a reason. Full pack: artifact `{ARTIFACT_KEY}` and `{workbook}` in the "
+        "workspace.\n"
+    )
+    return "\n".join([head, *_sections(pack, DIGEST_ROWS), _categories(pack)])
+
+
+@task(name="build-meeting-pack", cache_policy=NO_CACHE)
+def build_meeting_pack(
+    settings: Settings, campaign_year: int, built_on: date, report_dir: str
+) -> PackSummary:
+    """Read the meeting pack and write meeting-pack.xlsx and meeting-pack.md into report_dir.
+
+    Side effects: two files inside the workspace; reads the database only.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    with campaign_session(settings) as session:
+        pack = load_meeting_pack(session, campaign, built_on)
+    workbook = write_pack_workbook(settings.inside_workspace(report_dir, WORKBOOK), pack)
+    markdown = pack_markdown(pack)
+    page = settings.inside_workspace(report_dir, MARKDOWN)
+    page.write_text(markdown, encoding="utf-8")
+    relative = str(workbook.relative_to(settings.workspace))
+    return PackSummary(
+        campaign_year=campaign_year,
+        built_on=built_on,
+        fingerprint=pack_fingerprint(pack),
+        release=len(pack.release),
+        others=len(pack.others),
+        commendations=len(pack.commendations),
+        speakers=len(pack.speakers),
+        workbook=relative,
+        markdown_file=str(page.relative_to(settings.workspace)),
+        markdown=markdown,
+        digest=pack_digest(pack, relative),
+    )
+
+
+@task(name="publish-meeting-pack", cache_policy=NO_CACHE)
+def publish_meeting_pack(pack: PackSummary) -> None:
+    """Publish the pack as the markdown artifact `meeting-pack` (side effect: one artifact)."""
+    create_markdown_artifact(
+        key=ARTIFACT_KEY,
+        markdown=pack.markdown,
+        description=f"Meeting pack {pack.campaign_year}; xlsx: {pack.workbook}",
+    )
+
+
+def decision_markdown(decision: RecordedDecision) -> str:
+    """Return a recorded decision as a markdown page (the `meeting-decision` artifact). Pure."""
+    removed = [[uscc, reason] for uscc, reason in decision.removed.items()]
+    added = [[uscc, reason] for uscc, reason in decision.added.items()]
+    return "\n".join(
+        [
+            f"# 会议审定结果 Meeting decision {decision.campaign_year} v{decision.version}",
+            "",
+            f"Meeting of {decision.meeting_date}, entered by {md(decision.decided_by)} via "
+            f"{decision.source}. **{len(decision.release_list)}** units release; "
+            f"**{decision.commendations_approved}** commendations approved, "
+            f"{decision.commendations_removed} removed.",
+            "",
+            "## 增列 Added by the meeting",
+            "",
+            _table(["USCC", "reason"], added, None),
+            "## 未发布 Not released (removed, with the reason)",
+            "",
+            _table(["USCC", "reason"], removed, None),
+            "## 发布名单 Release list",
+            "",
+            _table(["USCC"], [[u] for u in decision.release_list], None),
+            f"Notes: {md(decision.notes) or '(none)'}",
+        ]
+    )
+
+
+@task(name="publish-meeting-decision", cache_policy=NO_CACHE)
+def publish_decision(decision: RecordedDecision) -> None:
+    """Publish the recorded decision as the markdown artifact `meeting-decision`."""
+    create_markdown_artifact(
+        key=DECISION_ARTIFACT_KEY,
+        markdown=decision_markdown(decision),
+        description=f"Meeting decision {decision.campaign_year}",
+    )

@@ -1,0 +1,2 @@
+"""The mobilize stage (动员): recommendation lists, units and participations, receipts,
+invitations."""

@@ -1,0 +1,152 @@
+"""Read what the public catalogue may show of a campaign's released (or approved) units.
+
+`load_catalogue_rows` runs one query per table whatever the number of units: the listed
+participations with their unit's public fields (never its contacts), the recommending
+associations' names, the latest report PDF and basic-information form, the latest review
+round's grade, approved commendations and the certificates issued by `as_of`. Read-only; the
+rows become catalogue entries in tasks/release/catalogue/entries.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from schemas.catalogue import CatalogueCommendation
+from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.release_tables import Certificate, Commendation
+from schemas.review_tables import ReviewOutcome
+from schemas.tables import Association, Participation, Recommendation, Submission, Unit
+
+__all__ = [
+    "LISTED",
+    "CatalogueRows",
+    "ListedUnit",
+    "ReportFile",
+    "listed_names",
+    "load_catalogue_rows",
+]
+
+# Released units are listed; approved ones too (the release flow moves approved -> released).
+LISTED: tuple[ParticipationStatus, ...] = (
+    ParticipationStatus.APPROVED,
+    ParticipationStatus.RELEASED,
+)
+COMMENDED = "approved"
+
+
+@dataclass(frozen=True)
+class ListedUnit:
+    """A listed participation and its unit's public fields (no contacts)."""
+
+    participation_id: int
+    uscc: str
+    name: str
+    industry: str
+    district: str
+    ownership: str
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """The latest report PDF a unit filed: where it is stored, its size, its pre-screen."""
+
+    stored_path: str  # relative to the workspace
+    size: int
+    screening: dict[str, Any] | None
+
+
+@dataclass
+class CatalogueRows:
+    """Everything the catalogue shows about a campaign's listed units, keyed by participation."""
+
+    units: list[ListedUnit] = field(default_factory=list)
+    associations: dict[int, list[str]] = field(default_factory=dict)
+    reports: dict[int, ReportFile] = field(default_factory=dict)
+    basic_info: dict[int, dict[str, Any]] = field(default_factory=dict)
+    grades: dict[int, str] = field(default_factory=dict)
+    commendations: dict[int, list[CatalogueCommendation]] = field(default_factory=dict)
+    certificates: dict[int, str] = field(default_factory=dict)
+
+
+def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> CatalogueRows:
+    """Read the listed units of a campaign and what the catalogue shows of them; read-only.
+
+    Six queries whatever the number of units. Only the latest version of each filing and the
+    latest review round count; certificates issued after `as_of` are not shown yet.
+    """
+    listed = (col(Participation.campaign_year) == campaign_year) & col(Participation.status).in_(
+        LISTED
+    )
+    rows = CatalogueRows()
+    for pid, unit in session.exec(
+        select(Participation.id, Unit)
+        .join(Unit, col(Unit.id) == col(Participation.unit_id))
+        .where(listed)
+        .order_by(col(Participation.id))
+    ).all():
+        assert pid is not None
+        rows.units.append(
+            ListedUnit(pid, unit.uscc, unit.name, unit.industry, unit.district, unit.ownership)
+        )
+    names: dict[int, list[str]] = defaultdict(list)
+    for pid, association in session.exec(
+        select(Participation.id, Association.name)
+        .join(Recommendation, col(Recommendation.unit_id) == col(Participation.unit_id))
+        .join(Association, col(Association.id) == col(Recommendation.association_id))
+        .where(listed, col(Recommendation.campaign_year) == campaign_year)
+        .where(col(Recommendation.held).is_(False))
+        .order_by(col(Participation.id), col(Recommendation.id))
+    ).all():
+        assert pid is not None
+        if association not in names[pid]:
+            names[pid].append(association)
+    rows.associations = dict(names)
+    for filing in session.exec(
+        select(Submission)
+        .join(Participation, col(Participation.id) == col(Submission.participation_id))
+        .where(listed)
+        .where(col(Submission.kind).in_([SubmissionKind.REPORT_PDF, SubmissionKind.BASIC_INFO]))
+        .order_by(col(Submission.participation_id), col(Submission.version))
+    ).all():  # later versions overwrite earlier ones
+        pid = filing.participation_id
+        if filing.kind == SubmissionKind.REPORT_PDF:
+            rows.reports[pid] = ReportFile(filing.stored_path, filing.size, filing.screening)
+        elif isinstance(filing.data, dict):
+            rows.basic_info[pid] = filing.data
+    for pid, grade in session.exec(
+        select(ReviewOutcome.participation_id, ReviewOutcome.grade)
+        .join(Participation, col(Participation.id) == col(ReviewOutcome.participation_id))
+        .where(listed)
+        .order_by(col(ReviewOutcome.participation_id), col(ReviewOutcome.round))
+    ).all():  # the latest round overwrites earlier ones
+        rows.grades[pid] = grade
+    awards: dict[int, list[CatalogueCommendation]] = defaultdict(list)
+    for c in session.exec(
+        select(Commendation)
+        .join(Participation, col(Participation.id) == col(Commendation.participation_id))
+        .where(listed, col(Commendation.status) == COMMENDED)
+        .order_by(col(Commendation.participation_id), col(Commendation.id))
+    ).all():
+        awards[c.participation_id].append(
+            CatalogueCommendation(kind=c.kind, title=c.title, case_title=c.case_title, rank=c.rank)
+        )
+    rows.commendations = dict(awards)
+    for pid, number in session.exec(
+        select(Certificate.participation_id, Certificate.number)
+        .join(Participation, col(Participation.id) == col(Certificate.participation_id))
+        .where(listed, col(Certificate.issued_on) <= as_of)
+    ).all():
+        rows.certificates[pid] = number
+    return rows
+
+
+def listed_names(rows: CatalogueRows, ids: Sequence[int]) -> list[str]:
+    """Return the unit names of these participations, in the order given."""
+    by_id = {u.participation_id: u.name for u in rows.units}
+    return [by_id[i] for i in ids if i in by_id]

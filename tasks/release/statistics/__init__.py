@@ -1,0 +1,1 @@
+"""Season statistics (活动统计): tables, charts, markdown and the workbook."""

@@ -1,0 +1,156 @@
+"""The season statistics as files and an artifact: xlsx workbook, PNG charts, markdown report.
+
+`write_frames` writes frames as the sheets of one workbook with the safe-writing rules of
+tasks/common/spreadsheets.py (text from inputs is always a text cell, never a formula). The
+`compile_season_statistics` task reads the database once (tasks/release/statistics/load.py) and
+writes workspace/release/<year>/statistics/ (charts/*.png, season-statistics.xlsx,
+season-statistics.md); `publish_season_statistics` publishes the markdown artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+# pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import load_campaign_file
+from schemas.settings import Settings
+from tasks.common.spreadsheets import write_sheets
+from tasks.release.statistics.charts import (
+    chart_font,
+    funnel_chart,
+    score_chart,
+    timeliness_chart,
+    topic_chart,
+)
+from tasks.release.statistics.load import gather_statistics
+from tasks.release.statistics.markdown import header, statistics_markdown
+from tasks.store import campaign_session
+
+ARTIFACT_KEY: Final = "season-statistics"
+MAX_WIDTH: Final = 60
+
+
+def _cell_value(value: Any) -> Any:
+    """Return a frame value as openpyxl takes it (None for missing, plain Python numbers)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | date | datetime):
+        return value.item()  # a numpy scalar
+    return value
+
+
+def write_frames(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Path:
+    """Write each frame as one sheet (bold bilingual headers, frozen header row, widths).
+
+    Strings are always text cells, so a name starting with `=` is shown, never run. Returns
+    `path`; the file's timestamps are fixed, so the same frames give the same workbook content.
+    """
+    return write_sheets(
+        path,
+        [
+            (
+                title,
+                [header(str(c)) for c in frame.columns],
+                [
+                    [_cell_value(raw) for raw in record]
+                    for record in frame.astype(object).itertuples(index=False, name=None)
+                ],
+            )
+            for title, frame in sheets
+        ],
+        max_width=MAX_WIDTH,
+    )
+
+
+def draw_charts(frames: dict[str, pd.DataFrame], folder: Path, font: Path | None) -> list[Path]:
+    """Write the four season charts into `folder` as PNGs; return their paths."""
+    return [
+        funnel_chart(frames["funnel"], folder / "funnel.png", font),
+        timeliness_chart(frames["timeliness"], folder / "timeliness.png", font),
+        score_chart(frames["score_bands"], folder / "scores.png", font),
+        topic_chart(frames["topics"], folder / "topics.png", font),
+    ]
+
+
+class SeasonStatistics(BaseModel):
+    """Where the season statistics were written, the headline numbers and the artifact text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    as_of: date
+    folder: str
+    workbook: str
+    markdown: str
+    charts: list[str]
+    counts: dict[str, int]
+    artifact: str
+
+
+def compile_statistics(
+    settings: Settings, campaign_year: int, as_of: date, font: Path | None
+) -> SeasonStatistics:
+    """Read the season, write charts, workbook and markdown under release/<year>/statistics.
+
+    Side effects: one read-only transaction; files inside the workspace (overwritten).
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    with campaign_session(settings) as session:
+        frames = gather_statistics(session, campaign, as_of)
+    folder = settings.inside_workspace("release", str(campaign_year), "statistics")
+    charts = draw_charts(frames, folder / "charts", font)
+    workbook = write_frames(folder / "season-statistics.xlsx", list(frames.items()))
+    document = statistics_markdown(
+        campaign, as_of, frames, lambda name, caption: f"![{caption}](charts/{name}.png)"
+    )
+    markdown = folder / "season-statistics.md"
+    markdown.write_text(document, encoding="utf-8")
+    artifact = statistics_markdown(
+        campaign,
+        as_of,
+        frames,
+        lambda name, caption: f"图表 Chart ({caption}): `{folder / 'charts' / (name + '.png')}`",
+    )
+    counts = {str(r["key"]): int(r["value"]) for r in frames["counts"].to_dict(orient="records")}
+    return SeasonStatistics(
+        campaign_year=campaign_year,
+        as_of=as_of,
+        folder=str(folder),
+        workbook=str(workbook),
+        markdown=str(markdown),
+        charts=[str(c) for c in charts],
+        counts=counts,
+        artifact=artifact + f"\n完整工作簿 Full workbook: `{workbook}`\n",
+    )
+
+
+@task(name="compile-season-statistics", cache_policy=NO_CACHE)
+def compile_season_statistics(
+    settings: Settings, campaign_year: int, as_of: date
+) -> SeasonStatistics:
+    """Write the season statistics (charts, xlsx, markdown) into release/<year>/statistics.
+
+    Side effects: reads the database; writes files inside the workspace.
+    """
+    return compile_statistics(settings, campaign_year, as_of, chart_font())
+
+
+@task(name="publish-season-statistics", cache_policy=NO_CACHE)
+def publish_season_statistics(stats: SeasonStatistics) -> None:
+    """Publish the season statistics as the `season-statistics` markdown artifact."""
+    create_markdown_artifact(
+        key=ARTIFACT_KEY,
+        markdown=stats.artifact,
+        description=f"Season statistics {stats.campaign_year} as of {stats.as_of.isoformat()}",
+    )

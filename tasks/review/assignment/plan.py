@@ -1,0 +1,300 @@
+"""Reviewer assignment (评审专家分配): which experts review which reports, and why.
+
+`assign_reviewers(reports, reviewers, overrides, k=3, seed=0)` is the plain rule the review stage
+calls: values in, an `AssignmentPlan` out (pairs with their reasons, reports short of reviewers
+and why, every reviewer's load, refused overrides). It does not read the roster, touch the
+database, mail anyone or use the clock; the review flow's tasks do that around it.
+
+Rules, hardest first:
+1. A conflict is never assigned: a reviewer's conflict associations meet the report's
+   recommending associations; the report's USCC is among the reviewer's conflict units; the
+   reviewer's employer is the unit's name or an alias (NFKC, no spaces, case-folded); or a
+   `forbid` override names the pair. A `require` override is placed first and never moved; one
+   that conflicts, exceeds max_load, names an unknown report or reviewer, or would give a report
+   more than k required reviewers is refused and listed in `plan.refused`.
+2. No reviewer over max_load; k distinct reviewers per report (fewer only when fewer are free of
+   conflict, or capacity runs out: then the report is in `plan.shortfalls` with the causes).
+3. Loads as even as the conflicts and capacities allow: when possible every reviewer with
+   capacity is within 1 of the mean (pairs / reviewers with capacity). Balance wins over
+   expertise: no expert is loaded past the even spread to win a match.
+4. Expertise: industry matches first, then the number of topics in common.
+5. Determinism: inputs are sorted by key first; ties follow an order shuffled by `seed`.
+
+Algorithm (tasks/review/assignment/solve.py), four passes over index arrays:
+- greedy: the balanced level L is the lowest load that carries the demand if everyone stops at
+  min(max_load, L). In k rounds each report, fewest eligible reviewers first, gets its next
+  reviewer: the best score among eligible reviewers still below L, the least loaded within that
+  score, then the seeded order; if all are at L, the least loaded one below max_load.
+- fill: reports still short get reviewers by augmenting paths (reviewer x takes the report and
+  hands one of theirs to y, ... until someone with room), so the number of pairs is the maximum
+  any valid assignment reaches; what remains short is truly short.
+- balance: a reviewer at least two lighter than another, with room, takes a report from them,
+  directly (losing the least expertise) or along a chain of hand-overs, until none exists. No
+  such path means no valid assignment with as many pairs has a more even spread of loads (the
+  least sum of squared loads, hence also the lowest maximum and the highest minimum).
+- improve: moves to a better-matched reviewer exactly one lighter (the loads trade places) and
+  swaps of two pairs that raise industry matches, until a sweep changes nothing; both keep the
+  multiset of loads, so the balance reached stays. This is a local search: no single move or
+  two-pair swap improves the result, but a longer exchange might.
+Conflicts and scores come from indexes (association, unit, employer, industry, topic ->
+reviewers; tasks/review/assignment/match.py), and the reasons and shortfall texts from
+tasks/review/assignment/explain.py. 5,000 reports x 150 reviewers take about a second.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tasks.review.assignment.explain import describe_conflicts, pair_reasons, shortfall_why
+from tasks.review.assignment.match import (
+    Declared,
+    conflict_causes,
+    conflicts_by_report,
+    declared_causes,
+    expertise_scores,
+    normalise_name,
+)
+from tasks.review.assignment.solve import Board
+
+__all__ = [
+    "AssignmentInputError",
+    "AssignmentPlan",
+    "Override",
+    "Pair",
+    "RefusedOverride",
+    "Report",
+    "Reviewer",
+    "Shortfall",
+    "assign_reviewers",
+    "conflict_causes",
+    "normalise_name",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    """A report to review: the unit behind it and what it is about."""
+
+    participation_id: int
+    uscc: str
+    unit_name: str
+    employer_names: frozenset[str] = frozenset()  # the unit's own name and aliases
+    association_codes: frozenset[str] = frozenset()
+    industry: str = ""
+    topics: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reviewer:
+    """An expert on the roster: expertise, capacity and declared conflicts."""
+
+    key: str  # email
+    name: str
+    employer: str
+    industries: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    max_load: int
+    conflict_associations: frozenset[str] = frozenset()
+    conflict_units: frozenset[str] = frozenset()  # USCCs
+
+
+@dataclass(frozen=True, kw_only=True)
+class Override:
+    """A manual decision from the overrides file: this reviewer must (not) review this report."""
+
+    participation_id: int
+    reviewer_key: str
+    action: Literal["require", "forbid"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One reviewer assigned to one report, with the reasons it was chosen."""
+
+    participation_id: int
+    reviewer_key: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A report that has fewer than k reviewers, and what blocks the rest."""
+
+    participation_id: int
+    needed: int
+    got: int
+    why: str
+
+
+@dataclass(frozen=True)
+class RefusedOverride:
+    """A require or forbid override that could not be honoured, and why."""
+
+    override: Override
+    why: str
+
+
+@dataclass(frozen=True)
+class AssignmentPlan:
+    """The outcome: pairs by report then reviewer, short reports, loads, refused overrides."""
+
+    pairs: list[Pair]
+    shortfalls: list[Shortfall]
+    loads: dict[str, int]
+    refused: list[RefusedOverride] = field(default_factory=list)
+
+
+class AssignmentInputError(ValueError):
+    """The inputs cannot be assigned at all (a duplicate key, k < 1, a negative max_load)."""
+
+    def __init__(self, value: object, problem: str) -> None:
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{problem}: {value!r}")
+
+
+def assign_reviewers(
+    reports: Iterable[Report],
+    reviewers: Iterable[Reviewer],
+    overrides: Iterable[Override] = (),
+    *,
+    k: int = 3,
+    seed: int = 0,
+) -> AssignmentPlan:
+    """Assign k conflict-free reviewers per report, evenly loaded and best matched; explain it."""
+    if k < 1:
+        raise AssignmentInputError(k, "k must be at least 1")
+    rs = sorted(reports, key=lambda r: r.participation_id)
+    vs = sorted(reviewers, key=lambda v: v.key)
+    _unique((r.participation_id for r in rs), "duplicate participation id")
+    _unique((normalise_name(v.key) for v in vs), "duplicate reviewer key")
+    for v in vs:
+        if v.max_load < 0:
+            raise AssignmentInputError(v.key, "max_load is negative for reviewer")
+    conflicted = conflicts_by_report(rs, vs)
+    forbidden, required, refused = _read_overrides(rs, vs, overrides, conflicted)
+    eligible = [
+        [j for j in range(len(vs)) if j not in conflicted[i] and j not in forbidden[i]]
+        for i in range(len(rs))
+    ]
+    rng = random.Random(seed)
+    reviewer_rank = rng.sample(range(len(vs)), len(vs))
+    report_rank = rng.sample(range(len(rs)), len(rs))
+    board = Board(
+        eligible=eligible,
+        scores=expertise_scores(rs, vs),
+        caps=[v.max_load for v in vs],
+        rank=reviewer_rank,
+        order=sorted(range(len(rs)), key=lambda i: (len(eligible[i]), report_rank[i])),
+        k=k,
+    )
+    for p, r, o in required:  # by report, then reviewer key
+        if len(board.assigned[p]) >= k:
+            refused.append(RefusedOverride(o, f"the report already has k = {k} required reviewers"))
+        elif board.load[r] >= vs[r].max_load:
+            refused.append(RefusedOverride(o, f"reviewer already at max_load {vs[r].max_load}"))
+        else:
+            board.pin(p, r)
+    board.greedy()
+    board.fill()
+    board.balance()
+    board.improve()
+    return _plan(rs, vs, board, conflicted, forbidden, refused)
+
+
+def _read_overrides(
+    rs: Sequence[Report],
+    vs: Sequence[Reviewer],
+    overrides: Iterable[Override],
+    conflicted: list[set[int]],
+) -> tuple[list[set[int]], list[tuple[int, int, Override]], list[RefusedOverride]]:
+    """Return forbidden reviewers per report, required pairs to place, and refused overrides."""
+    report_at = {r.participation_id: i for i, r in enumerate(rs)}
+    reviewer_at = {normalise_name(v.key): j for j, v in enumerate(vs)}
+    forbidden: list[set[int]] = [set() for _ in rs]
+    required: dict[tuple[int, int], Override] = {}
+    refused: list[RefusedOverride] = []
+    ordered = sorted(set(overrides), key=lambda o: (o.action, o.participation_id, o.reviewer_key))
+    for o in ordered:  # "forbid" sorts before "require", so a forbid always wins
+        if o.action not in ("forbid", "require"):
+            raise AssignmentInputError(o.action, "override action must be require or forbid")
+        p, r = report_at.get(o.participation_id), reviewer_at.get(normalise_name(o.reviewer_key))
+        if p is None or r is None:
+            refused.append(
+                RefusedOverride(o, "unknown report" if p is None else "unknown reviewer")
+            )
+        elif o.action == "forbid":
+            forbidden[p].add(r)
+        elif r in conflicted[p] or r in forbidden[p]:
+            causes = conflict_causes(rs[p], vs[r]) or ["forbidden by override"]
+            refused.append(RefusedOverride(o, "conflict: " + ", ".join(causes)))
+        else:
+            required.setdefault((p, r), o)
+    return forbidden, [(p, r, o) for (p, r), o in sorted(required.items())], refused
+
+
+def _unique(keys: Iterable[object], problem: str) -> None:
+    """Raise AssignmentInputError on the first key seen twice."""
+    seen: set[object] = set()
+    for key in keys:
+        if key in seen:
+            raise AssignmentInputError(key, problem)
+        seen.add(key)
+
+
+def _plan(
+    rs: Sequence[Report],
+    vs: Sequence[Reviewer],
+    board: Board,
+    conflicted: list[set[int]],
+    forbidden: list[set[int]],
+    refused: list[RefusedOverride],
+) -> AssignmentPlan:
+    """Return the plan: pairs with reasons, short reports with causes, loads, refusals."""
+    pairs: list[Pair] = []
+    shortfalls: list[Shortfall] = []
+    declared = [Declared.of(v) for v in vs]
+    industries = [{normalise_name(t) for t in v.industries} for v in vs]
+    topic_tags = [{normalise_name(t) for t in v.topics} for v in vs]
+    for p, r in enumerate(rs):
+        industry_tag = normalise_name(r.industry)
+        report_topics = sorted((t, normalise_name(t)) for t in r.topics)
+        for j in sorted(board.assigned[p]):  # reviewers are indexed in key order
+            v = vs[j]
+            industry = r.industry if industry_tag and industry_tag in industries[j] else None
+            topics = [t for t, tag in report_topics if tag in topic_tags[j]]
+            reasons = pair_reasons(
+                industry, topics, board.load[j], v.max_load, j in board.pinned[p]
+            )
+            pairs.append(Pair(r.participation_id, v.key, reasons))
+        if len(board.assigned[p]) < board.k:
+            causes = [
+                declared_causes(r, declared[j])
+                + (["forbidden by override"] if j in forbidden[p] else [])
+                for j in sorted(conflicted[p] | forbidden[p])
+            ]
+            full = sum(
+                1
+                for j in board.eligible[p]
+                if j not in board.assigned[p] and board.load[j] >= vs[j].max_load
+            )
+            why = shortfall_why(
+                needed=board.k,
+                got=len(board.assigned[p]),
+                roster=len(vs),
+                conflicts=describe_conflicts(causes),
+                conflicted=len(causes),
+                at_capacity=full,
+            )
+            shortfalls.append(Shortfall(r.participation_id, board.k, len(board.assigned[p]), why))
+    loads = {v.key: board.load[j] for j, v in enumerate(vs)}
+    return AssignmentPlan(pairs, shortfalls, loads, sorted(refused, key=_override_order))
+
+
+def _override_order(refusal: RefusedOverride) -> tuple[int, str, str]:
+    """Return the sort key of a refused override: report, reviewer, action."""
+    o = refusal.override
+    return (o.participation_id, o.reviewer_key, o.action)

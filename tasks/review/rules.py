@@ -1,0 +1,89 @@
+"""The review's decision rules: when a round is decided, and what a recommendation becomes.
+
+Plain functions over plain values (no database, no engine), tested directly. The review flow
+applies them in tasks/review/decisions.py.
+
+- A round is decided the first day after its sheets were due (tasks/review/sheets/issue.py
+  `sheet_deadline`), never earlier: a reviewer's harshness is measured over all the scores they
+  gave, so a report decided on half the sheets could later rank differently.
+- The chair's decision (评审组长决定表) replaces the reviewers' recommendation; without one, a
+  report the reviewers disagreed on or left short stays in review, awaiting the chair.
+- A revision beyond the campaign's `review.max_revision_rounds` becomes a reject: the report was
+  revised as often as the campaign allows and still falls short of the pass score. A reject is
+  the review's recommendation; the guiding units' meeting takes the final decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from schemas.enums import ParticipationStatus
+
+Decision = Literal["pass", "revise", "reject"]
+
+TARGETS: dict[Decision, ParticipationStatus] = {
+    "pass": ParticipationStatus.REVIEW_PASSED,
+    "revise": ParticipationStatus.REVISION_REQUESTED,
+    "reject": ParticipationStatus.REJECTED,
+}
+
+REASONS: dict[Decision, str] = {
+    "pass": "评审通过（综合得分{score:.1f}，{grade}）",
+    "revise": "需修改完善（综合得分{score:.1f}，{grade}）：第{round}轮修改",
+    "reject": "评审未通过（综合得分{score:.1f}，{grade}）：提交指导单位工作会议审议",
+}
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """What the review decides for one report: a decision, or why there is none yet."""
+
+    decision: Decision | None
+    by_chair: bool
+    why: str  # for an undecided report: what it waits for; for a decided one: extra context
+
+
+def rule(
+    recommendation: str,
+    chair: Decision | None,
+    revision_round: int,
+    max_rounds: int,
+) -> Ruling:
+    """Return the decision for a report whose round is due: chair first, then the reviewers."""
+    if chair is not None:
+        wanted: str = chair
+    else:
+        wanted = recommendation
+    if wanted == "needs_chair":
+        return Ruling(None, False, "评审意见分歧较大或评审不足，待评审组长决定")
+    if wanted not in TARGETS:
+        raise ValueError(f"unknown recommendation {wanted!r}")
+    if wanted == "revise" and revision_round >= max_rounds:
+        return Ruling("reject", chair is not None, f"已修改{revision_round}轮，仍未达到通过分数")
+    return Ruling(wanted, chair is not None, "")
+
+
+def round_due(sheets_due: date, as_of: date) -> bool:
+    """Return whether a round whose sheets were due on `sheets_due` is decided on `as_of`."""
+    return as_of > sheets_due
+
+
+def strengths_and_gaps(
+    criterion_means: dict[str, float], names: dict[str, str], maxima: dict[str, float], top: int = 2
+) -> tuple[list[str], list[str]]:
+    """Return the best and the weakest criteria, as words for a feedback letter.
+
+    Criteria are compared as a share of their maximum; ties go by the criterion's order in
+    `names` (the campaign file's order). The weakest list never repeats a strength.
+    """
+    order = {key: i for i, key in enumerate(names)}
+    known = [k for k in criterion_means if k in names and maxima.get(k)]
+    ranked = sorted(known, key=lambda k: (-criterion_means[k] / maxima[k], order[k]))
+    best = ranked[:top]
+    weakest = [k for k in reversed(ranked) if k not in best][:top]
+    return (
+        [f"{names[k]}表现突出（{criterion_means[k]:.1f}分）" for k in best],
+        [f"进一步提升报告的{names[k]}（{criterion_means[k]:.1f}分）" for k in weakest],
+    )

@@ -1,0 +1,1 @@
+"""Reviewers' score sheets (专家评分表): their layout, writing, sending and reading back."""

@@ -1,0 +1,263 @@
+"""Send every assigned reviewer a score sheet of their reports, by mail with the sheet attached.
+
+One sheet per reviewer (tasks/score_sheets*.py), written into the workspace under its sheet id
+(workspace/review/<year>/sheets/<sheet id>.xlsx) and attached to a `review_invitation` mail.
+The mail's key is the reviewer and the sheet id, so a re-run sends nothing and a changed
+assignment sends the new sheet. Each row carries a one-line hint from the report's pre-screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, select
+
+from notifications.contexts import ReviewInvitationContext, campaign_context, deadline_context
+from notifications.headers import mailbox
+from notifications.outbox import OutgoingMail, existing_keys, idempotency_key
+from notifications.render import render
+from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.enums import SubmissionKind
+from schemas.review_tables import ReviewAssignment, Reviewer
+from schemas.settings import Settings
+from schemas.tables import Participation, Submission, Unit
+from tasks.common.outgoing import enqueue
+from tasks.review.sheets.layout import SheetReport, SheetSpec, sheet_id
+from tasks.review.sheets.write import write_score_sheet
+from tasks.store import campaign_session
+
+INVITATION = "review_invitation"
+REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: sheets are due then
+
+
+def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, str]) -> str:
+    """Return one line for reviewers from a pre-screen result (hints, never the score)."""
+    if not screening:
+        return ""
+    core = [t for t in screening.get("topics") or [] if t.get("kind") == "core"]
+    covered = sum(1 for t in core if t.get("covered"))
+    cited = [standard_names.get(k, k) for k in screening.get("standards_cited") or []]
+    parts = [f"核心议题 {covered}/{len(core)}"] if core else []
+    parts.append("引用标准：" + ("、".join(cited) if cited else "未发现"))
+    if screening.get("scanned"):
+        parts.append("疑似扫描件")
+    return "；".join(parts)
+
+
+def _report_facts(
+    session: Session, ids: list[int], standard_names: dict[str, str]
+) -> dict[int, tuple[str, str, str, str]]:
+    """Return (unit name, report title, hint, file name) per participation."""
+    units = dict(
+        session.exec(
+            select(Participation.id, Unit.name)
+            .join(Unit, col(Unit.id) == col(Participation.unit_id))
+            .where(col(Participation.id).in_(ids))
+        ).all()
+    )
+    titles: dict[int, str] = {}
+    reports: dict[int, tuple[str, dict[str, Any] | None]] = {}
+    title_rows = session.exec(
+        select(Submission.participation_id, col(Submission.data)["report_title"].as_string())
+        .where(col(Submission.participation_id).in_(ids))
+        .where(col(Submission.kind).in_([SubmissionKind.RECEIPT, SubmissionKind.BASIC_INFO]))
+        .order_by(col(Submission.version))
+    ).all()
+    for pid, title in title_rows:
+        if title:
+            titles[pid] = title
+    for pid, original_name, screening in session.exec(
+        select(Submission.participation_id, Submission.original_name, Submission.screening)
+        .where(col(Submission.participation_id).in_(ids))
+        .where(Submission.kind == SubmissionKind.REPORT_PDF)
+        .order_by(col(Submission.version))
+    ).all():
+        reports[pid] = (original_name, dict(screening) if screening else None)
+    out: dict[int, tuple[str, str, str, str]] = {}
+    for pid in ids:
+        file_name, screening = reports.get(pid, ("", None))
+        name = units.get(pid, "")
+        out[pid] = (
+            name,
+            titles.get(pid) or f"{name}社会责任报告",
+            screening_hint(screening, standard_names),
+            file_name,
+        )
+    return out
+
+
+class SheetsSummary(BaseModel):
+    """What one sending of score sheets did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sheets: int  # issued for the current assignment
+    written: int  # written (again) this run: new sheets, or sheets whose mail was never queued
+    mails_queued: int
+
+
+def sheet_deadline(campaign: CampaignFile, review_round: int) -> date:
+    """Return when a round's sheets are due: the review deadline, re-checks before the meeting."""
+    if review_round == 0:
+        return campaign.deadline(REVIEW_DEADLINE).date
+    return max(campaign.stages.meeting, campaign.deadline(REVIEW_DEADLINE).date)
+
+
+@dataclass(frozen=True)
+class IssuedSheet:
+    """One reviewer's score sheet of one round: who, which reports, and its stable id."""
+
+    reviewer: Reviewer
+    round: int
+    participation_ids: tuple[int, ...]
+    sheet_id: str
+
+
+def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]:
+    """Return every assigned reviewer's sheet per review round, with its id; reads only.
+
+    The id depends on the assignment alone (tasks/review/sheets/layout.py `sheet_id`), so this reads
+    no report: the sheets' contents are built by `sheet_specs` for the sheets that need it.
+    """
+    of_campaign = ReviewAssignment.campaign_year == campaign.year
+    pairs = session.exec(  # plain columns: an ORM row per assignment costs ~10x more
+        select(
+            ReviewAssignment.participation_id,
+            ReviewAssignment.round,
+            ReviewAssignment.reviewer_id,
+        ).where(of_campaign)
+    ).all()
+    ids_by_sheet: dict[tuple[int, int], list[int]] = {}
+    for pid, review_round, reviewer_id in pairs:
+        ids_by_sheet.setdefault((reviewer_id, review_round), []).append(pid)
+    assigned = select(ReviewAssignment.reviewer_id).where(of_campaign)
+    reviewers = {
+        r.id: r for r in session.exec(select(Reviewer).where(col(Reviewer.id).in_(assigned))).all()
+    }
+    by_sheet = {
+        key: (reviewers[key[0]], ids) for key, ids in ids_by_sheet.items() if key[0] in reviewers
+    }
+    criteria = [c.key for c in campaign.review.criteria]
+    sheets = []
+    for (_, review_round), (reviewer, ids) in sorted(by_sheet.items()):
+        ordered = tuple(sorted(ids))
+        sheets.append(
+            IssuedSheet(
+                reviewer=reviewer,
+                round=review_round,
+                participation_ids=ordered,
+                sheet_id=sheet_id(campaign.year, reviewer.key, ordered, criteria, review_round),
+            )
+        )
+    return sheets
+
+
+def unsent_sheets(
+    session: Session, campaign_year: int, sheets: list[IssuedSheet], folder: Path
+) -> list[IssuedSheet]:
+    """Return the sheets whose invitation is not in the outbox or whose file is missing; reads."""
+    keys = [_invitation_key(campaign_year, s) for s in sheets]
+    sent = existing_keys(session, keys)
+    return [
+        s
+        for s, key in zip(sheets, keys, strict=True)
+        if key not in sent or not (folder / f"{s.sheet_id}.xlsx").is_file()
+    ]
+
+
+def sheets_folder(settings: Settings, campaign_year: int) -> Path:
+    """Return the workspace folder the issued score sheets are written into."""
+    return settings.inside_workspace("review", str(campaign_year), "sheets")
+
+
+def sheet_specs(
+    session: Session, campaign: CampaignFile, sheets: list[IssuedSheet]
+) -> list[tuple[Reviewer, SheetSpec]]:
+    """Return the spec each of these sheets is written from (report facts read here)."""
+    standard_names = {s.key: s.name for s in campaign.standards}
+    wanted = sorted({pid for sheet in sheets for pid in sheet.participation_ids})
+    facts = _report_facts(session, wanted, standard_names) if wanted else {}
+    title = campaign_context(campaign).title
+    specs: list[tuple[Reviewer, SheetSpec]] = []
+    for sheet in sheets:
+        reports = tuple(
+            SheetReport(
+                participation_id=pid,
+                unit_name=facts[pid][0],
+                report_title=facts[pid][1],
+                hint=facts[pid][2],
+                file_name=facts[pid][3],
+            )
+            for pid in sheet.participation_ids
+        )
+        spec = SheetSpec(
+            campaign_year=campaign.year,
+            campaign_title=title,
+            reviewer_key=sheet.reviewer.key,
+            reviewer_name=sheet.reviewer.name,
+            criteria=tuple(campaign.review.criteria),
+            deadline=sheet_deadline(campaign, sheet.round),
+            reports=reports,
+            round=sheet.round,
+        )
+        assert spec.sheet_id == sheet.sheet_id
+        specs.append((sheet.reviewer, spec))
+    return specs
+
+
+def _invitation_key(campaign_year: int, sheet: IssuedSheet) -> str:
+    return idempotency_key(
+        campaign_year,
+        INVITATION,
+        f"reviewer:{sheet.reviewer.id}:sheet",
+        sheet.sheet_id,
+        mailbox(sheet.reviewer.email).address,
+    )
+
+
+@task(name="send-score-sheets", cache_policy=NO_CACHE)
+def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> SheetsSummary:
+    """Write and mail every assigned reviewer's score sheet not yet sent.
+
+    Side effects: writes sheets into workspace/review/<year>/sheets/; enqueues one
+    `review_invitation` per reviewer and sheet (in one transaction). A sheet whose file is
+    written and whose mail is in the outbox is left as issued (the reviewer holds that copy);
+    `as_of` dates the run.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    folder = sheets_folder(settings, campaign_year)
+    criteria = tuple(
+        f"{c.name}（{round(c.weight * 100)}%，{c.min:g}-{c.max:g}分）"
+        for c in campaign.review.criteria
+    )
+    mails: list[OutgoingMail] = []
+    with campaign_session(settings) as session:
+        sheets = issued_sheets(session, campaign)
+        pending = unsent_sheets(session, campaign_year, sheets, folder)
+        for reviewer, spec in sheet_specs(session, campaign, pending):
+            path = write_score_sheet(spec, folder / f"{spec.sheet_id}.xlsx")
+            context = ReviewInvitationContext(
+                campaign=campaign_context(campaign),
+                reviewer_name=reviewer.name,
+                reports=len(spec.reports),
+                criteria=criteria,
+                deadline=deadline_context(campaign, REVIEW_DEADLINE),
+            )
+            mails.append(
+                OutgoingMail(
+                    campaign_year=campaign_year,
+                    to=mailbox(reviewer.email, reviewer.name),
+                    mail=render(INVITATION, context),
+                    subject_ref=f"reviewer:{reviewer.id}:sheet",
+                    version=spec.sheet_id,
+                    attachments=(str(path),),
+                )
+            )
+        queued = enqueue(session, settings, mails)
+    return SheetsSummary(sheets=len(sheets), written=len(mails), mails_queued=queued)

@@ -1,0 +1,231 @@
+"""Take in basic-information forms (基本信息统计表) and financial statements (近三年财务报表).
+
+Plain rules: `decide_basic_info` and `decide_financials` check each valid row against the
+campaign (who may file, report year, fiscal years, repeats); the task reads the files (one sheet
+for many units or one file per unit), records the filings as versioned Submissions and moves
+units whose documents are complete to `submitted` (tasks/common/progress.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+
+from schemas.campaign_file import load_campaign_file
+from schemas.columns import BASIC_INFO, FINANCIALS
+from schemas.enums import Severity, SubmissionKind
+from schemas.form_rows import BasicInfoRow, FinancialRow
+from schemas.rejection import Rejection, count_by_code
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.summary_rows import SummaryRows
+from tasks.common.business_day import current_actor
+from tasks.common.enrolment import (
+    Enrolled,
+    filing_problem,
+    load_enrolled,
+    participation_of,
+    repeated,
+)
+from tasks.common.progress import advance_to_submitted
+from tasks.common.rejection_reports import publish_rejections, write_rejection_report
+from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
+from tasks.common.validation import read_rows, rejection_at
+from tasks.store import campaign_session
+
+
+@dataclass
+class FormDecision:
+    """Per unit, the data that counts and where it came from; and the problems found."""
+
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)  # USCC -> data
+    source: dict[str, str] = field(default_factory=dict)  # USCC -> file label
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def decide_basic_info(
+    rows: list[tuple[BasicInfoRow, str, int]], enrolled: dict[str, Enrolled], report_year: int
+) -> FormDecision:
+    """Keep one form per unit that may file and reports on the campaign's report year."""
+    out = FormDecision()
+    first: dict[str, tuple[str, int]] = {}
+    for row, file, number in rows:
+        problem = (
+            repeated("基本信息表", "basic-information form", *first[row.uscc])
+            if row.uscc in first
+            else filing_problem(enrolled.get(row.uscc))
+        )
+        if problem is None and row.report_year != report_year:
+            out.rejections.append(
+                rejection_at(
+                    BASIC_INFO,
+                    file,
+                    number,
+                    "report_year",
+                    str(row.report_year),
+                    "wrong-report-year",
+                    f"报告年度应为{report_year}年",
+                    f"the report year must be {report_year}",
+                )
+            )
+            continue
+        if problem is not None:
+            out.rejections.append(
+                rejection_at(BASIC_INFO, file, number, "uscc", row.uscc, *problem)
+            )
+            continue
+        first[row.uscc] = (file, number)
+        out.data[row.uscc] = row.model_dump(mode="json", exclude={"uscc"})
+        out.source[row.uscc] = file
+    return out
+
+
+def decide_financials(
+    rows: list[tuple[FinancialRow, str, int]], enrolled: dict[str, Enrolled], report_year: int
+) -> FormDecision:
+    """Group fiscal years per unit; years outside the last three and repeats are rejected."""
+    out = FormDecision()
+    years = range(report_year - 2, report_year + 1)
+    first: dict[tuple[str, int], tuple[str, int]] = {}
+    per_unit: dict[str, dict[str, Any]] = defaultdict(dict)
+    for row, file, number in rows:
+        key = (row.uscc, row.fiscal_year)
+        problem = (
+            repeated("财务年度", "fiscal year", *first[key])
+            if key in first
+            else filing_problem(enrolled.get(row.uscc))
+        )
+        if problem is None and row.fiscal_year not in years:
+            problem = (
+                "fiscal-year-out-of-range",
+                f"会计年度应为{years[0]}至{years[-1]}年",
+                f"fiscal year must be {years[0]}-{years[-1]}",
+            )
+        if problem is not None:
+            column = "fiscal_year" if problem[0] == "fiscal-year-out-of-range" else "uscc"
+            value = str(row.fiscal_year) if column == "fiscal_year" else row.uscc
+            out.rejections.append(rejection_at(FINANCIALS, file, number, column, value, *problem))
+            continue
+        first[key] = (file, number)
+        per_unit[row.uscc][str(row.fiscal_year)] = row.model_dump(
+            mode="json", exclude={"uscc", "fiscal_year"}
+        )
+        out.source[row.uscc] = file
+    for uscc, by_year in per_unit.items():
+        out.data[uscc] = dict(sorted(by_year.items()))
+        missing = [str(y) for y in years if str(y) not in by_year]
+        if missing:
+            out.rejections.append(
+                rejection_at(
+                    FINANCIALS,
+                    out.source[uscc],
+                    None,
+                    "uscc",
+                    uscc,
+                    "financials-incomplete",
+                    f"鼓励提交近三年财务报表，缺少{'、'.join(missing)}年",
+                    f"three years are encouraged; missing {', '.join(missing)}",
+                    Severity.WARNING,
+                )
+            )
+    return out
+
+
+class FormSummary(BaseModel):
+    """What one forms ingest did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    files_read: int
+    files_rejected: int
+    basic_info_new: int
+    financials_new: int
+    unchanged: int
+    late: int
+    submitted: int
+    problems_by_code: dict[str, int]
+    report: str
+    rejections: SummaryRows[Rejection]
+
+
+@task(name="ingest-forms", cache_policy=NO_CACHE)
+def ingest_forms(
+    settings: Settings,
+    campaign_year: int,
+    as_of: date,
+    basic_info_files: list[str],
+    financial_files: list[str],
+    report_dir: str,
+) -> FormSummary:
+    """Read basic-information forms and financial statements, record them, advance units.
+
+    Side effects: archives the files under workspace/archive/<year>/forms/; writes Submissions
+    and StageTransitions in one transaction; writes `forms-rejections.xlsx` into `report_dir`.
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    report_year = campaign.campaign.report_year
+    info = read_rows(basic_info_files, BASIC_INFO, BasicInfoRow)
+    money = read_rows(financial_files, FINANCIALS, FinancialRow)
+    archive = settings.inside_workspace("archive", str(campaign_year), "forms")
+    stored = {
+        label: str(archive_file(path, archive)[0].relative_to(settings.workspace))
+        for label, path in {**info.read, **money.read}.items()
+    }
+    now = now_utc()
+    with campaign_session(settings) as session:
+        enrolled = load_enrolled(session, campaign_year)
+        forms = decide_basic_info(info.rows, enrolled, report_year)
+        books = decide_financials(money.rows, enrolled, report_year)
+        counts: dict[SubmissionKind, FilingCounts] = {}
+        for kind, decision in (
+            (SubmissionKind.BASIC_INFO, forms),
+            (SubmissionKind.FINANCIALS, books),
+        ):
+            filings = [
+                RowFiling(
+                    participation_id=participation_of(enrolled, uscc),
+                    data=data,
+                    original_name=decision.source[uscc],
+                    stored_path=stored[decision.source[uscc]],
+                )
+                for uscc, data in sorted(decision.data.items())
+            ]
+            counts[kind] = record_row_filings(
+                session,
+                campaign_year,
+                kind,
+                filings,
+                as_of=as_of,
+                deadline=campaign.deadline_date_for(kind),
+                now=now,
+            )
+        submitted = advance_to_submitted(session, campaign_year, actor=current_actor(), now=now)
+    rejections = info.rejections + money.rejections + forms.rejections + books.rejections
+    report = write_rejection_report(
+        settings.inside_workspace(report_dir, "forms-rejections.xlsx"), rejections
+    )
+    return FormSummary(
+        files_read=len(info.read) + len(money.read),
+        files_rejected=sum(1 for r in rejections if r.row is None and r.severity == Severity.ERROR),
+        basic_info_new=counts[SubmissionKind.BASIC_INFO].new,
+        financials_new=counts[SubmissionKind.FINANCIALS].new,
+        unchanged=sum(c.unchanged for c in counts.values()),
+        late=sum(c.late for c in counts.values()),
+        submitted=submitted,
+        problems_by_code=count_by_code(rejections),
+        report=str(report.relative_to(settings.workspace)),
+        rejections=rejections,
+    )
+
+
+@task(name="publish-form-report", cache_policy=NO_CACHE)
+def publish_form_report(summary: FormSummary) -> None:
+    """Publish the form and financial-statement problems as a table artifact."""
+    publish_rejections("form-rejections", "Form problems", summary.rejections, Path(summary.report))

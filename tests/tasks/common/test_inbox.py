@@ -1,0 +1,103 @@
+"""The inbox fingerprints: content digests that follow every change, each file hashed once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+import tasks.common.inbox as inbox
+from tasks.common.inbox import file_fingerprints
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_fingerprints_are_name_sha256_and_size(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.pdf", tmp_path / "b.xlsx"
+    a.write_bytes(b"%PDF-1.7 one")
+    b.write_bytes(b"")
+    prints = file_fingerprints([str(a), str(b)])
+    assert prints == {
+        str(a): ("a.pdf", _digest(b"%PDF-1.7 one"), 12),
+        str(b): ("b.xlsx", _digest(b""), 0),
+    }
+
+
+def test_a_rewrite_of_the_same_size_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"version-1")
+    first = file_fingerprints([str(path)])[str(path)]
+    stat = path.stat()
+    path.write_bytes(b"version-2")  # same size; give it the old mtime back, as a copy -p would
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = file_fingerprints([str(path)])[str(path)]
+    assert first[1] == _digest(b"version-1")
+    assert second[1] == _digest(b"version-2")  # the ctime moved, so it was read again
+
+
+def test_a_replaced_file_is_seen(tmp_path: Path) -> None:
+    path, incoming = tmp_path / "list.xlsx", tmp_path / ".incoming"
+    path.write_bytes(b"old list")
+    assert file_fingerprints([str(path)])[str(path)][1] == _digest(b"old list")
+    incoming.write_bytes(b"new list")
+    os.replace(incoming, path)
+    assert file_fingerprints([str(path)])[str(path)][1] == _digest(b"new list")
+
+
+def test_an_unchanged_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7")
+    reads: list[Path] = []
+    real = inbox.sha256_file
+
+    def counted(p: Path) -> str:
+        reads.append(p)
+        return real(p)
+
+    monkeypatch.setattr(inbox, "sha256_file", counted)
+    for _ in range(3):
+        assert file_fingerprints([str(path)])[str(path)][1] == _digest(b"%PDF-1.7")
+    assert reads == [path]
+
+
+def test_review_files_are_news_until_a_review_read_them(workspace: Path) -> None:
+    from datetime import date
+
+    from prefect.logging import disable_run_logger
+
+    from schemas.settings import Settings
+    from tasks.common.campaigns import prepare_campaign
+    from tasks.common.inbox import (
+        REVIEW_FILES_KIND,
+        SCORE_SHEETS_KIND,
+        read_inbox_news,
+        record_inputs,
+    )
+
+    settings = Settings()
+    prepare_campaign.fn(settings, 2024)
+    review = workspace / "inbox" / "2024" / "review"
+    (review / "sheets").mkdir(parents=True)
+    roster, chair = review / "roster.csv", review / "chair.csv"
+    sheet = review / "sheets" / "expert-1.xlsx"
+    for path in (roster, chair, sheet):
+        path.write_bytes(path.name.encode())
+    (review / "notes.md").write_text("not a table", encoding="utf-8")
+
+    news = read_inbox_news(settings, 2024)
+    assert (news.review_files, news.score_sheet_files) == ([str(chair), str(roster)], [str(sheet)])
+    assert (news.any_review(), news.any_intake(), news.any_submission()) == (True, False, False)
+
+    day = date(2024, 12, 5)
+    with disable_run_logger():
+        record_inputs.fn(settings, 2024, REVIEW_FILES_KIND, [str(chair), str(roster)], day)
+        record_inputs.fn(settings, 2024, SCORE_SHEETS_KIND, [str(sheet)], day)
+    assert not read_inbox_news(settings, 2024).any_review()
+
+    roster.write_bytes(b"a changed roster")  # a changed file is news again, the others are not
+    news = read_inbox_news(settings, 2024)
+    assert (news.review_files, news.score_sheet_files) == ([str(roster)], [])

@@ -1,0 +1,368 @@
+"""The meeting decision: the rules it must satisfy (against an oracle) and recording it."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from meetingkit import commendation_statuses, seed_meeting, statuses, uscc
+from prefect.logging import disable_run_logger
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from schemas.campaign_file import CampaignFile
+from schemas.enums import ParticipationStatus
+from schemas.release_tables import MeetingDecision
+from schemas.settings import Settings
+from schemas.tables import StageTransition
+from tasks.meeting.decision import (
+    CommendationAddition,
+    MeetingChanges,
+    MeetingDecisionInput,
+    final_release_list,
+    validate_decision,
+)
+from tasks.meeting.pack import MeetingPack, PackCommendation, PackUnit, load_meeting_pack
+from tasks.meeting.pack_files import build_meeting_pack
+from tasks.meeting.record import DecisionInvalid, apply_decision, record_decision
+from tasks.store import campaign_session, session_scope
+
+S = ParticipationStatus
+CATEGORIES = {"green-low-carbon": "绿色低碳优秀案例", "community": "社区参与优秀案例"}
+KINDS = ("excellent_unit", "case", "speaker")
+
+
+def unit(n: int, status: S) -> PackUnit:
+    return PackUnit(
+        participation_id=n,
+        uscc=uscc(n),
+        name=f"单位{n}",
+        status=status,
+        associations=("A001",),
+        industry="",
+        district="",
+        ownership="",
+    )
+
+
+def commendation(i: int, n: int, kind: str, category: str) -> PackCommendation:
+    return PackCommendation(
+        id=i,
+        participation_id=n,
+        uscc=uscc(n),
+        unit_name=f"单位{n}",
+        kind=kind,
+        category_key=category,
+        category_name=CATEGORIES.get(category, ""),
+        title="t",
+        case_title="",
+        speaker_name="",
+        rank=i,
+        reasons=(),
+    )
+
+
+def make_pack(
+    release: list[int], others: list[int], commended: list[tuple[int, str, str]]
+) -> MeetingPack:
+    return MeetingPack(
+        campaign_year=2024,
+        built_on=date(2024, 12, 23),
+        release=tuple(unit(n, S.REVIEW_PASSED) for n in release),
+        others=tuple(unit(n, S.REJECTED) for n in others),
+        commendations=tuple(
+            commendation(i, n, kind, cat) for i, (n, kind, cat) in enumerate(commended, start=1)
+        ),
+        categories=CATEGORIES,
+        statistics={},
+    )
+
+
+PACK = make_pack([1, 2, 3], [4, 5], [(1, "excellent_unit", ""), (2, "case", "green-low-carbon")])
+
+
+def add(n: int, kind: str = "case", category: str = "community", reason: str = "会议增列") -> dict:
+    return {"uscc": uscc(n), "kind": kind, "category_key": category, "reason": reason}
+
+
+def test_approving_as_proposed_is_valid_and_releases_the_proposed_list() -> None:
+    assert validate_decision(PACK, MeetingChanges()) == []
+    assert final_release_list(PACK, MeetingChanges()) == [uscc(1), uscc(2), uscc(3)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"remove_from_release": {uscc(99): "x"}}, f"unknown USCC {uscc(99)}"),
+        ({"remove_from_release": {uscc(4): "x"}}, "not on the proposed release list"),
+        ({"remove_from_release": {uscc(1): " "}}, f"{uscc(1)} needs a reason"),
+        ({"add_to_release": {uscc(1): "x"}}, "already on the proposed release list"),
+        ({"add_to_release": {uscc(99): "x"}}, "not among the meeting's candidates"),
+        ({"add_to_release": {uscc(4): ""}}, f"{uscc(4)} needs a reason"),
+        (
+            {"remove_from_release": {uscc(1): "x"}, "add_to_release": {uscc(1): "y"}},
+            "both removed from and added to the release list",
+        ),
+        ({"remove_from_commendation": {uscc(3): "x"}}, "has no proposed commendation"),
+        ({"remove_from_commendation": {uscc(99): "x"}}, f"unknown USCC {uscc(99)}"),
+        (
+            {"remove_from_release": {uscc(2): "x"}, "add_to_commendation": [add(2)]},
+            "both removed from the release list and commended",
+        ),
+        ({"add_to_commendation": [add(4)]}, "not on the release list"),
+        ({"add_to_commendation": [add(99)]}, f"unknown USCC {uscc(99)}"),
+        ({"add_to_commendation": [add(3, category="nope")]}, "unknown category 'nope'"),
+        ({"add_to_commendation": [add(3, "speaker", "community")]}, "leave the category empty"),
+        (
+            {"add_to_commendation": [add(2, category="green-low-carbon")]},
+            "already on the proposed commendation list",
+        ),
+        ({"add_to_commendation": [add(3), add(3)]}, "given twice"),
+        ({"add_to_commendation": [add(3, reason=" ")]}, "needs a reason"),
+        (
+            {"remove_from_commendation": {uscc(1): "x"}, "add_to_commendation": [add(1)]},
+            "both removed from and added to the commendations",
+        ),
+    ],
+)
+def test_each_rule_names_its_problem(changes: dict, expected: str) -> None:
+    problems = validate_decision(PACK, MeetingChanges.model_validate(changes))
+    assert [p for p in problems if expected in p], problems
+    assert len(problems) <= 2, problems  # one rule, sometimes seen from two sides
+
+
+def test_usccs_typed_in_lower_case_or_full_width_are_recognised() -> None:
+    typed = unicodedata.normalize("NFKC", uscc(4)).lower()
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in uscc(1))
+    changes = MeetingChanges(
+        add_to_release={typed: "复核通过"}, remove_from_release={full_width: "x"}
+    )
+    assert validate_decision(PACK, changes) == []
+    assert final_release_list(PACK, changes) == [uscc(2), uscc(3), uscc(4)]
+
+
+def oracle(pack: MeetingPack, ch: MeetingChanges) -> bool:
+    """Whether the changes are valid, decided with sets (independent of the implementation)."""
+    release = {u.uscc for u in pack.release}
+    others = {u.uscc for u in pack.others}
+    commended = {c.uscc for c in pack.commendations}
+    proposed = {(c.uscc, c.kind, c.category_key) for c in pack.commendations}
+    rm, ad, rc = ch.remove_from_release, ch.add_to_release, ch.remove_from_commendation
+    reasons = [*rm.values(), *ad.values(), *rc.values()] + [
+        a.reason for a in ch.add_to_commendation
+    ]
+    final = (release - set(rm)) | set(ad)
+    triples = [(a.uscc, a.kind, a.category_key) for a in ch.add_to_commendation]
+    allowed = {"case": set(CATEGORIES), "excellent_unit": {""}, "speaker": {""}}
+    return (
+        all(r.strip() for r in reasons)
+        and set(rm) <= release
+        and set(ad) <= others
+        and set(rc) <= commended
+        and {t[0] for t in triples} <= final
+        and all(cat in allowed[kind] for _, kind, cat in triples)
+        and not set(triples) & proposed
+        and len(set(triples)) == len(triples)
+        and not {t[0] for t in triples} & set(rc)
+    )
+
+
+numbers = st.integers(min_value=1, max_value=9)
+reason_texts = st.sampled_from(["理由", "", " "])
+
+
+@st.composite
+def packs_and_changes(draw: st.DrawFn) -> tuple[MeetingPack, MeetingChanges]:
+    members = draw(st.lists(numbers, unique=True, max_size=8))
+    cut = draw(st.integers(min_value=0, max_value=len(members)))
+    release, others = members[:cut], members[cut:]
+    commended = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(release or [1]),
+                st.sampled_from(KINDS),
+                st.sampled_from(["", "green-low-carbon"]),
+            ).filter(lambda t: (t[1] == "case") == (t[2] != "")),
+            unique=True,
+            max_size=4,
+        )
+        if release
+        else st.just([])
+    )
+    pack = make_pack(release, others, commended)
+    keyed = st.dictionaries(numbers.map(uscc), reason_texts, max_size=3)
+    additions = st.lists(
+        st.builds(
+            CommendationAddition,
+            uscc=numbers.map(uscc),
+            kind=st.sampled_from(KINDS),
+            category_key=st.sampled_from(["", "community", "green-low-carbon", "other"]),
+            reason=reason_texts,
+        ),
+        max_size=3,
+    )
+    changes = MeetingChanges(
+        remove_from_release=draw(keyed),
+        add_to_release=draw(keyed),
+        remove_from_commendation=draw(keyed),
+        add_to_commendation=draw(additions),
+    )
+    return pack, changes
+
+
+@settings(max_examples=400, deadline=None)
+@given(packs_and_changes())
+def test_validation_agrees_with_the_oracle(case: tuple[MeetingPack, MeetingChanges]) -> None:
+    pack, changes = case
+    problems = validate_decision(pack, changes)
+    assert (problems == []) == oracle(pack, changes), problems
+    if not problems:
+        release = {u.uscc for u in pack.release}
+        final = final_release_list(pack, changes)
+        assert set(final) == (release - set(changes.remove_from_release)) | set(
+            changes.add_to_release
+        )
+        assert len(final) == len(set(final))
+
+
+# --- recording, on the real database -----------------------------------------------------------
+
+NOW = datetime(2024, 12, 23, 8, 0, tzinfo=UTC)
+CHANGES = MeetingChanges(
+    remove_from_release={uscc(2): "报告数据与年报不符"},
+    add_to_release={uscc(5): "复核后同意发布"},
+    remove_from_commendation={uscc(3): "发言名额调整"},
+    add_to_commendation=[
+        CommendationAddition(
+            uscc=uscc(5), kind="case", category_key="community", reason="社区案例突出"
+        )
+    ],
+)
+
+
+def decision(changes: MeetingChanges = CHANGES) -> MeetingDecisionInput:
+    return MeetingDecisionInput(
+        changes=changes,
+        meeting_date=date(2024, 12, 23),
+        decided_by="王主任",
+        notes="纪要",
+        source="cli",
+    )
+
+
+def test_a_decision_moves_every_candidate_and_records_the_exact_lists(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        ids = seed_meeting(session, campaign_2024)
+        pack = load_meeting_pack(session, campaign_2024, date(2024, 12, 23))
+    with session_scope(engine) as session:
+        recorded = apply_decision(
+            session, pack, decision(), actor="test", now=NOW, flow_run_id="r1"
+        )
+
+    assert recorded.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
+    with session_scope(engine) as session:
+        now = statuses(session)
+        row = session.exec(select(MeetingDecision)).one()
+        moves = {
+            t.participation_id: (t.to_status, t.reason)
+            for t in session.exec(select(StageTransition).where(StageTransition.actor == "test"))
+        }
+        commended = commendation_statuses(session)
+    assert {uscc(n): now[uscc(n)] for n in range(1, 10)} == {
+        uscc(1): S.APPROVED,
+        uscc(2): S.REMOVED,
+        uscc(3): S.APPROVED,
+        uscc(4): S.APPROVED,
+        uscc(5): S.APPROVED,
+        uscc(6): S.REMOVED,
+        uscc(7): S.REMOVED,
+        uscc(8): S.WITHDRAWN,
+        uscc(9): S.SUBMITTED,
+    }
+    assert moves[ids[2]] == (S.REMOVED, "报告数据与年报不符")
+    assert moves[ids[5]] == (S.APPROVED, "added by the meeting: 复核后同意发布")
+    assert moves[ids[6]] == (S.REMOVED, "not approved by the meeting: review not finished")
+    assert moves[ids[7]][1] == "not approved by the meeting: revised report not re-checked"
+    assert set(moves) == {ids[n] for n in range(1, 8)}
+    assert (row.version, row.meeting_date, row.decided_by, row.source, row.flow_run_id) == (
+        1,
+        date(2024, 12, 23),
+        "王主任",
+        "cli",
+        "r1",
+    )
+    assert row.release_list == recorded.release_list
+    assert row.added == {uscc(5): "复核后同意发布"}
+    assert row.removed == {
+        uscc(2): "报告数据与年报不符",
+        uscc(6): "not approved by the meeting: review not finished",
+        uscc(7): "not approved by the meeting: revised report not re-checked",
+    }
+    assert commended == {
+        (uscc(1), "excellent_unit", ""): "approved",
+        (uscc(2), "case", "green-low-carbon"): "removed",  # its unit does not release
+        (uscc(2), "speaker", ""): "removed",
+        (uscc(3), "speaker", ""): "removed",  # removed by the meeting
+        (uscc(5), "case", "community"): "approved",  # added by the meeting
+    }
+    approved = [(c["uscc"], c["kind"]) for c in row.commendation_list if c["status"] == "approved"]
+    assert approved == [(uscc(1), "excellent_unit"), (uscc(5), "case")]
+    assert (recorded.commendations_approved, recorded.commendations_removed) == (2, 3)
+    assert row.notes == "纪要"
+
+
+def test_an_invalid_decision_is_refused_before_anything_moves(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        seed_meeting(session, campaign_2024)
+        pack = load_meeting_pack(session, campaign_2024, date(2024, 12, 23))
+    bad = MeetingChanges(remove_from_release={uscc(77): "x"})
+    with pytest.raises(DecisionInvalid, match="unknown USCC"), session_scope(engine) as session:
+        apply_decision(session, pack, decision(bad), actor="test", now=NOW)
+    with session_scope(engine) as session:
+        assert statuses(session)[uscc(1)] == S.REVIEW_PASSED
+        assert session.exec(select(MeetingDecision)).all() == []
+
+
+def test_record_decision_refuses_a_changed_pack_then_records_once(
+    workspace: Path,
+    database_url: str,
+    campaign_2024: CampaignFile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", database_url)
+    settings = Settings()
+    with campaign_session(settings) as session:
+        seed_meeting(session, campaign_2024)
+    day = date(2024, 12, 23)
+    with disable_run_logger():
+        pack = build_meeting_pack.fn(settings, 2024, day, "reports/t")
+        stale = record_decision.fn(settings, 2024, day, decision(), "0" * 64)
+        invalid = record_decision.fn(
+            settings,
+            2024,
+            day,
+            decision(MeetingChanges(add_to_release={uscc(9): "x"})),
+            pack.fingerprint,
+        )
+        with campaign_session(settings) as session:
+            assert statuses(session)[uscc(1)] == S.REVIEW_PASSED  # nothing written so far
+        done = record_decision.fn(settings, 2024, day, decision(), pack.fingerprint, "run-1")
+        again = record_decision.fn(settings, 2024, day, decision(), pack.fingerprint)
+
+    assert (stale.stale, stale.decision) == (True, None)
+    assert invalid.decision is None
+    assert "not among the meeting's candidates" in invalid.problems[0]
+    assert done.decision is not None
+    assert done.decision.flow_run_id == "run-1"
+    assert again.already_recorded
+    assert again.decision == done.decision
+    with campaign_session(settings) as session:
+        assert len(session.exec(select(MeetingDecision)).all()) == 1

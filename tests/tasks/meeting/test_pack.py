@@ -1,0 +1,195 @@
+"""The meeting pack: read from a real database, written as xlsx and markdown."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from meetingkit import EVIL_NAME, seed_meeting, uscc
+from openpyxl import load_workbook
+from prefect.logging import disable_run_logger
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from schemas.campaign_file import CampaignFile
+from schemas.enums import ParticipationStatus
+from schemas.participation import transition
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Participation
+from tasks.meeting.pack import (
+    NOT_GIVEN,
+    PackUnit,
+    load_meeting_pack,
+    pack_fingerprint,
+    pack_statistics,
+)
+from tasks.meeting.pack_files import (
+    build_meeting_pack,
+    md,
+    pack_digest,
+    pack_markdown,
+    write_pack_workbook,
+)
+from tasks.store import session_scope
+
+S = ParticipationStatus
+DAY = date(2024, 12, 23)
+
+
+def test_the_pack_holds_the_proposed_list_the_other_candidates_and_the_commendations(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        seed_meeting(session, campaign_2024)
+        pack = load_meeting_pack(session, campaign_2024, DAY)
+
+    assert [u.uscc for u in pack.release] == [uscc(1), uscc(2), uscc(3), uscc(4)]  # review rank
+    assert pack.unit(uscc(4)).associations == ("A001", "A002")  # type: ignore[union-attr]
+    why = {u.uscc: (u.status, u.why_not_proposed) for u in pack.others}
+    assert why == {
+        uscc(5): (S.REJECTED, "review recommended rejection (score 41.0, reject)"),
+        uscc(6): (S.IN_REVIEW, "review not finished"),
+        uscc(7): (S.REVISED, "revised report not re-checked (score 62.0, needs_chair)"),
+    }
+    assert [(c.uscc, c.kind, c.category_name) for c in pack.commendations] == [
+        (uscc(2), "case", "绿色低碳优秀案例"),
+        (uscc(1), "excellent_unit", ""),
+        (uscc(2), "speaker", ""),
+        (uscc(3), "speaker", ""),
+    ]
+    assert [c.uscc for c in pack.speakers] == [uscc(2), uscc(3)]
+    assert pack.statistics == {
+        "association": {"A001": 4, "A002": 1},
+        "industry": {"电子信息": 3, "金融": 1},
+        "district": {"浦东新区": 2, "徐汇区": 1, NOT_GIVEN: 1},
+        "ownership": {"民营": 2, "国有": 1, "外资": 1},
+    }
+
+
+def test_the_fingerprint_moves_when_a_candidate_moves(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        ids = seed_meeting(session, campaign_2024)
+        before = pack_fingerprint(load_meeting_pack(session, campaign_2024, DAY))
+        same = pack_fingerprint(load_meeting_pack(session, campaign_2024, date(2024, 12, 24)))
+        part = session.get(Participation, ids[1])
+        assert part is not None
+        session.add(transition(part, S.APPROVED, actor="test", at=now_utc()))
+        session.flush()
+        after = pack_fingerprint(load_meeting_pack(session, campaign_2024, DAY))
+    assert before == same
+    assert after != before
+
+
+def test_the_workbook_has_five_sheets_and_keeps_a_formula_like_name_as_text(
+    engine: Engine, campaign_2024: CampaignFile, tmp_path: Path
+) -> None:
+    with session_scope(engine) as session:
+        seed_meeting(session, campaign_2024)
+        pack = load_meeting_pack(session, campaign_2024, DAY)
+
+    path = write_pack_workbook(tmp_path / "meeting-pack.xlsx", pack)
+
+    wb = load_workbook(path)
+    assert wb.sheetnames == [
+        "release list",
+        "commendations",
+        "speakers",
+        "statistics",
+        "not proposed",
+    ]
+    rows = {name: list(wb[name].iter_rows(min_row=2, values_only=True)) for name in wb.sheetnames}
+    assert [len(r) for r in rows.values()] == [4, 4, 2, 10, 3]
+    evil = next(row for row in wb["release list"].iter_rows(min_row=2) if row[1].value == uscc(4))
+    assert (evil[2].value, evil[2].data_type) == (EVIL_NAME, "s")
+    assert [r[0] for r in rows["not proposed"]] == [uscc(7), uscc(5), uscc(6)]  # by review rank
+
+
+def test_markdown_escapes_input_text_and_the_digest_lists_what_the_form_needs(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        seed_meeting(session, campaign_2024)
+        pack = load_meeting_pack(session, campaign_2024, DAY)
+
+    page = pack_markdown(pack)
+    digest = pack_digest(pack, "reports/x/meeting-pack.xlsx")
+
+    assert EVIL_NAME not in page
+    assert md(EVIL_NAME) in page
+    assert "Proposed: **4** units to release, **4** commendations (2 speakers)" in digest
+    assert "`green-low-carbon`" in digest  # category keys for added cases
+    assert uscc(7) in digest
+
+
+@given(st.text(max_size=40))
+def test_a_markdown_cell_is_one_line_with_every_pipe_escaped(text: str) -> None:
+    cell = md(text)
+    assert "\n" not in cell
+    assert "\r" not in cell
+    assert re.search(r"(?<!\\)\|", cell.replace("\\\\", "")) is None
+
+
+places = st.sampled_from(["", "浦东新区", "徐汇区"])
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(["A1", "A2", "A3"]), unique=True), places, places),
+        max_size=12,
+    )
+)
+def test_statistics_count_every_unit_once_per_dimension(
+    rows: list[tuple[list[str], str, str]],
+) -> None:
+    units = [
+        PackUnit(
+            participation_id=i,
+            uscc=str(i),
+            name="x",
+            status=S.REVIEW_PASSED,
+            associations=tuple(assocs),
+            industry=industry,
+            district=district,
+            ownership="",
+        )
+        for i, (assocs, industry, district) in enumerate(rows)
+    ]
+    stats = pack_statistics(units)
+    expected_assoc = Counter(a for assocs, _, _ in rows for a in (assocs or [NOT_GIVEN]))
+    assert stats["association"] == dict(expected_assoc)
+    assert stats["district"] == dict(Counter(d or NOT_GIVEN for _, _, d in rows))
+    assert sum(stats["ownership"].values()) == len(rows)
+    counts = list(stats["industry"].values())
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_build_meeting_pack_writes_both_files_inside_the_workspace(
+    workspace: Path, campaign_2024: CampaignFile
+) -> None:
+    from tasks.store import campaign_session, make_engine, upgrade_database
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        seed_meeting(session, campaign_2024)
+    with disable_run_logger():
+        summary = build_meeting_pack.fn(settings, 2024, DAY, "reports/run-1")
+
+    assert (summary.release, summary.others, summary.commendations, summary.speakers) == (
+        4,
+        3,
+        4,
+        2,
+    )
+    assert summary.workbook == "reports/run-1/meeting-pack.xlsx"
+    assert (workspace / summary.workbook).is_file()
+    assert (workspace / summary.markdown_file).read_text("utf-8") == summary.markdown
+    with campaign_session(settings) as session:
+        assert len(session.exec(select(Participation)).all()) == 9

@@ -1,0 +1,69 @@
+"""The review's decision rules, checked against the rules written out here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tasks.review.rules import round_due, rule, strengths_and_gaps
+
+RECOMMENDATIONS = ["pass", "revise", "reject", "needs_chair"]
+CHAIR = [None, "pass", "revise", "reject"]
+
+
+@given(
+    st.sampled_from(RECOMMENDATIONS),
+    st.sampled_from(CHAIR),
+    st.integers(0, 4),
+    st.integers(0, 4),
+)
+def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
+    recommendation: str, chair: str | None, done: int, max_rounds: int
+) -> None:
+    wanted = chair or recommendation
+    if wanted == "needs_chair":
+        expected = None
+    elif wanted == "revise" and done >= max_rounds:
+        expected = "reject"
+    else:
+        expected = wanted
+
+    ruling = rule(recommendation, chair, done, max_rounds)  # type: ignore[arg-type]
+
+    assert ruling.decision == expected
+    assert ruling.by_chair == (chair is not None and expected is not None)
+    assert (ruling.why != "") == (expected is None or expected != wanted)
+
+
+def test_an_unknown_recommendation_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown recommendation"):
+        rule("maybe", None, 0, 1)
+
+
+@given(st.dates(), st.integers(-5, 5))
+def test_a_round_is_due_only_after_its_sheets_were_due(sheets_due: date, offset: int) -> None:
+    assert round_due(sheets_due, sheets_due + timedelta(days=offset)) == (offset > 0)
+
+
+def test_strengths_are_the_best_criteria_by_share_of_their_maximum() -> None:
+    names = {"a": "实质性", "b": "完整性", "c": "可读性", "d": "创新性"}
+    maxima = {"a": 100.0, "b": 100.0, "c": 100.0, "d": 50.0}
+    means = {"a": 80.0, "b": 60.0, "c": 90.0, "d": 45.0}  # d: 90 % of its maximum
+
+    best, gaps = strengths_and_gaps(means, names, maxima)
+
+    assert best == ["可读性表现突出（90.0分）", "创新性表现突出（45.0分）"]
+    assert gaps == ["进一步提升报告的完整性（60.0分）", "进一步提升报告的实质性（80.0分）"]
+
+
+def test_ties_go_by_the_campaign_files_order_and_gaps_never_repeat_a_strength() -> None:
+    names = {"a": "甲", "b": "乙", "c": "丙"}
+    maxima = dict.fromkeys(names, 100.0)
+
+    best, gaps = strengths_and_gaps(dict.fromkeys(names, 70.0), names, maxima)
+
+    assert best == ["甲表现突出（70.0分）", "乙表现突出（70.0分）"]
+    assert gaps == ["进一步提升报告的丙（70.0分）"]
