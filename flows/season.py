@@ -38,11 +38,13 @@ from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
-from tasks.clock.agenda import closing_state, season_agenda
+from tasks.clock.agenda import season_agenda
 from tasks.clock.windows import ClosedWindows, close_windows
 from tasks.commend.proposal import CommendSummary
 from tasks.common.business_day import resolve_as_of
 from tasks.common.campaigns import advance_campaign_stage
+from tasks.release.due import release_due
+from tasks.review.due import review_due
 
 INTAKE_STAGES = frozenset({Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT})
 # Forms and reports are taken in whenever they arrive during the season (revised reports come
@@ -83,7 +85,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     day = resolve_as_of(as_of, settings.timezone)
     stage = advance_campaign_stage(settings, campaign_year, day)
     agenda = season_agenda(settings, campaign_year, day)
-    news, closing = agenda.news, agenda.closing
+    news = agenda.news
     intake = None
     if stage.stage in INTAKE_STAGES and news.any_intake():
         intake = run_stage(mobilize, campaign_year, day)
@@ -99,16 +101,17 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     windows = None
     if stage.stage in FILING_STAGES and agenda.windows_to_close:
         windows = close_windows(settings, campaign_year, day)
-    if intake or filed:  # what was taken in today may change who is in review
-        closing = closing_state(settings, campaign_year, day, news.any_review() or bool(filed))
     reviewed = None
-    if stage.stage in REVIEW_STAGES and (stage.changed or closing.review_due):
+    if stage.stage in REVIEW_STAGES and (
+        stage.changed or review_due(settings, campaign_year, day, news.any_review() or bool(filed))
+    ):
         reviewed = run_stage(review, campaign_year, day)
     proposed = None
     if stage.stage in {Stage.COMMEND, Stage.MEETING} and stage.changed:
         proposed = run_stage(commend, campaign_year, day)
+    closing = release_due(settings, campaign_year, day) if stage.stage in CLOSING_STAGES else None
     released = None
-    if stage.stage in CLOSING_STAGES and closing.release_due:
+    if closing is not None and closing.release_due:
         released = run_stage(release, campaign_year, day)
     return SeasonDay(
         campaign_year=campaign_year,
@@ -122,7 +125,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         windows=windows,
         review=reviewed,
         commend=proposed,
-        awaiting_meeting=stage.stage in CLOSING_STAGES and not closing.meeting_decided,
+        awaiting_meeting=closing is not None and not closing.meeting_decided,
         release=released,
     )
 

@@ -52,6 +52,14 @@ class ScheduledReminder:
     deadline: date
 
 
+def reminder_version(reminder: ScheduledReminder) -> str:
+    """Return the version of a reminder's key: `<deadline key>@<date>:<kind>:<number>`."""
+    return (
+        f"{reminder.deadline_key}@{reminder.deadline.isoformat()}"
+        f":{reminder.kind.value}:{reminder.number}"
+    )
+
+
 def campaign_calendar(campaign: CampaignFile) -> WorkingCalendar:
     """Return the working-day calendar with the campaign file's holiday overrides."""
     return WorkingCalendar(campaign.calendar.extra_holidays, campaign.calendar.extra_workdays)

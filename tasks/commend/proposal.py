@@ -29,8 +29,8 @@ from tasks.commend.load import load_candidates
 from tasks.commend.rank import Ranked, rank_candidates
 from tasks.commend.select import CommendationKind, Selection, select_commendations
 from tasks.commend.workbook import write_candidates_workbook
+from tasks.common.meeting_decisions import latest_decision
 from tasks.common.rejection_reports import publish_table
-from tasks.meeting.record import latest_decision
 from tasks.store import campaign_session
 
 PROPOSED = "proposed"

@@ -2,7 +2,8 @@
 
 `stage_on` is the plain rule (which stage a date falls in); `ensure_campaign` and
 `advance_stage` write the Campaign row and its CampaignStageChange audit rows in the caller's
-session.
+session; `status_counts` reads how many units stand at each status (the clock and the stages'
+checks of what is due read it).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from datetime import date, datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from schemas.campaign_file import SEASON_STAGES, CampaignFile, load_campaign_file
-from schemas.enums import Stage
+from schemas.enums import ParticipationStatus, Stage
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Campaign, CampaignStageChange
+from schemas.tables import Campaign, CampaignStageChange, Participation
 from tasks.common.business_day import current_actor
 from tasks.store import make_engine, session_scope, upgrade_database
 
@@ -136,3 +137,13 @@ def prepare_campaign(settings: Settings, campaign_year: int) -> None:
             ensure_campaign(session, campaign, now_utc())
     finally:
         engine.dispose()
+
+
+def status_counts(session: Session, campaign_year: int) -> dict[ParticipationStatus, int]:
+    """Return how many of the campaign's units stand at each status. Reads only."""
+    rows = session.exec(
+        select(Participation.status, func.count())
+        .where(Participation.campaign_year == campaign_year)
+        .group_by(col(Participation.status))
+    ).all()
+    return {ParticipationStatus(status): n for status, n in rows}

@@ -27,6 +27,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
 from tasks.common.business_day import current_actor
+from tasks.common.meeting_decisions import latest_decision
 from tasks.meeting.decision import (
     MeetingDecisionInput,
     RecordedDecision,
@@ -90,16 +91,6 @@ def recorded_view(row: MeetingDecision) -> RecordedDecision:
         added=dict(row.added),
         notes=row.notes,
     )
-
-
-def latest_decision(session: Session, campaign_year: int) -> MeetingDecision | None:
-    """Return the campaign's newest MeetingDecision row, or None. Read-only."""
-    return session.exec(
-        select(MeetingDecision)
-        .where(MeetingDecision.campaign_year == campaign_year)
-        .order_by(col(MeetingDecision.version).desc())
-        .limit(1)
-    ).first()
 
 
 def _commendation_entry(c: PackCommendation | Commendation, uscc: str, name: str) -> dict[str, Any]:

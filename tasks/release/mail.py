@@ -37,9 +37,9 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation, Unit
 from tasks.common.business_day import current_actor
+from tasks.common.meeting_decisions import meeting_decided
 from tasks.common.outgoing import enqueue
 from tasks.common.standings import STATUS_WORDS
-from tasks.meeting.record import latest_decision
 from tasks.store import campaign_session
 
 REPLY_WORKING_DAYS = 5  # commended units reply this many working days before the event
@@ -62,11 +62,6 @@ class ReleaseMailSummary(BaseModel):
     release_notices: int
     association_summaries: int
     unreleased_without_certificate: int
-
-
-def meeting_decided(session: Session, campaign_year: int) -> bool:
-    """Return whether the guiding units' meeting recorded its decision for the campaign."""
-    return latest_decision(session, campaign_year) is not None
 
 
 def _commendation_mails(session: Session, campaign: CampaignFile) -> list[OutgoingMail]:

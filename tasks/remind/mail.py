@@ -25,7 +25,7 @@ from notifications.contexts import (
 )
 from notifications.headers import InvalidAddress, mailbox
 from notifications.outbox import OutgoingMail
-from notifications.policy import ReminderKind, ScheduledReminder
+from notifications.policy import ReminderKind, ScheduledReminder, reminder_version
 from notifications.render import RenderedMail, render
 from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile
@@ -34,14 +34,6 @@ from schemas.enums import SubmissionKind
 from tasks.common.standings import STATUS_WORDS, STEP_WORDS, Standings, UnitStanding, step_words
 
 OVERDUE_MARK = "（已逾期）"
-
-
-def reminder_version(reminder: ScheduledReminder) -> str:
-    """Return the version of a reminder's key: `<deadline key>@<date>:<kind>:<number>`."""
-    return (
-        f"{reminder.deadline_key}@{reminder.deadline.isoformat()}"
-        f":{reminder.kind.value}:{reminder.number}"
-    )
 
 
 def iso_week(day: date) -> str:

@@ -29,6 +29,7 @@ from notifications.policy import (
     ScheduledReminder,
     campaign_calendar,
     digest_due,
+    reminder_version,
     reminders_due,
 )
 from schemas.calendar import WorkingCalendar
@@ -44,7 +45,6 @@ from tasks.remind.mail import (
     digest_mails,
     iso_week,
     reminder_mails,
-    reminder_version,
 )
 from tasks.store import campaign_session
 

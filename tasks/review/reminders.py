@@ -29,6 +29,7 @@ from notifications.policy import (
     ScheduledReminder,
     campaign_calendar,
     reminder_schedule,
+    reminder_version,
 )
 from notifications.render import render
 from schemas.calendar import WorkingCalendar
@@ -38,7 +39,6 @@ from schemas.review_tables import Review, ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from tasks.common.outgoing import enqueue
-from tasks.remind.mail import reminder_version
 from tasks.review.sheets.issue import REVIEW_DEADLINE
 from tasks.store import campaign_session
 

@@ -17,8 +17,8 @@ from schemas.release_tables import Certificate, Commendation, MeetingDecision
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation
-from tasks.clock.agenda import closing_state
 from tasks.common.campaigns import ensure_campaign
+from tasks.release.due import release_due
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -76,7 +76,7 @@ def test_release_certifies_and_mails_only_what_the_meeting_approved(
     sink_folder = workspace / "sink"
 
     def clock_sees(day: date) -> tuple[int, int, bool]:  # what the season clock reads
-        state = closing_state.fn(settings, 2024, day, False)
+        state = release_due.fn(settings, 2024, day)
         return state.approved_unreleased, state.commendation_notices_owed, state.release_due
 
     with SmtpSink(sink_folder) as sink:

@@ -19,8 +19,8 @@ from schemas.review_tables import ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
-from tasks.clock.agenda import closing_state
 from tasks.common.campaigns import ensure_campaign
+from tasks.review.due import review_due
 from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     SCORES_SHEET,
@@ -103,13 +103,13 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     # The clock's agenda: on a quiet day (no reminder, round 0 not due) the review has no work,
     # unless a sheet never went out (a run that stopped after assigning): then it has.
     quiet = date(2024, 12, 5)
-    assert closing_state.fn(settings, 2024, quiet, False).review_due is False
+    assert review_due.fn(settings, 2024, quiet, False) is False
     issued = sorted((workspace / "review" / "2024" / "sheets").glob("*.xlsx"))
     assert len(issued) == len(experts)
     issued[0].unlink()
-    assert closing_state.fn(settings, 2024, quiet, False).review_due is True
+    assert review_due.fn(settings, 2024, quiet, False) is True
     assert review(2024, as_of=quiet, roster_files=[str(roster)]).sheets.written == 1
-    assert closing_state.fn(settings, 2024, quiet, False).review_due is False
+    assert review_due.fn(settings, 2024, quiet, False) is False
     mails = [
         email.message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in sorted((workspace / "mail" / "sent").rglob("*.eml"))

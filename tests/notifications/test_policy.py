@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from notifications.policy import (
     ReminderKind,
+    ScheduledReminder,
     campaign_calendar,
     digest_due,
     reminder_schedule,
+    reminder_version,
     reminders_due,
 )
 from schemas.calendar import WorkingCalendar
@@ -141,3 +143,18 @@ def test_before_reminders_fall_on_working_days_counted_back_from_the_anchor(
         expected[n] = day
     got = {r.number: r.day for r in schedule if r.kind == B}
     assert got == expected
+
+
+def test_reminder_versions_name_deadline_date_kind_and_number() -> None:
+    deadline = date(2024, 10, 8)
+    versions = [
+        reminder_version(ScheduledReminder(date(2024, 9, 27), "receipt", B, 3, deadline)),
+        reminder_version(ScheduledReminder(deadline, "receipt", D, 0, deadline)),
+        reminder_version(ScheduledReminder(date(2024, 10, 12), "receipt", OVER, 2, deadline)),
+    ]
+
+    assert versions == [
+        "receipt@2024-10-08:before:3",
+        "receipt@2024-10-08:on_the_day:0",
+        "receipt@2024-10-08:overdue:2",
+    ]

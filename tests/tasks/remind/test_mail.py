@@ -29,7 +29,6 @@ from tasks.remind.mail import (
     decide_reminders,
     digest_unit,
     iso_week,
-    reminder_version,
     render_reminder,
 )
 
@@ -135,20 +134,6 @@ def test_overdue_notice_on_the_make_up_saturday_counts_four_working_days(
     assert mail.subject == f"{PREFIX}逾期提醒（第2次）：发布回执表及基本信息统计表尚未提交"
     assert "截止日期2024年10月8日已过4个工作日" in mail.text
     assert "本通知为第2次逾期提醒（共3次）。" in mail.text
-
-
-def test_reminder_versions_name_deadline_date_kind_and_number() -> None:
-    versions = [
-        reminder_version(_reminder(B, 3, date(2024, 9, 27))),
-        reminder_version(_reminder(D, 0, DEADLINE)),
-        reminder_version(_reminder(OVER, 2, date(2024, 10, 12))),
-    ]
-
-    assert versions == [
-        "receipt@2024-10-08:before:3",
-        "receipt@2024-10-08:on_the_day:0",
-        "receipt@2024-10-08:overdue:2",
-    ]
 
 
 def test_digest_versions_are_iso_weeks() -> None:

@@ -1,4 +1,4 @@
-"""The clock's review rule: on which days the review has work waiting or falling due."""
+"""The review's due rule: on which days the review has work waiting or falling due."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from notifications.policy import campaign_calendar
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
-from tasks.clock.agenda import review_due_on
+from tasks.review.due import review_due_on
 
 # The 2024 campaign file, read by hand: score sheets due Fri 13 Dec (round 0); re-check sheets
 # due when the meeting stage begins, Mon 23 Dec (round 1); revisions due Fri 20 Dec. Reviewer
