@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -59,15 +60,35 @@ def find_tabular_files(folder: Path) -> list[Path]:
     )
 
 
-def file_fingerprints(files: Sequence[str]) -> dict[str, tuple[str, str, int]]:
-    """Return (file name, sha256, size) per path. Reads the files (unchanged ones only once)."""
-    out: dict[str, tuple[str, str, int]] = {}
+class LedgerKey(NamedTuple):
+    """What the input ledger knows a taken-in file by: its name and its content's sha256."""
+
+    name: str
+    sha256: str
+
+
+class FileFingerprint(NamedTuple):
+    """A file in the inbox as the ledger records it: name, content sha256 and size."""
+
+    name: str
+    sha256: str
+    size: int
+
+    @property
+    def key(self) -> LedgerKey:
+        """Return the ledger's key of this file (name and sha256)."""
+        return LedgerKey(self.name, self.sha256)
+
+
+def file_fingerprints(files: Sequence[str]) -> dict[str, FileFingerprint]:
+    """Return the fingerprint of each path. Reads the files (unchanged ones only once)."""
+    out: dict[str, FileFingerprint] = {}
     for name in files:
         stat = os.stat(name)
         digest = _digest(
             os.path.abspath(name), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
         )
-        out[name] = (Path(name).name, digest, stat.st_size)
+        out[name] = FileFingerprint(Path(name).name, digest, stat.st_size)
     return out
 
 
@@ -82,14 +103,14 @@ def _digest(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> s
     return sha256_file(Path(path))
 
 
-def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[tuple[str, str]]:
-    """Return the (name, sha256) pairs already taken in for a campaign and kind."""
+def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[LedgerKey]:
+    """Return the ledger keys (name, sha256) already taken in for a campaign and kind."""
     rows = session.exec(
         select(InputFile.name, InputFile.sha256)
         .where(InputFile.campaign_year == campaign_year)
         .where(InputFile.kind == kind)
     ).all()
-    return set(rows)
+    return {LedgerKey(name, digest) for name, digest in rows}
 
 
 @task(name="record-inputs", cache_policy=NO_CACHE)
@@ -107,7 +128,7 @@ def record_inputs(
     now = now_utc()
     with campaign_session(settings) as session:
         seen = files_taken_in(session, campaign_year, kind)
-        new = [p for p in prints.values() if p[:2] not in seen]
+        new = [p for p in prints.values() if p.key not in seen]
         add_input_files(session, campaign_year, kind, new, as_of, actor, now)
     return len(new)
 
@@ -116,24 +137,24 @@ def add_input_files(
     session: Session,
     campaign_year: int,
     kind: str,
-    prints: Sequence[tuple[str, str, int]],
+    prints: Sequence[FileFingerprint],
     as_of: date,
     actor: str,
     now: datetime,
 ) -> None:
-    """Add InputFile rows for these (name, sha256, size) in the caller's transaction."""
+    """Add an InputFile row per fingerprint in the caller's transaction."""
     session.add_all(
         InputFile(
             campaign_year=campaign_year,
             kind=kind,
-            name=name,
-            sha256=digest,
-            size=size,
+            name=p.name,
+            sha256=p.sha256,
+            size=p.size,
             ingested_on=as_of,
             ingested_at=now,
             actor=actor,
         )
-        for name, digest, size in prints
+        for p in prints
     )
 
 
@@ -186,14 +207,14 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
                 InputFile.campaign_year == campaign_year
             )
         ).all()
-    seen: dict[str, set[tuple[str, str]]] = {}
+    seen: dict[str, set[LedgerKey]] = {}
     for kind, name, digest in rows:
-        seen.setdefault(kind, set()).add((name, digest))
+        seen.setdefault(kind, set()).add(LedgerKey(name, digest))
 
     def pending(kind: str, files: list[Path]) -> list[str]:
         names = [str(f) for f in files]
         prints = file_fingerprints(names)
-        return [n for n in names if prints[n][:2] not in seen.get(kind, set())]
+        return [n for n in names if prints[n].key not in seen.get(kind, set())]
 
     association_list = find_association_list(folder)
     listing = [association_list] if association_list else []

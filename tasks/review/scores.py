@@ -288,8 +288,8 @@ def take_in_scores(
     prints = file_fingerprints(files)
     with campaign_session(settings) as session:
         seen = files_taken_in(session, campaign_year, SCORE_SHEETS_KIND)
-        fresh = [name for name, fingerprint in prints.items() if fingerprint[:2] not in seen]
-        new, rejections = _take_in(session, campaign, {n: prints[n][1] for n in fresh}, as_of)
+        fresh = [name for name, fingerprint in prints.items() if fingerprint.key not in seen]
+        new, rejections = _take_in(session, campaign, {n: prints[n].sha256 for n in fresh}, as_of)
         add_input_files(
             session,
             campaign_year,
