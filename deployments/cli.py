@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from deployments.cli_common import check_campaign
+from deployments.cli_common import check_campaign, migrated_settings
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
@@ -59,6 +59,17 @@ AsOfOption = Annotated[
 
 def _settings() -> Settings:
     settings = Settings()
+    prepare_prefect(settings)
+    return settings
+
+
+def _migrated_settings() -> Settings:
+    """Return the settings with Prefect pointed at the workspace and the schema at its newest.
+
+    The entry point of a command that runs flows here: it migrates once, so the flows, which
+    only check the schema, find it current.
+    """
+    settings = migrated_settings()
     prepare_prefect(settings)
     return settings
 
@@ -113,7 +124,7 @@ def run(
     """Run one stage flow (or the daily clock) now, on a temporary Prefect server."""
     if stage not in STAGES:
         raise typer.BadParameter(f"unknown stage {stage!r}; built: {', '.join(STAGES)}")
-    settings = _settings()
+    settings = _migrated_settings()
     year = check_campaign(settings, year, console)
     day = _parse_day(as_of)
     # Flows are imported here, after _settings() pointed Prefect at the workspace.
@@ -142,7 +153,7 @@ def import_files(
     """Ingest input files now; exits 1 when a file could not be read at all."""
     if kind != "recommendations":
         raise typer.BadParameter(f"unknown kind {kind!r}; built so far: recommendations")
-    settings = _settings()
+    settings = _migrated_settings()
     year = check_campaign(settings, year, console)
     from flows.mobilize import mobilize
 
@@ -199,12 +210,10 @@ def status(year: YearOption = None) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the campaign database schema to the newest migration."""
-    from tasks.store import make_engine, upgrade_database
+    from tasks.store import campaign_engine, upgrade_database
 
-    settings = Settings()
-    engine = make_engine(settings)
+    engine = campaign_engine(Settings())
     upgrade_database(engine)
-    engine.dispose()
     console.print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
 
 

@@ -1,4 +1,4 @@
-"""What every `campaign` command needs: the campaign year checked, the database migrated.
+"""What every `campaign` command needs: the campaign year checked, the database migrated once.
 
 Imports neither prefect nor the flows, so any command module may use it and stay light.
 """
@@ -10,7 +10,7 @@ from rich.console import Console
 
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
-from tasks.store import make_engine, upgrade_database
+from tasks.store import campaign_engine, upgrade_database
 
 
 def check_campaign(settings: Settings, year: int | None, console: Console) -> int:
@@ -30,11 +30,11 @@ def check_campaign(settings: Settings, year: int | None, console: Console) -> in
 
 
 def migrated_settings() -> Settings:
-    """Return the settings after bringing the campaign database to the newest schema."""
+    """Return the settings after bringing the campaign database to the newest schema.
+
+    The command's entry point: builds this process's engine, which every later transaction of
+    the command reuses. Side effect: runs pending migrations.
+    """
     settings = Settings()
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-    finally:
-        engine.dispose()
+    upgrade_database(campaign_engine(settings))
     return settings

@@ -15,10 +15,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from deployments.cli_common import check_campaign
+from deployments.cli_common import check_campaign, migrated_settings
 from deployments.environment import prepare_prefect
 from deployments.local_server import DEFAULT_PORT, PrefectServerError, local_prefect_server
-from schemas.settings import Settings
 
 console = Console()
 
@@ -47,9 +46,10 @@ def serve(
 ) -> None:
     """Serve every stage flow as a deployment: the clock and reminders run on their schedules.
 
-    Runs until Ctrl-C. Operators trigger the other stages from the Prefect UI.
+    Runs until Ctrl-C. Operators trigger the other stages from the Prefect UI. Brings the
+    campaign database to the newest schema once, before any flow runs (flows only check it).
     """
-    settings = Settings()
+    settings = migrated_settings()
     home = prepare_prefect(settings)
     campaign_year = check_campaign(settings, year, console)
     own_api = os.environ.get("PREFECT_API_URL")

@@ -2,12 +2,20 @@
 
 `make_engine` is the one switch between SQLite (default, a file in the workspace, WAL, busy
 timeout, every transaction `BEGIN IMMEDIATE`) and PostgreSQL (by URL). Nothing opens an engine
-at import time. Schema changes go through Alembic (tasks/migrations).
+at import time: a process builds one engine per database the first time it needs it (at its entry
+point: the CLI, `serve`, a flow's first task) and reuses it for every transaction
+(`campaign_engine`, `campaign_session`); a new engine per transaction cost ~17 ms on SQLite and a
+new pool and connection on PostgreSQL. Schema changes go through Alembic (tasks/migrations) and
+are applied only by `campaign db upgrade`, `serve` and the demo at start (`upgrade_database`);
+flows check the revision (`check_schema`) and stop with a clear message when it is behind, so
+several workers starting after a deploy never race on an upgrade.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +116,34 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The campaign database's schema is not the one this code was written for."""
+
+    def __init__(self, database: str, found: frozenset[str], wanted: frozenset[str]) -> None:
+        self.database, self.found, self.wanted = database, found, wanted
+        have = ", ".join(sorted(found)) or "no schema yet"
+        super().__init__(
+            f"the campaign database {database} is at revision {have}, this code needs "
+            f"{', '.join(sorted(wanted))}: run `campaign db upgrade` first "
+            "(数据库结构不是最新版本，请先运行 campaign db upgrade)"
+        )
+
+
+def schema_revisions(engine: Engine) -> frozenset[str]:
+    """Return the migration revision(s) the database is at (empty when it has no schema). Reads."""
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaNotCurrent unless the database is at the newest migration. Reads only."""
+    found = schema_revisions(engine)
+    if found != head_revisions():
+        raise SchemaNotCurrent(
+            engine.url.render_as_string(hide_password=True), found, head_revisions()
+        )
+
+
 def upgrade_database(engine: Engine) -> None:
     """Bring the database schema to the newest migration (creates it when empty).
 
@@ -149,12 +185,51 @@ def metadata() -> sa.MetaData:
     return SQLModel.metadata
 
 
+class _ProcessEngines:
+    """This process's engines, one per database URL, built on first use and reused.
+
+    A forked child never reuses its parent's pooled connections: the engines are forgotten
+    (not disposed, which would close the parent's sockets) when the process id changes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._engines: dict[str, Engine] = {}
+
+    def get(self, url: str) -> Engine:
+        """Return the engine for `url`, building it the first time this process asks."""
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid, self._engines = os.getpid(), {}
+            engine = self._engines.get(url)
+            if engine is None:
+                engine = self._engines[url] = make_engine(url=url)
+            return engine
+
+    def dispose(self) -> None:
+        """Close every engine's pooled connections and forget the engines."""
+        with self._lock:
+            engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            engine.dispose()
+
+
+_ENGINES = _ProcessEngines()
+
+
+def campaign_engine(settings: Settings) -> Engine:
+    """Return this process's engine for the settings' database (built once, then reused)."""
+    return _ENGINES.get(settings.effective_database_url)
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine this process built (at exit, in tests)."""
+    _ENGINES.dispose()
+
+
 @contextmanager
 def campaign_session(settings: Settings) -> Iterator[Session]:
-    """Open the settings' database for one transaction and close the engine afterwards."""
-    engine = make_engine(settings)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
+    """Open one transaction on the settings' database, on this process's engine."""
+    with session_scope(campaign_engine(settings)) as session:
+        yield session

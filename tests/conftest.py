@@ -2,12 +2,17 @@
 
 Prefect settings are set here before prefect is imported anywhere, so no test writes to the
 user's ~/.prefect. Database tests run on SQLite, and also on PostgreSQL when
-CAMPAIGN_TEST_POSTGRES_URL is set (each test in its own scratch schema, dropped afterwards).
+CAMPAIGN_TEST_POSTGRES_URL is set. The schema is migrated once per session, never per test: a
+SQLite test gets a copy of a migrated template file (~1 ms instead of a 0.2-0.45 s migration), a
+PostgreSQL test gets the session's migrated scratch schema with every table emptied and its ids
+restarted (TRUNCATE), the schema dropped at the end of the session. A test's engines are disposed
+after it (the product keeps one engine per database per process).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -24,7 +29,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from schemas.campaign_file import CampaignFile, load_campaign_file  # noqa: E402
-from tasks.store import make_engine, upgrade_database  # noqa: E402
+from tasks.store import dispose_engines, make_engine, metadata, upgrade_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "")
@@ -49,16 +54,26 @@ def _database_params() -> list[object]:
     return params
 
 
-@pytest.fixture(params=_database_params())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, or a scratch schema on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'campaign.db'}"
-        engine = make_engine(url=url)
-        upgrade_database(engine)
-        engine.dispose()
-        yield url
-        return
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite campaign database, made once per session: tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "campaign.db"
+    engine = make_engine(url=f"sqlite:///{path}")
+    upgrade_database(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+def copy_sqlite_template(template: Path, target: Path) -> str:
+    """Copy the migrated template to `target` (a new file) and return its URL."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """The session's scratch schema on PostgreSQL, migrated once; its URL. Dropped at the end."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL)
     with admin.begin() as conn:
@@ -71,9 +86,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield url
     finally:
+        dispose_engines()
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+def _empty_postgres_tables(url: str) -> None:
+    """Empty every product table of the scratch schema and restart its ids (not alembic's)."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata().sorted_tables)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=_database_params())
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or the session's schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield copy_sqlite_template(sqlite_template, tmp_path / "campaign.db")
+        return
+    url = request.getfixturevalue("postgres_schema")
+    _empty_postgres_tables(url)
+    yield url
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines_after_test() -> Iterator[None]:
+    """Close the connections of the engines a test's code built (one per database)."""
+    yield
+    dispose_engines()
 
 
 @pytest.fixture
@@ -94,10 +141,14 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh workspace and campaign settings in the environment, as a flow reads them."""
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path) -> Path:
+    """A fresh workspace with a migrated, empty database and the settings in the environment.
+
+    As a flow reads them; flows check the schema, they do not migrate.
+    """
     ws = tmp_path / "workspace"
     ws.mkdir()
+    copy_sqlite_template(sqlite_template, ws / "campaign.db")
     monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(ws))
     monkeypatch.setenv("CAMPAIGN_CAMPAIGNS_DIR", str(REPO / "campaigns"))
     monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)

@@ -29,7 +29,7 @@ from notifications.sink import SmtpSink, count_eml, free_port
 from schemas.campaign_file import load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
-from tasks.store import campaign_session
+from tasks.store import campaign_engine, campaign_session, upgrade_database
 
 if TYPE_CHECKING:
     from flows.season import SeasonDay
@@ -90,6 +90,7 @@ def _replay(
 ) -> None:
     """Generate the inputs, replay the season day by day, and print the summary."""
     settings = Settings()
+    upgrade_database(campaign_engine(settings))  # once, at start: the flows only check it
     home = prepare_prefect(settings)
     campaign = load_campaign_file(settings.campaign_file(year))
     console.rule(

@@ -21,7 +21,7 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Campaign, CampaignStageChange, Participation
 from tasks.common.business_day import current_actor
-from tasks.store import make_engine, session_scope, upgrade_database
+from tasks.store import campaign_engine, check_schema, session_scope
 
 
 def stage_on(campaign: CampaignFile, day: date) -> Stage:
@@ -97,23 +97,18 @@ class StageOfDay(BaseModel):
 def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) -> StageOfDay:
     """Set the campaign's stage for `as_of` from the campaign file; record a change if any.
 
-    Side effects: brings the database schema up to date; creates the Campaign row on first use;
-    writes CampaignStageChange rows.
+    Side effects: creates the Campaign row on first use; writes CampaignStageChange rows. Raises
+    SchemaNotCurrent (run `campaign db upgrade`) when the database schema is behind the code.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     target = stage_on(campaign, as_of)
-    engine = make_engine(settings)
+    engine = campaign_engine(settings)
     now = now_utc()
-    try:
-        upgrade_database(engine)
-        with session_scope(engine) as session:
-            row = ensure_campaign(session, campaign, now)
-            previous = row.stage
-            change = advance_stage(
-                session, row, target, as_of=as_of, actor=current_actor(), now=now
-            )
-    finally:
-        engine.dispose()
+    check_schema(engine)
+    with session_scope(engine) as session:
+        row = ensure_campaign(session, campaign, now)
+        previous = row.stage
+        change = advance_stage(session, row, target, as_of=as_of, actor=current_actor(), now=now)
     return StageOfDay(
         campaign_year=campaign_year,
         as_of=as_of,
@@ -125,18 +120,17 @@ def advance_campaign_stage(settings: Settings, campaign_year: int, as_of: date) 
 
 @task(name="prepare-campaign", cache_policy=NO_CACHE)
 def prepare_campaign(settings: Settings, campaign_year: int) -> None:
-    """Check the campaign file, bring the database schema up to date, ensure the Campaign row.
+    """Check the campaign file and the database schema, ensure the Campaign row.
 
-    Side effects: runs pending migrations; creates or refreshes the Campaign row.
+    Side effect: creates or refreshes the Campaign row. Raises SchemaNotCurrent (run `campaign
+    db upgrade`) when the database schema is behind the code: flows never migrate, so workers
+    starting together after a deploy cannot race on an upgrade.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    engine = make_engine(settings)
-    try:
-        upgrade_database(engine)
-        with session_scope(engine) as session:
-            ensure_campaign(session, campaign, now_utc())
-    finally:
-        engine.dispose()
+    engine = campaign_engine(settings)
+    check_schema(engine)
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign, now_utc())
 
 
 def status_counts(session: Session, campaign_year: int) -> dict[ParticipationStatus, int]:

@@ -24,7 +24,7 @@ from notifications.outbox import OutboxView, list_messages
 from schemas.enums import OutboxStatus
 from schemas.settings import Settings
 from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, publish_table
-from tasks.store import make_engine, session_scope
+from tasks.store import campaign_engine, session_scope
 
 ARTIFACT_KEY = "outbox-delivery"
 RUN_COUNTS = ("sent", "retried", "failed", "released", "ambiguous")
@@ -41,27 +41,24 @@ def deliver_pending(
     """Deliver every due outbox row; return the report and the rows now ambiguous.
 
     Side effects: sends mail through the settings' mailer; updates outbox rows (recovering
-    expired leases first). Opens and disposes its own engine.
+    expired leases first), on this process's engine.
     """
-    engine = make_engine(settings)
-    try:
-        report = deliver_now(
-            functools.partial(session_scope, engine),
-            make_mailer(settings),
-            settings,
+    engine = campaign_engine(settings)
+    report = deliver_now(
+        functools.partial(session_scope, engine),
+        make_mailer(settings),
+        settings,
+        campaign_year=campaign_year,
+        lease=lease,
+        worker_id=worker_id,
+    )
+    with session_scope(engine) as session:
+        ambiguous = list_messages(
+            session,
+            statuses=[OutboxStatus.AMBIGUOUS],
             campaign_year=campaign_year,
-            lease=lease,
-            worker_id=worker_id,
+            limit=ARTIFACT_ROW_LIMIT,
         )
-        with session_scope(engine) as session:
-            ambiguous = list_messages(
-                session,
-                statuses=[OutboxStatus.AMBIGUOUS],
-                campaign_year=campaign_year,
-                limit=ARTIFACT_ROW_LIMIT,
-            )
-    finally:
-        engine.dispose()
     return report, ambiguous
 
 

@@ -98,3 +98,85 @@ def test_upgrade_creates_the_schema_and_brings_an_older_one_to_the_newest(tmp_pa
         assert revisions() == set(head_revisions())
     finally:
         engine.dispose()
+
+
+def _older_schema(url: str) -> None:
+    """Migrate a database to the newest revision, then one step back."""
+    from alembic import command
+
+    from tasks.store import alembic_config, make_engine, upgrade_database
+
+    engine = make_engine(url=url)
+    try:
+        upgrade_database(engine)
+        with engine.begin() as connection:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "-1")
+    finally:
+        engine.dispose()
+
+
+def test_check_schema_tells_the_operator_to_upgrade_and_never_migrates(tmp_path) -> None:
+    from tasks.store import SchemaNotCurrent, check_schema, head_revisions, make_engine
+    from tasks.store import schema_revisions as revisions
+
+    empty = make_engine(url=f"sqlite:///{tmp_path / 'empty.db'}")
+    older_url = f"sqlite:///{tmp_path / 'older.db'}"
+    _older_schema(older_url)
+    older = make_engine(url=older_url)
+    try:
+        with pytest.raises(SchemaNotCurrent, match=r"no schema yet.*run `campaign db upgrade`"):
+            check_schema(empty)
+        before = revisions(older)
+        with pytest.raises(SchemaNotCurrent, match="run `campaign db upgrade`") as caught:
+            check_schema(older)
+
+        assert (revisions(empty), revisions(older)) == (frozenset(), before)
+        assert (caught.value.found, caught.value.wanted) == (before, head_revisions())
+        assert before != head_revisions()
+    finally:
+        empty.dispose()
+        older.dispose()
+
+
+def test_a_flow_on_a_database_behind_the_code_stops_before_writing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemas.settings import Settings
+    from tasks.common.campaigns import prepare_campaign
+    from tasks.store import SchemaNotCurrent, make_engine, schema_revisions
+
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", f"sqlite:///{tmp_path / 'campaign.db'}")
+    _older_schema(f"sqlite:///{tmp_path / 'campaign.db'}")
+    engine = make_engine(url=f"sqlite:///{tmp_path / 'campaign.db'}")
+    before = schema_revisions(engine)
+
+    with pytest.raises(SchemaNotCurrent, match="campaign db upgrade"):
+        prepare_campaign.fn(Settings(), 2024)
+
+    assert schema_revisions(engine) == before
+    engine.dispose()
+
+
+def test_a_process_reuses_one_engine_per_database(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from schemas.settings import Settings
+    from tasks.store import campaign_engine, campaign_session, dispose_engines
+
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", database_url)
+    other = Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}")
+    first = campaign_engine(Settings())
+    with campaign_session(Settings()) as session:
+        assert session.get_bind() is first
+    with campaign_session(Settings()) as session:
+        assert session.get_bind() is first
+
+    assert campaign_engine(Settings()) is first
+    assert campaign_engine(other) is not first
+    monkeypatch.setattr("os.getpid", lambda: -1)  # as a forked child would see it
+    assert campaign_engine(Settings()) is not first  # never the parent's pooled connections
+    dispose_engines()
