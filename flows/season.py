@@ -18,11 +18,15 @@ every approved unit is released (certificates, catalogue and release mail). A st
 to do that day is not run at all. The stage flows are not started as subflows: a subflow costs
 the engine ~0.14 s of server round trips, and a 5,000-unit season started ~140
 (docs/architecture.md); operators still run any stage by hand as its own flow.
+Each stage's work of the day is isolated (`StageWork`): a stage that raises is recorded (which
+step, why), the other due stages still run, and the day's run then ends Failed with
+`SeasonDayFailed` and a `season-needs-attention` artifact naming the failure.
 Idempotent per day: a second run the same day changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
@@ -39,6 +43,12 @@ from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.clock.agenda import season_agenda
+from tasks.clock.attention import (
+    SeasonDayFailed,
+    StageFailure,
+    publish_needs_attention,
+    stage_failure,
+)
 from tasks.clock.windows import ClosedWindows, close_windows
 from tasks.commend.proposal import CommendSummary
 from tasks.common.business_day import resolve_as_of
@@ -53,9 +63,11 @@ FILING_STAGES = frozenset(
     {Stage.MOBILIZE, Stage.TRAIN, Stage.SUBMIT, Stage.REVIEW, Stage.COMMEND, Stage.MEETING}
 )
 REVIEW_STAGES = frozenset({Stage.REVIEW, Stage.COMMEND, Stage.MEETING})
+COMMEND_STAGES = frozenset({Stage.COMMEND, Stage.MEETING})  # proposes on each one's first day
 CLOSING_STAGES = frozenset({Stage.MEETING, Stage.RELEASE, Stage.CLOSED})
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class SeasonDay(BaseModel):
@@ -80,43 +92,40 @@ class SeasonDay(BaseModel):
 
 @flow(name="season")
 def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
-    """Advance the campaign to `as_of` and run what is due that day."""
+    """Advance the campaign to `as_of` and run what is due that day, each stage isolated."""
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
     stage = advance_campaign_stage(settings, campaign_year, day)
     agenda = season_agenda(settings, campaign_year, day)
-    news = agenda.news
-    intake = None
-    if stage.stage in INTAKE_STAGES and news.any_intake():
-        intake = run_stage(mobilize, campaign_year, day)
+    now, news = stage.stage, agenda.news
+    work = StageWork(campaign_year, day)
+    intake = work.run(mobilize) if now in INTAKE_STAGES and news.any_intake() else None
     training = None
-    if stage.stage == Stage.TRAIN or (stage.stage in INTAKE_STAGES and news.attendance_files):
-        training = run_stage(train, campaign_year, day)
-    filed = None
-    if stage.stage in FILING_STAGES and news.any_submission():
-        filed = run_stage(submit, campaign_year, day)
-    reminded = None
-    if stage.stage in FILING_STAGES and agenda.reminders_due:
-        reminded = run_stage(remind, campaign_year, day)
+    if now == Stage.TRAIN or (now in INTAKE_STAGES and news.attendance_files):
+        training = work.run(train)
+    filed = work.run(submit) if now in FILING_STAGES and news.any_submission() else None
+    reminded = work.run(remind) if now in FILING_STAGES and agenda.reminders_due else None
     windows = None
-    if stage.stage in FILING_STAGES and agenda.windows_to_close:
-        windows = close_windows(settings, campaign_year, day)
+    if now in FILING_STAGES and agenda.windows_to_close:
+        windows = work.step("windows", close_windows, settings, campaign_year, day)
     reviewed = None
-    if stage.stage in REVIEW_STAGES and (
-        stage.changed or review_due(settings, campaign_year, day, news.any_review() or bool(filed))
+    review_news = news.any_review() or bool(filed)  # filings today may change who is in review
+    if now in REVIEW_STAGES and (
+        stage.changed or work.step("review", review_due, settings, campaign_year, day, review_news)
     ):
-        reviewed = run_stage(review, campaign_year, day)
-    proposed = None
-    if stage.stage in {Stage.COMMEND, Stage.MEETING} and stage.changed:
-        proposed = run_stage(commend, campaign_year, day)
-    closing = release_due(settings, campaign_year, day) if stage.stage in CLOSING_STAGES else None
-    released = None
-    if closing is not None and closing.release_due:
-        released = run_stage(release, campaign_year, day)
+        reviewed = work.run(review)
+    proposed = (
+        work.run(commend) if now in {Stage.COMMEND, Stage.MEETING} and stage.changed else None
+    )
+    closing = None
+    if now in CLOSING_STAGES:
+        closing = work.step("release", release_due, settings, campaign_year, day)
+    released = work.run(release) if closing is not None and closing.release_due else None
+    work.raise_failures()
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
-        stage=stage.stage,
+        stage=now,
         stage_changed=stage.changed,
         mobilize=intake,
         train=training,
@@ -130,10 +139,38 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     )
 
 
-def run_stage(stage: Flow[..., R], campaign_year: int, day: date) -> R:
-    """Run a stage flow's steps for `day` in the current run, its task runs tagged with its name.
+class StageWork:
+    """The day's stage steps, each isolated: a stage that raises is recorded, the others run."""
 
-    Side effects: those of the stage flow (its tasks run here, not in a subflow).
-    """
-    with tags(stage.name):
-        return stage.fn(campaign_year, as_of=day)
+    def __init__(self, campaign_year: int, day: date) -> None:
+        self.campaign_year, self.day = campaign_year, day
+        self.failures: list[StageFailure] = []
+
+    def run(self, stage: Flow[..., R]) -> R | None:
+        """Run a stage flow's steps for the day in this run, tagged with its name.
+
+        The stage's tasks become task runs of the day's `season` run (not a subflow: a subflow
+        cost ~0.14 s of server round trips). Returns None, and records why, if the stage raised.
+        Side effects: those of the stage flow.
+        """
+        return self.step(stage.name, stage.fn, self.campaign_year, as_of=self.day)
+
+    def step(
+        self, stage: str, do: Callable[..., T], /, *args: object, **kwargs: object
+    ) -> T | None:
+        """Call a stage's step tagged with the stage; if it raises, record why and return None.
+
+        Side effects: those of the step.
+        """
+        try:
+            with tags(stage):
+                return do(*args, **kwargs)
+        except Exception as exc:  # one stage's failure never stops the other stages of the day
+            self.failures.append(stage_failure(stage, exc))
+            return None
+
+    def raise_failures(self) -> None:
+        """If a stage failed, publish the day's needs-attention list and end the run Failed."""
+        if self.failures:
+            publish_needs_attention(self.day, self.failures)
+            raise SeasonDayFailed(self.day, self.failures)

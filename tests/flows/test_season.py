@@ -124,3 +124,44 @@ def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspa
     assert tagged["ingest-recommendations"] == {"mobilize"}
     assert tagged["deliver-outbox"] == {"mobilize"}
     assert tagged["advance-campaign-stage"] == set()
+
+
+def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.mobilize
+    from flows.season import season
+
+    _inbox(workspace)  # new lists: mobilize is due; 15 October is in the train stage: so is train
+
+    def unreadable_inbox(*_: object) -> None:
+        raise RuntimeError("injected: the inbox could not be read")
+
+    monkeypatch.setattr(flows.mobilize, "inbox_news", unreadable_inbox)
+
+    state = season(2024, as_of=date(2024, 10, 15), return_state=True)
+
+    assert state.is_failed()
+    assert "mobilize at flows.mobilize (RuntimeError)" in str(state.message)
+    run_id = state.state_details.flow_run_id
+    in_run = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+    tagged: dict[str, set[str]] = {}
+    with get_client(sync_client=True) as client:
+        for _ in range(150):  # the server records task runs from events, a moment later
+            runs = client.read_task_runs(flow_run_filter=in_run)
+            tagged = {r.name.rsplit("-", 1)[0]: set(r.tags) for r in runs}
+            if "publish-needs-attention" in tagged:
+                break
+            time.sleep(0.2)
+        [attention] = [
+            a
+            for a in client.read_artifacts()
+            if a.key == "season-needs-attention" and a.flow_run_id == run_id
+        ]
+    assert tagged["enrol-units"] == {"train"}  # the train stage ran after mobilize failed
+    assert "ingest-recommendations" not in tagged
+    assert "| mobilize | flows.mobilize | RuntimeError |" in str(attention.data)
+    assert "injected: the inbox could not be read" in str(attention.data)

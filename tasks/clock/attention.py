@@ -1,0 +1,99 @@
+"""What needs an operator's attention after a day of the clock: the stages that failed.
+
+The clock runs each due stage's steps isolated from the others (flows/season.py): a stage that
+raises is recorded here as a `StageFailure` (the stage, the step that raised, the error) and the
+other stages still run. `failing_step` names the step from the traceback (the outermost frame in
+the product's tasks); `publish_needs_attention` shows the day's failures to the operators as the
+`season-needs-attention` artifact. Nothing here retries or hides a failure: the day's run ends
+Failed (`SeasonDayFailed`).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from datetime import date
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict
+
+from tasks.common.markdown import markdown_text
+
+ATTENTION_KEY = "season-needs-attention"
+DETAIL_CHARS = 300  # an error's message, cut: the artifact is a list, the logs hold the rest
+PRODUCT_STEPS = ("tasks.", "notifications.")
+
+
+class StageFailure(BaseModel):
+    """One stage of one day that raised: which stage, which step, what error."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    step: str  # the module and function of the step that raised, e.g. tasks.review.scores.x
+    error: str  # the exception's class
+    detail: str  # its message, cut to DETAIL_CHARS
+
+
+class SeasonDayFailed(RuntimeError):
+    """A day of the clock ran, but one or more of its stages failed (the others ran)."""
+
+    def __init__(self, day: date, failures: Sequence[StageFailure]) -> None:
+        self.day, self.failures = day, tuple(failures)
+        listed = "; ".join(f"{f.stage} at {f.step} ({f.error})" for f in failures)
+        super().__init__(
+            f"{day}: {len(failures)} stage(s) failed, the others ran: {listed}. "
+            f"See the {ATTENTION_KEY} artifact and the task run logs."
+        )
+
+
+def failing_step(exc: BaseException, fallback: str) -> str:
+    """Return `module.function` of the outermost product step in the traceback, or `fallback`."""
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith(PRODUCT_STEPS):
+            return f"{module}.{frame.f_code.co_name}"
+    return fallback
+
+
+def stage_failure(stage: str, exc: Exception) -> StageFailure:
+    """Return the record of `stage` failing with `exc`. Pure."""
+    detail = " ".join(str(exc).split())
+    if len(detail) > DETAIL_CHARS:
+        detail = detail[: DETAIL_CHARS - 1] + "…"
+    return StageFailure(
+        stage=stage,
+        step=failing_step(exc, f"flows.{stage}"),
+        error=type(exc).__name__,
+        detail=detail,
+    )
+
+
+def attention_markdown(day: date, failures: Sequence[StageFailure]) -> str:
+    """Return the markdown of the day's failures, one row per failed stage. Pure."""
+    lines = [
+        f"**{day}: {len(failures)} stage(s) failed (需要处理：以下环节运行失败)**; the other due"
+        " stages ran. Fix the cause, then run the stage by hand (`campaign run <stage>`) or wait"
+        " for tomorrow's clock.",
+        "",
+        "| stage 环节 | step 步骤 | error 错误 | detail 说明 |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {markdown_text(f.stage)} | {markdown_text(f.step)} | {markdown_text(f.error)} "
+        f"| {markdown_text(f.detail)} |"
+        for f in failures
+    ]
+    return "\n".join(lines)
+
+
+@task(name="publish-needs-attention", cache_policy=NO_CACHE)
+def publish_needs_attention(day: date, failures: list[StageFailure]) -> None:
+    """Publish the day's failed stages as the `season-needs-attention` markdown artifact."""
+    create_markdown_artifact(
+        key=ATTENTION_KEY,
+        markdown=attention_markdown(day, failures),
+        description=f"{day}: stages that failed",
+    )
