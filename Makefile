@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: test demo lint typecheck imports pytest sysdeps clean
+.PHONY: test test-fast demo lint typecheck imports pytest sysdeps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,17 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# Two workers (the machines have 2 cores); the slowest tests are listed at the end.
+PYTEST := $(BIN)/pytest -n 2 --durations=15
+
 pytest: $(STAMP) sysdeps
-	$(BIN)/pytest
+	$(PYTEST)
 
 test: lint typecheck imports pytest
+
+# The quick lane while working: every check but the flow tests (no Prefect server, no harness).
+test-fast: lint typecheck imports $(STAMP) sysdeps
+	$(PYTEST) -m "not flow"
 
 demo: $(STAMP) sysdeps
 	$(BIN)/campaign demo

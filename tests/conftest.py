@@ -35,6 +35,13 @@ REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the Prefect harness as a flow test (make test-fast skips it)."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flow)
+
+
 @pytest.fixture(scope="session")
 def campaign_2024() -> CampaignFile:
     """The real 2024 campaign file."""

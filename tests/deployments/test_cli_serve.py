@@ -93,6 +93,7 @@ def test_serve_exits_2_naming_a_missing_campaign_file(workspace: Path) -> None:
     assert "1999.toml" in result.output
 
 
+@pytest.mark.flow
 @pytest.mark.skipif(not all_flows_written(), reason="a registered stage flow is not written yet")
 def test_campaign_serve_registers_every_deployment_schedules_the_clock_and_stops_on_sigterm(
     tmp_path: Path,

@@ -69,6 +69,7 @@ def test_a_port_in_use_is_refused_before_a_server_starts(tmp_path: Path) -> None
     assert not (tmp_path / "server.log").exists()
 
 
+@pytest.mark.flow
 def test_the_server_schedules_runs_of_the_clock_and_is_gone_after_the_block(
     tmp_path: Path,
 ) -> None:
@@ -120,6 +121,7 @@ print(batched())
 """
 
 
+@pytest.mark.flow
 def test_a_server_started_here_records_every_task_run_in_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
