@@ -3,8 +3,9 @@
 Leaves behind: associations, units, recommendations and `recommended` participations; receipts
 (发布回执表) as Submissions with units moved to `registered`; invitations to register and each
 association's receipt of its lists, delivered from the outbox; rejection reports (xlsx) under
-workspace/reports/<run>/; table artifacts per association and of every problem found; the
-files taken in, in the InputFile ledger.
+workspace/reports/<run>/; table artifacts per association and of every problem found (each
+intake task publishes its own); the files taken in, in the InputFile ledger. Returns counts,
+problems by code and the reports' paths, never the rows.
 """
 
 from __future__ import annotations
@@ -15,19 +16,14 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.enums import OverQuota
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
-from tasks.mobilize.ingest import (
-    IngestSummary,
-    ingest_recommendations,
-    publish_recommendation_report,
-)
-from tasks.mobilize.receipts import ReceiptSummary, ingest_receipts, publish_receipt_report
+from tasks.mobilize.ingest import IngestSummary, ingest_recommendations
+from tasks.mobilize.receipts import ReceiptSummary, ingest_receipts
 
 
 class MobilizeSummary(BaseModel):
@@ -70,13 +66,11 @@ def mobilize(
         intake = ingest_recommendations(
             settings, campaign_year, day, association_list, recommended, over_quota, reports
         )
-        publish_recommendation_report(as_is(intake))
         taken = [association_list, *recommended] if association_list else recommended
         record_inputs(settings, campaign_year, RECOMMENDATIONS_KIND, taken, day)
     registration = None
     if receipts:
         registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
-        publish_receipt_report(as_is(registration))
         record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
     delivery = deliver_outbox(settings, campaign_year) if intake or registration else None
     return MobilizeSummary(

@@ -5,8 +5,9 @@ is due on `as_of` (e.g. T-7, T-3, T-1 working days, on the day, overdue every 3 
 most 3 times; the digest on the first working day of the week). Leaves behind: one outbox row
 per reminder per unit that still owes a step of that deadline, and per association digest per
 week, delivered at the end; the `reminders` table artifact listing what was sent (template,
-deadline, kind, unit, association; no addresses or contact names). `dry_run=True` lists what
-would be sent and writes no mail. Running it twice on one day sends nothing twice.
+deadline, kind, unit, association; no addresses or contact names), published by the
+queue-reminders task. `dry_run=True` lists in that artifact what would be sent and writes no
+mail. Running it twice on one day sends nothing twice. Returns counts; the list is the artifact.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from datetime import date
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.common.business_day import resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
-from tasks.remind.reminders import ReminderRun, publish_reminders, queue_reminders
+from tasks.remind.reminders import ReminderRun, queue_reminders
 
 
 class RemindSummary(BaseModel):
@@ -44,5 +44,4 @@ def remind(campaign_year: int, as_of: date | None = None, dry_run: bool = False)
     prepare_campaign(settings, campaign_year)
     run = queue_reminders(settings, campaign_year, day, dry_run)
     delivery = deliver_outbox(settings, campaign_year) if run.queued and not dry_run else None
-    publish_reminders(as_is(run))
     return RemindSummary(reminders=run, mail_sent=delivery.sent if delivery else 0)

@@ -3,7 +3,9 @@
 Leaves behind: a seat or a waiting-list place for every taking-part unit in each session of
 the campaign file (registered units first), each told by mail (invitations carry an .ics);
 attendance from the sign-in sheets in the inbox (workspace/inbox/<year>/attendance/); a
-problems report; artifacts of attendance per session and per association.
+problems report; artifacts of attendance per session and per association and of the sheets'
+problems (published by the attendance task). Returns each session's seats and the attendance
+counts with the report's path; the tables themselves are in the artifacts.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
-from tasks.train.attendance import AttendanceSummary, ingest_attendance, publish_attendance
-from tasks.train.seats import SessionSeats, enrol_units
+from tasks.train.attendance import AttendanceSummary, ingest_attendance
+from tasks.train.enrol import SessionSeats, enrol_units
 
 
 class TrainSummary(BaseModel):
@@ -53,7 +54,6 @@ def train(
     attendance = ingest_attendance(
         settings, campaign_year, day, sheets, str(Path("reports") / current_run_label())
     )
-    publish_attendance(as_is(attendance))
     record_inputs(settings, campaign_year, ATTENDANCE_KIND, sheets, day)
     queued = sum(s.mails_queued for s in seats)
     delivery = deliver_outbox(settings, campaign_year) if queued else None

@@ -12,7 +12,9 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -22,7 +24,7 @@ from notifications.contexts import (
     RecommendationReceiptContext,
     campaign_context,
 )
-from notifications.headers import InvalidAddress, mailbox
+from notifications.headers import InvalidAddress, Mailbox, mailbox
 from notifications.outbox import OutgoingMail
 from notifications.render import render
 from schemas.campaign_file import CampaignFile
@@ -75,31 +77,35 @@ def invitation_mails(
     return mails
 
 
-def association_receipt_mails(
-    session: Session,
-    campaign: CampaignFile,
-    batch: RecommendationBatch,
-    rejections: Sequence[Rejection],
-    as_of: date,
-) -> tuple[list[OutgoingMail], list[str]]:
-    """Return one receipt per association whose list was read; and the codes left unmailed.
+@dataclass
+class AssociationLists:
+    """What one association's receipt lists: units accepted and held, problems of its files."""
 
-    An association without a valid contact address gets no mail; its code is returned so the
-    caller can report it.
+    accepted: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    problems: list[ListProblemContext] = field(default_factory=list)
+
+
+def lists_by_association(
+    batch: RecommendationBatch, rejections: Sequence[Rejection], codes: set[str]
+) -> dict[str, AssociationLists]:
+    """Return, per association code, the unit names accepted and held and its files' problems.
+
+    Pure. A problem belongs to the association whose accepted rows came from its file, else to
+    the one known code (`codes`) the file's name starts with; a problem of no one's file is left
+    out.
     """
-    accepted: dict[str, list[str]] = defaultdict(list)
-    held: dict[str, list[str]] = defaultdict(list)
+    lists: dict[str, AssociationLists] = defaultdict(AssociationLists)
     file_of: dict[str, set[str]] = defaultdict(set)
     for acc in batch.accepted:
-        (held if acc.held else accepted)[acc.row.association_code].append(acc.row.name)
+        mine = lists[acc.row.association_code]
+        (mine.held if acc.held else mine.accepted).append(acc.row.name)
         file_of[acc.row.association_code].add(acc.file)
-    associations = {a.code: a for a in session.exec(select(Association)).all()}
-    problems: dict[str, list[ListProblemContext]] = defaultdict(list)
     owners = {f: code for code, files in file_of.items() for f in files}
     for r in rejections:
-        code = owners.get(r.file) or _code_in(r.file, set(associations))
-        if code:
-            problems[code].append(
+        owner = owners.get(r.file) or _code_in(r.file, codes)
+        if owner:
+            lists[owner].problems.append(
                 ListProblemContext(
                     file=r.file,
                     row=r.row,
@@ -108,44 +114,78 @@ def association_receipt_mails(
                     warning=r.severity == Severity.WARNING,
                 )
             )
-    codes = sorted(set(accepted) | set(held) | set(problems))
+    return dict(lists)
+
+
+class ReceiptMails(NamedTuple):
+    """The associations' receipts, and the codes of those without a valid contact address."""
+
+    mails: list[OutgoingMail]
+    unmailed: list[str]
+
+
+def association_receipt_mails(
+    session: Session,
+    campaign: CampaignFile,
+    batch: RecommendationBatch,
+    rejections: Sequence[Rejection],
+    as_of: date,
+) -> ReceiptMails:
+    """Return one receipt per association whose list was read; and the codes left unmailed.
+
+    Reads the associations in `session`. An association without a valid contact address gets
+    no mail; its code is returned so the caller can report it.
+    """
+    associations = {a.code: a for a in session.exec(select(Association)).all()}
+    lists = lists_by_association(batch, rejections, set(associations))
     shared = campaign_context(campaign)
     deadline = deadline_of_step(campaign, SubmissionKind.RECEIPT)
-    mails: list[OutgoingMail] = []
-    unmailed: list[str] = []
-    for code in codes:
+    out = ReceiptMails([], [])
+    for code in sorted(lists):
         assoc = associations.get(code)
-        try:
-            if assoc is None:
-                raise InvalidAddress("", "unknown association")
-            to = mailbox(assoc.email, assoc.contact_name)
-        except InvalidAddress:
-            unmailed.append(code)
+        to = _contact_of(assoc)
+        if assoc is None or to is None:
+            out.unmailed.append(code)
             continue
         context = RecommendationReceiptContext(
             campaign=shared,
             association_name=assoc.name,
             contact_name=assoc.contact_name or assoc.name,
             as_of=as_of,
-            accepted=tuple(accepted[code]),
-            held=tuple(held[code]),
-            problems=tuple(problems[code]),
+            accepted=tuple(lists[code].accepted),
+            held=tuple(lists[code].held),
+            problems=tuple(lists[code].problems),
             quota_min=campaign.quota.min,
             quota_max=campaign.quota.max,
             deadline=deadline,
         )
-        content = context.model_dump(mode="json", include={"accepted", "held", "problems"})
-        digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
-        mails.append(
-            OutgoingMail(
-                campaign_year=campaign.year,
-                to=to,
-                mail=render("recommendation_receipt", context),
-                subject_ref=f"association:{code}:recommendations",
-                version=digest,
-            )
-        )
-    return mails, unmailed
+        out.mails.append(_receipt_mail(campaign.year, code, to, context))
+    return out
+
+
+def _contact_of(association: Association | None) -> Mailbox | None:
+    """Return an association's contact mailbox, or None when it has no valid address."""
+    if association is None:
+        return None
+    try:
+        return mailbox(association.email, association.contact_name)
+    except InvalidAddress:
+        return None
+
+
+def _receipt_mail(
+    campaign_year: int, code: str, to: Mailbox, context: RecommendationReceiptContext
+) -> OutgoingMail:
+    """Return an association's receipt, versioned by the content of its lists."""
+    content = context.model_dump(mode="json", include={"accepted", "held", "problems"})
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+    return OutgoingMail(
+        campaign_year=campaign_year,
+        to=to,
+        mail=render("recommendation_receipt", context),
+        subject_ref=f"association:{code}:recommendations",
+        version=digest,
+    )
 
 
 def _code_in(file_name: str, codes: set[str]) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,13 @@ class SaveCounts:
     recommendations_updated: int = 0
     participations_new: int = 0
     new_participation_ids: tuple[int, ...] = ()
+
+
+class RecommendationKey(NamedTuple):
+    """A recommendation's natural key within a campaign: who recommended which unit."""
+
+    association_id: int
+    unit_id: int
 
 
 def _chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -145,7 +152,7 @@ def upsert_recommendations(
 ) -> tuple[int, int]:
     """Insert or update one Recommendation per campaign x association x unit; return counts."""
     existing = {
-        (r.association_id, r.unit_id): r
+        RecommendationKey(r.association_id, r.unit_id): r
         for r in session.exec(
             select(Recommendation).where(Recommendation.campaign_year == campaign_year)
         ).all()
@@ -153,7 +160,7 @@ def upsert_recommendations(
     new: list[Recommendation] = []
     updated = 0
     for acc in accepted:
-        key = (assoc_ids[acc.row.association_code], unit_ids[acc.row.uscc])
+        key = RecommendationKey(assoc_ids[acc.row.association_code], unit_ids[acc.row.uscc])
         values: dict[str, Any] = {
             "stated_name": acc.row.name,
             "stated_contact": acc.row.contact_name,
@@ -168,8 +175,8 @@ def upsert_recommendations(
         if rec is None:
             rec = Recommendation(
                 campaign_year=campaign_year,
-                association_id=key[0],
-                unit_id=key[1],
+                association_id=key.association_id,
+                unit_id=key.unit_id,
                 recommended_on=as_of,
                 **values,
             )

@@ -3,18 +3,23 @@
 `decide_receipts` is the plain rule: each valid row of a recommended unit becomes a filing;
 a unit no association recommended this year, a unit whose recommendation is held over quota, a
 closed participation and a repeated row are rejected. `ingest_receipts` is the task that reads
-the files, records the filings as versioned Submissions, moves `recommended` units to
-`registered` (with the audit row) and refreshes the unit's contact from its own receipt.
+and archives the files before its transaction opens, then records the filings as versioned
+Submissions, moves `recommended` units to `registered` (with the audit row) and refreshes the
+unit's contact from its own receipt; it writes the rejection report, publishes the problems as
+an artifact and returns counts only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -26,7 +31,6 @@ from schemas.rejection import Rejection, count_by_code
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Unit
 from tasks.common.business_day import current_actor
 from tasks.common.enrolment import (
@@ -43,11 +47,19 @@ from tasks.common.validation import read_rows, rejection_at
 from tasks.store import campaign_session
 
 
+class ReceiptLine(NamedTuple):
+    """A valid receipt row and where it stands: its file's name and spreadsheet row."""
+
+    row: ReceiptRow
+    file: str
+    row_number: int
+
+
 @dataclass
 class ReceiptBatch:
     """The receipts that count and the problems found."""
 
-    accepted: list[tuple[ReceiptRow, str, int]] = field(default_factory=list)
+    accepted: list[ReceiptLine] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
 
@@ -56,25 +68,27 @@ def decide_receipts(
 ) -> ReceiptBatch:
     """Decide which receipt rows count; `rows` are (row, file, row number) in arrival order."""
     batch = ReceiptBatch()
-    first: dict[str, tuple[str, int]] = {}
-    for row, file, number in rows:
+    first: dict[str, ReceiptLine] = {}
+    for line in (ReceiptLine(*r) for r in rows):
+        uscc = line.row.uscc
+        kept = first.get(uscc)
         problem = (
-            repeated("回执", "receipt", *first[row.uscc])
-            if row.uscc in first
-            else filing_problem(enrolled.get(row.uscc))
+            repeated("回执", "receipt", kept.file, kept.row_number)
+            if kept is not None
+            else filing_problem(enrolled.get(uscc))
         )
         if problem is None:
-            first[row.uscc] = (file, number)
-            batch.accepted.append((row, file, number))
+            first[uscc] = line
+            batch.accepted.append(line)
         else:
             batch.rejections.append(
-                rejection_at(RECEIPTS, file, number, "uscc", row.uscc, *problem)
+                rejection_at(RECEIPTS, line.file, line.row_number, "uscc", uscc, *problem)
             )
     return batch
 
 
 class ReceiptSummary(BaseModel):
-    """What one receipts ingest did."""
+    """What one receipts ingest did: counts, problems by code, the report's path."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -86,59 +100,45 @@ class ReceiptSummary(BaseModel):
     registered: int
     submitted: int  # registered units whose form and report were already in
     problems_by_code: dict[str, int]
-    report: str
-    rejections: SummaryRows[Rejection]
+    report: str  # the rejection report, relative to the workspace
 
 
 @task(name="ingest-receipts", cache_policy=NO_CACHE)
 def ingest_receipts(
     settings: Settings, campaign_year: int, as_of: date, files: list[str], report_dir: str
 ) -> ReceiptSummary:
-    """Read receipt files, record receipts, register recommended units; write the report.
+    """Read receipt files, record receipts, register recommended units; report the problems.
 
-    Side effects: archives the files under workspace/archive/<year>/receipts/; writes
-    Submissions, StageTransitions and unit contacts in one transaction; writes
-    `receipts-rejections.xlsx` into `report_dir`.
+    Side effects: reads the files and archives them under workspace/archive/<year>/receipts/
+    before the transaction opens; writes Submissions, StageTransitions and unit contacts in one
+    transaction; writes `receipts-rejections.xlsx` into `report_dir`; in a task run, publishes
+    the `receipt-rejections` artifact (`.fn()` outside a run publishes nothing).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     deadline = campaign.deadline_for(SubmissionKind.RECEIPT).date
-    archive = settings.inside_workspace("archive", str(campaign_year), "receipts")
     found = read_rows(files, RECEIPTS, ReceiptRow)
-    rejections, rows = found.rejections, found.rows
-    stored = {
-        label: str(archive_file(path, archive)[0].relative_to(settings.workspace))
-        for label, path in found.read.items()
-    }
+    stored = archive_receipts(settings, campaign_year, found.read)
     now = now_utc()
     actor = current_actor()
     with campaign_session(settings) as session:
         enrolled = load_enrolled(session, campaign_year)
-        batch = decide_receipts(rows, enrolled)
-        filings = [
-            RowFiling(
-                participation_id=participation_of(enrolled, row.uscc),
-                data=row.model_dump(mode="json"),
-                original_name=file,
-                stored_path=stored[file],
-            )
-            for row, file, _ in batch.accepted
-        ]
+        batch = decide_receipts(found.rows, enrolled)
         counts = record_row_filings(
             session,
             campaign_year,
             SubmissionKind.RECEIPT,
-            filings,
+            receipt_filings(batch, enrolled, stored),
             as_of=as_of,
             deadline=deadline,
             now=now,
         )
         registered = _register(session, batch, enrolled, actor, now)
         submitted = advance_to_submitted(session, campaign_year, actor=actor, now=now)
-    rejections.extend(batch.rejections)
+    rejections = [*found.rejections, *batch.rejections]
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "receipts-rejections.xlsx"), rejections
     )
-    return ReceiptSummary(
+    summary = ReceiptSummary(
         files_read=len(found.read),
         files_rejected=sum(1 for r in rejections if r.row is None),
         receipts_new=counts.new,
@@ -148,8 +148,43 @@ def ingest_receipts(
         submitted=submitted,
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
-        rejections=rejections,
     )
+    if TaskRunContext.get() is not None:
+        publish_rejections(
+            "receipt-rejections", "Receipt problems", rejections, Path(summary.report)
+        )
+    return summary
+
+
+def archive_receipts(
+    settings: Settings, campaign_year: int, read: Mapping[str, Path]
+) -> dict[str, str]:
+    """Copy each receipt file read into the archive; return its stored path by file name.
+
+    Side effect: writes workspace/archive/<year>/receipts/<sha256><suffix> for a new content.
+    Paths returned are relative to the workspace.
+    """
+    archive = settings.inside_workspace("archive", str(campaign_year), "receipts")
+    stored: dict[str, str] = {}
+    for label, path in read.items():
+        target, _sha256 = archive_file(path, archive)
+        stored[label] = str(target.relative_to(settings.workspace))
+    return stored
+
+
+def receipt_filings(
+    batch: ReceiptBatch, enrolled: dict[str, Enrolled], stored: Mapping[str, str]
+) -> list[RowFiling]:
+    """Return the filing of each accepted receipt row, pointing to its archived file. Pure."""
+    return [
+        RowFiling(
+            participation_id=participation_of(enrolled, line.row.uscc),
+            data=line.row.model_dump(mode="json"),
+            original_name=line.file,
+            stored_path=stored[line.file],
+        )
+        for line in batch.accepted
+    ]
 
 
 def _register(
@@ -160,9 +195,7 @@ def _register(
     now: datetime,
 ) -> int:
     """Move each accepted unit still `recommended` to `registered`; refresh its contact."""
-    by_pid = {
-        participation_of(enrolled, row.uscc): (row, file, n) for row, file, n in batch.accepted
-    }
+    by_pid = {participation_of(enrolled, line.row.uscc): line for line in batch.accepted}
     if not by_pid:
         return 0
     participations = session.exec(
@@ -177,8 +210,8 @@ def _register(
     registered = 0
     for p in participations:
         assert p.id is not None
-        row, file, number = by_pid[p.id]
-        unit = units[p.unit_id]
+        line = by_pid[p.id]
+        row, unit = line.row, units[p.unit_id]
         contact = (row.contact_name or unit.contact_name, row.email, row.phone or unit.phone)
         if contact != (unit.contact_name, unit.email, unit.phone):
             unit.contact_name, unit.email, unit.phone = contact
@@ -190,17 +223,9 @@ def _register(
                     ParticipationStatus.REGISTERED,
                     actor=actor,
                     at=now,
-                    reason=f"发布回执表 {file} row {number}",
+                    reason=f"发布回执表 {line.file} row {line.row_number}",
                 )
             )
             registered += 1
     session.flush()
     return registered
-
-
-@task(name="publish-receipt-report", cache_policy=NO_CACHE)
-def publish_receipt_report(summary: ReceiptSummary) -> None:
-    """Publish the receipt problems as a table artifact pointing to the full report."""
-    publish_rejections(
-        "receipt-rejections", "Receipt problems", summary.rejections, Path(summary.report)
-    )

@@ -1,8 +1,9 @@
 """Decide which association recommendations land: validation, duplicates, quota, eligibility.
 
-Plain functions over rows read by tasks/common/tabular.py: they take values and return a
-`RecommendationBatch` (accepted rows and Rejections, warnings included). Saving is
-tasks/mobilize/participants.py's job. The rules (DESIGN.md, "Inputs operators really have"):
+Plain functions over the lists tasks/mobilize/lists.py read and validated: they take values and
+return a `RecommendationBatch` (accepted rows and Rejections, warnings included). Reading is
+lists.py's job and saving tasks/mobilize/participants.py's; nothing here reads files or writes.
+The rules (DESIGN.md, "Inputs operators really have"):
 - a row that fails validation (bad USCC, empty name, bad email, missing attestation) is rejected;
 - an unknown association code or a file for another campaign year is rejected;
 - the same USCC twice in one association's list: the first row lands, later rows are rejected
@@ -17,14 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from schemas.columns import ASSOCIATIONS, RECOMMENDATIONS
+from schemas.columns import RECOMMENDATIONS
 from schemas.enums import OverQuota, Severity
-from schemas.rejection import Rejection, UnreadableInput
-from schemas.rows import AssociationRow, RecommendationRow
-from tasks.common.tabular import read_table
-from tasks.common.validation import rejection_at, validate_rows
+from schemas.rejection import Rejection
+from schemas.rows import RecommendationRow
+from tasks.common.validation import rejection_at
+from tasks.mobilize.lists import ListedRow, RecommendationList
 
 
 @dataclass(frozen=True)
@@ -51,90 +51,68 @@ class RecommendationBatch:
         return [r for r in self.rejections if r.severity == Severity.ERROR]
 
 
-def validate_associations(path: Path) -> tuple[list[AssociationRow], list[Rejection]]:
-    """Read and validate the association list; a repeated code keeps its first row."""
-    try:
-        table = read_table(path, ASSOCIATIONS)
-    except UnreadableInput as exc:
-        return [], [exc.as_rejection()]
-    good, rejections = validate_rows(table, ASSOCIATIONS, AssociationRow)
-    rows: list[AssociationRow] = []
-    first_row: dict[str, int] = {}
-    for row, raw in good:
-        if row.code in first_row:
-            rejections.append(
-                rejection_at(
-                    ASSOCIATIONS,
-                    table.file,
-                    raw.number,
-                    "code",
-                    row.code,
-                    "duplicate-in-file",
-                    f"协会代码与第{first_row[row.code]}行重复",
-                    f"association code repeats row {first_row[row.code]}",
-                )
-            )
-            continue
-        first_row[row.code] = raw.number
-        rows.append(row)
-    return rows, rejections
+def check_recommendation_list(
+    listed: RecommendationList, *, campaign_year: int, known_associations: set[str]
+) -> tuple[list[ListedRow], list[Rejection]]:
+    """Apply the year and association rules to one list; return its good rows and its problems.
 
-
-def validate_recommendation_file(
-    path: Path, *, campaign_year: int, known_associations: set[str]
-) -> tuple[list[tuple[RecommendationRow, int]], list[Rejection]]:
-    """Validate one recommendation file's rows; return (row, row number) pairs and rejections.
-
-    Raises UnreadableInput when the file cannot be used at all.
+    Pure. A whole list for another year is one file-level problem and gives no rows.
     """
-    table = read_table(path, RECOMMENDATIONS)
-    validated, rejections = validate_rows(table, RECOMMENDATIONS, RecommendationRow)
-    years = {row.campaign_year for row, _ in validated}
-    if validated and campaign_year not in years and len(years) == 1:
+    rejections = list(listed.rejections)
+    years = {item.row.campaign_year for item in listed.rows}
+    if listed.rows and campaign_year not in years and len(years) == 1:
         # A whole list for another year (last year's file sent again): one file-level problem.
-        wrong = years.pop()
-        rejections.append(
-            _row_rejection(
-                table.file,
-                None,
-                "campaign_year",
-                str(wrong),
-                "wrong-year",
-                f"整份名单为{wrong}年度，本次活动为{campaign_year}年度，未受理",
-                f"the whole list is for {wrong}, not this campaign's {campaign_year}; "
-                "nothing taken from it",
-            )
-        )
+        rejections.append(_wrong_year_list(listed.file, years.pop(), campaign_year))
         return [], rejections
-    good: list[tuple[RecommendationRow, int]] = []
-    for row, raw in validated:
-        if row.campaign_year != campaign_year:
-            rejections.append(
-                _row_rejection(
-                    table.file,
-                    raw.number,
-                    "campaign_year",
-                    str(row.campaign_year),
-                    "wrong-year",
-                    f"年度为{row.campaign_year}，本次活动为{campaign_year}年度",
-                    f"year {row.campaign_year} is not this campaign's year {campaign_year}",
-                )
-            )
-        elif row.association_code not in known_associations:
-            rejections.append(
-                _row_rejection(
-                    table.file,
-                    raw.number,
-                    "association_code",
-                    row.association_code,
-                    "unknown-association",
-                    "推荐协会代码不在协会名单中",
-                    "association code is not in the association list",
-                )
-            )
+    good: list[ListedRow] = []
+    for item in listed.rows:
+        problem = _row_problem(item, campaign_year, known_associations)
+        if problem is None:
+            good.append(item)
         else:
-            good.append((row, raw.number))
+            rejections.append(problem)
     return good, rejections
+
+
+def _wrong_year_list(file: str, wrong: int, campaign_year: int) -> Rejection:
+    return _row_rejection(
+        file,
+        None,
+        "campaign_year",
+        str(wrong),
+        "wrong-year",
+        f"整份名单为{wrong}年度，本次活动为{campaign_year}年度，未受理",
+        f"the whole list is for {wrong}, not this campaign's {campaign_year}; "
+        "nothing taken from it",
+    )
+
+
+def _row_problem(
+    item: ListedRow, campaign_year: int, known_associations: set[str]
+) -> Rejection | None:
+    """Return why a valid row cannot count (another year, unknown association), if it cannot."""
+    row = item.row
+    if row.campaign_year != campaign_year:
+        return _row_rejection(
+            item.file,
+            item.row_number,
+            "campaign_year",
+            str(row.campaign_year),
+            "wrong-year",
+            f"年度为{row.campaign_year}，本次活动为{campaign_year}年度",
+            f"year {row.campaign_year} is not this campaign's year {campaign_year}",
+        )
+    if row.association_code not in known_associations:
+        return _row_rejection(
+            item.file,
+            item.row_number,
+            "association_code",
+            row.association_code,
+            "unknown-association",
+            "推荐协会代码不在协会名单中",
+            "association code is not in the association list",
+        )
+    return None
 
 
 def _row_rejection(
@@ -151,7 +129,7 @@ def _row_rejection(
 
 
 def decide_recommendations(
-    files: Iterable[Path],
+    lists: Iterable[RecommendationList],
     *,
     campaign_year: int,
     known_associations: set[str],
@@ -159,21 +137,20 @@ def decide_recommendations(
     quota_max: int,
     over_quota: OverQuota,
 ) -> RecommendationBatch:
-    """Validate every file, then apply duplicates and quota rules across them."""
+    """Check every list read, then apply the duplicates and quota rules across them. Pure."""
     batch = RecommendationBatch()
-    per_association: dict[str, list[tuple[RecommendationRow, str, int]]] = defaultdict(list)
-    for path in sorted(files):
-        try:
-            good, rejected = validate_recommendation_file(
-                path, campaign_year=campaign_year, known_associations=known_associations
-            )
-        except UnreadableInput as exc:
-            batch.rejections.append(exc.as_rejection())
+    per_association: dict[str, list[ListedRow]] = defaultdict(list)
+    for listed in lists:
+        if not listed.readable:
+            batch.rejections.extend(listed.rejections)
             continue
         batch.files_read += 1
+        good, rejected = check_recommendation_list(
+            listed, campaign_year=campaign_year, known_associations=known_associations
+        )
         batch.rejections.extend(rejected)
-        for row, number in good:
-            per_association[row.association_code].append((row, path.name, number))
+        for item in good:
+            per_association[item.row.association_code].append(item)
     for code in sorted(per_association):
         _decide_association(batch, code, per_association[code], quota_min, quota_max, over_quota)
     _warn_cross_association(batch)
@@ -183,39 +160,22 @@ def decide_recommendations(
 def _decide_association(
     batch: RecommendationBatch,
     code: str,
-    rows: list[tuple[RecommendationRow, str, int]],
+    rows: list[ListedRow],
     quota_min: int,
     quota_max: int,
     over_quota: OverQuota,
 ) -> None:
-    first: dict[str, tuple[str, int]] = {}
-    unique: list[tuple[RecommendationRow, str, int]] = []
-    for row, file, number in rows:
-        if row.uscc in first:
-            f0, n0 = first[row.uscc]
-            batch.rejections.append(
-                _row_rejection(
-                    file,
-                    number,
-                    "uscc",
-                    row.uscc,
-                    "duplicate-in-file",
-                    f"同一协会重复推荐，已按{f0}第{n0}行受理",
-                    f"recommended twice by {code}; {f0} row {n0} was kept",
-                )
-            )
-            continue
-        first[row.uscc] = (file, number)
-        unique.append((row, file, number))
+    """Land one association's rows: first row of each unit, then the quota (cut or hold)."""
+    unique = _first_of_each_unit(batch, code, rows)
     over = len(unique) > quota_max
-    for position, (row, file, number) in enumerate(unique, start=1):
+    for position, item in enumerate(unique, start=1):
         if over and over_quota == OverQuota.CUT and position > quota_max:
             batch.rejections.append(
                 _row_rejection(
-                    file,
-                    number,
+                    item.file,
+                    item.row_number,
                     "uscc",
-                    row.uscc,
+                    item.row.uscc,
                     "quota-exceeded",
                     f"{code}推荐{len(unique)}家，超过上限{quota_max}家，按名单顺序截取",
                     f"{code} recommended {len(unique)}, over the limit of {quota_max}; "
@@ -224,35 +184,67 @@ def _decide_association(
             )
             continue
         held = over and over_quota == OverQuota.HOLD
-        batch.accepted.append(AcceptedRecommendation(row, file, number, position, held))
-    files = ", ".join(sorted({f for _, f, _ in unique})) or code
-    if over and over_quota == OverQuota.HOLD:
+        batch.accepted.append(
+            AcceptedRecommendation(item.row, item.file, item.row_number, position, held)
+        )
+    warning = _quota_warning(code, unique, quota_min, quota_max, over_quota)
+    if warning is not None:
+        batch.rejections.append(warning)
+
+
+def _first_of_each_unit(
+    batch: RecommendationBatch, code: str, rows: list[ListedRow]
+) -> list[ListedRow]:
+    """Return the first row of each USCC in one association's list; reject the repeats."""
+    first: dict[str, ListedRow] = {}
+    for item in rows:
+        kept = first.get(item.row.uscc)
+        if kept is None:
+            first[item.row.uscc] = item
+            continue
         batch.rejections.append(
             _row_rejection(
-                files,
-                None,
-                "",
-                str(len(unique)),
-                "quota-exceeded-held",
-                f"{code}推荐{len(unique)}家，超过上限{quota_max}家，全部暂缓，待运营人员审核",
-                f"{code} recommended {len(unique)}, over the limit of {quota_max}; "
-                "all held for the operator",
-                Severity.WARNING,
+                item.file,
+                item.row_number,
+                "uscc",
+                item.row.uscc,
+                "duplicate-in-file",
+                f"同一协会重复推荐，已按{kept.file}第{kept.row_number}行受理",
+                f"recommended twice by {code}; {kept.file} row {kept.row_number} was kept",
             )
         )
-    elif len(unique) < quota_min:
-        batch.rejections.append(
-            _row_rejection(
-                files,
-                None,
-                "",
-                str(len(unique)),
-                "under-quota",
-                f"{code}仅推荐{len(unique)}家，少于{quota_min}家",
-                f"{code} recommended {len(unique)}, fewer than {quota_min}",
-                Severity.WARNING,
-            )
+    return list(first.values())
+
+
+def _quota_warning(
+    code: str, unique: list[ListedRow], quota_min: int, quota_max: int, over_quota: OverQuota
+) -> Rejection | None:
+    """Return the warning for a list held over the quota or under it, if it is either."""
+    files = ", ".join(sorted({item.file for item in unique})) or code
+    count = len(unique)
+    if count > quota_max and over_quota == OverQuota.HOLD:
+        return _row_rejection(
+            files,
+            None,
+            "",
+            str(count),
+            "quota-exceeded-held",
+            f"{code}推荐{count}家，超过上限{quota_max}家，全部暂缓，待运营人员审核",
+            f"{code} recommended {count}, over the limit of {quota_max}; all held for the operator",
+            Severity.WARNING,
         )
+    if count < quota_min:
+        return _row_rejection(
+            files,
+            None,
+            "",
+            str(count),
+            "under-quota",
+            f"{code}仅推荐{count}家，少于{quota_min}家",
+            f"{code} recommended {count}, fewer than {quota_min}",
+            Severity.WARNING,
+        )
+    return None
 
 
 def _warn_cross_association(batch: RecommendationBatch) -> None:

@@ -3,10 +3,11 @@
 `queue-reminders` asks the policy (notifications/policy.py) what is due on `as_of`, loads where
 every open unit stands (tasks/common/standings.py), builds the mail (tasks/remind/mail.py), leaves
 out what the outbox already holds and, unless it is a dry run, enqueues the rest, all in one
-transaction. A mail counts as already queued when the outbox holds its record and version for any
-recipient, so a reminder goes once per unit even if the unit's address changed since.
-`publish-reminders` lists the run's mail as the `reminders` table artifact: template, deadline,
-kind, unit and association names, never an address or a contact name. This module sends nothing
+transaction (`queue_day_reminders`). A mail counts as already queued when the outbox holds its
+record and version for any recipient, so a reminder goes once per unit even if the unit's address
+changed since. The task lists the run's mail as the `reminders` table artifact (template,
+deadline, kind, unit and association names, never an address or a contact name:
+tasks/remind/listing.py) and returns counts only. This module sends nothing
 (tasks/common/delivery.py does) and decides no dates (the policy does).
 """
 
@@ -15,17 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
 from notifications.contexts import campaign_context
 from notifications.outbox import KEY_SEPARATOR, OutgoingMail, key_head
 from notifications.policy import (
-    ReminderKind,
     ScheduledReminder,
     campaign_calendar,
     digest_due,
@@ -36,10 +38,17 @@ from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
-from schemas.summary_rows import SummaryRows
 from tasks.common.outgoing import enqueue
-from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, publish_table
+from tasks.common.rejection_reports import publish_table
 from tasks.common.standings import load_standings
+from tasks.remind.listing import (
+    ARTIFACT_KEY,
+    DayReminders,
+    ListedMail,
+    kind_label,
+    reminder_description,
+    reminder_rows,
+)
 from tasks.remind.mail import (
     decide_reminders,
     digest_mails,
@@ -48,29 +57,7 @@ from tasks.remind.mail import (
 )
 from tasks.store import campaign_session
 
-ARTIFACT_KEY = "reminders"
 Head = tuple[str, str, str]  # template, subject_ref, version: an idempotency key but the recipient
-
-
-class ListedMail(BaseModel):
-    """One mail of a run as the `reminders` artifact lists it: no address, no contact name."""
-
-    model_config = ConfigDict(frozen=True)
-
-    template: str
-    deadline: str  # `<key> (<date>)`; empty for a digest
-    kind: str  # T-3, on the day, overdue 1/3, weekly <ISO week>
-    unit: str  # the unit's name; empty for a digest
-    association: str  # the recommending associations' names, joined with 、
-
-
-def kind_label(reminder: ScheduledReminder, overdue_max: int) -> str:
-    """Return how the listing names a reminder's kind (T-3, on the day, overdue 1/3)."""
-    if reminder.kind == ReminderKind.BEFORE:
-        return f"T-{reminder.number}"
-    if reminder.kind == ReminderKind.ON_THE_DAY:
-        return "on the day"
-    return f"overdue {reminder.number}/{overdue_max}"
 
 
 def head_of(mail: OutgoingMail) -> Head:
@@ -106,11 +93,18 @@ def already_queued(
     return {key_head(k) for k in stored}
 
 
+class PlannedMail(NamedTuple):
+    """A mail of the day and its row in the `reminders` listing."""
+
+    listed: ListedMail
+    mail: OutgoingMail
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a day calls for: each mail with its listing row, and who could not be mailed."""
 
-    mails: list[tuple[ListedMail, OutgoingMail]]
+    mails: list[PlannedMail]
     units_without_address: list[str]
     associations_without_address: list[str]
 
@@ -130,7 +124,7 @@ def plan_mails(
     items = decide_reminders(due, campaign.deadlines, standings.units)
     reminders, units_unmailed = reminder_mails(items, campaign, shared, calendar, as_of)
     planned = [
-        (
+        PlannedMail(
             ListedMail(
                 template=m.mail.mail.template,
                 deadline=f"{m.item.reminder.deadline_key} ({m.item.reminder.deadline})",
@@ -146,7 +140,7 @@ def plan_mails(
         digest_mails(standings, campaign, shared, as_of) if with_digest else ([], [])
     )
     planned += [
-        (
+        PlannedMail(
             ListedMail(
                 template=d.mail.mail.template,
                 deadline="",
@@ -161,32 +155,14 @@ def plan_mails(
     return Plan(planned, [u.unit_name for u in units_unmailed], associations_unmailed)
 
 
-class ReminderRun(BaseModel):
-    """What one run decided: the new mail (queued, or with dry_run only listed), and the gaps."""
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_year: int
-    as_of: date
-    dry_run: bool
-    reminders_due: list[str]  # versions of the reminders the policy says are due
-    digest_due: bool
-    mails: SummaryRows[ListedMail]  # queued by this run, or what a dry run would queue
-    queued: int  # outbox rows this run created (0 with dry_run)
-    already_in_outbox: int  # due, but queued by an earlier run
-    units_without_address: SummaryRows[str]  # unit names
-    associations_without_address: list[str]  # association codes
-
-
-@task(name="queue-reminders", cache_policy=NO_CACHE)
-def queue_reminders(
+def queue_day_reminders(
     settings: Settings, campaign_year: int, as_of: date, dry_run: bool = False
-) -> ReminderRun:
-    """Decide the reminders and digests due on `as_of` and enqueue them unless `dry_run`.
+) -> DayReminders:
+    """Decide the reminders and digests due on `as_of`, enqueue them unless `dry_run`; list them.
 
     Side effects: unless `dry_run`, writes outbox rows in one transaction (mail whose record
     and version the outbox already holds is left out). A dry run writes nothing and lists
-    exactly what a real run would queue. No cache: every call looks at the database anew.
+    exactly what a real run would queue.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     calendar = campaign_calendar(campaign)
@@ -198,21 +174,11 @@ def queue_reminders(
     if due or with_digest:
         with campaign_session(settings) as session:
             plan = plan_mails(session, campaign, calendar, due, with_digest, as_of)
-            held = already_queued(session, campaign_year, [m for _, m in plan.mails])
-            fresh = [m for _, m in plan.mails if head_of(m) not in held]
+            held = already_queued(session, campaign_year, [p.mail for p in plan.mails])
+            fresh = [p.mail for p in plan.mails if head_of(p.mail) not in held]
             queued = 0 if dry_run else enqueue(session, settings, fresh)
-    listed = [row for row, m in plan.mails if head_of(m) not in held]
-    get_run_logger().info(
-        "%s: %d reminders due, digest %s; %d mails %s, %d already in the outbox",
-        as_of.isoformat(),
-        len(due),
-        "due" if with_digest else "not due",
-        len(listed),
-        "listed (dry run)" if dry_run else "queued",
-        len(plan.mails) - len(listed),
-    )
-    return ReminderRun(
-        campaign_year=campaign_year,
+    listed = [p.listed for p in plan.mails if head_of(p.mail) not in held]
+    return DayReminders(
         as_of=as_of,
         dry_run=dry_run,
         reminders_due=[reminder_version(r) for r in due],
@@ -225,32 +191,58 @@ def queue_reminders(
     )
 
 
-def reminder_description(run: ReminderRun) -> str:
-    """Return the artifact's markdown summary of a run (names of units and associations only)."""
-    verb = "would be queued (dry run: nothing was written)" if run.dry_run else "queued"
-    due = ", ".join(f"`{v}`" for v in run.reminders_due) or "none"
-    lines = [
-        f"**Reminders** for {run.as_of.isoformat()}: {len(run.mails)} mails {verb}; "
-        f"{run.already_in_outbox} already in the outbox.",
-        f"Reminders due: {due}. Weekly digest: {'due' if run.digest_due else 'not due'}.",
-    ]
-    if run.units_without_address:
-        lines.append("Units without a valid address: " + "、".join(run.units_without_address))
-    if run.associations_without_address:
-        lines.append(
-            "Associations without a valid address: " + ", ".join(run.associations_without_address)
-        )
-    if len(run.mails) > ARTIFACT_ROW_LIMIT:
-        lines.append(f"Only the first {ARTIFACT_ROW_LIMIT} mails are listed.")
-    return "\n\n".join(lines)
+class ReminderRun(BaseModel):
+    """What one run decided, in counts: the mail it queued (or would), and the gaps.
+
+    The mail itself, unit by unit, is in the `reminders` artifact, never in this summary.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    as_of: date
+    dry_run: bool
+    reminders_due: list[str]  # versions of the reminders the policy says are due
+    digest_due: bool
+    listed: int  # mails queued by this run, or that a dry run would queue
+    queued: int  # outbox rows this run created (0 with dry_run)
+    already_in_outbox: int  # due, but queued by an earlier run
+    units_without_address: int  # how many units could not be mailed; named in the artifact
+    associations_without_address: list[str]  # association codes
 
 
-def reminder_rows(run: ReminderRun) -> list[dict[str, str]]:
-    """Return the artifact's rows: one per mail, at most the row limit."""
-    return [m.model_dump() for m in run.mails[:ARTIFACT_ROW_LIMIT]]
+@task(name="queue-reminders", cache_policy=NO_CACHE)
+def queue_reminders(
+    settings: Settings, campaign_year: int, as_of: date, dry_run: bool = False
+) -> ReminderRun:
+    """Queue the reminders and digests due on `as_of` unless `dry_run`, and list them.
 
-
-@task(name="publish-reminders", cache_policy=NO_CACHE)
-def publish_reminders(run: ReminderRun) -> None:
-    """Publish the `reminders` table artifact: what was (or would be) sent, with no addresses."""
-    publish_table(ARTIFACT_KEY, reminder_rows(run), reminder_description(run))
+    Side effects: unless `dry_run`, writes outbox rows in one transaction
+    (`queue_day_reminders`); in a task run, publishes the `reminders` table artifact of what
+    was (or would be) sent, with no addresses (`.fn()` outside a run publishes nothing). No
+    cache: every call looks at the database anew.
+    """
+    day = queue_day_reminders(settings, campaign_year, as_of, dry_run)
+    get_run_logger().info(
+        "%s: %d reminders due, digest %s; %d mails %s, %d already in the outbox",
+        as_of.isoformat(),
+        len(day.reminders_due),
+        "due" if day.digest_due else "not due",
+        len(day.mails),
+        "listed (dry run)" if dry_run else "queued",
+        day.already_in_outbox,
+    )
+    if TaskRunContext.get() is not None:
+        publish_table(ARTIFACT_KEY, reminder_rows(day), reminder_description(day))
+    return ReminderRun(
+        campaign_year=campaign_year,
+        as_of=as_of,
+        dry_run=dry_run,
+        reminders_due=day.reminders_due,
+        digest_due=day.digest_due,
+        listed=len(day.mails),
+        queued=day.queued,
+        already_in_outbox=day.already_in_outbox,
+        units_without_address=len(day.units_without_address),
+        associations_without_address=day.associations_without_address,
+    )

@@ -1,32 +1,24 @@
-"""Training (宣贯培训): seats in sessions and waiting lists.
+"""Training (宣贯培训): seats in sessions and waiting lists, and the counts of seats and attendance.
 
 `allocate_seats` is the plain rule: each new candidate gets the next place in a session, the first
-`capacity` places are invited and the rest wait. `enrol_units` is the task that applies it to every
-session of the campaign file and saves the enrolments. Attendance: tasks/train/attendance.py.
+`capacity` places are invited and the rest wait; `candidate_order` says who comes first.
+`attendance_tables` counts seats and attendance per session and per association (reads only).
+The task that applies the rule and saves the enrolments: tasks/train/enrol.py. Attendance:
+tasks/train/attendance.py. Nothing here writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from typing import NamedTuple
 
-import sqlalchemy as sa
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.campaign_parts import TrainingSession
 from schemas.enums import EnrolmentStatus, ParticipationStatus
-from schemas.settings import Settings
-from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation
 from schemas.training_tables import TrainingEnrolment
-from tasks.common.outgoing import enqueue
-from tasks.store import bulk_insert, campaign_session
-from tasks.train.mail import training_mails
 
 
 @dataclass(frozen=True)
@@ -80,119 +72,18 @@ ELIGIBLE = (
 )
 
 
-class SessionSeats(BaseModel):
-    """Seats of one session after an enrolment run, and what changed in it."""
+class Candidate(NamedTuple):
+    """A participation that may take a seat, and where it stands."""
 
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    title: str
-    capacity: int
-    invited: int
-    waitlisted: int
-    newly_invited: list[int]  # participation ids invited in this run (new or moved up)
-    newly_waitlisted: list[int]
-    mails_queued: int
+    participation_id: int
+    status: ParticipationStatus
 
 
-def candidate_order(rows: Sequence[tuple[int, ParticipationStatus]]) -> list[int]:
+def candidate_order(candidates: Sequence[Candidate]) -> list[int]:
     """Order candidates for seats: registered (and later) units first, then by participation id."""
     rank = {s: i for i, s in enumerate(ELIGIBLE)}
-    return [pid for pid, status in sorted(rows, key=lambda r: (rank[r[1]] > 1, r[0]))]
-
-
-def _enrol_session(
-    session: Session,
-    settings: Settings,
-    campaign: CampaignFile,
-    training: TrainingSession,
-    candidates: list[int],
-    as_of: date,
-    now: datetime,
-) -> SessionSeats:
-    campaign_year = campaign.year
-    # Plain columns, not TrainingEnrolment objects: every unit's seat is read each day of the
-    # train stage, and only the few seats that move are written.
-    rows = session.exec(
-        select(
-            TrainingEnrolment.id,
-            TrainingEnrolment.participation_id,
-            TrainingEnrolment.position,
-            TrainingEnrolment.status,
-        )
-        .where(TrainingEnrolment.campaign_year == campaign_year)
-        .where(TrainingEnrolment.session_key == training.key)
-    ).all()
-    ids = {pid: row_id for row_id, pid, _, _ in rows}
-    existing = [Seat(pid, position, EnrolmentStatus(st)) for _, pid, position, st in rows]
-    new, changes = allocate_seats(existing, candidates, training.capacity)
-    for status in sorted(set(changes.values())):
-        moved_ids = [ids[pid] for pid, to in changes.items() if to == status]
-        session.execute(
-            sa.update(TrainingEnrolment)
-            .where(col(TrainingEnrolment.id).in_(moved_ids))
-            .values(status=status, status_changed_at=now)
-        )
-    bulk_insert(
-        session,
-        [
-            TrainingEnrolment(
-                campaign_year=campaign_year,
-                session_key=training.key,
-                participation_id=s.participation_id,
-                status=s.status,
-                position=s.position,
-                enrolled_on=as_of,
-                status_changed_at=now,
-            )
-            for s in new
-        ],
-    )
-    statuses = [changes.get(seat.participation_id, seat.status) for seat in existing]
-    statuses += [s.status for s in new]
-    moved = [*((s.participation_id, s.status) for s in new), *changes.items()]
-    invited = sorted(p for p, s in moved if s == EnrolmentStatus.INVITED)
-    waitlisted = sorted(p for p, s in moved if s == EnrolmentStatus.WAITLISTED)
-    queued = enqueue(
-        session,
-        settings,
-        training_mails(session, settings, campaign, training, invited, waitlisted),
-    )
-    return SessionSeats(
-        key=training.key,
-        title=training.title,
-        capacity=training.capacity,
-        invited=statuses.count(EnrolmentStatus.INVITED),
-        waitlisted=statuses.count(EnrolmentStatus.WAITLISTED),
-        newly_invited=invited,
-        newly_waitlisted=waitlisted,
-        mails_queued=queued,
-    )
-
-
-@task(name="enrol-units", cache_policy=NO_CACHE)
-def enrol_units(settings: Settings, campaign_year: int, as_of: date) -> list[SessionSeats]:
-    """Give every taking-part unit a seat or a waiting-list place in each training session.
-
-    Side effects: inserts TrainingEnrolment rows, moves waitlisted units up when seats free up
-    or capacity grows, and enqueues the invitations (with the session's .ics) and waiting-list
-    notices, in one transaction; writes each session's .ics into the workspace once.
-    """
-    campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    now = now_utc()
-    with campaign_session(settings) as session:
-        rows = session.exec(
-            select(Participation.id, Participation.status)
-            .where(Participation.campaign_year == campaign_year)
-            .where(col(Participation.status).in_(ELIGIBLE))
-        ).all()
-        candidates = candidate_order(
-            [(pid, ParticipationStatus(st)) for pid, st in rows if pid is not None]
-        )
-        return [
-            _enrol_session(session, settings, campaign, t, candidates, as_of, now)
-            for t in campaign.training.sessions
-        ]
+    ordered = sorted(candidates, key=lambda c: (rank[c.status] > 1, c.participation_id))
+    return [c.participation_id for c in ordered]
 
 
 @dataclass(frozen=True)
@@ -205,10 +96,17 @@ class _Mark:
     attended: bool | None
 
 
+class AttendanceTables(NamedTuple):
+    """Attendance counts per session, and per (association, session)."""
+
+    per_session: list[dict[str, str | int]]
+    per_association: list[dict[str, str | int]]
+
+
 def attendance_tables(
     session: Session, campaign_year: int, sessions: Sequence[TrainingSession]
-) -> tuple[list[dict[str, str | int]], list[dict[str, str | int]]]:
-    """Return attendance counts per session and per (association, session)."""
+) -> AttendanceTables:
+    """Return attendance counts per session and per (association, session). Reads only."""
     enrolments = [
         _Mark(pid, key, EnrolmentStatus(status), attended)
         for pid, key, status, attended in session.exec(
@@ -220,6 +118,16 @@ def attendance_tables(
             ).where(TrainingEnrolment.campaign_year == campaign_year)
         ).all()
     ]
+    return AttendanceTables(
+        per_session=_per_session(enrolments, sessions),
+        per_association=_per_association(enrolments, _association_codes(session, campaign_year)),
+    )
+
+
+def _per_session(
+    enrolments: Sequence[_Mark], sessions: Sequence[TrainingSession]
+) -> list[dict[str, str | int]]:
+    """Return seats, walk-ins and attendance counted per session of the campaign file."""
     per_session: list[dict[str, str | int]] = []
     for s in sessions:
         rows = [e for e in enrolments if e.session_key == s.key]
@@ -235,6 +143,11 @@ def attendance_tables(
                 "absent": sum(e.attended is False for e in rows),
             }
         )
+    return per_session
+
+
+def _association_codes(session: Session, campaign_year: int) -> dict[int, list[str]]:
+    """Return the recommending associations' codes of each participation."""
     links = session.exec(
         select(Participation.id, Association.code)
         .join(Recommendation, col(Recommendation.unit_id) == col(Participation.unit_id))
@@ -246,14 +159,28 @@ def attendance_tables(
     for pid, code in links:
         if pid is not None:
             codes.setdefault(pid, []).append(code)
-    counts: dict[tuple[str, str], list[int]] = {}
+    return codes
+
+
+@dataclass
+class _SeatsAndAttendance:
+    """One (association, session) cell: seats held (not waiting) and units that attended."""
+
+    seats: int = 0
+    attended: int = 0
+
+
+def _per_association(
+    enrolments: Sequence[_Mark], codes: dict[int, list[str]]
+) -> list[dict[str, str | int]]:
+    """Return seats and attendance per (association, session), sorted; `(none)` for no code."""
+    cells: dict[tuple[str, str], _SeatsAndAttendance] = {}
     for e in enrolments:
         for code in codes.get(e.participation_id, ["(none)"]):
-            cell = counts.setdefault((code, e.session_key), [0, 0])
-            cell[0] += e.status != EnrolmentStatus.WAITLISTED
-            cell[1] += e.attended is True
-    per_association: list[dict[str, str | int]] = [
-        {"association": code, "session": key, "seats": seats, "attended": attended}
-        for (code, key), (seats, attended) in sorted(counts.items())
+            cell = cells.setdefault((code, e.session_key), _SeatsAndAttendance())
+            cell.seats += e.status != EnrolmentStatus.WAITLISTED
+            cell.attended += e.attended is True
+    return [
+        {"association": code, "session": key, "seats": cell.seats, "attended": cell.attended}
+        for (code, key), cell in sorted(cells.items())
     ]
-    return per_session, per_association

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
+from openpyxl import load_workbook
 
 from deployments.demo.generate import generate
+from schemas.rejection import REPORT_COLUMNS
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -28,6 +33,37 @@ EXPECTED_CODE = {
 }
 
 
+def _report_records(path: Path) -> list[dict[str, Any]]:
+    """Return the rows of a rejection report (xlsx) keyed like REPORT_COLUMNS."""
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    keys = [key for key, _ in REPORT_COLUMNS]
+    return [
+        dict(zip(keys, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+def _table(key: str, flow_run_id: UUID | None) -> list[dict[str, Any]]:
+    """Return the rows of the table artifact `key` that a flow run published."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    assert flow_run_id is not None
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    assert artifact.type == "table"
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+
+
 def test_generated_lists_land_and_each_injected_problem_is_reported_at_its_row(
     workspace: Path, tmp_path: Path, campaign_2024
 ) -> None:
@@ -41,7 +77,8 @@ def test_generated_lists_land_and_each_injected_problem_is_reported_at_its_row(
     shutil.copytree(tmp_path / "gen" / "recommendations", inbox / "recommendations")
     shutil.copy2(tmp_path / "gen" / "associations.xlsx", inbox / "associations.xlsx")
 
-    result = mobilize(2024, as_of=date(2024, 10, 10))
+    state = mobilize(2024, as_of=date(2024, 10, 10), return_state=True)
+    result = state.result()
     training = train(2024, as_of=date(2024, 10, 14))
 
     intake = result.recommendations
@@ -53,11 +90,13 @@ def test_generated_lists_land_and_each_injected_problem_is_reported_at_its_row(
     assert expected == Counter(
         {code: n for code, n in intake.problems_by_code.items() if code in EXPECTED_CODE.values()}
     )
-    found = {(r.file, r.row, r.code) for r in intake.rejections}
+    report = _report_records(workspace / intake.report)
+    found = {(r["file"], r["row"], r["code"]) for r in report}
     for i in injected:
         if i.row is not None:
             assert (Path(i.file).name, i.row, EXPECTED_CODE[i.kind]) in found, i
     assert intake.participations_new == sum(s.invited + s.waitlisted for s in training.sessions[:1])
-    assert intake.mails_queued == intake.participations_new + len(intake.per_association) + (
+    per_association = _table("recommendations-per-association", state.state_details.flow_run_id)
+    assert intake.mails_queued == intake.participations_new + len(per_association) + (
         1 if any(i.kind == "wrong-year-file" for i in injected) else 0
     ) - len(intake.associations_unmailed)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
 from factories import (
@@ -19,6 +23,22 @@ from schemas.columns import RECEIPTS, RECOMMENDATIONS
 from schemas.enums import OverQuota
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _artifacts(flow_run_id: UUID | None) -> dict[str, Any]:
+    """Return the data of each artifact a flow run published, by key (tables as rows)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    assert flow_run_id is not None
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {
+        a.key: json.loads(a.data) if a.type == "table" and isinstance(a.data, str) else a.data
+        for a in artifacts
+    }
 
 
 def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
@@ -45,8 +65,9 @@ def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
         "over_quota": OverQuota.CUT,
     }
 
-    first = mobilize(2024, as_of=date(2024, 10, 10), **files)
+    first_state = mobilize(2024, as_of=date(2024, 10, 10), return_state=True, **files)
     second = mobilize(2024, as_of=date(2024, 10, 11), **files)
+    first = first_state.result()
 
     assert first.recommendations is not None
     assert second.recommendations is not None
@@ -72,3 +93,18 @@ def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
         second.mail_sent,
     ) == (0, 0, 0, 0, 0, 0)
     assert len(list((workspace / "mail" / "sent").rglob("*.eml"))) == 33
+    # Each intake task published its own artifacts: the problems and the counts per association.
+    published = _artifacts(first_state.state_details.flow_run_id)
+    assert sorted(published) == [
+        "outbox-delivery",
+        "receipt-rejections",
+        "recommendation-rejections",
+        "recommendations-per-association",
+    ]
+    assert published["recommendations-per-association"] == [
+        {"association": "A001", "accepted": 20, "held": 0},
+        {"association": "A002", "accepted": 11, "held": 0},
+    ]
+    problems = published["recommendation-rejections"]
+    assert Counter(r["code"] for r in problems) == first.recommendations.problems_by_code
+    assert published["receipt-rejections"] == "**Receipt problems**: no problems found."

@@ -32,7 +32,7 @@ from notifications.sink import eml_files, read_eml
 from schemas.columns import BASIC_INFO, RECEIPTS
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
-from tasks.remind.reminders import ListedMail
+from tasks.remind.listing import ListedMail
 from tasks.store import campaign_session
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -121,23 +121,26 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     dry_mail = _new_mail(workspace, mailed)
     queued_after_dry = _outbox_rows()
     # (d) Monday 14 October: the weekly digests.
-    monday = remind(2024, as_of=date(2024, 10, 14))
+    monday_state = remind(2024, as_of=date(2024, 10, 14), return_state=True)
+    monday: RemindSummary = monday_state.result()
     monday_mail = _new_mail(workspace, mailed)
 
     owing = [(2, A001), (3, A001), (4, A001), (5, A002), (6, A002)]
     assert t3.reminders.reminders_due == ["receipt@2024-10-08:before:3"]
     assert t3.reminders.digest_due is False
-    assert t3.reminders.mails == [
+    # What was sent is listed where the operator sees it: the run's `reminders` artifact.
+    rows, description = _artifact_rows(state.state_details.flow_run_id)
+    assert rows == [
         ListedMail(
             template="deadline_reminder",
             deadline="receipt (2024-10-08)",
             kind="T-3",
             unit=_unit(n),
             association=association,
-        )
+        ).model_dump()
         for n, association in owing
     ]
-    assert (t3.reminders.queued, t3.mail_sent) == (5, 5)
+    assert (t3.reminders.listed, t3.reminders.queued, t3.mail_sent) == (5, 5, 5)
     subject = f"{PREFIX}截止提醒：请于2024年10月8日前提交发布回执表及基本信息统计表"
     assert [(to, subj) for to, subj, _ in t3_mail] == sorted(
         [(f"李测试 <contact{n}@unit{n}.example.com>", subject) for n in (2, 3, 4, 6)]
@@ -147,13 +150,11 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     [unit5_text] = [text for to, _, text in t3_mail if "csr5@" in to]
     assert "  1. 基本信息统计表\n" in unit5_text
     assert "  2. " not in unit5_text
-    rows, description = _artifact_rows(state.state_details.flow_run_id)
-    assert rows == [m.model_dump() for m in t3.reminders.mails]
     shown = json.dumps(rows, ensure_ascii=False) + description
     assert re.findall(r"[\w.+-]+@[\w-]+\.[\w.-]+", shown) == []  # no address
     assert not any(name in shown for name in ("李测试", "赵回执", "王测试"))  # no contact
 
-    assert (again.reminders.mails, again.reminders.queued, again.mail_sent) == ([], 0, 0)
+    assert (again.reminders.listed, again.reminders.queued, again.mail_sent) == (0, 0, 0)
     assert again.reminders.already_in_outbox == 5
     assert (again_mail, queued_after_t3) == ([], queued_before + 5)
     assert _artifact_rows(again_state.state_details.flow_run_id) == (
@@ -164,23 +165,38 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
 
     assert dry.reminders.reminders_due == ["receipt@2024-10-08:on_the_day:0"]
     assert (dry.reminders.dry_run, dry.reminders.digest_due) == (True, True)
-    assert [(m.template, m.kind, m.unit, m.association) for m in dry.reminders.mails] == [
-        ("deadline_reminder", "on the day", _unit(n), association) for n, association in owing
-    ] + [
-        ("association_digest", "weekly 2024-W41", "", A001),
-        ("association_digest", "weekly 2024-W41", "", A002),
-    ]
-    assert (dry.reminders.queued, dry.mail_sent, dry_mail) == (0, 0, [])
-    assert queued_after_dry == queued_after_t3
+    # The dry run's list is the artifact: what a real run would send, nothing written.
     dry_rows, dry_description = _artifact_rows(dry_state.state_details.flow_run_id)
-    assert dry_rows == [m.model_dump() for m in dry.reminders.mails]
+    assert dry_rows == [
+        ListedMail(
+            template="deadline_reminder",
+            deadline="receipt (2024-10-08)",
+            kind="on the day",
+            unit=_unit(n),
+            association=association,
+        ).model_dump()
+        for n, association in owing
+    ] + [
+        ListedMail(
+            template="association_digest",
+            deadline="",
+            kind="weekly 2024-W41",
+            unit="",
+            association=association,
+        ).model_dump()
+        for association in (A001, A002)
+    ]
+    assert (dry.reminders.listed, dry.reminders.queued, dry.mail_sent, dry_mail) == (7, 0, 0, [])
+    assert queued_after_dry == queued_after_t3
     assert dry_description.startswith(
         "**Reminders** for 2024-10-08: 7 mails would be queued (dry run: nothing was written); "
         "0 already in the outbox."
     )
 
     assert (monday.reminders.reminders_due, monday.reminders.digest_due) == ([], True)
-    assert [m.kind for m in monday.reminders.mails] == ["weekly 2024-W42"] * 2
+    monday_rows, _ = _artifact_rows(monday_state.state_details.flow_run_id)
+    assert [row["kind"] for row in monday_rows] == ["weekly 2024-W42"] * 2
+    assert monday.reminders.listed == 2
     assert [(to, subj) for to, subj, _ in monday_mail] == [
         ("王测试 <a001@assoc.example.org>", f"{PREFIX}{A001}推荐单位进展周报（截至10月14日）"),
         ("王测试 <a002@assoc.example.org>", f"{PREFIX}{A002}推荐单位进展周报（截至10月14日）"),

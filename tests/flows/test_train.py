@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
 from factories import (
@@ -18,6 +21,27 @@ from factories import (
 from schemas.columns import RECEIPTS
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _table(key: str, flow_run_id: UUID | None) -> list[dict[str, Any]]:
+    """Return the rows of the table artifact `key` that a flow run published."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    assert flow_run_id is not None
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    assert artifact.type == "table"
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
 
 
 def _mobilized(
@@ -52,8 +76,11 @@ def test_train_seats_registered_units_first_and_records_attendance(
         ],
     )
 
-    first = train(2024, as_of=date(2024, 10, 14), attendance_files=[str(sheet)])
+    first_state = train(
+        2024, as_of=date(2024, 10, 14), attendance_files=[str(sheet)], return_state=True
+    )
     again = train(2024, as_of=date(2024, 10, 15), attendance_files=[str(sheet)])
+    first = first_state.result()
 
     seats = {s.key: (s.invited, s.waitlisted) for s in first.sessions}
     assert seats == {
@@ -70,7 +97,9 @@ def test_train_seats_registered_units_first_and_records_attendance(
         "management-systems.ics",
         "standards-writing.ics",
     ]
-    by_session = {row["session"]: row for row in first.attendance.per_session}
+    # Attendance per session is read where the operator sees it: the run's artifact.
+    per_session = _table("training-attendance", first_state.state_details.flow_run_id)
+    by_session = {row["session"]: row for row in per_session}
     assert (
         by_session["standards-writing"]["attended"],
         by_session["standards-writing"]["absent"],

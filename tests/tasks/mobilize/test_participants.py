@@ -14,8 +14,9 @@ from schemas.columns import RECOMMENDATIONS
 from schemas.enums import OverQuota, ParticipationStatus
 from schemas.tables import Participation, Recommendation, Unit
 from tasks.common.campaigns import ensure_campaign
+from tasks.mobilize.lists import read_recommendation_lists, validate_associations
 from tasks.mobilize.participants import save_recommendations, upsert_associations
-from tasks.mobilize.recommendations import decide_recommendations, validate_associations
+from tasks.mobilize.recommendations import decide_recommendations
 from tasks.store import session_scope
 
 NOW = datetime(2024, 10, 10, 2, 0, tzinfo=UTC)
@@ -28,7 +29,7 @@ def _ingest(engine: Engine, campaign: CampaignFile, folder: Path) -> tuple[int, 
         ensure_campaign(session, campaign, NOW)
         upsert_associations(session, rows)
         batch = decide_recommendations(
-            sorted((folder / "recommendations").iterdir()),
+            read_recommendation_lists((folder / "recommendations").iterdir()),
             campaign_year=2024,
             known_associations={r.code for r in rows},
             quota_min=1,

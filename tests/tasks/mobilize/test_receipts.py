@@ -14,11 +14,13 @@ from factories import (
     write_recommendations,
     write_xlsx,
 )
+from openpyxl import load_workbook
 from prefect.logging import disable_run_logger
 from sqlmodel import select
 
 from schemas.columns import RECEIPTS
 from schemas.enums import OverQuota, ParticipationStatus, SubmissionKind
+from schemas.rejection import REPORT_COLUMNS
 from schemas.rows import ReceiptRow
 from schemas.settings import Settings
 from schemas.tables import Participation, StageTransition, Submission, Unit
@@ -75,6 +77,16 @@ def recommended(workspace: Path) -> Settings:
     return settings
 
 
+def _report_records(path: Path) -> list[dict[str, object]]:
+    """Return the rows of a rejection report (xlsx) keyed like REPORT_COLUMNS."""
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    keys = [key for key, _ in REPORT_COLUMNS]
+    return [
+        dict(zip(keys, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
 def _ingest(settings: Settings, files: list[Path], day: date):
     with disable_run_logger():
         return ingest_receipts.fn(settings, 2024, day, [str(f) for f in files], "reports/test")
@@ -126,4 +138,5 @@ def test_an_unreadable_receipt_file_is_reported_and_others_proceed(
     summary = _ingest(recommended, [good, bad], date(2024, 11, 1))
 
     assert (summary.files_read, summary.files_rejected, summary.registered) == (1, 1, 1)
-    assert [(r.file, r.code) for r in summary.rejections] == [("bad.csv", "missing-columns")]
+    report = _report_records(recommended.workspace / summary.report)
+    assert [(r["file"], r["code"]) for r in report] == [("bad.csv", "missing-columns")]

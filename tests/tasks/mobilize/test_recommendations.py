@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from schemas.columns import RECOMMENDATIONS
 from schemas.enums import OverQuota, Severity
+from tasks.mobilize.lists import read_recommendation_lists
 from tasks.mobilize.recommendations import decide_recommendations
 
 KNOWN = {"A001", "A002", "A003"}
@@ -19,7 +20,7 @@ def _decide(
     files: list[Path], over_quota: OverQuota = OverQuota.HOLD, qmin: int = 2, qmax: int = 5
 ):
     return decide_recommendations(
-        files,
+        read_recommendation_lists(files),
         campaign_year=2024,
         known_associations=KNOWN,
         quota_min=qmin,

@@ -1,4 +1,4 @@
-"""The queue-reminders task: plan in one query per table, queue once, dry run, artifact rows.
+"""The queue-reminders task: plan in one query per table, queue once, dry run, counts returned.
 
 The campaign file has its receipt deadline on Tuesday 2024-10-08, right after National Day
 (1-7 October holidays; Saturday 12 October a make-up working day): the first overdue notice
@@ -37,16 +37,14 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Unit
 from tasks.common.campaigns import ensure_campaign
+from tasks.remind.listing import ListedMail
 from tasks.remind.mail import decide_reminders, render_reminder
 from tasks.remind.reminders import (
-    ListedMail,
     ReminderRun,
     already_queued,
-    kind_label,
     plan_mails,
+    queue_day_reminders,
     queue_reminders,
-    reminder_description,
-    reminder_rows,
 )
 from tasks.store import session_scope
 
@@ -69,53 +67,6 @@ def _reminder(kind: ReminderKind, number: int, day: date) -> ScheduledReminder:
 def _seed(engine: Engine, campaign: CampaignFile) -> dict[int, int]:
     with session_scope(engine) as session:
         return seed_reminder_units(session, campaign)
-
-
-def test_kind_labels_name_the_reminder_for_operators() -> None:
-    assert [
-        kind_label(_reminder(B, 7, date(2024, 9, 23)), 3),
-        kind_label(_reminder(D, 0, DEADLINE), 3),
-        kind_label(_reminder(OVER, 3, date(2024, 10, 16)), 3),
-    ] == ["T-7", "on the day", "overdue 3/3"]
-
-
-def test_artifact_lists_names_only_and_says_when_it_was_a_dry_run() -> None:
-    listed = ListedMail(
-        template="deadline_reminder",
-        deadline="receipt (2024-10-08)",
-        kind="on the day",
-        unit="上海测试0001科技有限公司",
-        association="上海市测试行业协会A001",
-    )
-    run = ReminderRun(
-        campaign_year=2024,
-        as_of=DEADLINE,
-        dry_run=True,
-        reminders_due=["receipt@2024-10-08:on_the_day:0"],
-        digest_due=True,
-        mails=[listed],
-        queued=0,
-        already_in_outbox=2,
-        units_without_address=["上海测试0005科技有限公司"],
-        associations_without_address=["A002"],
-    )
-
-    assert reminder_rows(run) == [
-        {
-            "template": "deadline_reminder",
-            "deadline": "receipt (2024-10-08)",
-            "kind": "on the day",
-            "unit": "上海测试0001科技有限公司",
-            "association": "上海市测试行业协会A001",
-        }
-    ]
-    assert reminder_description(run) == (
-        "**Reminders** for 2024-10-08: 1 mails would be queued (dry run: nothing was written); "
-        "2 already in the outbox.\n\n"
-        "Reminders due: `receipt@2024-10-08:on_the_day:0`. Weekly digest: due.\n\n"
-        "Units without a valid address: 上海测试0005科技有限公司\n\n"
-        "Associations without a valid address: A002"
-    )
 
 
 @pytest.fixture
@@ -217,14 +168,15 @@ def test_overdue_notices_on_the_make_up_saturday_go_once_per_unit(
     settings = _settings(database_url, tmp_path)
     saturday = date(2024, 10, 12)
 
+    dry = queue_day_reminders(settings, 2024, saturday, dry_run=True)
+    after_dry = _outbox(engine)
+    real = queue_day_reminders(settings, 2024, saturday)
+    with session_scope(engine) as session:  # unit 2 gives a new address
+        unit = session.exec(select(Unit).where(Unit.name == "上海测试0002科技有限公司")).one()
+        unit.email = "new2@unit2.example.com"
+    again = queue_day_reminders(settings, 2024, saturday)
     with disable_run_logger():
-        dry = queue_reminders.fn(settings, 2024, saturday, dry_run=True)
-        after_dry = _outbox(engine)
-        real = queue_reminders.fn(settings, 2024, saturday)
-        with session_scope(engine) as session:  # unit 2 gives a new address
-            unit = session.exec(select(Unit).where(Unit.name == "上海测试0002科技有限公司")).one()
-            unit.email = "new2@unit2.example.com"
-        again = queue_reminders.fn(settings, 2024, saturday)
+        counted = queue_reminders.fn(settings, 2024, saturday)
 
     listed = [
         ListedMail(
@@ -244,6 +196,19 @@ def test_overdue_notices_on_the_make_up_saturday_go_once_per_unit(
     assert (real.mails, real.queued, real.already_in_outbox) == (listed, 2, 0)
     assert real.units_without_address == ["上海测试0005科技有限公司"]
     assert (again.mails, again.queued, again.already_in_outbox) == ([], 0, 2)
+    # The task returns counts only; the mail itself is listed in its `reminders` artifact.
+    assert counted == ReminderRun(
+        campaign_year=2024,
+        as_of=saturday,
+        dry_run=False,
+        reminders_due=["receipt@2024-10-08:overdue:2"],
+        digest_due=False,
+        listed=0,
+        queued=0,
+        already_in_outbox=2,
+        units_without_address=1,
+        associations_without_address=[],
+    )
     subject = f"{PREFIX}逾期提醒（第2次）：发布回执表及基本信息统计表尚未提交"
     assert _outbox(engine) == [
         (
@@ -263,9 +228,8 @@ def test_the_weekly_digest_skips_an_association_without_address(
     _seed(engine, campaign)
     settings = _settings(database_url, tmp_path)
 
-    with disable_run_logger():
-        monday = queue_reminders.fn(settings, 2024, date(2024, 10, 14))
-        thursday = queue_reminders.fn(settings, 2024, date(2024, 10, 17))
+    monday = queue_day_reminders(settings, 2024, date(2024, 10, 14))
+    thursday = queue_day_reminders(settings, 2024, date(2024, 10, 17))
 
     assert (monday.reminders_due, monday.digest_due) == ([], True)
     assert monday.mails == [

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from schemas.enums import EnrolmentStatus as E
 from schemas.enums import ParticipationStatus as P
-from tasks.train.seats import Seat, allocate_seats, candidate_order
+from tasks.train.seats import Candidate, Seat, allocate_seats, candidate_order
 
 
 def _apply(seats: list[Seat], candidates: list[int], capacity: int) -> list[Seat]:
@@ -88,11 +88,11 @@ def test_seats_follow_first_arrival_and_current_capacity(runs: list[tuple[list[i
 
 def test_candidate_order_puts_registered_units_first() -> None:
     rows = [
-        (4, P.RECOMMENDED),
-        (9, P.REGISTERED),
-        (2, P.RECOMMENDED),
-        (7, P.SUBMITTED),
-        (1, P.REGISTERED),
+        Candidate(4, P.RECOMMENDED),
+        Candidate(9, P.REGISTERED),
+        Candidate(2, P.RECOMMENDED),
+        Candidate(7, P.SUBMITTED),
+        Candidate(1, P.REGISTERED),
     ]
 
     assert candidate_order(rows) == [1, 7, 9, 2, 4]
