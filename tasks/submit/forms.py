@@ -29,6 +29,7 @@ from schemas.summary_rows import SummaryRows
 from tasks.common.business_day import current_actor
 from tasks.common.enrolment import (
     Enrolled,
+    Problem,
     filing_problem,
     load_enrolled,
     participation_of,
@@ -103,13 +104,13 @@ def decide_financials(
             else filing_problem(enrolled.get(row.uscc))
         )
         if problem is None and row.fiscal_year not in years:
-            problem = (
+            problem = Problem(
                 "fiscal-year-out-of-range",
                 f"会计年度应为{years[0]}至{years[-1]}年",
                 f"fiscal year must be {years[0]}-{years[-1]}",
             )
         if problem is not None:
-            column = "fiscal_year" if problem[0] == "fiscal-year-out-of-range" else "uscc"
+            column = "fiscal_year" if problem.code == "fiscal-year-out-of-range" else "uscc"
             value = str(row.fiscal_year) if column == "fiscal_year" else row.uscc
             out.rejections.append(rejection_at(FINANCIALS, file, number, column, value, *problem))
             continue
@@ -175,7 +176,7 @@ def ingest_forms(
     money = read_rows(financial_files, FINANCIALS, FinancialRow)
     archive = settings.inside_workspace("archive", str(campaign_year), "forms")
     stored = {
-        label: str(archive_file(path, archive)[0].relative_to(settings.workspace))
+        label: str(archive_file(path, archive).path.relative_to(settings.workspace))
         for label, path in {**info.read, **money.read}.items()
     }
     now = now_utc()
