@@ -3,8 +3,9 @@
 Leaves behind: versioned Submissions (forms, financials, report PDFs with their pre-screen
 result and late flag); units moved to `submitted` once the form and a usable report are in (or
 to `revised` when a unit asked to revise sends a new report); an acknowledgement mail per new
-report version listing the pre-screen's problems; rejection reports; artifacts of progress per
-association, screening problems and topic coverage.
+report version listing the pre-screen's problems; rejection reports; artifacts of form
+problems, screening problems and topic coverage (published by the intake tasks) and of progress
+per association.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
@@ -28,7 +28,7 @@ from tasks.common.inbox import (
     record_inputs,
 )
 from tasks.submit.artifacts import publish_submission_progress
-from tasks.submit.forms import FormSummary, ingest_forms, publish_form_report
+from tasks.submit.forms import FormSummary, ingest_forms
 from tasks.submit.reports import ReportSummary, ingest_reports
 
 
@@ -68,15 +68,12 @@ def submit(
     forms = None
     if info or money:
         forms = ingest_forms(settings, campaign_year, day, info, money, reports_dir)
-        publish_form_report(as_is(forms))
         record_inputs(settings, campaign_year, BASIC_INFO_KIND, info, day)
         record_inputs(settings, campaign_year, FINANCIALS_KIND, money, day)
     reports = None
     if pdfs:
-        reports = ingest_reports(
-            settings, campaign_year, day, as_is(pdfs), as_is(manifests), reports_dir
-        )
-        record_inputs(settings, campaign_year, REPORTS_KIND, as_is(pdfs + manifests), day)
-    publish_submission_progress(settings, campaign_year, as_is(reports))
+        reports = ingest_reports(settings, campaign_year, day, pdfs, manifests, reports_dir)
+        record_inputs(settings, campaign_year, REPORTS_KIND, pdfs + manifests, day)
+    publish_submission_progress(settings, campaign_year)
     delivery = deliver_outbox(settings, campaign_year) if reports and reports.mails_queued else None
     return SubmitSummary(forms=forms, reports=reports, mail_sent=delivery.sent if delivery else 0)

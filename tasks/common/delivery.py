@@ -15,15 +15,13 @@ from datetime import timedelta
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import get_run_context
-from prefect.exceptions import MissingContextError
 
 from notifications.delivery import DeliveryReport, deliver_now
 from notifications.mailers import make_mailer
 from notifications.outbox import OutboxView, list_messages
 from schemas.enums import OutboxStatus
 from schemas.settings import Settings
-from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, publish_table
+from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, in_a_run, publish_table
 from tasks.store import campaign_engine, session_scope
 
 ARTIFACT_KEY = "outbox-delivery"
@@ -123,14 +121,6 @@ def delivery_description(report: DeliveryReport, ambiguous: Sequence[OutboxView]
     return "\n\n".join(lines)
 
 
-def _in_a_run() -> bool:
-    try:
-        get_run_context()
-    except MissingContextError:
-        return False
-    return True
-
-
 @task(name="deliver-outbox", retries=0, cache_policy=NO_CACHE)
 def deliver_outbox(settings: Settings, campaign_year: int | None = None) -> DeliveryReport:
     """Deliver due outbox mail and publish the `outbox-delivery` table artifact.
@@ -147,7 +137,7 @@ def deliver_outbox(settings: Settings, campaign_year: int | None = None) -> Deli
         report.failed,
         report.outbox[OutboxStatus.AMBIGUOUS.value],
     )
-    if _in_a_run():
+    if in_a_run():
         publish_table(
             ARTIFACT_KEY, delivery_rows(report, ambiguous), delivery_description(report, ambiguous)
         )

@@ -1,7 +1,8 @@
 """Rejection reports: the xlsx an operator opens and the table artifact shown in the Prefect UI.
 
 `write_rejection_report` is plain (writes one xlsx inside the workspace); the artifact helpers
-call Prefect and only run inside a flow or task run.
+call Prefect and only run inside a flow or task run (`in_a_run` tells a task called through
+`.fn()` outside one to skip them). Nothing here reads inputs or touches the database.
 """
 
 from __future__ import annotations
@@ -10,11 +11,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import get_run_context
+from prefect.exceptions import MissingContextError
 
 from schemas.rejection import REPORT_COLUMNS, Rejection
 from tasks.common.spreadsheets import write_sheet
 
 ARTIFACT_ROW_LIMIT = 500
+
+
+def in_a_run() -> bool:
+    """Return whether the caller runs inside a Prefect flow or task run (artifacts need one)."""
+    try:
+        get_run_context()
+    except MissingContextError:
+        return False
+    return True
 
 
 def write_rejection_report(path: Path, rejections: Sequence[Rejection]) -> Path:

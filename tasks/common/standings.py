@@ -22,6 +22,11 @@ from schemas.tables import Association, Participation, Recommendation, Submissio
 from tasks.common.progress import SCREENING_PROBLEMS, fold_filings
 from tasks.store import fetch_columns
 
+# Rows as read: participation id, status, unit id, unit name, contact name, email ...
+OpenParticipation = sa.Row[int | None, S, int | None, str, str, str]
+# ... and unit id, association code, name, contact name, email.
+RecommendingAssociation = sa.Row[int, str, str, str, str]
+
 # Statuses in which a deadline's steps still make sense; a `submitted` unit owes nothing.
 OWING: frozenset[S] = frozenset({S.RECOMMENDED, S.REGISTERED})
 
@@ -107,40 +112,13 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
     Three queries whatever the number of units: participations with their units, the
     campaign's submissions, and its (not held) recommendations with their associations.
     """
-    people = fetch_columns(
-        session,
-        sa.select(
-            col(Participation.id),
-            col(Participation.status),
-            col(Unit.id),
-            col(Unit.name),
-            col(Unit.contact_name),
-            col(Unit.email),
-        )
-        .join(Unit, col(Unit.id) == col(Participation.unit_id))
-        .where(col(Participation.campaign_year) == campaign_year)
-        .where(col(Participation.status).not_in(FINAL))
-        .order_by(col(Participation.id)),
-    )
+    people = _open_participations(session, campaign_year)
     filings = session.exec(
         select(Submission.participation_id, Submission.kind, SCREENING_PROBLEMS)
         .where(Submission.campaign_year == campaign_year)
         .order_by(col(Submission.participation_id), col(Submission.version))
     ).all()
-    links = fetch_columns(
-        session,
-        sa.select(
-            col(Recommendation.unit_id),
-            col(Association.code),
-            col(Association.name),
-            col(Association.contact_name),
-            col(Association.email),
-        )
-        .join(Association, col(Association.id) == col(Recommendation.association_id))
-        .where(col(Recommendation.campaign_year) == campaign_year)
-        .where(col(Recommendation.held).is_(False))
-        .order_by(col(Recommendation.id)),
-    )
+    links = _recommending_associations(session, campaign_year)
     filed, usable = fold_filings(filings)
     codes_of: dict[int, list[str]] = {}
     associations: dict[str, AssociationContact] = {}
@@ -164,3 +142,42 @@ def load_standings(session: Session, campaign_year: int) -> Standings:
         if pid is not None
     )
     return Standings(units=units, associations=associations)
+
+
+def _open_participations(session: Session, campaign_year: int) -> Sequence[OpenParticipation]:
+    """Return (participation id, status, unit id, name, contact, email) of open participations."""
+    return fetch_columns(
+        session,
+        sa.select(
+            col(Participation.id),
+            col(Participation.status),
+            col(Unit.id),
+            col(Unit.name),
+            col(Unit.contact_name),
+            col(Unit.email),
+        )
+        .join(Unit, col(Unit.id) == col(Participation.unit_id))
+        .where(col(Participation.campaign_year) == campaign_year)
+        .where(col(Participation.status).not_in(FINAL))
+        .order_by(col(Participation.id)),
+    )
+
+
+def _recommending_associations(
+    session: Session, campaign_year: int
+) -> Sequence[RecommendingAssociation]:
+    """Return (unit id, association code, name, contact, email) per recommendation not held."""
+    return fetch_columns(
+        session,
+        sa.select(
+            col(Recommendation.unit_id),
+            col(Association.code),
+            col(Association.name),
+            col(Association.contact_name),
+            col(Association.email),
+        )
+        .join(Association, col(Association.id) == col(Recommendation.association_id))
+        .where(col(Recommendation.campaign_year) == campaign_year)
+        .where(col(Recommendation.held).is_(False))
+        .order_by(col(Recommendation.id)),
+    )

@@ -3,8 +3,9 @@
 For a row of a spreadsheet (a receipt, a basic-information form), the submission's content is
 the validated row: `sha256` and `size` are those of its canonical JSON, `data` holds it, and
 `stored_path` points to the archived copy of the file it came from. The same content again is
-not a new version; changed content is. Runs in the caller's session; files are copied into the
-workspace only (inputs are read, never written).
+not a new version; changed content is. `plan_row_filings` is that rule on values;
+`record_row_filings` reads the latest versions and saves the plan in the caller's session (it
+never commits). Files are copied into the workspace only (inputs are read, never written).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -40,8 +41,15 @@ def canonical_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
-def archive_file(source: Path, archive_dir: Path) -> tuple[Path, str]:
-    """Copy an input file into the archive folder under its sha256; return (path, sha256).
+class ArchivedFile(NamedTuple):
+    """Where an input file was archived, and the sha256 of its bytes (its name there)."""
+
+    path: Path
+    sha256: str
+
+
+def archive_file(source: Path, archive_dir: Path) -> ArchivedFile:
+    """Copy an input file into the archive folder under its sha256; return its path and sha256.
 
     Side effect: writes `<archive_dir>/<sha256><suffix>` unless it is already there.
     """
@@ -52,7 +60,7 @@ def archive_file(source: Path, archive_dir: Path) -> tuple[Path, str]:
         tmp = target.with_suffix(target.suffix + ".part")
         shutil.copyfile(source, tmp)
         tmp.replace(target)
-    return target, digest
+    return ArchivedFile(target, digest)
 
 
 @dataclass(frozen=True)
@@ -75,21 +83,20 @@ class FilingCounts:
     new_participations: tuple[int, ...]  # participations that filed this kind for the first time
 
 
-def record_row_filings(
-    session: Session,
-    campaign_year: int,
-    kind: SubmissionKind,
-    filings: Sequence[RowFiling],
-    *,
-    as_of: date,
-    deadline: date | None,
-    now: datetime,
-) -> FilingCounts:
-    """Save each filing as a new Submission version unless its content equals the latest one.
+@dataclass(frozen=True)
+class FilingPlan:
+    """What recording a batch of filings will write: the new versions, and what was skipped."""
 
-    `deadline` None means the step has no deadline (e.g. financials, which are encouraged).
-    """
-    ids = sorted({f.participation_id for f in filings})
+    new_rows: tuple[Submission, ...]
+    unchanged: int
+    new_participations: tuple[int, ...]  # participations that file this kind for the first time
+
+
+def latest_filings(
+    session: Session, kind: SubmissionKind, participation_ids: Sequence[int]
+) -> dict[int, Submission]:
+    """Return, per participation, its latest Submission of `kind`. Reads only."""
+    ids = sorted(set(participation_ids))
     latest: dict[int, Submission] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -101,6 +108,25 @@ def record_row_filings(
         ).all()
         for sub in rows:
             latest[sub.participation_id] = sub
+    return latest
+
+
+def plan_row_filings(
+    campaign_year: int,
+    kind: SubmissionKind,
+    filings: Sequence[RowFiling],
+    latest: dict[int, Submission],
+    *,
+    as_of: date,
+    deadline: date | None,
+    now: datetime,
+) -> FilingPlan:
+    """Return the new Submission versions for filings whose content differs from the latest.
+
+    Pure: `latest` (participation -> its latest Submission of `kind`) is not changed; a
+    participation filing twice in the batch is compared with its first new version.
+    """
+    latest = dict(latest)
     new_rows: list[Submission] = []
     unchanged = 0
     first_time: list[int] = []
@@ -129,11 +155,33 @@ def record_row_filings(
         )
         latest[filing.participation_id] = sub
         new_rows.append(sub)
-    session.add_all(new_rows)
+    return FilingPlan(tuple(new_rows), unchanged, tuple(first_time))
+
+
+def record_row_filings(
+    session: Session,
+    campaign_year: int,
+    kind: SubmissionKind,
+    filings: Sequence[RowFiling],
+    *,
+    as_of: date,
+    deadline: date | None,
+    now: datetime,
+) -> FilingCounts:
+    """Save each filing as a new Submission version unless its content equals the latest one.
+
+    `deadline` None means the step has no deadline (e.g. financials, which are encouraged).
+    Side effect: adds the new Submission rows in the caller's session and flushes.
+    """
+    latest = latest_filings(session, kind, [f.participation_id for f in filings])
+    plan = plan_row_filings(
+        campaign_year, kind, filings, latest, as_of=as_of, deadline=deadline, now=now
+    )
+    session.add_all(plan.new_rows)
     session.flush()
     return FilingCounts(
-        new=len(new_rows),
-        unchanged=unchanged,
-        late=sum(1 for s in new_rows if s.late),
-        new_participations=tuple(first_time),
+        new=len(plan.new_rows),
+        unchanged=plan.unchanged,
+        late=sum(1 for s in plan.new_rows if s.late),
+        new_participations=plan.new_participations,
     )

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -116,6 +116,14 @@ def _csv_grid(data: bytes, name: str) -> list[Sequence[Any]]:
         raise UnreadableInput(name, "bad-csv", "CSV 格式错误", f"malformed CSV: {exc}") from None
 
 
+class HeaderRow(NamedTuple):
+    """A candidate header row: where it is, the columns it names (position -> key), the rest."""
+
+    position: int  # 0-based, in the grid read
+    columns: dict[int, str]
+    ignored: list[str]
+
+
 def _match_headers(cells: Iterable[Any], kind: InputKind) -> tuple[dict[int, str], list[str]]:
     lookup = {n: spec.key for spec in kind.columns for n in spec.names()}
     found: dict[int, str] = {}
@@ -132,12 +140,12 @@ def _match_headers(cells: Iterable[Any], kind: InputKind) -> tuple[dict[int, str
 
 
 def _rows_from_grid(grid: list[Sequence[Any]], kind: InputKind, name: str) -> Table:
-    best: tuple[int, dict[int, str], list[str]] | None = None
+    best: HeaderRow | None = None
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         found, ignored = _match_headers(row, kind)
-        if best is None or len(found) > len(best[1]):
-            best = (i, found, ignored)
-    if best is None or not best[1]:
+        if best is None or len(found) > len(best.columns):
+            best = HeaderRow(i, found, ignored)
+    if best is None or not best.columns:
         raise UnreadableInput(
             name,
             "no-header",

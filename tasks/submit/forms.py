@@ -1,43 +1,45 @@
 """Take in basic-information forms (基本信息统计表) and financial statements (近三年财务报表).
 
 Plain rules: `decide_basic_info` and `decide_financials` check each valid row against the
-campaign (who may file, report year, fiscal years, repeats); the task reads the files (one sheet
-for many units or one file per unit), records the filings as versioned Submissions and moves
-units whose documents are complete to `submitted` (tasks/common/progress.py).
+campaign (who may file, report year, fiscal years, repeats). The task reads and archives the
+files first (one sheet for many units or one file per unit); only then does one transaction
+(`record_forms`) record the filings as versioned Submissions and move units whose documents are
+complete to `submitted` (tasks/common/progress.py). The task writes the rejection report and
+publishes the `form-rejections` artifact itself, and returns counts and the report's path.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session
 
-from schemas.campaign_file import load_campaign_file
+from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.columns import BASIC_INFO, FINANCIALS
 from schemas.enums import Severity, SubmissionKind
 from schemas.form_rows import BasicInfoRow, FinancialRow
 from schemas.rejection import Rejection, count_by_code
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.summary_rows import SummaryRows
 from tasks.common.business_day import current_actor
 from tasks.common.enrolment import (
     Enrolled,
+    Problem,
     filing_problem,
     load_enrolled,
     participation_of,
     repeated,
 )
 from tasks.common.progress import advance_to_submitted
-from tasks.common.rejection_reports import publish_rejections, write_rejection_report
+from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
-from tasks.common.validation import read_rows, rejection_at
+from tasks.common.validation import FileRows, read_rows, rejection_at
 from tasks.store import campaign_session
 
 
@@ -103,13 +105,13 @@ def decide_financials(
             else filing_problem(enrolled.get(row.uscc))
         )
         if problem is None and row.fiscal_year not in years:
-            problem = (
+            problem = Problem(
                 "fiscal-year-out-of-range",
                 f"会计年度应为{years[0]}至{years[-1]}年",
                 f"fiscal year must be {years[0]}-{years[-1]}",
             )
         if problem is not None:
-            column = "fiscal_year" if problem[0] == "fiscal-year-out-of-range" else "uscc"
+            column = "fiscal_year" if problem.code == "fiscal-year-out-of-range" else "uscc"
             value = str(row.fiscal_year) if column == "fiscal_year" else row.uscc
             out.rejections.append(rejection_at(FINANCIALS, file, number, column, value, *problem))
             continue
@@ -138,8 +140,75 @@ def decide_financials(
     return out
 
 
+def form_filings(
+    decision: FormDecision, enrolled: dict[str, Enrolled], stored: dict[str, str]
+) -> list[RowFiling]:
+    """Return the filings a decision keeps, one per unit in USCC order, with the archived file.
+
+    `stored` maps each file label to the workspace-relative path of its archived copy. Pure.
+    """
+    return [
+        RowFiling(
+            participation_id=participation_of(enrolled, uscc),
+            data=data,
+            original_name=decision.source[uscc],
+            stored_path=stored[decision.source[uscc]],
+        )
+        for uscc, data in sorted(decision.data.items())
+    ]
+
+
+@dataclass(frozen=True)
+class FormsTaken:
+    """What recording one batch of forms and statements did, and the problems it found."""
+
+    counts: dict[SubmissionKind, FilingCounts]
+    submitted: int
+    rejections: list[Rejection]
+
+
+def record_forms(
+    session: Session,
+    campaign: CampaignFile,
+    info: FileRows[BasicInfoRow],
+    money: FileRows[FinancialRow],
+    stored: dict[str, str],
+    *,
+    as_of: date,
+    now: datetime,
+) -> FormsTaken:
+    """Decide the read rows against the enrolment, save the new versions, advance units.
+
+    Side effects, in the caller's session: adds Submissions and StageTransitions. Reads no file.
+    """
+    enrolled = load_enrolled(session, campaign.year)
+    report_year = campaign.campaign.report_year
+    forms = decide_basic_info(info.rows, enrolled, report_year)
+    books = decide_financials(money.rows, enrolled, report_year)
+    counts = {
+        kind: record_row_filings(
+            session,
+            campaign.year,
+            kind,
+            form_filings(decision, enrolled, stored),
+            as_of=as_of,
+            deadline=campaign.deadline_date_for(kind),
+            now=now,
+        )
+        for kind, decision in (
+            (SubmissionKind.BASIC_INFO, forms),
+            (SubmissionKind.FINANCIALS, books),
+        )
+    }
+    submitted = advance_to_submitted(session, campaign.year, actor=current_actor(), now=now)
+    return FormsTaken(counts, submitted, forms.rejections + books.rejections)
+
+
 class FormSummary(BaseModel):
-    """What one forms ingest did."""
+    """What one forms ingest did: counts, problems by code, and the rejection report's path.
+
+    The rejections themselves are in the report (xlsx) and the `form-rejections` artifact.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -151,8 +220,7 @@ class FormSummary(BaseModel):
     late: int
     submitted: int
     problems_by_code: dict[str, int]
-    report: str
-    rejections: SummaryRows[Rejection]
+    report: str  # workspace-relative path of forms-rejections.xlsx
 
 
 @task(name="ingest-forms", cache_policy=NO_CACHE)
@@ -166,66 +234,35 @@ def ingest_forms(
 ) -> FormSummary:
     """Read basic-information forms and financial statements, record them, advance units.
 
-    Side effects: archives the files under workspace/archive/<year>/forms/; writes Submissions
-    and StageTransitions in one transaction; writes `forms-rejections.xlsx` into `report_dir`.
+    Side effects: archives the files under workspace/archive/<year>/forms/; then, with every
+    file read, writes Submissions and StageTransitions in one transaction; writes
+    `forms-rejections.xlsx` into `report_dir`; inside a flow or task run, creates the
+    `form-rejections` table artifact.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    report_year = campaign.campaign.report_year
     info = read_rows(basic_info_files, BASIC_INFO, BasicInfoRow)
     money = read_rows(financial_files, FINANCIALS, FinancialRow)
     archive = settings.inside_workspace("archive", str(campaign_year), "forms")
     stored = {
-        label: str(archive_file(path, archive)[0].relative_to(settings.workspace))
+        label: str(archive_file(path, archive).path.relative_to(settings.workspace))
         for label, path in {**info.read, **money.read}.items()
     }
-    now = now_utc()
     with campaign_session(settings) as session:
-        enrolled = load_enrolled(session, campaign_year)
-        forms = decide_basic_info(info.rows, enrolled, report_year)
-        books = decide_financials(money.rows, enrolled, report_year)
-        counts: dict[SubmissionKind, FilingCounts] = {}
-        for kind, decision in (
-            (SubmissionKind.BASIC_INFO, forms),
-            (SubmissionKind.FINANCIALS, books),
-        ):
-            filings = [
-                RowFiling(
-                    participation_id=participation_of(enrolled, uscc),
-                    data=data,
-                    original_name=decision.source[uscc],
-                    stored_path=stored[decision.source[uscc]],
-                )
-                for uscc, data in sorted(decision.data.items())
-            ]
-            counts[kind] = record_row_filings(
-                session,
-                campaign_year,
-                kind,
-                filings,
-                as_of=as_of,
-                deadline=campaign.deadline_date_for(kind),
-                now=now,
-            )
-        submitted = advance_to_submitted(session, campaign_year, actor=current_actor(), now=now)
-    rejections = info.rejections + money.rejections + forms.rejections + books.rejections
-    report = write_rejection_report(
-        settings.inside_workspace(report_dir, "forms-rejections.xlsx"), rejections
-    )
+        taken = record_forms(session, campaign, info, money, stored, as_of=as_of, now=now_utc())
+    rejections = info.rejections + money.rejections + taken.rejections
+    report = settings.inside_workspace(report_dir, "forms-rejections.xlsx")
+    write_rejection_report(report, rejections)
+    shown = report.relative_to(settings.workspace)
+    if in_a_run():
+        publish_rejections("form-rejections", "Form problems", rejections, shown)
     return FormSummary(
         files_read=len(info.read) + len(money.read),
         files_rejected=sum(1 for r in rejections if r.row is None and r.severity == Severity.ERROR),
-        basic_info_new=counts[SubmissionKind.BASIC_INFO].new,
-        financials_new=counts[SubmissionKind.FINANCIALS].new,
-        unchanged=sum(c.unchanged for c in counts.values()),
-        late=sum(c.late for c in counts.values()),
-        submitted=submitted,
+        basic_info_new=taken.counts[SubmissionKind.BASIC_INFO].new,
+        financials_new=taken.counts[SubmissionKind.FINANCIALS].new,
+        unchanged=sum(c.unchanged for c in taken.counts.values()),
+        late=sum(c.late for c in taken.counts.values()),
+        submitted=taken.submitted,
         problems_by_code=count_by_code(rejections),
-        report=str(report.relative_to(settings.workspace)),
-        rejections=rejections,
+        report=str(shown),
     )
-
-
-@task(name="publish-form-report", cache_policy=NO_CACHE)
-def publish_form_report(summary: FormSummary) -> None:
-    """Publish the form and financial-statement problems as a table artifact."""
-    publish_rejections("form-rejections", "Form problems", summary.rejections, Path(summary.report))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email
+import json
 from datetime import date
 from email import policy
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
 from factories import (
@@ -17,15 +20,33 @@ from factories import (
     write_report_pdfs,
     write_xlsx,
 )
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from schemas.columns import BASIC_INFO, RECEIPTS
 from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.rejection import REPORT_COLUMNS
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.store import campaign_session
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _artifacts(flow_run_id: UUID) -> dict[str, Any]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a for a in found}
+
+
+def _table(published: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    data = published[key].data
+    return list(json.loads(data) if isinstance(data, str) else data)
 
 
 def test_submit_screens_reports_acknowledges_and_moves_complete_units(
@@ -45,10 +66,14 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
     pdfs = write_report_pdfs(campaign_2024, inbox / "reports", [(1, None), (2, "encrypted")])
     (inbox / "reports" / "终稿.pdf").write_bytes(pdfs[1].read_bytes())  # no USCC in the name
 
-    first = submit(2024, as_of=date(2024, 11, 28))
+    first_state = submit(2024, as_of=date(2024, 11, 28), return_state=True)
+    first = first_state.result()
     (inbox / "reports" / f"{make_uscc(3)}-final.pdf").write_bytes(pdfs[1].read_bytes())
     late = submit(2024, as_of=date(2024, 12, 2))
-    again = submit(2024, as_of=date(2024, 12, 3))
+    again_state = submit(2024, as_of=date(2024, 12, 3), return_state=True)
+    again = again_state.result()
+    published = _artifacts(first_state.state_details.flow_run_id)
+    published_again = _artifacts(again_state.state_details.flow_run_id)
 
     assert first.forms is not None
     assert first.reports is not None
@@ -63,6 +88,41 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
     assert late.reports is not None
     assert (late.reports.reports_new, late.reports.late, late.reports.submitted) == (1, 1, 1)
     assert (again.forms, again.reports) == (None, None)
+    report = load_workbook(workspace / first.reports.report, read_only=True).worksheets[0]
+    keys = [key for key, _ in REPORT_COLUMNS]
+    rows = [dict(zip(keys, r, strict=True)) for r in report.iter_rows(min_row=2, values_only=True)]
+    assert [(r["file"], r["code"]) for r in rows] == [
+        ("终稿.pdf", "pdf-unmatched"),
+        (f"{make_uscc(2)}.pdf", "pdf-encrypted"),
+    ]
+    assert sorted(published) == [
+        "form-rejections",
+        "outbox-delivery",
+        "screening-problems",
+        "submission-progress",
+        "topic-coverage",
+    ]
+    assert published["form-rejections"].data == "**Form problems**: no problems found."
+    assert [
+        (r["file"], r["code"], r["severity"]) for r in _table(published, "screening-problems")
+    ] == [(f"{make_uscc(2)}.pdf", "pdf-encrypted", "error")]
+    assert [r["file"] for r in _table(published, "topic-coverage")] == [
+        f"{make_uscc(1)}.pdf",
+        f"{make_uscc(2)}.pdf",
+        "覆盖文件数 files covering",
+    ]
+    assert _table(published, "submission-progress") == [
+        {
+            "association": "A001",
+            "name": "上海市测试行业协会A001",
+            "units": 10,
+            "receipt": 3,
+            "basic_info": 3,
+            "report_pdf": 1,
+            "submitted": 1,
+        }
+    ]
+    assert sorted(published_again) == ["submission-progress"]
     with campaign_session(Settings()) as session:
         status = dict(
             session.exec(

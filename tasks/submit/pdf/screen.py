@@ -190,22 +190,19 @@ def screen_many(
 def screen_batch_summary(results: Sequence[ScreenResult]) -> list[Row]:
     """Return one row per problem (errors first, then input order) for the "screening
     problems" table artifact; pure."""
-    rows = [
-        (
-            p.severity != Severity.ERROR,
-            {
-                "severity": p.severity.value,
-                "file": r.file,
-                "code": p.code.value,
-                "reason_zh": p.reason_zh,
-                "reason_en": p.reason_en,
-                "pages": r.pages,
-            },
-        )
+    rows: list[Row] = [
+        {
+            "severity": p.severity.value,
+            "file": r.file,
+            "code": p.code.value,
+            "reason_zh": p.reason_zh,
+            "reason_en": p.reason_en,
+            "pages": r.pages,
+        }
         for r in results
         for p in r.problems
     ]
-    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+    return sorted(rows, key=lambda row: row["severity"] != Severity.ERROR.value)  # stable
 
 
 def topic_heat_rows(results: Sequence[ScreenResult], rules: ScreenRules) -> list[Row]:

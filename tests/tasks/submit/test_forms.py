@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from factories import (
@@ -17,6 +19,7 @@ from factories import (
     write_recommendations,
     write_xlsx,
 )
+from openpyxl import load_workbook
 from prefect.logging import disable_run_logger
 from pydantic import ValidationError
 from sqlmodel import select
@@ -24,6 +27,7 @@ from sqlmodel import select
 from schemas.columns import BASIC_INFO, FINANCIALS, RECEIPTS
 from schemas.enums import OverQuota, ParticipationStatus, Severity, SubmissionKind
 from schemas.form_rows import BasicInfoRow, FinancialRow
+from schemas.rejection import REPORT_COLUMNS
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission
 from tasks.common.enrolment import Enrolled
@@ -154,6 +158,51 @@ def test_ingest_forms_records_versions_and_late_flags(registered: Settings, tmp_
             .order_by(Submission.id)
         ).all()
     assert versions == [(1, False), (1, False), (2, True)]
+
+
+def _artifacts(task_run_id: UUID) -> list[Any]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterTaskRunId
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(task_run_id=ArtifactFilterTaskRunId(any_=[task_run_id]))
+        )
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_ingest_forms_writes_its_rejection_report_and_publishes_the_problems(
+    registered: Settings, workspace: Path, tmp_path: Path
+) -> None:
+    rows = [basic_info_row(1), basic_info_row(2, report_year=2022), basic_info_row(20)]
+    sheet = write_xlsx(tmp_path / "info.xlsx", rows, BASIC_INFO)
+
+    state = ingest_forms(
+        registered, 2024, date(2024, 11, 10), [str(sheet)], [], "reports/f", return_state=True
+    )
+    summary = state.result()
+    [artifact] = _artifacts(state.state_details.task_run_id)
+    keys = [key for key, _ in REPORT_COLUMNS]
+    report = load_workbook(workspace / summary.report, read_only=True).worksheets[0]
+    written = [
+        dict(zip(keys, r, strict=True)) for r in report.iter_rows(min_row=2, values_only=True)
+    ]
+    table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+
+    assert (summary.basic_info_new, summary.report) == (1, "reports/f/forms-rejections.xlsx")
+    assert summary.problems_by_code == {"wrong-report-year": 1, "not-recommended": 1}
+    assert [(r["file"], r["row"], r["code"]) for r in written] == [
+        ("info.xlsx", 3, "wrong-report-year"),
+        ("info.xlsx", 4, "not-recommended"),
+    ]
+    assert (artifact.key, artifact.type) == ("form-rejections", "table")
+    assert [(r["file"], r["row"], r["code"], r["reason_en"]) for r in table] == [
+        (r["file"], r["row"], r["code"], r["reason_en"]) for r in written
+    ]
+    assert artifact.description == (
+        "Form problems: 2 problems; full report: `reports/f/forms-rejections.xlsx`"
+    )
 
 
 def _filed(
