@@ -17,7 +17,6 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
@@ -29,7 +28,12 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from tasks.common.campaigns import ensure_campaign
 from tasks.common.outgoing import enqueue
-from tasks.common.rejection_reports import publish_rejections, publish_table, write_rejection_report
+from tasks.common.rejection_reports import (
+    in_a_run,
+    publish_rejections,
+    publish_table,
+    write_rejection_report,
+)
 from tasks.mobilize.lists import (
     RecommendationList,
     read_recommendation_lists,
@@ -190,7 +194,7 @@ def ingest_recommendations(
         settings.inside_workspace(report_dir, "recommendations-rejections.xlsx"), rejections
     )
     summary = intake_summary(taken, rejections, str(report.relative_to(settings.workspace)))
-    if TaskRunContext.get() is not None:
+    if in_a_run():
         publish_recommendation_report(summary, rejections, per_association_table(taken.batch))
     return summary
 

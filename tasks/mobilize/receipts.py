@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -41,7 +40,7 @@ from tasks.common.enrolment import (
     repeated,
 )
 from tasks.common.progress import advance_to_submitted
-from tasks.common.rejection_reports import publish_rejections, write_rejection_report
+from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import RowFiling, archive_file, record_row_filings
 from tasks.common.validation import read_rows, rejection_at
 from tasks.store import campaign_session
@@ -149,7 +148,7 @@ def ingest_receipts(
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
     )
-    if TaskRunContext.get() is not None:
+    if in_a_run():
         publish_rejections(
             "receipt-rejections", "Receipt problems", rejections, Path(summary.report)
         )

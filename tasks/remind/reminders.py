@@ -21,7 +21,6 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -39,7 +38,7 @@ from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
 from tasks.common.outgoing import enqueue
-from tasks.common.rejection_reports import publish_table
+from tasks.common.rejection_reports import in_a_run, publish_table
 from tasks.common.standings import load_standings
 from tasks.remind.listing import (
     ARTIFACT_KEY,
@@ -232,7 +231,7 @@ def queue_reminders(
         "listed (dry run)" if dry_run else "queued",
         day.already_in_outbox,
     )
-    if TaskRunContext.get() is not None:
+    if in_a_run():
         publish_table(ARTIFACT_KEY, reminder_rows(day), reminder_description(day))
     return ReminderRun(
         campaign_year=campaign_year,

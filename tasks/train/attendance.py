@@ -15,7 +15,6 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
@@ -29,7 +28,12 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from schemas.training_tables import TrainingEnrolment
-from tasks.common.rejection_reports import publish_rejections, publish_table, write_rejection_report
+from tasks.common.rejection_reports import (
+    in_a_run,
+    publish_rejections,
+    publish_table,
+    write_rejection_report,
+)
 from tasks.common.validation import read_rows, rejection_at
 from tasks.store import campaign_session
 from tasks.train.marks import AttendanceMark, save_marks
@@ -191,7 +195,7 @@ def ingest_attendance(
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
     )
-    if TaskRunContext.get() is not None:
+    if in_a_run():
         publish_attendance(tables, rejections, Path(summary.report))
     return summary
 
