@@ -24,7 +24,7 @@ from schemas.settings import Settings
 from tasks.commend.proposal import CommendSummary, propose_commendations
 from tasks.store import session_scope
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DAY = date(2024, 12, 16)
 
 

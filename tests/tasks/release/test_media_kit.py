@@ -15,7 +15,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.settings import Settings
 from tasks.release.media_kit import MediaKit, compile_media_kit
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EVIL = '=HYPERLINK("http://evil.example.com","点击")'
 
 

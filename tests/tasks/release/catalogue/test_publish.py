@@ -27,7 +27,7 @@ from tasks.release.catalogue.publish import catalogue_markdown, publish_catalogu
 from tasks.store import session_scope
 
 P = ParticipationStatus
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 AS_OF = date(2025, 1, 16)
 AT = datetime(2024, 11, 20, 2, 0, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script>科技有限公司"

@@ -25,7 +25,7 @@ from tasks.release.statistics.workbook import (
 )
 from tasks.store import session_scope
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SHEETS = [
     "counts",
