@@ -36,6 +36,23 @@ MEETING_FLOW = "meeting"
 VERDICT_POLL_SECONDS = 1.0
 
 
+class UnreadableChanges(ValueError):
+    """A changes file that cannot be read or does not state MeetingChanges; says why."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class NoPausedMeeting(LookupError):
+    """No `meeting` run of the campaign year is paused waiting for the decision."""
+
+    def __init__(self, campaign_year: int) -> None:
+        self.campaign_year = campaign_year
+        super().__init__(f"no paused `{MEETING_FLOW}` run for {campaign_year}")
+
+
 class Verdict(BaseModel):
     """What the meeting run did with an answer: recorded it, asked again, or something else."""
 
@@ -53,7 +70,7 @@ def register(app: typer.Typer) -> None:
 
 
 def load_changes(path: Path) -> MeetingChanges:
-    """Read a changes file (.json or .toml) into MeetingChanges; ValueError names the problem."""
+    """Read a changes file (.json or .toml) into MeetingChanges; UnreadableChanges says why."""
     from tasks.meeting.decision import MeetingChanges
 
     try:
@@ -61,14 +78,14 @@ def load_changes(path: Path) -> MeetingChanges:
         data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         return MeetingChanges.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from None
+        raise UnreadableChanges(path, f"cannot read: {exc}") from None
     except ValidationError as exc:
         lines = [f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors()]
-        raise ValueError(f"{path}: " + "; ".join(lines)) from None
+        raise UnreadableChanges(path, "; ".join(lines)) from None
 
 
 def find_paused_meeting(campaign_year: int) -> UUID:
-    """Return the newest paused `meeting` run of the year; LookupError when there is none."""
+    """Return the newest paused `meeting` run of the year; NoPausedMeeting when there is none."""
     from prefect import get_client
     from prefect.client.schemas.filters import (
         FlowFilter,
@@ -92,7 +109,7 @@ def find_paused_meeting(campaign_year: int) -> UUID:
     for run in runs:
         if run.parameters.get("campaign_year") == campaign_year:
             return run.id
-    raise LookupError(f"no paused `{MEETING_FLOW}` run for {campaign_year}")
+    raise NoPausedMeeting(campaign_year)
 
 
 def _pause_key(flow_run_id: UUID) -> str | None:
@@ -130,7 +147,7 @@ def approve_paused_meeting(
     """Resume the paused meeting run with this decision; return the run id.
 
     Side effect: resumes the run (the run then checks and records the decision). Raises
-    LookupError when no run is paused, RuntimeError when the server refuses the values.
+    NoPausedMeeting when no run is paused, RuntimeError when the server refuses the values.
     """
     from prefect.flow_runs import resume_flow_run
 
@@ -220,17 +237,8 @@ def approve(
     settings = Settings()
     prepare_prefect(settings)
     chosen, day = _year_and_day(settings, year, meeting_date)
-    from tasks.meeting.decision import MeetingChanges
-
-    try:
-        stated = load_changes(changes) if changes is not None else MeetingChanges()
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--changes") from None
-    try:
-        run_id = UUID(flow_run) if flow_run else find_paused_meeting(chosen)
-    except (LookupError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    stated = _stated_changes(changes)
+    run_id = _paused_run(chosen, flow_run)
     key = _pause_key(run_id)
     who = by or getpass.getuser()
     try:
@@ -238,7 +246,30 @@ def approve(
     except Exception as exc:  # the server's REJECT or ABORT, a run not paused: say so, exit 2
         console.print(f"[red]not resumed[/red]: {exc}")
         raise typer.Exit(2) from None
-    verdict = await_verdict(run_id, key, wait)
+    _report(await_verdict(run_id, key, wait), run_id, who)
+
+
+def _stated_changes(changes: Path | None) -> MeetingChanges:
+    """Return the changes file's MeetingChanges, or none for --as-proposed; bad file: exit 2."""
+    from tasks.meeting.decision import MeetingChanges
+
+    try:
+        return load_changes(changes) if changes is not None else MeetingChanges()
+    except UnreadableChanges as exc:
+        raise typer.BadParameter(str(exc), param_hint="--changes") from None
+
+
+def _paused_run(campaign_year: int, flow_run: str | None) -> UUID:
+    """Return the run given by --flow-run, or the newest paused one; none or a bad id: exit 2."""
+    try:
+        return UUID(flow_run) if flow_run else find_paused_meeting(campaign_year)
+    except (NoPausedMeeting, ValueError) as exc:  # ValueError: --flow-run is not a UUID
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _report(verdict: Verdict, run_id: UUID, who: str) -> None:
+    """Print what the run did with the answer; exit 1 when it asked again."""
     if verdict.accepted:
         console.print(f"decision recorded by run {run_id} ({verdict.state}), entered by {who}")
         return

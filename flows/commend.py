@@ -14,9 +14,8 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.task_inputs import as_is
 from schemas.settings import Settings
-from tasks.commend.proposal import CommendSummary, propose_commendations, publish_commendations
+from tasks.commend.proposal import CommendSummary, propose_commendations
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 
@@ -28,6 +27,4 @@ def commend(campaign_year: int, as_of: date | None = None) -> CommendSummary:
     day = resolve_as_of(as_of, settings.timezone)
     reports_dir = str(Path("reports") / current_run_label())
     prepare_campaign(settings, campaign_year)
-    summary = propose_commendations(settings, campaign_year, day, reports_dir)
-    publish_commendations(as_is(summary))
-    return summary
+    return propose_commendations(settings, campaign_year, day, reports_dir)

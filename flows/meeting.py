@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 from prefect import flow, get_client, get_run_logger
@@ -32,15 +33,10 @@ from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
-from tasks.meeting.decision import RecordedDecision
+from tasks.meeting.decision import DecisionSummary
 from tasks.meeting.form import MeetingForm, form_class, form_to_decision
-from tasks.meeting.pack_files import (
-    PackSummary,
-    build_meeting_pack,
-    publish_decision,
-    publish_meeting_pack,
-)
-from tasks.meeting.record import RecordOutcome, find_recorded_decision, record_decision
+from tasks.meeting.pack_files import PackSummary, build_meeting_pack
+from tasks.meeting.record import find_recorded_decision, record_decision
 
 POLL_SECONDS = 2  # how often a paused run asks the server whether it was resumed
 CANCELLED_TYPES = frozenset({StateType.CANCELLED, StateType.CANCELLING})
@@ -53,7 +49,7 @@ class MeetingSummary(BaseModel):
 
     campaign_year: int
     already_recorded: bool
-    decision: RecordedDecision
+    decision: DecisionSummary
     pack: PackSummary | None = None
     answers: int = 0  # how many answers the run read (invalid ones were asked again)
 
@@ -117,6 +113,60 @@ def _ask(form: type[MeetingForm], attempt: int, wait_seconds: int) -> MeetingFor
         return None  # resumed without a complete form: ask again
 
 
+class Deliberation(NamedTuple):
+    """How the asking ended: the decision recorded, the pack last shown, answers read."""
+
+    decision: DecisionSummary
+    already_recorded: bool  # recorded meanwhile by another run, not by this answer
+    pack: PackSummary
+    answers: int
+
+
+def _ask_until_recorded(
+    settings: Settings,
+    campaign_year: int,
+    day: date,
+    report_dir: str,
+    pack: PackSummary,
+    wait_seconds: int,
+) -> Deliberation:
+    """Ask for the decision until one is recorded; an invalid answer is asked again.
+
+    Each answer goes to the record-decision task (which writes and publishes it); a stale pack
+    is rebuilt and shown again. Raises MeetingNotDecided when a wait ends without an answer.
+    """
+    logger = get_run_logger()
+    defaults: dict[str, object] = {
+        "meeting_date": load_campaign_file(settings.campaign_file(campaign_year)).events.meeting
+    }
+    problems: list[str] = []
+    attempt = 0
+    while True:
+        attempt += 1
+        form = form_class(_description(pack, problems, attempt), **defaults)
+        try:
+            answer = _ask(form, attempt, wait_seconds)
+        except MeetingNotDecided as exc:
+            logger.error("%s", exc)
+            raise
+        if answer is None:
+            problems = ["the run was resumed without a complete form: fill in the form"]
+            continue
+        defaults = answer.model_dump(exclude={"entered_via"})
+        decision, problems = form_to_decision(answer)
+        if decision is not None:
+            outcome = record_decision(
+                settings, campaign_year, day, decision, pack.fingerprint, flow_run.get_id() or ""
+            )
+            if outcome.decision is not None:
+                return Deliberation(outcome.decision, outcome.already_recorded, pack, attempt)
+            problems = outcome.problems
+            if outcome.stale:
+                pack = build_meeting_pack(settings, campaign_year, day, report_dir)
+        if problems:
+            logger.warning("Answer %s not accepted, asking again: %s", attempt, "; ".join(problems))
+
+
 @flow(name="meeting")
 def meeting(
     campaign_year: int, as_of: date | None = None, wait_seconds: int = 3600
@@ -144,48 +194,17 @@ def meeting(
         return MeetingSummary(campaign_year=campaign_year, already_recorded=True, decision=recorded)
     report_dir = str(Path("reports") / current_run_label())
     pack = build_meeting_pack(settings, campaign_year, day, report_dir)
-    publish_meeting_pack(pack)
-    defaults: dict[str, object] = {
-        "meeting_date": load_campaign_file(settings.campaign_file(campaign_year)).events.meeting
-    }
-    problems: list[str] = []
-    attempt = 0
-    outcome = RecordOutcome()
-    while outcome.decision is None:
-        attempt += 1
-        form = form_class(_description(pack, problems, attempt), **defaults)
-        try:
-            answer = _ask(form, attempt, wait_seconds)
-        except MeetingNotDecided as exc:
-            logger.error("%s", exc)
-            raise
-        if answer is None:
-            problems = ["the run was resumed without a complete form: fill in the form"]
-            continue
-        defaults = answer.model_dump(exclude={"entered_via"})
-        decision, problems = form_to_decision(answer)
-        if decision is not None:
-            outcome = record_decision(
-                settings, campaign_year, day, decision, pack.fingerprint, flow_run.get_id() or ""
-            )
-            problems = outcome.problems
-            if outcome.stale:
-                pack = build_meeting_pack(settings, campaign_year, day, report_dir)
-                publish_meeting_pack(pack)
-        if problems:
-            logger.warning("Answer %s not accepted, asking again: %s", attempt, "; ".join(problems))
-    recorded = outcome.decision
-    publish_decision(recorded)
+    asked = _ask_until_recorded(settings, campaign_year, day, report_dir, pack, wait_seconds)
     logger.info(
         "Meeting decision recorded: %s units release, %s removed, %s commendations approved.",
-        len(recorded.release_list),
-        len(recorded.removed),
-        recorded.commendations_approved,
+        asked.decision.released,
+        asked.decision.removed,
+        asked.decision.commendations_approved,
     )
     return MeetingSummary(
         campaign_year=campaign_year,
-        already_recorded=outcome.already_recorded,
-        decision=recorded,
-        pack=pack,
-        answers=attempt,
+        already_recorded=asked.already_recorded,
+        decision=asked.decision,
+        pack=asked.pack,
+        answers=asked.answers,
     )

@@ -18,25 +18,16 @@ from datetime import date
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.business_day import resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
-from tasks.release.catalogue.publish import (
-    CatalogueSummary,
-    publish_catalogue,
-    publish_catalogue_artifact,
-)
+from tasks.release.catalogue.publish import CatalogueSummary, publish_catalogue
 from tasks.release.certificates.issue import CertificatesSummary, issue_certificates
 from tasks.release.mail import ReleaseMailSummary, send_release_mail
 from tasks.release.media_kit import MediaKit, compile_media_kit
-from tasks.release.statistics.workbook import (
-    SeasonStatistics,
-    compile_season_statistics,
-    publish_season_statistics,
-)
+from tasks.release.statistics.workbook import SeasonStatistics, compile_season_statistics
 
 
 class ReleaseSummary(BaseModel):
@@ -65,11 +56,9 @@ def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
     if day >= campaign.events.release:
         certificates = issue_certificates(settings, campaign_year, day)
         catalogue = publish_catalogue(settings, campaign_year, day)
-        publish_catalogue_artifact(as_is(catalogue))
     mail = send_release_mail(settings, campaign_year, day, settings.catalogue_url)
     if day >= campaign.events.release:
         statistics = compile_season_statistics(settings, campaign_year, day)
-        publish_season_statistics(as_is(statistics))
         media_kit = compile_media_kit(settings, campaign_year, day)
     queued = mail.commendation_notices + mail.release_notices + mail.association_summaries
     delivery = deliver_outbox(settings, campaign_year) if queued else None

@@ -21,6 +21,7 @@ from schemas.review_tables import ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.common.campaigns import ensure_campaign
+from tasks.meeting.decision import CommendationAddition, MeetingChanges, MeetingDecisionInput
 
 S = ParticipationStatus
 STATUSES: dict[int, ParticipationStatus] = {
@@ -125,3 +126,26 @@ def commendation_statuses(session: Session) -> dict[tuple[str, str, str], str]:
             .where(Participation.unit_id == Unit.id)
         ).all()
     }
+
+
+CHANGES = MeetingChanges(
+    remove_from_release={uscc(2): "报告数据与年报不符"},
+    add_to_release={uscc(5): "复核后同意发布"},
+    remove_from_commendation={uscc(3): "发言名额调整"},
+    add_to_commendation=[
+        CommendationAddition(
+            uscc=uscc(5), kind="case", category_key="community", reason="社区案例突出"
+        )
+    ],
+)  # removes 2, adds 5 (and makes it a community case), takes 3's speaker place
+
+
+def decision(changes: MeetingChanges = CHANGES) -> MeetingDecisionInput:
+    """The meeting of 23 December 2024 giving these changes, entered from the shell."""
+    return MeetingDecisionInput(
+        changes=changes,
+        meeting_date=date(2024, 12, 23),
+        decided_by="王主任",
+        notes="纪要",
+        source="cli",
+    )

@@ -10,7 +10,7 @@ its basic-information form (or receipt). Reads only; the caller's session, no co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
@@ -66,9 +66,8 @@ def _passed(stmt: Any, campaign_year: int, pid_column: Any) -> Any:
     )
 
 
-def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
-    """Return the campaign's review_passed units as candidates (four queries, no writes)."""
-    units = _passed_units(session, campaign_year)
+def _latest_outcomes(session: Session, campaign_year: int) -> dict[int, ReviewOutcome]:
+    """Return each review_passed participation's review outcome of its highest round."""
     outcomes: dict[int, ReviewOutcome] = {}
     for outcome in session.exec(
         _passed(select(ReviewOutcome), campaign_year, col(ReviewOutcome.participation_id))
@@ -76,7 +75,12 @@ def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
         .order_by(col(ReviewOutcome.round))
     ).all():
         outcomes[outcome.participation_id] = outcome  # the highest round wins
-    evaluations = {
+    return outcomes
+
+
+def _evaluations(session: Session, campaign_year: int) -> dict[int, PerformanceEvaluation]:
+    """Return the performance evaluation of each review_passed participation that has one."""
+    return {
         e.participation_id: e
         for e in session.exec(
             _passed(
@@ -86,6 +90,17 @@ def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
             ).where(PerformanceEvaluation.campaign_year == campaign_year)
         ).all()
     }
+
+
+class Filings(NamedTuple):
+    """What the candidates' filings say: the latest report's screen, the titles they gave."""
+
+    screenings: dict[int, dict[str, Any] | None]  # participation -> stored screen result
+    titles: dict[int, dict[str, Any]]  # participation -> form data (+ `_receipt`)
+
+
+def _filings(session: Session, campaign_year: int) -> Filings:
+    """Return the latest report PDF's screen and the form or receipt data of each candidate."""
     screenings: dict[int, dict[str, Any] | None] = {}
     forms: dict[int, dict[str, Any]] = {}
     for pid, kind, data, screening in session.exec(
@@ -110,6 +125,45 @@ def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
             kind == SubmissionKind.BASIC_INFO or pid not in forms or forms[pid]["_receipt"]
         ):
             forms[pid] = {**data, "_receipt": kind == SubmissionKind.RECEIPT}
+    return Filings(screenings, forms)
+
+
+def candidate_of(
+    pid: int,
+    unit: Unit,
+    outcome: ReviewOutcome,
+    evaluation: PerformanceEvaluation | None,
+    filings: Filings,
+) -> Candidate:
+    """Return one unit as a commend candidate from its rows; pure."""
+    form = filings.titles.get(pid, {})
+    return Candidate(
+        participation_id=pid,
+        uscc=unit.uscc,
+        unit_name=unit.name,
+        industry=unit.industry,
+        ownership=unit.ownership,
+        district=unit.district,
+        report_title=str(form.get("report_title") or ""),
+        case_title=str(form.get("case_title") or ""),
+        normalised_score=float(outcome.normalised_score),
+        grade=outcome.grade,
+        review_rank=outcome.rank,
+        performance=(
+            performance_from_evaluation(evaluation.indicators, evaluation.flags)
+            if evaluation is not None
+            else None
+        ),
+        topics=covered_topics(filings.screenings.get(pid)),
+    )
+
+
+def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
+    """Return the campaign's review_passed units as candidates (four queries, no writes)."""
+    units = _passed_units(session, campaign_year)
+    outcomes = _latest_outcomes(session, campaign_year)
+    evaluations = _evaluations(session, campaign_year)
+    filings = _filings(session, campaign_year)
     candidates: list[Candidate] = []
     without_outcome: list[int] = []
     for pid, unit in units:
@@ -117,27 +171,5 @@ def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
         if outcome is None:
             without_outcome.append(pid)
             continue
-        evaluation = evaluations.get(pid)
-        form = forms.get(pid, {})
-        candidates.append(
-            Candidate(
-                participation_id=pid,
-                uscc=unit.uscc,
-                unit_name=unit.name,
-                industry=unit.industry,
-                ownership=unit.ownership,
-                district=unit.district,
-                report_title=str(form.get("report_title") or ""),
-                case_title=str(form.get("case_title") or ""),
-                normalised_score=float(outcome.normalised_score),
-                grade=outcome.grade,
-                review_rank=outcome.rank,
-                performance=(
-                    performance_from_evaluation(evaluation.indicators, evaluation.flags)
-                    if evaluation is not None
-                    else None
-                ),
-                topics=covered_topics(screenings.get(pid)),
-            )
-        )
+        candidates.append(candidate_of(pid, unit, outcome, evaluations.get(pid), filings))
     return CandidatePool(candidates=candidates, without_outcome=sorted(without_outcome))

@@ -1,12 +1,14 @@
 """Propose the commendations (总结和经验推广表彰) and show them to the operators.
 
-`propose_commendations` reads the units whose report passed the review (tasks/commend/load.py),
-ranks them and selects excellent units, cases and speakers (tasks/commend/rank.py,
-tasks/commend/select.py), and replaces the campaign's `proposed` Commendation rows with the new
-proposal; rows the meeting already approved or removed are never touched, and once a meeting
-decision exists nothing changes at all. It writes `commendation-candidates.xlsx` for the
-meeting. `publish_commendations` shows the proposal as artifacts. It does not move any
-participation's status and sends no mail (the meeting does both).
+`propose_commendations` (the task) reads the units whose report passed the review
+(tasks/commend/load.py), ranks them and selects excellent units, cases and speakers
+(tasks/commend/rank.py, tasks/commend/select.py), saves the selection as the campaign's
+`proposed` Commendation rows (tasks/commend/save.py: rows the meeting already approved or
+removed are never touched, and once a meeting decision exists nothing changes at all), writes
+`commendation-candidates.xlsx` for the meeting and publishes the proposal as the
+`commendation-proposal` table and the `commendation-summary` markdown artifact. It returns counts
+and the workbook's path, never the rows. It does not move any participation's status and sends
+no mail (the meeting does both).
 """
 
 from __future__ import annotations
@@ -14,27 +16,27 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import NamedTuple
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, select
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
-from schemas.release_tables import Commendation
 from schemas.settings import Settings
 from tasks.commend.load import load_candidates
 from tasks.commend.rank import Ranked, rank_candidates
+from tasks.commend.save import save_proposal
 from tasks.commend.select import CommendationKind, Selection, select_commendations
 from tasks.commend.workbook import write_candidates_workbook
 from tasks.common.meeting_decisions import latest_decision
 from tasks.common.rejection_reports import publish_table
 from tasks.store import campaign_session
 
-PROPOSED = "proposed"
 WORKBOOK = "commendation-candidates.xlsx"
+TABLE_ARTIFACT = "commendation-proposal"
+SUMMARY_ARTIFACT = "commendation-summary"
 
 Row = dict[str, str | int | float]
 
@@ -52,83 +54,34 @@ class CommendSummary(BaseModel):
     without_performance: int = 0
     without_topics: int = 0
     by_kind: dict[str, int] = {}
-    categories: list[Row] = []  # key, name, quota, filled
+    cases_by_category: dict[str, int] = {}  # every category of the campaign file, in its order
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
     kept: int = 0  # selections already decided by the meeting, left as they are
     report: str = ""
-    selections: list[Row] = []
 
 
-class SaveCounts(BaseModel):
-    """How the stored proposal changed."""
+class CategoryFill(NamedTuple):
+    """One case category of the campaign file: its quota and how many cases were proposed."""
 
-    model_config = ConfigDict(frozen=True)
-
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    kept: int = 0
+    key: str
+    name: str
+    quota: int
+    filled: int
 
 
-def save_proposal(
-    session: Session, campaign_year: int, selections: Sequence[Selection], as_of: date
-) -> SaveCounts:
-    """Make the campaign's `proposed` rows equal the selections; decided rows stay as they are.
+class Proposal(NamedTuple):
+    """A saved proposal: the run's summary and what its artifacts show."""
 
-    A proposed row whose title, case title, rank and reasons are unchanged keeps its id and its
-    `proposed_on`; a proposed row no longer selected is deleted. Writes in the caller's session.
-    """
-    rows = session.exec(
-        select(Commendation).where(Commendation.campaign_year == campaign_year)
-    ).all()
-    stored = {(r.participation_id, r.kind, r.category_key): r for r in rows}
-    wanted: set[tuple[int, str, str]] = set()
-    counts: Counter[str] = Counter()
-    for s in selections:
-        key = (s.participation_id, s.kind.value, s.category_key)
-        wanted.add(key)
-        row = stored.get(key)
-        values: dict[str, Any] = {
-            "title": s.title,
-            "case_title": s.case_title,
-            "rank": s.rank,
-            "reasons": list(s.reasons),
-        }
-        if row is None:
-            session.add(
-                Commendation(
-                    campaign_year=campaign_year,
-                    participation_id=s.participation_id,
-                    kind=s.kind.value,
-                    category_key=s.category_key,
-                    proposed_on=as_of,
-                    status=PROPOSED,
-                    **values,
-                )
-            )
-            counts["inserted"] += 1
-        elif row.status != PROPOSED:
-            counts["kept"] += 1
-        elif all(getattr(row, k) == v for k, v in values.items()):
-            counts["unchanged"] += 1
-        else:
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.proposed_on = as_of
-            counts["updated"] += 1
-    for key, row in stored.items():
-        if row.status == PROPOSED and key not in wanted:
-            session.delete(row)
-            counts["deleted"] += 1
-    session.flush()
-    return SaveCounts(**counts)
+    summary: CommendSummary
+    table: list[Row]  # one row per selection: the `commendation-proposal` artifact
+    categories: list[CategoryFill]
 
 
-def _summary_rows(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[Row]:
+def proposal_table(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[Row]:
+    """Return one artifact row per selection (kind, category, place, unit, ranks). Pure."""
     by_pid = {r.candidate.participation_id: r for r in ranked}
     return [
         {
@@ -145,28 +98,28 @@ def _summary_rows(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> 
     ]
 
 
-def _category_rows(campaign: CampaignFile, selections: Sequence[Selection]) -> list[Row]:
+def category_fills(campaign: CampaignFile, selections: Sequence[Selection]) -> list[CategoryFill]:
+    """Return each case category of the campaign file with its quota and cases proposed. Pure."""
     filled = Counter(s.category_key for s in selections if s.kind == CommendationKind.CASE)
     return [
-        {"key": c.key, "name": c.name, "quota": c.quota, "filled": filled[c.key]}
+        CategoryFill(c.key, c.name, c.quota, filled[c.key])
         for c in campaign.commendation.categories
     ]
 
 
-@task(name="propose-commendations", cache_policy=NO_CACHE)
-def propose_commendations(
-    settings: Settings, campaign_year: int, as_of: date, report_dir: str
-) -> CommendSummary:
-    """Rank the review_passed units, select commendations, store them as the proposal.
+def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_dir: str) -> Proposal:
+    """Rank, select and save the proposal and write its workbook; return it for the artifacts.
 
     Side effects: inserts, updates and deletes `proposed` Commendation rows of the campaign in
     one transaction (never approved or removed ones; nothing at all once a MeetingDecision
     exists); writes `commendation-candidates.xlsx` into `report_dir` inside the workspace.
+    Publishes nothing (the task does).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
         if latest_decision(session, campaign_year) is not None:
-            return CommendSummary(campaign_year=campaign_year, as_of=as_of, meeting_decided=True)
+            decided = CommendSummary(campaign_year=campaign_year, as_of=as_of, meeting_decided=True)
+            return Proposal(decided, [], [])
         pool = load_candidates(session, campaign_year)
         selections = select_commendations(pool.candidates, campaign.commendation)
         counts = save_proposal(session, campaign_year, selections, as_of)
@@ -174,7 +127,8 @@ def propose_commendations(
     report = write_candidates_workbook(
         settings.inside_workspace(report_dir, WORKBOOK), ranked, selections
     )
-    return CommendSummary(
+    categories = category_fills(campaign, selections)
+    summary = CommendSummary(
         campaign_year=campaign_year,
         as_of=as_of,
         candidates=len(pool.candidates),
@@ -182,30 +136,19 @@ def propose_commendations(
         without_performance=sum(c.performance is None for c in pool.candidates),
         without_topics=sum(not c.topics for c in pool.candidates),
         by_kind=dict(Counter(s.kind.value for s in selections)),
-        categories=_category_rows(campaign, selections),
+        cases_by_category={c.key: c.filled for c in categories},
         report=str(report.relative_to(settings.workspace)),
-        selections=_summary_rows(ranked, selections),
         **counts.model_dump(),
     )
+    return Proposal(summary, proposal_table(ranked, selections), categories)
 
 
-@task(name="publish-commendations", cache_policy=NO_CACHE)
-def publish_commendations(summary: CommendSummary) -> None:
-    """Publish the proposal as a table artifact and its counts as a markdown artifact."""
+def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill]) -> str:
+    """Return the `commendation-summary` page: counts, rows changed, quotas filled. Pure."""
     if summary.meeting_decided:
-        create_markdown_artifact(
-            key="commendation-summary",
-            markdown=(
-                f"**Commendations {summary.campaign_year}**: the meeting has decided; "
-                "the proposal was left unchanged (会议已决定，表彰建议名单未作更改)."
-            ),
-        )
-        return
-    if summary.selections:
-        publish_table(
-            "commendation-proposal",
-            summary.selections,
-            f"Proposed commendations ({len(summary.selections)}); reasons in `{summary.report}`",
+        return (
+            f"**Commendations {summary.campaign_year}**: the meeting has decided; "
+            "the proposal was left unchanged (会议已决定，表彰建议名单未作更改)."
         )
     lines = [
         f"## 表彰建议 Commendation proposal {summary.campaign_year} ({summary.as_of})",
@@ -223,9 +166,37 @@ def publish_commendations(summary: CommendSummary) -> None:
         "",
         "| category | quota | filled |",
         "|---|---|---|",
-        *[
-            f"| {c['name']} ({c['key']}) | {c['quota']} | {c['filled']} |"
-            for c in summary.categories
-        ],
+        *[f"| {c.name} ({c.key}) | {c.quota} | {c.filled} |" for c in categories],
     ]
-    create_markdown_artifact(key="commendation-summary", markdown="\n".join(lines))
+    return "\n".join(lines)
+
+
+def publish_proposal(proposal: Proposal) -> None:
+    """Publish the proposal as a table artifact and its counts as a markdown artifact.
+
+    Side effects: one or two Prefect artifacts (inside a flow or task run).
+    """
+    summary = proposal.summary
+    if proposal.table:
+        publish_table(
+            TABLE_ARTIFACT,
+            proposal.table,
+            f"Proposed commendations ({len(proposal.table)}); reasons in `{summary.report}`",
+        )
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT, markdown=proposal_markdown(summary, proposal.categories)
+    )
+
+
+@task(name="propose-commendations", cache_policy=NO_CACHE)
+def propose_commendations(
+    settings: Settings, campaign_year: int, as_of: date, report_dir: str
+) -> CommendSummary:
+    """Rank the review_passed units, select commendations, store and publish the proposal.
+
+    Side effects: the `proposed` Commendation rows and the workbook (make_proposal), then the
+    `commendation-proposal` table and `commendation-summary` markdown artifacts. Returns counts.
+    """
+    proposal = make_proposal(settings, campaign_year, as_of, report_dir)
+    publish_proposal(proposal)
+    return proposal.summary

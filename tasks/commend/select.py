@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Final
+from typing import Final, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -107,21 +107,27 @@ def _evidence_reason(evidence: TopicEvidence) -> str:
     )
 
 
+class CasePreference(NamedTuple):
+    """A category a unit could be a case in, and the evidence that its report covers it."""
+
+    category: CommendationCategory
+    evidence: TopicEvidence
+
+
 def case_preferences(
     candidate: Candidate, categories: Sequence[CommendationCategory]
-) -> list[tuple[CommendationCategory, TopicEvidence]]:
+) -> list[CasePreference]:
     """Return the open categories whose topic the report covers, strongest evidence first.
 
     Strongest = most keyword mentions of the category's topic; equal mentions keep the
     campaign file's order. Categories with quota 0 are closed and left out.
     """
     eligible = [
-        (index, cat, evidence)
-        for index, cat in enumerate(categories)
+        CasePreference(cat, evidence)
+        for cat in categories
         if cat.quota > 0 and (evidence := candidate.evidence(cat.topic)) is not None
     ]
-    eligible.sort(key=lambda e: (-e[2].hits, e[0]))
-    return [(cat, evidence) for _, cat, evidence in eligible]
+    return sorted(eligible, key=lambda p: -p.evidence.hits)  # stable: ties keep file order
 
 
 def select_cases(
@@ -172,7 +178,72 @@ def select_cases(
     return [s for cat in categories for s in taken[cat.key]]
 
 
-Pass = tuple[str, Callable[[Ranked], bool]]
+class SpeakerPass(NamedTuple):
+    """One pass of the speaker choice: its name (it names the reason) and whom it accepts."""
+
+    name: str
+    accepts: Callable[[Ranked], bool]
+
+
+class PickedSpeaker(NamedTuple):
+    """A unit chosen to speak and why it was chosen."""
+
+    ranked: Ranked
+    why: list[str]
+
+
+def pick_speakers(
+    ranked: Sequence[Ranked],
+    count: int,
+    excellent: Sequence[Selection],
+    cases: Sequence[Selection],
+) -> list[PickedSpeaker]:
+    """Return up to `count` speaking units with their reasons, in overall rank order; pure.
+
+    Commended units (excellent or case) come first, the rest of the ranking only when they are
+    too few. Within each of these two tiers, three passes in rank order: (1) the best-ranked unit
+    of an industry that has no speaker yet; (2) the best-ranked case of a category that has no
+    speaker yet; (3) the next by rank.
+    """
+    case_of = {s.participation_id: s for s in cases}
+    commended = {s.participation_id for s in excellent} | set(case_of)
+    industries: set[str] = set()
+    categories: set[str] = set()
+    picked: dict[int, PickedSpeaker] = {}
+    passes = [
+        SpeakerPass("industry", lambda r: r.candidate.industry_group not in industries),
+        SpeakerPass(
+            "category",
+            lambda r: (
+                r.candidate.participation_id in case_of
+                and case_of[r.candidate.participation_id].category_key not in categories
+            ),
+        ),
+        SpeakerPass("rank", lambda r: True),
+    ]
+    tiers = (
+        [r for r in ranked if r.candidate.participation_id in commended],
+        [r for r in ranked if r.candidate.participation_id not in commended],
+    )
+    for tier_index, tier in enumerate(tiers):
+        for speaker_pass in passes:
+            for r in tier:
+                pid = r.candidate.participation_id
+                if len(picked) >= count:
+                    break
+                if pid in picked or not speaker_pass.accepts(r):
+                    continue
+                why = [_speaker_reason(speaker_pass.name, r, case_of.get(pid))]
+                if tier_index == 1:
+                    why.append(
+                        f"已表彰单位不足{count}家，由其余单位按排名补足 "
+                        f"(fewer commended units than {count} speakers; filled by rank)"
+                    )
+                picked[pid] = PickedSpeaker(r, why)
+                industries.add(r.candidate.industry_group)
+                if pid in case_of:
+                    categories.add(case_of[pid].category_key)
+    return sorted(picked.values(), key=lambda p: p.ranked.rank)
 
 
 def select_speakers(
@@ -181,53 +252,15 @@ def select_speakers(
     excellent: Sequence[Selection],
     cases: Sequence[Selection],
 ) -> list[Selection]:
-    """Return `count` speaking units, spread over industries and case categories.
+    """Return `count` speaking units, spread over industries and case categories; pure.
 
-    Commended units (excellent or case) come first, the rest of the ranking only when they are
-    too few. Within each of these two tiers, three passes in rank order: (1) the best-ranked unit
-    of an industry that has no speaker yet; (2) the best-ranked case of a category that has no
-    speaker yet; (3) the next by rank. The speakers are listed in overall rank order.
+    Who speaks and why: pick_speakers. The speakers are listed in overall rank order; a speaker
+    that is a case carries its category and case title.
     """
     case_of = {s.participation_id: s for s in cases}
-    commended = {s.participation_id for s in excellent} | set(case_of)
-    industries: set[str] = set()
-    categories: set[str] = set()
-    picked: dict[int, tuple[Ranked, list[str]]] = {}
-    passes: list[Pass] = [
-        ("industry", lambda r: r.candidate.industry_group not in industries),
-        (
-            "category",
-            lambda r: (
-                r.candidate.participation_id in case_of
-                and case_of[r.candidate.participation_id].category_key not in categories
-            ),
-        ),
-        ("rank", lambda r: True),
-    ]
-    tiers = (
-        [r for r in ranked if r.candidate.participation_id in commended],
-        [r for r in ranked if r.candidate.participation_id not in commended],
-    )
-    for tier_index, tier in enumerate(tiers):
-        for name, accepts in passes:
-            for r in tier:
-                pid = r.candidate.participation_id
-                if len(picked) >= count:
-                    break
-                if pid in picked or not accepts(r):
-                    continue
-                why = [_speaker_reason(name, r, case_of.get(pid))]
-                if tier_index == 1:
-                    why.append(
-                        f"已表彰单位不足{count}家，由其余单位按排名补足 "
-                        f"(fewer commended units than {count} speakers; filled by rank)"
-                    )
-                picked[pid] = (r, why)
-                industries.add(r.candidate.industry_group)
-                if pid in case_of:
-                    categories.add(case_of[pid].category_key)
+    picked = pick_speakers(ranked, count, excellent, cases)
     speakers: list[Selection] = []
-    for place, (r, why) in enumerate(sorted(picked.values(), key=lambda p: p[0].rank), start=1):
+    for place, (r, why) in enumerate(picked, start=1):
         case = case_of.get(r.candidate.participation_id)
         speakers.append(
             Selection(

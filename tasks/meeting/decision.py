@@ -2,7 +2,8 @@
 
 `MeetingChanges` is what the meeting changed against the pack (plain pydantic, also the format
 of `campaign approve --changes`); `validate_decision` is the pure rule check (every problem, in
-words an operator can act on); `final_release_list` says who releases after the changes.
+words an operator can act on); `final_release_list` says who releases after the changes;
+`RecordedDecision` is a stored decision with its lists, `DecisionSummary` the same in numbers.
 Writing a decision is tasks/meeting/record.py (`apply_decision`, the `record_decision` task).
 No I/O here.
 """
@@ -198,8 +199,29 @@ def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
     ]
 
 
+class DecisionSummary(BaseModel):
+    """A recorded meeting decision in numbers, as runs report it.
+
+    The lists themselves are in the MeetingDecision row and the `meeting-decision` artifact.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_year: int
+    version: int
+    meeting_date: date
+    decided_by: str
+    source: str
+    flow_run_id: str
+    released: int  # units on the final release list
+    removed: int  # candidates not released, each with its reason in the row
+    added: int  # units the meeting added to the release list
+    commendations_approved: int
+    commendations_removed: int
+
+
 class RecordedDecision(BaseModel):
-    """A recorded meeting decision, as the flow reports it."""
+    """A recorded meeting decision with its lists (the `meeting-decision` artifact's content)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -215,3 +237,19 @@ class RecordedDecision(BaseModel):
     removed: dict[str, str]
     added: dict[str, str]
     notes: str = ""
+
+    def summary(self) -> DecisionSummary:
+        """Return the decision in numbers. Pure."""
+        return DecisionSummary(
+            campaign_year=self.campaign_year,
+            version=self.version,
+            meeting_date=self.meeting_date,
+            decided_by=self.decided_by,
+            source=self.source,
+            flow_run_id=self.flow_run_id,
+            released=len(self.release_list),
+            removed=len(self.removed),
+            added=len(self.added),
+            commendations_approved=self.commendations_approved,
+            commendations_removed=self.commendations_removed,
+        )

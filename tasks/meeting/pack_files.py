@@ -1,10 +1,11 @@
-"""Writing the meeting pack out: `meeting-pack.xlsx`, a markdown page, the Prefect artifact.
+"""Writing the meeting pack out: `meeting-pack.xlsx`, a markdown page, the Prefect artifacts.
 
-`pack_workbook_sheets`, `pack_markdown` and `pack_digest` are pure renderings of a MeetingPack;
-`write_pack_workbook` writes the xlsx (every text from inputs a text cell, never a formula).
-`build_meeting_pack` (task) reads the pack and writes both files into the run's report folder;
-`publish_meeting_pack` (task) shows the markdown as the `meeting-pack` artifact, and
-`publish_decision` (task) the recorded decision as `meeting-decision`.
+`pack_workbook_sheets`, `pack_markdown`, `pack_digest` and `decision_markdown` are pure
+renderings; `write_pack_workbook` writes the xlsx (every text from inputs a text cell, never a
+formula); `write_meeting_pack` reads the pack and writes both files into the run's report folder.
+`build_meeting_pack` (task) does that and shows the markdown as the `meeting-pack` artifact;
+`publish_decision` shows a recorded decision as `meeting-decision` (called by the task that
+records it, tasks/meeting/record.py). Reads the database only; never writes to it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -74,9 +75,15 @@ class PackSummary(BaseModel):
     commendations: int
     speakers: int
     workbook: str  # relative to the workspace
-    markdown_file: str
-    markdown: str  # the full page (artifact)
+    markdown_file: str  # the full page (also the `meeting-pack` artifact), relative too
     digest: str  # the short page shown above the decision form
+
+
+class WrittenPack(NamedTuple):
+    """A pack written to the report folder: its summary and its full markdown page."""
+
+    summary: PackSummary
+    markdown: str
 
 
 def _score(u: PackUnit) -> float | str:
@@ -190,13 +197,12 @@ def pack_digest(pack: MeetingPack, workbook: str) -> str:
     return "\n".join([head, *_sections(pack, DIGEST_ROWS), _categories(pack)])
 
 
-@task(name="build-meeting-pack", cache_policy=NO_CACHE)
-def build_meeting_pack(
+def write_meeting_pack(
     settings: Settings, campaign_year: int, built_on: date, report_dir: str
-) -> PackSummary:
+) -> WrittenPack:
     """Read the meeting pack and write meeting-pack.xlsx and meeting-pack.md into report_dir.
 
-    Side effects: two files inside the workspace; reads the database only.
+    Side effects: two files inside the workspace; reads the database only; publishes nothing.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
@@ -206,7 +212,7 @@ def build_meeting_pack(
     page = settings.inside_workspace(report_dir, MARKDOWN)
     page.write_text(markdown, encoding="utf-8")
     relative = str(workbook.relative_to(settings.workspace))
-    return PackSummary(
+    summary = PackSummary(
         campaign_year=campaign_year,
         built_on=built_on,
         fingerprint=pack_fingerprint(pack),
@@ -216,19 +222,27 @@ def build_meeting_pack(
         speakers=len(pack.speakers),
         workbook=relative,
         markdown_file=str(page.relative_to(settings.workspace)),
-        markdown=markdown,
         digest=pack_digest(pack, relative),
     )
+    return WrittenPack(summary, markdown)
 
 
-@task(name="publish-meeting-pack", cache_policy=NO_CACHE)
-def publish_meeting_pack(pack: PackSummary) -> None:
-    """Publish the pack as the markdown artifact `meeting-pack` (side effect: one artifact)."""
+@task(name="build-meeting-pack", cache_policy=NO_CACHE)
+def build_meeting_pack(
+    settings: Settings, campaign_year: int, built_on: date, report_dir: str
+) -> PackSummary:
+    """Write the meeting pack's two files into report_dir and publish it as `meeting-pack`.
+
+    Side effects: meeting-pack.xlsx and meeting-pack.md inside the workspace, one markdown
+    artifact; reads the database only.
+    """
+    written = write_meeting_pack(settings, campaign_year, built_on, report_dir)
     create_markdown_artifact(
         key=ARTIFACT_KEY,
-        markdown=pack.markdown,
-        description=f"Meeting pack {pack.campaign_year}; xlsx: {pack.workbook}",
+        markdown=written.markdown,
+        description=f"Meeting pack {campaign_year}; xlsx: {written.summary.workbook}",
     )
+    return written.summary
 
 
 def decision_markdown(decision: RecordedDecision) -> str:
@@ -258,9 +272,8 @@ def decision_markdown(decision: RecordedDecision) -> str:
     )
 
 
-@task(name="publish-meeting-decision", cache_policy=NO_CACHE)
 def publish_decision(decision: RecordedDecision) -> None:
-    """Publish the recorded decision as the markdown artifact `meeting-decision`."""
+    """Publish a recorded decision as the markdown artifact `meeting-decision` (inside a run)."""
     create_markdown_artifact(
         key=DECISION_ARTIFACT_KEY,
         markdown=decision_markdown(decision),

@@ -1,66 +1,42 @@
-"""Recording the meeting's decision: final statuses, commendations and the MeetingDecision row.
+"""Recording the meeting's decision: the task that checks it against the pack and writes it.
 
-`apply_decision` writes a checked decision in the caller's transaction: every candidate moves to
-`approved` (on the final release list) or `removed` (with the meeting's reason, or why it was not
-proposed) through `transition()`; proposed commendations become `approved` or `removed` (a unit
-that does not release loses them); commendations the meeting added become new `approved` rows;
-one MeetingDecision row holds the exact lists. `record_decision` is the task: it reads the pack
-afresh inside the same transaction, so a decision given against a pack that has since changed is
-refused rather than applied.
+`check_and_record` reads the pack afresh inside the write transaction and, when it is unchanged
+and the decision valid, writes the decision (tasks/meeting/apply.py), so a decision given
+against a pack that has since changed is refused rather than applied. `record_decision` (task)
+does that and publishes the recorded decision as the `meeting-decision` artifact;
+`find_recorded_decision` (task) reads a decision already recorded. Returns decisions in numbers
+(DecisionSummary); the lists stay in the MeetingDecision row and the artifact.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, col, func, select
 
 from schemas.campaign_file import load_campaign_file
-from schemas.enums import ParticipationStatus as S
-from schemas.participation import transition
-from schemas.release_tables import Commendation, MeetingDecision
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation
 from tasks.common.business_day import current_actor
 from tasks.common.meeting_decisions import latest_decision
+from tasks.meeting.apply import apply_decision, recorded_view
 from tasks.meeting.decision import (
+    DecisionSummary,
     MeetingDecisionInput,
     RecordedDecision,
-    final_release_list,
-    normalise_changes,
     validate_decision,
 )
-from tasks.meeting.pack import (
-    NOT_PROPOSED_REASONS,
-    MeetingPack,
-    PackCommendation,
-    load_meeting_pack,
-    pack_fingerprint,
-)
-from tasks.store import bulk_insert, campaign_session
+from tasks.meeting.pack import load_meeting_pack, pack_fingerprint
+from tasks.meeting.pack_files import publish_decision
+from tasks.store import campaign_session
 
-KIND_TITLES = {
-    "excellent_unit": "优秀社会责任报告发布单位",
-    "case": "优秀案例",
-    "speaker": "发布会交流发言单位",
-}
 STALE = (
     "the pack changed since it was shown (a unit's status or a proposed commendation moved); "
     "the new pack is published: please check it and decide again"
 )
-
-
-class DecisionInvalid(ValueError):
-    """A decision that breaks the rules; `problems` lists them."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 class RecordOutcome(BaseModel):
@@ -68,178 +44,63 @@ class RecordOutcome(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    decision: RecordedDecision | None = None
+    decision: DecisionSummary | None = None
     problems: list[str] = []
     stale: bool = False
     already_recorded: bool = False
 
 
-def recorded_view(row: MeetingDecision) -> RecordedDecision:
-    """Return the report of a stored MeetingDecision row. Pure."""
-    statuses = [c.get("status") for c in row.commendation_list]
-    return RecordedDecision(
-        campaign_year=row.campaign_year,
-        version=row.version,
-        meeting_date=row.meeting_date,
-        decided_by=row.decided_by,
-        source=row.source,
-        flow_run_id=row.flow_run_id,
-        release_list=list(row.release_list),
-        commendations_approved=statuses.count("approved"),
-        commendations_removed=statuses.count("removed"),
-        removed=dict(row.removed),
-        added=dict(row.added),
-        notes=row.notes,
-    )
-
-
-def _commendation_entry(c: PackCommendation | Commendation, uscc: str, name: str) -> dict[str, Any]:
-    return {
-        "uscc": uscc,
-        "unit_name": name,
-        "kind": c.kind,
-        "category_key": c.category_key,
-        "title": c.title,
-        "case_title": c.case_title,
-        "speaker_name": c.speaker_name,
-    }
-
-
-def _decide_commendations(
-    session: Session,
-    pack: MeetingPack,
-    decision: MeetingDecisionInput,
-    final: set[str],
-) -> list[dict[str, Any]]:
-    """Approve or remove the proposed commendations and add the meeting's; return the list."""
-    changes = normalise_changes(decision.changes)
-    by_id = {c.id: c for c in pack.commendations}
-    rows = session.exec(select(Commendation).where(col(Commendation.id).in_(list(by_id)))).all()
-    entries: list[dict[str, Any]] = []
-    for row in sorted(rows, key=lambda r: (r.kind, r.category_key, r.rank, r.id or 0)):
-        seen = by_id[row.id or 0]
-        if seen.uscc in changes.remove_from_commendation:
-            status, reason = "removed", changes.remove_from_commendation[seen.uscc]
-        elif seen.uscc not in final:
-            status, reason = "removed", "the unit was removed from the release list"
-        else:
-            status, reason = "approved", ""
-        row.status = status
-        row.reasons = [*row.reasons, f"meeting {decision.meeting_date}: {status} {reason}".strip()]
-        entries.append(
-            _commendation_entry(seen, seen.uscc, seen.unit_name)
-            | {"status": status, "reason": reason}
-        )
-    ranks: dict[tuple[str, str], int] = {}
-    for c in pack.commendations:
-        ranks[(c.kind, c.category_key)] = max(ranks.get((c.kind, c.category_key), 0), c.rank)
-    new: list[Commendation] = []
-    for item in changes.add_to_commendation:
-        unit = pack.unit(item.uscc)
-        assert unit is not None  # validated
-        slot = (item.kind, item.category_key)
-        ranks[slot] = ranks.get(slot, 0) + 1
-        title = item.title.strip() or (
-            pack.categories.get(item.category_key, "") if item.kind == "case" else ""
-        )
-        row = Commendation(
-            campaign_year=pack.campaign_year,
-            participation_id=unit.participation_id,
-            kind=item.kind,
-            category_key=item.category_key,
-            title=title or KIND_TITLES[item.kind],
-            rank=ranks[slot],
-            reasons=[f"added by the meeting {decision.meeting_date}: {item.reason}"],
-            proposed_on=decision.meeting_date,
-            status="approved",
-        )
-        new.append(row)
-        entries.append(
-            _commendation_entry(row, unit.uscc, unit.name)
-            | {"status": "approved", "reason": item.reason, "added": True}
-        )
-    bulk_insert(session, new)
-    return entries
-
-
-def apply_decision(
-    session: Session,
-    pack: MeetingPack,
-    decision: MeetingDecisionInput,
-    *,
-    actor: str,
-    now: datetime,
-    flow_run_id: str = "",
-) -> RecordedDecision:
-    """Write a decision in the caller's transaction; raise DecisionInvalid if it breaks a rule.
-
-    Side effects: moves every candidate of the pack to approved or removed (StageTransition rows),
-    sets the commendations' statuses, adds the meeting's commendations, adds a MeetingDecision.
-    The pack must be current (record_decision checks it).
-    """
-    problems = validate_decision(pack, decision.changes)
-    if problems:
-        raise DecisionInvalid(problems)
-    changes = normalise_changes(decision.changes)
-    release = final_release_list(pack, changes)
-    final = set(release)
-    candidates = (*pack.release, *pack.others)
-    parts = {
-        p.id: p
-        for p in session.exec(
-            select(Participation).where(
-                col(Participation.id).in_([u.participation_id for u in candidates])
-            )
-        ).all()
-    }
-    moves = []
-    removed: dict[str, str] = {}
-    for u in candidates:
-        part = parts[u.participation_id]
-        if u.uscc in changes.add_to_release:
-            reason = f"added by the meeting: {changes.add_to_release[u.uscc]}"
-        elif u.uscc in final:
-            reason = f"approved by the meeting of {decision.meeting_date}"
-        elif u.uscc in changes.remove_from_release:
-            reason = removed[u.uscc] = changes.remove_from_release[u.uscc]
-        else:
-            reason = removed[u.uscc] = (
-                f"not approved by the meeting: {NOT_PROPOSED_REASONS[S(u.status)]}"
-            )
-        target = S.APPROVED if u.uscc in final else S.REMOVED
-        moves.append(transition(part, target, actor=actor, at=now, reason=reason))
-    bulk_insert(session, moves)
-    entries = _decide_commendations(session, pack, decision, final)
-    version = session.exec(
-        select(func.max(MeetingDecision.version)).where(
-            MeetingDecision.campaign_year == pack.campaign_year
-        )
-    ).one()
-    row = MeetingDecision(
-        campaign_year=pack.campaign_year,
-        version=(version or 0) + 1,
-        meeting_date=decision.meeting_date,
-        decided_by=decision.decided_by.strip(),
-        decided_at=now,
-        source=decision.source,
-        flow_run_id=flow_run_id,
-        release_list=release,
-        commendation_list=entries,
-        removed=removed,
-        added=dict(changes.add_to_release),
-        notes=decision.notes,
-    )
-    session.add(row)
-    session.flush()
-    return recorded_view(row)
-
-
 @task(name="find-recorded-decision", cache_policy=NO_CACHE)
-def find_recorded_decision(settings: Settings, campaign_year: int) -> RecordedDecision | None:
+def find_recorded_decision(settings: Settings, campaign_year: int) -> DecisionSummary | None:
     """Return the campaign's recorded meeting decision (newest version), or None. Read-only."""
     with campaign_session(settings) as session:
         row = latest_decision(session, campaign_year)
-        return recorded_view(row) if row else None
+        return recorded_view(row).summary() if row else None
+
+
+class Recording(NamedTuple):
+    """What check_and_record did: the decision recorded (or found), and the run's outcome."""
+
+    decision: RecordedDecision | None
+    outcome: RecordOutcome
+
+
+def check_and_record(
+    settings: Settings,
+    campaign_year: int,
+    built_on: date,
+    decision: MeetingDecisionInput,
+    fingerprint: str,
+    flow_run_id: str = "",
+) -> Recording:
+    """Check the decision against the current pack and record it, all in one transaction.
+
+    Side effects (only when the pack is unchanged and the decision valid): participations'
+    final statuses, commendation statuses and rows, one MeetingDecision row. Nothing is written
+    when a decision already exists, the pack changed (`stale`), or the decision has problems.
+    Publishes nothing (record_decision does).
+    """
+    campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    with campaign_session(settings) as session:
+        existing = latest_decision(session, campaign_year)
+        if existing is not None:
+            found = recorded_view(existing)
+            return Recording(found, RecordOutcome(decision=found.summary(), already_recorded=True))
+        pack = load_meeting_pack(session, campaign, built_on)
+        if pack_fingerprint(pack) != fingerprint:
+            return Recording(None, RecordOutcome(problems=[STALE], stale=True))
+        problems = validate_decision(pack, decision.changes)
+        if problems:
+            return Recording(None, RecordOutcome(problems=problems))
+        recorded = apply_decision(
+            session,
+            pack,
+            decision,
+            actor=current_actor(default=f"cli:{decision.decided_by}"),
+            now=now_utc(),
+            flow_run_id=flow_run_id,
+        )
+    return Recording(recorded, RecordOutcome(decision=recorded.summary()))
 
 
 @task(name="record-decision", cache_policy=NO_CACHE)
@@ -251,29 +112,14 @@ def record_decision(
     fingerprint: str,
     flow_run_id: str = "",
 ) -> RecordOutcome:
-    """Check the decision against the current pack and record it, all in one transaction.
+    """Check the decision against the current pack, record it, and publish it.
 
-    Side effects (only when the pack is unchanged and the decision valid): participations'
-    final statuses, commendation statuses and rows, one MeetingDecision row. Nothing is written
-    when a decision already exists, the pack changed (`stale`), or the decision has problems.
+    Side effects: those of check_and_record; then, when a decision is recorded (by this run or
+    already before it), the `meeting-decision` markdown artifact.
     """
-    campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    with campaign_session(settings) as session:
-        existing = latest_decision(session, campaign_year)
-        if existing is not None:
-            return RecordOutcome(decision=recorded_view(existing), already_recorded=True)
-        pack = load_meeting_pack(session, campaign, built_on)
-        if pack_fingerprint(pack) != fingerprint:
-            return RecordOutcome(problems=[STALE], stale=True)
-        problems = validate_decision(pack, decision.changes)
-        if problems:
-            return RecordOutcome(problems=problems)
-        recorded = apply_decision(
-            session,
-            pack,
-            decision,
-            actor=current_actor(default=f"cli:{decision.decided_by}"),
-            now=now_utc(),
-            flow_run_id=flow_run_id,
-        )
-    return RecordOutcome(decision=recorded)
+    recording = check_and_record(
+        settings, campaign_year, built_on, decision, fingerprint, flow_run_id
+    )
+    if recording.decision is not None:
+        publish_decision(recording.decision)
+    return recording.outcome

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -115,12 +116,20 @@ def _approved_titles(session: Session, campaign_year: int) -> dict[int, list[str
     return titles
 
 
+class ReleaseNotices(NamedTuple):
+    """The release notices to enqueue, the units moved to `released`, those still uncertified."""
+
+    mails: list[OutgoingMail]
+    released: int
+    without_certificate: int
+
+
 def _release_units(
     session: Session,
     settings: Settings,
     campaign: CampaignFile,
     catalogue_url: str,
-) -> tuple[list[OutgoingMail], int, int]:
+) -> ReleaseNotices:
     """Enqueue-ready release notices for approved units with a certificate; move them."""
     actor, now = current_actor(), now_utc()
     mails = []
@@ -160,7 +169,39 @@ def _release_units(
             )
         )
         released += 1
-    return mails, released, missing
+    return ReleaseNotices(mails, released, missing)
+
+
+class RecommendedUnit(NamedTuple):
+    """A unit an association recommended (not held), with its participation in the campaign."""
+
+    participation: Participation
+    unit: Unit
+
+
+def _recommended_units(
+    session: Session, campaign_year: int
+) -> tuple[dict[int, Association], dict[int, list[RecommendedUnit]]]:
+    """Return the recommending associations by id and their units, in list order; reads."""
+    by_association: dict[int, list[RecommendedUnit]] = defaultdict(list)
+    associations: dict[int, Association] = {}
+    for association, participation, unit in session.exec(
+        select(Association, Participation, Unit)
+        .join(Recommendation, col(Recommendation.association_id) == col(Association.id))
+        .join(Unit, col(Unit.id) == col(Recommendation.unit_id))
+        .join(
+            Participation,
+            (col(Participation.unit_id) == col(Unit.id))
+            & (col(Participation.campaign_year) == campaign_year),
+        )
+        .where(Recommendation.campaign_year == campaign_year)
+        .where(col(Recommendation.held).is_(False))
+        .order_by(col(Association.id), col(Recommendation.position))
+    ).all():
+        assert association.id is not None
+        associations[association.id] = association
+        by_association[association.id].append(RecommendedUnit(participation, unit))
+    return associations, dict(by_association)
 
 
 def _association_mails(
@@ -175,24 +216,7 @@ def _association_mails(
             )
         ).all()
     )
-    by_association: dict[int, list[tuple[Participation, Unit]]] = defaultdict(list)
-    associations: dict[int, Association] = {}
-    for association, participation, unit in session.exec(
-        select(Association, Participation, Unit)
-        .join(Recommendation, col(Recommendation.association_id) == col(Association.id))
-        .join(Unit, col(Unit.id) == col(Recommendation.unit_id))
-        .join(
-            Participation,
-            (col(Participation.unit_id) == col(Unit.id))
-            & (col(Participation.campaign_year) == campaign.year),
-        )
-        .where(Recommendation.campaign_year == campaign.year)
-        .where(col(Recommendation.held).is_(False))
-        .order_by(col(Association.id), col(Recommendation.position))
-    ).all():
-        assert association.id is not None
-        associations[association.id] = association
-        by_association[association.id].append((participation, unit))
+    associations, by_association = _recommended_units(session, campaign.year)
     mails = []
     for aid, rows in by_association.items():
         association = associations[aid]
@@ -252,8 +276,9 @@ def send_release_mail(
         notices = enqueue(session, settings, _commendation_mails(session, campaign))
         released = missing = queued = summaries = 0
         if as_of >= campaign.events.release:
-            mails, released, missing = _release_units(session, settings, campaign, catalogue_url)
-            queued = enqueue(session, settings, mails)
+            notices_today = _release_units(session, settings, campaign, catalogue_url)
+            released, missing = notices_today.released, notices_today.without_certificate
+            queued = enqueue(session, settings, notices_today.mails)
             session.flush()
             if missing == 0:
                 summaries = enqueue(

@@ -13,7 +13,7 @@ import typer
 from meetingkit import uscc
 from typer.testing import CliRunner
 
-from deployments.cli_meeting import load_changes, register
+from deployments.cli_meeting import UnreadableChanges, load_changes, register
 
 
 def test_a_json_and_a_toml_file_state_the_same_changes(tmp_path: Path) -> None:
@@ -49,8 +49,9 @@ def test_a_broken_changes_file_is_named_with_its_problem(
 ) -> None:
     path = tmp_path / "changes.json"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match=expected):
+    with pytest.raises(UnreadableChanges, match=expected) as raised:
         load_changes(path)
+    assert raised.value.path == path
 
 
 def test_approve_needs_exactly_one_of_as_proposed_or_changes(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from schemas.release_tables import Commendation
 from schemas.settings import Settings
+from tasks.commend.workbook import KIND_WORDS
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -68,7 +69,12 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
     assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 17]
     table = _artifact(run_id, "commendation-proposal")
     data = json.loads(table.data) if isinstance(table.data, str) else table.data
-    assert data == summary.selections
+    kinds = {words: kind.value for kind, words in KIND_WORDS.items()}
+    sheet = list(wb["selections"].iter_rows(min_row=2, values_only=True))
+    assert [list(row.values()) for row in data] == [  # the workbook's selections, same order
+        [kinds[k], cat or "", place, unit, title, case or "", rank, composite]
+        for k, cat, place, unit, _, title, case, rank, composite, _ in sheet
+    ]
     assert data[0] == {
         "kind": "excellent_unit",
         "category": "",
@@ -81,4 +87,5 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
     }
     markdown = _artifact(run_id, "commendation-summary").data
     assert "| 绿色低碳优秀案例 (green-low-carbon) | 5 | 2 |" in markdown
+    assert "- workbook: `" + summary.report + "`" in markdown
     assert "- without performance evaluation (no bonus): 3" in markdown

@@ -80,6 +80,25 @@ def wait_paused(campaign_year: int, not_key: str | None = None) -> tuple[UUID, s
     raise AssertionError("the meeting run never paused")
 
 
+def artifact_text(flow_run_id: UUID, key: str) -> str:
+    """Return the markdown of the run's one artifact under `key`."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[key]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            )
+        )
+    return str(artifact.data)
+
+
 def cli_app() -> typer.Typer:
     from deployments.cli_meeting import register
 
@@ -165,7 +184,11 @@ reason = "社区案例突出"
     assert "error" not in out, out.get("error")
     summary = out["result"]
     assert (summary.already_recorded, summary.answers) == (False, 2)
-    assert summary.decision.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
+    assert (summary.decision.released, summary.decision.removed, summary.decision.added) == (
+        4,
+        3,
+        1,
+    )
     with campaign_session(settings) as session:
         now = statuses(session)
         row = session.exec(select(MeetingDecision)).one()
@@ -187,8 +210,14 @@ reason = "社区案例突出"
         campaign_2024.events.meeting,
         "王主任",
     )
+    assert row.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
     assert row.added == {uscc(5): "复核后同意发布"}
     assert row.removed[uscc(2)] == "报告数据与年报不符"
+    pack_page = (workspace / summary.pack.markdown_file).read_text("utf-8")
+    assert artifact_text(run_id, "meeting-pack") == pack_page
+    decided = artifact_text(run_id, "meeting-decision")
+    assert "**4** units release; **2** commendations approved, 3 removed." in decided
+    assert f"| {uscc(2)} | 报告数据与年报不符 |" in decided
     assert {k for k, v in commended.items() if v == "approved"} == {
         (uscc(1), "excellent_unit", ""),
         (uscc(5), "case", "community"),
@@ -197,7 +226,7 @@ reason = "社区案例突出"
     # Running the meeting again reports the recorded decision and does not pause.
     rerun = meeting(2024, as_of=DAY, wait_seconds=600)
     assert rerun.already_recorded
-    assert rerun.decision.release_list == summary.decision.release_list
+    assert rerun.decision == summary.decision
 
 
 def test_a_meeting_nobody_answers_changes_nothing_and_says_so(

@@ -1,11 +1,12 @@
 """Publish the public catalogue of a campaign's released reports (发布报告目录).
 
-`publish_catalogue` reads the rows (tasks/release/catalogue/rows.py), makes the entries
-(tasks/release/catalogue/entries.py), builds the static site into
-workspace/release/<year>/catalogue/ (tasks/release/catalogue/site.py) and returns what it did;
-`publish_catalogue_artifact` shows that as a markdown artifact linking the index page. Thin Prefect
-shells: the rules live in the modules named. A PDF whose stored path is missing or points outside
-the workspace is left unlinked and reported, never copied from elsewhere.
+`build_public_catalogue` reads the rows (tasks/release/catalogue/rows.py), makes the entries
+(tasks/release/catalogue/entries.py) and builds the static site into
+workspace/release/<year>/catalogue/ (tasks/release/catalogue/site.py); `publish_catalogue` (task)
+does that and shows the result as the `catalogue-<year>` markdown artifact linking the index page
+and naming the units with gaps, and returns counts. Thin shells: the rules live in the modules
+named. A PDF whose stored path is missing or points outside the workspace is left unlinked and
+reported, never copied from elsewhere.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -32,11 +34,14 @@ from tasks.release.catalogue.site import build_catalogue
 from tasks.store import campaign_session
 
 __all__ = [
+    "BuiltCatalogue",
+    "CatalogueGaps",
     "CatalogueSummary",
+    "build_public_catalogue",
     "catalogue_dir",
+    "catalogue_markdown",
     "pdf_sources",
     "publish_catalogue",
-    "publish_catalogue_artifact",
 ]
 
 
@@ -53,11 +58,25 @@ class CatalogueSummary(BaseModel):
     commended: int
     pdfs_linked: int
     pdfs_copied: int
-    pdfs_missing: list[str]  # unit names whose report PDF is not in the workspace
-    screening_missing: list[str]  # unit names whose report shows no topics (no usable screen)
+    pdfs_missing: int  # units whose report PDF is not in the workspace (named in the artifact)
+    screening_missing: int  # units whose report shows no topics (no usable screen)
     files_written: int
     files_unchanged: int
     files_removed: int
+
+
+class CatalogueGaps(NamedTuple):
+    """The listed units whose page lacks something, by name (the artifact names them)."""
+
+    pdfs_missing: list[str]  # unit names whose report PDF is not in the workspace
+    screening_missing: list[str]  # unit names whose report shows no topics
+
+
+class BuiltCatalogue(NamedTuple):
+    """A catalogue built: what the run reports, and the units with gaps."""
+
+    summary: CatalogueSummary
+    gaps: CatalogueGaps
 
 
 def catalogue_dir(settings: Settings, campaign_year: int) -> Path:
@@ -87,13 +106,13 @@ def _inside(settings: Settings, stored_path: str) -> Path | None:
         return None
 
 
-@task(name="publish-catalogue", cache_policy=NO_CACHE)
-def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> CatalogueSummary:
+def build_public_catalogue(settings: Settings, campaign_year: int, as_of: date) -> BuiltCatalogue:
     """Build the campaign's public catalogue of released reports; return what it did.
 
     Side effects: reads the database (one short transaction); writes the static site (HTML,
     CSS, JS and copies of the report PDFs) under workspace/release/<year>/catalogue/, changing
-    only files whose content changed and removing pages of units no longer listed.
+    only files whose content changed and removing pages of units no longer listed. Publishes
+    nothing (publish_catalogue does).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
@@ -102,7 +121,11 @@ def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> Ca
     sources, missing = pdf_sources(settings, rows)
     site = catalogue_dir(settings, campaign_year)
     build = build_catalogue(catalogue_campaign(campaign), entries, site, sources)
-    return CatalogueSummary(
+    gaps = CatalogueGaps(
+        pdfs_missing=listed_names(rows, missing),
+        screening_missing=listed_names(rows, unreadable_screenings(rows)),
+    )
+    summary = CatalogueSummary(
         campaign_year=campaign_year,
         as_of=as_of,
         site_dir=str(site.relative_to(settings.workspace)),
@@ -111,16 +134,17 @@ def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> Ca
         commended=build.commended,
         pdfs_linked=build.pdfs_linked,
         pdfs_copied=build.pdfs_copied,
-        pdfs_missing=listed_names(rows, missing),
-        screening_missing=listed_names(rows, unreadable_screenings(rows)),
+        pdfs_missing=len(gaps.pdfs_missing),
+        screening_missing=len(gaps.screening_missing),
         files_written=build.files_written,
         files_unchanged=build.files_unchanged,
         files_removed=build.files_removed,
     )
+    return BuiltCatalogue(summary, gaps)
 
 
-def catalogue_markdown(summary: CatalogueSummary) -> str:
-    """Return the catalogue artifact's markdown: counts, the index's path and link, gaps."""
+def catalogue_markdown(summary: CatalogueSummary, gaps: CatalogueGaps) -> str:
+    """Return the catalogue artifact's markdown: counts, the index's path and link, gaps. Pure."""
     index = Path(summary.index)
     lines = [
         f"## 报告目录 catalogue {summary.campaign_year} (as of {summary.as_of.isoformat()})",
@@ -132,8 +156,8 @@ def catalogue_markdown(summary: CatalogueSummary) -> str:
         f"- index: [{summary.site_dir}/index.html]({index.as_uri()}) (`{index}`)",
     ]
     for label, names in (
-        ("report PDF not found in the workspace", summary.pdfs_missing),
-        ("no usable pre-screen (topics not shown)", summary.screening_missing),
+        ("report PDF not found in the workspace", gaps.pdfs_missing),
+        ("no usable pre-screen (topics not shown)", gaps.screening_missing),
     ):
         if names:
             shown = "、".join(_plain(n) for n in names[:20])
@@ -148,11 +172,17 @@ def _plain(text: str) -> str:
     return text.translate(escapes)
 
 
-@task(name="publish-catalogue-artifact", cache_policy=NO_CACHE)
-def publish_catalogue_artifact(summary: CatalogueSummary) -> None:
-    """Publish the catalogue summary as a markdown artifact linking the index page."""
+@task(name="publish-catalogue", cache_policy=NO_CACHE)
+def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> CatalogueSummary:
+    """Build the public catalogue and publish what it did as the `catalogue-<year>` artifact.
+
+    Side effects: those of build_public_catalogue (the static site in the workspace), then one
+    markdown artifact linking the index page. Returns counts and paths.
+    """
+    built = build_public_catalogue(settings, campaign_year, as_of)
     create_markdown_artifact(
-        key=f"catalogue-{summary.campaign_year}",
-        markdown=catalogue_markdown(summary),
+        key=f"catalogue-{campaign_year}",
+        markdown=catalogue_markdown(built.summary, built.gaps),
         description="Public catalogue of released reports",
     )
+    return built.summary

@@ -74,16 +74,16 @@ class CatalogueRows:
     certificates: dict[int, str] = field(default_factory=dict)
 
 
-def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> CatalogueRows:
-    """Read the listed units of a campaign and what the catalogue shows of them; read-only.
-
-    Six queries whatever the number of units. Only the latest version of each filing and the
-    latest review round count; certificates issued after `as_of` are not shown yet.
-    """
-    listed = (col(Participation.campaign_year) == campaign_year) & col(Participation.status).in_(
+def _listed(campaign_year: int) -> Any:
+    """Return the condition on Participation of the campaign's listed units."""
+    return (col(Participation.campaign_year) == campaign_year) & col(Participation.status).in_(
         LISTED
     )
-    rows = CatalogueRows()
+
+
+def _listed_units(session: Session, listed: Any) -> list[ListedUnit]:
+    """Return the listed participations with their unit's public fields, by participation."""
+    units: list[ListedUnit] = []
     for pid, unit in session.exec(
         select(Participation.id, Unit)
         .join(Unit, col(Unit.id) == col(Participation.unit_id))
@@ -91,9 +91,14 @@ def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> Ca
         .order_by(col(Participation.id))
     ).all():
         assert pid is not None
-        rows.units.append(
+        units.append(
             ListedUnit(pid, unit.uscc, unit.name, unit.industry, unit.district, unit.ownership)
         )
+    return units
+
+
+def _association_names(session: Session, listed: Any, campaign_year: int) -> dict[int, list[str]]:
+    """Return the names of the associations that recommended each listed unit (not held)."""
     names: dict[int, list[str]] = defaultdict(list)
     for pid, association in session.exec(
         select(Participation.id, Association.name)
@@ -106,7 +111,11 @@ def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> Ca
         assert pid is not None
         if association not in names[pid]:
             names[pid].append(association)
-    rows.associations = dict(names)
+    return dict(names)
+
+
+def _read_filings(session: Session, listed: Any, rows: CatalogueRows) -> None:
+    """Put each listed unit's latest report PDF and basic-information form into `rows`."""
     for filing in session.exec(
         select(Submission)
         .join(Participation, col(Participation.id) == col(Submission.participation_id))
@@ -119,13 +128,23 @@ def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> Ca
             rows.reports[pid] = ReportFile(filing.stored_path, filing.size, filing.screening)
         elif isinstance(filing.data, dict):
             rows.basic_info[pid] = filing.data
+
+
+def _grades(session: Session, listed: Any) -> dict[int, str]:
+    """Return each listed unit's grade of its latest review round."""
+    grades: dict[int, str] = {}
     for pid, grade in session.exec(
         select(ReviewOutcome.participation_id, ReviewOutcome.grade)
         .join(Participation, col(Participation.id) == col(ReviewOutcome.participation_id))
         .where(listed)
         .order_by(col(ReviewOutcome.participation_id), col(ReviewOutcome.round))
     ).all():  # the latest round overwrites earlier ones
-        rows.grades[pid] = grade
+        grades[pid] = grade
+    return grades
+
+
+def _awards(session: Session, listed: Any) -> dict[int, list[CatalogueCommendation]]:
+    """Return each listed unit's approved commendations, in the order they were made."""
     awards: dict[int, list[CatalogueCommendation]] = defaultdict(list)
     for c in session.exec(
         select(Commendation)
@@ -136,13 +155,33 @@ def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> Ca
         awards[c.participation_id].append(
             CatalogueCommendation(kind=c.kind, title=c.title, case_title=c.case_title, rank=c.rank)
         )
-    rows.commendations = dict(awards)
-    for pid, number in session.exec(
-        select(Certificate.participation_id, Certificate.number)
-        .join(Participation, col(Participation.id) == col(Certificate.participation_id))
-        .where(listed, col(Certificate.issued_on) <= as_of)
-    ).all():
-        rows.certificates[pid] = number
+    return dict(awards)
+
+
+def _certificates(session: Session, listed: Any, as_of: date) -> dict[int, str]:
+    """Return the certificate number of each listed unit certified by `as_of`."""
+    return dict(
+        session.exec(
+            select(Certificate.participation_id, Certificate.number)
+            .join(Participation, col(Participation.id) == col(Certificate.participation_id))
+            .where(listed, col(Certificate.issued_on) <= as_of)
+        ).all()
+    )
+
+
+def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> CatalogueRows:
+    """Read the listed units of a campaign and what the catalogue shows of them; read-only.
+
+    Six queries whatever the number of units. Only the latest version of each filing and the
+    latest review round count; certificates issued after `as_of` are not shown yet.
+    """
+    listed = _listed(campaign_year)
+    rows = CatalogueRows(units=_listed_units(session, listed))
+    rows.associations = _association_names(session, listed, campaign_year)
+    _read_filings(session, listed, rows)
+    rows.grades = _grades(session, listed)
+    rows.commendations = _awards(session, listed)
+    rows.certificates = _certificates(session, listed, as_of)
     return rows
 
 

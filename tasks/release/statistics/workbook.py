@@ -1,10 +1,11 @@
 """The season statistics as files and an artifact: xlsx workbook, PNG charts, markdown report.
 
 `write_frames` writes frames as the sheets of one workbook with the safe-writing rules of
-tasks/common/spreadsheets.py (text from inputs is always a text cell, never a formula). The
-`compile_season_statistics` task reads the database once (tasks/release/statistics/load.py) and
-writes workspace/release/<year>/statistics/ (charts/*.png, season-statistics.xlsx,
-season-statistics.md); `publish_season_statistics` publishes the markdown artifact.
+tasks/common/spreadsheets.py (text from inputs is always a text cell, never a formula).
+`compile_statistics` reads the database once (tasks/release/statistics/load.py) and writes
+workspace/release/<year>/statistics/ (charts/*.png, season-statistics.xlsx,
+season-statistics.md); the `compile_season_statistics` task does that and publishes the
+`season-statistics` markdown artifact, returning paths and the headline counts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 # pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
 import pandas as pd
@@ -84,7 +85,7 @@ def draw_charts(frames: dict[str, pd.DataFrame], folder: Path, font: Path | None
 
 
 class SeasonStatistics(BaseModel):
-    """Where the season statistics were written, the headline numbers and the artifact text."""
+    """Where the season statistics were written and the headline numbers."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -95,15 +96,22 @@ class SeasonStatistics(BaseModel):
     markdown: str
     charts: list[str]
     counts: dict[str, int]
+
+
+class CompiledStatistics(NamedTuple):
+    """The season statistics written, and the markdown of their artifact (charts as paths)."""
+
+    summary: SeasonStatistics
     artifact: str
 
 
 def compile_statistics(
     settings: Settings, campaign_year: int, as_of: date, font: Path | None
-) -> SeasonStatistics:
+) -> CompiledStatistics:
     """Read the season, write charts, workbook and markdown under release/<year>/statistics.
 
     Side effects: one read-only transaction; files inside the workspace (overwritten).
+    Publishes nothing (compile_season_statistics does).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
@@ -123,7 +131,7 @@ def compile_statistics(
         lambda name, caption: f"图表 Chart ({caption}): `{folder / 'charts' / (name + '.png')}`",
     )
     counts = {str(r["key"]): int(r["value"]) for r in frames["counts"].to_dict(orient="records")}
-    return SeasonStatistics(
+    summary = SeasonStatistics(
         campaign_year=campaign_year,
         as_of=as_of,
         folder=str(folder),
@@ -131,26 +139,23 @@ def compile_statistics(
         markdown=str(markdown),
         charts=[str(c) for c in charts],
         counts=counts,
-        artifact=artifact + f"\n完整工作簿 Full workbook: `{workbook}`\n",
     )
+    return CompiledStatistics(summary, artifact + f"\n完整工作簿 Full workbook: `{workbook}`\n")
 
 
 @task(name="compile-season-statistics", cache_policy=NO_CACHE)
 def compile_season_statistics(
     settings: Settings, campaign_year: int, as_of: date
 ) -> SeasonStatistics:
-    """Write the season statistics (charts, xlsx, markdown) into release/<year>/statistics.
+    """Write the season statistics (charts, xlsx, markdown) and publish their artifact.
 
-    Side effects: reads the database; writes files inside the workspace.
+    Side effects: reads the database; writes files inside release/<year>/statistics; one
+    markdown artifact, `season-statistics`. Returns paths and the headline counts.
     """
-    return compile_statistics(settings, campaign_year, as_of, chart_font())
-
-
-@task(name="publish-season-statistics", cache_policy=NO_CACHE)
-def publish_season_statistics(stats: SeasonStatistics) -> None:
-    """Publish the season statistics as the `season-statistics` markdown artifact."""
+    compiled = compile_statistics(settings, campaign_year, as_of, chart_font())
     create_markdown_artifact(
         key=ARTIFACT_KEY,
-        markdown=stats.artifact,
-        description=f"Season statistics {stats.campaign_year} as of {stats.as_of.isoformat()}",
+        markdown=compiled.artifact,
+        description=f"Season statistics {campaign_year} as of {as_of.isoformat()}",
     )
+    return compiled.summary

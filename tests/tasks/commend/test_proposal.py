@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from commendkit import EVIL_TITLE, add_outcome, evaluation, seed_commend_units
 from openpyxl import load_workbook
-from prefect.logging import disable_run_logger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from schemas.campaign_file import CampaignFile
 from schemas.release_tables import Commendation, MeetingDecision
 from schemas.settings import Settings
-from tasks.commend.proposal import CommendSummary, propose_commendations
+from tasks.commend.proposal import CommendSummary, Proposal, make_proposal, proposal_markdown
 from tasks.store import session_scope
 
 REPO = Path(__file__).resolve().parents[3]
@@ -43,9 +42,12 @@ def _rows(engine: Engine) -> list[tuple[int, str, str, int, str, date]]:
         ]
 
 
+def _proposal(settings: Settings, day: date = DAY) -> Proposal:
+    return make_proposal(settings, 2024, day, "reports/test")
+
+
 def _propose(settings: Settings, day: date = DAY) -> CommendSummary:
-    with disable_run_logger():
-        return propose_commendations.fn(settings, 2024, day, "reports/test")
+    return _proposal(settings, day).summary
 
 
 @pytest.fixture
@@ -59,7 +61,8 @@ def test_proposal_ranks_selects_and_explains(
 ) -> None:
     settings = _settings(database_url, tmp_path)
 
-    summary = _propose(settings)
+    proposal = _proposal(settings)
+    summary = proposal.summary
 
     p = ids
     expected = (
@@ -78,12 +81,19 @@ def test_proposal_ranks_selects_and_explains(
         2,
         {"excellent_unit": 6, "case": 5, "speaker": 6},
     )
-    assert [(c["key"], c["quota"], c["filled"]) for c in summary.categories] == [
-        ("green-low-carbon", 5, 2),
-        ("new-productive-forces", 5, 1),
-        ("employee-care", 3, 1),
-        ("community", 3, 1),
+    markdown = proposal_markdown(summary, proposal.categories)  # the commendation-summary page
+    assert markdown.split("| category | quota | filled |\n|---|---|---|\n")[1].splitlines() == [
+        "| 绿色低碳优秀案例 (green-low-carbon) | 5 | 2 |",
+        "| 新质生产力优秀案例 (new-productive-forces) | 5 | 1 |",
+        "| 员工关爱优秀案例 (employee-care) | 3 | 1 |",
+        "| 社区参与与回报社会优秀案例 (community) | 3 | 1 |",
     ]
+    assert summary.cases_by_category == {
+        "green-low-carbon": 2,
+        "new-productive-forces": 1,
+        "employee-care": 1,
+        "community": 1,
+    }
     assert (summary.inserted, summary.updated, summary.deleted, summary.unchanged) == (17, 0, 0, 0)
     with Session(engine) as session:
         case = session.exec(

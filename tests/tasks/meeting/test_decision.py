@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from meetingkit import commendation_statuses, seed_meeting, statuses, uscc
-from prefect.logging import disable_run_logger
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from meetingkit import uscc
 
-from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
-from schemas.release_tables import MeetingDecision
-from schemas.settings import Settings
-from schemas.tables import StageTransition
 from tasks.meeting.decision import (
     CommendationAddition,
     MeetingChanges,
-    MeetingDecisionInput,
     final_release_list,
     validate_decision,
 )
-from tasks.meeting.pack import MeetingPack, PackCommendation, PackUnit, load_meeting_pack
-from tasks.meeting.pack_files import build_meeting_pack
-from tasks.meeting.record import DecisionInvalid, apply_decision, record_decision
-from tasks.store import campaign_session, session_scope
+from tasks.meeting.pack import MeetingPack, PackCommendation, PackUnit
 
 S = ParticipationStatus
 CATEGORIES = {"green-low-carbon": "绿色低碳优秀案例", "community": "社区参与优秀案例"}
@@ -227,142 +215,3 @@ def test_validation_agrees_with_the_oracle(case: tuple[MeetingPack, MeetingChang
             changes.add_to_release
         )
         assert len(final) == len(set(final))
-
-
-# --- recording, on the real database -----------------------------------------------------------
-
-NOW = datetime(2024, 12, 23, 8, 0, tzinfo=UTC)
-CHANGES = MeetingChanges(
-    remove_from_release={uscc(2): "报告数据与年报不符"},
-    add_to_release={uscc(5): "复核后同意发布"},
-    remove_from_commendation={uscc(3): "发言名额调整"},
-    add_to_commendation=[
-        CommendationAddition(
-            uscc=uscc(5), kind="case", category_key="community", reason="社区案例突出"
-        )
-    ],
-)
-
-
-def decision(changes: MeetingChanges = CHANGES) -> MeetingDecisionInput:
-    return MeetingDecisionInput(
-        changes=changes,
-        meeting_date=date(2024, 12, 23),
-        decided_by="王主任",
-        notes="纪要",
-        source="cli",
-    )
-
-
-def test_a_decision_moves_every_candidate_and_records_the_exact_lists(
-    engine: Engine, campaign_2024: CampaignFile
-) -> None:
-    with session_scope(engine) as session:
-        ids = seed_meeting(session, campaign_2024)
-        pack = load_meeting_pack(session, campaign_2024, date(2024, 12, 23))
-    with session_scope(engine) as session:
-        recorded = apply_decision(
-            session, pack, decision(), actor="test", now=NOW, flow_run_id="r1"
-        )
-
-    assert recorded.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
-    with session_scope(engine) as session:
-        now = statuses(session)
-        row = session.exec(select(MeetingDecision)).one()
-        moves = {
-            t.participation_id: (t.to_status, t.reason)
-            for t in session.exec(select(StageTransition).where(StageTransition.actor == "test"))
-        }
-        commended = commendation_statuses(session)
-    assert {uscc(n): now[uscc(n)] for n in range(1, 10)} == {
-        uscc(1): S.APPROVED,
-        uscc(2): S.REMOVED,
-        uscc(3): S.APPROVED,
-        uscc(4): S.APPROVED,
-        uscc(5): S.APPROVED,
-        uscc(6): S.REMOVED,
-        uscc(7): S.REMOVED,
-        uscc(8): S.WITHDRAWN,
-        uscc(9): S.SUBMITTED,
-    }
-    assert moves[ids[2]] == (S.REMOVED, "报告数据与年报不符")
-    assert moves[ids[5]] == (S.APPROVED, "added by the meeting: 复核后同意发布")
-    assert moves[ids[6]] == (S.REMOVED, "not approved by the meeting: review not finished")
-    assert moves[ids[7]][1] == "not approved by the meeting: revised report not re-checked"
-    assert set(moves) == {ids[n] for n in range(1, 8)}
-    assert (row.version, row.meeting_date, row.decided_by, row.source, row.flow_run_id) == (
-        1,
-        date(2024, 12, 23),
-        "王主任",
-        "cli",
-        "r1",
-    )
-    assert row.release_list == recorded.release_list
-    assert row.added == {uscc(5): "复核后同意发布"}
-    assert row.removed == {
-        uscc(2): "报告数据与年报不符",
-        uscc(6): "not approved by the meeting: review not finished",
-        uscc(7): "not approved by the meeting: revised report not re-checked",
-    }
-    assert commended == {
-        (uscc(1), "excellent_unit", ""): "approved",
-        (uscc(2), "case", "green-low-carbon"): "removed",  # its unit does not release
-        (uscc(2), "speaker", ""): "removed",
-        (uscc(3), "speaker", ""): "removed",  # removed by the meeting
-        (uscc(5), "case", "community"): "approved",  # added by the meeting
-    }
-    approved = [(c["uscc"], c["kind"]) for c in row.commendation_list if c["status"] == "approved"]
-    assert approved == [(uscc(1), "excellent_unit"), (uscc(5), "case")]
-    assert (recorded.commendations_approved, recorded.commendations_removed) == (2, 3)
-    assert row.notes == "纪要"
-
-
-def test_an_invalid_decision_is_refused_before_anything_moves(
-    engine: Engine, campaign_2024: CampaignFile
-) -> None:
-    with session_scope(engine) as session:
-        seed_meeting(session, campaign_2024)
-        pack = load_meeting_pack(session, campaign_2024, date(2024, 12, 23))
-    bad = MeetingChanges(remove_from_release={uscc(77): "x"})
-    with pytest.raises(DecisionInvalid, match="unknown USCC"), session_scope(engine) as session:
-        apply_decision(session, pack, decision(bad), actor="test", now=NOW)
-    with session_scope(engine) as session:
-        assert statuses(session)[uscc(1)] == S.REVIEW_PASSED
-        assert session.exec(select(MeetingDecision)).all() == []
-
-
-def test_record_decision_refuses_a_changed_pack_then_records_once(
-    workspace: Path,
-    database_url: str,
-    campaign_2024: CampaignFile,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", database_url)
-    settings = Settings()
-    with campaign_session(settings) as session:
-        seed_meeting(session, campaign_2024)
-    day = date(2024, 12, 23)
-    with disable_run_logger():
-        pack = build_meeting_pack.fn(settings, 2024, day, "reports/t")
-        stale = record_decision.fn(settings, 2024, day, decision(), "0" * 64)
-        invalid = record_decision.fn(
-            settings,
-            2024,
-            day,
-            decision(MeetingChanges(add_to_release={uscc(9): "x"})),
-            pack.fingerprint,
-        )
-        with campaign_session(settings) as session:
-            assert statuses(session)[uscc(1)] == S.REVIEW_PASSED  # nothing written so far
-        done = record_decision.fn(settings, 2024, day, decision(), pack.fingerprint, "run-1")
-        again = record_decision.fn(settings, 2024, day, decision(), pack.fingerprint)
-
-    assert (stale.stale, stale.decision) == (True, None)
-    assert invalid.decision is None
-    assert "not among the meeting's candidates" in invalid.problems[0]
-    assert done.decision is not None
-    assert done.decision.flow_run_id == "run-1"
-    assert again.already_recorded
-    assert again.decision == done.decision
-    with campaign_session(settings) as session:
-        assert len(session.exec(select(MeetingDecision)).all()) == 1

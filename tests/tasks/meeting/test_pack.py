@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from meetingkit import EVIL_NAME, seed_meeting, uscc
 from openpyxl import load_workbook
-from prefect.logging import disable_run_logger
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -29,10 +28,10 @@ from tasks.meeting.pack import (
     pack_statistics,
 )
 from tasks.meeting.pack_files import (
-    build_meeting_pack,
     md,
     pack_digest,
     pack_markdown,
+    write_meeting_pack,
     write_pack_workbook,
 )
 from tasks.store import session_scope
@@ -179,8 +178,7 @@ def test_build_meeting_pack_writes_both_files_inside_the_workspace(
     upgrade_database(make_engine(settings))
     with campaign_session(settings) as session:
         seed_meeting(session, campaign_2024)
-    with disable_run_logger():
-        summary = build_meeting_pack.fn(settings, 2024, DAY, "reports/run-1")
+    summary, markdown = write_meeting_pack(settings, 2024, DAY, "reports/run-1")
 
     assert (summary.release, summary.others, summary.commendations, summary.speakers) == (
         4,
@@ -190,6 +188,6 @@ def test_build_meeting_pack_writes_both_files_inside_the_workspace(
     )
     assert summary.workbook == "reports/run-1/meeting-pack.xlsx"
     assert (workspace / summary.workbook).is_file()
-    assert (workspace / summary.markdown_file).read_text("utf-8") == summary.markdown
+    assert (workspace / summary.markdown_file).read_text("utf-8") == markdown
     with campaign_session(settings) as session:
         assert len(session.exec(select(Participation)).all()) == 9

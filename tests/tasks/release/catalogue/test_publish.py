@@ -23,7 +23,11 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Submission, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.release.catalogue.entries import format_figure, key_figures
-from tasks.release.catalogue.publish import catalogue_markdown, publish_catalogue
+from tasks.release.catalogue.publish import (
+    CatalogueGaps,
+    build_public_catalogue,
+    catalogue_markdown,
+)
 from tasks.store import session_scope
 
 P = ParticipationStatus
@@ -179,7 +183,7 @@ def test_publish_catalogue_lists_released_and_approved_units_with_their_public_d
     _seed(engine, campaign_2024, workspace)
     settings = _settings(database_url, workspace)
 
-    summary = publish_catalogue.fn(settings, 2024, AS_OF)
+    summary, gaps = build_public_catalogue(settings, 2024, AS_OF)
 
     site = workspace / "release" / "2024" / "catalogue"
     index = (site / "index.html").read_text("utf-8")
@@ -187,8 +191,12 @@ def test_publish_catalogue_lists_released_and_approved_units_with_their_public_d
     two = (site / "reports" / f"{make_uscc(2).lower()}.html").read_text("utf-8")
     assert (summary.reports, summary.commended, summary.pdfs_linked) == (2, 1, 1)
     assert summary.site_dir == "release/2024/catalogue"
-    assert summary.pdfs_missing == ["上海测试0002科技有限公司"]
-    assert summary.screening_missing == ["上海测试0002科技有限公司"]
+    assert (summary.pdfs_missing, summary.screening_missing) == (1, 1)
+    shown = catalogue_markdown(summary, gaps).splitlines()  # the catalogue-2024 artifact
+    assert shown[-2:] == [
+        "- report PDF not found in the workspace (1): 上海测试0002科技有限公司",
+        "- no usable pre-screen (topics not shown) (1): 上海测试0002科技有限公司",
+    ]
     assert sorted(p.name for p in (site / "reports").iterdir()) == sorted(
         f"{make_uscc(n).lower()}.html" for n in (1, 2)
     )
@@ -223,7 +231,7 @@ def test_the_catalogue_holds_no_contact_of_any_unit_or_association(
     workspace = tmp_path / "ws"
     _seed(engine, campaign_2024, workspace)
 
-    publish_catalogue.fn(_settings(database_url, workspace), 2024, AS_OF)
+    build_public_catalogue(_settings(database_url, workspace), 2024, AS_OF)
 
     site = workspace / "release" / "2024" / "catalogue"
     text = "".join(p.read_text("utf-8") for p in site.rglob("*") if p.suffix in {".html", ".js"})
@@ -237,9 +245,9 @@ def test_an_unchanged_second_publication_writes_nothing(
     workspace = tmp_path / "ws"
     ids = _seed(engine, campaign_2024, workspace)
     settings = _settings(database_url, workspace)
-    first = publish_catalogue.fn(settings, 2024, AS_OF)
+    first = build_public_catalogue(settings, 2024, AS_OF).summary
 
-    again = publish_catalogue.fn(settings, 2024, AS_OF)
+    again = build_public_catalogue(settings, 2024, AS_OF).summary
     with session_scope(engine) as session:
         session.add(
             Commendation(
@@ -253,7 +261,7 @@ def test_an_unchanged_second_publication_writes_nothing(
                 status="approved",
             )
         )
-    changed = publish_catalogue.fn(settings, 2024, AS_OF)
+    changed = build_public_catalogue(settings, 2024, AS_OF).summary
 
     assert (first.files_written, first.pdfs_copied) == (5, 1)
     assert (again.files_written, again.files_unchanged, again.pdfs_copied) == (0, 5, 0)
@@ -284,14 +292,16 @@ def test_catalogue_markdown_links_the_index_and_names_gaps(tmp_path: Path) -> No
         commended=1,
         pdfs_linked=1,
         pdfs_copied=1,
-        pdfs_missing=["A_[x]"],
-        screening_missing=[],
+        pdfs_missing=1,
+        screening_missing=0,
         files_written=5,
         files_unchanged=0,
         files_removed=0,
     )
 
-    markdown = catalogue_markdown(summary)
+    markdown = catalogue_markdown(
+        summary, CatalogueGaps(pdfs_missing=["A_[x]"], screening_missing=[])
+    )
 
     assert f"]({(tmp_path / 'index.html').as_uri()})" in markdown
     assert "report PDF not found in the workspace (1): A\\_\\[x\\]" in markdown

@@ -18,9 +18,10 @@ from schemas.settings import Settings
 from tasks.release.statistics.charts import chart_font, funnel_chart, topic_chart
 from tasks.release.statistics.workbook import (
     ARTIFACT_KEY,
+    CompiledStatistics,
     SeasonStatistics,
+    compile_season_statistics,
     compile_statistics,
-    publish_season_statistics,
     write_frames,
 )
 from tasks.store import session_scope
@@ -49,11 +50,22 @@ def settings(workspace: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def stats(settings: Settings, engine: Engine, campaign_2024: CampaignFile) -> SeasonStatistics:
-    """The statistics of the seeded season, compiled with the Chinese font."""
+def seeded(engine: Engine, campaign_2024: CampaignFile) -> None:
+    """The seeded season in the test database."""
     with session_scope(engine) as session:
         seed_season(session, campaign_2024)
+
+
+@pytest.fixture
+def compiled(settings: Settings, seeded: None) -> CompiledStatistics:
+    """The statistics of the seeded season, compiled with the Chinese font, and their artifact."""
     return compile_statistics(settings, 2024, date(2024, 12, 31), chart_font())
+
+
+@pytest.fixture
+def stats(compiled: CompiledStatistics) -> SeasonStatistics:
+    """The summary of the seeded season's statistics."""
+    return compiled.summary
 
 
 def test_workbook_has_one_sheet_per_frame_with_bold_frozen_headers(
@@ -108,10 +120,13 @@ def test_markdown_links_the_charts_and_states_the_counts(stats: SeasonStatistics
     assert stats.counts["recommended"] == 8
 
 
-def test_the_artifact_names_chart_paths_instead_of_embedding_them(stats: SeasonStatistics) -> None:
-    assert "![" not in stats.artifact
-    assert f"`{stats.folder}/charts/funnel.png`" in stats.artifact
-    assert f"`{stats.workbook}`" in stats.artifact
+def test_the_artifact_names_chart_paths_instead_of_embedding_them(
+    compiled: CompiledStatistics,
+) -> None:
+    stats = compiled.summary
+    assert "![" not in compiled.artifact
+    assert f"`{stats.folder}/charts/funnel.png`" in compiled.artifact
+    assert f"`{stats.workbook}`" in compiled.artifact
 
 
 def test_write_frames_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
@@ -168,12 +183,14 @@ def test_funnel_chart_draws_an_empty_season(tmp_path: Path) -> None:
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
-def test_publish_puts_the_statistics_in_a_markdown_artifact(stats: SeasonStatistics) -> None:
+def test_the_task_publishes_the_statistics_in_a_markdown_artifact(
+    settings: Settings, seeded: None
+) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.client.schemas.sorting import ArtifactSort
 
-    publish_season_statistics(stats)
+    stats = compile_season_statistics(settings, 2024, date(2024, 12, 31))
 
     with get_client(sync_client=True) as client:
         [artifact] = client.read_artifacts(
@@ -185,3 +202,6 @@ def test_publish_puts_the_statistics_in_a_markdown_artifact(stats: SeasonStatist
     assert isinstance(artifact.data, str)
     assert "- 推荐单位 units recommended: **8**" in artifact.data
     assert f"`{stats.folder}/charts/topics.png`" in artifact.data
+    assert "![" not in artifact.data
+    assert f"`{stats.workbook}`" in artifact.data
+    assert artifact.description == "Season statistics 2024 as of 2024-12-31"
