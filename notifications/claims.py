@@ -55,6 +55,24 @@ def stamp(at: datetime, who: str, what: str) -> str:
     return f"{at.isoformat(timespec='seconds')} {' '.join(who.split())}: {' '.join(what.split())}"
 
 
+# What a claim reads back from each row it took (RETURNING), in this order.
+_CLAIMED_COLUMNS = (
+    OUTBOX.c.id,
+    OUTBOX.c.campaign_year,
+    OUTBOX.c.idempotency_key,
+    OUTBOX.c.template,
+    OUTBOX.c.recipient,
+    OUTBOX.c.meta,
+    OUTBOX.c.subject,
+    OUTBOX.c.body_text,
+    OUTBOX.c.body_html,
+    OUTBOX.c.attachments,
+    OUTBOX.c.message_id,
+    OUTBOX.c.attempts,
+    OUTBOX.c.not_before,
+)
+
+
 def claim(
     session_factory: SessionFactory,
     worker_id: str,
@@ -72,59 +90,63 @@ def claim(
     disjoint rows without waiting for each other.
     """
     at = now or now_utc()
+    due = due_rows(at, batch=batch, campaign_year=campaign_year)
     with session_factory() as session:
-        due = (
-            sa.select(OUTBOX.c.id)
-            .where(OUTBOX.c.status == OutboxStatus.QUEUED, OUTBOX.c.not_before <= at)
-            .order_by(OUTBOX.c.not_before, OUTBOX.c.id)
-            .limit(batch)
-        )
-        if campaign_year is not None:
-            due = due.where(OUTBOX.c.campaign_year == campaign_year)
-        stmt = sa.update(OUTBOX).values(
-            status=OutboxStatus.SENDING, claimed_by=worker_id, lease_until=at + lease
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            picked = due.with_for_update(skip_locked=True).cte("picked")
-            stmt = stmt.where(OUTBOX.c.id == picked.c.id)
-        else:
-            stmt = stmt.where(OUTBOX.c.id.in_(due.scalar_subquery()))
-        stmt = stmt.where(OUTBOX.c.status == OutboxStatus.QUEUED)
-        rows = session.execute(
-            stmt.returning(
-                OUTBOX.c.id,
-                OUTBOX.c.campaign_year,
-                OUTBOX.c.idempotency_key,
-                OUTBOX.c.template,
-                OUTBOX.c.recipient,
-                OUTBOX.c.meta,
-                OUTBOX.c.subject,
-                OUTBOX.c.body_text,
-                OUTBOX.c.body_html,
-                OUTBOX.c.attachments,
-                OUTBOX.c.message_id,
-                OUTBOX.c.attempts,
-                OUTBOX.c.not_before,
-            )
-        ).all()
+        dialect = session.get_bind().dialect.name
+        stmt = claim_statement(due, worker_id, until=at + lease, dialect=dialect)
+        rows = session.execute(stmt.returning(*_CLAIMED_COLUMNS)).all()
     rows = sorted(rows, key=lambda r: (r.not_before, r.id))
-    return [
-        ClaimedMail(
-            id=r.id,
-            campaign_year=r.campaign_year,
-            key=r.idempotency_key,
-            template=r.template,
-            recipient=r.recipient,
-            recipient_name=str((r.meta or {}).get("recipient_name", "")),
-            subject=r.subject,
-            text=r.body_text,
-            html=r.body_html,
-            attachments=tuple(r.attachments or ()),
-            message_id=r.message_id,
-            attempts=r.attempts,
-        )
-        for r in rows
-    ]
+    return [claimed_mail(r) for r in rows]
+
+
+def due_rows(at: datetime, *, batch: int, campaign_year: int | None) -> sa.Select[Any]:
+    """Return the query for the ids of up to `batch` queued rows due at `at`, oldest first. Pure."""
+    due = (
+        sa.select(OUTBOX.c.id)
+        .where(OUTBOX.c.status == OutboxStatus.QUEUED, OUTBOX.c.not_before <= at)
+        .order_by(OUTBOX.c.not_before, OUTBOX.c.id)
+        .limit(batch)
+    )
+    if campaign_year is not None:
+        due = due.where(OUTBOX.c.campaign_year == campaign_year)
+    return due
+
+
+def claim_statement(
+    due: sa.Select[Any], worker_id: str, *, until: datetime, dialect: str
+) -> sa.Update:
+    """Return the conditional UPDATE that moves the `due` rows still queued to sending. Pure.
+
+    It sets claimed_by and lease_until together. On PostgreSQL the due rows are picked with
+    FOR UPDATE SKIP LOCKED in a CTE; elsewhere they are an IN subquery.
+    """
+    stmt = sa.update(OUTBOX).values(
+        status=OutboxStatus.SENDING, claimed_by=worker_id, lease_until=until
+    )
+    if dialect == "postgresql":
+        picked = due.with_for_update(skip_locked=True).cte("picked")
+        stmt = stmt.where(OUTBOX.c.id == picked.c.id)
+    else:
+        stmt = stmt.where(OUTBOX.c.id.in_(due.scalar_subquery()))
+    return stmt.where(OUTBOX.c.status == OutboxStatus.QUEUED)
+
+
+def claimed_mail(row: sa.Row[Any]) -> ClaimedMail:
+    """Return a claimed row's content as plain values (the recipient's name from meta). Pure."""
+    return ClaimedMail(
+        id=row.id,
+        campaign_year=row.campaign_year,
+        key=row.idempotency_key,
+        template=row.template,
+        recipient=row.recipient,
+        recipient_name=str((row.meta or {}).get("recipient_name", "")),
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        attachments=tuple(row.attachments or ()),
+        message_id=row.message_id,
+        attempts=row.attempts,
+    )
 
 
 def renew_lease(

@@ -3,9 +3,12 @@
 `deliver` first turns rows whose lease expired into `ambiguous` (reported, never resent on its
 own), then loops: claim a batch sized to finish well inside the lease, send it concurrently over
 the mailer's connections (optionally rate-limited) while renewing the lease, and record every
-result in one short synchronous transaction (batches.py). Retry and failure decisions come from
-verdicts.py. Database work never crosses threads: every transaction opens and closes inside one
-call. No recipient address or secret is logged. This module does not render or enqueue mail.
+result in one short synchronous transaction (batches.py). Who delivers, with which lease and
+batch size, is planned in delivery_plan.py; what each batch recorded is tallied into the run's
+report in delivery_report.py (DeliveryReport is re-exported here); retry and failure decisions
+come from verdicts.py. Database work never crosses threads: every transaction opens and closes
+inside one call. No recipient address or secret is logged. This module does not render or
+enqueue mail.
 """
 
 from __future__ import annotations
@@ -14,15 +17,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
-
 from notifications.batches import (
-    INTERRUPTED,
     Batch,
     Clock,
     RateLimiter,
@@ -30,74 +27,17 @@ from notifications.batches import (
     renew_while_running,
     send_batch,
 )
-from notifications.claims import ClaimedMail, SessionFactory, claim, recover_expired
-from notifications.headers import mailbox
+from notifications.claims import SessionFactory, claim, recover_expired
+from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_delivery
+from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
 from notifications.outbox import count_by_status
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 
+__all__ = ["DeliveryFailure", "DeliveryReport", "deliver", "deliver_now"]
+
 log = logging.getLogger(__name__)
-
-SECONDS_PER_MESSAGE_ESTIMATE = 0.05  # a slow relay; loopback is much faster
-BATCH_MAX = 200  # also the most rows a crash can leave ambiguous
-
-
-class DeliveryFailure(BaseModel):
-    """A row this run could not deliver, and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    template: str
-    recipient: str
-    status: str  # failed | ambiguous
-    reason: str
-
-
-class DeliveryReport(BaseModel):
-    """What one delivery run did, and the outbox's counts by status afterwards."""
-
-    model_config = ConfigDict(frozen=True)
-
-    worker_id: str
-    started_at: datetime
-    finished_at: datetime
-    batch_size: int
-    batches: int
-    sent: int
-    retried: int
-    failed: int
-    released: int
-    ambiguous: int
-    recovered: tuple[int, ...]  # rows found ambiguous at start (left by a stopped deliverer)
-    failures: tuple[DeliveryFailure, ...]
-    stopped: str | None  # why the run ended before the queue was empty
-    outbox: dict[str, int]
-
-
-def default_worker_id() -> str:
-    """Return a worker id naming this host and process, unique per call."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def batch_size_for(settings: Settings, lease: timedelta, connections: int) -> int:
-    """Return how many rows to claim at once so a batch finishes well inside the lease. Pure.
-
-    A quarter of the lease at a slow relay's pace per connection, capped by the rate limit
-    and BATCH_MAX.
-    """
-    budget = lease.total_seconds() / 4
-    size = connections * budget / SECONDS_PER_MESSAGE_ESTIMATE
-    if settings.smtp_rate_per_second > 0:
-        size = min(size, settings.smtp_rate_per_second * budget)
-    return max(1, min(int(size), BATCH_MAX))
-
-
-def _failure(mail: ClaimedMail, status: str, reason: str) -> DeliveryFailure:
-    return DeliveryFailure(
-        id=mail.id, template=mail.template, recipient=mail.recipient, status=status, reason=reason
-    )
 
 
 async def deliver(
@@ -118,100 +58,131 @@ async def deliver(
     mailer's connections at the end. Cancellation records what finished, marks messages that
     were on the wire ambiguous and releases the rest.
     """
-    worker = worker_id or default_worker_id()
-    lease_for = lease or timedelta(seconds=settings.delivery_lease_seconds)
-    size = batch_size or batch_size_for(settings, lease_for, mailer.connections)
-    sender = mailbox(settings.mail_from, settings.mail_from_name)
-    rate = settings.smtp_rate_per_second
-    limiter = RateLimiter(rate) if rate > 0 else None
+    plan = plan_delivery(
+        settings,
+        mailer.connections,
+        worker=worker_id or default_worker_id(),
+        lease=lease,
+        batch_size=batch_size,
+    )
     started = clock()
-    with session_factory() as session:
-        recovered = recover_expired(session, worker, now=started, campaign_year=campaign_year)
-    if recovered:
-        log.warning("%d outbox rows left sending by a stopped deliverer: ambiguous", len(recovered))
-    counts = {"sent": 0, "retried": 0, "failed": 0, "released": 0, "ambiguous": len(recovered)}
-    failures: list[DeliveryFailure] = []
-    batches = 0
-    stopped: str | None = None
+    recovered = _recover(session_factory, plan.worker, started, campaign_year)
+    tally = DeliveryTally(recovered=recovered, ambiguous=len(recovered))  # those count as ambiguous
     try:
-        while stopped is None:
-            claimed = claim(
-                session_factory,
-                worker,
-                batch=size,
-                lease=lease_for,
-                now=clock(),
-                campaign_year=campaign_year,
-            )
-            if not claimed:
-                break
-            batches += 1
-            batch = Batch(claimed)
-            renewer = asyncio.create_task(
-                renew_while_running(session_factory, worker, batch, lease_for, clock)
-            )
-            reason = "delivery was cancelled"
-            try:
-                await send_batch(
-                    batch,
-                    mailer,
-                    sender=sender,
-                    workspace=settings.workspace,
-                    limiter=limiter,
-                    clock=clock,
-                )
-                if batch.workers_stopped >= max(1, mailer.connections):
-                    stopped = reason = f"server unreachable: {batch.last_connection_error}"
-            finally:
-                renewer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renewer
-                done = record_batch(
-                    session_factory,
-                    worker,
-                    batch,
-                    max_attempts=settings.delivery_max_attempts,
-                    now=clock(),
-                    unsent_reason=reason,
-                )
-                counts["sent"] += len(done.sent)
-                counts["retried"] += len(done.retries)
-                counts["failed"] += len(done.failures)
-                counts["released"] += len(done.released)
-                counts["ambiguous"] += len(done.ambiguous)
-                failures += [
-                    _failure(batch.claimed[f.id], "failed", f.error) for f in done.failures
-                ]
-                failures += [
-                    _failure(batch.claimed[i], "ambiguous", INTERRUPTED) for i in done.ambiguous
-                ]
-            log.info(
-                "outbox batch %d: %d sent, %d to retry, %d failed",
-                batches,
-                len(done.sent),
-                len(done.retries),
-                len(done.failures),
-            )
+        stopped = await _deliver_batches(
+            session_factory, mailer, plan, tally, campaign_year=campaign_year, clock=clock
+        )
     finally:
         await mailer.close()
     with session_factory() as session:
         outbox = count_by_status(session, campaign_year=campaign_year)
-    return DeliveryReport(
-        worker_id=worker,
-        started_at=started,
-        finished_at=clock(),
-        batch_size=size,
-        batches=batches,
-        sent=counts["sent"],
-        retried=counts["retried"],
-        failed=counts["failed"],
-        released=counts["released"],
-        ambiguous=counts["ambiguous"],
-        recovered=tuple(recovered),
-        failures=tuple(failures),
+    return tally.report(
+        worker_id=plan.worker,
+        batch_size=plan.batch_size,
+        started=started,
+        finished=clock(),
         stopped=stopped,
         outbox=outbox,
     )
+
+
+def _recover(
+    session_factory: SessionFactory, worker: str, now: datetime, campaign_year: int | None
+) -> tuple[int, ...]:
+    """Turn rows whose lease lapsed into ambiguous and return their ids. Writes the outbox."""
+    with session_factory() as session:
+        recovered = recover_expired(session, worker, now=now, campaign_year=campaign_year)
+    if recovered:
+        log.warning("%d outbox rows left sending by a stopped deliverer: ambiguous", len(recovered))
+    return tuple(recovered)
+
+
+async def _deliver_batches(
+    session_factory: SessionFactory,
+    mailer: Mailer,
+    plan: DeliveryPlan,
+    tally: DeliveryTally,
+    *,
+    campaign_year: int | None,
+    clock: Clock,
+) -> str | None:
+    """Claim, send and record batch after batch; tally each. Sends mail; writes the outbox.
+
+    Returns None once nothing is due, or why delivery stopped early (the server unreachable).
+    """
+    limiter = RateLimiter(plan.rate_per_second) if plan.rate_per_second > 0 else None
+    while True:
+        claimed = claim(
+            session_factory,
+            plan.worker,
+            batch=plan.batch_size,
+            lease=plan.lease,
+            now=clock(),
+            campaign_year=campaign_year,
+        )
+        if not claimed:
+            return None
+        tally.batches += 1
+        stopped = await _send_and_record(
+            session_factory, mailer, plan, Batch(claimed), tally, limiter=limiter, clock=clock
+        )
+        if stopped is not None:
+            return stopped
+
+
+async def _send_and_record(
+    session_factory: SessionFactory,
+    mailer: Mailer,
+    plan: DeliveryPlan,
+    batch: Batch,
+    tally: DeliveryTally,
+    *,
+    limiter: RateLimiter | None,
+    clock: Clock,
+) -> str | None:
+    """Send one claimed batch while renewing its lease, then record and tally every result.
+
+    Sends mail; writes the outbox (lease renewals, then one transaction for the results, even
+    when sending was cancelled or raised). Returns why delivery must stop (every connection
+    failed: the server is unreachable), or None to claim the next batch.
+    """
+    renewer = asyncio.create_task(
+        renew_while_running(session_factory, plan.worker, batch, plan.lease, clock)
+    )
+    stopped: str | None = None
+    reason = "delivery was cancelled"
+    try:
+        await send_batch(
+            batch,
+            mailer,
+            sender=plan.sender,
+            workspace=plan.workspace,
+            limiter=limiter,
+            clock=clock,
+        )
+        if batch.workers_stopped >= max(1, mailer.connections):
+            stopped = reason = f"server unreachable: {batch.last_connection_error}"
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
+        done = record_batch(
+            session_factory,
+            plan.worker,
+            batch,
+            max_attempts=plan.max_attempts,
+            now=clock(),
+            unsent_reason=reason,
+        )
+        tally.add(batch, done)
+    log.info(
+        "outbox batch %d: %d sent, %d to retry, %d failed",
+        tally.batches,
+        len(done.sent),
+        len(done.retries),
+        len(done.failures),
+    )
+    return stopped
 
 
 def deliver_now(

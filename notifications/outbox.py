@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
@@ -74,10 +74,18 @@ def idempotency_key(
     return key
 
 
-def key_head(key: str) -> tuple[str, str, str]:
-    """Return (template, subject_ref, version) of a key made by `idempotency_key`. Pure."""
+class KeyHead(NamedTuple):
+    """What an idempotency key says about its mail: the template, the record and its version."""
+
+    template: str
+    subject_ref: str
+    version: str
+
+
+def key_head(key: str) -> KeyHead:
+    """Return the template, subject_ref and version of a key made by `idempotency_key`. Pure."""
     _, template, subject_ref, version = key.split(KEY_SEPARATOR, 4)[:4]
-    return template, subject_ref, version
+    return KeyHead(template, subject_ref, version)
 
 
 class OutgoingMail(BaseModel):

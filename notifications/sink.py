@@ -86,8 +86,8 @@ def free_port(host: str = LOOPBACK) -> int:
     """Return a TCP port that was free a moment ago (aiosmtpd cannot listen on port 0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
-        port: int = s.getsockname()[1]
-        return port
+        _host, port = s.getsockname()  # an AF_INET address: (host, port)
+        return int(port)
 
 
 class SmtpSink:

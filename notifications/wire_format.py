@@ -29,7 +29,7 @@ from email import policy
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 CACHE_SIZE = 20_000  # distinct entries each cache keeps; the older half is dropped when full
 # Headers that differ on every message: never remembered. Their parse and fold are cheap (ASCII,
@@ -39,6 +39,24 @@ CACHE_SIZE = 20_000  # distinct entries each cache keeps; the older half is drop
 UNIQUE_PER_MESSAGE = frozenset({"message-id"})
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+class ParseKey(NamedTuple):
+    """What a parsed header is remembered by: the header's name and its value's text."""
+
+    name: str
+    text: str
+
+
+class FoldKey(NamedTuple):
+    """What a header's fold is remembered by: the policy's wire settings, its name and text."""
+
+    linesep: str
+    max_line_length: int | None
+    utf8: bool
+    cte_type: str
+    name: str
+    text: str
 
 
 def _remember(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
@@ -71,7 +89,7 @@ class _CachedParsePolicy(EmailPolicy):
         store = super().header_store_parse  # refuses CR/LF, so nothing refused is kept
         if name.lower() in UNIQUE_PER_MESSAGE:
             return store(name, value)
-        return _remember(_PARSED, (name, value), lambda: store(name, value))
+        return _remember(_PARSED, ParseKey(name, value), lambda: store(name, value))
 
 
 class _CachedFoldPolicy(EmailPolicy):
@@ -80,14 +98,16 @@ class _CachedFoldPolicy(EmailPolicy):
     def fold_binary(self, name: str, value: Any) -> bytes:
         if name.lower() in UNIQUE_PER_MESSAGE:
             return super().fold_binary(name, value)
-        key = (self.linesep, self.max_line_length, self.utf8, self.cte_type, name, str(value))
+        key = FoldKey(
+            self.linesep, self.max_line_length, self.utf8, self.cte_type, name, str(value)
+        )
         fold = super().fold_binary
         return _remember(_FOLDS, key, lambda: fold(name, value))
 
 
 _MAX_COUNTS: dict[str, int | None] = {}
-_FOLDS: dict[tuple[str, int | None, bool, str, str, str], bytes] = {}
-_PARSED: dict[tuple[str, str], tuple[str, Any]] = {}
+_FOLDS: dict[FoldKey, bytes] = {}
+_PARSED: dict[ParseKey, tuple[str, Any]] = {}  # the value: the stdlib's (name, header object)
 BUILD_POLICY = _CachedParsePolicy(**policy.default.__dict__)
 SMTP_POLICY = _CachedFoldPolicy(**policy.SMTP.__dict__)
 SMTP_POLICY_7BIT = SMTP_POLICY.clone(cte_type="7bit")  # for servers without 8BITMIME

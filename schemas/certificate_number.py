@@ -19,17 +19,35 @@ MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
 _PATTERN = re.compile(rf"^{PREFIX}-(\d{{4}})-(\d{{{SEQUENCE_DIGITS}}})-(\d)$")
 
 
+class CertificateNumberOutOfRange(ValueError):
+    """A certificate number cannot be made: the year is not four digits or the sequence is
+    outside 1..MAX_SEQUENCE. Carries both values."""
+
+    def __init__(self, campaign_year: int, sequence: int, reason: str) -> None:
+        self.campaign_year = campaign_year
+        self.sequence = sequence
+        super().__init__(reason)
+
+
 def check_digit(campaign_year: int, sequence: int) -> str:
     """Return the Damm check digit of a campaign year and a sequence number."""
     return str(damm.calc_check_digit(f"{campaign_year:04d}{sequence:0{SEQUENCE_DIGITS}d}"))
 
 
 def make_number(campaign_year: int, sequence: int) -> str:
-    """Return the certificate number of the `sequence`-th certificate (1-based) of a campaign."""
+    """Return the certificate number of the `sequence`-th certificate (1-based) of a campaign.
+
+    Raises CertificateNumberOutOfRange for a year that is not four digits or a sequence
+    outside 1..MAX_SEQUENCE.
+    """
     if not 1000 <= campaign_year <= 9999:
-        raise ValueError(f"campaign year {campaign_year} is not a four-digit year")
+        raise CertificateNumberOutOfRange(
+            campaign_year, sequence, f"campaign year {campaign_year} is not a four-digit year"
+        )
     if not 1 <= sequence <= MAX_SEQUENCE:
-        raise ValueError(f"sequence {sequence} is outside 1..{MAX_SEQUENCE}")
+        raise CertificateNumberOutOfRange(
+            campaign_year, sequence, f"sequence {sequence} is outside 1..{MAX_SEQUENCE}"
+        )
     digit = check_digit(campaign_year, sequence)
     return f"{PREFIX}-{campaign_year:04d}-{sequence:0{SEQUENCE_DIGITS}d}-{digit}"
 

@@ -11,6 +11,19 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class OutsideWorkspace(ValueError):
+    """A path the product was about to use lies outside the workspace; carries both paths.
+
+    A ValueError, so callers that refuse a bad path (the CLI's --folder, the catalogue's stored
+    paths) keep catching it as before.
+    """
+
+    def __init__(self, path: Path, workspace: Path) -> None:
+        self.path = path
+        self.workspace = workspace
+        super().__init__(f"{path} is outside the workspace {workspace}")
+
+
 class Settings(BaseSettings):
     """Everything the product reads from its environment."""
 
@@ -80,8 +93,8 @@ class Settings(BaseSettings):
         return self.campaigns_dir / f"{year}.toml"
 
     def inside_workspace(self, *parts: str) -> Path:
-        """Return a path under the workspace; raise ValueError if it would escape it."""
+        """Return a path under the workspace; raise OutsideWorkspace if it would escape it."""
         path = self.workspace.joinpath(*parts).resolve()
         if not path.is_relative_to(self.workspace):
-            raise ValueError(f"{path} is outside the workspace {self.workspace}")
+            raise OutsideWorkspace(path, self.workspace)
         return path

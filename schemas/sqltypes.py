@@ -14,6 +14,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+class NaiveTimestamp(ValueError):
+    """A timestamp without a time zone was about to be stored; `value` is the naive datetime."""
+
+    def __init__(self, value: datetime) -> None:
+        self.value = value
+        super().__init__(f"naive datetime {value!r}: pass an aware datetime")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp column that accepts aware datetimes and returns them aware, in UTC."""
 
@@ -21,10 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware timestamp as naive UTC for storage; raise NaiveTimestamp if naive."""
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+            raise NaiveTimestamp(value)
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:

@@ -3,14 +3,14 @@
 few bad cells injected on purpose (text in a number column, a negative revenue, a missing
 required cell). Also the association list and the reviewer roster rows.
 
-Pure: returns `Sheet`s of rows keyed by the column keys of `schemas/columns.py`; the report year
-comes from the caller (the campaign file).
+Pure: returns `Forms`, named `Sheet`s of rows keyed by the column keys of `schemas/columns.py`;
+the report year comes from the caller (the campaign file).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from deployments.demo.model import Association, CellProblem, Injection, Reviewer, UnitPlan
 from deployments.demo.writers import Row
@@ -61,9 +61,25 @@ def roster_rows(reviewers: list[Reviewer]) -> list[Row]:
     ]
 
 
-def build_forms(
-    plans: list[UnitPlan], report_year: int, seed: int, bad_rate: float
-) -> tuple[list[Sheet], list[Injection], dict[int, str]]:
+@dataclass(frozen=True)
+class Forms:
+    """The filings after registration as sheets to write, the bad cells put in them, and where
+    each unit's basic information is (unit index -> file under out_dir)."""
+
+    receipts: Sheet
+    basic_info: Sheet
+    financials: Sheet
+    own_basic_info: tuple[Sheet, ...]  # the few units that send their own CSV form
+    info_files: dict[int, str]
+    injections: list[Injection] = field(default_factory=list)  # the bad cells put in
+
+    @property
+    def sheets(self) -> list[Sheet]:
+        """Return every sheet in the order they are written."""
+        return [self.receipts, self.basic_info, self.financials, *self.own_basic_info]
+
+
+def build_forms(plans: list[UnitPlan], report_year: int, seed: int, bad_rate: float) -> Forms:
     """Return the receipt, basic-information and financials sheets, the bad cells put in
     them and where each unit's basic information is; pure."""
     rng = random.Random(f"{seed}:forms")
@@ -84,36 +100,48 @@ def build_forms(
         else "basic_info/basic_info.xlsx"
         for p in infos
     }
-    sheets = [
-        Sheet("receipts/receipts.xlsx", RECEIPTS, "xlsx", [_receipt(p) for p in receipts]),
-        Sheet(
+    years = range(report_year - 2, report_year + 1)
+    forms = Forms(
+        receipts=Sheet("receipts/receipts.xlsx", RECEIPTS, "xlsx", [_receipt(p) for p in receipts]),
+        basic_info=Sheet(
             "basic_info/basic_info.xlsx",
             BASIC_INFO,
             "xlsx",
             [_basic_info(p, report_year) for p in infos if p.unit.index not in own_file],
         ),
-        Sheet(
+        financials=Sheet(
             "financials/financials.xlsx",
             FINANCIALS,
             "xlsx",
-            [_financial(p, y) for p in fins for y in range(report_year - 2, report_year + 1)],
+            [_financial(p, y) for p in fins for y in years],
         ),
-    ]
-    for p in infos:
-        if p.unit.index in own_file:
-            fmt = rng.choice(("csv-gb18030", "csv-utf-8-sig"))
-            sheets.append(
-                Sheet(info_files[p.unit.index], BASIC_INFO, fmt, [_basic_info(p, report_year)])
+        own_basic_info=tuple(
+            Sheet(
+                info_files[p.unit.index],
+                BASIC_INFO,
+                rng.choice(("csv-gb18030", "csv-utf-8-sig")),
+                [_basic_info(p, report_year)],
             )
-    injections: list[Injection] = []
-    if bad_rate > 0:
-        injections += _spoil(
-            rng, sheets[0], [CellProblem.MISSING_CELL], ("report_title", "email"), bad_rate
-        )
-        kinds = list(CellProblem)
-        injections += _spoil(rng, sheets[1], kinds, NUMBER_COLUMNS, bad_rate)
-        injections += _spoil(rng, sheets[2], kinds, FINANCIAL_NUMBERS, bad_rate)
-    return sheets, injections, info_files
+            for p in infos
+            if p.unit.index in own_file
+        ),
+        info_files=info_files,
+    )
+    if bad_rate > 0:  # spoils the sheets' rows in place
+        return replace(forms, injections=_spoil_forms(rng, forms, bad_rate))
+    return forms
+
+
+def _spoil_forms(rng: random.Random, forms: Forms, bad_rate: float) -> list[Injection]:
+    """Put bad cells into the receipts, the basic-information sheet and the financials (in that
+    order, advancing `rng`); mutates their rows and returns what was put in."""
+    injections = _spoil(
+        rng, forms.receipts, [CellProblem.MISSING_CELL], ("report_title", "email"), bad_rate
+    )
+    kinds = list(CellProblem)
+    injections += _spoil(rng, forms.basic_info, kinds, NUMBER_COLUMNS, bad_rate)
+    injections += _spoil(rng, forms.financials, kinds, FINANCIAL_NUMBERS, bad_rate)
+    return injections
 
 
 def _receipt(p: UnitPlan) -> Row:

@@ -9,29 +9,48 @@ caller hands in a seeded `random.Random`. Holds nothing about any campaign year.
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 from schemas.uscc import uscc_check_character
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+
+class District(NamedTuple):
+    """A Shanghai district and its administrative division code."""
+
+    name: str
+    code: str
+
+
+class TradeName(NamedTuple):
+    """A two-character trade name and its pinyin."""
+
+    chars: str
+    pinyin: str
+
+
 # Shanghai's 16 districts and their administrative division codes (GB/T 2260).
-DISTRICTS: tuple[tuple[str, str], ...] = (
-    ("黄浦区", "310101"),
-    ("徐汇区", "310104"),
-    ("长宁区", "310105"),
-    ("静安区", "310106"),
-    ("普陀区", "310107"),
-    ("虹口区", "310109"),
-    ("杨浦区", "310110"),
-    ("闵行区", "310112"),
-    ("宝山区", "310113"),
-    ("嘉定区", "310114"),
-    ("浦东新区", "310115"),
-    ("金山区", "310116"),
-    ("松江区", "310117"),
-    ("青浦区", "310118"),
-    ("奉贤区", "310120"),
-    ("崇明区", "310151"),
+DISTRICTS: tuple[District, ...] = tuple(
+    District(name, code)
+    for name, code in (
+        ("黄浦区", "310101"),
+        ("徐汇区", "310104"),
+        ("长宁区", "310105"),
+        ("静安区", "310106"),
+        ("普陀区", "310107"),
+        ("虹口区", "310109"),
+        ("杨浦区", "310110"),
+        ("闵行区", "310112"),
+        ("宝山区", "310113"),
+        ("嘉定区", "310114"),
+        ("浦东新区", "310115"),
+        ("金山区", "310116"),
+        ("松江区", "310117"),
+        ("青浦区", "310118"),
+        ("奉贤区", "310120"),
+        ("崇明区", "310151"),
+    )
 )
 DISTRICT_CODES = dict(DISTRICTS)
 
@@ -107,10 +126,10 @@ def weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
-def trade_name(rng: random.Random) -> tuple[str, str]:
+def trade_name(rng: random.Random) -> TradeName:
     """Return a two-character trade name and its pinyin; advances `rng` only."""
     (a, pa), (b, pb) = rng.sample(TRADE_CHARS, 2)
-    return a + b, pa + pb
+    return TradeName(a + b, pa + pb)
 
 
 def person_name(rng: random.Random) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from deployments.demo.model import Injection, PdfProblem, Reviewer, Unit, UnitPlan
 from deployments.demo.recommendations import Recommendations
@@ -31,6 +32,19 @@ class SeasonDates:
     review_start: date
     review_deadline: date
     revision_deadline: date
+
+
+class FilingDays(NamedTuple):
+    """The days one unit files its receipt, basic information, financials and report (None:
+    never)."""
+
+    registers_on: date | None
+    info_on: date | None
+    financials_on: date | None
+    report_on: date | None
+
+
+NEVER_FILES = FilingDays(None, None, None, None)
 
 
 def season_dates(campaign: CampaignFile) -> SeasonDates:
@@ -69,21 +83,21 @@ def plan_units(
     units: list[Unit], recs: Recommendations, dates: SeasonDates, seed: int, bad_rate: float
 ) -> list[UnitPlan]:
     """Return each unit's filing days, PDF problem and revision; pure, seeded per unit."""
-    days: list[tuple[date | None, date | None, date | None, date | None]] = []
+    days: list[FilingDays] = []
     for u in units:
         rng = random.Random(f"{seed}:plan:{u.index}")
         reg = filing_day(rng, dates.submit_start, dates.receipt_deadline)
         if u.index not in recs.accepted or reg is None:
-            days.append((None, None, None, None))
+            days.append(NEVER_FILES)
             continue
         info = filing_day(rng, reg, dates.receipt_deadline)
         fin = filing_day(rng, reg, dates.receipt_deadline, never=0.3)
         report = filing_day(rng, max(reg, dates.submit_start), dates.report_deadline)
-        days.append((reg, info, fin, report))
-    reporters = [u.index for u, d in zip(units, days, strict=True) if d[3] is not None]
+        days.append(FilingDays(reg, info, fin, report))
+    reporters = [u.index for u, d in zip(units, days, strict=True) if d.report_on is not None]
     problems, revisers = _pick_problems(reporters, seed, bad_rate)
     plans = []
-    for u, (reg, info, fin, report) in zip(units, days, strict=True):
+    for u, d in zip(units, days, strict=True):
         revised_on = None
         if u.index in revisers:
             rng = random.Random(f"{seed}:revision:{u.index}")
@@ -95,10 +109,10 @@ def plan_units(
                 unit=u,
                 associations=recs.by_unit.get(u.index, ()),
                 recommended_ok=u.index in recs.accepted,
-                registers_on=reg,
-                info_on=info,
-                financials_on=fin,
-                report_on=report,
+                registers_on=d.registers_on,
+                info_on=d.info_on,
+                financials_on=d.financials_on,
+                report_on=d.report_on,
                 pdf_problem=problems.get(u.index),
                 revises=u.index in revisers,
                 revised_on=revised_on,

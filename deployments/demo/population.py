@@ -213,8 +213,8 @@ def make_associations(count: int, seed: int) -> list[Association]:
         for attempt in range(1000):
             field = rng.choice(ASSOCIATION_FIELDS)
             kind = names.weighted(rng, ASSOCIATION_KINDS)
-            where = "" if attempt < 5 else rng.choice(names.DISTRICTS)[0]
-            extra = "" if attempt < 50 else names.trade_name(rng)[0]
+            where = "" if attempt < 5 else rng.choice(names.DISTRICTS).name
+            extra = "" if attempt < 50 else names.trade_name(rng).chars
             name = f"上海市{where}{extra}{field}{kind}"
             if name not in used:
                 break

@@ -8,11 +8,20 @@ About 2/3 of the files are xlsx, the rest CSV (mostly GB18030, some UTF-8 with B
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 
-def file_sizes(
-    rng: random.Random, n: int, rows: int, qmin: int, qmax: int, bad: bool
-) -> tuple[list[int], int | None, int | None, int | None]:
+class FileSizes(NamedTuple):
+    """Rows per association's file, and which files are over quota, under it, or for the wrong
+    year (indexes into `rows`; None without injected problems)."""
+
+    rows: list[int]
+    over: int | None
+    under: int | None
+    wrong_year: int | None
+
+
+def file_sizes(rng: random.Random, n: int, rows: int, qmin: int, qmax: int, bad: bool) -> FileSizes:
     """Return rows per association summing to `rows` and the over/under/wrong-year indexes."""
     count = max(1, round(n / ((qmin + qmax) / 2)))
     specials = bad and count >= 4
@@ -34,12 +43,13 @@ def file_sizes(
         if lo <= values[i] + step <= hi:
             values[i] += step
     if not specials:
-        return values, None, None, None
+        return FileSizes(values, None, None, None)
     idx = list(range(count))
     rng.shuffle(idx)
+    over_at, under_at, wrong_at = idx[:3]
     it = iter(values)
-    targets = [over if i == idx[0] else under if i == idx[1] else next(it) for i in range(count)]
-    return targets, idx[0], idx[1], idx[2]
+    targets = [over if i == over_at else under if i == under_at else next(it) for i in range(count)]
+    return FileSizes(targets, over_at, under_at, wrong_at)
 
 
 def file_formats(rng: random.Random, count: int) -> list[str]:

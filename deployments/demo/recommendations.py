@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from deployments.demo import names
 from deployments.demo.model import (
@@ -53,6 +54,13 @@ class RecFile:
         """Return the file's path relative to out_dir."""
         ext = "xlsx" if self.fmt == "xlsx" else "csv"
         return f"recommendations/{self.association.code}.{ext}"
+
+
+class CleanRow(NamedTuple):
+    """A row still without a problem, and the index of the file it is in."""
+
+    file: int
+    row: RecRow
 
 
 @dataclass(frozen=True)
@@ -173,16 +181,16 @@ def _corrupt(
     rng: random.Random, files: list[RecFile], eligible: list[int], per_kind: int, used: set[int]
 ) -> None:
     """Put each rejecting row problem into `per_kind` clean rows; mutates the rows."""
-    pool = [(i, r) for i in eligible for r in files[i].rows if r.unit.index not in used]
+    pool = [CleanRow(i, r) for i in eligible for r in files[i].rows if r.unit.index not in used]
     rng.shuffle(pool)
     kinds = sorted(REJECTING_ROW_PROBLEMS)
     for kind in kinds:
         for _ in range(per_kind):
-            pick = next((p for p in pool if _fits(kind, files[p[0]], p[1])), None)
+            pick = next((p for p in pool if _fits(kind, files[p.file], p.row)), None)
             if pick is None:
                 break
             pool.remove(pick)
-            row = pick[1]
+            row = pick.row
             used.add(row.unit.index)
             row.problem = kind
             v = row.values

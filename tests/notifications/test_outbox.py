@@ -18,6 +18,7 @@ from notifications.headers import mailbox, message_id_for
 from notifications.operators import OutboxMoveRefused, cancel, requeue
 from notifications.outbox import (
     InvalidKeyPart,
+    KeyHead,
     OutgoingMail,
     count_by_status,
     enqueue,
@@ -449,6 +450,7 @@ def test_two_transactions_enqueueing_the_same_key_at_once_make_one_row(
 def test_the_subject_reference_is_read_back_from_a_key() -> None:
     short = idempotency_key(2024, "commendation_invitation", "commendation:7", 1, "a@example.com")
     long = idempotency_key(2024, "release_notice", "participation:12", 1, "x" * 300 + "@ex.com")
-    assert key_head(short) == ("commendation_invitation", "commendation:7", "1")
+    assert key_head(short) == KeyHead("commendation_invitation", "commendation:7", "1")
+    assert key_head(short).subject_ref == "commendation:7"
     assert "sha256:" in long  # the recipient was hashed; the reference is still there
-    assert key_head(long) == ("release_notice", "participation:12", "1")
+    assert key_head(long) == KeyHead("release_notice", "participation:12", "1")

@@ -183,7 +183,9 @@ def test_message_ids_are_never_remembered(tmp_path: Path) -> None:
         flat = message_bytes(message)
         assert f"Message-ID: <unique-{n}@example.org>\r\n".encode() in flat
 
-    remembered = [key[4] for key in wire_format._FOLDS] + [key[0] for key in wire_format._PARSED]
+    remembered = [key.name for key in wire_format._FOLDS] + [
+        key.name for key in wire_format._PARSED
+    ]
     assert "To" in remembered
     assert "Subject" in remembered
     assert not [name for name in remembered if name.lower() in wire_format.UNIQUE_PER_MESSAGE]

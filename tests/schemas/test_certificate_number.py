@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from schemas.certificate_number import (
     MAX_SEQUENCE,
+    CertificateNumberOutOfRange,
     find_numbers,
     is_valid_number,
     make_number,
@@ -115,8 +116,11 @@ def test_malformed_numbers_are_invalid(text: str) -> None:
 
 @pytest.mark.parametrize(("year", "sequence"), [(2024, 0), (2024, MAX_SEQUENCE + 1), (24, 1)])
 def test_make_number_refuses_out_of_range_values(year: int, sequence: int) -> None:
-    with pytest.raises(ValueError, match=r"outside|four-digit"):
+    with pytest.raises(CertificateNumberOutOfRange, match=r"outside|four-digit") as info:
         make_number(year, sequence)
+
+    assert (info.value.campaign_year, info.value.sequence) == (year, sequence)
+    assert isinstance(info.value, ValueError)
 
 
 def test_typed_numbers_are_normalised_and_found_in_text() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from schemas.settings import Settings
+from schemas.settings import OutsideWorkspace, Settings
 
 SECRET = "hunter2-Pa55word"
 
@@ -189,25 +189,30 @@ def test_inside_workspace_allows_dot_dot_that_stays_inside(tmp_path: Path) -> No
 def test_inside_workspace_rejects_dot_dot_out_of_it(tmp_path: Path) -> None:
     settings = Settings()
 
-    with pytest.raises(ValueError, match="is outside the workspace") as info:
+    with pytest.raises(OutsideWorkspace, match="is outside the workspace") as info:
         settings.inside_workspace("..", "x")
 
     assert str(info.value) == (
         f"{tmp_path.resolve() / 'x'} is outside the workspace {tmp_path.resolve() / 'workspace'}"
     )
+    assert (info.value.path, info.value.workspace) == (
+        tmp_path.resolve() / "x",
+        tmp_path.resolve() / "workspace",
+    )
+    assert isinstance(info.value, ValueError)  # the CLI and the catalogue catch ValueError
 
 
 def test_inside_workspace_rejects_an_absolute_part() -> None:
     settings = Settings()
 
-    with pytest.raises(ValueError, match="/etc/passwd is outside the workspace"):
+    with pytest.raises(OutsideWorkspace, match="/etc/passwd is outside the workspace"):
         settings.inside_workspace("uploads", "/etc/passwd")
 
 
 def test_inside_workspace_rejects_a_sibling_with_the_same_prefix() -> None:
     settings = Settings()
 
-    with pytest.raises(ValueError, match=r"workspace-old/a\.pdf is outside the workspace"):
+    with pytest.raises(OutsideWorkspace, match=r"workspace-old/a\.pdf is outside the workspace"):
         settings.inside_workspace("..", "workspace-old", "a.pdf")
 
 

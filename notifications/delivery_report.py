@@ -1,0 +1,112 @@
+"""Tally what a delivery run recorded, batch by batch, into its report.
+
+`DeliveryTally` counts what `record_batch` (batches.py) wrote for each batch (sent, retried,
+failed, released, ambiguous) and lists the rows that failed or were left ambiguous, with why;
+`DeliveryTally.report` turns it into the frozen `DeliveryReport` that delivery.py returns. No
+I/O; recipients appear only in the report's failure lines, never in a log. This module does not
+claim, send or record (delivery.py, claims.py, batches.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from notifications.batches import INTERRUPTED, Batch, Recorded
+from notifications.claims import ClaimedMail
+
+
+class DeliveryFailure(BaseModel):
+    """A row this run could not deliver, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    template: str
+    recipient: str
+    status: str  # failed | ambiguous
+    reason: str
+
+
+class DeliveryReport(BaseModel):
+    """What one delivery run did, and the outbox's counts by status afterwards."""
+
+    model_config = ConfigDict(frozen=True)
+
+    worker_id: str
+    started_at: datetime
+    finished_at: datetime
+    batch_size: int
+    batches: int
+    sent: int
+    retried: int
+    failed: int
+    released: int
+    ambiguous: int
+    recovered: tuple[int, ...]  # rows found ambiguous at start (left by a stopped deliverer)
+    failures: tuple[DeliveryFailure, ...]
+    stopped: str | None  # why the run ended before the queue was empty
+    outbox: dict[str, int]
+
+
+@dataclass
+class DeliveryTally:
+    """What a delivery run has recorded so far, batch by batch (counts and failed rows)."""
+
+    recovered: tuple[int, ...]  # rows a stopped deliverer left, made ambiguous at the start
+    batches: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    ambiguous: int = 0
+    failures: list[DeliveryFailure] = field(default_factory=list)
+
+    def add(self, batch: Batch, done: Recorded) -> None:
+        """Count what `record_batch` wrote for one batch and list its failed and ambiguous rows."""
+        self.sent += len(done.sent)
+        self.retried += len(done.retries)
+        self.failed += len(done.failures)
+        self.released += len(done.released)
+        self.ambiguous += len(done.ambiguous)
+        self.failures += [_failure(batch.claimed[f.id], "failed", f.error) for f in done.failures]
+        self.failures += [
+            _failure(batch.claimed[i], "ambiguous", INTERRUPTED) for i in done.ambiguous
+        ]
+
+    def report(
+        self,
+        *,
+        worker_id: str,
+        batch_size: int,
+        started: datetime,
+        finished: datetime,
+        stopped: str | None,
+        outbox: dict[str, int],
+    ) -> DeliveryReport:
+        """Return the report of a finished delivery run from this tally. Pure."""
+        return DeliveryReport(
+            worker_id=worker_id,
+            started_at=started,
+            finished_at=finished,
+            batch_size=batch_size,
+            batches=self.batches,
+            sent=self.sent,
+            retried=self.retried,
+            failed=self.failed,
+            released=self.released,
+            ambiguous=self.ambiguous,
+            recovered=self.recovered,
+            failures=tuple(self.failures),
+            stopped=stopped,
+            outbox=outbox,
+        )
+
+
+def _failure(mail: ClaimedMail, status: str, reason: str) -> DeliveryFailure:
+    """Return the report line of a row this run could not deliver. Pure."""
+    return DeliveryFailure(
+        id=mail.id, template=mail.template, recipient=mail.recipient, status=status, reason=reason
+    )
