@@ -67,5 +67,5 @@ def commendation_notices_owed(session: Session, campaign_year: int) -> int:
         .where(OutboxMessage.campaign_year == campaign_year)
         .where(OutboxMessage.template == COMMENDATION_TEMPLATE)
     ).all()
-    noticed = {key_head(key)[1] for key in keys}
+    noticed = {key_head(key).subject_ref for key in keys}
     return sum(1 for cid in approved if commendation_ref(cid) not in noticed)
