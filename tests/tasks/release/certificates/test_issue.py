@@ -29,7 +29,7 @@ from tasks.release.certificates.verify import Verdict, verify_certificate
 from tasks.store import session_scope
 
 P = ParticipationStatus
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 AS_OF = date(2025, 1, 16)
 AT = datetime(2024, 12, 20, 2, 0, tzinfo=UTC)
 
