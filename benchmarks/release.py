@@ -1,17 +1,17 @@
 """Benchmark the release: certificates per second for N approved units (and the catalogue build).
 
 Usage: python benchmarks/release.py [--units 5000] [--workers 2] [--sequential-sample 1000]
-       [--baseline-sample 60]
 
 Everything runs in a temporary workspace with a SQLite database seeded with N approved units.
 Figures, measured in the same run:
-- baseline: plain fpdf2 without our layer, the same page drawn with the whole WenQuanYi face
-  added to every document (what a straightforward fpdf2 script does); on a sample, it is slow.
-- sequential: `render_many(..., workers=1)` (the face cut once per batch), on a sample.
+- sequential: `render_many(..., workers=1)` (reportlab, the face parsed once per process, a
+  TrueType subset embedded per certificate), on a sample; `font_load_once` is that parse, cold.
 - issue: `issue_certificates_now` end to end for all N units with `--workers` processes (read
   the database, plan, render, write the files, record the rows), then the unchanged re-run.
 - catalogue: one first build of the public catalogue for the same units (`catalogue_build_seconds`).
-Writes benchmarks/results/release.json and prints one line.
+Writes benchmarks/results/release.json and prints one line. The comparison of PDF stacks
+(reportlab against fpdf2, which the certificates used until December 2026) is
+benchmarks/pdf_stack.py.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere: make the project importable
     sys.path.insert(0, str(REPO))
 
-from fpdf import FPDF  # noqa: E402
 from prefect.logging import disable_run_logger  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
@@ -42,10 +41,11 @@ from schemas.sqltypes import now_utc  # noqa: E402
 from schemas.tables import Participation, Unit  # noqa: E402
 from schemas.uscc import uscc_check_character  # noqa: E402
 from tasks.common.campaigns import ensure_campaign  # noqa: E402
-from tasks.release.certificates.fonts import FontChoice, choose_font, load_font  # noqa: E402
+from tasks.release.certificates import fonts  # noqa: E402
+from tasks.release.certificates.fonts import choose_font, load_font  # noqa: E402
 from tasks.release.certificates.issue import issue_certificates_now  # noqa: E402
-from tasks.release.certificates.layout import CertificateData, certificate_layout  # noqa: E402
-from tasks.release.certificates.pdf import FAMILY, _draw_fpdf, render_many  # noqa: E402
+from tasks.release.certificates.layout import CertificateData  # noqa: E402
+from tasks.release.certificates.pdf import render_many  # noqa: E402
 from tasks.store import bulk_insert, make_engine, session_scope, upgrade_database  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "release.json"
@@ -120,25 +120,6 @@ def sample_data(settings: Settings, count: int) -> list[CertificateData]:
     return [p.data for p in plans]
 
 
-def raw_fpdf2(items: list[CertificateData], choice: FontChoice) -> float:
-    """Return seconds to render `items` with plain fpdf2: the whole face added per document."""
-    assert choice.path is not None
-    start = time.perf_counter()
-    for data in items:
-        pdf = FPDF(orientation="L", unit="mm", format="A4")
-        pdf.set_auto_page_break(False)
-        pdf.add_font(FAMILY, fname=choice.path)
-        pdf.add_page()
-
-        def measure(text: str, size: float, pdf: FPDF = pdf) -> float:
-            pdf.set_font(FAMILY, size=size)
-            return float(pdf.get_string_width(text))
-
-        _draw_fpdf(pdf, certificate_layout(data, measure))
-        bytes(pdf.output())
-    return time.perf_counter() - start
-
-
 def catalogue_build_seconds(settings: Settings, campaign_year: int, as_of: date) -> float | None:
     """Time one build of the public catalogue for the same units (first build: every page new).
 
@@ -159,7 +140,6 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sequential-sample", type=int, default=1000)
-    parser.add_argument("--baseline-sample", type=int, default=60)
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="release-bench-") as tmp:
@@ -171,14 +151,14 @@ def main() -> None:
         )
         seed(settings, args.units)
         choice = choose_font(None)
-        sample = sample_data(settings, max(args.sequential_sample, args.baseline_sample))
+        sample = sample_data(settings, args.sequential_sample)
 
-        baseline_s = raw_fpdf2(sample[: args.baseline_sample], choice)
+        fonts._parsed_face.cache_clear()  # measure the parse cold, as a fresh worker does it
         start = time.perf_counter()
-        load_font(choice, set().union(*(d.characters() for d in sample)))
-        font_cut_s = time.perf_counter() - start
+        load_font(choice)
+        font_load_s = time.perf_counter() - start
         start = time.perf_counter()
-        sizes = [len(pdf) for pdf in render_many(sample[: args.sequential_sample], choice, 1)]
+        sizes = [len(pdf) for pdf in render_many(sample, choice, 1)]
         sequential_s = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -192,8 +172,7 @@ def main() -> None:
         megabytes = sum(f.stat().st_size for f in files) / 1e6
 
     per_s = {
-        "baseline_raw_fpdf2": args.baseline_sample / baseline_s,
-        "sequential_render": args.sequential_sample / sequential_s,
+        "sequential_render": len(sample) / sequential_s,
         f"issue_end_to_end_workers{args.workers}": args.units / issue_s,
     }
     result = {
@@ -201,23 +180,16 @@ def main() -> None:
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "units": args.units,
         "workers": args.workers,
-        "samples": {"baseline": args.baseline_sample, "sequential": args.sequential_sample},
+        "samples": {"sequential": len(sizes)},
         "certificates_per_second": {k: round(v, 1) for k, v in per_s.items()},
         "seconds": {
             "issue_end_to_end": round(issue_s, 2),
             "unchanged_rerun": round(rerun_s, 2),
-            "font_cut_once": round(font_cut_s, 2),
-            "baseline_sample": round(baseline_s, 2),
+            "font_load_once": round(font_load_s, 2),
             "sequential_sample": round(sequential_s, 2),
             "catalogue_build": None if catalogue_s is None else round(catalogue_s, 2),
         },
         "ratios": {
-            "sequential_vs_baseline": round(
-                per_s["sequential_render"] / per_s["baseline_raw_fpdf2"], 1
-            ),
-            "issue_vs_baseline": round(
-                per_s[f"issue_end_to_end_workers{args.workers}"] / per_s["baseline_raw_fpdf2"], 1
-            ),
             "issue_vs_sequential": round(
                 per_s[f"issue_end_to_end_workers{args.workers}"] / per_s["sequential_render"], 2
             ),
@@ -229,9 +201,9 @@ def main() -> None:
         "mean_kilobytes_sequential_sample": round(sum(sizes) / max(1, len(sizes)) / 1000, 1),
         "font": issued.font,
         "method": (
-            "synthetic approved units in a fresh SQLite workspace; baseline = plain fpdf2 drawing "
-            "the same layout with the whole WenQuanYi face added to every document (sample); "
-            "sequential = render_many in one process, face cut once per batch (sample); issue = "
+            "synthetic approved units in a fresh SQLite workspace; sequential = render_many in "
+            "one process with reportlab, face parsed once, a TrueType subset embedded per "
+            "certificate (sample); issue = "
             "issue_certificates_now end to end (DB read, plan, render in a process pool, atomic "
             "writes, rows recorded) for all units; rerun = the same call again, all unchanged"
         ),
@@ -239,8 +211,7 @@ def main() -> None:
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "versions": {
             "python": platform.python_version(),
-            "fpdf2": version("fpdf2"),
-            "fonttools": version("fonttools"),
+            "reportlab": version("reportlab"),
             "pypdf": version("pypdf"),
         },
         "machine": {"platform": platform.platform(), "processor": platform.machine()},

@@ -177,12 +177,21 @@ def _cover(c: Canvas, spec: ReportSpec) -> None:
 
 def render_report(ctx: ReportContext, spec: ReportSpec) -> tuple[bytes, int]:
     """Return a text report PDF for `spec` and its page count; no file I/O."""
-    rng = random.Random(spec.key)
-    pages, blocks, filler = report_blocks(ctx, spec, rng)
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
     c.setTitle(f"{spec.name}{spec.title}")
     c.setAuthor(spec.name)
+    pages = draw_report(c, ctx, spec)
+    c.save()
+    return buf.getvalue(), pages
+
+
+def draw_report(c: Canvas, ctx: ReportContext, spec: ReportSpec) -> int:
+    """Draw the report for `spec` on `c` (cover, pages, the last one shown) and return its page
+    count. `c` is a reportlab canvas, or anything with the same drawing methods
+    (benchmarks/pdf_stack.py draws the same report with fpdf2 through one)."""
+    rng = random.Random(spec.key)
+    pages, blocks, filler = report_blocks(ctx, spec, rng)
     _cover(c, spec)
     lay = _Layout(c, f"{spec.name}  {spec.title}")
     lay.new_page()
@@ -195,8 +204,7 @@ def render_report(ctx: ReportContext, spec: ReportSpec) -> tuple[bytes, int]:
             break
         lay.draw(block)
     c.showPage()
-    c.save()
-    return buf.getvalue(), lay.page
+    return lay.page
 
 
 def render_file(ctx: ReportContext, spec: ReportSpec) -> tuple[bytes, int]:

@@ -1,40 +1,47 @@
-"""Which font certificates are printed in, loaded once and cut down to a batch's characters.
+"""Which font certificates are printed in, and that face made ready for reportlab once per process.
 
 `choose_font(configured)` picks the configured TrueType file (CAMPAIGN_CERTIFICATE_FONT), else
 WenQuanYi Micro Hei when the system has it (Debian fonts-wqy-microhei, `make sysdeps`), else the
 standard CID font STSong-Light, which is not embedded: a viewer without Chinese fonts shows
 boxes, so that choice is logged as a loud warning on every load.
 
-Speed: fpdf2 parses the whole face for every document it embeds a font in (WenQuanYi has 49,531
-glyphs: ~0.3 s of CPU per certificate). `load_font(choice, characters)` cuts the face down once
-to the glyphs of every character a batch prints (fontTools subsetter, the same options fpdf2
-uses, keeping glyph names, the first four glyphs and every code point of a kept glyph), so each
-certificate only parses that small face (~25 ms). The cut is exact: the embedded subset fpdf2
-then makes is byte-identical to the one it makes from the whole face, and the test compares the
-two PDFs.
+`load_font(choice, characters)` registers the face with reportlab once per process (WenQuanYi
+Micro Hei: ~0.25 s to parse its 34,600 code points) and returns the name to draw with. reportlab
+then embeds in each certificate only the glyphs that certificate prints: TrueType subsets of up to
+256 glyphs with a ToUnicode map, so pypdf extracts the text exactly. `asciiReadable=False`:
+otherwise every subset carries all of ASCII (+80 glyphs, +12 KB per certificate). reportlab
+shapes text (uharfbuzz) only when asked to; pdf.py never asks.
+
+Does not draw (tasks/release/certificates/pdf.py) and decides nothing about what is printed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from fontTools import subset as ftsubset  # type: ignore[import-untyped]
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 logger = logging.getLogger(__name__)
 
 SYSTEM_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 CID_FONT = "STSong-Light"
 TRUETYPE_SUFFIXES = (".ttf", ".ttc")
-# Tables fpdf2 drops from every embedded subset; dropping them from the cut face changes nothing.
-DROPPED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "meta", "SVG ", "COLR", "CPAL")
-FIRST_GLYPHS = 4  # .notdef, .null, CR, space: fpdf2's subsets always keep them
+
+
+class UnusableCertificateFont(ValueError):
+    """The configured certificate font cannot be embedded: missing, not TrueType, or refused."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"certificate font {path} {reason}")
+        self.path = path
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -61,18 +68,20 @@ class FontChoice:
 def choose_font(configured: Path | None, system_font: Path = SYSTEM_FONT) -> FontChoice:
     """Return the font to print certificates in; logs a warning when it is the CID fallback.
 
-    A configured font must exist and be a .ttf/.ttc with TrueType outlines (CFF-outline CJK
-    fonts extract with a NUL before every character); anything else raises ValueError.
+    A configured font must exist, be a .ttf/.ttc with TrueType outlines (CFF-outline CJK fonts
+    extract with a NUL before every character) and allow embedding; reads and parses it once.
+    Raises UnusableCertificateFont otherwise.
     """
     if configured is not None:
         path = configured.expanduser().resolve()
         if not path.is_file():
-            raise ValueError(f"certificate font {path} does not exist")
+            raise UnusableCertificateFont(path, "does not exist")
         if path.suffix.lower() not in TRUETYPE_SUFFIXES:
-            raise ValueError(f"certificate font {path} is not a .ttf or .ttc TrueType file")
-        with TTFont(str(path), fontNumber=0, lazy=True) as probe:
-            if "glyf" not in probe:
-                raise ValueError(f"certificate font {path} has no TrueType (glyf) outlines")
+            raise UnusableCertificateFont(path, "is not a .ttf or .ttc TrueType file")
+        try:
+            _parsed_face(path, 0)
+        except TTFError as error:
+            raise UnusableCertificateFont(path, f"is no usable TrueType face: {error}") from error
         return FontChoice(path)
     if system_font.is_file():
         return FontChoice(system_font)
@@ -87,41 +96,33 @@ def choose_font(configured: Path | None, system_font: Path = SYSTEM_FONT) -> Fon
 
 @dataclass(frozen=True)
 class LoadedFont:
-    """A font ready for many certificates: the face cut down to `covered` code points (bytes of
-    an sfnt), or the whole face (`face_bytes` None: fpdf2 reads the file), or the CID font."""
+    """A font registered with reportlab in this process: the name to draw with, and the
+    characters of the batch it was loaded for that the face lacks (they print as boxes)."""
 
     choice: FontChoice
-    face_bytes: bytes | None = None
-    covered: frozenset[int] = field(default_factory=frozenset)
+    name: str
     missing: frozenset[str] = field(default_factory=frozenset)
 
-    def covers(self, characters: Iterable[str]) -> bool:
-        """Return whether every character is in the cut face (always True for a whole face)."""
-        if self.face_bytes is None:
-            return True
-        return all(ord(c) in self.covered or c in self.missing for c in characters)
+
+@lru_cache(maxsize=4)
+def _parsed_face(path: Path, face: int) -> TTFont:
+    """Return the face parsed by reportlab (cached: parsing WenQuanYi takes ~0.25 s)."""
+    name = f"certificate-{hashlib.sha256(f'{path}:{face}'.encode()).hexdigest()[:12]}"
+    return TTFont(name, str(path), subfontIndex=face, asciiReadable=False)
 
 
 def load_font(choice: FontChoice, characters: Iterable[str] | None = None) -> LoadedFont:
-    """Load the chosen face, cut down to `characters` when given; reads the font file.
-
-    Characters the face lacks are listed in `missing` (they print as .notdef boxes) and logged.
-    """
+    """Register the chosen face with reportlab in this process (once) and return it; reads and
+    parses the font file on first use. Characters the face lacks are listed and logged."""
     if choice.path is None:
-        return LoadedFont(choice)
-    if characters is None:
-        return LoadedFont(choice)
-    wanted = {ord(c) for c in characters}
-    # recalcBBoxes=False: the whole face's bounding box goes into the PDF's font descriptor
-    face = TTFont(
-        io.BytesIO(choice.path.read_bytes()),
-        fontNumber=choice.face,
-        lazy=True,
-        recalcBBoxes=False,
-        recalcTimestamp=False,
-    )
-    cmap: dict[int, str] = face.getBestCmap()
-    missing = frozenset(chr(c) for c in wanted if c not in cmap and c >= 0x20)
+        if CID_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+        return LoadedFont(choice, CID_FONT)
+    face = _parsed_face(choice.path, choice.face)
+    if face.fontName not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(face)
+    code_points = face.face.charToGlyph
+    missing = frozenset(c for c in characters or () if ord(c) >= 0x20 and ord(c) not in code_points)
     if missing:
         logger.warning(
             "font %s lacks %d characters: %s",
@@ -129,14 +130,4 @@ def load_font(choice: FontChoice, characters: Iterable[str] | None = None) -> Lo
             len(missing),
             "".join(sorted(missing))[:40],
         )
-    glyphs = {cmap[c] for c in wanted if c in cmap} | set(face.getGlyphOrder()[:FIRST_GLYPHS])
-    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
-    options.drop_tables += list(DROPPED_TABLES)
-    subsetter = ftsubset.Subsetter(options)
-    subsetter.populate(glyphs=sorted(glyphs))
-    subsetter.subset(face)
-    out = io.BytesIO()
-    face.save(out)
-    face.close()
-    covered = frozenset(c for c, g in cmap.items() if g in glyphs)
-    return LoadedFont(choice, out.getvalue(), covered, missing)
+    return LoadedFont(choice, face.fontName, missing)

@@ -3,8 +3,8 @@
 `CertificateData` holds the printed values only (never contacts). `certificate_layout(data,
 measure)` turns them into drawing steps (`Box`, `Rule`, `Line`) in millimetres from the top-left
 corner, given a function that measures a string in the chosen font;
-tasks/release/certificates/pdf.py draws the steps with fpdf2 (embedded TrueType) or reportlab (the
-CID fallback). Long names and titles shrink to fit and then wrap (Chinese wraps between any two
+tasks/release/certificates/pdf.py draws the steps with reportlab (an embedded TrueType subset, or
+the CID fallback). Long names and titles shrink to fit and then wrap (Chinese wraps between any two
 characters). Pure: no I/O.
 """
 

@@ -1,5 +1,5 @@
 """Certificate PDFs: the printed values read back with pypdf (Chinese included), an embedded
-TrueType subset, A4 landscape, byte-identical re-renders, the cut face equal to the whole face,
+TrueType subset, A4 landscape, byte-identical re-renders whatever was rendered before or beside,
 the pool equal to one process, and the CID fallback with its loud warning."""
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import pytest
 from pypdf import PdfReader
 
 from schemas.certificate_number import make_number
-from tasks.release.certificates.fonts import SYSTEM_FONT, FontChoice, choose_font, load_font
+from tasks.release.certificates.fonts import (
+    SYSTEM_FONT,
+    FontChoice,
+    UnusableCertificateFont,
+    choose_font,
+    load_font,
+)
 from tasks.release.certificates.layout import CertificateData
 from tasks.release.certificates.pdf import POOL_MINIMUM, render_certificate, render_many
 
@@ -48,12 +54,15 @@ def page_text(pdf: bytes) -> str:
 
 
 def font_descriptors(pdf: bytes) -> list[Any]:
-    """Return the font descriptor of every composite font on the page."""
+    """Return the font descriptor of every font on the page that has one (the standard 14 and
+    reportlab's unused initial Helvetica have none)."""
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     found = []
     for ref in page["/Resources"]["/Font"].values():
         font = ref.get_object()
-        for descendant in font.get("/DescendantFonts", []):
+        if "/FontDescriptor" in font:  # a simple font: a TrueType subset
+            found.append(font["/FontDescriptor"].get_object())
+        for descendant in font.get("/DescendantFonts", []):  # a composite font
             found.append(descendant.get_object()["/FontDescriptor"].get_object())
     return found
 
@@ -67,7 +76,7 @@ def system_font() -> FontChoice:
 
 def test_the_printed_values_read_back_exactly(system_font: FontChoice) -> None:
     data = make_data(7, commendations=("社会责任报告优秀企业", "绿色低碳优秀案例"))
-    pdf = render_certificate(data, load_font(system_font, data.characters()))
+    pdf = render_certificate(data, load_font(system_font))
 
     lines = page_text(pdf).splitlines()
     assert lines[:4] == [
@@ -87,7 +96,7 @@ def test_the_printed_values_read_back_exactly(system_font: FontChoice) -> None:
 def test_a_unit_without_commendation_gets_no_commendation_line(system_font: FontChoice) -> None:
     data = make_data(8)
 
-    text = page_text(render_certificate(data, load_font(system_font, data.characters())))
+    text = page_text(render_certificate(data, load_font(system_font)))
 
     assert "荣获" not in text
     assert data.unit_name in text
@@ -97,7 +106,7 @@ def test_long_names_shrink_and_wrap_without_losing_a_character(system_font: Font
     name = "上海" + "超长名称测试" * 12 + "股份有限公司"
     data = make_data(9, unit_name=name, report_title=name + "2023年度环境、社会及治理（ESG）报告")
 
-    text = page_text(render_certificate(data, load_font(system_font, data.characters())))
+    text = page_text(render_certificate(data, load_font(system_font)))
 
     flat = text.replace("\n", "")
     assert name in flat
@@ -109,12 +118,12 @@ def test_the_font_is_an_embedded_truetype_subset_on_an_a4_landscape_page(
     system_font: FontChoice,
 ) -> None:
     data = make_data(3)
-    pdf = render_certificate(data, load_font(system_font, data.characters()))
+    pdf = render_certificate(data, load_font(system_font))
 
     descriptors = font_descriptors(pdf)
     assert len(descriptors) == 1
     assert "/FontFile2" in descriptors[0]
-    assert str(descriptors[0]["/FontName"]).startswith("/MPDFAA+WenQuanYi")
+    assert str(descriptors[0]["/FontName"]).startswith("/AAAAAA+WenQuanYi")
     embedded = descriptors[0]["/FontFile2"].get_object().get_data()
     assert 1_000 < len(embedded) < 100_000  # a subset, not the 5 MB face
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
@@ -124,11 +133,11 @@ def test_the_font_is_an_embedded_truetype_subset_on_an_a4_landscape_page(
 
 def test_unchanged_data_renders_to_the_same_bytes_and_metadata(system_font: FontChoice) -> None:
     data = make_data(5)
-    first = render_certificate(data, load_font(system_font, data.characters()))
-    again = render_certificate(data, load_font(system_font, data.characters() | set("另外")))
+    first = render_certificate(data, load_font(system_font))
     other = render_certificate(
         make_data(5, unit_name="上海改名0005科技有限公司"), load_font(system_font)
     )
+    again = render_certificate(data, load_font(system_font, data.characters() | set("另外")))
 
     assert first == again
     assert other != first
@@ -136,28 +145,31 @@ def test_unchanged_data_renders_to_the_same_bytes_and_metadata(system_font: Font
     assert reader.metadata is not None
     assert reader.metadata["/Subject"] == data.number
     assert reader.metadata["/CreationDate"].startswith("D:20250116000000")
-    ids = re.findall(rb"/ID \[<([0-9A-F]{32})><([0-9A-F]{32})>\]", first)
+    ids = re.findall(rb"/ID\s*\[<([0-9A-F]{32})><([0-9A-F]{32})>\]", first)
     assert ids == [(data.fingerprint(system_font.fingerprint)[:32].upper().encode(),) * 2]
 
 
-def test_the_cut_face_gives_the_bytes_of_the_whole_face(system_font: FontChoice) -> None:
+def test_a_certificate_in_a_batch_gives_the_bytes_it_gives_alone(system_font: FontChoice) -> None:
     data = make_data(11, commendations=("社会责任报告优秀企业",))
+    batch = [make_data(10, unit_name="上海另一家测试有限公司"), data, make_data(12)]
 
-    whole = render_certificate(data, load_font(system_font))
-    cut = render_certificate(data, load_font(system_font, data.characters()))
+    alone = render_certificate(data, load_font(system_font))
+    in_batch = list(render_many(batch, system_font, workers=1))[1]
 
-    assert cut == whole
+    assert in_batch == alone
 
 
-def test_a_cut_face_missing_characters_is_cut_again_for_that_certificate(
+def test_rare_characters_read_back_and_do_not_depend_on_the_batch(
     system_font: FontChoice,
 ) -> None:
     data = make_data(12, unit_name="上海堃喆昇测试有限公司")
-    narrow = load_font(system_font, make_data(13).characters())
+    batch = [make_data(13), data]
 
-    assert not narrow.covers(data.characters())
-    assert render_certificate(data, narrow) == render_certificate(data, load_font(system_font))
-    assert "上海堃喆昇测试有限公司" in page_text(render_certificate(data, narrow))
+    in_batch = list(render_many(batch, system_font, workers=1))[1]
+
+    assert not set("堃喆昇") & make_data(13).characters()
+    assert in_batch == render_certificate(data, load_font(system_font))
+    assert "上海堃喆昇测试有限公司" in page_text(in_batch)
 
 
 def test_a_pool_renders_the_same_bytes_in_input_order(system_font: FontChoice) -> None:
@@ -202,6 +214,25 @@ def test_a_configured_font_must_be_a_truetype_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="TrueType"):
         choose_font(fake)
     assert choose_font(SYSTEM_FONT) == FontChoice(SYSTEM_FONT)
+
+
+def test_a_configured_font_with_postscript_outlines_is_refused(tmp_path: Path) -> None:
+    cff = tmp_path / "cff-outlines.ttf"
+    cff.write_bytes(b"OTTO" + bytes(60))
+
+    with pytest.raises(UnusableCertificateFont, match="postscript outlines") as refused:
+        choose_font(cff)
+    assert refused.value.path == cff.resolve()
+
+
+def test_characters_the_face_lacks_are_listed_and_logged(
+    system_font: FontChoice, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="tasks.release.certificates.fonts"):
+        font = load_font(system_font, "上海\U00020000")
+
+    assert font.missing == frozenset({"\U00020000"})
+    assert "lacks 1 characters" in caplog.text
 
 
 def test_certificate_values_refuse_fields_the_certificate_does_not_print() -> None:
