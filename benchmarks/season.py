@@ -617,7 +617,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "versions": {
             "python": platform.python_version(),
-            **{p: version(p) for p in ("prefect", "SQLAlchemy", "sqlmodel", "pypdf", "fpdf2")},
+            **{p: version(p) for p in ("prefect", "SQLAlchemy", "sqlmodel", "pypdf", "reportlab")},
         },
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
     }
