@@ -32,7 +32,7 @@ from tasks.review.aggregation import (
 )
 from tasks.review.normalisation import normalise_scores, pooled_scales, reviewer_scales
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "review-scoring.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "review-scoring.md"
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 GRADES = [

@@ -39,7 +39,7 @@ from tasks.review.reminders import (
 )
 from tasks.store import session_scope
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEADLINE = date(2024, 12, 13)
 ASSIGNED_ON = date(2024, 12, 2)
 PREFIX = "【第十三届上海市企业社会责任报告发布会】"
