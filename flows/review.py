@@ -23,24 +23,24 @@ from pathlib import Path
 from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
-from flows.task_inputs import as_is
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
-from tasks.common.inbox import REVIEW_FILES_KIND, find_tabular_files, inbox_dir, record_inputs
-from tasks.review.assign import AssignmentSummary, assign_review, publish_assignment
-from tasks.review.decisions import DecisionSummary, decide_reviews, publish_decisions
-from tasks.review.performance import PerformanceSummary, evaluate_performance, publish_performance
+from tasks.common.inbox import REVIEW_FILES_KIND, inbox_dir, record_inputs
+from tasks.review.assign import AssignmentSummary, assign_review
+from tasks.review.decisions import DecisionSummary, decide_reviews
+from tasks.review.files import review_files
+from tasks.review.performance import PerformanceSummary, evaluate_performance
 from tasks.review.recheck import RecheckSummary, assign_rechecks
 from tasks.review.reminders import ReviewerRemindersSummary, remind_reviewers
-from tasks.review.roster import RosterSummary, ingest_roster, publish_roster_report
-from tasks.review.scores import ScoresSummary, publish_scores, take_in_scores
+from tasks.review.roster import RosterSummary, ingest_roster
+from tasks.review.scores import ScoresSummary, take_in_scores
 from tasks.review.sheets.issue import SheetsSummary, send_score_sheets
 
 
 class ReviewSummary(BaseModel):
-    """What one review run did."""
+    """What one review run did, in counts (each task published its own tables)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -75,38 +75,33 @@ def review(
     day = resolve_as_of(as_of, settings.timezone)
     reports_dir = str(Path("reports") / current_run_label())
     prepare_campaign(settings, campaign_year)
-    folder = inbox_dir(settings, campaign_year) / "review"
-    found = find_tabular_files(folder)
-    named = {f.stem.lower(): str(f) for f in found}
-    overrides = override_files or [named[n] for n in ("overrides",) if n in named]
-    chair = chair_files or [named[n] for n in ("chair",) if n in named]
-    rosters = roster_files or [
-        str(f) for f in found if f.stem.lower() not in ("overrides", "chair")
-    ]
-    roster = None
-    if rosters:
-        roster = ingest_roster(settings, campaign_year, day, rosters, reports_dir)
-        publish_roster_report(as_is(roster))
-    assignment = assign_review(settings, campaign_year, day, overrides)
-    publish_assignment(as_is(assignment))
+    files = review_files(
+        inbox_dir(settings, campaign_year) / "review",
+        rosters=roster_files,
+        overrides=override_files,
+        chair=chair_files,
+        returned=returned_files,
+    )
+    roster = (
+        ingest_roster(settings, campaign_year, day, files.rosters, reports_dir)
+        if files.rosters
+        else None
+    )
+    assignment = assign_review(settings, campaign_year, day, files.overrides, reports_dir)
     rechecks = assign_rechecks(settings, campaign_year, day)
     sheets = send_score_sheets(settings, campaign_year, day)
-    returned = returned_files or [str(f) for f in find_tabular_files(folder / "sheets")]
-    scores = None
-    if returned:
-        scores = take_in_scores(settings, campaign_year, day, returned, reports_dir)
-        publish_scores(as_is(scores))
+    scores = (
+        take_in_scores(settings, campaign_year, day, files.returned, reports_dir)
+        if files.returned
+        else None
+    )
     late = remind_reviewers(settings, campaign_year, day)
     performance = evaluate_performance(settings, campaign_year, day)
-    publish_performance(as_is(performance))
-    decisions = decide_reviews(settings, campaign_year, day, chair, reports_dir)
-    publish_decisions(as_is(decisions))
+    decisions = decide_reviews(settings, campaign_year, day, files.chair, reports_dir)
     queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
-    taken = {*rosters, *overrides, *chair}
-    read = [str(f) for f in found if str(f) in taken]
-    if read:  # the clock runs the review again when one of these files changes
-        record_inputs(settings, campaign_year, REVIEW_FILES_KIND, read, day)
+    if files.to_record:  # the clock runs the review again when one of these files changes
+        record_inputs(settings, campaign_year, REVIEW_FILES_KIND, files.to_record, day)
     return ReviewSummary(
         roster=roster,
         assignment=assignment,

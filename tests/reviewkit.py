@@ -1,13 +1,20 @@
-"""Helpers for review tests: fill in score sheets as experts would, and return them."""
+"""Helpers for review tests: fill in score sheets as experts would, and return them; read the
+artifacts a review run published."""
 
 from __future__ import annotations
 
 import email
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+from uuid import UUID
 
+import pytest
 from openpyxl import load_workbook
 
 from tasks.review.sheets.layout import (
@@ -63,3 +70,87 @@ def return_sheets(
         fill(path, n_criteria, {r: row_values(i, r) for r in range(FIRST_DATA_ROW, rows + 1)})
         out.append(path)
     return out
+
+
+def run_artifacts(
+    key: str, *, flow_run: UUID | None = None, task_run: UUID | None = None
+) -> list[Any]:
+    """Return the artifacts with `key` one flow run (or one task run) created, oldest first."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+        ArtifactFilterTaskRunId,
+    )
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    assert (flow_run is None) != (task_run is None), "give a flow run or a task run"
+    wanted = ArtifactFilter(
+        key=ArtifactFilterKey(any_=[key]),
+        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run]) if flow_run else None,
+        task_run_id=ArtifactFilterTaskRunId(any_=[task_run]) if task_run else None,
+    )
+    with get_client(sync_client=True) as client:
+        newest_first = client.read_artifacts(artifact_filter=wanted, sort=ArtifactSort.CREATED_DESC)
+    return list(reversed(newest_first))
+
+
+def artifact_table(
+    key: str, *, flow_run: UUID | None = None, task_run: UUID | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """Return the rows and description of the one table artifact `key` of a flow or task run."""
+    [artifact] = run_artifacts(key, flow_run=flow_run, task_run=task_run)
+    assert artifact.type == "table"
+    data = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    return data, artifact.description or ""
+
+
+def artifact_keys(*, flow_run: UUID | None = None, task_run: UUID | None = None) -> list[str]:
+    """Return the keys of every artifact a flow run (or a task run) created, sorted."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterTaskRunId,
+    )
+
+    wanted = ArtifactFilter(
+        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run]) if flow_run else None,
+        task_run_id=ArtifactFilterTaskRunId(any_=[task_run]) if task_run else None,
+    )
+    with get_client(sync_client=True) as client:
+        return sorted(str(a.key) for a in client.read_artifacts(artifact_filter=wanted))
+
+
+class OpenSessions:
+    """Count the campaign sessions a task module opens and, for a watched reader, how many of
+    them were open each time it read a file (the tasks read inputs before writing)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> None:
+        self.open = 0
+        self.opened = 0
+        self.when_read: list[int] = []
+        real = module.campaign_session
+
+        @contextmanager
+        def counted(settings: Any) -> Iterator[Any]:
+            self.open += 1
+            self.opened += 1
+            try:
+                with real(settings) as session:
+                    yield session
+            finally:
+                self.open -= 1
+
+        monkeypatch.setattr(module, "campaign_session", counted)
+
+    def watch_reader(self, monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str) -> None:
+        """Record how many sessions are open whenever `module.name` is called."""
+        real = getattr(module, name)
+
+        def reading(*args: Any, **kwargs: Any) -> Any:
+            self.when_read.append(self.open)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, reading)

@@ -82,32 +82,10 @@ def review_letters(
     remarks: Remarks,
 ) -> list[OutgoingMail]:
     """Return the feedback letter (and the revision request) for one decided report."""
-    criteria = campaign.review.criteria
-    names = {c.key: c.name for c in criteria}
-    maxima = {c.key: c.max for c in criteria}
-    best, gaps = strengths_and_gaps(remarks.criterion_means, names, maxima)
-    grade = next((g for g in campaign.review.grades if g.name == outcome.grade), None)
-    to = mailbox(unit.email, unit.contact_name)
-    context = campaign_context(campaign)
-    contact = unit.contact_name or unit.name
     assert participation.id is not None
-    feedback = FeedbackLetterContext(
-        campaign=context,
-        unit_name=unit.name,
-        contact_name=contact,
-        decision=decision,
-        criteria=tuple(
-            CriterionScoreContext(name=c.name, score=remarks.criterion_means[c.key], max=c.max)
-            for c in criteria
-            if c.key in remarks.criterion_means
-        ),
-        score=outcome.normalised_score,
-        grade_name=outcome.grade,
-        grade_label=grade.label if grade else "",
-        strengths=tuple(best + remarks.comments),
-        suggestions=tuple(remarks.suggestions or gaps),
-        revision_requested=decision == "revise",
-    )
+    to = mailbox(unit.email, unit.contact_name)
+    best, gaps = _strengths_and_gaps(campaign, remarks)
+    feedback = feedback_context(campaign, unit, outcome, decision, remarks, best, gaps)
     mails = [
         OutgoingMail(
             campaign_year=campaign.year,
@@ -119,9 +97,9 @@ def review_letters(
     ]
     if decision == "revise":
         request = RevisionRequestContext(
-            campaign=context,
+            campaign=campaign_context(campaign),
             unit_name=unit.name,
-            contact_name=contact,
+            contact_name=unit.contact_name or unit.name,
             round=participation.revision_round,
             max_rounds=campaign.review.max_revision_rounds,
             deadline=deadline_context(campaign, REVISION_DEADLINE),
@@ -137,3 +115,41 @@ def review_letters(
             )
         )
     return mails
+
+
+def _strengths_and_gaps(campaign: CampaignFile, remarks: Remarks) -> tuple[list[str], list[str]]:
+    """Return the report's best and weakest criteria as words, by the campaign's criteria."""
+    criteria = campaign.review.criteria
+    return strengths_and_gaps(
+        remarks.criterion_means, {c.key: c.name for c in criteria}, {c.key: c.max for c in criteria}
+    )
+
+
+def feedback_context(
+    campaign: CampaignFile,
+    unit: Unit,
+    outcome: ReviewOutcome,
+    decision: Decision,
+    remarks: Remarks,
+    best: list[str],
+    gaps: list[str],
+) -> FeedbackLetterContext:
+    """Return the feedback letter's context: scores per criterion, strengths, suggestions."""
+    grade = next((g for g in campaign.review.grades if g.name == outcome.grade), None)
+    return FeedbackLetterContext(
+        campaign=campaign_context(campaign),
+        unit_name=unit.name,
+        contact_name=unit.contact_name or unit.name,
+        decision=decision,
+        criteria=tuple(
+            CriterionScoreContext(name=c.name, score=remarks.criterion_means[c.key], max=c.max)
+            for c in campaign.review.criteria
+            if c.key in remarks.criterion_means
+        ),
+        score=outcome.normalised_score,
+        grade_name=outcome.grade,
+        grade_label=grade.label if grade else "",
+        strengths=tuple(best + remarks.comments),
+        suggestions=tuple(remarks.suggestions or gaps),
+        revision_requested=decision == "revise",
+    )

@@ -10,14 +10,17 @@ units it evaluates again: those that filed a new version. The clock runs this ev
 day, and reading every unit's JSON documents each time was ~1 s a day at 5,000 units.
 Units with neither a form nor financial statements get no row.
 Rows of units that later leave the campaign are kept. Statuses are not moved here.
+When an evaluation was new or updated, the task publishes the indicator coverage and the
+per-unit table as artifacts (tasks/review/performance_rows.py builds them) and returns counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
 from prefect import task
@@ -31,7 +34,6 @@ from schemas.performance import RULES_VERSION, evaluate
 from schemas.performance_inputs import PerformanceInputs, inputs_from_stored
 from schemas.review_tables import PerformanceEvaluation
 from schemas.settings import Settings
-from schemas.summary_rows import SummaryRows
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, publish_table
 from tasks.common.submissions import CHUNK, canonical_json
@@ -156,25 +158,32 @@ def load_unit_filings(session: Session, campaign_year: int) -> list[UnitFilings]
     ]
 
 
+class StoredContent(NamedTuple):
+    """What one stored submission holds: its validated data and its pre-screen."""
+
+    data: Any  # the JSON column as stored (a dict or None)
+    screening: Any
+
+
 def with_contents(session: Session, units: list[UnitFilings]) -> list[UnitFilings]:
     """Return the units with their filings' stored data and screening read in; chunked queries."""
     ids = sorted(f.submission_id for u in units for f in u.filings.values())
-    contents: dict[int, tuple[Any, Any]] = {}
+    contents: dict[int, StoredContent] = {}
     for start in range(0, len(ids), CHUNK):
         for sid, data, screening in session.exec(
             select(Submission.id, Submission.data, Submission.screening).where(
                 col(Submission.id).in_(ids[start : start + CHUNK])
             )
         ).all():
-            contents[sid or 0] = (data, screening)
+            contents[sid or 0] = StoredContent(data, screening)
     return [
         replace(
             unit,
             filings={
                 kind: replace(
                     f,
-                    data=contents[f.submission_id][0],
-                    screening=contents[f.submission_id][1],
+                    data=contents[f.submission_id].data,
+                    screening=contents[f.submission_id].screening,
                 )
                 for kind, f in unit.filings.items()
             },
@@ -248,7 +257,7 @@ def save_evaluations(
 
 
 class PerformanceSummary(BaseModel):
-    """What one evaluation run did, and the tables for its artifacts."""
+    """What one evaluation run did, in counts; the tables are the `performance-*` artifacts."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -259,16 +268,15 @@ class PerformanceSummary(BaseModel):
     new: int
     updated: int
     unchanged: int
-    # The tables, only when an evaluation was new or updated (else the last ones stand):
-    coverage: SummaryRows[Row]  # per indicator: units computable and flagged, over every stored row
-    units: SummaryRows[Row]  # per unit, fewest flags first
 
 
 @task(name="evaluate-performance", cache_policy=NO_CACHE)
 def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) -> PerformanceSummary:
     """Evaluate every unit in review or later whose filings changed and store its indicators.
 
-    Side effects: inserts or updates PerformanceEvaluation rows in one transaction.
+    Side effects: inserts or updates PerformanceEvaluation rows in one transaction; when an
+    evaluation was new or updated, publishes the `performance-coverage` and `performance-units`
+    table artifacts (else the artifacts of the last change still hold).
     """
     with campaign_session(settings) as session:
         units = load_unit_filings(session, campaign_year)
@@ -278,7 +286,7 @@ def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) ->
         stored = (
             performance_summary_rows(session, campaign_year, REVIEW_OR_LATER) if changed else []
         )
-    return PerformanceSummary(
+    summary = PerformanceSummary(
         campaign_year=campaign_year,
         evaluated_on=as_of,
         in_review=len(units),
@@ -286,30 +294,33 @@ def evaluate_performance(settings: Settings, campaign_year: int, as_of: date) ->
         new=counts.new,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        coverage=coverage_rows(stored) if changed else [],
-        units=performance_league_rows(stored) if changed else [],
     )
+    if changed:
+        publish_performance(summary, coverage_rows(stored), performance_league_rows(stored))
+    return summary
 
 
-@task(name="publish-performance", cache_policy=NO_CACHE)
-def publish_performance(summary: PerformanceSummary) -> None:
+def publish_performance(
+    summary: PerformanceSummary, coverage: Sequence[Row], units: Sequence[Row]
+) -> None:
     """Publish the indicator coverage and the per-unit table as Prefect table artifacts.
 
-    Nothing when no evaluation changed: the artifacts of the last change still hold.
+    Side effects: creates the `performance-coverage` artifact when `coverage` has rows and the
+    `performance-units` one (its first ARTIFACT_ROW_LIMIT rows) when `units` has rows.
     """
-    if not summary.coverage:
+    if not coverage:
         return
     done = summary.in_review - summary.without_figures
     publish_table(
         "performance-coverage",
-        summary.coverage,
+        coverage,
         f"绩效评价 {summary.campaign_year}: units with each indicator computable and flagged "
         f"({done} evaluated of {summary.in_review} in review; {summary.new} new, "
         f"{summary.updated} updated, {summary.unchanged} unchanged)",
     )
-    if summary.units:
-        shown = summary.units[:ARTIFACT_ROW_LIMIT]
-        more = len(summary.units) - len(shown)
+    if units:
+        shown = units[:ARTIFACT_ROW_LIMIT]
+        more = len(units) - len(shown)
         publish_table(
             "performance-units",
             shown,

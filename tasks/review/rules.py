@@ -36,6 +36,14 @@ REASONS: dict[Decision, str] = {
 }
 
 
+class UnknownRecommendation(ValueError):
+    """A recommendation (or chair decision) is none of the review's words; carries the value."""
+
+    def __init__(self, recommendation: str) -> None:
+        self.recommendation = recommendation
+        super().__init__(f"unknown recommendation {recommendation!r}")
+
+
 @dataclass(frozen=True)
 class Ruling:
     """What the review decides for one report: a decision, or why there is none yet."""
@@ -51,7 +59,10 @@ def rule(
     revision_round: int,
     max_rounds: int,
 ) -> Ruling:
-    """Return the decision for a report whose round is due: chair first, then the reviewers."""
+    """Return the decision for a report whose round is due: chair first, then the reviewers.
+
+    Raises UnknownRecommendation for a word that is neither a decision nor `needs_chair`.
+    """
     if chair is not None:
         wanted: str = chair
     else:
@@ -59,7 +70,7 @@ def rule(
     if wanted == "needs_chair":
         return Ruling(None, False, "评审意见分歧较大或评审不足，待评审组长决定")
     if wanted not in TARGETS:
-        raise ValueError(f"unknown recommendation {wanted!r}")
+        raise UnknownRecommendation(wanted)
     if wanted == "revise" and revision_round >= max_rounds:
         return Ruling("reject", chair is not None, f"已修改{revision_round}轮，仍未达到通过分数")
     return Ruling(wanted, chair is not None, "")

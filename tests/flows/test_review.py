@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
 from openpyxl import load_workbook
-from reviewkit import fill
+from reviewkit import artifact_keys, artifact_table, fill, run_artifacts
 from sqlmodel import select
 
-from schemas.columns import ROSTER
+from schemas.columns import REVIEW_OVERRIDES, ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.review_tables import ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
@@ -66,12 +66,30 @@ def test_review_assigns_three_conflict_free_reviewers_once(
         ROSTER,
     )
 
-    first = review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+    first_state = review(
+        2024, as_of=date(2024, 12, 2), roster_files=[str(roster)], return_state=True
+    )
+    first = first_state.result()
     again = review(2024, as_of=date(2024, 12, 3), roster_files=[str(roster)])
 
     assert first.roster is not None
     assert (first.roster.reviewers_new, first.roster.capacity) == (5, 42)
     assert (first.assignment.reports_assigned, first.assignment.pairs) == (6, 18)
+    # The tasks publish their own tables: the pairs with their reasons, the roster's problems.
+    first_run = first_state.state_details.flow_run_id
+    assert artifact_keys(flow_run=first_run) == [
+        "chair-decision-rejections",
+        "outbox-delivery",
+        "performance-coverage",  # the units filed forms: they are evaluated once in review
+        "performance-units",
+        "review-assignments",
+        "roster-rejections",
+    ]
+    assigned, assigned_about = artifact_table("review-assignments", flow_run=first_run)
+    assert len(assigned) == 18
+    assert {row["reviewer"] for row in assigned} <= {f"专家{n:02d}" for n in range(1, 6)}
+    assert assigned_about.startswith("18 pairs for 6 reports; loads: ")
+    assert first.roster.report == f"reports/{first_run}/roster-rejections.xlsx"
     assert (again.assignment.reports_assigned, again.roster and again.roster.reviewers_new) == (
         0,
         0,
@@ -147,8 +165,13 @@ def test_review_assigns_three_conflict_free_reviewers_once(
                 for r in range(FIRST_DATA_ROW, rows + 1)
             },
         )
-    scored = review(2024, as_of=date(2024, 12, 10), roster_files=[str(roster)])
-    rescored = review(2024, as_of=date(2024, 12, 11), roster_files=[str(roster)])
+    scored_state = review(
+        2024, as_of=date(2024, 12, 10), roster_files=[str(roster)], return_state=True
+    )
+    rescored_state = review(
+        2024, as_of=date(2024, 12, 11), roster_files=[str(roster)], return_state=True
+    )
+    scored, rescored = scored_state.result(), rescored_state.result()
 
     assert scored.scores is not None
     assert rescored.scores is not None
@@ -159,7 +182,9 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     )
     # The next day the same sheets are not read again and the saved outcomes stand.
     assert (rescored.scores.sheets_read, rescored.scores.reviews_new) == (0, 0)
-    assert (rescored.scores.outcomes, rescored.scores.league, rescored.scores.report) == (0, [], "")
+    assert (rescored.scores.outcomes, rescored.scores.report) == (0, "")
+    rescored_run = rescored_state.state_details.flow_run_id
+    assert run_artifacts("review-league", flow_run=rescored_run) == []  # the last one stands
     with campaign_session(settings) as session:
         saved = session.exec(select(ReviewOutcome).where(ReviewOutcome.campaign_year == 2024)).all()
     assert sorted(o.rank for o in saved) == [1, 2, 3, 4, 5, 6]
@@ -170,8 +195,9 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     again = review(2024, as_of=date(2024, 12, 12), roster_files=[str(roster)])
     assert again.scores is not None
     assert (again.scores.sheets_read, again.scores.reviews_new, again.scores.outcomes) == (1, 1, 6)
-    assert [row["rank"] for row in scored.scores.league] == [1, 2, 3, 4, 5, 6]
-    assert {row["reviews"] for row in scored.scores.league} == {3}
+    league, _ = artifact_table("review-league", flow_run=scored_state.state_details.flow_run_id)
+    assert [row["rank"] for row in league] == [1, 2, 3, 4, 5, 6]
+    assert {row["reviews"] for row in league} == {3}
 
 
 def test_a_report_short_of_reviewers_stays_submitted_and_is_explained(
@@ -191,11 +217,50 @@ def test_a_report_short_of_reviewers_stays_submitted_and_is_explained(
         ROSTER,
     )
 
-    result = review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+    overrides = write_xlsx(
+        tmp_path / "overrides.xlsx",
+        [
+            {"统一社会信用代码": make_uscc(1), "专家邮箱": "expert3@review.example.org",
+             "操作": "指定"},
+            {"统一社会信用代码": make_uscc(99), "专家邮箱": "expert1@review.example.org",
+             "操作": "回避"},
+        ],
+        REVIEW_OVERRIDES,
+    )  # fmt: skip
+
+    state = review(
+        2024,
+        as_of=date(2024, 12, 2),
+        roster_files=[str(roster)],
+        override_files=[str(overrides)],
+        return_state=True,
+    )
+    result = state.result()
+    run_id = state.state_details.flow_run_id
 
     assert (result.assignment.reports_assigned, result.assignment.pairs) == (0, 0)
-    [short] = result.assignment.short
+    assert (result.assignment.reports_short, result.assignment.overrides_refused) == (1, 1)
+    shortfalls, _ = artifact_table("review-shortfalls", flow_run=run_id)
+    [short, refused] = shortfalls
     assert (short["unit"], short["needed"], short["got"]) == ("上海测试0001科技有限公司", 3, 2)
     assert "association A001" in str(short["why"])
+    assert str(refused["unit"]).startswith("上海测试0001科技有限公司: ")
+    assert refused["why"] == "override refused"
+    # The override row for a unit not awaiting review is reported where an operator looks.
+    assert result.assignment.problems_by_code == {"not-awaiting-review": 1}
+    assert result.assignment.report == f"reports/{run_id}/override-rejections.xlsx"
+    problems, description = artifact_table("override-rejections", flow_run=run_id)
+    assert [(p["file"], p["row"], p["value"], p["code"]) for p in problems] == [
+        ("overrides.xlsx", 3, make_uscc(99), "not-awaiting-review")
+    ]
+    assert description.startswith("Override problems: 1 problems; full report: `reports/")
+    sheet = load_workbook(workspace / result.assignment.report).active
+    assert [c.value for c in sheet[2]][1:6] == [
+        "overrides.xlsx",
+        3,
+        "统一社会信用代码",
+        make_uscc(99),
+        "not-awaiting-review",
+    ]
     with campaign_session(settings) as session:
         assert session.get(Participation, pid).status == S.SUBMITTED  # type: ignore[union-attr]

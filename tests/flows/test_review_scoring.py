@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from factories import add_association, add_participation, roster_row, write_xlsx
 from openpyxl import load_workbook
-from reviewkit import fill, sent_mails
+from reviewkit import artifact_table, fill, sent_mails
 
 from schemas.columns import ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
@@ -85,14 +85,20 @@ def test_harsh_and_lenient_experts_do_not_decide_the_ranking(
             rows[row] = [*scores, "结构完整", "补充数据"]
         fill(path, len(criteria), rows)
 
-    result = review(2024, as_of=date(2024, 12, 10))
+    state = review(2024, as_of=date(2024, 12, 10), return_state=True)
 
-    scores = result.scores
+    scores = state.result().scores
+    run_id = state.state_details.flow_run_id
     assert scores is not None
     assert scores.problems_by_code.get("score-out-of-range") == 1
-    [bad] = [r for r in scores.rejections if r.code == "score-out-of-range"]
-    assert (bad.value, bad.row is not None) == ("120", True)
-    league = {row["unit"]: row for row in scores.league}
+    problems, _ = artifact_table("score-sheet-rejections", flow_run=run_id)
+    [bad] = [r for r in problems if r["code"] == "score-out-of-range"]
+    assert (bad["value"], bad["row"] is not None) == ("120", True)
+    header, *reported = load_workbook(workspace / scores.report).active.iter_rows(values_only=True)
+    codes = [dict(zip(header, row, strict=True))["代码 (code)"] for row in reported]
+    assert codes.count("score-out-of-range") == 1  # the full report the summary points to
+    table, _ = artifact_table("review-league", flow_run=run_id)
+    league = {row["unit"]: row for row in table}
     assert len(league) == UNITS  # every report has at least one valid review
     name = "上海测试{:04d}科技有限公司".format
     short = {n for n in range(1, UNITS + 1) if league[name(n)]["reviews"] < 3}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -50,10 +50,26 @@ def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, s
     return "；".join(parts)
 
 
+class ReportFacts(NamedTuple):
+    """What a sheet's row says about one report: unit, title, pre-screen hint, file name."""
+
+    unit_name: str
+    report_title: str
+    hint: str
+    file_name: str
+
+
+class SheetKey(NamedTuple):
+    """One reviewer's sheet of one review round."""
+
+    reviewer_id: int
+    round: int
+
+
 def _report_facts(
     session: Session, ids: list[int], standard_names: dict[str, str]
-) -> dict[int, tuple[str, str, str, str]]:
-    """Return (unit name, report title, hint, file name) per participation."""
+) -> dict[int, ReportFacts]:
+    """Return the facts a sheet's row shows, per participation; reads."""
     units = dict(
         session.exec(
             select(Participation.id, Unit.name)
@@ -79,15 +95,15 @@ def _report_facts(
         .order_by(col(Submission.version))
     ).all():
         reports[pid] = (original_name, dict(screening) if screening else None)
-    out: dict[int, tuple[str, str, str, str]] = {}
+    out: dict[int, ReportFacts] = {}
     for pid in ids:
         file_name, screening = reports.get(pid, ("", None))
         name = units.get(pid, "")
-        out[pid] = (
-            name,
-            titles.get(pid) or f"{name}社会责任报告",
-            screening_hint(screening, standard_names),
-            file_name,
+        out[pid] = ReportFacts(
+            unit_name=name,
+            report_title=titles.get(pid) or f"{name}社会责任报告",
+            hint=screening_hint(screening, standard_names),
+            file_name=file_name,
         )
     return out
 
@@ -133,15 +149,17 @@ def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]
             ReviewAssignment.reviewer_id,
         ).where(of_campaign)
     ).all()
-    ids_by_sheet: dict[tuple[int, int], list[int]] = {}
+    ids_by_sheet: dict[SheetKey, list[int]] = {}
     for pid, review_round, reviewer_id in pairs:
-        ids_by_sheet.setdefault((reviewer_id, review_round), []).append(pid)
+        ids_by_sheet.setdefault(SheetKey(reviewer_id, review_round), []).append(pid)
     assigned = select(ReviewAssignment.reviewer_id).where(of_campaign)
     reviewers = {
         r.id: r for r in session.exec(select(Reviewer).where(col(Reviewer.id).in_(assigned))).all()
     }
     by_sheet = {
-        key: (reviewers[key[0]], ids) for key, ids in ids_by_sheet.items() if key[0] in reviewers
+        key: (reviewers[key.reviewer_id], ids)
+        for key, ids in ids_by_sheet.items()
+        if key.reviewer_id in reviewers
     }
     criteria = [c.key for c in campaign.review.criteria]
     sheets = []
@@ -189,10 +207,10 @@ def sheet_specs(
         reports = tuple(
             SheetReport(
                 participation_id=pid,
-                unit_name=facts[pid][0],
-                report_title=facts[pid][1],
-                hint=facts[pid][2],
-                file_name=facts[pid][3],
+                unit_name=facts[pid].unit_name,
+                report_title=facts[pid].report_title,
+                hint=facts[pid].hint,
+                file_name=facts[pid].file_name,
             )
             for pid in sheet.participation_ids
         )

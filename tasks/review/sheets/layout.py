@@ -70,6 +70,30 @@ SCORE_NOT_A_NUMBER = "score-not-a-number"
 ROW_TAMPERED = "row-tampered"
 
 
+class RepeatedOnSheet(ValueError):
+    """A sheet's spec lists a participation or a criterion key twice; carries the repeats.
+
+    Raised inside the spec's validator, so pydantic reports it as a ValidationError whose
+    error's `ctx["error"]` is this exception.
+    """
+
+    def __init__(self, what: str, repeated: Sequence[int | str]) -> None:
+        self.what = what
+        self.repeated = tuple(repeated)
+        super().__init__(f"{what}: {list(self.repeated)}")
+
+
+def _repeated(values: Sequence[int | str]) -> list[int | str]:
+    """Return the values listed more than once, in order of their first repeat."""
+    seen: set[int | str] = set()
+    out: list[int | str] = []
+    for value in values:
+        if value in seen and value not in out:
+            out.append(value)
+        seen.add(value)
+    return out
+
+
 class _Frozen(BaseModel):
     """A frozen model that refuses unknown fields."""
 
@@ -100,13 +124,13 @@ class SheetSpec(_Frozen):
 
     @model_validator(mode="after")
     def _unique(self) -> SheetSpec:
-        """Refuse a participation or a criterion key listed twice."""
-        ids = [r.participation_id for r in self.reports]
-        if len(set(ids)) != len(ids):
-            raise ValueError("a participation appears twice on one sheet")
-        keys = [c.key for c in self.criteria]
-        if len(set(keys)) != len(keys):
-            raise ValueError("a criterion key appears twice")
+        """Refuse a participation or a criterion key listed twice (RepeatedOnSheet)."""
+        ids = _repeated([r.participation_id for r in self.reports])
+        if ids:
+            raise RepeatedOnSheet("a participation appears twice on one sheet", ids)
+        keys = _repeated([c.key for c in self.criteria])
+        if keys:
+            raise RepeatedOnSheet("a criterion key appears twice", keys)
         return self
 
     @property

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -66,55 +66,51 @@ class Rows:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+class ScoreColumn(NamedTuple):
+    """A criterion's column on the score sheet."""
+
+    column: int
+    criterion: Criterion
+
+
+@dataclass(frozen=True)
+class SheetColumns:
+    """Where the reader finds each value of a report row, and the score headers as shown."""
+
+    scores: list[ScoreColumn]
+    headers: dict[str, str]  # criterion key -> the header the sheet shows
+    comment: int
+    suggestions: int
+    id: int
+
+
+def sheet_columns(ws: Worksheet, meta: SheetMeta, criteria: Sequence[Criterion]) -> SheetColumns:
+    """Return the columns of the sheet's criteria (in `_meta`'s order) and its other columns."""
+    by_key = {c.key: c for c in criteria}
+    scores = [ScoreColumn(score_column(i), by_key[key]) for i, key in enumerate(meta.criteria)]
+    n = len(scores)
+    return SheetColumns(
+        scores=scores,
+        headers={  # the header as the sheet shows it, which the reviewer looks for
+            s.criterion.key: _text(ws.cell(row=HEADER_ROW, column=s.column).value)
+            or criterion_header(s.criterion)
+            for s in scores
+        },
+        comment=comment_column(n),
+        suggestions=suggestions_column(n),
+        id=id_column(n),
+    )
+
+
 def read_rows(ws: Worksheet, meta: SheetMeta, name: str, criteria: Sequence[Criterion]) -> Rows:
     """Read every report row of the score sheet, matched on the hidden id; reads only."""
-    by_key = {c.key: c for c in criteria}
-    columns = [(score_column(i), by_key[key]) for i, key in enumerate(meta.criteria)]
-    n = len(columns)
-    headers = {  # the header as the sheet shows it, which the reviewer looks for
-        c.key: _text(ws.cell(row=HEADER_ROW, column=col).value) or criterion_header(c)
-        for col, c in columns
-    }
+    columns = sheet_columns(ws, meta, criteria)
     on_sheet = set(meta.rows.values())
     seen: dict[int, int] = {}  # participation id -> the row it was read from
     out = Rows()
     last = min(ws.max_row, FIRST_DATA_ROW + len(meta.rows) + EXTRA_ROWS)
     for row in range(FIRST_DATA_ROW, last + 1):
-        cells = [ws.cell(row=row, column=col) for col, _ in columns]
-        comment = _text(ws.cell(row=row, column=comment_column(n)).value)
-        suggestions = _text(ws.cell(row=row, column=suggestions_column(n)).value)
-        empty = all(_blank(c.value) for c in cells) and not comment and not suggestions
-        raw_id = ws.cell(row=row, column=id_column(n)).value
-        if empty and _blank(raw_id):
-            continue  # an empty row below the reports
-        pid = _as_id(raw_id)
-        tampered = _identity_problem(At(name, row, ID_HEADER, _shown(raw_id)), pid, on_sheet, seen)
-        if tampered is not None or pid is None:
-            out.rejections.extend([tampered] if tampered else [])
-            continue
-        seen[pid] = row
-        if empty:
-            out.rejections.append(
-                At(name, row, "", str(pid)).reject(
-                    SCORE_MISSING,
-                    "尚未评分（整行为空）",
-                    "not yet scored (the whole row is empty)",
-                    Severity.WARNING,
-                )
-            )
-            continue
-        scores: dict[str, float] = {}
-        for cell, (_, criterion) in zip(cells, columns, strict=True):
-            at = At(name, row, headers[criterion.key], _shown(cell.value))
-            score = _score(at, cell.value, cell.data_type, criterion, out.rejections)
-            if score is not None:
-                scores[criterion.key] = score
-        if len(scores) == n:
-            out.scored.append(
-                ScoredReport(
-                    participation_id=pid, scores=scores, comment=comment, suggestions=suggestions
-                )
-            )
+        _read_row(ws, row, columns, name, on_sheet, seen, out)
     for original_row, pid in sorted(meta.rows.items()):
         if pid not in seen:
             out.rejections.append(
@@ -128,6 +124,54 @@ def read_rows(ws: Worksheet, meta: SheetMeta, name: str, criteria: Sequence[Crit
     done = {s.participation_id for s in out.scored}
     out.unscored = [pid for _, pid in sorted(meta.rows.items()) if pid not in done]
     return out
+
+
+def _read_row(
+    ws: Worksheet,
+    row: int,
+    columns: SheetColumns,
+    name: str,
+    on_sheet: set[int],
+    seen: dict[int, int],
+    out: Rows,
+) -> None:
+    """Read one row into `out` (a complete report, or its problems); note its id in `seen`."""
+    cells = [ws.cell(row=row, column=s.column) for s in columns.scores]
+    comment = _text(ws.cell(row=row, column=columns.comment).value)
+    suggestions = _text(ws.cell(row=row, column=columns.suggestions).value)
+    empty = all(_blank(c.value) for c in cells) and not comment and not suggestions
+    raw_id = ws.cell(row=row, column=columns.id).value
+    if empty and _blank(raw_id):
+        return  # an empty row below the reports
+    pid = _as_id(raw_id)
+    tampered = _identity_problem(At(name, row, ID_HEADER, _shown(raw_id)), pid, on_sheet, seen)
+    if tampered is not None or pid is None:
+        out.rejections.extend([tampered] if tampered else [])
+        return
+    seen[pid] = row
+    if empty:
+        out.rejections.append(
+            At(name, row, "", str(pid)).reject(
+                SCORE_MISSING,
+                "尚未评分（整行为空）",
+                "not yet scored (the whole row is empty)",
+                Severity.WARNING,
+            )
+        )
+        return
+    scores: dict[str, float] = {}
+    for cell, column in zip(cells, columns.scores, strict=True):
+        criterion = column.criterion
+        at = At(name, row, columns.headers[criterion.key], _shown(cell.value))
+        score = _score(at, cell.value, cell.data_type, criterion, out.rejections)
+        if score is not None:
+            scores[criterion.key] = score
+    if len(scores) == len(columns.scores):
+        out.scored.append(
+            ScoredReport(
+                participation_id=pid, scores=scores, comment=comment, suggestions=suggestions
+            )
+        )
 
 
 def _identity_problem(

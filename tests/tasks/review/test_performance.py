@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from factories import add_association, add_participation, basic_info_row, financial_rows, make_uscc
-from prefect.logging import disable_run_logger
+from prefect import task
+from reviewkit import artifact_keys, artifact_table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -34,9 +35,10 @@ from tasks.review.performance import (
     evaluate_performance,
     load_unit_filings,
     publish_performance,
+    save_evaluations,
     with_contents,
 )
-from tasks.review.performance_rows import coverage_rows, performance_summary_rows
+from tasks.review.performance_rows import Row, coverage_rows, performance_summary_rows
 from tasks.store import session_scope
 from tasks.submit.forms import decide_basic_info, decide_financials
 
@@ -145,14 +147,19 @@ def _value(row: PerformanceEvaluation, key: str) -> Any:
     return row.indicators[key]["value"]
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
 def test_units_in_review_with_figures_are_evaluated_from_their_latest_filings(
     engine: Engine, database_url: str, campaign_2024: CampaignFile, tmp_path: Path
 ) -> None:
     ids = _seed(engine, campaign_2024)
 
-    with disable_run_logger():
-        summary = evaluate_performance.fn(_settings(database_url, tmp_path), 2024, FIRST)
+    state = evaluate_performance(_settings(database_url, tmp_path), 2024, FIRST, return_state=True)
 
+    summary = state.result()
+    run = state.state_details.task_run_id
+    coverage, about = artifact_table("performance-coverage", task_run=run)
+    units, _ = artifact_table("performance-units", task_run=run)
     rows = _rows(engine)
     assert (summary.in_review, summary.without_figures) == (4, 1)
     assert (summary.new, summary.updated, summary.unchanged) == (3, 0, 0)
@@ -179,7 +186,8 @@ def test_units_in_review_with_figures_are_evaluated_from_their_latest_filings(
     five = rows[ids[5]]  # a bank: 90 % debt is not flagged
     assert (_value(five, "debt_ratio"), five.indicators["debt_ratio"]["flag"]) == (0.9, None)
     assert five.flags == []
-    assert summary.coverage[0] == {
+    assert about.endswith("(3 evaluated of 4 in review; 3 new, 0 updated, 0 unchanged)")
+    assert coverage[0] == {
         "dimension": "服务国家和本市战略",
         "indicator": "focus_areas_covered",
         "name": "重点领域覆盖",
@@ -187,33 +195,37 @@ def test_units_in_review_with_figures_are_evaluated_from_their_latest_filings(
         "computable": 1,
         "flagged": 0,
     }
-    assert {r["indicator"]: r["computable"] for r in summary.coverage}["revenue_growth"] == 2
-    assert [(r["unit"], r["computed"], r["flags"]) for r in summary.units] == [
+    assert {r["indicator"]: r["computable"] for r in coverage}["revenue_growth"] == 2
+    assert [(r["unit"], r["computed"], r["flags"]) for r in units] == [
         ("上海测试0005科技有限公司", "4/20", ""),
         ("上海测试0001科技有限公司", "14/20", "利润率"),
         ("上海测试0002科技有限公司", "5/20", "利润率"),
     ]
-    assert (summary.units[1]["revenue_growth"], summary.units[1]["debt_ratio"]) == ("4.8%", "40.0%")
-    assert summary.units[2]["revenue_growth"] == ""
+    assert (units[1]["revenue_growth"], units[1]["debt_ratio"]) == ("4.8%", "40.0%")
+    assert units[2]["revenue_growth"] == ""
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_rerun_skips_unchanged_units_and_a_new_filing_is_evaluated_again(
     engine: Engine, database_url: str, campaign_2024: CampaignFile, tmp_path: Path
 ) -> None:
     ids = _seed(engine, campaign_2024)
     settings = _settings(database_url, tmp_path)
-    with disable_run_logger():
-        evaluate_performance.fn(settings, 2024, FIRST)
-        again = evaluate_performance.fn(settings, 2024, LATER)
-        with session_scope(engine) as session:
-            _file(session, ids[2], K.BASIC_INFO, 2, _form(2, penalties=2, safety_incidents=1))
-        changed = evaluate_performance.fn(settings, 2024, LATER)
+    evaluate_performance(settings, 2024, FIRST)
+    again_state = evaluate_performance(settings, 2024, LATER, return_state=True)
+    with session_scope(engine) as session:
+        _file(session, ids[2], K.BASIC_INFO, 2, _form(2, penalties=2, safety_incidents=1))
+    changed_state = evaluate_performance(settings, 2024, LATER, return_state=True)
 
+    again, changed = again_state.result(), changed_state.result()
     rows = _rows(engine)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
     assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 2)
-    assert (again.coverage, again.units) == ([], [])  # nothing changed: no tables to publish
-    assert len(changed.units) == 3
+    # Nothing changed: no tables published (the last ones stand).
+    assert artifact_keys(task_run=again_state.state_details.task_run_id) == []
+    units, _ = artifact_table("performance-units", task_run=changed_state.state_details.task_run_id)
+    assert len(units) == 3
     assert {pid: r.evaluated_on for pid, r in rows.items()} == {
         ids[1]: FIRST,
         ids[2]: LATER,
@@ -254,11 +266,12 @@ def test_loading_reads_the_latest_version_of_each_kind_for_units_in_review(
 
 
 def test_later_stages_read_each_units_values_and_can_keep_the_releasing_units(
-    engine: Engine, database_url: str, campaign_2024: CampaignFile, tmp_path: Path
+    engine: Engine, campaign_2024: CampaignFile
 ) -> None:
     ids = _seed(engine, campaign_2024)
-    with disable_run_logger():
-        evaluate_performance.fn(_settings(database_url, tmp_path), 2024, FIRST)
+    with session_scope(engine) as session:  # what evaluate-performance saves
+        units = [u for u in load_unit_filings(session, 2024) if u.has_figures]
+        save_evaluations(session, 2024, units, FIRST)
 
     with session_scope(engine) as session:
         every = performance_summary_rows(session, 2024)
@@ -300,11 +313,11 @@ def test_publish_performance_publishes_coverage_and_units_tables() -> None:
         new=2,
         updated=0,
         unchanged=0,
-        coverage=[{"indicator": "tax_rate", "units": 2, "computable": 2, "flagged": 0}],
-        units=[{"no": 1, "unit": "上海测试0001科技有限公司", "flags": ""}],
     )
+    coverage: list[Row] = [{"indicator": "tax_rate", "units": 2, "computable": 2, "flagged": 0}]
+    units: list[Row] = [{"no": 1, "unit": "上海测试0001科技有限公司", "flags": ""}]
 
-    publish_performance(summary)
+    task(publish_performance)(summary, coverage, units)  # artifacts belong to a run
 
     tables = {}
     with get_client(sync_client=True) as client:
@@ -319,8 +332,8 @@ def test_publish_performance_publishes_coverage_and_units_tables() -> None:
                 json.loads(data) if isinstance(data, str) else data,
                 artifact.description,
             )
-    assert tables["performance-coverage"][0] == summary.coverage
-    assert tables["performance-units"][0] == summary.units
+    assert tables["performance-coverage"][0] == coverage
+    assert tables["performance-units"][0] == units
     assert str(tables["performance-coverage"][1]).endswith(
         "(2 evaluated of 3 in review; 2 new, 0 updated, 0 unchanged)"
     )

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.review.rules import round_due, rule, strengths_and_gaps
+from tasks.review.rules import UnknownRecommendation, round_due, rule, strengths_and_gaps
 
 RECOMMENDATIONS = ["pass", "revise", "reject", "needs_chair"]
 CHAIR = [None, "pass", "revise", "reject"]
@@ -39,8 +39,9 @@ def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
 
 
 def test_an_unknown_recommendation_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown recommendation"):
+    with pytest.raises(UnknownRecommendation, match="unknown recommendation 'maybe'") as refused:
         rule("maybe", None, 0, 1)
+    assert refused.value.recommendation == "maybe"
 
 
 @given(st.dates(), st.integers(-5, 5))

@@ -23,6 +23,7 @@ from tasks.review.sheets.layout import (
     META_MAPPING_FIRST_ROW,
     META_SHEET,
     SCORES_SHEET,
+    RepeatedOnSheet,
     ScoredReport,
     SheetReport,
     SheetResult,
@@ -286,6 +287,23 @@ def test_sheet_id_depends_on_identity_not_report_order() -> None:
 def test_spec_refuses_a_participation_twice() -> None:
     with pytest.raises(ValidationError, match="participation appears twice"):
         make_spec(TWO, ids=[5, 5])
+
+
+def test_spec_refusals_carry_what_was_repeated() -> None:
+    with pytest.raises(ValidationError) as twice:
+        make_spec(TWO, ids=[5, 6, 5, 6, 5])
+    with pytest.raises(ValidationError, match="criterion key appears twice") as doubled:
+        make_spec((*TWO, TWO[0]))
+
+    [error] = twice.value.errors()
+    [criterion] = doubled.value.errors()
+    refused = error["ctx"]["error"]
+    assert isinstance(refused, RepeatedOnSheet)
+    assert (refused.what, refused.repeated) == (
+        "a participation appears twice on one sheet",
+        (5, 6),
+    )
+    assert criterion["ctx"]["error"].repeated == ("depth",)
 
 
 # --- reading: file level -------------------------------------------------------------------
