@@ -82,15 +82,11 @@ def plain_prefect() -> Iterator[None]:
     """
     import prefect
     from prefect.logging import disable_run_logger
-    from prefect.utilities.annotations import BaseAnnotation
-
-    def bare(value: Any) -> Any:  # the engine unwraps `as_is` (quote) before a task runs
-        return value.unwrap() if isinstance(value, BaseAnnotation) else value
 
     def call_fn(self: Any, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
-            return self.fn(*map(bare, args), **{k: bare(v) for k, v in kwargs.items()})
+            return self.fn(*args, **kwargs)
         finally:
             RUNS[self.name] += 1
             if isinstance(self, prefect.Task):  # tasks never nest: their wall time adds up
