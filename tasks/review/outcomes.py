@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -171,7 +171,7 @@ def save_outcomes(
     for row in outcomes.to_dict("records"):
         pid = int(row["participation_id"])
         review_round = rounds.get(pid, 0)
-        values = outcome_values(row, as_of)
+        values = outcome_values(cast(dict[str, Any], row), as_of)  # the frame's columns are str
         outcome = known.get((pid, review_round))
         if outcome is None:
             session.add(
