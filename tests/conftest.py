@@ -24,6 +24,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOCAL_STORAGE_PATH", str(Path(_PREFECT_HOME) / "storage"))
 
+from deployments.environment import SERVER_BATCHING  # noqa: E402  (imports no prefect)
+
+# The test harness's server records task runs in batches, as the servers the product starts do:
+# fewer "database is locked" retries on its SQLite database.
+for _name, _value in SERVER_BATCHING.items():
+    os.environ.setdefault(_name, _value)
+
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
@@ -145,10 +152,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One Prefect test harness (temporary server) for every flow test of the session."""
+    """One Prefect test harness (temporary server) for every flow test of the session.
+
+    Flow runs started here have no heartbeat, as with the CLI and the demo (`in_process_runs`):
+    Prefect 3.9 ends a flow run by joining its heartbeat thread, which sleeps in whole seconds.
+    """
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    from deployments.environment import in_process_runs  # imports prefect when called
+
+    with prefect_test_harness(server_startup_timeout=120), in_process_runs():
         yield
 
 

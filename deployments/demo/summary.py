@@ -27,6 +27,7 @@ from schemas.campaign_file import load_campaign_file
 from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
 from tasks.store import campaign_session
+from tasks.train.seats import attendance_tables
 
 if TYPE_CHECKING:
     from flows.season import SeasonDay
@@ -112,8 +113,6 @@ def _training_and_outbox(
     settings: Settings, year: int
 ) -> tuple[list[SessionCounts], list[OutboxCount]]:
     """Return the attendance counts per training session and the outbox counts. Reads the DB."""
-    from tasks.train.seats import attendance_tables  # imports prefect: only after prepare_prefect
-
     campaign = load_campaign_file(settings.campaign_file(year))
     with campaign_session(settings) as session:
         per_session, _ = attendance_tables(session, year, campaign.training.sessions)
