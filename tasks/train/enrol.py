@@ -41,8 +41,8 @@ class SessionSeats(BaseModel):
     capacity: int
     invited: int
     waitlisted: int
-    newly_invited: list[int]  # participation ids invited in this run (new or moved up)
-    newly_waitlisted: list[int]
+    newly_invited: int  # units invited in this run (new or moved up from the waiting list)
+    newly_waitlisted: int
     mails_queued: int
 
 
@@ -139,8 +139,8 @@ def _enrol_session(
         capacity=training.capacity,
         invited=statuses.count(EnrolmentStatus.INVITED),
         waitlisted=statuses.count(EnrolmentStatus.WAITLISTED),
-        newly_invited=invited,
-        newly_waitlisted=waitlisted,
+        newly_invited=len(invited),
+        newly_waitlisted=len(waitlisted),
         mails_queued=queued,
     )
 

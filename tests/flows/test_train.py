@@ -88,7 +88,7 @@ def test_train_seats_registered_units_first_and_records_attendance(
         "management-systems": (3, 9),
         "core-topics": (3, 9),
     }
-    assert [s.newly_invited for s in again.sessions] == [[], [], []]
+    assert [s.newly_invited for s in again.sessions] == [0, 0, 0]
     # 12 units x 3 sessions: 9 invitations with the session's .ics, 27 waiting-list notices.
     assert (first.mail_sent, again.mail_sent) == (36, 0)
     invites = sorted((workspace / "attachments" / "2024" / "training").glob("*.ics"))
@@ -127,7 +127,7 @@ def test_waitlisted_units_move_up_when_a_session_grows(
     grown = train(2024, as_of=date(2024, 10, 16))
 
     assert {(s.invited, s.waitlisted) for s in grown.sessions} == {(5, 3)}
-    assert {len(s.newly_invited) for s in grown.sessions} == {2}
+    assert {s.newly_invited for s in grown.sessions} == {2}
     with campaign_session(Settings()) as session:
         seats = session.exec(
             select(TrainingEnrolment).where(TrainingEnrolment.session_key == "core-topics")
