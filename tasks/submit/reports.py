@@ -5,8 +5,9 @@ archived under its sha256 inside the workspace, and, when its bytes are new for 
 pre-screened in worker processes (tasks/submit/pdf/screen.py). Only then, with every file read,
 one transaction records each as the next version of the unit's `report_pdf` Submission with the
 screen result, the late flag and an acknowledgement mail listing any problems, and moves units
-on (tasks/submit/report_versions.py). The task writes the rejection report and publishes the
-screening artifacts itself (tasks/submit/artifacts.py) and returns counts and the report's path.
+on (tasks/submit/report_versions.py). The task writes the rejection report and publishes it
+(`report-rejections`: unmatched files, units not recommended, every file's problems) with the
+screening artifacts (tasks/submit/artifacts.py) itself, and returns counts and the report's path.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Submission
 from tasks.common.enrolment import Enrolled, filing_problem, load_enrolled, participation_of
 from tasks.common.progress import usable_report
-from tasks.common.rejection_reports import in_a_run, write_rejection_report
+from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import archive_file
 from tasks.common.validation import read_rows, rejection_at
 from tasks.store import campaign_session
@@ -195,6 +196,7 @@ def ingest_reports(
     report = settings.inside_workspace(report_dir, "reports-rejections.xlsx")
     write_rejection_report(report, rejections)
     if in_a_run():
+        publish_rejections("report-rejections", "Report PDF problems", rejections, report)
         publish_screening(list(results.values()), rules, len(saved.versions))
     return ReportSummary(
         files_seen=len(files),

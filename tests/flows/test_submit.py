@@ -98,6 +98,7 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
     assert sorted(published) == [
         "form-rejections",
         "outbox-delivery",
+        "report-rejections",
         "screening-problems",
         "submission-progress",
         "topic-coverage",

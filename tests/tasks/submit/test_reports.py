@@ -114,7 +114,9 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
     assert summary.problems_by_code == {
         code: sum(1 for r in rows if r["code"] == code) for code in {r["code"] for r in rows}
     }
-    assert sorted(artifacts) == ["screening-problems", "topic-coverage"]
+    assert sorted(artifacts) == ["report-rejections", "screening-problems", "topic-coverage"]
+    shown = _table(artifacts["report-rejections"])
+    assert [(r["file"], r["code"]) for r in shown] == [(r["file"], r["code"]) for r in rows]
     problems = _table(artifacts["screening-problems"])
     assert problems == screen_batch_summary(screened)
     assert [(r["file"], r["code"]) for r in problems if r["severity"] == "error"] == [
