@@ -33,7 +33,7 @@ from tasks.review.assignment.plan import (
 )
 from tasks.review.assignment.solve import INDUSTRY, Board
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 
 
 def reviewer(key: str, max_load: int = 5, **fields: object) -> Reviewer:
