@@ -13,12 +13,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from tasks.review.assignment.solve import INDUSTRY
+from tasks.review.assignment.model import Report, Reviewer
 
-if TYPE_CHECKING:  # the value types live in tasks.review.assignment.plan, which imports this module
-    from tasks.review.assignment.plan import Report, Reviewer
+INDUSTRY = 1 << 20
+"""Score of an industry match; a topic in common adds 1, so industry always comes first."""
 
 
 def normalise_name(text: str) -> str:

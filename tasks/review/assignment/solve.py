@@ -13,8 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-INDUSTRY = 1 << 20
-"""Score of an industry match; a topic in common adds 1, so industry always comes first."""
+from tasks.review.assignment.match import INDUSTRY
 
 
 def _descending(scores: dict[int, int]) -> Callable[[int], int]:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tasks.review.assignment.match import INDUSTRY
 from tasks.review.assignment.plan import (
     AssignmentInputError,
     AssignmentPlan,
@@ -31,7 +32,7 @@ from tasks.review.assignment.plan import (
     Shortfall,
     assign_reviewers,
 )
-from tasks.review.assignment.solve import INDUSTRY, Board
+from tasks.review.assignment.solve import Board
 
 REPO = Path(__file__).resolve().parents[4]
 
