@@ -45,13 +45,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from tasks.review.assignment.explain import describe_conflicts, pair_reasons, shortfall_why
+from tasks.review.assignment.flow import Seats, best_assignment
 from tasks.review.assignment.match import (
     Declared,
     conflict_causes,
     conflicts_by_report,
     declared_causes,
+    expertise_matrix,
     expertise_scores,
     normalise_name,
 )
@@ -77,6 +80,7 @@ __all__ = [
     "Reviewer",
     "Shortfall",
     "assign_reviewers",
+    "assign_reviewers_by_flow",
     "conflict_causes",
     "normalise_name",
 ]
@@ -91,6 +95,47 @@ def assign_reviewers(
     seed: int = 0,
 ) -> AssignmentPlan:
     """Assign k conflict-free reviewers per report, evenly loaded and best matched; explain it."""
+    inputs = _prepare(reports, reviewers, overrides, k)
+    return _plan(inputs, _search(inputs, k, seed), k)
+
+
+def assign_reviewers_by_flow(
+    reports: Iterable[Report],
+    reviewers: Iterable[Reviewer],
+    overrides: Iterable[Override] = (),
+    *,
+    k: int = 3,
+    seed: int = 0,
+) -> AssignmentPlan:
+    """Return the plan of `assign_reviewers` computed as one min-cost flow (OR-tools); pure."""
+    inputs = _prepare(reports, reviewers, overrides, k)
+    blocked = [c | f for c, f in zip(inputs.conflicted, inputs.forbidden, strict=True)]
+    seats = best_assignment(
+        blocked,
+        expertise_matrix(inputs.rs, inputs.vs),
+        [v.max_load for v in inputs.vs],
+        inputs.pinned,
+        k=k,
+        seed=seed,
+    )
+    return _plan(inputs, seats, k)
+
+
+class Inputs(NamedTuple):
+    """Sorted, checked inputs by index: conflicts, forbids, placed required pairs, refusals."""
+
+    rs: list[Report]
+    vs: list[Reviewer]
+    conflicted: list[set[int]]
+    forbidden: list[set[int]]
+    pinned: list[set[int]]
+    refused: list[RefusedOverride]
+
+
+def _prepare(
+    reports: Iterable[Report], reviewers: Iterable[Reviewer], overrides: Iterable[Override], k: int
+) -> Inputs:
+    """Return the inputs sorted by key with conflicts and overrides read; raise on bad inputs."""
     if k < 1:
         raise AssignmentInputError(k, "k must be at least 1")
     rs = sorted(reports, key=lambda r: r.participation_id)
@@ -102,8 +147,28 @@ def assign_reviewers(
             raise AssignmentInputError(v.key, "max_load is negative for reviewer")
     conflicted = conflicts_by_report(rs, vs)
     forbidden, required, refused = _read_overrides(rs, vs, overrides, conflicted)
+    pinned: list[set[int]] = [set() for _ in rs]
+    load = [0] * len(vs)
+    for p, r, o in required:  # by report, then reviewer key
+        if len(pinned[p]) >= k:
+            refused.append(RefusedOverride(o, f"the report already has k = {k} required reviewers"))
+        elif load[r] >= vs[r].max_load:
+            refused.append(RefusedOverride(o, f"reviewer already at max_load {vs[r].max_load}"))
+        else:
+            pinned[p].add(r)
+            load[r] += 1
+    return Inputs(rs, vs, conflicted, forbidden, pinned, refused)
+
+
+def _search(inputs: Inputs, k: int, seed: int) -> Seats:
+    """Return the reviewers per report and loads found by the four passes of `Board`."""
+    rs, vs = inputs.rs, inputs.vs
     eligible = [
-        [j for j in range(len(vs)) if j not in conflicted[i] and j not in forbidden[i]]
+        [
+            j
+            for j in range(len(vs))
+            if j not in inputs.conflicted[i] and j not in inputs.forbidden[i]
+        ]
         for i in range(len(rs))
     ]
     rng = random.Random(seed)
@@ -117,18 +182,14 @@ def assign_reviewers(
         order=sorted(range(len(rs)), key=lambda i: (len(eligible[i]), report_rank[i])),
         k=k,
     )
-    for p, r, o in required:  # by report, then reviewer key
-        if len(board.assigned[p]) >= k:
-            refused.append(RefusedOverride(o, f"the report already has k = {k} required reviewers"))
-        elif board.load[r] >= vs[r].max_load:
-            refused.append(RefusedOverride(o, f"reviewer already at max_load {vs[r].max_load}"))
-        else:
+    for p, reviewers in enumerate(inputs.pinned):
+        for r in sorted(reviewers):
             board.pin(p, r)
     board.greedy()
     board.fill()
     board.balance()
     board.improve()
-    return _plan(rs, vs, board, conflicted, forbidden, refused)
+    return Seats(board.assigned, board.load)
 
 
 def _read_overrides(
@@ -171,15 +232,9 @@ def _unique(keys: Iterable[object], problem: str) -> None:
         seen.add(key)
 
 
-def _plan(
-    rs: Sequence[Report],
-    vs: Sequence[Reviewer],
-    board: Board,
-    conflicted: list[set[int]],
-    forbidden: list[set[int]],
-    refused: list[RefusedOverride],
-) -> AssignmentPlan:
+def _plan(inputs: Inputs, seats: Seats, k: int) -> AssignmentPlan:
     """Return the plan: pairs with reasons, short reports with causes, loads, refusals."""
+    rs, vs, assigned, load = inputs.rs, inputs.vs, seats.assigned, seats.load
     pairs: list[Pair] = []
     shortfalls: list[Shortfall] = []
     declared = [Declared.of(v) for v in vs]
@@ -188,36 +243,35 @@ def _plan(
     for p, r in enumerate(rs):
         industry_tag = normalise_name(r.industry)
         report_topics = sorted((t, normalise_name(t)) for t in r.topics)
-        for j in sorted(board.assigned[p]):  # reviewers are indexed in key order
+        for j in sorted(assigned[p]):  # reviewers are indexed in key order
             v = vs[j]
             industry = r.industry if industry_tag and industry_tag in industries[j] else None
             topics = [t for t, tag in report_topics if tag in topic_tags[j]]
-            reasons = pair_reasons(
-                industry, topics, board.load[j], v.max_load, j in board.pinned[p]
-            )
+            reasons = pair_reasons(industry, topics, load[j], v.max_load, j in inputs.pinned[p])
             pairs.append(Pair(r.participation_id, v.key, reasons))
-        if len(board.assigned[p]) < board.k:
+        if len(assigned[p]) < k:
+            blocked = inputs.conflicted[p] | inputs.forbidden[p]
             causes = [
                 declared_causes(r, declared[j])
-                + (["forbidden by override"] if j in forbidden[p] else [])
-                for j in sorted(conflicted[p] | forbidden[p])
+                + (["forbidden by override"] if j in inputs.forbidden[p] else [])
+                for j in sorted(blocked)
             ]
             full = sum(
                 1
-                for j in board.eligible[p]
-                if j not in board.assigned[p] and board.load[j] >= vs[j].max_load
+                for j, v in enumerate(vs)
+                if j not in blocked and j not in assigned[p] and load[j] >= v.max_load
             )
             why = shortfall_why(
-                needed=board.k,
-                got=len(board.assigned[p]),
+                needed=k,
+                got=len(assigned[p]),
                 roster=len(vs),
                 conflicts=describe_conflicts(causes),
                 conflicted=len(causes),
                 at_capacity=full,
             )
-            shortfalls.append(Shortfall(r.participation_id, board.k, len(board.assigned[p]), why))
-    loads = {v.key: board.load[j] for j, v in enumerate(vs)}
-    return AssignmentPlan(pairs, shortfalls, loads, sorted(refused, key=_override_order))
+            shortfalls.append(Shortfall(r.participation_id, k, len(assigned[p]), why))
+    loads = {v.key: load[j] for j, v in enumerate(vs)}
+    return AssignmentPlan(pairs, shortfalls, loads, sorted(inputs.refused, key=_override_order))
 
 
 def _override_order(refusal: RefusedOverride) -> tuple[int, str, str]:
