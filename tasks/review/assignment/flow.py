@@ -5,17 +5,17 @@ and returns who reviews what: the exact optimum, in this order of priority, of
 1. the most pairs any valid assignment reaches (a maximum flow);
 2. among those, the least sum of squared loads (hence also the lowest maximum and the highest
    minimum load the conflicts and capacities allow);
-3. among those, the most industry matches, then the most topics in common.
-The network and its costs are in network.py. Ties between equally good plans follow the order
-the seed gave reports and reviewers; the same inputs, seed and OR-tools version give the same plan.
+3. among those, the most industry matches, then the most topics in common;
+4. among those, the pairs the seed's random preferences favour most (ties.py).
+The network and its costs are in network.py; the same inputs, seed, NumPy and OR-tools versions
+give the same plan.
 
 Speed: the solver's time grows with the number of arcs, and a report's best plan nearly always
 uses reviewers among its best matched. So the flow is first solved with each report offered only
-its `shortlist` best-matched free reviewers (ties by position). If that fills every seat and
-certificate.py proves the flow optimal on all free pairs, it is the answer: the same optimum as
-the full network's, found on a fifth of its arcs. Otherwise the shortlist doubles, and at worst
-every free pair is offered (always, when seats stay empty: a shortlist cannot prove a maximum).
-No I/O.
+its `shortlist` best-matched free reviewers (ties by preference). If certificate.py proves that
+flow a maximum of least cost on all free pairs, it is the same optimum as the full network's,
+found on a fifth of its arcs. Otherwise the shortlist doubles, and at worst every free pair is
+offered. No I/O.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 import numpy as np
-from ortools.graph.python.min_cost_flow import (  # type: ignore[import-untyped]  # no py.typed
-    SimpleMinCostFlow,
-)
 
-from tasks.review.assignment.certificate import is_optimal
+from tasks.review.assignment.certificate import Prices, is_maximum, prices
 from tasks.review.assignment.network import (
+    PREFERENCES,
     SINK,
     SOURCE,
     Bools,
@@ -38,6 +36,8 @@ from tasks.review.assignment.network import (
     arcs,
     build_network,
 )
+from tasks.review.assignment.solver import FlowNotSolved, cheapest_flow
+from tasks.review.assignment.ties import preferred_optimum
 
 SHORTLIST = 30
 """Reviewers first offered to each report; 30 of 150 suffice on benchmarks/assign.py's inputs."""
@@ -48,14 +48,6 @@ class Seats(NamedTuple):
 
     assigned: list[set[int]]
     load: list[int]
-
-
-class FlowNotSolved(RuntimeError):
-    """OR-tools did not report an optimal flow (it always should on a network built here)."""
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(f"min-cost flow status: {value}")
 
 
 def best_assignment(
@@ -86,10 +78,11 @@ def best_assignment(
     seats = np.array([max(0, k - len(yes)) for yes in pinned], dtype=np.int64).reshape(n)
     caps_array = np.asarray(caps, dtype=np.int64).reshape(m)
     network = build_network(free, score, caps_array, fixed, seats, seed)
-    used = _optimal_flow(network, shortlist)
+    used, proof = _optimal_flow(network, shortlist)
+    chosen = preferred_optimum(network, used, proof)
     assigned = [set(yes) for yes in pinned]
-    for p, r in zip(*np.nonzero(used), strict=True):
-        assigned[int(network.report_at[p])].add(int(network.reviewer_at[r]))
+    for p, r in zip(*np.nonzero(chosen), strict=True):
+        assigned[int(p)].add(int(r))
     load = [0] * m
     for reviewers in assigned:
         for r in reviewers:
@@ -97,48 +90,44 @@ def best_assignment(
     return Seats(assigned, load)
 
 
-def _optimal_flow(network: Network, shortlist: int) -> Bools:
-    """Return the pairs (by position) of an optimal flow, widening the shortlist until proven."""
+def _optimal_flow(network: Network, shortlist: int) -> tuple[Bools, Prices]:
+    """Return an optimal flow's pairs and the prices proving it; widen the shortlist as needed."""
     m = network.free.shape[1]
-    seats = int(network.seats.sum())
     while shortlist < m:
         used = _solve(network, network.free & _best_matched(network, shortlist))
-        if int(used.sum()) < seats:
-            break  # a shortlist cannot prove a maximum: offer every pair
-        if is_optimal(network, used):
-            return used
+        if is_maximum(network, used):  # as many pairs as all free pairs allow
+            proof = prices(network, used)
+            if proof is not None:  # and no cheaper plan with as many
+                return used, proof
         shortlist *= 2
-    return _solve(network, network.free)
+    used = _solve(network, network.free)
+    proof = prices(network, used)
+    if proof is None:  # OR-tools said optimal: a negative cycle here would be a bug
+        raise FlowNotSolved("optimal without prices")
+    return used, proof
 
 
 def _best_matched(network: Network, shortlist: int) -> Bools:
-    """Return each report's `shortlist` free reviewers of highest affinity, ties by position."""
+    """Return each report's `shortlist` free reviewers of highest affinity, ties by preference."""
     n, m = network.free.shape
-    rank = np.where(network.free, network.affinity * m + (m - 1 - np.arange(m)), -1)
-    best = np.argpartition(-rank, shortlist - 1, axis=1)[:, :shortlist]
+    rank = network.affinity * PREFERENCES + (PREFERENCES - 1 - network.preference)
+    best = np.argpartition(-np.where(network.free, rank, -1), shortlist - 1, axis=1)
     offered = np.zeros((n, m), dtype=bool)
-    offered[np.arange(n)[:, None], best] = True
+    offered[np.arange(n)[:, None], best[:, :shortlist]] = True
     return offered
 
 
 def _solve(network: Network, offered: Bools) -> Bools:
-    """Return the pairs (by position) of a maximum flow of minimum cost on the offered pairs."""
+    """Return the pairs of a maximum flow of minimum cost on the offered pairs (OR-tools)."""
     n, m = offered.shape
     used = np.zeros((n, m), dtype=bool)
     supply = int(network.seats.sum())
     if supply == 0 or not offered.any():
         return used
     graph = arcs(network, offered)
-    solver = SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        graph.tails.astype(np.int32), graph.heads.astype(np.int32), graph.capacities, graph.costs
-    )
-    solver.set_node_supply(SOURCE, supply)
-    solver.set_node_supply(SINK, -supply)
-    status = solver.solve_max_flow_with_min_cost()
-    if status != solver.OPTIMAL:
-        raise FlowNotSolved(str(status))
-    flows = np.asarray(solver.flows(np.arange(graph.pairs, dtype=np.int32)))
-    hit = np.nonzero(flows)[0]
+    supplies: Ints = np.zeros(2 + n + m, dtype=np.int64)
+    supplies[SOURCE], supplies[SINK] = supply, -supply
+    flows = cheapest_flow(graph, supplies, most_flow=True)
+    hit = np.nonzero(flows[: graph.pairs])[0]
     used[graph.tails[hit] - 2, graph.heads[hit] - 2 - n] = True
     return used

@@ -11,14 +11,13 @@ more than the most affinity any plan can hold, so the least sum of squared loads
 any expertise; affinity is industry x TOPICS + topics in common, TOPICS one more than the most
 topics any plan can hold, so an industry match comes before any number of topics.
 
-Reports and reviewers are numbered in an order shuffled by the seed (their positions): it is the
-order in which the solver meets equally good choices. Builds arrays only: solving is flow.py,
-checking a solution is certificate.py. No I/O.
+Each free pair also gets a preference drawn from the seed (ties.py picks, among equally good
+plans, the one whose pairs the preferences favour most). Builds arrays only: solving is
+solver.py and flow.py, proving a flow optimal is certificate.py. No I/O.
 """
 
 from __future__ import annotations
 
-import random
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +30,8 @@ Bools = npt.NDArray[np.bool_]
 SOURCE, SINK = 0, 1
 COST_LIMIT = 1 << 62
 """Largest arc cost x (nodes + 1) the solver's 64-bit cost arithmetic is given."""
+PREFERENCES = 1 << 16
+"""Preferences are drawn from 0 .. PREFERENCES - 1 (lower is preferred)."""
 
 
 class AssignmentTooLarge(ArithmeticError):
@@ -42,7 +43,7 @@ class AssignmentTooLarge(ArithmeticError):
 
 
 class Network(NamedTuple):
-    """One assignment as a flow problem; every array is indexed by positions (the seed's order)."""
+    """One assignment as a flow problem, by report and reviewer index."""
 
     free: Bools  # (report, reviewer) the solver may pair: no conflict, no forbid, not required
     affinity: Ints  # industry x TOPICS + topics in common where free, else 0
@@ -50,8 +51,7 @@ class Network(NamedTuple):
     fixed: Ints  # per reviewer: the load their required pairs give them
     units: Ints  # per reviewer: further load they may take (max_load, reports free for them)
     balance: int  # cost of one unit of squared load
-    report_at: Ints  # report position -> report index
-    reviewer_at: Ints  # reviewer position -> reviewer index
+    preference: Ints  # per pair, drawn from the seed: breaks ties between equally good plans
 
 
 class Arcs(NamedTuple):
@@ -67,37 +67,28 @@ class Arcs(NamedTuple):
 def build_network(
     free: Bools, score: Ints, caps: Ints, fixed: Ints, seats: Ints, seed: int
 ) -> Network:
-    """Return the network of an assignment given by report and reviewer index; raise if too large.
+    """Return the network of an assignment; raise AssignmentTooLarge if costs would overflow.
 
     `free`, `score` (INDUSTRY per industry match + topics) are reports x reviewers; `caps` the
     max_loads, `fixed` the loads of required pairs, `seats` k less each report's required pairs.
-    Raises AssignmentTooLarge when the exact costs would overflow 64 bits.
     """
     n, m = free.shape
-    rng = random.Random(seed)
-    report_at = np.argsort(rng.sample(range(n), n)).astype(np.int64)
-    reviewer_at = np.argsort(rng.sample(range(m), m)).astype(np.int64)
-    free = free[report_at][:, reviewer_at]
-    seats = seats[report_at]
-    industry, topics = np.divmod(np.where(free, score[report_at][:, reviewer_at], 0), INDUSTRY)
+    industry, topics = np.divmod(np.where(free, score, 0), INDUSTRY)
     affinity = industry * (int(seats @ topics.max(axis=1, initial=0)) + 1) + topics
     balance = int(seats @ affinity.max(axis=1, initial=0)) + 1
-    fixed = fixed[reviewer_at]
-    units = np.minimum(caps[reviewer_at] - fixed, free.sum(axis=0)).clip(min=0)
+    units = np.minimum(caps - fixed, free.sum(axis=0)).clip(min=0)
     top = (2 * int((fixed + units).max(initial=0)) + 1) * balance * (n + m + 3)
     if top >= COST_LIMIT:
         raise AssignmentTooLarge(top)
-    return Network(free, affinity, seats, fixed, units, balance, report_at, reviewer_at)
+    preference = np.random.default_rng(seed).integers(0, PREFERENCES, size=(n, m), dtype=np.int64)
+    return Network(free, affinity, seats, fixed, units, balance, preference)
 
 
 def arcs(network: Network, offered: Bools) -> Arcs:
-    """Return the network's arcs with only the `offered` (report, reviewer) pairs (by position)."""
+    """Return the network's arcs with only the `offered` (report, reviewer) pairs."""
     n, m = offered.shape
-    pair_p, pair_r = np.nonzero(offered)  # by report position, then reviewer position
-    units = network.units
-    unit_r = np.repeat(np.arange(m, dtype=np.int64), units)
-    first = np.cumsum(units) - units  # each reviewer's first unit arc
-    level = network.fixed[unit_r] + np.arange(unit_r.size, dtype=np.int64) - first[unit_r]
+    pair_p, pair_r = np.nonzero(offered)
+    unit_r = np.repeat(np.arange(m, dtype=np.int64), network.units)
     return Arcs(
         tails=np.concatenate([2 + pair_p, 2 + n + unit_r, np.full(n, SOURCE, np.int64)]),
         heads=np.concatenate(
@@ -107,9 +98,17 @@ def arcs(network: Network, offered: Bools) -> Arcs:
         costs=np.concatenate(
             [
                 -network.affinity[pair_p, pair_r],
-                (2 * level + 1) * network.balance,
+                (2 * unit_levels(network) + 1) * network.balance,
                 np.zeros(n, np.int64),
             ]
         ),
         pairs=int(pair_p.size),
     )
+
+
+def unit_levels(network: Network) -> Ints:
+    """Return the load each reviewer's sink arcs start from, reviewer by reviewer, in order."""
+    units = network.units
+    unit_r = np.repeat(np.arange(units.size, dtype=np.int64), units)
+    first = np.cumsum(units) - units  # each reviewer's first unit arc
+    return network.fixed[unit_r] + np.arange(unit_r.size, dtype=np.int64) - first[unit_r]

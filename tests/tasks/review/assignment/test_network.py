@@ -1,4 +1,4 @@
-"""The flow network: convex load costs, the seed's order, and refusal of costs that overflow."""
+"""The flow network: convex load costs, exact weights, seeded preferences, refusal of overflow."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tasks.review.assignment.match import INDUSTRY
-from tasks.review.assignment.network import AssignmentTooLarge, arcs, build_network
+from tasks.review.assignment.network import PREFERENCES, AssignmentTooLarge, arcs, build_network
 
 
 def test_arcs_charge_a_reviewer_n_squared_balances_counted_on_from_required_load() -> None:
@@ -32,23 +32,20 @@ def test_build_network_sets_industry_above_every_topic_and_balance_above_all_aff
         np.array([2, 2]), seed=0,
     )  # fmt: skip
 
-    by_index = np.empty_like(network.affinity)
-    by_index[np.ix_(network.report_at, network.reviewer_at)] = network.affinity
-    assert by_index.tolist() == [[13, 3], [3, 14]]
+    assert network.affinity.tolist() == [[13, 3], [3, 14]]
     assert network.balance == 2 * 13 + 2 * 14 + 1
 
 
-def test_build_network_orders_reports_and_reviewers_by_the_seed_only() -> None:
-    free = np.eye(6, dtype=bool)
-    args = (np.zeros((6, 6), np.int64), np.full(6, 2), np.zeros(6, np.int64), np.ones(6, np.int64))
+def test_build_network_draws_preferences_from_the_seed_only() -> None:
+    free = np.ones((6, 6), dtype=bool)
+    args = (np.zeros((6, 6), np.int64), np.full(6, 6), np.zeros(6, np.int64), np.ones(6, np.int64))
 
     first, again = build_network(free, *args, seed=3), build_network(free, *args, seed=3)
     other = build_network(free, *args, seed=4)
 
-    assert first.report_at.tolist() == again.report_at.tolist()
-    assert sorted(first.report_at.tolist()) == list(range(6))
-    assert first.report_at.tolist() != other.report_at.tolist()
-    assert (first.free == free[first.report_at][:, first.reviewer_at]).all()
+    assert first.preference.tolist() == again.preference.tolist()
+    assert first.preference.tolist() != other.preference.tolist()
+    assert 0 <= first.preference.min() <= first.preference.max() < PREFERENCES
 
 
 def test_build_network_refuses_costs_that_would_overflow_64_bits() -> None:
