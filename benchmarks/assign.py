@@ -4,15 +4,15 @@ a naive baseline measured in the same run.
 Usage: python benchmarks/assign.py [--reports 500 5000] [--reviewers 150] [--k 3] [--seed 1]
        [--repeat 3] [--capacity 1.2] [--year <campaign year>]
 
-Assignment: `assign_reviewers` (tasks/review/assignment/plan.py, the hand-written search) and
-`assign_reviewers_by_flow` (the same rules as one min-cost flow solved by OR-tools, with
-tasks/review/assignment/flow.py), side by side on random but realistic inputs: 20
-industries and 12 topics, each report one industry and 2-4 topics recommended by 1-2 of 300
-associations; each reviewer 1-3 industries, 2-5 topics and conflicts with 5% of the
-associations, a few with a unit's employer or a declared unit, and capacities (0.6-1.4x each
-other) summing to about 1.2x (`--capacity`) the k x reports needed. Baseline: reviewers dealt
-round-robin to report slots, skipping only conflicts, full reviewers and repeats (no expertise,
-no balancing beyond the deal).
+Assignment: `assign_reviewers` (tasks/review/assignment/plan.py: a min-cost flow solved by
+OR-tools) on random but realistic inputs: 20 industries and 12 topics, each report one industry
+and 2-4 topics recommended by 1-2 of 300 associations; each reviewer 1-3 industries, 2-5 topics
+and conflicts with 5% of the associations, a few with a unit's employer or a declared unit, and
+capacities (0.6-1.4x each other) summing to about 1.2x (`--capacity`) the k x reports needed.
+Baseline: reviewers dealt round-robin to report slots, skipping only conflicts, full reviewers and
+repeats (no expertise, no balancing beyond the deal). benchmarks/results/assign-flow-vs-search.json
+keeps the run (at commit cd9ad51) that compared the flow, side by side, with the hand-written
+search it replaced.
 
 Aggregation: one review per assigned pair (5,000 reports x k=3 = 15,000 reviews) scoring the
 campaign file's criteria (6 in the 2024 file), drawn as report quality + reviewer harshness +
@@ -55,11 +55,7 @@ from assign_inputs import figures, make_inputs, round_robin  # noqa: E402  (besi
 from schemas.campaign_file import load_campaign_file  # noqa: E402
 from schemas.campaign_parts import Review  # noqa: E402
 from tasks.review.aggregation import report_outcomes, review_totals  # noqa: E402
-from tasks.review.assignment.plan import (  # noqa: E402
-    AssignmentPlan,
-    assign_reviewers,
-    assign_reviewers_by_flow,
-)
+from tasks.review.assignment.plan import AssignmentPlan, assign_reviewers  # noqa: E402
 from tasks.review.normalisation import normalise_scores  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "assign.json"
@@ -167,25 +163,16 @@ def ratios(ours: Timings, baseline: Timings) -> dict[str, float]:
 def assignment_run(
     size: int, args: argparse.Namespace
 ) -> tuple[dict[str, object], AssignmentPlan, str]:
-    """Time both assignment solvers and round-robin on one size; return figures, plan, line."""
+    """Time assignment and its round-robin baseline on one size; return figures, plan, line."""
     reports, roster = make_inputs(size, args.reviewers, args.k, args.seed, args.capacity)
-    ours_t, flow_t, base_t = Timings(), Timings(), Timings()
-    plan = flow_plan = baseline = None
-    search = partial(assign_reviewers, reports, roster, k=args.k, seed=args.seed)
-    by_flow = partial(assign_reviewers_by_flow, reports, roster, k=args.k, seed=args.seed)
-    for repeat in range(args.repeat):
+    ours_t, base_t = Timings(), Timings()
+    plan = baseline = None
+    for _ in range(args.repeat):
         baseline = base_t.run(partial(round_robin, reports, roster, args.k))
-        if repeat % 2:  # alternate which solver runs first, so neither always meets a warm heap
-            flow_plan = flow_t.run(by_flow)
-            plan = ours_t.run(search)
-        else:
-            plan = ours_t.run(search)
-            flow_plan = flow_t.run(by_flow)
+        plan = ours_t.run(partial(assign_reviewers, reports, roster, k=args.k, seed=args.seed))
     assert plan is not None
-    assert flow_plan is not None
     assert baseline is not None
     ours, theirs = figures(plan, reports, roster), figures(baseline, reports, roster)
-    flow = figures(flow_plan, reports, roster)
     compared = ratios(ours_t, base_t)
     result: dict[str, object] = {
         "reports": size,
@@ -197,38 +184,21 @@ def assignment_run(
         **ours,
         "baseline_round_robin": {**base_t.figures(), **theirs},
         **compared,
-        "min_cost_flow": {
-            **flow_t.figures(),
-            **flow,
-            "seconds_ratio_vs_search": round(median(flow_t.wall) / median(ours_t.wall), 2),
-            "cpu_seconds_ratio_vs_search": round(median(flow_t.cpu) / median(ours_t.cpu), 2),
-        },
     }
     line = (
         f"assignment: {size} reports x {args.reviewers} reviewers, k={args.k}: "
         f"{median(ours_t.wall):.2f} s, CPU {median(ours_t.cpu):.2f} s "
         f"({compared['cpu_seconds_ratio_vs_baseline']}x round-robin's CPU "
         f"{median(base_t.cpu):.2f} s); {ours['pairs']} pairs, {ours['shortfalls']} short, "
-        f"{ours['conflicts_assigned']} conflicts; load spread below max_load "
+        f"{ours['conflicts_assigned']} conflicts; loads {ours['load_min']}-{ours['load_max']} "
+        f"stdev {ours['load_stdev']}, spread below max_load "
         f"{ours['load_spread_among_reviewers_below_max_load']} (round-robin "
         f"{theirs['load_spread_among_reviewers_below_max_load']}); industry match "
         f"{ours['share_of_pairs_with_industry_match']:.1%} "
-        f"(round-robin {theirs['share_of_pairs_with_industry_match']:.1%})\n"
-        + side_by_side(size, {"search": (ours_t, ours), "min-cost flow": (flow_t, flow)})
+        f"(round-robin {theirs['share_of_pairs_with_industry_match']:.1%}), "
+        f"{ours['topics_in_common']} topics in common"
     )
     return result, plan, line
-
-
-def side_by_side(size: int, solvers: dict[str, tuple[Timings, dict[str, float]]]) -> str:
-    """Return one line per solver: seconds, CPU, pairs, affinity, loads, conflicts, short."""
-    return "\n".join(
-        f"  {name:>13} at {size}: {median(t.wall):.3f} s, CPU {median(t.cpu):.3f} s; "
-        f"{f['pairs']} pairs, {f['shortfalls']} short, {f['conflicts_assigned']} conflicts; "
-        f"affinity {f['total_affinity']} ({f['industry_matches']} industry, "
-        f"{f['topics_in_common']} topics); loads {f['load_min']}-{f['load_max']} "
-        f"stdev {f['load_stdev']}, sum of squares {f['sum_of_squared_loads']}"
-        for name, (t, f) in solvers.items()
-    )
 
 
 def aggregation_run(

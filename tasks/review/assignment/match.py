@@ -97,29 +97,8 @@ def conflicts_by_report(rs: Sequence[Report], vs: Sequence[Reviewer]) -> list[se
     return result
 
 
-def expertise_scores(rs: Sequence[Report], vs: Sequence[Reviewer]) -> list[dict[int, int]]:
-    """Return, per report, each reviewer's expertise score (INDUSTRY per industry, 1 per topic)."""
-    by_industry: dict[str, list[int]] = defaultdict(list)
-    by_topic: dict[str, list[int]] = defaultdict(list)
-    for j, v in enumerate(vs):
-        for tag in {normalise_name(t) for t in v.industries} - {""}:
-            by_industry[tag].append(j)
-        for tag in {normalise_name(t) for t in v.topics} - {""}:
-            by_topic[tag].append(j)
-    result = []
-    for r in rs:
-        score: dict[int, int] = defaultdict(int)
-        for j in by_industry.get(normalise_name(r.industry), ()):
-            score[j] += INDUSTRY
-        for tag in {normalise_name(t) for t in r.topics}:
-            for j in by_topic.get(tag, ()):
-                score[j] += 1
-        result.append(dict(score))
-    return result
-
-
 def expertise_matrix(rs: Sequence[Report], vs: Sequence[Reviewer]) -> npt.NDArray[np.int64]:
-    """Return every (report, reviewer)'s expertise score as a matrix, like `expertise_scores`."""
+    """Return every (report, reviewer)'s expertise: INDUSTRY per industry match + 1 per topic."""
     industries = _tags(rs, vs, lambda r: {r.industry}, lambda v: v.industries)
     topics = _tags(rs, vs, lambda r: r.topics, lambda v: v.topics)
     return INDUSTRY * industries + topics

@@ -18,32 +18,29 @@ Rules, hardest first:
    capacity is within 1 of the mean (pairs / reviewers with capacity). Balance wins over
    expertise: no expert is loaded past the even spread to win a match.
 4. Expertise: industry matches first, then the number of topics in common.
-5. Determinism: inputs are sorted by key first; ties follow an order shuffled by `seed`.
+5. Determinism: inputs are sorted by key first; ties between equally good plans go to the one
+   whose pairs a preference drawn from `seed` favours most (the same inputs, seed, NumPy and
+   OR-tools versions give the same plan).
 
-Algorithm (tasks/review/assignment/solve.py), four passes over index arrays:
-- greedy: the balanced level L is the lowest load that carries the demand if everyone stops at
-  min(max_load, L). In k rounds each report, fewest eligible reviewers first, gets its next
-  reviewer: the best score among eligible reviewers still below L, the least loaded within that
-  score, then the seeded order; if all are at L, the least loaded one below max_load.
-- fill: reports still short get reviewers by augmenting paths (reviewer x takes the report and
-  hands one of theirs to y, ... until someone with room), so the number of pairs is the maximum
-  any valid assignment reaches; what remains short is truly short.
-- balance: a reviewer at least two lighter than another, with room, takes a report from them,
-  directly (losing the least expertise) or along a chain of hand-overs, until none exists. No
-  such path means no valid assignment with as many pairs has a more even spread of loads (the
-  least sum of squared loads, hence also the lowest maximum and the highest minimum).
-- improve: moves to a better-matched reviewer exactly one lighter (the loads trade places) and
-  swaps of two pairs that raise industry matches, until a sweep changes nothing; both keep the
-  multiset of loads, so the balance reached stays. This is a local search: no single move or
-  two-pair swap improves the result, but a longer exchange might.
-Conflicts and scores come from indexes (association, unit, employer, industry, topic ->
-reviewers; tasks/review/assignment/match.py), and the reasons and shortfall texts from
-tasks/review/assignment/explain.py. 5,000 reports x 150 reviewers take about a second.
+Rules 2-5 are one exact optimum, not a search (tasks/review/assignment/flow.py): the plan is a
+maximum flow of minimum cost, solved by OR-tools, from the source through each report (k seats
+less its required reviewers) and each free (report, reviewer) pair (cost: minus the expertise)
+to each reviewer and the sink (the unit that brings a load from i to i + 1 costs 2i + 1 times a
+weight above any expertise total, so a load of n costs n^2). Hence, in this order: the most pairs
+any valid assignment reaches (what stays short is truly short); the least sum of squared loads
+(so also the lowest maximum and highest minimum load); the most industry matches; the most topics
+in common. network.py builds the costs; certificate.py proves a flow found on each report's 30
+best-matched reviewers optimal on all pairs (else more are offered) and prices it; ties.py uses
+the prices to choose, among all optimal plans, the seed's preferred one, which mixes who reviews
+with whom (the scores' harshness normalisation needs that). Conflicts and scores come from
+tasks/review/assignment/match.py, the reasons and shortfall texts from explain.py.
+5,000 reports x 150 reviewers take about half a second of CPU (benchmarks/assign.py); past
+about 35,000 reports at 150 reviewers the exact costs would overflow 64 bits and
+`AssignmentTooLarge` (network.py) is raised instead.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -55,7 +52,6 @@ from tasks.review.assignment.match import (
     conflicts_by_report,
     declared_causes,
     expertise_matrix,
-    expertise_scores,
     normalise_name,
 )
 from tasks.review.assignment.model import (
@@ -68,7 +64,6 @@ from tasks.review.assignment.model import (
     Reviewer,
     Shortfall,
 )
-from tasks.review.assignment.solve import Board
 
 __all__ = [
     "AssignmentInputError",
@@ -80,7 +75,6 @@ __all__ = [
     "Reviewer",
     "Shortfall",
     "assign_reviewers",
-    "assign_reviewers_by_flow",
     "conflict_causes",
     "normalise_name",
 ]
@@ -95,19 +89,6 @@ def assign_reviewers(
     seed: int = 0,
 ) -> AssignmentPlan:
     """Assign k conflict-free reviewers per report, evenly loaded and best matched; explain it."""
-    inputs = _prepare(reports, reviewers, overrides, k)
-    return _plan(inputs, _search(inputs, k, seed), k)
-
-
-def assign_reviewers_by_flow(
-    reports: Iterable[Report],
-    reviewers: Iterable[Reviewer],
-    overrides: Iterable[Override] = (),
-    *,
-    k: int = 3,
-    seed: int = 0,
-) -> AssignmentPlan:
-    """Return the plan of `assign_reviewers` computed as one min-cost flow (OR-tools); pure."""
     inputs = _prepare(reports, reviewers, overrides, k)
     blocked = [c | f for c, f in zip(inputs.conflicted, inputs.forbidden, strict=True)]
     seats = best_assignment(
@@ -158,38 +139,6 @@ def _prepare(
             pinned[p].add(r)
             load[r] += 1
     return Inputs(rs, vs, conflicted, forbidden, pinned, refused)
-
-
-def _search(inputs: Inputs, k: int, seed: int) -> Seats:
-    """Return the reviewers per report and loads found by the four passes of `Board`."""
-    rs, vs = inputs.rs, inputs.vs
-    eligible = [
-        [
-            j
-            for j in range(len(vs))
-            if j not in inputs.conflicted[i] and j not in inputs.forbidden[i]
-        ]
-        for i in range(len(rs))
-    ]
-    rng = random.Random(seed)
-    reviewer_rank = rng.sample(range(len(vs)), len(vs))
-    report_rank = rng.sample(range(len(rs)), len(rs))
-    board = Board(
-        eligible=eligible,
-        scores=expertise_scores(rs, vs),
-        caps=[v.max_load for v in vs],
-        rank=reviewer_rank,
-        order=sorted(range(len(rs)), key=lambda i: (len(eligible[i]), report_rank[i])),
-        k=k,
-    )
-    for p, reviewers in enumerate(inputs.pinned):
-        for r in sorted(reviewers):
-            board.pin(p, r)
-    board.greedy()
-    board.fill()
-    board.balance()
-    board.improve()
-    return Seats(board.assigned, board.load)
 
 
 def _read_overrides(
