@@ -4,13 +4,15 @@ a naive baseline measured in the same run.
 Usage: python benchmarks/assign.py [--reports 500 5000] [--reviewers 150] [--k 3] [--seed 1]
        [--repeat 3] [--capacity 1.2] [--year <campaign year>]
 
-Assignment: `assign_reviewers` (tasks/review/assignment/plan.py) on random but realistic inputs: 20
-industries and 12 topics, each report one industry and 2-4 topics recommended by 1-2 of 300
-associations; each reviewer 1-3 industries, 2-5 topics and conflicts with 5% of the
-associations, a few with a unit's employer or a declared unit, and capacities (0.6-1.4x each
-other) summing to about 1.2x (`--capacity`) the k x reports needed. Baseline: reviewers dealt
-round-robin to report slots, skipping only conflicts, full reviewers and repeats (no expertise,
-no balancing beyond the deal).
+Assignment: `assign_reviewers` (tasks/review/assignment/plan.py: a min-cost flow solved by
+OR-tools) on random but realistic inputs: 20 industries and 12 topics, each report one industry
+and 2-4 topics recommended by 1-2 of 300 associations; each reviewer 1-3 industries, 2-5 topics
+and conflicts with 5% of the associations, a few with a unit's employer or a declared unit, and
+capacities (0.6-1.4x each other) summing to about 1.2x (`--capacity`) the k x reports needed.
+Baseline: reviewers dealt round-robin to report slots, skipping only conflicts, full reviewers and
+repeats (no expertise, no balancing beyond the deal). benchmarks/results/assign-flow-vs-search.json
+keeps the run (at commit cd9ad51) that compared the flow, side by side, with the hand-written
+search it replaced.
 
 Aggregation: one review per assigned pair (5,000 reports x k=3 = 15,000 reviews) scoring the
 campaign file's criteria (6 in the 2024 file), drawn as report quality + reviewer harshness +
@@ -188,11 +190,13 @@ def assignment_run(
         f"{median(ours_t.wall):.2f} s, CPU {median(ours_t.cpu):.2f} s "
         f"({compared['cpu_seconds_ratio_vs_baseline']}x round-robin's CPU "
         f"{median(base_t.cpu):.2f} s); {ours['pairs']} pairs, {ours['shortfalls']} short, "
-        f"{ours['conflicts_assigned']} conflicts; load spread below max_load "
+        f"{ours['conflicts_assigned']} conflicts; loads {ours['load_min']}-{ours['load_max']} "
+        f"stdev {ours['load_stdev']}, spread below max_load "
         f"{ours['load_spread_among_reviewers_below_max_load']} (round-robin "
         f"{theirs['load_spread_among_reviewers_below_max_load']}); industry match "
         f"{ours['share_of_pairs_with_industry_match']:.1%} "
-        f"(round-robin {theirs['share_of_pairs_with_industry_match']:.1%})"
+        f"(round-robin {theirs['share_of_pairs_with_industry_match']:.1%}), "
+        f"{ours['topics_in_common']} topics in common"
     )
     return result, plan, line
 

@@ -12,8 +12,10 @@ search cost. Not a script: run benchmarks/assign.py.
 from __future__ import annotations
 
 import random
+import statistics
 from collections.abc import Sequence
 
+from tasks.review.assignment.match import INDUSTRY
 from tasks.review.assignment.plan import (
     AssignmentPlan,
     Pair,
@@ -95,10 +97,11 @@ def round_robin(reports: Sequence[Report], roster: Sequence[Reviewer], k: int) -
 def figures(
     plan: AssignmentPlan, reports: Sequence[Report], roster: Sequence[Reviewer]
 ) -> dict[str, float]:
-    """Return the plan's quality: pairs, shortfalls, load spread, expertise shares."""
+    """Return the plan's quality: pairs, shortfalls, affinity, load spread, expertise shares."""
     by_id = {r.participation_id: r for r in reports}
     by_key = {v.key: v for v in roster}
     with_capacity = [v.key for v in roster if v.max_load > 0]
+    loads = [plan.loads[key] for key in with_capacity]
     mean = len(plan.pairs) / len(with_capacity) if with_capacity else 0.0
     deviation = max((abs(plan.loads[key] - mean) for key in with_capacity), default=0.0)
     uncapped = [key for key in with_capacity if plan.loads[key] < by_key[key].max_load]
@@ -112,6 +115,13 @@ def figures(
     return {
         "pairs": len(plan.pairs),
         "shortfalls": len(plan.shortfalls),
+        "total_affinity": industry * INDUSTRY + topics,
+        "industry_matches": industry,
+        "topics_in_common": topics,
+        "sum_of_squared_loads": sum(x * x for x in plan.loads.values()),
+        "load_min": min(loads, default=0),
+        "load_max": max(loads, default=0),
+        "load_stdev": round(statistics.pstdev(loads), 3) if loads else 0.0,
         "mean_load": round(mean, 2),
         "max_deviation_from_mean_load": round(deviation, 2),
         "max_deviation_among_reviewers_below_max_load": round(

@@ -1,1 +1,1 @@
-"""Reviewer assignment (评审专家分配): who may review what, and the search for the best plan."""
+"""Reviewer assignment (评审专家分配): who may review what; a min-cost flow decides who does."""

@@ -4,21 +4,24 @@ The matching rules behind `tasks.review.assignment.plan`: names and codes are co
 without spaces, case-folded (codes upper-cased); a reviewer conflicts with a report through a
 declared association or unit, or by working for the unit (its name or an alias); expertise is an
 industry match first, then topics in common. Indexes keep the work at reports x their conflicts
-rather than reports x reviewers. Pure; no I/O.
+rather than reports x reviewers; the solver's expertise matrix is one product of tag tables.
+Pure; no I/O.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from tasks.review.assignment.solve import INDUSTRY
+import numpy as np
+import numpy.typing as npt
 
-if TYPE_CHECKING:  # the value types live in tasks.review.assignment.plan, which imports this module
-    from tasks.review.assignment.plan import Report, Reviewer
+from tasks.review.assignment.model import Report, Reviewer
+
+INDUSTRY = 1 << 20
+"""Score of an industry match; a topic in common adds 1, so industry always comes first."""
 
 
 def normalise_name(text: str) -> str:
@@ -94,22 +97,27 @@ def conflicts_by_report(rs: Sequence[Report], vs: Sequence[Reviewer]) -> list[se
     return result
 
 
-def expertise_scores(rs: Sequence[Report], vs: Sequence[Reviewer]) -> list[dict[int, int]]:
-    """Return, per report, each reviewer's expertise score (INDUSTRY per industry, 1 per topic)."""
-    by_industry: dict[str, list[int]] = defaultdict(list)
-    by_topic: dict[str, list[int]] = defaultdict(list)
-    for j, v in enumerate(vs):
-        for tag in {normalise_name(t) for t in v.industries} - {""}:
-            by_industry[tag].append(j)
-        for tag in {normalise_name(t) for t in v.topics} - {""}:
-            by_topic[tag].append(j)
-    result = []
-    for r in rs:
-        score: dict[int, int] = defaultdict(int)
-        for j in by_industry.get(normalise_name(r.industry), ()):
-            score[j] += INDUSTRY
-        for tag in {normalise_name(t) for t in r.topics}:
-            for j in by_topic.get(tag, ()):
-                score[j] += 1
-        result.append(dict(score))
-    return result
+def expertise_matrix(rs: Sequence[Report], vs: Sequence[Reviewer]) -> npt.NDArray[np.int64]:
+    """Return every (report, reviewer)'s expertise: INDUSTRY per industry match + 1 per topic."""
+    industries = _tags(rs, vs, lambda r: {r.industry}, lambda v: v.industries)
+    topics = _tags(rs, vs, lambda r: r.topics, lambda v: v.topics)
+    return INDUSTRY * industries + topics
+
+
+def _tags(
+    rs: Sequence[Report],
+    vs: Sequence[Reviewer],
+    of_report: Callable[[Report], Iterable[str]],
+    of_reviewer: Callable[[Reviewer], Iterable[str]],
+) -> npt.NDArray[np.int64]:
+    """Return how many normalised tags each (report, reviewer) has in common (a matrix product)."""
+    report_tags = [{normalise_name(t) for t in of_report(r)} - {""} for r in rs]
+    reviewer_tags = [{normalise_name(t) for t in of_reviewer(v)} - {""} for v in vs]
+    column = {tag: i for i, tag in enumerate(sorted(set().union(*report_tags)))}
+    by_report = np.zeros((len(rs), len(column)), dtype=np.int64)
+    by_reviewer = np.zeros((len(vs), len(column)), dtype=np.int64)
+    for p, tags in enumerate(report_tags):
+        by_report[p, [column[t] for t in tags]] = 1
+    for j, tags in enumerate(reviewer_tags):
+        by_reviewer[j, [column[t] for t in tags if t in column]] = 1
+    return by_report @ by_reviewer.T

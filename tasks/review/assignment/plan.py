@@ -18,46 +18,52 @@ Rules, hardest first:
    capacity is within 1 of the mean (pairs / reviewers with capacity). Balance wins over
    expertise: no expert is loaded past the even spread to win a match.
 4. Expertise: industry matches first, then the number of topics in common.
-5. Determinism: inputs are sorted by key first; ties follow an order shuffled by `seed`.
+5. Determinism: inputs are sorted by key first; ties between equally good plans go to the one
+   whose pairs a preference drawn from `seed` favours most (the same inputs, seed, NumPy and
+   OR-tools versions give the same plan).
 
-Algorithm (tasks/review/assignment/solve.py), four passes over index arrays:
-- greedy: the balanced level L is the lowest load that carries the demand if everyone stops at
-  min(max_load, L). In k rounds each report, fewest eligible reviewers first, gets its next
-  reviewer: the best score among eligible reviewers still below L, the least loaded within that
-  score, then the seeded order; if all are at L, the least loaded one below max_load.
-- fill: reports still short get reviewers by augmenting paths (reviewer x takes the report and
-  hands one of theirs to y, ... until someone with room), so the number of pairs is the maximum
-  any valid assignment reaches; what remains short is truly short.
-- balance: a reviewer at least two lighter than another, with room, takes a report from them,
-  directly (losing the least expertise) or along a chain of hand-overs, until none exists. No
-  such path means no valid assignment with as many pairs has a more even spread of loads (the
-  least sum of squared loads, hence also the lowest maximum and the highest minimum).
-- improve: moves to a better-matched reviewer exactly one lighter (the loads trade places) and
-  swaps of two pairs that raise industry matches, until a sweep changes nothing; both keep the
-  multiset of loads, so the balance reached stays. This is a local search: no single move or
-  two-pair swap improves the result, but a longer exchange might.
-Conflicts and scores come from indexes (association, unit, employer, industry, topic ->
-reviewers; tasks/review/assignment/match.py), and the reasons and shortfall texts from
-tasks/review/assignment/explain.py. 5,000 reports x 150 reviewers take about a second.
+Rules 2-5 are one exact optimum, not a search (tasks/review/assignment/flow.py): the plan is a
+maximum flow of minimum cost, solved by OR-tools, from the source through each report (k seats
+less its required reviewers) and each free (report, reviewer) pair (cost: minus the expertise)
+to each reviewer and the sink (the unit that brings a load from i to i + 1 costs 2i + 1 times a
+weight above any expertise total, so a load of n costs n^2). Hence, in this order: the most pairs
+any valid assignment reaches (what stays short is truly short); the least sum of squared loads
+(so also the lowest maximum and highest minimum load); the most industry matches; the most topics
+in common. network.py builds the costs; certificate.py proves a flow found on each report's 30
+best-matched reviewers optimal on all pairs (else more are offered) and prices it; ties.py uses
+the prices to choose, among all optimal plans, the seed's preferred one, which mixes who reviews
+with whom (the scores' harshness normalisation needs that). Conflicts and scores come from
+tasks/review/assignment/match.py, the reasons and shortfall texts from explain.py.
+5,000 reports x 150 reviewers take about half a second of CPU (benchmarks/assign.py); past
+about 35,000 reports at 150 reviewers the exact costs would overflow 64 bits and
+`AssignmentTooLarge` (network.py) is raised instead.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import NamedTuple
 
 from tasks.review.assignment.explain import describe_conflicts, pair_reasons, shortfall_why
+from tasks.review.assignment.flow import Seats, best_assignment
 from tasks.review.assignment.match import (
     Declared,
     conflict_causes,
     conflicts_by_report,
     declared_causes,
-    expertise_scores,
+    expertise_matrix,
     normalise_name,
 )
-from tasks.review.assignment.solve import Board
+from tasks.review.assignment.model import (
+    AssignmentInputError,
+    AssignmentPlan,
+    Override,
+    Pair,
+    RefusedOverride,
+    Report,
+    Reviewer,
+    Shortfall,
+)
 
 __all__ = [
     "AssignmentInputError",
@@ -74,88 +80,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Report:
-    """A report to review: the unit behind it and what it is about."""
-
-    participation_id: int
-    uscc: str
-    unit_name: str
-    employer_names: frozenset[str] = frozenset()  # the unit's own name and aliases
-    association_codes: frozenset[str] = frozenset()
-    industry: str = ""
-    topics: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reviewer:
-    """An expert on the roster: expertise, capacity and declared conflicts."""
-
-    key: str  # email
-    name: str
-    employer: str
-    industries: frozenset[str] = frozenset()
-    topics: frozenset[str] = frozenset()
-    max_load: int
-    conflict_associations: frozenset[str] = frozenset()
-    conflict_units: frozenset[str] = frozenset()  # USCCs
-
-
-@dataclass(frozen=True, kw_only=True)
-class Override:
-    """A manual decision from the overrides file: this reviewer must (not) review this report."""
-
-    participation_id: int
-    reviewer_key: str
-    action: Literal["require", "forbid"]
-
-
-@dataclass(frozen=True)
-class Pair:
-    """One reviewer assigned to one report, with the reasons it was chosen."""
-
-    participation_id: int
-    reviewer_key: str
-    reasons: list[str]
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """A report that has fewer than k reviewers, and what blocks the rest."""
-
-    participation_id: int
-    needed: int
-    got: int
-    why: str
-
-
-@dataclass(frozen=True)
-class RefusedOverride:
-    """A require or forbid override that could not be honoured, and why."""
-
-    override: Override
-    why: str
-
-
-@dataclass(frozen=True)
-class AssignmentPlan:
-    """The outcome: pairs by report then reviewer, short reports, loads, refused overrides."""
-
-    pairs: list[Pair]
-    shortfalls: list[Shortfall]
-    loads: dict[str, int]
-    refused: list[RefusedOverride] = field(default_factory=list)
-
-
-class AssignmentInputError(ValueError):
-    """The inputs cannot be assigned at all (a duplicate key, k < 1, a negative max_load)."""
-
-    def __init__(self, value: object, problem: str) -> None:
-        self.value = value
-        self.problem = problem
-        super().__init__(f"{problem}: {value!r}")
-
-
 def assign_reviewers(
     reports: Iterable[Report],
     reviewers: Iterable[Reviewer],
@@ -165,6 +89,34 @@ def assign_reviewers(
     seed: int = 0,
 ) -> AssignmentPlan:
     """Assign k conflict-free reviewers per report, evenly loaded and best matched; explain it."""
+    inputs = _prepare(reports, reviewers, overrides, k)
+    blocked = [c | f for c, f in zip(inputs.conflicted, inputs.forbidden, strict=True)]
+    seats = best_assignment(
+        blocked,
+        expertise_matrix(inputs.rs, inputs.vs),
+        [v.max_load for v in inputs.vs],
+        inputs.pinned,
+        k=k,
+        seed=seed,
+    )
+    return _plan(inputs, seats, k)
+
+
+class Inputs(NamedTuple):
+    """Sorted, checked inputs by index: conflicts, forbids, placed required pairs, refusals."""
+
+    rs: list[Report]
+    vs: list[Reviewer]
+    conflicted: list[set[int]]
+    forbidden: list[set[int]]
+    pinned: list[set[int]]
+    refused: list[RefusedOverride]
+
+
+def _prepare(
+    reports: Iterable[Report], reviewers: Iterable[Reviewer], overrides: Iterable[Override], k: int
+) -> Inputs:
+    """Return the inputs sorted by key with conflicts and overrides read; raise on bad inputs."""
     if k < 1:
         raise AssignmentInputError(k, "k must be at least 1")
     rs = sorted(reports, key=lambda r: r.participation_id)
@@ -176,33 +128,17 @@ def assign_reviewers(
             raise AssignmentInputError(v.key, "max_load is negative for reviewer")
     conflicted = conflicts_by_report(rs, vs)
     forbidden, required, refused = _read_overrides(rs, vs, overrides, conflicted)
-    eligible = [
-        [j for j in range(len(vs)) if j not in conflicted[i] and j not in forbidden[i]]
-        for i in range(len(rs))
-    ]
-    rng = random.Random(seed)
-    reviewer_rank = rng.sample(range(len(vs)), len(vs))
-    report_rank = rng.sample(range(len(rs)), len(rs))
-    board = Board(
-        eligible=eligible,
-        scores=expertise_scores(rs, vs),
-        caps=[v.max_load for v in vs],
-        rank=reviewer_rank,
-        order=sorted(range(len(rs)), key=lambda i: (len(eligible[i]), report_rank[i])),
-        k=k,
-    )
+    pinned: list[set[int]] = [set() for _ in rs]
+    load = [0] * len(vs)
     for p, r, o in required:  # by report, then reviewer key
-        if len(board.assigned[p]) >= k:
+        if len(pinned[p]) >= k:
             refused.append(RefusedOverride(o, f"the report already has k = {k} required reviewers"))
-        elif board.load[r] >= vs[r].max_load:
+        elif load[r] >= vs[r].max_load:
             refused.append(RefusedOverride(o, f"reviewer already at max_load {vs[r].max_load}"))
         else:
-            board.pin(p, r)
-    board.greedy()
-    board.fill()
-    board.balance()
-    board.improve()
-    return _plan(rs, vs, board, conflicted, forbidden, refused)
+            pinned[p].add(r)
+            load[r] += 1
+    return Inputs(rs, vs, conflicted, forbidden, pinned, refused)
 
 
 def _read_overrides(
@@ -245,15 +181,9 @@ def _unique(keys: Iterable[object], problem: str) -> None:
         seen.add(key)
 
 
-def _plan(
-    rs: Sequence[Report],
-    vs: Sequence[Reviewer],
-    board: Board,
-    conflicted: list[set[int]],
-    forbidden: list[set[int]],
-    refused: list[RefusedOverride],
-) -> AssignmentPlan:
+def _plan(inputs: Inputs, seats: Seats, k: int) -> AssignmentPlan:
     """Return the plan: pairs with reasons, short reports with causes, loads, refusals."""
+    rs, vs, assigned, load = inputs.rs, inputs.vs, seats.assigned, seats.load
     pairs: list[Pair] = []
     shortfalls: list[Shortfall] = []
     declared = [Declared.of(v) for v in vs]
@@ -262,36 +192,35 @@ def _plan(
     for p, r in enumerate(rs):
         industry_tag = normalise_name(r.industry)
         report_topics = sorted((t, normalise_name(t)) for t in r.topics)
-        for j in sorted(board.assigned[p]):  # reviewers are indexed in key order
+        for j in sorted(assigned[p]):  # reviewers are indexed in key order
             v = vs[j]
             industry = r.industry if industry_tag and industry_tag in industries[j] else None
             topics = [t for t, tag in report_topics if tag in topic_tags[j]]
-            reasons = pair_reasons(
-                industry, topics, board.load[j], v.max_load, j in board.pinned[p]
-            )
+            reasons = pair_reasons(industry, topics, load[j], v.max_load, j in inputs.pinned[p])
             pairs.append(Pair(r.participation_id, v.key, reasons))
-        if len(board.assigned[p]) < board.k:
+        if len(assigned[p]) < k:
+            blocked = inputs.conflicted[p] | inputs.forbidden[p]
             causes = [
                 declared_causes(r, declared[j])
-                + (["forbidden by override"] if j in forbidden[p] else [])
-                for j in sorted(conflicted[p] | forbidden[p])
+                + (["forbidden by override"] if j in inputs.forbidden[p] else [])
+                for j in sorted(blocked)
             ]
             full = sum(
                 1
-                for j in board.eligible[p]
-                if j not in board.assigned[p] and board.load[j] >= vs[j].max_load
+                for j, v in enumerate(vs)
+                if j not in blocked and j not in assigned[p] and load[j] >= v.max_load
             )
             why = shortfall_why(
-                needed=board.k,
-                got=len(board.assigned[p]),
+                needed=k,
+                got=len(assigned[p]),
                 roster=len(vs),
                 conflicts=describe_conflicts(causes),
                 conflicted=len(causes),
                 at_capacity=full,
             )
-            shortfalls.append(Shortfall(r.participation_id, board.k, len(board.assigned[p]), why))
-    loads = {v.key: board.load[j] for j, v in enumerate(vs)}
-    return AssignmentPlan(pairs, shortfalls, loads, sorted(refused, key=_override_order))
+            shortfalls.append(Shortfall(r.participation_id, k, len(assigned[p]), why))
+    loads = {v.key: load[j] for j, v in enumerate(vs)}
+    return AssignmentPlan(pairs, shortfalls, loads, sorted(inputs.refused, key=_override_order))
 
 
 def _override_order(refusal: RefusedOverride) -> tuple[int, str, str]:
