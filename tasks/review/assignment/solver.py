@@ -8,7 +8,7 @@ nothing of reports or reviewers: network.py and ties.py build the arcs, flow.py 
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python.min_cost_flow import (  # type: ignore[import-untyped]  # no py.typed
+from ortools.graph.python.min_cost_flow import (
     SimpleMinCostFlow,
 )
 
