@@ -157,8 +157,10 @@ def child(args: argparse.Namespace) -> None:
         os.environ["PREFECT_API_URL"] = "http://127.0.0.1:9/api"
     from deployments.environment import prepare_prefect
     from schemas.settings import Settings
+    from tasks.store import campaign_engine, upgrade_database
 
     settings = Settings()
+    upgrade_database(campaign_engine(settings))  # as `campaign demo` does: flows only check it
     prepare_prefect(settings)
     sink = _sink_process(workspace / "mail" / "sink", port)
     try:

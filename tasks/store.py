@@ -121,9 +121,9 @@ class SchemaNotCurrent(RuntimeError):
 
     def __init__(self, database: str, found: frozenset[str], wanted: frozenset[str]) -> None:
         self.database, self.found, self.wanted = database, found, wanted
-        have = ", ".join(sorted(found)) or "no schema yet"
+        have = f"is at revision {', '.join(sorted(found))}" if found else "has no schema yet"
         super().__init__(
-            f"the campaign database {database} is at revision {have}, this code needs "
+            f"the campaign database {database} {have}, this code needs revision "
             f"{', '.join(sorted(wanted))}: run `campaign db upgrade` first "
             "(数据库结构不是最新版本，请先运行 campaign db upgrade)"
         )
