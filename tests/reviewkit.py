@@ -4,7 +4,6 @@ artifacts a review run published."""
 from __future__ import annotations
 
 import email
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import policy
@@ -12,7 +11,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
@@ -70,57 +68,6 @@ def return_sheets(
         fill(path, n_criteria, {r: row_values(i, r) for r in range(FIRST_DATA_ROW, rows + 1)})
         out.append(path)
     return out
-
-
-def run_artifacts(
-    key: str, *, flow_run: UUID | None = None, task_run: UUID | None = None
-) -> list[Any]:
-    """Return the artifacts with `key` one flow run (or one task run) created, oldest first."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-        ArtifactFilterTaskRunId,
-    )
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    assert (flow_run is None) != (task_run is None), "give a flow run or a task run"
-    wanted = ArtifactFilter(
-        key=ArtifactFilterKey(any_=[key]),
-        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run]) if flow_run else None,
-        task_run_id=ArtifactFilterTaskRunId(any_=[task_run]) if task_run else None,
-    )
-    with get_client(sync_client=True) as client:
-        newest_first = client.read_artifacts(artifact_filter=wanted, sort=ArtifactSort.CREATED_DESC)
-    return list(reversed(newest_first))
-
-
-def artifact_table(
-    key: str, *, flow_run: UUID | None = None, task_run: UUID | None = None
-) -> tuple[list[dict[str, Any]], str]:
-    """Return the rows and description of the one table artifact `key` of a flow or task run."""
-    [artifact] = run_artifacts(key, flow_run=flow_run, task_run=task_run)
-    assert artifact.type == "table"
-    data = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    return data, artifact.description or ""
-
-
-def artifact_keys(*, flow_run: UUID | None = None, task_run: UUID | None = None) -> list[str]:
-    """Return the keys of every artifact a flow run (or a task run) created, sorted."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterTaskRunId,
-    )
-
-    wanted = ArtifactFilter(
-        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run]) if flow_run else None,
-        task_run_id=ArtifactFilterTaskRunId(any_=[task_run]) if task_run else None,
-    )
-    with get_client(sync_client=True) as client:
-        return sorted(str(a.key) for a in client.read_artifacts(artifact_filter=wanted))
 
 
 class OpenSessions:

@@ -6,9 +6,9 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import run_artifacts
 from commendkit import seed_commend_units
 from openpyxl import load_workbook
 from sqlmodel import col, select
@@ -19,24 +19,6 @@ from tasks.commend.workbook import KIND_WORDS
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _artifact(flow_run_id: UUID, key: str) -> Any:
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[key]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    return artifact
 
 
 def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
@@ -67,7 +49,7 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
     assert summary.report == f"reports/{run_id}/commendation-candidates.xlsx"
     wb = load_workbook(workspace / summary.report)
     assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 17]
-    table = _artifact(run_id, "commendation-proposal")
+    [table] = run_artifacts("commendation-proposal", flow_run=run_id)
     data = json.loads(table.data) if isinstance(table.data, str) else table.data
     kinds = {words: kind.value for kind, words in KIND_WORDS.items()}
     sheet = list(wb["selections"].iter_rows(min_row=2, values_only=True))
@@ -85,7 +67,8 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
         "overall_rank": 1,
         "composite": 93.0,
     }
-    markdown = _artifact(run_id, "commendation-summary").data
+    [summary_artifact] = run_artifacts("commendation-summary", flow_run=run_id)
+    markdown = summary_artifact.data
     assert "| 绿色低碳优秀案例 (green-low-carbon) | 5 | 2 |" in markdown
     assert "- workbook: `" + summary.report + "`" in markdown
     assert "- without performance evaluation (no bonus): 3" in markdown

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import artifact_table
 from openpyxl import load_workbook
 
 from deployments.demo.generate import generate
@@ -41,27 +40,6 @@ def _report_records(path: Path) -> list[dict[str, Any]]:
     return [
         dict(zip(keys, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
-
-
-def _table(key: str, flow_run_id: UUID | None) -> list[dict[str, Any]]:
-    """Return the rows of the table artifact `key` that a flow run published."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    assert flow_run_id is not None
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[key]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    assert artifact.type == "table"
-    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
 
 
 def test_generated_lists_land_and_each_injected_problem_is_reported_at_its_row(
@@ -96,7 +74,9 @@ def test_generated_lists_land_and_each_injected_problem_is_reported_at_its_row(
         if i.row is not None:
             assert (Path(i.file).name, i.row, EXPECTED_CODE[i.kind]) in found, i
     assert intake.participations_new == sum(s.invited + s.waitlisted for s in training.sessions[:1])
-    per_association = _table("recommendations-per-association", state.state_details.flow_run_id)
+    per_association, _ = artifact_table(
+        "recommendations-per-association", flow_run=state.state_details.flow_run_id
+    )
     assert intake.mails_queued == intake.participations_new + len(per_association) + (
         1 if any(i.kind == "wrong-year-file" for i in injected) else 0
     ) - len(intake.associations_unmailed)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 import typer
+from artifactkit import run_artifacts
 from meetingkit import commendation_statuses, seed_meeting, statuses, uscc
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -82,20 +83,7 @@ def wait_paused(campaign_year: int, not_key: str | None = None) -> tuple[UUID, s
 
 def artifact_text(flow_run_id: UUID, key: str) -> str:
     """Return the markdown of the run's one artifact under `key`."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[key]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
+    [artifact] = run_artifacts(key, flow_run=flow_run_id)
     return str(artifact.data)
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import artifacts_by_key, table_rows
 from factories import (
     receipt_row,
     recommendation_row,
@@ -23,22 +21,6 @@ from schemas.columns import RECEIPTS, RECOMMENDATIONS
 from schemas.enums import OverQuota
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _artifacts(flow_run_id: UUID | None) -> dict[str, Any]:
-    """Return the data of each artifact a flow run published, by key (tables as rows)."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    assert flow_run_id is not None
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return {
-        a.key: json.loads(a.data) if a.type == "table" and isinstance(a.data, str) else a.data
-        for a in artifacts
-    }
 
 
 def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
@@ -94,7 +76,10 @@ def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
     ) == (0, 0, 0, 0, 0, 0)
     assert len(list((workspace / "mail" / "sent").rglob("*.eml"))) == 33
     # Each intake task published its own artifacts: the problems and the counts per association.
-    published = _artifacts(first_state.state_details.flow_run_id)
+    published = {
+        key: table_rows(a) if a.type == "table" else a.data
+        for key, a in artifacts_by_key(flow_run=first_state.state_details.flow_run_id).items()
+    }
     assert sorted(published) == [
         "outbox-delivery",
         "receipt-rejections",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 import pytest
+from artifactkit import artifacts_by_key
 from factories import add_association, add_participation
 from mailkit import received
 from pypdf import PdfReader
@@ -127,23 +127,13 @@ def test_release_certifies_and_mails_only_what_the_meeting_approved(
     assert "上海测试0001科技有限公司" in html
     assert "上海测试0003科技有限公司" not in html
     assert (workspace / "release" / "2024" / "statistics" / "season-statistics.xlsx").is_file()
-    shown = _artifacts(state.state_details.flow_run_id)
+    shown = {
+        key: str(a.data)
+        for key, a in artifacts_by_key(flow_run=state.state_details.flow_run_id).items()
+    }
     assert sorted(shown) == ["catalogue-2024", "outbox-delivery", "season-statistics"]
     assert "- reports listed: **2**, commended: **1**" in shown["catalogue-2024"]
     assert first.catalogue is not None
     assert f"PDFs linked: **{first.catalogue.pdfs_linked}**" in shown["catalogue-2024"]
     assert first.statistics is not None
     assert f"`{first.statistics.workbook}`" in shown["season-statistics"]
-
-
-def _artifacts(flow_run_id: UUID | None) -> dict[str, str]:
-    """Return the markdown of the run's artifacts by key."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    assert flow_run_id is not None
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return {str(a.key): str(a.data) for a in artifacts}

@@ -14,9 +14,9 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 import pytest
+from artifactkit import artifact_table
 from factories import (
     basic_info_row,
     deadline_campaigns_dir,
@@ -60,26 +60,6 @@ def _new_mail(workspace: Path, before: set[Path]) -> list[tuple[str, str, str]]:
             assert body is not None
             out.append((str(message["To"]), str(message["Subject"]), body.get_content()))
     return sorted(out)
-
-
-def _artifact_rows(flow_run_id: UUID) -> tuple[list[dict[str, str]], str]:
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=["reminders"]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    assert artifact.type == "table"
-    data = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    return data, artifact.description or ""
 
 
 def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
@@ -129,7 +109,7 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     assert t3.reminders.reminders_due == ["receipt@2024-10-08:before:3"]
     assert t3.reminders.digest_due is False
     # What was sent is listed where the operator sees it: the run's `reminders` artifact.
-    rows, description = _artifact_rows(state.state_details.flow_run_id)
+    rows, description = artifact_table("reminders", flow_run=state.state_details.flow_run_id)
     assert rows == [
         ListedMail(
             template="deadline_reminder",
@@ -157,7 +137,7 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     assert (again.reminders.listed, again.reminders.queued, again.mail_sent) == (0, 0, 0)
     assert again.reminders.already_in_outbox == 5
     assert (again_mail, queued_after_t3) == ([], queued_before + 5)
-    assert _artifact_rows(again_state.state_details.flow_run_id) == (
+    assert artifact_table("reminders", flow_run=again_state.state_details.flow_run_id) == (
         [],
         "**Reminders** for 2024-09-27: 0 mails queued; 5 already in the outbox.\n\n"
         "Reminders due: `receipt@2024-10-08:before:3`. Weekly digest: not due.",
@@ -166,7 +146,9 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     assert dry.reminders.reminders_due == ["receipt@2024-10-08:on_the_day:0"]
     assert (dry.reminders.dry_run, dry.reminders.digest_due) == (True, True)
     # The dry run's list is the artifact: what a real run would send, nothing written.
-    dry_rows, dry_description = _artifact_rows(dry_state.state_details.flow_run_id)
+    dry_rows, dry_description = artifact_table(
+        "reminders", flow_run=dry_state.state_details.flow_run_id
+    )
     assert dry_rows == [
         ListedMail(
             template="deadline_reminder",
@@ -194,7 +176,7 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
     )
 
     assert (monday.reminders.reminders_due, monday.reminders.digest_due) == ([], True)
-    monday_rows, _ = _artifact_rows(monday_state.state_details.flow_run_id)
+    monday_rows, _ = artifact_table("reminders", flow_run=monday_state.state_details.flow_run_id)
     assert [row["kind"] for row in monday_rows] == ["weekly 2024-W42"] * 2
     assert monday.reminders.listed == 2
     assert [(to, subj) for to, subj, _ in monday_mail] == [

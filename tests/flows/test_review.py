@@ -8,9 +8,10 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from artifactkit import artifact_keys, artifact_table, run_artifacts
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
 from openpyxl import load_workbook
-from reviewkit import artifact_keys, artifact_table, fill, run_artifacts
+from reviewkit import fill
 from sqlmodel import select
 
 from schemas.columns import REVIEW_OVERRIDES, ROSTER

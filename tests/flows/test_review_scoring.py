@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from artifactkit import artifact_table
 from factories import add_association, add_participation, roster_row, write_xlsx
 from openpyxl import load_workbook
-from reviewkit import artifact_table, fill, sent_mails
+from reviewkit import fill, sent_mails
 
 from schemas.columns import ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from artifactkit import artifact_keys, run_artifacts
 from factories import recommendation_row, write_associations, write_csv, write_recommendations
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -15,7 +16,7 @@ from schemas.columns import RECOMMENDATIONS
 from schemas.enums import Stage
 from schemas.settings import Settings
 from schemas.tables import CampaignStageChange, Participation
-from tasks.store import make_engine, session_scope, upgrade_database
+from tasks.store import make_engine, session_scope
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -32,15 +33,13 @@ def _inbox(workspace: Path) -> Path:
 
 
 def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> None:
-    from prefect import get_client
-
     from flows.season import season
 
     _inbox(workspace)
     engine = make_engine(Settings())
-    upgrade_database(engine)
 
-    first = season(2024, as_of=date(2024, 10, 10))
+    first_state = season(2024, as_of=date(2024, 10, 10), return_state=True)
+    first = first_state.result()
     again = season(2024, as_of=date(2024, 10, 10))
 
     assert (first.stage, first.stage_changed, again.stage_changed) == (Stage.MOBILIZE, True, False)
@@ -63,8 +62,7 @@ def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> 
     assert sheet is not None
     codes = sorted(str(r[5]) for r in sheet.iter_rows(min_row=2, values_only=True))
     assert codes == ["bad-email", "bad-uscc"]
-    with get_client(sync_client=True) as client:
-        keys = {a.key for a in client.read_artifacts()}
+    keys = set(artifact_keys(flow_run=first_state.state_details.flow_run_id))
     assert {"recommendation-rejections", "recommendations-per-association"} <= keys
     engine.dispose()
 
@@ -156,11 +154,7 @@ def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
             if "publish-needs-attention" in tagged:
                 break
             time.sleep(0.2)
-        [attention] = [
-            a
-            for a in client.read_artifacts()
-            if a.key == "season-needs-attention" and a.flow_run_id == run_id
-        ]
+    [attention] = run_artifacts("season-needs-attention", flow_run=run_id)
     assert tagged["enrol-units"] == {"train"}  # the train stage ran after mobilize failed
     assert "ingest-recommendations" not in tagged
     assert "| mobilize | flows.mobilize | RuntimeError |" in str(attention.data)

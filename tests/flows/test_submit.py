@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import email
-import json
 from datetime import date
 from email import policy
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import artifacts_by_key, table_rows
 from factories import (
     basic_info_row,
     make_uscc,
@@ -31,22 +29,6 @@ from schemas.tables import Participation, Submission, Unit
 from tasks.store import campaign_session
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _artifacts(flow_run_id: UUID) -> dict[str, Any]:
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return {a.key: a for a in found}
-
-
-def _table(published: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    data = published[key].data
-    return list(json.loads(data) if isinstance(data, str) else data)
 
 
 def test_submit_screens_reports_acknowledges_and_moves_complete_units(
@@ -72,8 +54,8 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
     late = submit(2024, as_of=date(2024, 12, 2))
     again_state = submit(2024, as_of=date(2024, 12, 3), return_state=True)
     again = again_state.result()
-    published = _artifacts(first_state.state_details.flow_run_id)
-    published_again = _artifacts(again_state.state_details.flow_run_id)
+    published = artifacts_by_key(flow_run=first_state.state_details.flow_run_id)
+    published_again = artifacts_by_key(flow_run=again_state.state_details.flow_run_id)
 
     assert first.forms is not None
     assert first.reports is not None
@@ -105,14 +87,14 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
     ]
     assert published["form-rejections"].data == "**Form problems**: no problems found."
     assert [
-        (r["file"], r["code"], r["severity"]) for r in _table(published, "screening-problems")
+        (r["file"], r["code"], r["severity"]) for r in table_rows(published["screening-problems"])
     ] == [(f"{make_uscc(2)}.pdf", "pdf-encrypted", "error")]
-    assert [r["file"] for r in _table(published, "topic-coverage")] == [
+    assert [r["file"] for r in table_rows(published["topic-coverage"])] == [
         f"{make_uscc(1)}.pdf",
         f"{make_uscc(2)}.pdf",
         "覆盖文件数 files covering",
     ]
-    assert _table(published, "submission-progress") == [
+    assert table_rows(published["submission-progress"]) == [
         {
             "association": "A001",
             "name": "上海市测试行业协会A001",

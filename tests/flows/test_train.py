@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import artifact_table
 from factories import (
     receipt_row,
     small_campaigns_dir,
@@ -21,27 +19,6 @@ from factories import (
 from schemas.columns import RECEIPTS
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def _table(key: str, flow_run_id: UUID | None) -> list[dict[str, Any]]:
-    """Return the rows of the table artifact `key` that a flow run published."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    assert flow_run_id is not None
-    with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=[key]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    assert artifact.type == "table"
-    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
 
 
 def _mobilized(
@@ -98,7 +75,9 @@ def test_train_seats_registered_units_first_and_records_attendance(
         "standards-writing.ics",
     ]
     # Attendance per session is read where the operator sees it: the run's artifact.
-    per_session = _table("training-attendance", first_state.state_details.flow_run_id)
+    per_session, _ = artifact_table(
+        "training-attendance", flow_run=first_state.state_details.flow_run_id
+    )
     by_session = {row["session"]: row for row in per_session}
     assert (
         by_session["standards-writing"]["attended"],

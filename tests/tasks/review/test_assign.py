@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from artifactkit import artifact_table
 from factories import make_uscc, write_xlsx
-from reviewkit import OpenSessions, artifact_table
+from reviewkit import OpenSessions
 
 import tasks.review.assign
 import tasks.review.assign_inputs

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from artifactkit import artifact_keys, artifact_table
 from factories import add_association, add_participation, basic_info_row, financial_rows, make_uscc
 from prefect import task
-from reviewkit import artifact_keys, artifact_table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import run_artifacts
 from factories import (
     basic_info_row,
     financial_rows,
@@ -160,16 +160,6 @@ def test_ingest_forms_records_versions_and_late_flags(registered: Settings, tmp_
     assert versions == [(1, False), (1, False), (2, True)]
 
 
-def _artifacts(task_run_id: UUID) -> list[Any]:
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterTaskRunId
-
-    with get_client(sync_client=True) as client:
-        return client.read_artifacts(
-            artifact_filter=ArtifactFilter(task_run_id=ArtifactFilterTaskRunId(any_=[task_run_id]))
-        )
-
-
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
 def test_ingest_forms_writes_its_rejection_report_and_publishes_the_problems(
@@ -182,7 +172,7 @@ def test_ingest_forms_writes_its_rejection_report_and_publishes_the_problems(
         registered, 2024, date(2024, 11, 10), [str(sheet)], [], "reports/f", return_state=True
     )
     summary = state.result()
-    [artifact] = _artifacts(state.state_details.task_run_id)
+    [artifact] = run_artifacts(task_run=state.state_details.task_run_id)
     keys = [key for key, _ in REPORT_COLUMNS]
     report = load_workbook(workspace / summary.report, read_only=True).worksheets[0]
     written = [

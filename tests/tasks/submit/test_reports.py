@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
+from artifactkit import artifacts_by_key, table_rows
 from factories import add_association, add_participation, make_uscc, write_report_pdfs
 from openpyxl import load_workbook
 from sqlmodel import col, select
@@ -44,22 +43,6 @@ def test_new_reports_skips_known_bytes_and_keeps_one_file_per_unit_and_bytes() -
     assert [(r.name, r.participation_id) for r in fresh] == [("d.pdf", 1), ("c.pdf", 2)]
 
 
-def _artifacts(task_run_id: UUID) -> dict[str, Any]:
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterTaskRunId
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(task_run_id=ArtifactFilterTaskRunId(any_=[task_run_id]))
-        )
-    return {a.key: a for a in found}
-
-
-def _table(artifact: Any) -> list[dict[str, Any]]:
-    data = artifact.data
-    return list(json.loads(data) if isinstance(data, str) else data)
-
-
 def _report_rows(path: Path) -> list[dict[str, Any]]:
     sheet = load_workbook(path, read_only=True).worksheets[0]
     keys = [key for key, _ in REPORT_COLUMNS]
@@ -91,7 +74,7 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
         settings, 2024, date(2024, 11, 28), files, [], "reports/r", return_state=True
     )
     summary = state.result()
-    artifacts = _artifacts(state.state_details.task_run_id)
+    artifacts = artifacts_by_key(task_run=state.state_details.task_run_id)
     with campaign_session(settings) as session:
         screened = [
             ScreenResult.from_stored(s)
@@ -115,9 +98,9 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
         code: sum(1 for r in rows if r["code"] == code) for code in {r["code"] for r in rows}
     }
     assert sorted(artifacts) == ["report-rejections", "screening-problems", "topic-coverage"]
-    shown = _table(artifacts["report-rejections"])
+    shown = table_rows(artifacts["report-rejections"])
     assert [(r["file"], r["code"]) for r in shown] == [(r["file"], r["code"]) for r in rows]
-    problems = _table(artifacts["screening-problems"])
+    problems = table_rows(artifacts["screening-problems"])
     assert problems == screen_batch_summary(screened)
     assert [(r["file"], r["code"]) for r in problems if r["severity"] == "error"] == [
         (f"{make_uscc(2)}.pdf", "pdf-encrypted")
@@ -126,7 +109,7 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
         artifacts["screening-problems"].description
         == "Pre-screen problems of 2 new report versions"
     )
-    topics = _table(artifacts["topic-coverage"])
+    topics = table_rows(artifacts["topic-coverage"])
     assert topics == topic_heat_rows(screened, rules_from_campaign(campaign_2024))
     assert [r["file"] for r in topics] == [
         f"{make_uscc(1)}.pdf",

@@ -1,0 +1,62 @@
+"""Read what a flow or task run published for the operators: its Prefect artifacts.
+
+Tasks publish their own artifacts (rejections, league tables, listings), and run summaries carry
+only counts, so tests read the rows where an operator sees them. Needs the Prefect harness.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+
+def run_artifacts(
+    key: str | None = None, *, flow_run: UUID | None = None, task_run: UUID | None = None
+) -> list[Any]:
+    """Return the artifacts (with `key`, or all) of one flow run or task run, oldest first."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+        ArtifactFilterTaskRunId,
+    )
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    assert (flow_run is None) != (task_run is None), "give a flow run or a task run"
+    wanted = ArtifactFilter(
+        key=ArtifactFilterKey(any_=[key]) if key else None,
+        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run]) if flow_run else None,
+        task_run_id=ArtifactFilterTaskRunId(any_=[task_run]) if task_run else None,
+    )
+    with get_client(sync_client=True) as client:
+        newest_first = client.read_artifacts(artifact_filter=wanted, sort=ArtifactSort.CREATED_DESC)
+    return list(reversed(newest_first))
+
+
+def artifacts_by_key(
+    *, flow_run: UUID | None = None, task_run: UUID | None = None
+) -> dict[str, Any]:
+    """Return the artifacts of one flow run or task run by key (the newest of a key)."""
+    return {str(a.key): a for a in run_artifacts(flow_run=flow_run, task_run=task_run)}
+
+
+def artifact_keys(*, flow_run: UUID | None = None, task_run: UUID | None = None) -> list[str]:
+    """Return the keys of every artifact a flow run (or a task run) created, sorted."""
+    return sorted(str(a.key) for a in run_artifacts(flow_run=flow_run, task_run=task_run))
+
+
+def table_rows(artifact: Any) -> list[dict[str, Any]]:
+    """Return a table artifact's rows."""
+    assert artifact.type == "table", artifact.type
+    data = artifact.data
+    return list(json.loads(data) if isinstance(data, str) else data)
+
+
+def artifact_table(
+    key: str, *, flow_run: UUID | None = None, task_run: UUID | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """Return the rows and description of the one table artifact `key` of a flow or task run."""
+    [artifact] = run_artifacts(key, flow_run=flow_run, task_run=task_run)
+    return table_rows(artifact), artifact.description or ""
