@@ -44,7 +44,10 @@ PYTEST := $(BIN)/pytest -n 2 --durations=15
 pytest: $(STAMP) sysdeps
 	$(PYTEST)
 
-test: lint typecheck imports pytest
+# The static checks run beside pytest (each one's output is printed whole when it ends): on a
+# fresh clone this saves most of mypy's and import-linter's ~45 s.
+test: $(STAMP) sysdeps
+	@$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint typecheck imports pytest
 
 # The quick lane while working: every check but the flow tests (no Prefect server, no harness).
 test-fast: lint typecheck imports $(STAMP) sysdeps
