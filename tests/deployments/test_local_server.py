@@ -69,40 +69,6 @@ def test_a_port_in_use_is_refused_before_a_server_starts(tmp_path: Path) -> None
     assert not (tmp_path / "server.log").exists()
 
 
-@pytest.mark.flow
-def test_the_server_schedules_runs_of_the_clock_and_is_gone_after_the_block(
-    tmp_path: Path,
-) -> None:
-    # The temporary server Prefect starts by itself has no scheduler: a cron never gives a run.
-    port = free_port()
-    home = tmp_path / "prefect"
-    home.mkdir()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
-
-    with local_prefect_server(home, port) as api_url:
-        env["PREFECT_API_URL"] = api_url
-        applied = run_python(APPLY_THE_CLOCK, env)
-        runs = []
-        for _ in range(120):  # the scheduler looks at new deployments every few seconds
-            runs = post(f"{api_url}/flow_runs/filter", {})
-            if runs:
-                break
-            time.sleep(0.5)
-        with urllib.request.urlopen(api_url.removesuffix("/api"), timeout=10) as ui:
-            page = ui.read().decode()
-        healthy_inside = server_is_healthy(api_url)
-
-    assert applied.returncode == 0, applied.stderr
-    assert healthy_inside
-    assert "<html" in page.lower()
-    assert runs
-    assert {r["state_name"] for r in runs} == {"Scheduled"}
-    # 07:30 in Shanghai is 23:30 UTC the day before
-    assert {str(r["expected_start_time"])[11:16] for r in runs} == {"23:30"}
-    assert not server_is_healthy(api_url)
-    assert port_is_free(port)
-
-
 RUN_A_FLOW_WITH_TASKS = """
 from prefect import flow, task
 
@@ -121,34 +87,67 @@ print(batched())
 """
 
 
+def _wait_for_scheduled_clock_runs(api_url: str) -> list[dict[str, object]]:
+    """Poll until the scheduler created the clock's runs (it looks every few seconds)."""
+    runs: list[dict[str, object]] = []
+    for _ in range(120):
+        runs = post(f"{api_url}/flow_runs/filter", {})
+        if runs:
+            break
+        time.sleep(0.5)
+    return runs
+
+
+def _wait_for_task_runs(api_url: str, expected: int) -> list[object]:
+    """Poll until `expected` task runs are recorded as Completed; return their states."""
+    states: list[object] = []
+    for _ in range(40):
+        states = [r["state_name"] for r in post(f"{api_url}/task_runs/filter", {})]
+        if len(states) >= expected and set(states) == {"Completed"}:
+            break
+        time.sleep(0.25)
+    return states
+
+
 @pytest.mark.flow
-def test_a_server_started_here_records_every_task_run_in_batches(
+def test_the_server_schedules_the_clock_records_task_runs_in_batches_and_is_gone_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # prepare_prefect batches the server's task-run recorder (SERVER_BATCHING): the records
-    # arrive within about a second of the flow run, and none is lost.
+    # One server for three behaviours (a server start costs ~10 s of the suite): the temporary
+    # server Prefect starts by itself has no scheduler, this one does; prepare_prefect batches
+    # its task-run recorder (SERVER_BATCHING), so records arrive within about a second of the
+    # flow run and none is lost; and it is stopped when the block ends.
     from deployments.environment import SERVER_BATCHING
 
     for name, value in SERVER_BATCHING.items():
         monkeypatch.setenv(name, value)
+    port = free_port()
     home = tmp_path / "prefect"
     home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": ""}
 
-    with local_prefect_server(home, free_port()) as api_url:
-        ran = run_python(
-            RUN_A_FLOW_WITH_TASKS,
-            {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api_url},
-        )
-        states: list[object] = []
-        for _ in range(40):
-            states = [r["state_name"] for r in post(f"{api_url}/task_runs/filter", {})]
-            if len(states) >= 12 and set(states) == {"Completed"}:
-                break
-            time.sleep(0.25)
-        flows = post(f"{api_url}/flow_runs/filter", {})
+    with local_prefect_server(home, port) as api_url:
+        env["PREFECT_API_URL"] = api_url
+        applied = run_python(APPLY_THE_CLOCK, env)
+        scheduled = _wait_for_scheduled_clock_runs(api_url)
+        with urllib.request.urlopen(api_url.removesuffix("/api"), timeout=10) as ui:
+            page = ui.read().decode()
+        ran = run_python(RUN_A_FLOW_WITH_TASKS, env)
+        states = _wait_for_task_runs(api_url, 12)
+        flows = post(f"{api_url}/flow_runs/filter", {"flows": {"name": {"any_": ["batched"]}}})
+        healthy_inside = server_is_healthy(api_url)
 
+    assert applied.returncode == 0, applied.stderr
+    assert healthy_inside
+    assert "<html" in page.lower()
+    assert scheduled
+    assert {r["state_name"] for r in scheduled} == {"Scheduled"}
+    # 07:30 in Shanghai is 23:30 UTC the day before
+    assert {str(r["expected_start_time"])[11:16] for r in scheduled} == {"23:30"}
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1] == "12"
     assert [f["state_name"] for f in flows] == ["Completed"]
     assert len(states) == 12
     assert set(states) == {"Completed"}
+    assert not server_is_healthy(api_url)
+    assert port_is_free(port)
