@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from artifactkit import artifact_keys, run_artifacts
@@ -30,6 +31,27 @@ def _inbox(workspace: Path) -> Path:
     rows.append(recommendation_row("A002", 22, email="@@"))
     write_csv(inbox / "recommendations" / "A002.csv", rows, RECOMMENDATIONS)
     return inbox
+
+
+def task_run_tags(run_id: UUID | None, *, last: str) -> dict[str, set[str]]:
+    """Return the tags of each task run of a flow run by task name, once `last` is recorded.
+
+    The server records task runs from events, a moment after they ran.
+    """
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    assert run_id is not None
+    in_run = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+    tagged: dict[str, set[str]] = {}
+    with get_client(sync_client=True) as client:
+        for _ in range(150):
+            runs = client.read_task_runs(flow_run_filter=in_run)
+            tagged = {r.name.rsplit("-", 1)[0]: set(r.tags) for r in runs}
+            if last in tagged:
+                break
+            time.sleep(0.2)
+    return tagged
 
 
 def test_season_day_moves_to_mobilize_and_ingests_the_inbox(workspace: Path) -> None:
@@ -97,9 +119,6 @@ def test_season_before_the_first_stage_is_preparing_and_ingests_nothing(workspac
 
 
 def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspace: Path) -> None:
-    from prefect import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
     from flows.season import season
 
     _inbox(workspace)
@@ -108,15 +127,7 @@ def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspa
 
     run_id = state.state_details.flow_run_id
     assert run_id is not None
-    in_run = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
-    tagged: dict[str, set[str]] = {}
-    with get_client(sync_client=True) as client:
-        for _ in range(150):  # the server records task runs from events, a moment later
-            runs = client.read_task_runs(flow_run_filter=in_run)
-            tagged = {r.name.rsplit("-", 1)[0]: set(r.tags) for r in runs}
-            if "deliver-outbox" in tagged:
-                break
-            time.sleep(0.2)
+    tagged = task_run_tags(run_id, last="deliver-outbox")
     # mobilize's steps ran in the season's own run, not in a subflow, each tagged "mobilize";
     # the clock's own steps carry no stage tag.
     assert tagged["ingest-recommendations"] == {"mobilize"}
@@ -127,9 +138,6 @@ def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspa
 def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from prefect import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
     import flows.mobilize
     from flows.season import season
 
@@ -145,15 +153,7 @@ def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
     assert state.is_failed()
     assert "mobilize at flows.mobilize (RuntimeError)" in str(state.message)
     run_id = state.state_details.flow_run_id
-    in_run = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
-    tagged: dict[str, set[str]] = {}
-    with get_client(sync_client=True) as client:
-        for _ in range(150):  # the server records task runs from events, a moment later
-            runs = client.read_task_runs(flow_run_filter=in_run)
-            tagged = {r.name.rsplit("-", 1)[0]: set(r.tags) for r in runs}
-            if "publish-needs-attention" in tagged:
-                break
-            time.sleep(0.2)
+    tagged = task_run_tags(run_id, last="publish-needs-attention")
     [attention] = run_artifacts("season-needs-attention", flow_run=run_id)
     assert tagged["enrol-units"] == {"train"}  # the train stage ran after mobilize failed
     assert "ingest-recommendations" not in tagged

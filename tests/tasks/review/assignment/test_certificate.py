@@ -8,16 +8,14 @@ an optimal flow must leave every residual arc a reduced cost of at least zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import combinations, product
-
 import numpy as np
+from assignmentkit import cost, flows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.review.assignment.certificate import is_maximum, is_optimal, prices
 from tasks.review.assignment.match import INDUSTRY
-from tasks.review.assignment.network import Bools, Network, build_network
+from tasks.review.assignment.network import Network, build_network
 
 
 @st.composite
@@ -31,34 +29,6 @@ def networks(draw: st.DrawFn) -> Network:
     caps = fixed + np.array([draw(st.integers(0, 3)) for _ in range(m)], dtype=np.int64)
     seats = np.array([draw(st.integers(0, 2)) for _ in range(n)], dtype=np.int64)
     return build_network(free, score, caps, fixed, seats, draw(st.integers(0, 2**32)))
-
-
-def flows(network: Network) -> Iterator[Bools]:
-    """Yield every valid flow of the network as a reports x reviewers matrix of pairs."""
-    n, m = network.free.shape
-    options = [
-        [
-            c
-            for size in range(int(network.seats[p]) + 1)
-            for c in combinations(np.nonzero(network.free[p])[0].tolist(), size)
-        ]
-        for p in range(n)
-    ]
-    for choice in product(*options):
-        used = np.zeros((n, m), dtype=bool)
-        for p, reviewers in enumerate(choice):
-            used[p, list(reviewers)] = True
-        if (used.sum(axis=0) <= network.units).all():
-            yield used
-
-
-def cost(network: Network, used: Bools) -> int:
-    """Return the flow's cost: load units at (2i + 1) x balance, less the affinity of its pairs."""
-    total = -int(network.affinity[used].sum())
-    for r, extra in enumerate(used.sum(axis=0).tolist()):
-        start = int(network.fixed[r])
-        total += sum((2 * i + 1) * network.balance for i in range(start, start + extra))
-    return total
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,16 +7,14 @@ flow reaches.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import combinations, product
-
 import numpy as np
+from assignmentkit import cost, flows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.review.assignment.certificate import prices
 from tasks.review.assignment.match import INDUSTRY
-from tasks.review.assignment.network import Bools, Network, build_network
+from tasks.review.assignment.network import Network, build_network
 from tasks.review.assignment.ties import preferred_optimum
 
 
@@ -35,34 +33,6 @@ def networks(draw: st.DrawFn) -> Network:
     network = build_network(free, score, caps, fixed, seats, seed=0)
     preference = [[draw(st.integers(0, 3)) for _ in range(m)] for _ in range(n)]
     return network._replace(preference=np.array(preference, dtype=np.int64))
-
-
-def flows(network: Network) -> Iterator[Bools]:
-    """Yield every valid flow of the network as a reports x reviewers matrix of pairs."""
-    n, m = network.free.shape
-    options = [
-        [
-            c
-            for size in range(int(network.seats[p]) + 1)
-            for c in combinations(np.nonzero(network.free[p])[0].tolist(), size)
-        ]
-        for p in range(n)
-    ]
-    for choice in product(*options):
-        used = np.zeros((n, m), dtype=bool)
-        for p, reviewers in enumerate(choice):
-            used[p, list(reviewers)] = True
-        if (used.sum(axis=0) <= network.units).all():
-            yield used
-
-
-def cost(network: Network, used: Bools) -> int:
-    """Return the flow's cost: load units at (2i + 1) x balance, less the affinity of its pairs."""
-    total = -int(network.affinity[used].sum())
-    for r, extra in enumerate(used.sum(axis=0).tolist()):
-        start = int(network.fixed[r])
-        total += sum((2 * i + 1) * network.balance for i in range(start, start + extra))
-    return total
 
 
 @settings(max_examples=300, deadline=None)
