@@ -90,10 +90,11 @@ def training_mails(
         link=training.link,
     )
     invite = session_calendar_file(settings, campaign, training)
+    on_waiting_list = set(waitlisted)
     mails: list[OutgoingMail] = []
     for pid in ids:
         unit = units[pid]
-        wait = pid in set(waitlisted)
+        wait = pid in on_waiting_list
         context = TrainingInvitationContext(
             campaign=shared,
             unit_name=unit.name,
