@@ -58,15 +58,22 @@ class MeetingDecision(SQLModel, table=True):
     )
     removed: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     added: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    pack_fingerprint: str = Field(default="", max_length=64)  # the pack the operator saw
     notes: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
 
 
 class Certificate(SQLModel, table=True):
-    """The release certificate of one approved participation, and the fingerprint of its PDF."""
+    """One issue of a release certificate to an approved participation (append-only history).
 
+    A participation's first certificate is version 1; a re-issue (a corrected name, say) adds
+    version 2 with a new number and never changes the row before it, so a PDF the unit holds
+    from an earlier issue still verifies, as superseded by the newer number and date.
+    """
+
+    __tablename__ = "certificate_issue"
     __table_args__ = (
         sa.UniqueConstraint("campaign_year", "number"),
-        sa.UniqueConstraint("campaign_year", "participation_id"),
+        sa.UniqueConstraint("campaign_year", "participation_id", "version"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,5 +83,7 @@ class Certificate(SQLModel, table=True):
     stored_path: str = Field(max_length=500)  # relative to the workspace
     sha256: str = Field(max_length=64, index=True)
     data_sha256: str = Field(max_length=64)  # of the printed values: unchanged data, same file
+    version: int = 1
+    reason: str = Field(default="", max_length=500)  # why this issue (a re-issue says why)
     issued_on: date
     issued_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -51,6 +51,11 @@ class ReviewAssignment(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     assigned_on: date
     assigned_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # The expert is recorded absent for this report and round (no sheet will come): the round
+    # is decided without them. Who recorded it, when and why; None while the expert is expected.
+    absent_on: date | None = None
+    absent_by: str = Field(default="", max_length=200)
+    absent_reason: str = Field(default="", max_length=500)
 
 
 class Review(SQLModel, table=True):
@@ -89,6 +94,39 @@ class ReviewOutcome(SQLModel, table=True):
     rank: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     decided_on: date
+
+
+class ReviewDecision(SQLModel, table=True):
+    """One decided version of a review round's outcome: what the unit was told, never rewritten.
+
+    The ReviewOutcome row is the live computation (it moves as sheets come in and every
+    expert is renormalised); a ReviewDecision copies the outcome on the day the round is
+    decided and is what the letters, the meeting pack, the commendation ranking, the
+    certificates, the catalogue and the statistics read. Later evidence makes a new version
+    (version + 1) only through an explicit step (the chair or an operator, `decided_by` and
+    `reason` say who and why), which re-notifies whoever was told the earlier version.
+    """
+
+    __tablename__ = "review_decision"
+    __table_args__ = (sa.UniqueConstraint("campaign_year", "participation_id", "round", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_year: int = Field(foreign_key="campaign.year", index=True)
+    participation_id: int = Field(foreign_key="participation.id", index=True)
+    round: int = 0
+    version: int = 1
+    decision: str = Field(max_length=16)  # pass | revise | reject
+    normalised_score: float
+    raw_score: float
+    reviews: int
+    grade: str = Field(default="", max_length=50)
+    rank: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    by_chair: bool = False
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    decided_on: date
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class PerformanceEvaluation(SQLModel, table=True):
