@@ -1,9 +1,10 @@
-"""`campaign verify`: tell whether a release certificate is genuine and unchanged.
+"""`campaign verify`: tell whether a release certificate is genuine, superseded or tampered.
 
 Give a certificate number (SHCSR-<year>-<sequence>-<check digit>) to check the issued file in the
-workspace, or a PDF file someone sent to check those exact bytes. Exit code 0 only for a genuine,
-unchanged certificate; 1 for tampered, missing or unknown. `register(app)` adds the command to the
-main `campaign` app. Importing this module does not import prefect.
+workspace, or a PDF file someone sent to check those exact bytes. Each answer has its own exit
+code (`EXIT_CODES`, listed in `campaign verify --help`); only the current, unchanged certificate
+exits 0. `register(app)` adds the command to the main `campaign` app. Importing this module does
+not import prefect.
 """
 
 from __future__ import annotations
@@ -12,16 +13,33 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from deployments.cli_common import migrated_settings
-from tasks.release.certificates.verify import Verdict, verify_certificate
+from tasks.release.certificates.verify import Verdict, Verification, verify_certificate
 
 console = Console()
 COLOURS = {
     Verdict.GENUINE: "green",
+    Verdict.SUPERSEDED: "yellow",
     Verdict.TAMPERED: "red",
     Verdict.MISSING: "red",
-    Verdict.UNKNOWN: "yellow",
+    Verdict.UNKNOWN: "red",
+}
+WORDS = {
+    Verdict.GENUINE: "真实有效",
+    Verdict.SUPERSEDED: "已被替换",
+    Verdict.TAMPERED: "内容不符",
+    Verdict.MISSING: "文件缺失",
+    Verdict.UNKNOWN: "无法识别",
+}
+# 2 is click's own code for a usage error, so no verdict uses it.
+EXIT_CODES = {
+    Verdict.GENUINE: 0,
+    Verdict.TAMPERED: 1,
+    Verdict.SUPERSEDED: 3,
+    Verdict.UNKNOWN: 4,
+    Verdict.MISSING: 5,
 }
 
 
@@ -32,22 +50,48 @@ def register(app: typer.Typer) -> None:
 
 def verify(
     target: Annotated[
-        str, typer.Argument(help="A certificate number (SHCSR-...) or the path of a PDF file.")
+        str,
+        typer.Argument(
+            help="证书编号（SHCSR-...）或 PDF 文件路径 / a certificate number or a PDF."
+        ),
     ],
     year: Annotated[
-        int | None, typer.Option("--year", help="Only certificates of this campaign year.")
+        int | None, typer.Option("--year", help="只查该年度的证书 / only this campaign year.")
     ] = None,
 ) -> None:
-    """Verify a release certificate by number or file; exit 1 unless genuine and unchanged."""
+    """核验发布证书（按编号或文件） / Verify a release certificate by number or by file.
+
+    \b
+    退出码 / exit codes:
+      0  真实有效 genuine: the unit's current certificate, unchanged
+      1  内容不符 tampered: claims a number we issued, but differs from every issue
+      3  已被替换 superseded: a real earlier issue; the answer names the newer number and date
+      4  无法识别 unknown: not a number or file we issued
+      5  文件缺失 missing: a number we issued whose stored file is gone
+    """
     settings = migrated_settings()
     result = verify_certificate(settings, year, target)
+    show(result)
+    code = EXIT_CODES[result.verdict]
+    if code:
+        raise typer.Exit(code)
+
+
+def show(result: Verification) -> None:
+    """Print a verification: the verdict (Chinese first), what was found, the issue's fields."""
     colour = COLOURS[result.verdict]
-    console.print(f"[{colour}]{result.verdict.value}[/{colour}]: {result.detail}")
-    if result.number is not None:
-        console.print(f"  number      {result.number}")
-    if result.unit_name is not None:
-        console.print(f"  unit        {result.unit_name}")
-    if result.issued_on is not None:
-        console.print(f"  issued on   {result.issued_on.isoformat()}")
-    if not result.genuine:
-        raise typer.Exit(1)
+    word = WORDS[result.verdict]
+    console.print(
+        f"[{colour}]{word} {result.verdict.value}[/{colour}]: {escape(result.detail)}",
+        soft_wrap=True,
+    )
+    rows = (
+        ("证书编号 number     ", result.number),
+        ("单位 unit           ", result.unit_name),
+        ("签发日期 issued on  ", result.issued_on and result.issued_on.isoformat()),
+        ("替换为 replaced by  ", result.superseded_by),
+        ("新证书签发 issued on", result.superseded_on and result.superseded_on.isoformat()),
+    )
+    for label, value in rows:
+        if value:
+            console.print(f"  {label} {escape(value)}", soft_wrap=True)

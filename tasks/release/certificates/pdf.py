@@ -9,8 +9,9 @@ so unchanged data renders to the same bytes in any process, whatever it drew bef
 is also written into the document's subject and keywords, where `campaign verify` finds it even
 when the page content is damaged.
 
-`render_many(items, choice, workers)` loads the face once per process and renders in this
-process or in a pool of `workers` processes; results come back in input order.
+`renderer(choice, workers, expected)` loads the face once per process and yields a function that
+renders batches in this process or in one pool of `workers` processes kept for every batch;
+`render_many(items, choice, workers)` renders one batch. Results come back in input order.
 
 Does not decide what is printed (layout.py) nor write files (issue.py).
 """
@@ -19,8 +20,9 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -132,12 +134,47 @@ def _render_in_worker(data: CertificateData) -> bytes:
     return render_certificate(data, _worker_font)
 
 
-def batch_font(items: Sequence[CertificateData], choice: FontChoice) -> LoadedFont:
-    """Return the font for a batch, loaded in this process; logs the characters it lacks."""
+def printed_characters(items: Iterable[CertificateData]) -> set[str]:
+    """Return every character these certificates print (to log those the face lacks)."""
     characters: set[str] = set()
     for data in items:
         characters |= data.characters()
-    return load_font(choice, characters)
+    return characters
+
+
+Render = Callable[[Sequence[CertificateData]], Iterator[bytes]]
+
+
+@contextmanager
+def renderer(
+    choice: FontChoice, workers: int, expected: int, characters: Iterable[str] = ()
+) -> Iterator[Render]:
+    """Yield a function rendering batches of certificates (in input order) with one font load.
+
+    `expected` is how many certificates the caller will render in all: with `workers` > 1 and
+    at least POOL_MINIMUM of them, one pool of that many worker processes (forkserver where
+    available) serves every batch and stops when the block ends. `characters` are those the
+    batches print (only to log the ones the face lacks).
+    """
+    font = load_font(choice, characters)
+    if workers <= 1 or expected < POOL_MINIMUM:
+
+        def here(items: Sequence[CertificateData]) -> Iterator[bytes]:
+            return (render_certificate(data, font) for data in items)
+
+        yield here
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(choice,)
+    ) as pool:
+
+        def pooled(items: Sequence[CertificateData]) -> Iterator[bytes]:
+            chunk = max(1, min(64, len(items) // (workers * 8)))
+            return pool.map(_render_in_worker, items, chunksize=chunk)
+
+        yield pooled
 
 
 def render_many(
@@ -146,19 +183,9 @@ def render_many(
     """Yield the PDF of every certificate in input order, loading the font once per process.
 
     Side effects: with `workers` > 1 and at least POOL_MINIMUM certificates, starts that many
-    worker processes (forkserver where available) and stops them when the iterator ends.
+    worker processes (see `renderer`) and stops them when the iterator ends.
     """
     if not items:
         return
-    font = batch_font(items, choice)
-    if workers <= 1 or len(items) < POOL_MINIMUM:
-        for data in items:
-            yield render_certificate(data, font)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    chunk = max(1, min(64, len(items) // (workers * 8)))
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(choice,)
-    ) as pool:
-        yield from pool.map(_render_in_worker, items, chunksize=chunk)
+    with renderer(choice, workers, len(items), printed_characters(items)) as render:
+        yield from render(items)

@@ -1,83 +1,41 @@
 """Issuing certificates from the database: one per approved or released unit, numbered in USCC
-order and kept, unchanged ones skipped, changed ones re-rendered under the same number; then
-verification by number and by file: genuine, tampered, missing, unknown."""
+order; unchanged ones skipped, lost files restored; a changed certificate re-issued as a new
+version under a new number, the earlier issue and its file kept; the write order (no row before
+its file is staged, no file before its row commits) and two runs issuing at once."""
 
 from __future__ import annotations
 
-import io
-import shutil
-from datetime import UTC, date, datetime
+import threading
+import time
+from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import add_association, add_participation, make_uscc
-from pypdf import PdfReader
+from certificatekit import current, issues, pdf_text, rename_unit, seed_certified
+from factories import add_participation
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlmodel import select
 
 from schemas.campaign_file import CampaignFile
 from schemas.certificate_number import make_number
-from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.release_tables import Certificate, Commendation
+from schemas.enums import ParticipationStatus
+from schemas.release_tables import Certificate
 from schemas.settings import Settings
-from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Submission, Unit
-from tasks.common.campaigns import ensure_campaign
+from schemas.tables import Participation
 from tasks.common.submissions import sha256_file
+from tasks.release.certificates import pdf
+from tasks.release.certificates.fonts import LoadedFont
 from tasks.release.certificates.issue import issue_certificates, issue_certificates_now
-from tasks.release.certificates.verify import Verdict, verify_certificate
+from tasks.release.certificates.layout import CertificateData
 from tasks.store import session_scope
 
 P = ParticipationStatus
 REPO = Path(__file__).resolve().parents[4]
 AS_OF = date(2025, 1, 16)
-AT = datetime(2024, 12, 20, 2, 0, tzinfo=UTC)
-
-
-def _seed(engine: Engine, campaign: CampaignFile) -> dict[int, int]:
-    """Units 1 approved (form title, approved commendation), 2 released, 3 approved (removed
-    commendation, no form), 4 in review, 5 removed; return participation ids by unit."""
-    with session_scope(engine) as session:
-        ensure_campaign(session, campaign, now_utc())
-        a1 = add_association(session, "A001")
-        ids = {
-            1: add_participation(session, 1, [a1], P.APPROVED),
-            2: add_participation(session, 2, [a1], P.RELEASED),
-            3: add_participation(session, 3, [a1], P.APPROVED),
-            4: add_participation(session, 4, [a1], P.IN_REVIEW),
-            5: add_participation(session, 5, [a1], P.REMOVED),
-        }
-        for version, title in ((1, "旧标题"), (2, "上海测试0001科技有限公司2023可持续发展报告")):
-            session.add(
-                Submission(
-                    campaign_year=2024,
-                    participation_id=ids[1],
-                    kind=SubmissionKind.BASIC_INFO,
-                    version=version,
-                    stored_path=f"archive/2024/basic_info/1-{version}",
-                    sha256=f"{version:064x}",
-                    size=10,
-                    received_on=AT.date(),
-                    received_at=AT,
-                    data={"report_title": title, "employees": 10},
-                )
-            )
-        for pid, status, title in (
-            (ids[1], "approved", "社会责任报告优秀企业"),
-            (ids[3], "removed", "提名未通过的表彰"),
-        ):
-            session.add(
-                Commendation(
-                    campaign_year=2024,
-                    participation_id=pid,
-                    kind="excellent_unit",
-                    title=title,
-                    rank=1,
-                    proposed_on=AT.date(),
-                    status=status,
-                )
-            )
-    return ids
+LATER = date(2025, 2, 1)
+NEW_NAME = "上海更名0003集团有限公司"
 
 
 @pytest.fixture
@@ -88,26 +46,17 @@ def settings(engine: Engine, database_url: str, tmp_path: Path) -> Settings:
     )
 
 
-def _certificates(engine: Engine) -> dict[int, Certificate]:
-    with session_scope(engine) as session:
-        return {c.participation_id: c for c in session.exec(select(Certificate))}
-
-
-def _text(path: Path) -> str:
-    return PdfReader(io.BytesIO(path.read_bytes())).pages[0].extract_text()
-
-
 def test_every_approved_or_released_unit_gets_one_numbered_certificate(
     engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    ids = _seed(engine, campaign_2024)
+    ids = seed_certified(engine, campaign_2024)
 
     summary = issue_certificates.fn(settings, 2024, AS_OF)
 
     assert (summary.issued, summary.reissued, summary.unchanged) == (3, 0, 0)
     assert summary.folder == "release/2024/certificates"
     assert summary.font_embedded
-    rows = _certificates(engine)
+    rows = current(engine)
     assert sorted(rows) == sorted([ids[1], ids[2], ids[3]])
     assert [rows[ids[n]].number for n in (1, 2, 3)] == [make_number(2024, s) for s in (1, 2, 3)]
     for row in rows.values():
@@ -115,8 +64,8 @@ def test_every_approved_or_released_unit_gets_one_numbered_certificate(
         assert row.stored_path == f"release/2024/certificates/{row.number}.pdf"
         assert sha256_file(path) == row.sha256
         assert row.issued_on == AS_OF
-    one = _text(settings.workspace / rows[ids[1]].stored_path)
-    three = _text(settings.workspace / rows[ids[3]].stored_path)
+    one = pdf_text(settings.workspace / rows[ids[1]].stored_path)
+    three = pdf_text(settings.workspace / rows[ids[3]].stored_path)
     assert "《上海测试0001科技有限公司2023可持续发展报告》" in one
     assert "荣获：社会责任报告优秀企业" in one
     assert f"证书编号：{rows[ids[1]].number}" in one
@@ -131,9 +80,9 @@ def test_every_approved_or_released_unit_gets_one_numbered_certificate(
 def test_an_unchanged_rerun_skips_every_certificate(
     engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    _seed(engine, campaign_2024)
+    seed_certified(engine, campaign_2024)
     issue_certificates_now(settings, 2024, AS_OF)
-    before = _certificates(engine)
+    before = current(engine)
     files = {
         pid: (settings.workspace / c.stored_path).stat().st_mtime_ns for pid, c in before.items()
     }
@@ -141,7 +90,7 @@ def test_an_unchanged_rerun_skips_every_certificate(
     summary = issue_certificates_now(settings, 2024, date(2025, 1, 20))
 
     assert (summary.issued, summary.reissued, summary.unchanged) == (0, 0, 3)
-    after = _certificates(engine)
+    after = current(engine)
     assert {p: (c.sha256, c.issued_at, c.issued_on) for p, c in after.items()} == {
         p: (c.sha256, c.issued_at, c.issued_on) for p, c in before.items()
     }
@@ -150,119 +99,158 @@ def test_an_unchanged_rerun_skips_every_certificate(
     } == files
 
 
-def test_a_changed_name_is_rendered_again_under_the_same_number_and_new_units_come_last(
+def test_a_changed_name_is_a_new_version_under_a_new_number_and_the_first_issue_stays(
     engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    ids = _seed(engine, campaign_2024)
+    ids = seed_certified(engine, campaign_2024)
     issue_certificates_now(settings, 2024, AS_OF)
-    before = _certificates(engine)
+    [first] = [c for c in issues(engine) if c.participation_id == ids[3]]
+    first_file = settings.workspace / first.stored_path
+    held = first_file.read_bytes()
+    rename_unit(engine, 3, NEW_NAME)
     with session_scope(engine) as session:
-        unit = session.exec(select(Unit).where(Unit.uscc == make_uscc(3))).one()
-        unit.name = "上海更名0003集团有限公司"
-        session.add(unit)
-        first = add_participation(session, 0, [], P.APPROVED)  # sorts before every other USCC
+        newcomer = add_participation(session, 0, [], P.APPROVED)  # sorts before every USCC
 
-    summary = issue_certificates_now(settings, 2024, date(2025, 2, 1))
+    summary = issue_certificates_now(settings, 2024, LATER)
 
-    assert make_uscc(0) < make_uscc(1)
     assert (summary.issued, summary.reissued, summary.unchanged) == (1, 1, 2)
-    after = _certificates(engine)
-    assert after[ids[3]].number == before[ids[3]].number
-    assert after[ids[3]].issued_on == AS_OF
-    assert after[ids[3]].sha256 != before[ids[3]].sha256
-    assert "上海更名0003集团有限公司" in _text(settings.workspace / after[ids[3]].stored_path)
-    assert after[first].number == make_number(2024, 4)
-    assert after[first].issued_on == date(2025, 2, 1)
-    assert after[ids[1]].sha256 == before[ids[1]].sha256
+    history = [c for c in issues(engine) if c.participation_id == ids[3]]
+    assert [c.version for c in history] == [1, 2]
+    old, new = history
+    assert old.model_dump() == first.model_dump()  # never updated
+    assert first_file.read_bytes() == held  # nor its file touched
+    assert new.number == make_number(2024, 5)  # the newcomer took 4 (USCC order)
+    assert new.number != old.number
+    assert (new.issued_on, new.stored_path) == (
+        LATER,
+        f"release/2024/certificates/{new.number}.pdf",
+    )
+    assert old.number in new.reason
+    assert sha256_file(settings.workspace / new.stored_path) == new.sha256
+    assert NEW_NAME in pdf_text(settings.workspace / new.stored_path)
+    assert current(engine)[newcomer].number == make_number(2024, 4)
+    again = issue_certificates_now(settings, 2024, LATER)
+    assert (again.issued, again.reissued, again.unchanged) == (0, 0, 4)
 
 
-def test_a_deleted_file_is_rendered_again_to_the_same_bytes(
+def test_a_deleted_or_altered_file_is_restored_to_the_same_bytes_without_a_new_issue(
     engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    ids = _seed(engine, campaign_2024)
+    ids = seed_certified(engine, campaign_2024)
     issue_certificates_now(settings, 2024, AS_OF)
-    row = _certificates(engine)[ids[2]]
-    (settings.workspace / row.stored_path).unlink()
+    gone, altered = current(engine)[ids[2]], current(engine)[ids[1]]
+    (settings.workspace / gone.stored_path).unlink()
+    (settings.workspace / altered.stored_path).write_bytes(b"%PDF-1.4 not the issued file")
 
-    summary = issue_certificates_now(settings, 2024, AS_OF)
+    summary = issue_certificates_now(settings, 2024, LATER)
 
-    assert (summary.reissued, summary.unchanged) == (1, 2)
-    assert sha256_file(settings.workspace / row.stored_path) == row.sha256
+    assert (summary.restored, summary.issued, summary.reissued, summary.unchanged) == (2, 0, 0, 1)
+    assert len(issues(engine)) == 3
+    for row in (gone, altered):
+        assert sha256_file(settings.workspace / row.stored_path) == row.sha256
 
 
-def test_verify_by_number_and_by_file(
-    engine: Engine, settings: Settings, campaign_2024: CampaignFile, tmp_path: Path
+def _refuse_certificate_rows(session: Session, _flush: UOWTransaction) -> None:
+    """Fail a flush that writes a certificate row (the database refusing the commit)."""
+    if any(isinstance(row, Certificate) for row in (*session.new, *session.dirty)):
+        raise RuntimeError("the database refused the certificate row")
+
+
+def test_a_failure_before_the_commit_leaves_no_row_and_the_issued_file_intact(
+    engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    ids = _seed(engine, campaign_2024)
+    ids = seed_certified(engine, campaign_2024)
     issue_certificates_now(settings, 2024, AS_OF)
-    row = _certificates(engine)[ids[1]]
-    stored = settings.workspace / row.stored_path
-    sent = tmp_path / "received.pdf"
-    shutil.copyfile(stored, sent)
+    before = issues(engine)
+    held = settings.workspace / current(engine)[ids[3]].stored_path
+    content = held.read_bytes()
+    folder = held.parent
+    files = sorted(p.name for p in folder.iterdir())
+    rename_unit(engine, 3, NEW_NAME)
 
-    by_number = verify_certificate(settings, None, row.number.lower())
-    by_file = verify_certificate(settings, 2024, str(sent))
+    event.listen(Session, "after_flush", _refuse_certificate_rows)
+    try:
+        with pytest.raises(RuntimeError, match="refused"):
+            issue_certificates_now(settings, 2024, LATER)
+    finally:
+        event.remove(Session, "after_flush", _refuse_certificate_rows)
 
-    assert (by_number.verdict, by_number.number, by_number.unit_name) == (
-        Verdict.GENUINE,
-        row.number,
-        "上海测试0001科技有限公司",
+    assert [c.model_dump() for c in issues(engine)] == [c.model_dump() for c in before]
+    assert held.read_bytes() == content
+    assert sorted(p.name for p in folder.iterdir()) == files  # no stray temporary file
+    assert issue_certificates_now(settings, 2024, LATER).reissued == 1  # the next run does it
+
+
+def _meet_at_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make each thread's first rendering wait (up to 1 s) until another thread renders too, so
+    two runs that plan outside a lock both reach their rendering before either writes."""
+    real = pdf.render_certificate
+    arrived: set[int] = set()
+    guard = threading.Lock()
+
+    def render(data: CertificateData, font: LoadedFont) -> bytes:
+        me = threading.get_ident()
+        with guard:
+            first = me not in arrived
+            arrived.add(me)
+        deadline = time.monotonic() + 1.0
+        while first and len(arrived) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(data, font)
+
+    monkeypatch.setattr(pdf, "render_certificate", render)
+
+
+def _at_once(settings: Settings, as_of: date) -> list[object]:
+    """Run two issuing runs in two threads at once; return their summaries or errors."""
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            results.append(issue_certificates_now(settings, 2024, as_of))
+        except Exception as error:  # the test shows it
+            results.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_runs_issuing_at_once_never_give_a_number_or_a_version_twice(
+    engine: Engine, settings: Settings, campaign_2024: CampaignFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = seed_certified(engine, campaign_2024)
+    _meet_at_rendering(monkeypatch)
+
+    first = _at_once(settings, AS_OF)
+    rename_unit(engine, 3, NEW_NAME)
+    _meet_at_rendering(monkeypatch)
+    second = _at_once(settings, LATER)
+
+    errors = [r for r in first + second if isinstance(r, Exception)]
+    assert errors == []
+    rows = issues(engine)
+    assert sorted(c.number for c in rows) == [make_number(2024, s) for s in range(1, 5)]
+    assert sorted((c.participation_id, c.version) for c in rows) == sorted(
+        [(ids[1], 1), (ids[2], 1), (ids[3], 1), (ids[3], 2)]
     )
-    assert by_number.issued_on == AS_OF
-    assert (by_file.verdict, by_file.number) == (Verdict.GENUINE, row.number)
-    assert verify_certificate(settings, 2025, row.number).verdict is Verdict.UNKNOWN
-
-
-@pytest.mark.parametrize("where", [0.5, 0.9])
-def test_a_tampered_certificate_fails_by_number_and_by_file(
-    engine: Engine, settings: Settings, campaign_2024: CampaignFile, tmp_path: Path, where: float
-) -> None:
-    ids = _seed(engine, campaign_2024)
-    issue_certificates_now(settings, 2024, AS_OF)
-    row = _certificates(engine)[ids[2]]
-    stored = settings.workspace / row.stored_path
-    content = bytearray(stored.read_bytes())
-    content[int(len(content) * where)] ^= 0x01
-    forged = tmp_path / "forged.pdf"
-    forged.write_bytes(bytes(content))
-    stored.write_bytes(bytes(content))
-
-    by_number = verify_certificate(settings, 2024, row.number)
-    by_file = verify_certificate(settings, None, str(forged))
-
-    assert (by_number.verdict, by_number.number) == (Verdict.TAMPERED, row.number)
-    assert (by_file.verdict, by_file.number) == (Verdict.TAMPERED, row.number)
-    assert not by_file.genuine
-
-
-def test_unknown_numbers_files_and_missing_files(
-    engine: Engine, settings: Settings, campaign_2024: CampaignFile, tmp_path: Path
-) -> None:
-    ids = _seed(engine, campaign_2024)
-    issue_certificates_now(settings, 2024, AS_OF)
-    row = _certificates(engine)[ids[3]]
-    other = tmp_path / "other.pdf"
-    other.write_bytes(b"%PDF-1.4\nnot really a certificate\n")
-    typo = row.number[:-1] + str((int(row.number[-1]) + 1) % 10)
-
-    assert verify_certificate(settings, None, make_number(2024, 99)).verdict is Verdict.UNKNOWN
-    assert verify_certificate(settings, None, typo).verdict is Verdict.UNKNOWN
-    assert "check digit" in verify_certificate(settings, None, typo).detail
-    assert verify_certificate(settings, None, str(other)).verdict is Verdict.UNKNOWN
-    (settings.workspace / row.stored_path).unlink()
-    assert verify_certificate(settings, None, row.number).verdict is Verdict.MISSING
+    for row in rows:
+        assert sha256_file(settings.workspace / row.stored_path) == row.sha256
 
 
 def test_the_participations_certified_are_exactly_approved_and_released(
     engine: Engine, settings: Settings, campaign_2024: CampaignFile
 ) -> None:
-    ids = _seed(engine, campaign_2024)
+    ids = seed_certified(engine, campaign_2024)
 
     issue_certificates_now(settings, 2024, AS_OF)
 
     with session_scope(engine) as session:
         statuses = {p.id: p.status for p in session.exec(select(Participation)) if p.id is not None}
-    certified = set(_certificates(engine))
+    certified = set(current(engine))
     assert certified == {pid for pid, s in statuses.items() if s in (P.APPROVED, P.RELEASED)}
     assert ids[4] not in certified
     assert ids[5] not in certified
