@@ -5,8 +5,11 @@ approved are ever certified, listed or released. One run, in order:
 1. once the meeting decided: notify the commended units and the speakers (they reply before
    the event);
 2. from the release date: issue a certificate to every approved unit (unchanged ones are
-   skipped), build the public catalogue, send each approved unit its release notice with the
-   certificate attached and move it to `released`, then each association its summary;
+   skipped; one whose printed values changed, a corrected name say, gets a new version under a
+   new number, the earlier issue kept), build the public catalogue, send each approved unit its
+   release notice with the certificate attached and move it to `released`, send a released unit
+   one notice per re-issued version (naming the number it replaces), then each association its
+   summary;
 3. compile the season statistics and the media kit; deliver the mail.
 Idempotent: a second run certifies, releases and sends nothing twice.
 """

@@ -220,11 +220,14 @@ class RevisionRequestContext(_ToUnit):
 
 
 class ReleaseNoticeContext(_ToUnit):
-    """release_notice: the report is released; the certificate is attached."""
+    """release_notice: the report is released; the certificate is attached. A re-issued
+    certificate names the number it replaces (`replaces`) and the day it was issued."""
 
     certificate_number: str
     release_date: date
     catalogue_url: str
+    replaces: str = ""  # a re-issue: the number of the certificate the unit held before
+    issued_on: date | None = None  # a re-issue: the new certificate's issue date
 
 
 class ReleasedUnitContext(MailContext):

@@ -1,11 +1,14 @@
 """The release's mail: commendation and speaker notices, release notices, association summaries.
 
 Only the meeting's decision opens these: commendation notices go to the commendations the
-meeting approved (soon after the meeting, so units can reply before the event); on the release
+meeting approved (soon after the meeting, so units can reply before the event); from the release
 day every approved unit with a certificate gets its release notice with the certificate PDF
-attached and moves to `released` in the same transaction; once nobody approved is left
-unreleased, each recommending association gets a summary of its units. Keys are per record
-(commendation, participation, association and release date), so a re-run sends nothing twice.
+attached and moves to `released` in the same transaction, and a released unit whose certificate
+was re-issued gets one notice per new version naming the number it replaces
+(tasks/release/notices.py); once nobody approved is left unreleased, each recommending
+association gets a summary of its units with their current certificate numbers. Keys are per
+record (commendation, participation and certificate version, association and release date), so
+a re-run sends nothing twice.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from notifications.contexts import (
     AssociationReleaseContext,
     CommendationInvitationContext,
     ReleasedUnitContext,
-    ReleaseNoticeContext,
     campaign_context,
 )
 from notifications.headers import mailbox
@@ -32,15 +34,14 @@ from notifications.policy import campaign_calendar
 from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus as S
-from schemas.participation import transition
-from schemas.release_tables import Certificate, Commendation
+from schemas.release_tables import Commendation
 from schemas.settings import Settings
-from schemas.sqltypes import now_utc
 from schemas.tables import Association, Participation, Recommendation, Unit
-from tasks.common.business_day import current_actor
 from tasks.common.meeting_decisions import meeting_decided
 from tasks.common.outgoing import enqueue
 from tasks.common.standings import STATUS_WORDS
+from tasks.release.certificates.plan import current_issues
+from tasks.release.notices import release_units
 from tasks.store import campaign_session
 
 REPLY_WORKING_DAYS = 5  # commended units reply this many working days before the event
@@ -63,6 +64,7 @@ class ReleaseMailSummary(BaseModel):
     release_notices: int
     association_summaries: int
     unreleased_without_certificate: int
+    reissue_notices: int = 0  # among release_notices: a re-issued certificate, once per version
 
 
 def _commendation_mails(session: Session, campaign: CampaignFile) -> list[OutgoingMail]:
@@ -116,62 +118,6 @@ def _approved_titles(session: Session, campaign_year: int) -> dict[int, list[str
     return titles
 
 
-class ReleaseNotices(NamedTuple):
-    """The release notices to enqueue, the units moved to `released`, those still uncertified."""
-
-    mails: list[OutgoingMail]
-    released: int
-    without_certificate: int
-
-
-def _release_units(
-    session: Session,
-    settings: Settings,
-    campaign: CampaignFile,
-    catalogue_url: str,
-) -> ReleaseNotices:
-    """Enqueue-ready release notices for approved units with a certificate; move them."""
-    actor, now = current_actor(), now_utc()
-    mails = []
-    released = missing = 0
-    for participation, unit, certificate in session.exec(
-        select(Participation, Unit, Certificate)
-        .join(Unit, col(Unit.id) == col(Participation.unit_id))
-        .outerjoin(Certificate, col(Certificate.participation_id) == col(Participation.id))
-        .where(Participation.campaign_year == campaign.year)
-        .where(Participation.status == S.APPROVED)
-        .order_by(col(Participation.id))
-    ).all():
-        if certificate is None:
-            missing += 1
-            continue
-        context = ReleaseNoticeContext(
-            campaign=campaign_context(campaign),
-            unit_name=unit.name,
-            contact_name=unit.contact_name or unit.name,
-            certificate_number=certificate.number,
-            release_date=campaign.events.release,
-            catalogue_url=catalogue_url,
-        )
-        mails.append(
-            OutgoingMail(
-                campaign_year=campaign.year,
-                to=mailbox(unit.email, unit.contact_name),
-                mail=render("release_notice", context),
-                subject_ref=f"participation:{participation.id}:release",
-                version=certificate.number,
-                attachments=(str(settings.inside_workspace(certificate.stored_path)),),
-            )
-        )
-        session.add(
-            transition(
-                participation, S.RELEASED, actor=actor, at=now, reason=f"证书{certificate.number}"
-            )
-        )
-        released += 1
-    return ReleaseNotices(mails, released, missing)
-
-
 class RecommendedUnit(NamedTuple):
     """A unit an association recommended (not held), with its participation in the campaign."""
 
@@ -209,13 +155,7 @@ def _association_mails(
 ) -> list[OutgoingMail]:
     """Return one summary per recommending association of its units' results."""
     titles = _approved_titles(session, campaign.year)
-    numbers = dict(
-        session.exec(
-            select(Certificate.participation_id, Certificate.number).where(
-                Certificate.campaign_year == campaign.year
-            )
-        ).all()
-    )
+    numbers = {pid: c.number for pid, c in current_issues(session, campaign.year).items()}
     associations, by_association = _recommended_units(session, campaign.year)
     mails = []
     for aid, rows in by_association.items():
@@ -274,10 +214,11 @@ def send_release_mail(
                 unreleased_without_certificate=0,
             )
         notices = enqueue(session, settings, _commendation_mails(session, campaign))
-        released = missing = queued = summaries = 0
+        released = reissued = missing = queued = summaries = 0
         if as_of >= campaign.events.release:
-            notices_today = _release_units(session, settings, campaign, catalogue_url)
+            notices_today = release_units(session, settings, campaign, catalogue_url)
             released, missing = notices_today.released, notices_today.without_certificate
+            reissued = notices_today.reissued
             queued = enqueue(session, settings, notices_today.mails)
             session.flush()
             if missing == 0:
@@ -291,4 +232,5 @@ def send_release_mail(
         release_notices=queued,
         association_summaries=summaries,
         unreleased_without_certificate=missing,
+        reissue_notices=reissued,
     )

@@ -125,10 +125,10 @@ def certified_participations(
     return sorted(certified, key=lambda c: c.uscc)
 
 
-def current_issues(
+def issue_history(
     session: Session, campaign_year: int, participation_ids: Collection[int] | None = None
-) -> dict[int, Certificate]:
-    """Return each participation's newest certificate issue (highest version); reads only."""
+) -> dict[int, list[Certificate]]:
+    """Return every participation's certificate issues, oldest version first; reads only."""
     query = (
         select(Certificate)
         .where(Certificate.campaign_year == campaign_year)
@@ -136,10 +136,18 @@ def current_issues(
     )
     if participation_ids is not None:
         query = query.where(col(Certificate.participation_id).in_(list(participation_ids)))
-    current: dict[int, Certificate] = {}
+    history: dict[int, list[Certificate]] = {}
     for row in session.exec(query).all():
-        current[row.participation_id] = row  # ordered: the last version wins
-    return current
+        history.setdefault(row.participation_id, []).append(row)
+    return history
+
+
+def current_issues(
+    session: Session, campaign_year: int, participation_ids: Collection[int] | None = None
+) -> dict[int, Certificate]:
+    """Return each participation's newest certificate issue (highest version); reads only."""
+    history = issue_history(session, campaign_year, participation_ids)
+    return {pid: rows[-1] for pid, rows in history.items()}
 
 
 def next_sequence(session: Session, campaign_year: int) -> int:
