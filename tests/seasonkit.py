@@ -18,7 +18,7 @@ from schemas.enums import OutboxStatus, SubmissionKind
 from schemas.enums import ParticipationStatus as S
 from schemas.outbox_table import OutboxMessage
 from schemas.release_tables import Certificate, Commendation
-from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
+from schemas.review_tables import PerformanceEvaluation, ReviewDecision, ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Recommendation, StageTransition, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
@@ -78,6 +78,8 @@ def _file(
 
 
 def _outcome(session: Session, pid: int, score: float, grade: str, round_: int = 0) -> None:
+    """Add a round's live outcome and its decided version (the same figures, as decided)."""
+    session.add(decision(pid, score, grade, round_))
     session.add(
         ReviewOutcome(
             campaign_year=2024,
@@ -91,6 +93,26 @@ def _outcome(session: Session, pid: int, score: float, grade: str, round_: int =
             recommendation="pass",
             decided_on=date(2024, 12, 13),
         )
+    )
+
+
+def decision(
+    pid: int, score: float, grade: str, round_: int = 0, version: int = 1
+) -> ReviewDecision:
+    """Return the decided version of a round's outcome, as the review records it."""
+    return ReviewDecision(
+        campaign_year=2024,
+        participation_id=pid,
+        round=round_,
+        version=version,
+        decision="pass" if score >= 60 else "revise",
+        normalised_score=score,
+        raw_score=score,
+        reviews=3,
+        grade=grade,
+        decided_on=date(2024, 12, 13),
+        decided_by="评审组",
+        decided_at=AT,
     )
 
 

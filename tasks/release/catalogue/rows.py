@@ -2,8 +2,9 @@
 
 `load_catalogue_rows` runs one query per table whatever the number of units: the listed
 participations with their unit's public fields (never its contacts), the recommending
-associations' names, the latest report PDF and basic-information form, the latest review
-round's grade, approved commendations and the certificates issued by `as_of`. Read-only; the
+associations' names, the latest report PDF and basic-information form, the grade of the decided
+review (the version the unit was told, never the live outcome), approved commendations and the
+newest certificate issued by `as_of`. Read-only; the
 rows become catalogue entries in tasks/release/catalogue/entries.py.
 """
 
@@ -20,8 +21,8 @@ from sqlmodel import Session, col, select
 from schemas.catalogue import CatalogueCommendation
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Certificate, Commendation
-from schemas.review_tables import ReviewOutcome
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
+from tasks.common.decided_outcomes import decided_outcomes
 
 __all__ = [
     "LISTED",
@@ -130,17 +131,15 @@ def _read_filings(session: Session, listed: Any, rows: CatalogueRows) -> None:
             rows.basic_info[pid] = filing.data
 
 
-def _grades(session: Session, listed: Any) -> dict[int, str]:
-    """Return each listed unit's grade of its latest review round."""
-    grades: dict[int, str] = {}
-    for pid, grade in session.exec(
-        select(ReviewOutcome.participation_id, ReviewOutcome.grade)
-        .join(Participation, col(Participation.id) == col(ReviewOutcome.participation_id))
-        .where(listed)
-        .order_by(col(ReviewOutcome.participation_id), col(ReviewOutcome.round))
-    ).all():  # the latest round overwrites earlier ones
-        grades[pid] = grade
-    return grades
+def _grades(session: Session, campaign_year: int, units: Sequence[ListedUnit]) -> dict[int, str]:
+    """Return each listed unit's grade as its review was decided (the version it was told),
+    never the live outcome, which late sheets may still move."""
+    decided = decided_outcomes(session, campaign_year)
+    return {
+        u.participation_id: decided[u.participation_id].grade
+        for u in units
+        if u.participation_id in decided
+    }
 
 
 def _awards(session: Session, listed: Any) -> dict[int, list[CatalogueCommendation]]:
@@ -159,27 +158,29 @@ def _awards(session: Session, listed: Any) -> dict[int, list[CatalogueCommendati
 
 
 def _certificates(session: Session, listed: Any, as_of: date) -> dict[int, str]:
-    """Return the certificate number of each listed unit certified by `as_of`."""
+    """Return the number of each listed unit's newest certificate issued by `as_of`."""
     return dict(
         session.exec(
             select(Certificate.participation_id, Certificate.number)
             .join(Participation, col(Participation.id) == col(Certificate.participation_id))
             .where(listed, col(Certificate.issued_on) <= as_of)
+            .order_by(col(Certificate.participation_id), col(Certificate.version))
         ).all()
-    )
+    )  # ordered: a participation's newest version overwrites its earlier ones
 
 
 def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> CatalogueRows:
     """Read the listed units of a campaign and what the catalogue shows of them; read-only.
 
-    Six queries whatever the number of units. Only the latest version of each filing and the
-    latest review round count; certificates issued after `as_of` are not shown yet.
+    Six queries whatever the number of units. Only the latest version of each filing, the
+    decided review (tasks/common/decided_outcomes.py) and the newest certificate issue count;
+    certificates issued after `as_of` are not shown yet.
     """
     listed = _listed(campaign_year)
     rows = CatalogueRows(units=_listed_units(session, listed))
     rows.associations = _association_names(session, listed, campaign_year)
     _read_filings(session, listed, rows)
-    rows.grades = _grades(session, listed)
+    rows.grades = _grades(session, campaign_year, rows.units)
     rows.commendations = _awards(session, listed)
     rows.certificates = _certificates(session, listed, as_of)
     return rows

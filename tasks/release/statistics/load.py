@@ -20,7 +20,7 @@ from schemas.enums import OutboxStatus, SubmissionKind
 from schemas.enums import ParticipationStatus as S
 from schemas.outbox_table import OutboxMessage
 from schemas.release_tables import Certificate, Commendation
-from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
+from schemas.review_tables import PerformanceEvaluation
 from schemas.tables import (
     Association,
     Participation,
@@ -28,6 +28,7 @@ from schemas.tables import (
     StageTransition,
     Submission,
 )
+from tasks.common.decided_outcomes import decided_outcomes
 from tasks.common.progress import usable_report
 from tasks.release.statistics.frames import TOTAL, funnel_frame, mail_frame, timeliness_frame
 from tasks.release.statistics.quality import (
@@ -106,14 +107,10 @@ def submission_timeliness(
 
 
 def _outcomes(session: Session, campaign_year: int) -> pd.DataFrame:
-    rows = session.exec(
-        select(
-            ReviewOutcome.participation_id,
-            ReviewOutcome.round,
-            ReviewOutcome.normalised_score,
-            ReviewOutcome.grade,
-        ).where(ReviewOutcome.campaign_year == campaign_year)
-    ).all()
+    """Return the decided review of each participation (the version it was told), never the
+    live outcome, which late sheets may still move; reads only."""
+    decided = decided_outcomes(session, campaign_year)
+    rows = [(pid, d.round, d.normalised_score, d.grade) for pid, d in sorted(decided.items())]
     return pd.DataFrame(
         rows, columns=["participation_id", "round", "normalised_score", "grade"]
     ).astype({"normalised_score": "float64"})
@@ -180,10 +177,10 @@ def season_counts(session: Session, campaign_year: int) -> pd.DataFrame:
         .where(Commendation.campaign_year == campaign_year)
         .where(Commendation.status == "approved")
     ).one()
-    certificates = session.exec(
-        select(func.count())
-        .select_from(Certificate)
-        .where(Certificate.campaign_year == campaign_year)
+    certificates = session.exec(  # units certified (a re-issue is the same unit's newer issue)
+        select(func.count(func.distinct(Certificate.participation_id))).where(
+            Certificate.campaign_year == campaign_year
+        )
     ).one()
     sent = session.exec(
         select(func.count())

@@ -1,9 +1,9 @@
 """What the season produced, as pandas rules: review scores, topic coverage, indicators.
 
 Plain functions over small frames and values (the loaders in tasks/release/statistics/load.py read
-them): the latest review outcome per unit by grade and by 10-point band, the share of usable reports
-covering each campaign topic, and the performance-evaluation indicators summarised per key. No
-database, no files, no Prefect.
+them): the decided review per unit (its latest round) by grade and by 10-point band, the share of
+usable reports covering each campaign topic, and the performance-evaluation indicators summarised
+per key. No database, no files, no Prefect.
 """
 
 from __future__ import annotations

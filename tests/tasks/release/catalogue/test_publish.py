@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from factories import add_association, add_participation, make_uscc
+from seasonkit import decision
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -28,6 +29,7 @@ from tasks.release.catalogue.publish import (
     build_public_catalogue,
     catalogue_markdown,
 )
+from tasks.release.catalogue.rows import load_catalogue_rows
 from tasks.store import session_scope
 
 P = ParticipationStatus
@@ -119,6 +121,7 @@ def _seed(engine: Engine, campaign: CampaignFile, workspace: Path) -> dict[int, 
         _filing(session, two, SubmissionKind.REPORT_PDF, 1, stored_path="../outside.pdf")
         _filing(session, ids[3], SubmissionKind.REPORT_PDF, 1)
         for pid, rnd, grade in ((one, 0, "四星级"), (one, 1, "五星级"), (two, 0, "三星级")):
+            session.add(decision(pid, 80.0, grade, rnd))
             session.add(
                 ReviewOutcome(
                     campaign_year=2024,
@@ -306,3 +309,36 @@ def test_catalogue_markdown_links_the_index_and_names_gaps(tmp_path: Path) -> No
     assert f"]({(tmp_path / 'index.html').as_uri()})" in markdown
     assert "report PDF not found in the workspace (1): A\\_\\[x\\]" in markdown
     assert "pre-screen" not in markdown
+
+
+def test_the_catalogue_reads_the_decided_grade_and_the_newest_certificate(
+    engine: Engine, database_url: str, campaign_2024: CampaignFile, tmp_path: Path
+) -> None:
+    ids = _seed(engine, campaign_2024, tmp_path / "ws")
+    one = ids[1]
+    with session_scope(engine) as session:
+        for live in session.exec(
+            select(ReviewOutcome).where(ReviewOutcome.participation_id == one)
+        ):
+            live.grade, live.normalised_score = "二星级", 41.0  # a late sheet, after the decision
+            session.add(live)
+        session.add(
+            Certificate(
+                campaign_year=2024,
+                participation_id=one,
+                number="SH2024-0009",
+                stored_path="release/2024/certificates/SH2024-0009.pdf",
+                sha256="1" * 64,
+                data_sha256="1" * 64,
+                version=2,
+                reason="名称更正",
+                issued_on=AS_OF,
+                issued_at=AT,
+            )
+        )
+
+    with session_scope(engine) as session:
+        rows = load_catalogue_rows(session, 2024, AS_OF)
+
+    assert rows.grades[one] == "五星级"  # the decided version of its latest round
+    assert rows.certificates[one] == "SH2024-0009"  # the newest issue, not the first

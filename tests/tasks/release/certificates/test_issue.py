@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from certificatekit import current, issues, pdf_text, rename_unit, seed_certified
 from factories import add_participation
+from seasonkit import decision
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, UOWTransaction
@@ -22,6 +23,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.certificate_number import make_number
 from schemas.enums import ParticipationStatus
 from schemas.release_tables import Certificate
+from schemas.review_tables import ReviewOutcome
 from schemas.settings import Settings
 from schemas.tables import Participation
 from tasks.common.submissions import sha256_file
@@ -254,3 +256,32 @@ def test_the_participations_certified_are_exactly_approved_and_released(
     assert certified == {pid for pid, s in statuses.items() if s in (P.APPROVED, P.RELEASED)}
     assert ids[4] not in certified
     assert ids[5] not in certified
+
+
+def test_a_live_review_outcome_changing_after_the_decision_changes_no_certificate(
+    engine: Engine, settings: Settings, campaign_2024: CampaignFile
+) -> None:
+    ids = seed_certified(engine, campaign_2024)
+    with session_scope(engine) as session:
+        session.add(decision(ids[1], 88.0, "四星半级"))
+    issue_certificates_now(settings, 2024, AS_OF)
+    before = issues(engine)
+    with session_scope(engine) as session:
+        session.add(  # a late sheet renormalised the live outcome after the decision
+            ReviewOutcome(
+                campaign_year=2024,
+                participation_id=ids[1],
+                normalised_score=59.0,
+                raw_score=59.0,
+                reviews=3,
+                spread=5.0,
+                grade="二星级",
+                recommendation="revise",
+                decided_on=AS_OF,
+            )
+        )
+
+    summary = issue_certificates_now(settings, 2024, LATER)
+
+    assert (summary.issued, summary.reissued, summary.unchanged) == (0, 0, 3)
+    assert [c.model_dump() for c in issues(engine)] == [c.model_dump() for c in before]

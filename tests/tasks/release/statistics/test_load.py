@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from seasonkit import seed_season
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from schemas.campaign_file import CampaignFile
+from schemas.release_tables import Certificate
+from schemas.review_tables import ReviewOutcome
 from schemas.sqltypes import now_utc
 from tasks.common.campaigns import ensure_campaign
 from tasks.release.statistics.load import (
@@ -210,3 +213,33 @@ def test_an_empty_season_gives_empty_tables_and_zero_totals(
     assert list(frames["score_bands"]["reports"]) == [0] * 10
     assert frames["performance"].empty
     assert _records(frames["mail"], ["template", "total"]) == [["合计", 0]]
+
+
+def test_statistics_read_the_decided_review_and_count_a_reissued_unit_once(
+    season: Engine, campaign_2024: CampaignFile
+) -> None:
+    with session_scope(season) as session:
+        for live in session.exec(select(ReviewOutcome)):
+            live.grade, live.normalised_score = "二星级", 12.0  # late sheets, after the decision
+            session.add(live)
+        first = session.exec(select(Certificate)).one()
+        again = Certificate.model_validate(
+            first.model_dump(exclude={"id"})
+            | {"number": "CSR2024-0002X", "version": 2, "sha256": "c" * 64}
+        )
+        session.add(again)
+
+    with session_scope(season) as session:
+        grades, bands = review_score_distribution(session, campaign_2024)
+        counts = season_counts(session, 2024)
+
+    assert _records(grades, ["grade", "reports"]) == [
+        ["五星级", 1],
+        ["四星半级", 1],
+        ["四星级", 1],
+        ["三星级", 1],
+        ["二星级", 0],
+    ]
+    assert list(bands["reports"]) == [0, 0, 0, 0, 0, 0, 1, 1, 1, 1]
+    shown = dict(zip(counts["key"], counts["value"], strict=True))
+    assert (shown["reviewed"], shown["certificates"]) == (4, 1)
