@@ -122,7 +122,7 @@ def release_units(
         if not issues:
             missing += int(approved)
             continue
-        certificate, heard = issues[-1], told[participation.id or 0]
+        certificate, heard = issues[-1], told.get(participation.id or 0, set())
         if not approved and (certificate.version == 1 or certificate.version in heard):
             continue  # released and told of its current issue
         earlier = [c for c in issues[:-1] if c.version in heard] or (
