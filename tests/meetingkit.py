@@ -3,6 +3,8 @@
 `seed_meeting` writes, in the caller's session, the Campaign row and units 1-9:
 1-4 review_passed (1-3 recommended by A001, 4 by A002 and A001), 5 rejected, 6 in_review,
 7 revised (its latest outcome is round 1), 8 withdrawn and 9 submitted (not candidates).
+Each decided round also has its ReviewDecision (version 1): 1-5 round 0 and 7's round 0
+(revise); 7's round 1 (needs_chair) is not decided.
 Commendations proposed: 1 excellent unit, 2 a green-low-carbon case and a speaker, 3 a speaker.
 Unit 4's name starts with "=" (a formula, if a writer were careless).
 """
@@ -17,7 +19,7 @@ from sqlmodel import Session, select
 
 from schemas.enums import ParticipationStatus
 from schemas.release_tables import Commendation
-from schemas.review_tables import ReviewOutcome
+from schemas.review_tables import ReviewDecision, ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.common.campaigns import ensure_campaign
@@ -48,6 +50,27 @@ COMMENDATIONS = [
     (2, "speaker", "", "发布会交流发言单位"),
     (3, "speaker", "", "发布会交流发言单位"),
 ]
+
+
+def decided(
+    year: int, pid: int, rnd: int, score: float, decision: str, rank: int, version: int = 1
+) -> ReviewDecision:
+    """The decided version of a round's outcome, as the review's decided step writes it."""
+    return ReviewDecision(
+        campaign_year=year,
+        participation_id=pid,
+        round=rnd,
+        version=version,
+        decision=decision,
+        normalised_score=score,
+        raw_score=score,
+        reviews=3,
+        grade="四星级",
+        rank=rank,
+        decided_on=date(year, 12, 12),
+        decided_by="review",
+        decided_at=now_utc(),
+    )
 
 
 def uscc(n: int) -> str:
@@ -87,6 +110,8 @@ def seed_meeting(session: Session, campaign: Any) -> dict[int, int]:
                 decided_on=date(campaign.year, 12, 12),
             )
         )
+        if recommendation in {"pass", "revise", "reject"}:
+            session.add(decided(campaign.year, ids[n], rnd, score, recommendation, rank))
     for rank, (n, kind, category, title) in enumerate(COMMENDATIONS, start=1):
         session.add(
             Commendation(
@@ -137,7 +162,9 @@ CHANGES = MeetingChanges(
             uscc=uscc(5), kind="case", category_key="community", reason="社区案例突出"
         )
     ],
-)  # removes 2, adds 5 (and makes it a community case), takes 3's speaker place
+    overrides={uscc(5): ["below-pass"]},
+)  # removes 2, adds 5 (below the pass score: overridden; and makes it a community case),
+# takes 3's speaker place
 
 
 def decision(changes: MeetingChanges = CHANGES) -> MeetingDecisionInput:

@@ -1,8 +1,9 @@
 """Propose the commendations (总结和经验推广表彰) and show them to the operators.
 
-`propose_commendations` (the task) reads the units whose report passed the review
-(tasks/commend/load.py), ranks them and selects excellent units, cases and speakers
-(tasks/commend/rank.py, tasks/commend/select.py), saves the selection as the campaign's
+`propose_commendations` (the task) reads the units whose report passed the review and carries
+no flag (tasks/commend/load.py: flagged units are skipped and listed with why), ranks them and
+selects excellent units, cases and speakers (tasks/commend/rank.py, tasks/commend/select.py),
+saves the selection as the campaign's
 `proposed` Commendation rows (tasks/commend/save.py: rows the meeting already approved or
 removed are never touched, and once a meeting decision exists nothing changes at all), writes
 `commendation-candidates.xlsx` for the meeting and publishes the proposal as the
@@ -51,6 +52,7 @@ class CommendSummary(BaseModel):
     meeting_decided: bool = False
     candidates: int = 0
     without_outcome: int = 0
+    flagged: int = 0  # passed but flagged: skipped, listed with why (the meeting may override)
     without_performance: int = 0
     without_topics: int = 0
     by_kind: dict[str, int] = {}
@@ -120,12 +122,12 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         if latest_decision(session, campaign_year) is not None:
             decided = CommendSummary(campaign_year=campaign_year, as_of=as_of, meeting_decided=True)
             return Proposal(decided, [], [])
-        pool = load_candidates(session, campaign_year)
+        pool = load_candidates(session, campaign)
         selections = select_commendations(pool.candidates, campaign.commendation)
         counts = save_proposal(session, campaign_year, selections, as_of)
     ranked = rank_candidates(pool.candidates, campaign.commendation.performance_points)
     report = write_candidates_workbook(
-        settings.inside_workspace(report_dir, WORKBOOK), ranked, selections
+        settings.inside_workspace(report_dir, WORKBOOK), ranked, selections, pool.skipped
     )
     categories = category_fills(campaign, selections)
     summary = CommendSummary(
@@ -133,6 +135,7 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         as_of=as_of,
         candidates=len(pool.candidates),
         without_outcome=len(pool.without_outcome),
+        flagged=len(pool.skipped),
         without_performance=sum(c.performance is None for c in pool.candidates),
         without_topics=sum(not c.topics for c in pool.candidates),
         by_kind=dict(Counter(s.kind.value for s in selections)),
@@ -160,6 +163,8 @@ def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill
         f"- without performance evaluation (no bonus): {summary.without_performance}",
         f"- without covered topics (cannot be a case): {summary.without_topics}",
         f"- passed but no review outcome (not ranked): {summary.without_outcome}",
+        f"- 有标记未入选 flagged, not proposed (listed in the workbook with why; only the "
+        f"meeting may override): {summary.flagged}",
         f"- rows: {summary.inserted} new, {summary.updated} changed, {summary.deleted} "
         f"withdrawn, {summary.unchanged} unchanged, {summary.kept} decided by the meeting",
         f"- workbook: `{summary.report}`",

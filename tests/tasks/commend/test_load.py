@@ -51,14 +51,14 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", _record)
 
 
-def test_candidates_are_read_in_four_queries_and_skip_units_not_passed(
-    engine: Engine, ids: dict[int, int], statements: list[str]
+def test_candidates_are_read_in_six_queries_and_skip_units_not_passed(
+    engine: Engine, ids: dict[int, int], statements: list[str], campaign_2024: CampaignFile
 ) -> None:
     with session_scope(engine) as session:
-        pool = load_candidates(session, 2024)
+        pool = load_candidates(session, campaign_2024)
 
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 4
+    assert len(selects) == 6  # units, decided, screenings + decided (flags), evaluations, filings
     assert sorted(c.participation_id for c in pool.candidates) == sorted(
         ids[n] for n in range(1, 8)
     )

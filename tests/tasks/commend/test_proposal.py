@@ -127,7 +127,7 @@ def test_workbook_lists_every_candidate_and_selection_with_text_kept_as_text(
     path = settings.workspace / summary.report
     assert summary.report == "reports/test/commendation-candidates.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["candidates", "selections"]
+    assert wb.sheetnames == ["candidates", "selections", "flagged"]
     candidates = list(wb["candidates"].iter_rows(values_only=True))
     assert [(r[0], r[1], r[11]) for r in candidates[1:]] == [
         (1, "上海测试0003科技有限公司", 93.0),

@@ -15,7 +15,7 @@ from schemas.release_tables import MeetingDecision
 from schemas.tables import StageTransition
 from tasks.meeting.apply import DecisionInvalid, apply_decision
 from tasks.meeting.decision import MeetingChanges
-from tasks.meeting.pack import load_meeting_pack
+from tasks.meeting.pack_load import load_meeting_pack
 from tasks.store import session_scope
 
 S = ParticipationStatus
@@ -30,7 +30,13 @@ def test_a_decision_moves_every_candidate_and_records_the_exact_lists(
         pack = load_meeting_pack(session, campaign_2024, date(2024, 12, 23))
     with session_scope(engine) as session:
         recorded = apply_decision(
-            session, pack, decision(), actor="test", now=NOW, flow_run_id="r1"
+            session,
+            pack,
+            decision(),
+            actor="test",
+            now=NOW,
+            flow_run_id="r1",
+            pack_fingerprint="f" * 64,
         )
 
     assert recorded.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
@@ -55,8 +61,15 @@ def test_a_decision_moves_every_candidate_and_records_the_exact_lists(
     }
     assert moves[ids[2]] == (S.REMOVED, "报告数据与年报不符")
     assert moves[ids[5]] == (S.APPROVED, "added by the meeting: 复核后同意发布")
-    assert moves[ids[6]] == (S.REMOVED, "not approved by the meeting: review not finished")
-    assert moves[ids[7]][1] == "not approved by the meeting: revised report not re-checked"
+    not_finished = (
+        "会议未同意发布：评审未完成：待专家评分 "
+        "(not approved by the meeting: review not finished: sheets outstanding)"
+    )
+    not_rechecked = (
+        "会议未同意发布：修改稿未复核 (not approved by the meeting: revised report not re-checked)"
+    )
+    assert moves[ids[6]] == (S.REMOVED, not_finished)
+    assert moves[ids[7]][1] == not_rechecked
     assert set(moves) == {ids[n] for n in range(1, 8)}
     assert (row.version, row.meeting_date, row.decided_by, row.source, row.flow_run_id) == (
         1,
@@ -66,11 +79,15 @@ def test_a_decision_moves_every_candidate_and_records_the_exact_lists(
         "r1",
     )
     assert row.release_list == recorded.release_list
+    assert row.pack_fingerprint == "f" * 64
     assert row.added == {uscc(5): "复核后同意发布"}
     assert row.removed == {
         uscc(2): "报告数据与年报不符",
-        uscc(6): "not approved by the meeting: review not finished",
-        uscc(7): "not approved by the meeting: revised report not re-checked",
+        uscc(6): not_finished,
+        uscc(7): not_rechecked,
+    }
+    assert row.overrides == {
+        uscc(5): {"flags": ["below-pass"], "reason": "复核后同意发布；社区案例突出"}
     }
     assert commended == {
         (uscc(1), "excellent_unit", ""): "approved",
