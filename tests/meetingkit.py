@@ -11,17 +11,18 @@ Unit 4's name starts with "=" (a formula, if a writer were careless).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from factories import add_association, add_participation, make_uscc
 from sqlmodel import Session, select
 
-from schemas.enums import ParticipationStatus
+from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Commendation
 from schemas.review_tables import ReviewDecision, ReviewOutcome
+from schemas.screening import ScreenCode
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Unit
+from schemas.tables import Participation, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.meeting.decision import CommendationAddition, MeetingChanges, MeetingDecisionInput
 
@@ -71,6 +72,37 @@ def decided(
         decided_by="review",
         decided_at=now_utc(),
     )
+
+
+def problem(code: ScreenCode, zh: str, en: str) -> dict[str, Any]:
+    return {"code": code.value, "severity": "warning", "reason_zh": zh, "reason_en": en}
+
+
+WRONG_YEAR = problem(
+    ScreenCode.WRONG_YEAR, "报告似为2022年度（致谢写2022年）", "the report seems to be about 2022"
+)
+TOPICS_MISSING = problem(
+    ScreenCode.TOPICS_MISSING, "核心议题仅覆盖4/11项", "covers 4 of 11 core topics"
+)
+
+
+def file_report(session: Session, pid: int, problems: list[dict[str, Any]]) -> None:
+    """Add a report PDF version (version 9: the latest) with these pre-screen warnings."""
+    session.add(
+        Submission(
+            campaign_year=2024,
+            participation_id=pid,
+            kind=SubmissionKind.REPORT_PDF,
+            version=9,
+            stored_path=f"archive/2024/reports/{pid}-9.pdf",
+            sha256=f"{pid:064x}",
+            size=10,
+            received_on=date(2024, 11, 28),
+            received_at=datetime(2024, 11, 28, 2, tzinfo=UTC),
+            screening={"problems": problems, "topics": []},
+        )
+    )
+    session.flush()
 
 
 def uscc(n: int) -> str:

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from meetingkit import uscc
 
 from schemas.enums import ParticipationStatus
+from tasks.common.report_flags import BELOW_PASS, WRONG_YEAR, ReportFlag
 from tasks.meeting.decision import (
     CommendationAddition,
     MeetingChanges,
     final_release_list,
     validate_decision,
 )
-from tasks.common.report_flags import BELOW_PASS, WRONG_YEAR, ReportFlag
 from tasks.meeting.pack import MeetingPack, PackCommendation, PackUnit
 from tasks.meeting.pack_reasons import CANDIDATES
 

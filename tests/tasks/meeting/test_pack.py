@@ -21,7 +21,6 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
 from tasks.meeting.pack import NOT_GIVEN, PackUnit, pack_fingerprint, pack_statistics
-from tasks.meeting.pack_load import load_meeting_pack
 from tasks.meeting.pack_files import (
     md,
     pack_digest,
@@ -29,6 +28,7 @@ from tasks.meeting.pack_files import (
     write_meeting_pack,
     write_pack_workbook,
 )
+from tasks.meeting.pack_load import load_meeting_pack
 from tasks.store import session_scope
 
 S = ParticipationStatus
