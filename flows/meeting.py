@@ -37,10 +37,10 @@ from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
-from tasks.meeting.decision import DecisionSummary
 from tasks.meeting.form import MeetingForm, form_class, form_to_decision, pause_key
 from tasks.meeting.pack_files import PackSummary, build_meeting_pack
 from tasks.meeting.record import find_recorded_decision, record_decision
+from tasks.meeting.recorded import DecisionSummary
 
 POLL_SECONDS = 2  # how often a paused run asks the server whether it was resumed
 CANCELLED_TYPES = frozenset({StateType.CANCELLED, StateType.CANCELLING})

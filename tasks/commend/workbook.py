@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tasks.commend.load import SkippedUnit
 from tasks.commend.rank import Ranked
@@ -60,22 +61,12 @@ def _lines(reasons: Sequence[str]) -> str:
 SKIPPED_HEADERS = ["单位名称 unit", "统一社会信用代码 USCC", "未入选原因 why not proposed"]
 
 
-def write_candidates_workbook(
-    path: Path,
-    ranked: Sequence[Ranked],
-    selections: Sequence[Selection],
-    skipped: Sequence[SkippedUnit] = (),
-) -> Path:
-    """Write the ranked candidates, the selections and the flagged units skipped; return path.
-
-    Three sheets of one xlsx; text from the units' filings is written as text cells, never as
-    formulas.
-    """
+def _candidate_rows(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[list[Any]]:
+    """Return one row per ranked candidate: scores, topics, what it is proposed as, why. Pure."""
     chosen: dict[int, list[Selection]] = {}
     for s in selections:
         chosen.setdefault(s.participation_id, []).append(s)
-    by_pid = {r.candidate.participation_id: r for r in ranked}
-    candidate_rows = [
+    return [
         [
             r.rank,
             r.candidate.unit_name,
@@ -95,6 +86,21 @@ def write_candidates_workbook(
         ]
         for r in ranked
     ]
+
+
+def write_candidates_workbook(
+    path: Path,
+    ranked: Sequence[Ranked],
+    selections: Sequence[Selection],
+    skipped: Sequence[SkippedUnit] = (),
+) -> Path:
+    """Write the ranked candidates, the selections and the flagged units skipped; return path.
+
+    Three sheets of one xlsx; text from the units' filings is written as text cells, never as
+    formulas.
+    """
+    candidate_rows = _candidate_rows(ranked, selections)
+    by_pid = {r.candidate.participation_id: r for r in ranked}
     selection_rows = [
         [
             KIND_WORDS[s.kind],

@@ -26,12 +26,12 @@ from schemas.tables import Participation, StageTransition
 from tasks.meeting.decision import (
     MeetingChanges,
     MeetingDecisionInput,
-    RecordedDecision,
     final_release_list,
     normalise_changes,
     validate_decision,
 )
 from tasks.meeting.pack import MeetingPack, PackCommendation, PackUnit
+from tasks.meeting.recorded import RecordedDecision
 from tasks.store import bulk_insert
 
 KIND_TITLES = {

@@ -1,18 +1,18 @@
-"""The meeting's decision: its shape, the rules it must satisfy, and recording it.
+"""The meeting's decision: its shape and the rules it must satisfy.
 
 `MeetingChanges` is what the meeting changed against the pack (plain pydantic, also the format
-of `campaign approve --changes`); `validate_decision` is the pure rule check (every problem, in
-words an operator can act on); `final_release_list` says who releases after the changes;
-`RecordedDecision` is a stored decision with its lists, `DecisionSummary` the same in numbers.
-Writing a decision is tasks/meeting/record.py (`apply_decision`, the `record_decision` task).
-No I/O here.
+of `campaign approve --changes`), with `overrides` naming the flags the meeting overrides;
+`validate_decision` is the pure rule check (every problem, in words an operator can act on);
+`final_release_list` says who releases after the changes. A recorded decision is
+tasks/meeting/recorded.py; writing one is tasks/meeting/record.py (`apply_decision`, the
+`record_decision` task). No I/O here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -259,61 +259,3 @@ def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
         for u in (*pack.release, *pack.others)
         if (u.uscc in proposed and u.uscc not in removed) or u.uscc in added
     ]
-
-
-class DecisionSummary(BaseModel):
-    """A recorded meeting decision in numbers, as runs report it.
-
-    The lists themselves are in the MeetingDecision row and the `meeting-decision` artifact.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_year: int
-    version: int
-    meeting_date: date
-    decided_by: str
-    source: str
-    flow_run_id: str
-    released: int  # units on the final release list
-    removed: int  # candidates not released, each with its reason in the row
-    added: int  # units the meeting added to the release list
-    commendations_approved: int
-    commendations_removed: int
-
-
-class RecordedDecision(BaseModel):
-    """A recorded meeting decision with its lists (the `meeting-decision` artifact's content)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_year: int
-    version: int
-    meeting_date: date
-    decided_by: str
-    source: str
-    flow_run_id: str
-    release_list: list[str]
-    commendations_approved: int
-    commendations_removed: int
-    removed: dict[str, str]
-    added: dict[str, str]
-    notes: str = ""
-    overrides: dict[str, dict[str, Any]] = {}  # USCC -> {"flags": [codes], "reason": text}
-    pack_fingerprint: str = ""
-
-    def summary(self) -> DecisionSummary:
-        """Return the decision in numbers. Pure."""
-        return DecisionSummary(
-            campaign_year=self.campaign_year,
-            version=self.version,
-            meeting_date=self.meeting_date,
-            decided_by=self.decided_by,
-            source=self.source,
-            flow_run_id=self.flow_run_id,
-            released=len(self.release_list),
-            removed=len(self.removed),
-            added=len(self.added),
-            commendations_approved=self.commendations_approved,
-            commendations_removed=self.commendations_removed,
-        )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from prefect.artifacts import create_markdown_artifact
 
-from tasks.meeting.decision import RecordedDecision
 from tasks.meeting.pack_files import md, table
+from tasks.meeting.recorded import RecordedDecision
 
 DECISION_ARTIFACT_KEY = "meeting-decision"
 

@@ -27,9 +27,7 @@ from tasks.common.business_day import current_actor
 from tasks.common.meeting_decisions import latest_decision
 from tasks.meeting.apply import apply_decision, recorded_view
 from tasks.meeting.decision import (
-    DecisionSummary,
     MeetingDecisionInput,
-    RecordedDecision,
     validate_decision,
 )
 from tasks.meeting.decision_page import publish_decision
@@ -37,6 +35,7 @@ from tasks.meeting.pack import pack_fingerprint
 from tasks.meeting.pack_diff import pack_changes
 from tasks.meeting.pack_load import load_meeting_pack
 from tasks.meeting.pack_snapshots import load_snapshot
+from tasks.meeting.recorded import DecisionSummary, RecordedDecision
 from tasks.store import campaign_session
 
 STALE = (
