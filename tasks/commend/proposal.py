@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.settings import Settings
-from tasks.commend.load import load_candidates
+from tasks.commend.load import SkippedUnit, load_candidates
 from tasks.commend.rank import Ranked, rank_candidates
 from tasks.commend.save import save_proposal
 from tasks.commend.select import CommendationKind, Selection, select_commendations
 from tasks.commend.workbook import write_candidates_workbook
+from tasks.common.markdown import markdown_text
 from tasks.common.meeting_decisions import latest_decision
 from tasks.common.rejection_reports import publish_table
 from tasks.store import campaign_session
@@ -80,6 +81,7 @@ class Proposal(NamedTuple):
     summary: CommendSummary
     table: list[Row]  # one row per selection: the `commendation-proposal` artifact
     categories: list[CategoryFill]
+    skipped: tuple[SkippedUnit, ...] = ()  # passed but flagged: not proposed, and why
 
 
 def proposal_table(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[Row]:
@@ -143,10 +145,30 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         report=str(report.relative_to(settings.workspace)),
         **counts.model_dump(),
     )
-    return Proposal(summary, proposal_table(ranked, selections), categories)
+    return Proposal(summary, proposal_table(ranked, selections), categories, tuple(pool.skipped))
 
 
-def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill]) -> str:
+def skipped_markdown(skipped: Sequence[SkippedUnit], limit: int = 50) -> list[str]:
+    """Return the lines listing the flagged units not proposed, with why (at most `limit`)."""
+    if not skipped:
+        return []
+    lines = ["", "### 有标记未入选 Flagged, not proposed (the meeting may override)", ""]
+    lines += [
+        f"- {markdown_text(u.unit_name)}（{u.uscc}）：{markdown_text('；'.join(u.reasons))}"
+        for u in skipped[:limit]
+    ]
+    if len(skipped) > limit:
+        lines.append(
+            f"- … 另有{len(skipped) - limit}家 ({len(skipped) - limit} more in the workbook)"
+        )
+    return lines
+
+
+def proposal_markdown(
+    summary: CommendSummary,
+    categories: Sequence[CategoryFill],
+    skipped: Sequence[SkippedUnit] = (),
+) -> str:
     """Return the `commendation-summary` page: counts, rows changed, quotas filled. Pure."""
     if summary.meeting_decided:
         return (
@@ -172,6 +194,7 @@ def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill
         "| category | quota | filled |",
         "|---|---|---|",
         *[f"| {c.name} ({c.key}) | {c.quota} | {c.filled} |" for c in categories],
+        *skipped_markdown(skipped),
     ]
     return "\n".join(lines)
 
@@ -189,7 +212,8 @@ def publish_proposal(proposal: Proposal) -> None:
             f"Proposed commendations ({len(proposal.table)}); reasons in `{summary.report}`",
         )
     create_markdown_artifact(
-        key=SUMMARY_ARTIFACT, markdown=proposal_markdown(summary, proposal.categories)
+        key=SUMMARY_ARTIFACT,
+        markdown=proposal_markdown(summary, proposal.categories, proposal.skipped),
     )
 
 
