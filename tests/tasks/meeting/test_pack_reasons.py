@@ -1,7 +1,12 @@
-"""The pack's rule: every unit exactly once, proposed or not with its reason in Chinese."""
+"""The pack's rule: every unit exactly once, proposed or not with its reason in Chinese.
+
+Checked on the pack and on what is written from it: the xlsx sheets and the markdown page
+(which is also the `meeting-pack` artifact).
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from datetime import date
@@ -12,7 +17,8 @@ from hypothesis import strategies as st
 from schemas.enums import ParticipationStatus
 from schemas.tables import Participation, Unit
 from tasks.common.report_flags import BELOW_PASS, PRESCREEN_OPEN, WRONG_YEAR, ReportFlag
-from tasks.meeting.pack import PackCommendation
+from tasks.meeting.pack import MeetingPack, PackCommendation
+from tasks.meeting.pack_files import pack_markdown, pack_workbook_sheets
 from tasks.meeting.pack_load import assemble_pack, pack_unit
 from tasks.meeting.pack_reasons import CANDIDATES, UnitState, why_not_proposed
 
@@ -94,6 +100,24 @@ def test_every_unit_is_in_the_pack_exactly_once_with_a_chinese_reason_when_not_p
     assert {c.participation_id for c in pack.commendations} <= expected
     assert {c.participation_id for c in pack.withheld}.isdisjoint(expected)
     assert len(pack.commendations) + len(pack.withheld) == len(commendations)
+    assert_every_unit_once_in_the_files(pack, len(rows))
+
+
+def assert_every_unit_once_in_the_files(pack: MeetingPack, n: int) -> None:
+    """The xlsx's unit sheets and the markdown page (the artifact) list each unit once."""
+    everyone = Counter(f"U{i:017d}" for i in range(1, n + 1))
+    sheets = {title: rows for title, _, rows in pack_workbook_sheets(pack)}
+    in_xlsx = Counter(r[1] for r in sheets["release list"]) + Counter(
+        r[0] for r in sheets["not proposed"]
+    )
+    assert in_xlsx == everyone
+    for row in sheets["not proposed"]:
+        assert chinese_first(row[7])  # 未列入原因: Chinese first
+    page = pack_markdown(pack)
+    sections = {part.split("\n", 1)[0]: part for part in page.split("\n## ")}
+    unit_sections = [v for k, v in sections.items() if k.startswith(("拟发布名单", "未列入"))]
+    in_page = Counter(m for part in unit_sections for m in re.findall(r"U\d{17}", part))
+    assert in_page == everyone
 
 
 def test_the_reasons_of_the_defects_seen() -> None:
