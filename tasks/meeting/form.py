@@ -175,8 +175,8 @@ def pause_key(fingerprint: str, attempt: int, used: Iterable[str]) -> str:
     pack named in the key and in the answer), which recording then compares with the pack now.
     """
     for key in sorted(used):
-        parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "decision" and parts[2] == str(attempt):
+        parts = key.split("-")  # decision-<fingerprint>-<n>, or decision-<n> before the pack
+        if parts[0] == "decision" and len(parts) in {2, 3} and parts[-1] == str(attempt):
             return key
     return f"decision-{fingerprint[:12]}-{attempt}"
 

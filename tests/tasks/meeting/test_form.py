@@ -20,6 +20,7 @@ def test_a_new_question_names_the_pack_and_a_restart_reuses_the_key_it_answered(
     assert pause_key(B, 1, used) == f"decision-{'a' * 12}-1"
     assert pause_key(B, 2, used) == f"decision-{'b' * 12}-2"
     assert pause_key(B, 11, {f"decision-{'a' * 12}-1"}) == f"decision-{'b' * 12}-11"
+    assert pause_key(B, 1, {"decision-1"}) == "decision-1"  # asked before the upgrade
 
 
 def test_the_form_carries_the_fingerprint_and_the_overrides_both_ways() -> None:
