@@ -86,11 +86,12 @@ Slot = tuple[str, str, str]  # USCC, kind, category: one commendation
 
 
 def _verdict(
-    seen: PackCommendation, changes: MeetingChanges, final: set[str], readded: set[Slot]
+    seen: PackCommendation, changes: MeetingChanges, final: set[str], readded: dict[Slot, str]
 ) -> tuple[CommendationStatus, str]:
     """Return what the meeting's decision makes of one proposed commendation, and why."""
-    if (seen.uscc, seen.kind, seen.category_key) in readded:
-        return C.APPROVED, "会议增列 added by the meeting"
+    slot = (seen.uscc, seen.kind, seen.category_key)
+    if slot in readded:
+        return C.APPROVED, f"会议增列 added by the meeting: {readded[slot]}"
     if seen.uscc in changes.remove_from_commendation:
         return C.REMOVED, changes.remove_from_commendation[seen.uscc]
     if seen.uscc not in final:
@@ -106,7 +107,9 @@ def _decide_proposed(
     A withheld proposal the meeting adds again is approved in place (one row per slot).
     """
     changes = normalise_changes(decision.changes)
-    readded: set[Slot] = {(a.uscc, a.kind, a.category_key) for a in changes.add_to_commendation}
+    readded: dict[Slot, str] = {
+        (a.uscc, a.kind, a.category_key): a.reason for a in changes.add_to_commendation
+    }
     by_id = {c.id: c for c in (*pack.commendations, *pack.withheld)}
     rows = session.exec(select(Commendation).where(col(Commendation.id).in_(list(by_id)))).all()
     entries: list[dict[str, Any]] = []
