@@ -2,11 +2,13 @@
 
 The command talks to the same Prefect API as the paused run (PREFECT_API_URL, or the
 workspace's Prefect home), finds the newest paused `meeting` run of the year (or takes
-`--flow-run`), resumes it with the decision as the form's values, and waits for the run's
-verdict: recorded, or asked again with the problems (printed; exit 1). A changes file is JSON or
-TOML with the fields of MeetingChanges (docs/meeting.md). `approve_paused_meeting` is the same
-step as a plain function for the demo driver. Prefect and the tasks are imported inline, after
-`prepare_prefect` pointed Prefect at the workspace.
+`--flow-run`), shows which pack the decision is given on (the fingerprint the paused run's form
+carries: the pack the meeting saw), resumes it with the decision and that fingerprint as the
+form's values, and waits for the run's verdict: recorded, or asked again with the problems
+(printed; exit 1). A changes file is JSON or TOML with the fields of MeetingChanges
+(docs/meeting.md), `overrides` naming the flags the meeting overrides per USCC.
+`approve_paused_meeting` is the same step as a plain function for the demo driver. Prefect and
+the tasks are imported inline, after `prepare_prefect` pointed Prefect at the workspace.
 """
 
 from __future__ import annotations
@@ -135,6 +137,26 @@ def asked_problems(flow_run_id: UUID) -> list[str]:
     return [line[2:] for line in head.splitlines() if line.startswith("- ")]
 
 
+def shown_pack(flow_run_id: UUID) -> str:
+    """Return the fingerprint of the pack a paused run shows (its form's pre-filled value).
+
+    "" when the run is not paused or its form names no pack. Reads only.
+    """
+    from prefect import get_client
+    from prefect.input.run_input import keyset_from_paused_state
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+        if state is None or not state.is_paused():
+            return ""
+        key = keyset_from_paused_state(state)["schema"]
+        schema = json.loads(client.read_flow_run_input(flow_run_id, key))
+    if isinstance(schema, str):  # stored as JSON text of the schema
+        schema = json.loads(schema)
+    field = schema.get("properties", {}).get("pack_fingerprint", {})
+    return str(field.get("default") or "")
+
+
 def approve_paused_meeting(
     campaign_year: int,
     changes: MeetingChanges,
@@ -143,18 +165,28 @@ def approve_paused_meeting(
     *,
     notes: str = "",
     flow_run_id: UUID | None = None,
+    pack_fingerprint: str | None = None,
 ) -> str:
     """Resume the paused meeting run with this decision; return the run id.
 
-    Side effect: resumes the run (the run then checks and records the decision). Raises
-    NoPausedMeeting when no run is paused, RuntimeError when the server refuses the values.
+    The decision is given on `pack_fingerprint`, by default the pack the paused run shows (the
+    one the meeting saw). Side effect: resumes the run (the run then checks and records the
+    decision). Raises NoPausedMeeting when no run is paused, RuntimeError when the server
+    refuses the values.
     """
     from prefect.flow_runs import resume_flow_run
 
     from tasks.meeting.form import form_values
 
     run_id = flow_run_id or find_paused_meeting(campaign_year)
-    values = form_values(changes, meeting_date=meeting_date, decided_by=decided_by, notes=notes)
+    fingerprint = shown_pack(run_id) if pack_fingerprint is None else pack_fingerprint
+    values = form_values(
+        changes,
+        meeting_date=meeting_date,
+        decided_by=decided_by,
+        notes=notes,
+        pack_fingerprint=fingerprint,
+    )
     resume_flow_run(run_id, run_input=values)
     return str(run_id)
 
@@ -241,8 +273,21 @@ def approve(
     run_id = _paused_run(chosen, flow_run)
     key = _pause_key(run_id)
     who = by or getpass.getuser()
+    fingerprint = shown_pack(run_id)
+    console.print(
+        f"决定依据的会议材料 deciding on the pack {fingerprint[:12] or '(none shown)'} "
+        f"shown by run {run_id} (artifact `meeting-pack`)"
+    )
     try:
-        approve_paused_meeting(chosen, stated, day, who, notes=notes, flow_run_id=run_id)
+        approve_paused_meeting(
+            chosen,
+            stated,
+            day,
+            who,
+            notes=notes,
+            flow_run_id=run_id,
+            pack_fingerprint=fingerprint,
+        )
     except Exception as exc:  # the server's REJECT or ABORT, a run not paused: say so, exit 2
         console.print(f"[red]not resumed[/red]: {exc}")
         raise typer.Exit(2) from None

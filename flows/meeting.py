@@ -10,7 +10,11 @@ before a valid decision: a timeout or a cancelled run leaves everything as it wa
 Waiting: a run started by hand (or by the demo) pauses and keeps its process alive; a run from a
 deployment (`serve`, a work pool) suspends instead: the process exits, and after the resume the
 run starts again from the top, where the pack is rebuilt and each earlier answer is read back
-under its pause key, so the same checks lead to the same place.
+under its pause key. Each answer carries the fingerprint of the pack it was given on (a field of
+the form, filled in with the pack shown; the pause key `decision-<fingerprint[:12]>-<attempt>`
+names it too, and a restarted run reuses the keys it already used), and recording compares
+that fingerprint with the pack as it is now in the database: never the rebuilt pack with itself.
+If the lists changed since, the answer is refused and asked again with what changed.
 """
 
 from __future__ import annotations
@@ -33,10 +37,10 @@ from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.business_day import current_run_label, resolve_as_of
 from tasks.common.campaigns import prepare_campaign
-from tasks.meeting.decision import DecisionSummary
-from tasks.meeting.form import MeetingForm, form_class, form_to_decision
+from tasks.meeting.form import MeetingForm, form_class, form_to_decision, pause_key
 from tasks.meeting.pack_files import PackSummary, build_meeting_pack
 from tasks.meeting.record import find_recorded_decision, record_decision
+from tasks.meeting.recorded import DecisionSummary
 
 POLL_SECONDS = 2  # how often a paused run asks the server whether it was resumed
 CANCELLED_TYPES = frozenset({StateType.CANCELLED, StateType.CANCELLING})
@@ -95,12 +99,25 @@ def _ended_without_decision(wait_seconds: int) -> MeetingNotDecided:
     return MeetingNotDecided(message)
 
 
-def _ask(form: type[MeetingForm], attempt: int, wait_seconds: int) -> MeetingForm | None:
+def _used_pause_keys() -> set[str]:
+    """Return the pause keys this run has already used (its earlier questions); reads only."""
+    run_id = flow_run.get_id()
+    if not run_id:
+        return set()
+    with get_client(sync_client=True) as client:
+        return set(client.read_flow_run(UUID(run_id)).empirical_policy.pause_keys or set())
+
+
+def _ask(
+    form: type[MeetingForm], attempt: int, fingerprint: str, wait_seconds: int
+) -> MeetingForm | None:
     """Wait for the operator's answer on the form; None when the answer could not be read.
 
-    Raises MeetingNotDecided when the wait ends without an answer.
+    The key names the pack shown and the attempt; a restarted run asks under the key it used
+    before for that attempt, so Prefect hands back the answer given then. Raises
+    MeetingNotDecided when the wait ends without an answer.
     """
-    key = f"decision-{attempt}"  # stable across a suspended run's restarts
+    key = pause_key(fingerprint, attempt, _used_pause_keys())
     try:
         if _from_deployment():
             return suspend_flow_run(wait_for_input=form, timeout=wait_seconds, key=key)
@@ -143,9 +160,10 @@ def _ask_until_recorded(
     attempt = 0
     while True:
         attempt += 1
+        defaults["pack_fingerprint"] = pack.fingerprint  # the pack shown above this form
         form = form_class(_description(pack, problems, attempt), **defaults)
         try:
-            answer = _ask(form, attempt, wait_seconds)
+            answer = _ask(form, attempt, pack.fingerprint, wait_seconds)
         except MeetingNotDecided as exc:
             logger.error("%s", exc)
             raise
@@ -156,7 +174,12 @@ def _ask_until_recorded(
         decision, problems = form_to_decision(answer)
         if decision is not None:
             outcome = record_decision(
-                settings, campaign_year, day, decision, pack.fingerprint, flow_run.get_id() or ""
+                settings,
+                campaign_year,
+                day,
+                decision,
+                decision.pack_fingerprint,  # the pack the answer was given on, not a rebuilt one
+                flow_run.get_id() or "",
             )
             if outcome.decision is not None:
                 return Deliberation(outcome.decision, outcome.already_recorded, pack, attempt)

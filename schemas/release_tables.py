@@ -12,8 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
+from schemas.commendation import CommendationStatus
 from schemas.sqltypes import utc_column
 
 
@@ -35,7 +36,11 @@ class Commendation(SQLModel, table=True):
     rank: int
     reasons: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     proposed_on: date
-    status: str = Field(default="proposed", max_length=16)  # proposed | approved | removed
+    # Moves only through schemas/commendation.py move_commendation (proposed/approved/removed).
+    status: CommendationStatus = Field(
+        default=CommendationStatus.PROPOSED,
+        sa_column=sa.Column(AutoString(length=16), nullable=False),
+    )
 
 
 class MeetingDecision(SQLModel, table=True):
@@ -59,6 +64,8 @@ class MeetingDecision(SQLModel, table=True):
     removed: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     added: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     pack_fingerprint: str = Field(default="", max_length=64)  # the pack the operator saw
+    # The flags the meeting overrode explicitly: USCC -> {"flags": [codes], "reason": text}.
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     notes: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
 
 

@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
+from schemas.review_tables import PerformanceEvaluation, ReviewDecision, ReviewOutcome
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
@@ -92,8 +92,27 @@ def evaluation(pid: int, sound: int, of: int) -> PerformanceEvaluation:
     )
 
 
-def add_outcome(session: Session, pid: int, score: float, round_: int = 0) -> None:
-    """Add a passing review outcome of `score` for one round."""
+def add_outcome(
+    session: Session, pid: int, score: float, round_: int = 0, *, decided: bool = True
+) -> None:
+    """Add a passing review outcome of `score` for one round, and its decided version."""
+    if decided:
+        session.add(
+            ReviewDecision(
+                campaign_year=2024,
+                participation_id=pid,
+                round=round_,
+                decision="pass",
+                normalised_score=score,
+                raw_score=score,
+                reviews=3,
+                grade="四星级",
+                rank=None,
+                decided_on=date(2024, 12, 13),
+                decided_by="review",
+                decided_at=now_utc(),
+            )
+        )
     session.add(
         ReviewOutcome(
             campaign_year=2024,
@@ -147,7 +166,7 @@ def seed_commend_units(session: Session, campaign: CampaignFile) -> dict[int, in
         )
         if spec is None:
             if n == 8:
-                add_outcome(session, pid, 99.0)  # in review: an outcome, yet no candidate
+                add_outcome(session, pid, 99.0, decided=False)  # in review: not a candidate
             continue
         for round_, score in enumerate(spec["scores"]):
             add_outcome(session, pid, score, round_)

@@ -3,23 +3,26 @@
 `seed_meeting` writes, in the caller's session, the Campaign row and units 1-9:
 1-4 review_passed (1-3 recommended by A001, 4 by A002 and A001), 5 rejected, 6 in_review,
 7 revised (its latest outcome is round 1), 8 withdrawn and 9 submitted (not candidates).
+Each decided round also has its ReviewDecision (version 1): 1-5 round 0 and 7's round 0
+(revise); 7's round 1 (needs_chair) is not decided.
 Commendations proposed: 1 excellent unit, 2 a green-low-carbon case and a speaker, 3 a speaker.
 Unit 4's name starts with "=" (a formula, if a writer were careless).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from factories import add_association, add_participation, make_uscc
 from sqlmodel import Session, select
 
-from schemas.enums import ParticipationStatus
+from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Commendation
-from schemas.review_tables import ReviewOutcome
+from schemas.review_tables import ReviewDecision, ReviewOutcome
+from schemas.screening import ScreenCode
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Unit
+from schemas.tables import Participation, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.meeting.decision import CommendationAddition, MeetingChanges, MeetingDecisionInput
 
@@ -48,6 +51,58 @@ COMMENDATIONS = [
     (2, "speaker", "", "发布会交流发言单位"),
     (3, "speaker", "", "发布会交流发言单位"),
 ]
+
+
+def decided(
+    year: int, pid: int, rnd: int, score: float, decision: str, rank: int, version: int = 1
+) -> ReviewDecision:
+    """The decided version of a round's outcome, as the review's decided step writes it."""
+    return ReviewDecision(
+        campaign_year=year,
+        participation_id=pid,
+        round=rnd,
+        version=version,
+        decision=decision,
+        normalised_score=score,
+        raw_score=score,
+        reviews=3,
+        grade="四星级",
+        rank=rank,
+        decided_on=date(year, 12, 12),
+        decided_by="review",
+        decided_at=now_utc(),
+    )
+
+
+def problem(code: ScreenCode, zh: str, en: str) -> dict[str, Any]:
+    return {"code": code.value, "severity": "warning", "reason_zh": zh, "reason_en": en}
+
+
+WRONG_YEAR = problem(
+    ScreenCode.WRONG_YEAR, "报告似为2022年度（致谢写2022年）", "the report seems to be about 2022"
+)
+TOPICS_MISSING = problem(
+    ScreenCode.TOPICS_MISSING, "核心议题仅覆盖4/11项", "covers 4 of 11 core topics"
+)
+
+
+def file_report(session: Session, pid: int, problems: list[dict[str, Any]]) -> None:
+    """Add a report PDF version (version 9: the latest) with these pre-screen warnings."""
+    session.add(
+        Submission(
+            campaign_year=2024,
+            participation_id=pid,
+            kind=SubmissionKind.REPORT_PDF,
+            version=9,
+            stored_path=f"archive/2024/reports/{pid}-9.pdf",
+            sha256=f"{pid:064x}",
+            size=10,
+            received_on=date(2024, 11, 28),
+            received_at=datetime(2024, 11, 28, 2, tzinfo=UTC),
+            screening={"problems": problems, "topics": []},
+        )
+    )
+    session.flush()
 
 
 def uscc(n: int) -> str:
@@ -87,6 +142,8 @@ def seed_meeting(session: Session, campaign: Any) -> dict[int, int]:
                 decided_on=date(campaign.year, 12, 12),
             )
         )
+        if recommendation in {"pass", "revise", "reject"}:
+            session.add(decided(campaign.year, ids[n], rnd, score, recommendation, rank))
     for rank, (n, kind, category, title) in enumerate(COMMENDATIONS, start=1):
         session.add(
             Commendation(
@@ -137,7 +194,9 @@ CHANGES = MeetingChanges(
             uscc=uscc(5), kind="case", category_key="community", reason="社区案例突出"
         )
     ],
-)  # removes 2, adds 5 (and makes it a community case), takes 3's speaker place
+    overrides={uscc(5): ["below-pass"]},
+)  # removes 2, adds 5 (below the pass score: overridden; and makes it a community case),
+# takes 3's speaker place
 
 
 def decision(changes: MeetingChanges = CHANGES) -> MeetingDecisionInput:

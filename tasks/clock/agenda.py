@@ -6,6 +6,13 @@ policy names the day, and whether a closed submission window still has units to 
 the review or the release has work that day is theirs to say (tasks/review/due.py,
 tasks/release/due.py); the clock asks them only in their stages (flows/season.py). The meeting
 itself is never run by the clock: it waits for people (flows/meeting.py).
+
+In the meeting stage the clock keeps running the review (late sheets, re-check rounds, chair
+decisions) and, on the stage's first day, the commend proposal: both may change what the
+meeting pack shows. They are not stopped once a pack is out (a re-check decided in the meeting
+stage is real news the guiding units must decide on); instead every value the pack shows is in
+its fingerprint (tasks/meeting/pack.py), so any such change makes a pending decision stale: it
+is refused and asked again with what changed (tasks/meeting/record.py).
 """
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
 """Read the commend stage's candidates from the campaign database, in a few batched queries.
 
 A candidate is a participation whose report passed the review (`review_passed`; only the
-meeting approves). For each: its unit (industry, ownership, district), its latest review
-outcome (the highest round), its performance evaluation if one exists, the topics its latest
-report PDF covers (the pre-screen's `topics`, schemas/screening.py) and the report title from
-its basic-information form (or receipt). Reads only; the caller's session, no commits.
+meeting approves) and that carries no flag (tasks/common/report_flags.py: wrong year, open
+pre-screen problems, below the pass score): a flagged unit is skipped and listed with why, and
+only the meeting can commend it, explicitly. For each candidate: its unit (industry, ownership,
+district), its decided review version (tasks/common/decided_outcomes.py, never the live
+ReviewOutcome, which moves as late sheets renormalise the experts), its performance evaluation
+if one exists, the topics its latest report PDF covers (the pre-screen's `topics`,
+schemas/screening.py) and the report title from its basic-information form (or receipt).
+Reads only; the caller's session, no commits.
 """
 
 from __future__ import annotations
@@ -15,10 +19,24 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
+from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.review_tables import PerformanceEvaluation, ReviewOutcome
+from schemas.review_tables import PerformanceEvaluation, ReviewDecision
 from schemas.tables import Participation, Submission, Unit
 from tasks.commend.rank import Candidate, TopicEvidence, performance_from_evaluation
+from tasks.common.decided_outcomes import decided_outcomes
+from tasks.common.report_flags import report_flags
+
+
+class SkippedUnit(BaseModel):
+    """A unit whose report passed the review but that cannot be proposed, and why (flags)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participation_id: int
+    uscc: str
+    unit_name: str
+    reasons: list[str]  # the flags' words, Chinese first
 
 
 class CandidatePool(BaseModel):
@@ -27,7 +45,8 @@ class CandidatePool(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     candidates: list[Candidate]
-    without_outcome: list[int]  # review_passed participations with no review outcome
+    without_outcome: list[int]  # review_passed participations with no decided review
+    skipped: list[SkippedUnit] = []  # flagged: only the meeting may commend them, explicitly
 
 
 def covered_topics(screening: Mapping[str, Any] | None) -> tuple[TopicEvidence, ...]:
@@ -64,18 +83,6 @@ def _passed(stmt: Any, campaign_year: int, pid_column: Any) -> Any:
         .where(Participation.campaign_year == campaign_year)
         .where(Participation.status == ParticipationStatus.REVIEW_PASSED)
     )
-
-
-def _latest_outcomes(session: Session, campaign_year: int) -> dict[int, ReviewOutcome]:
-    """Return each review_passed participation's review outcome of its highest round."""
-    outcomes: dict[int, ReviewOutcome] = {}
-    for outcome in session.exec(
-        _passed(select(ReviewOutcome), campaign_year, col(ReviewOutcome.participation_id))
-        .where(ReviewOutcome.campaign_year == campaign_year)
-        .order_by(col(ReviewOutcome.round))
-    ).all():
-        outcomes[outcome.participation_id] = outcome  # the highest round wins
-    return outcomes
 
 
 def _evaluations(session: Session, campaign_year: int) -> dict[int, PerformanceEvaluation]:
@@ -131,7 +138,7 @@ def _filings(session: Session, campaign_year: int) -> Filings:
 def candidate_of(
     pid: int,
     unit: Unit,
-    outcome: ReviewOutcome,
+    outcome: ReviewDecision,
     evaluation: PerformanceEvaluation | None,
     filings: Filings,
 ) -> Candidate:
@@ -148,7 +155,7 @@ def candidate_of(
         case_title=str(form.get("case_title") or ""),
         normalised_score=float(outcome.normalised_score),
         grade=outcome.grade,
-        review_rank=outcome.rank,
+        review_rank=outcome.rank,  # the decided version's, never the live outcome's
         performance=(
             performance_from_evaluation(evaluation.indicators, evaluation.flags)
             if evaluation is not None
@@ -158,18 +165,36 @@ def candidate_of(
     )
 
 
-def load_candidates(session: Session, campaign_year: int) -> CandidatePool:
-    """Return the campaign's review_passed units as candidates (four queries, no writes)."""
+def load_candidates(session: Session, campaign: CampaignFile) -> CandidatePool:
+    """Return the campaign's unflagged review_passed units as candidates; reads only.
+
+    A flagged unit is skipped and listed with its flags' words; a passed unit with no decided
+    review is listed as without outcome. One query per table.
+    """
+    campaign_year = campaign.year
     units = _passed_units(session, campaign_year)
-    outcomes = _latest_outcomes(session, campaign_year)
+    outcomes = decided_outcomes(session, campaign_year, [pid for pid, _ in units])
+    flags = report_flags(session, campaign)
     evaluations = _evaluations(session, campaign_year)
     filings = _filings(session, campaign_year)
     candidates: list[Candidate] = []
     without_outcome: list[int] = []
+    skipped: list[SkippedUnit] = []
     for pid, unit in units:
         outcome = outcomes.get(pid)
-        if outcome is None:
+        if pid in flags:
+            words = [f"{f.zh} ({f.en})" for f in flags[pid]]
+            skipped.append(
+                SkippedUnit(
+                    participation_id=pid, uscc=unit.uscc, unit_name=unit.name, reasons=words
+                )
+            )
+        elif outcome is None:
             without_outcome.append(pid)
-            continue
-        candidates.append(candidate_of(pid, unit, outcome, evaluations.get(pid), filings))
-    return CandidatePool(candidates=candidates, without_outcome=sorted(without_outcome))
+        else:
+            candidates.append(candidate_of(pid, unit, outcome, evaluations.get(pid), filings))
+    return CandidatePool(
+        candidates=candidates,
+        without_outcome=sorted(without_outcome),
+        skipped=sorted(skipped, key=lambda s: s.uscc),
+    )

@@ -1,8 +1,9 @@
 """Propose the commendations (总结和经验推广表彰) and show them to the operators.
 
-`propose_commendations` (the task) reads the units whose report passed the review
-(tasks/commend/load.py), ranks them and selects excellent units, cases and speakers
-(tasks/commend/rank.py, tasks/commend/select.py), saves the selection as the campaign's
+`propose_commendations` (the task) reads the units whose report passed the review and carries
+no flag (tasks/commend/load.py: flagged units are skipped and listed with why), ranks them and
+selects excellent units, cases and speakers (tasks/commend/rank.py, tasks/commend/select.py),
+saves the selection as the campaign's
 `proposed` Commendation rows (tasks/commend/save.py: rows the meeting already approved or
 removed are never touched, and once a meeting decision exists nothing changes at all), writes
 `commendation-candidates.xlsx` for the meeting and publishes the proposal as the
@@ -25,11 +26,12 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.settings import Settings
-from tasks.commend.load import load_candidates
+from tasks.commend.load import SkippedUnit, load_candidates
 from tasks.commend.rank import Ranked, rank_candidates
 from tasks.commend.save import save_proposal
 from tasks.commend.select import CommendationKind, Selection, select_commendations
 from tasks.commend.workbook import write_candidates_workbook
+from tasks.common.markdown import markdown_text
 from tasks.common.meeting_decisions import latest_decision
 from tasks.common.rejection_reports import publish_table
 from tasks.store import campaign_session
@@ -51,6 +53,7 @@ class CommendSummary(BaseModel):
     meeting_decided: bool = False
     candidates: int = 0
     without_outcome: int = 0
+    flagged: int = 0  # passed but flagged: skipped, listed with why (the meeting may override)
     without_performance: int = 0
     without_topics: int = 0
     by_kind: dict[str, int] = {}
@@ -78,6 +81,7 @@ class Proposal(NamedTuple):
     summary: CommendSummary
     table: list[Row]  # one row per selection: the `commendation-proposal` artifact
     categories: list[CategoryFill]
+    skipped: tuple[SkippedUnit, ...] = ()  # passed but flagged: not proposed, and why
 
 
 def proposal_table(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[Row]:
@@ -120,12 +124,12 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         if latest_decision(session, campaign_year) is not None:
             decided = CommendSummary(campaign_year=campaign_year, as_of=as_of, meeting_decided=True)
             return Proposal(decided, [], [])
-        pool = load_candidates(session, campaign_year)
+        pool = load_candidates(session, campaign)
         selections = select_commendations(pool.candidates, campaign.commendation)
         counts = save_proposal(session, campaign_year, selections, as_of)
     ranked = rank_candidates(pool.candidates, campaign.commendation.performance_points)
     report = write_candidates_workbook(
-        settings.inside_workspace(report_dir, WORKBOOK), ranked, selections
+        settings.inside_workspace(report_dir, WORKBOOK), ranked, selections, pool.skipped
     )
     categories = category_fills(campaign, selections)
     summary = CommendSummary(
@@ -133,6 +137,7 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         as_of=as_of,
         candidates=len(pool.candidates),
         without_outcome=len(pool.without_outcome),
+        flagged=len(pool.skipped),
         without_performance=sum(c.performance is None for c in pool.candidates),
         without_topics=sum(not c.topics for c in pool.candidates),
         by_kind=dict(Counter(s.kind.value for s in selections)),
@@ -140,10 +145,30 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
         report=str(report.relative_to(settings.workspace)),
         **counts.model_dump(),
     )
-    return Proposal(summary, proposal_table(ranked, selections), categories)
+    return Proposal(summary, proposal_table(ranked, selections), categories, tuple(pool.skipped))
 
 
-def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill]) -> str:
+def skipped_markdown(skipped: Sequence[SkippedUnit], limit: int = 50) -> list[str]:
+    """Return the lines listing the flagged units not proposed, with why (at most `limit`)."""
+    if not skipped:
+        return []
+    lines = ["", "### 有标记未入选 Flagged, not proposed (the meeting may override)", ""]
+    lines += [
+        f"- {markdown_text(u.unit_name)}（{u.uscc}）：{markdown_text('；'.join(u.reasons))}"
+        for u in skipped[:limit]
+    ]
+    if len(skipped) > limit:
+        lines.append(
+            f"- … 另有{len(skipped) - limit}家 ({len(skipped) - limit} more in the workbook)"
+        )
+    return lines
+
+
+def proposal_markdown(
+    summary: CommendSummary,
+    categories: Sequence[CategoryFill],
+    skipped: Sequence[SkippedUnit] = (),
+) -> str:
     """Return the `commendation-summary` page: counts, rows changed, quotas filled. Pure."""
     if summary.meeting_decided:
         return (
@@ -160,6 +185,8 @@ def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill
         f"- without performance evaluation (no bonus): {summary.without_performance}",
         f"- without covered topics (cannot be a case): {summary.without_topics}",
         f"- passed but no review outcome (not ranked): {summary.without_outcome}",
+        f"- 有标记未入选 flagged, not proposed (listed in the workbook with why; only the "
+        f"meeting may override): {summary.flagged}",
         f"- rows: {summary.inserted} new, {summary.updated} changed, {summary.deleted} "
         f"withdrawn, {summary.unchanged} unchanged, {summary.kept} decided by the meeting",
         f"- workbook: `{summary.report}`",
@@ -167,6 +194,7 @@ def proposal_markdown(summary: CommendSummary, categories: Sequence[CategoryFill
         "| category | quota | filled |",
         "|---|---|---|",
         *[f"| {c.name} ({c.key}) | {c.quota} | {c.filled} |" for c in categories],
+        *skipped_markdown(skipped),
     ]
     return "\n".join(lines)
 
@@ -184,7 +212,8 @@ def publish_proposal(proposal: Proposal) -> None:
             f"Proposed commendations ({len(proposal.table)}); reasons in `{summary.report}`",
         )
     create_markdown_artifact(
-        key=SUMMARY_ARTIFACT, markdown=proposal_markdown(summary, proposal.categories)
+        key=SUMMARY_ARTIFACT,
+        markdown=proposal_markdown(summary, proposal.categories, proposal.skipped),
     )
 
 

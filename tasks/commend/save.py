@@ -16,10 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
+from schemas.commendation import CommendationStatus
 from schemas.release_tables import Commendation
 from tasks.commend.select import Selection
 
-PROPOSED = "proposed"
+PROPOSED = CommendationStatus.PROPOSED
 
 CommendationKey = tuple[int, str, str]  # participation, kind, category: one stored row
 

@@ -1,16 +1,19 @@
 """The commend stage's workbook for the meeting: ranked candidates and proposed selections.
 
-`write_candidates_workbook` writes one xlsx with two sheets (every ranked candidate with its
-scores and reasons; every selection with its reasons) through tasks/common/spreadsheets.py's rules:
-text from the units' filings is written as text cells, never formulas. Plain function: writes
-only the path it is given, which the caller puts inside the workspace.
+`write_candidates_workbook` writes one xlsx with three sheets (every ranked candidate with its
+scores and reasons; every selection with its reasons; the flagged units skipped, with why)
+through tasks/common/spreadsheets.py's rules: text from the units' filings is written as text
+cells, never formulas. Plain function: writes only the path it is given, which the caller puts
+inside the workspace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from tasks.commend.load import SkippedUnit
 from tasks.commend.rank import Ranked
 from tasks.commend.select import CommendationKind, Selection
 from tasks.common.spreadsheets import write_sheets
@@ -55,18 +58,15 @@ def _lines(reasons: Sequence[str]) -> str:
     return "\n".join(reasons)
 
 
-def write_candidates_workbook(
-    path: Path, ranked: Sequence[Ranked], selections: Sequence[Selection]
-) -> Path:
-    """Write the ranked candidates and the selections as two sheets of one xlsx; return path.
+SKIPPED_HEADERS = ["单位名称 unit", "统一社会信用代码 USCC", "未入选原因 why not proposed"]
 
-    Text from the units' filings is written as text cells, never as formulas.
-    """
+
+def _candidate_rows(ranked: Sequence[Ranked], selections: Sequence[Selection]) -> list[list[Any]]:
+    """Return one row per ranked candidate: scores, topics, what it is proposed as, why. Pure."""
     chosen: dict[int, list[Selection]] = {}
     for s in selections:
         chosen.setdefault(s.participation_id, []).append(s)
-    by_pid = {r.candidate.participation_id: r for r in ranked}
-    candidate_rows = [
+    return [
         [
             r.rank,
             r.candidate.unit_name,
@@ -86,6 +86,21 @@ def write_candidates_workbook(
         ]
         for r in ranked
     ]
+
+
+def write_candidates_workbook(
+    path: Path,
+    ranked: Sequence[Ranked],
+    selections: Sequence[Selection],
+    skipped: Sequence[SkippedUnit] = (),
+) -> Path:
+    """Write the ranked candidates, the selections and the flagged units skipped; return path.
+
+    Three sheets of one xlsx; text from the units' filings is written as text cells, never as
+    formulas.
+    """
+    candidate_rows = _candidate_rows(ranked, selections)
+    by_pid = {r.candidate.participation_id: r for r in ranked}
     selection_rows = [
         [
             KIND_WORDS[s.kind],
@@ -106,6 +121,11 @@ def write_candidates_workbook(
         [
             ("candidates", CANDIDATE_HEADERS, candidate_rows),
             ("selections", SELECTION_HEADERS, selection_rows),
+            (
+                "flagged",
+                SKIPPED_HEADERS,
+                [[u.unit_name, u.uscc, _lines(u.reasons)] for u in skipped],
+            ),
         ],
     )
 

@@ -1,22 +1,25 @@
-"""The meeting's decision: its shape, the rules it must satisfy, and recording it.
+"""The meeting's decision: its shape and the rules it must satisfy.
 
 `MeetingChanges` is what the meeting changed against the pack (plain pydantic, also the format
-of `campaign approve --changes`); `validate_decision` is the pure rule check (every problem, in
-words an operator can act on); `final_release_list` says who releases after the changes;
-`RecordedDecision` is a stored decision with its lists, `DecisionSummary` the same in numbers.
-Writing a decision is tasks/meeting/record.py (`apply_decision`, the `record_decision` task).
-No I/O here.
+of `campaign approve --changes`), with `overrides` naming the flags the meeting overrides;
+`validate_decision` is the pure rule check (every problem, in words an operator can act on);
+`final_release_list` says who releases after the changes. A recorded decision is
+tasks/meeting/recorded.py; writing one is tasks/meeting/record.py (`apply_decision`, the
+`record_decision` task). No I/O here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.uscc import InvalidUSCC, normalise_uscc
+from tasks.common.report_flags import ReportFlag
 from tasks.meeting.pack import MeetingPack
+from tasks.meeting.pack_reasons import missing_overrides
 
 CommendationKind = Literal["excellent_unit", "case", "speaker"]
 DecisionSource = Literal["ui", "cli"]
@@ -43,6 +46,9 @@ class MeetingChanges(BaseModel):
     add_to_release: dict[str, str] = Field(default_factory=dict)  # USCC -> reason
     remove_from_commendation: dict[str, str] = Field(default_factory=dict)  # USCC -> reason
     add_to_commendation: list[CommendationAddition] = Field(default_factory=list)
+    # USCC -> the flag codes (wrong-year, prescreen-open, below-pass) the meeting overrides to
+    # add that unit to the release list or a commendation; the addition's reason is the why.
+    overrides: dict[str, list[str]] = Field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """Return whether the meeting changed nothing."""
@@ -51,6 +57,7 @@ class MeetingChanges(BaseModel):
             or self.add_to_release
             or self.remove_from_commendation
             or self.add_to_commendation
+            or self.overrides
         )
 
 
@@ -64,6 +71,7 @@ class MeetingDecisionInput(BaseModel):
     decided_by: str = Field(min_length=1)
     notes: str = ""
     source: DecisionSource = "ui"
+    pack_fingerprint: str = ""  # of the pack the decision was given on (the form's field)
 
 
 def _canonical(uscc: str) -> str:
@@ -87,6 +95,7 @@ def normalise_changes(changes: MeetingChanges) -> MeetingChanges:
         add_to_commendation=[
             a.model_copy(update={"uscc": _canonical(a.uscc)}) for a in changes.add_to_commendation
         ],
+        overrides={_canonical(k): sorted(set(v)) for k, v in changes.overrides.items()},
     )
 
 
@@ -100,7 +109,7 @@ def _reasons_missing(section: str, mapping: dict[str, str]) -> list[str]:
 
 def _known_categories(pack: MeetingPack, kind: str) -> set[str]:
     """Return the category keys a commendation of this kind may carry."""
-    keys = {c.category_key for c in pack.commendations if c.kind == kind}
+    keys = {c.category_key for c in (*pack.commendations, *pack.withheld) if c.kind == kind}
     return keys | set(pack.categories) if kind == "case" else keys | {""}
 
 
@@ -120,8 +129,7 @@ def _release_problems(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
             problems.append(f"add to release: {uscc} is already on the proposed release list")
         elif uscc not in others:
             problems.append(
-                f"add to release: unknown USCC {uscc}: not among the meeting's candidates "
-                "(rejected, in review or revised units)"
+                f"add to release: {uscc} cannot be added (不可增列): " + _not_candidate(pack, uscc)
             )
         if uscc in changes.remove_from_release:
             problems.append(f"{uscc} is both removed from and added to the release list")
@@ -176,15 +184,69 @@ def _commendation_problems(pack: MeetingPack, changes: MeetingChanges) -> list[s
     return problems
 
 
+def _not_candidate(pack: MeetingPack, uscc: str) -> str:
+    """Say why a unit is not among the meeting's candidates (unknown, or its status)."""
+    unit = pack.unit(uscc)
+    if unit is None:
+        return f"unknown USCC {uscc} (不在会议名单中): not among the meeting's candidates"
+    return (
+        f"{uscc} 不可增列：{unit.why_not_proposed} ({unit.status.value}: not among the meeting's "
+        "candidates, which are units passed, rejected, in review or revised)"
+    )
+
+
+def _flag_words(flags: Sequence[ReportFlag]) -> str:
+    return "；".join(f.zh for f in flags) + " (" + "; ".join(f.en for f in flags) + ")"
+
+
+def _override_problems(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
+    """Return the problems of flagged units added without naming every flag they override."""
+    problems: list[str] = []
+    added = [("add to release", uscc) for uscc in changes.add_to_release]
+    added += [("add to commendation", a.uscc) for a in changes.add_to_commendation]
+    for section, uscc in added:
+        unit = pack.unit(uscc)
+        if unit is None or not unit.flags:
+            continue
+        missing = missing_overrides(unit.flags, changes.overrides.get(uscc, []))
+        if missing:
+            needed = ", ".join(f.code for f in missing)
+            problems.append(
+                f"{section}: {uscc} 有标记，须会议明确放行 is flagged: {_flag_words(missing)}; "
+                f"to go ahead, override these flags explicitly (override_flags: {needed})"
+            )
+    named = {uscc for _, uscc in added}
+    for uscc, codes in changes.overrides.items():
+        unit = pack.unit(uscc)
+        if uscc not in named:
+            problems.append(
+                f"override flags: {uscc} is neither added to the release list nor to a "
+                "commendation; an override goes with an addition and its reason"
+            )
+        elif unit is not None:
+            unknown = sorted(set(codes) - set(unit.flag_codes))
+            if unknown:
+                problems.append(
+                    f"override flags: {uscc} has no flag {', '.join(unknown)} "
+                    f"(its flags: {', '.join(unit.flag_codes) or 'none'})"
+                )
+    return problems
+
+
 def validate_decision(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
     """Return every problem of the changes against the pack (empty: valid). Pure.
 
     USCCs are compared in canonical form. A unit removed from the release list loses its
     proposed commendations without being named again; naming it for a new commendation is a
-    problem.
+    problem. A flagged unit is added (to the release list or a commendation) only when the
+    changes name every one of its flags in `overrides`.
     """
     normal = normalise_changes(changes)
-    return _release_problems(pack, normal) + _commendation_problems(pack, normal)
+    return (
+        _release_problems(pack, normal)
+        + _commendation_problems(pack, normal)
+        + _override_problems(pack, normal)
+    )
 
 
 def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
@@ -197,59 +259,3 @@ def final_release_list(pack: MeetingPack, changes: MeetingChanges) -> list[str]:
         for u in (*pack.release, *pack.others)
         if (u.uscc in proposed and u.uscc not in removed) or u.uscc in added
     ]
-
-
-class DecisionSummary(BaseModel):
-    """A recorded meeting decision in numbers, as runs report it.
-
-    The lists themselves are in the MeetingDecision row and the `meeting-decision` artifact.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_year: int
-    version: int
-    meeting_date: date
-    decided_by: str
-    source: str
-    flow_run_id: str
-    released: int  # units on the final release list
-    removed: int  # candidates not released, each with its reason in the row
-    added: int  # units the meeting added to the release list
-    commendations_approved: int
-    commendations_removed: int
-
-
-class RecordedDecision(BaseModel):
-    """A recorded meeting decision with its lists (the `meeting-decision` artifact's content)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_year: int
-    version: int
-    meeting_date: date
-    decided_by: str
-    source: str
-    flow_run_id: str
-    release_list: list[str]
-    commendations_approved: int
-    commendations_removed: int
-    removed: dict[str, str]
-    added: dict[str, str]
-    notes: str = ""
-
-    def summary(self) -> DecisionSummary:
-        """Return the decision in numbers. Pure."""
-        return DecisionSummary(
-            campaign_year=self.campaign_year,
-            version=self.version,
-            meeting_date=self.meeting_date,
-            decided_by=self.decided_by,
-            source=self.source,
-            flow_run_id=self.flow_run_id,
-            released=len(self.release_list),
-            removed=len(self.removed),
-            added=len(self.added),
-            commendations_approved=self.commendations_approved,
-            commendations_removed=self.commendations_removed,
-        )

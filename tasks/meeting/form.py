@@ -3,14 +3,15 @@
 `MeetingForm` is a Prefect `RunInput`: its JSON schema is the form (titles and help texts come
 from the fields below; type errors are refused by the server before the flow sees them).
 `form_class` gives the form with a description (the pack digest and any problems) and
-pre-filled values; `form_to_decision` turns a filled form into a MeetingDecisionInput or the
-problems to show; `form_values` is the reverse, for `campaign approve`. No I/O.
+pre-filled values (among them the fingerprint of the pack shown); `form_to_decision` turns a
+filled form into a MeetingDecisionInput or the problems to show; `form_values` is the reverse,
+for `campaign approve`; `pause_key` names each question. No I/O.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -40,6 +41,22 @@ class UnitChange(BaseModel):
     )
 
 
+OVERRIDE_HELP = (
+    "该单位有标记（报告年度存疑 wrong-year、预审问题未解决 prescreen-open、低于通过分数 "
+    "below-pass，见会议材料）时，会议仍同意的，逐项填写所放行的标记代码。The flag codes shown in "
+    "the pack for this unit that the meeting explicitly overrides; a flagged unit is not added "
+    "without them."
+)
+
+
+class UnitAddition(UnitChange):
+    """One unit the meeting adds to the release list, with its reason and flags overridden."""
+
+    override_flags: list[str] = Field(
+        default_factory=list, title="放行的标记 Flags overridden", description=OVERRIDE_HELP
+    )
+
+
 class CommendationAdd(BaseModel):
     """One commendation the meeting adds."""
 
@@ -64,6 +81,9 @@ class CommendationAdd(BaseModel):
         title="称号 Title (optional)",
         description="证书上的称号；留空则用类别名称。Printed on the certificate; empty: the "
         "category's name.",
+    )
+    override_flags: list[str] = Field(
+        default_factory=list, title="放行的标记 Flags overridden", description=OVERRIDE_HELP
     )
 
 
@@ -92,11 +112,12 @@ class MeetingForm(RunInput):
         "list the meeting did not approve, one item each with the reason. Their commendations "
         "are withdrawn too.",
     )
-    add_to_release: list[UnitChange] = Field(
+    add_to_release: list[UnitAddition] = Field(
         default_factory=list,
         title="增列入发布名单 Add to the release list",
-        description="会议同意发布的其他候选单位（评审未通过、评审中或已修改），写明理由。Other "
-        "candidates (rejected, in review, revised) the meeting approved, with the reason.",
+        description="会议同意发布的其他候选单位（有标记的、评审未通过、评审中或已修改），写明理由；"
+        "有标记的须填写放行的标记。Other candidates (flagged, rejected, in review, revised) the "
+        "meeting approved, with the reason; a flagged unit also with the flags overridden.",
     )
     remove_from_commendation: list[UnitChange] = Field(
         default_factory=list,
@@ -114,6 +135,13 @@ class MeetingForm(RunInput):
         default="",
         title="备注 Notes",
         description="会议纪要要点等（选填）。Anything else the meeting recorded (optional).",
+    )
+    pack_fingerprint: str = Field(
+        default="",
+        title="会议材料指纹 Pack fingerprint",
+        description="本决定所依据的会议材料（已预填，请勿修改）；材料若已变化，决定将被退回并列出"
+        "变化。The pack this decision is given on (filled in; leave it): if the pack has changed "
+        "since, the decision is refused with what changed.",
     )
     entered_via: Literal["ui", "cli"] = Field(
         default="ui",
@@ -136,6 +164,21 @@ def form_class(description: str, **defaults: Any) -> type[MeetingForm]:
         info.default_factory = None
         fields[name] = info
     return MeetingForm.with_initial_data(description=description, **fields)
+
+
+def pause_key(fingerprint: str, attempt: int, used: Iterable[str]) -> str:
+    """Return the pause key of an attempt: the one already used for it, else a new one. Pure.
+
+    A new key is `decision-<fingerprint[:12]>-<attempt>`: it names the pack shown. A suspended
+    run restarts from the top with a pack rebuilt from the database; asking again under the
+    key it used before for the attempt makes Prefect hand back the answer given then (on the
+    pack named in the key and in the answer), which recording then compares with the pack now.
+    """
+    for key in sorted(used):
+        parts = key.split("-")  # decision-<fingerprint>-<n>, or decision-<n> before the pack
+        if parts[0] == "decision" and len(parts) in {2, 3} and parts[-1] == str(attempt):
+            return key
+    return f"decision-{fingerprint[:12]}-{attempt}"
 
 
 def _keyed(section: str, items: Sequence[UnitChange]) -> tuple[dict[str, str], list[str]]:
@@ -163,10 +206,23 @@ def form_to_decision(form: MeetingForm) -> tuple[MeetingDecisionInput | None, li
         add_to_release=add,
         remove_from_commendation=uncommend,
         add_to_commendation=[
-            CommendationAddition(**a.model_dump()) for a in form.add_to_commendation
+            CommendationAddition(**a.model_dump(exclude={"override_flags"}))
+            for a in form.add_to_commendation
         ],
     )
+    overrides: dict[str, list[str]] = {}
+    added: list[UnitAddition | CommendationAdd] = [*form.add_to_release, *form.add_to_commendation]
+    for item in added:
+        if item.override_flags:
+            codes = overrides.setdefault(item.uscc.strip(), [])
+            codes += [c.strip() for c in item.override_flags if c.strip() not in codes]
+    changes = changes.model_copy(update={"overrides": overrides})
     problems = p1 + p2 + p3
+    if not form.pack_fingerprint.strip():
+        problems.append(
+            "会议材料指纹为空 'Pack fingerprint' is empty: it names the pack the decision is given "
+            "on; reload the form to get it filled in"
+        )
     if form.approve_as_proposed and not changes.is_empty():
         problems.append(
             "'Approve as proposed' is ticked but changes are listed: untick it to apply the "
@@ -186,6 +242,7 @@ def form_to_decision(form: MeetingForm) -> tuple[MeetingDecisionInput | None, li
         decided_by=form.decided_by.strip(),
         notes=form.notes,
         source=form.entered_via,
+        pack_fingerprint=form.pack_fingerprint.strip(),
     )
     return decision, []
 
@@ -197,20 +254,34 @@ def form_values(
     decided_by: str,
     notes: str = "",
     entered_via: Literal["ui", "cli"] = "cli",
+    pack_fingerprint: str = "",
 ) -> dict[str, Any]:
-    """Return the form's JSON values stating `changes` (empty changes: approve as proposed)."""
+    """Return the form's JSON values stating `changes` (empty changes: approve as proposed).
+
+    `pack_fingerprint` names the pack the decision is given on; `changes.overrides` go with
+    the unit's additions (release list and commendations).
+    """
 
     def units(mapping: dict[str, str]) -> list[dict[str, str]]:
         return [{"uscc": k, "reason": v} for k, v in mapping.items()]
+
+    def added(mapping: dict[str, str]) -> list[dict[str, Any]]:
+        return [
+            u | {"override_flags": changes.overrides.get(u["uscc"], [])} for u in units(mapping)
+        ]
 
     return {
         "approve_as_proposed": changes.is_empty(),
         "meeting_date": meeting_date.isoformat(),
         "decided_by": decided_by,
         "remove_from_release": units(changes.remove_from_release),
-        "add_to_release": units(changes.add_to_release),
+        "add_to_release": added(changes.add_to_release),
         "remove_from_commendation": units(changes.remove_from_commendation),
-        "add_to_commendation": [a.model_dump() for a in changes.add_to_commendation],
+        "add_to_commendation": [
+            a.model_dump() | {"override_flags": changes.overrides.get(a.uscc, [])}
+            for a in changes.add_to_commendation
+        ],
         "notes": notes,
+        "pack_fingerprint": pack_fingerprint,
         "entered_via": entered_via,
     }

@@ -1,11 +1,12 @@
 """Writing the meeting pack out: `meeting-pack.xlsx`, a markdown page, the Prefect artifacts.
 
-`pack_workbook_sheets`, `pack_markdown`, `pack_digest` and `decision_markdown` are pure
-renderings; `write_pack_workbook` writes the xlsx (every text from inputs a text cell, never a
-formula); `write_meeting_pack` reads the pack and writes both files into the run's report folder.
-`build_meeting_pack` (task) does that and shows the markdown as the `meeting-pack` artifact;
-`publish_decision` shows a recorded decision as `meeting-decision` (called by the task that
-records it, tasks/meeting/record.py). Reads the database only; never writes to it.
+`pack_workbook_sheets`, `pack_markdown` and `pack_digest` are pure renderings (every unit of the
+campaign once: the proposed list, then every other unit with its reason and flags);
+`write_pack_workbook` writes the xlsx (every text from inputs a text cell, never a formula);
+`write_meeting_pack` reads the pack, writes both files into the run's report folder and keeps
+the pack's snapshot under its fingerprint (tasks/meeting/pack_snapshots.py).
+`build_meeting_pack` (task) does that and shows the markdown as the `meeting-pack` artifact.
+Reads the database only; never writes to it.
 """
 
 from __future__ import annotations
@@ -24,19 +25,12 @@ from pydantic import BaseModel, ConfigDict
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.spreadsheets import write_sheets
-from tasks.meeting.decision import RecordedDecision
-from tasks.meeting.pack import (
-    KIND_WORDS,
-    MeetingPack,
-    PackCommendation,
-    PackUnit,
-    load_meeting_pack,
-    pack_fingerprint,
-)
+from tasks.meeting.pack import KIND_WORDS, MeetingPack, PackCommendation, PackUnit
+from tasks.meeting.pack_load import load_meeting_pack
+from tasks.meeting.pack_snapshots import save_snapshot
 from tasks.store import campaign_session
 
 ARTIFACT_KEY = "meeting-pack"
-DECISION_ARTIFACT_KEY = "meeting-decision"
 WORKBOOK = "meeting-pack.xlsx"
 MARKDOWN = "meeting-pack.md"
 DIGEST_ROWS = 60  # rows per table in the form's description; the xlsx has them all
@@ -47,8 +41,20 @@ STAT_WORDS = {
     "ownership": "所有制",
 }
 Sheet = tuple[str, list[str], list[list[Any]]]
+SHEETS = ("release list", "commendations", "speakers", "statistics", "not proposed", "withheld")
 
 UNIT_HEADERS = ["统一社会信用代码 USCC", "单位名称 name", "推荐协会 associations"]
+NOT_PROPOSED_HEADERS = [
+    *UNIT_HEADERS,
+    "状态 status",
+    "评审得分 score",
+    "等级 grade",
+    "评审结论 review",
+    "未列入原因 why not proposed",
+    "标记 flags",
+    "会议可增列 may be added",
+    "reason (English)",
+]
 COMMENDATION_HEADERS = [
     "类型 kind",
     "类别 category",
@@ -71,7 +77,9 @@ class PackSummary(BaseModel):
     built_on: date
     fingerprint: str
     release: int
-    others: int
+    others: int  # every other unit of the campaign (not proposed, each with its reason)
+    addable: int  # of those, the candidates the meeting may add with a reason
+    flagged: int  # units with a flag (never proposed without the meeting's explicit word)
     commendations: int
     speakers: int
     workbook: str  # relative to the workspace
@@ -120,7 +128,17 @@ def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
         for group, n in groups.items()
     ]
     others = [
-        [*_unit_cells(u)[:3], u.status.value, _score(u), u.recommendation, u.why_not_proposed]
+        [
+            *_unit_cells(u)[:3],
+            u.status.value,
+            _score(u),
+            u.grade,
+            u.recommendation,
+            u.why_not_proposed,
+            "；".join(f"{f.zh} [{f.code}]" for f in u.flags),
+            "可增列 yes" if u.addable else "否 no",
+            u.why_not_proposed_en,
+        ]
         for u in pack.others
     ]
     return [
@@ -128,11 +146,8 @@ def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
         ("commendations", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.commendations]),
         ("speakers", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.speakers]),
         ("statistics", ["维度 dimension", "分组 group", "发布单位数 units"], stats),
-        (
-            "not proposed",
-            [*UNIT_HEADERS, "状态 status", "评审得分 score", "评审建议 review", "原因 why"],
-            others,
-        ),
+        ("not proposed", NOT_PROPOSED_HEADERS, others),
+        ("withheld", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.withheld]),
     ]
 
 
@@ -150,7 +165,7 @@ def md(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], limit: int | None) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], limit: int | None) -> str:
     if not rows:
         return "_(none)_\n"
     shown = rows if limit is None else rows[:limit]
@@ -168,10 +183,11 @@ def _sections(pack: MeetingPack, limit: int | None) -> list[str]:
         "commendations": f"## 拟表彰名单 Proposed commendations ({len(pack.commendations)})",
         "speakers": f"## 交流发言 Speakers ({len(pack.speakers)})",
         "statistics": "## 统计 Statistics of the proposed release list",
-        "not proposed": f"## 未列入名单的候选单位 Candidates not proposed ({len(pack.others)})",
+        "not proposed": f"## 未列入拟发布名单的单位及原因 Units not proposed ({len(pack.others)})",
+        "withheld": f"## 暂缓的拟表彰 Commendations withheld ({len(pack.withheld)}): the unit "
+        "is not on the proposed list; removed unless the meeting adds it again",
     }
-    order = ["release list", "commendations", "speakers", "statistics", "not proposed"]
-    return [f"{heads[t]}\n\n" + _table(*sheets[t], limit) for t in order]
+    return [f"{heads[t]}\n\n" + table(*sheets[t], limit) for t in SHEETS]
 
 
 def _categories(pack: MeetingPack) -> str:
@@ -181,8 +197,20 @@ def _categories(pack: MeetingPack) -> str:
 
 def pack_markdown(pack: MeetingPack) -> str:
     """Return the whole pack as a markdown page (the artifact and meeting-pack.md). Pure."""
-    head = f"# 指导单位工作会议材料 Meeting pack {pack.campaign_year} (built {pack.built_on})\n"
+    head = (
+        f"# 指导单位工作会议材料 Meeting pack {pack.campaign_year} (built {pack.built_on})\n\n"
+        f"Every participating unit is listed once: **{len(pack.release)}** proposed, "
+        f"**{len(pack.others)}** not proposed with the reason.\n"
+    )
     return "\n".join([head, *_sections(pack, None), _categories(pack)])
+
+
+def _addable(pack: MeetingPack) -> int:
+    return sum(u.addable for u in pack.others)
+
+
+def _flagged(pack: MeetingPack) -> int:
+    return sum(bool(u.flags) for u in pack.units)
 
 
 def pack_digest(pack: MeetingPack, workbook: str) -> str:
@@ -190,9 +218,10 @@ def pack_digest(pack: MeetingPack, workbook: str) -> str:
     head = (
         f"# 会议审定 Meeting decision {pack.campaign_year}\n\n"
         f"Proposed: **{len(pack.release)}** units to release, **{len(pack.commendations)}** "
-        f"commendations ({len(pack.speakers)} speakers); **{len(pack.others)}** other candidates "
-        f"may be added with a reason. Full pack: artifact `{ARTIFACT_KEY}` and `{workbook}` in the "
-        "workspace.\n"
+        f"commendations ({len(pack.speakers)} speakers); **{len(pack.others)}** units not "
+        f"proposed, each with its reason ({_addable(pack)} may be added with a reason; "
+        f"**{_flagged(pack)}** flagged units only by naming the flags they override). Full pack: "
+        f"artifact `{ARTIFACT_KEY}` and `{workbook}` in the workspace.\n"
     )
     return "\n".join([head, *_sections(pack, DIGEST_ROWS), _categories(pack)])
 
@@ -202,7 +231,8 @@ def write_meeting_pack(
 ) -> WrittenPack:
     """Read the meeting pack and write meeting-pack.xlsx and meeting-pack.md into report_dir.
 
-    Side effects: two files inside the workspace; reads the database only; publishes nothing.
+    Side effects: two files inside the workspace and the pack's snapshot under its fingerprint
+    (once); reads the database only; publishes nothing.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
@@ -215,9 +245,11 @@ def write_meeting_pack(
     summary = PackSummary(
         campaign_year=campaign_year,
         built_on=built_on,
-        fingerprint=pack_fingerprint(pack),
+        fingerprint=save_snapshot(settings, pack),
         release=len(pack.release),
         others=len(pack.others),
+        addable=_addable(pack),
+        flagged=_flagged(pack),
         commendations=len(pack.commendations),
         speakers=len(pack.speakers),
         workbook=relative,
@@ -243,39 +275,3 @@ def build_meeting_pack(
         description=f"Meeting pack {campaign_year}; xlsx: {written.summary.workbook}",
     )
     return written.summary
-
-
-def decision_markdown(decision: RecordedDecision) -> str:
-    """Return a recorded decision as a markdown page (the `meeting-decision` artifact). Pure."""
-    removed = [[uscc, reason] for uscc, reason in decision.removed.items()]
-    added = [[uscc, reason] for uscc, reason in decision.added.items()]
-    return "\n".join(
-        [
-            f"# 会议审定结果 Meeting decision {decision.campaign_year} v{decision.version}",
-            "",
-            f"Meeting of {decision.meeting_date}, entered by {md(decision.decided_by)} via "
-            f"{decision.source}. **{len(decision.release_list)}** units release; "
-            f"**{decision.commendations_approved}** commendations approved, "
-            f"{decision.commendations_removed} removed.",
-            "",
-            "## 增列 Added by the meeting",
-            "",
-            _table(["USCC", "reason"], added, None),
-            "## 未发布 Not released (removed, with the reason)",
-            "",
-            _table(["USCC", "reason"], removed, None),
-            "## 发布名单 Release list",
-            "",
-            _table(["USCC"], [[u] for u in decision.release_list], None),
-            f"Notes: {md(decision.notes) or '(none)'}",
-        ]
-    )
-
-
-def publish_decision(decision: RecordedDecision) -> None:
-    """Publish a recorded decision as the markdown artifact `meeting-decision` (inside a run)."""
-    create_markdown_artifact(
-        key=DECISION_ARTIFACT_KEY,
-        markdown=decision_markdown(decision),
-        description=f"Meeting decision {decision.campaign_year}",
-    )

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from notifications.outbox import key_head
 from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus as S
 from schemas.outbox_table import OutboxMessage
 from schemas.release_tables import Commendation
@@ -113,7 +114,7 @@ def commendation_notices_owed(session: Session, campaign_year: int) -> int:
     approved = session.exec(
         select(Commendation.id)
         .where(Commendation.campaign_year == campaign_year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
     ).all()
     if not approved:
         return 0

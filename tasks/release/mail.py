@@ -33,6 +33,7 @@ from notifications.outbox import OutgoingMail
 from notifications.policy import campaign_calendar
 from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus as S
 from schemas.release_tables import Commendation
 from schemas.settings import Settings
@@ -78,7 +79,7 @@ def _commendation_mails(session: Session, campaign: CampaignFile) -> list[Outgoi
         .join(Participation, col(Participation.id) == col(Commendation.participation_id))
         .join(Unit, col(Unit.id) == col(Participation.unit_id))
         .where(Commendation.campaign_year == campaign.year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
         .order_by(col(Commendation.id))
     ).all():
         context = CommendationInvitationContext(
@@ -110,7 +111,7 @@ def _approved_titles(session: Session, campaign_year: int) -> dict[int, list[str
     for pid, title in session.exec(
         select(Commendation.participation_id, Commendation.title)
         .where(Commendation.campaign_year == campaign_year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
         .order_by(col(Commendation.id))
     ).all():
         if title not in titles[pid]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus as S
 from schemas.release_tables import Commendation
 from schemas.settings import Settings
@@ -69,7 +70,7 @@ def commended_units(session: Session, campaign_year: int) -> pd.DataFrame:
         .join(Participation, col(Participation.id) == col(Commendation.participation_id))
         .join(Unit, col(Unit.id) == col(Participation.unit_id))
         .where(Commendation.campaign_year == campaign_year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
         .order_by(
             col(Commendation.kind),
             col(Commendation.category_key),

@@ -14,7 +14,7 @@ from uuid import UUID
 import pytest
 import typer
 from artifactkit import run_artifacts
-from meetingkit import commendation_statuses, seed_meeting, statuses, uscc
+from meetingkit import WRONG_YEAR, commendation_statuses, file_report, seed_meeting, statuses, uscc
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -105,6 +105,7 @@ def test_an_invalid_answer_is_asked_again_then_the_decision_is_recorded(
 ) -> None:
     from prefect.flow_runs import resume_flow_run
 
+    from deployments.cli_meeting import shown_pack
     from flows.meeting import meeting
     from tasks.meeting.decision import MeetingChanges
     from tasks.meeting.form import form_values
@@ -129,6 +130,7 @@ def test_an_invalid_answer_is_asked_again_then_the_decision_is_recorded(
         meeting_date=DAY,
         decided_by="王主任",
         entered_via="ui",
+        pack_fingerprint=shown_pack(run_id),  # the form's pre-filled value, kept by the UI
     )
     resume_flow_run(run_id, run_input=unknown)
     again_id, _, asked = wait_paused(2024, not_key=first_key)
@@ -158,6 +160,9 @@ uscc = "{uscc(5)}"
 kind = "case"
 category_key = "community"
 reason = "社区案例突出"
+
+[overrides]
+"{uscc(5)}" = ["below-pass"]
 """,
         encoding="utf-8",
     )
@@ -200,6 +205,9 @@ reason = "社区案例突出"
     )
     assert row.release_list == [uscc(1), uscc(3), uscc(4), uscc(5)]
     assert row.added == {uscc(5): "复核后同意发布"}
+    assert row.overrides[uscc(5)]["flags"] == ["below-pass"]
+    assert row.pack_fingerprint == summary.pack.fingerprint  # the pack the paused run showed
+    assert "deciding on the pack" in result.output
     assert row.removed[uscc(2)] == "报告数据与年报不符"
     pack_page = (workspace / summary.pack.markdown_file).read_text("utf-8")
     assert artifact_text(run_id, "meeting-pack") == pack_page
@@ -248,3 +256,53 @@ def test_a_meeting_nobody_answers_changes_nothing_and_says_so(
         assert statuses(session) == before
         assert commendation_statuses(session) == commendations_before
         assert session.exec(select(MeetingDecision)).all() == []
+
+
+def test_a_restarted_run_compares_the_answer_with_the_pack_it_was_given_on(
+    workspace: Path, campaign_2024: CampaignFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `serve` a suspended run restarts from the top and rebuilds the pack; the answer
+    read back under its pause key was given on the pack shown before (A). If the database moved
+    to pack B meanwhile, the answer is refused and asked again with what changed."""
+    import flows.meeting as module
+    from flows.meeting import MeetingNotDecided, meeting
+    from tasks.meeting.form import MeetingForm
+    from tasks.meeting.pack_files import write_meeting_pack
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ids = seed_meeting(session, campaign_2024)
+    seen = write_meeting_pack(settings, 2024, DAY, "reports/before-suspend").summary  # pack A
+    with campaign_session(settings) as session:  # while suspended: unit 1's report is flagged
+        file_report(session, ids[1], [WRONG_YEAR])
+    answer = MeetingForm(  # what the operator gave on pack A, read back after the restart
+        approve_as_proposed=True,
+        meeting_date=DAY,
+        decided_by="王主任",
+        pack_fingerprint=seen.fingerprint,
+    )
+    asked: list[type[MeetingForm]] = []
+
+    def ask_after_restart(form: type[MeetingForm], attempt: int, *_: Any) -> MeetingForm:
+        if attempt == 1:
+            return answer  # Prefect hands back the answer stored under the used pause key
+        asked.append(form)
+        raise MeetingNotDecided("no second answer in this test")
+
+    monkeypatch.setattr(module, "_ask", ask_after_restart)
+    with pytest.raises(MeetingNotDecided):
+        meeting(2024, as_of=DAY, wait_seconds=5)
+
+    [again] = asked
+    description = str(getattr(again, "_description", ""))
+    assert "本决定未被采用" in description
+    removed = f"Removed from the proposed release list: 上海测试0001科技有限公司（{uscc(1)}）"
+    assert f"移出拟发布名单 {removed}" in description
+    assert "报告年度存疑" in description
+    assert "撤回拟表彰 Commendations withdrawn since" in description
+    shown_now = again.model_fields["pack_fingerprint"].default
+    assert shown_now not in {"", seen.fingerprint}  # the form now names pack B
+    with campaign_session(settings) as session:
+        assert session.exec(select(MeetingDecision)).all() == []
+        assert statuses(session)[uscc(1)] == S.REVIEW_PASSED

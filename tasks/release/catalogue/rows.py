@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from schemas.catalogue import CatalogueCommendation
+from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Certificate, Commendation
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
@@ -38,7 +39,7 @@ LISTED: tuple[ParticipationStatus, ...] = (
     ParticipationStatus.APPROVED,
     ParticipationStatus.RELEASED,
 )
-COMMENDED = "approved"
+COMMENDED = CommendationStatus.APPROVED
 
 
 @dataclass(frozen=True)

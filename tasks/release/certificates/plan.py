@@ -24,6 +24,7 @@ from sqlmodel import Session, col, func, select
 from notifications.contexts import CampaignContext, campaign_context
 from schemas.campaign_file import CampaignFile
 from schemas.certificate_number import make_number, parse_number
+from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Certificate, Commendation
 from schemas.tables import Participation, Submission, Unit
@@ -106,7 +107,7 @@ def certified_participations(
     for pid, title in session.exec(
         select(Commendation.participation_id, Commendation.title)
         .where(Commendation.campaign_year == campaign_year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
         .order_by(col(Commendation.kind), col(Commendation.category_key), col(Commendation.rank))
     ).all():
         if title not in titles.setdefault(pid, []):

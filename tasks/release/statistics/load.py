@@ -16,6 +16,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from schemas.campaign_file import CampaignFile
+from schemas.commendation import CommendationStatus
 from schemas.enums import OutboxStatus, SubmissionKind
 from schemas.enums import ParticipationStatus as S
 from schemas.outbox_table import OutboxMessage
@@ -175,7 +176,7 @@ def season_counts(session: Session, campaign_year: int) -> pd.DataFrame:
         select(func.count())
         .select_from(Commendation)
         .where(Commendation.campaign_year == campaign_year)
-        .where(Commendation.status == "approved")
+        .where(Commendation.status == CommendationStatus.APPROVED)
     ).one()
     certificates = session.exec(  # units certified (a re-issue is the same unit's newer issue)
         select(func.count(func.distinct(Certificate.participation_id))).where(

@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 from commendkit import EVIL_TITLE, seed_commend_units
+from meetingkit import TOPICS_MISSING, WRONG_YEAR, file_report
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from schemas.campaign_file import CampaignFile
+from schemas.review_tables import ReviewOutcome
 from tasks.commend.load import covered_topics, load_candidates
 from tasks.commend.rank import TopicEvidence
 from tasks.store import session_scope
@@ -51,14 +54,14 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", _record)
 
 
-def test_candidates_are_read_in_four_queries_and_skip_units_not_passed(
-    engine: Engine, ids: dict[int, int], statements: list[str]
+def test_candidates_are_read_in_six_queries_and_skip_units_not_passed(
+    engine: Engine, ids: dict[int, int], statements: list[str], campaign_2024: CampaignFile
 ) -> None:
     with session_scope(engine) as session:
-        pool = load_candidates(session, 2024)
+        pool = load_candidates(session, campaign_2024)
 
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 4
+    assert len(selects) == 6  # units, decided, screenings + decided (flags), evaluations, filings
     assert sorted(c.participation_id for c in pool.candidates) == sorted(
         ids[n] for n in range(1, 8)
     )
@@ -71,3 +74,34 @@ def test_candidates_are_read_in_four_queries_and_skip_units_not_passed(
     assert by_pid[ids[1]].performance is None
     assert by_pid[ids[2]].performance is not None
     assert (by_pid[ids[2]].performance.indicators, by_pid[ids[2]].performance.sound) == (4, 2)
+
+
+def test_a_flagged_unit_is_skipped_and_listed_with_why(
+    engine: Engine, ids: dict[int, int], campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        file_report(session, ids[1], [WRONG_YEAR])  # the best-ranked excellent unit
+        file_report(session, ids[3], [TOPICS_MISSING])
+        pool = load_candidates(session, campaign_2024)
+
+    assert ids[1] not in {c.participation_id for c in pool.candidates}
+    assert ids[3] not in {c.participation_id for c in pool.candidates}
+    skipped = {s.participation_id: s for s in pool.skipped}
+    assert set(skipped) == {ids[1], ids[3]}
+    assert skipped[ids[1]].reasons[0].startswith("报告年度存疑：报告似为2022年度")
+    assert skipped[ids[3]].reasons[0].startswith("预审问题未解决：核心议题仅覆盖4/11项")
+
+
+def test_the_ranking_reads_the_decided_score_not_the_live_outcome(
+    engine: Engine, ids: dict[int, int], campaign_2024: CampaignFile
+) -> None:
+    with session_scope(engine) as session:
+        for live in session.exec(
+            select(ReviewOutcome).where(ReviewOutcome.participation_id == ids[1])
+        ):
+            live.normalised_score = 59.46  # a late sheet renormalised every expert
+        session.flush()
+        pool = load_candidates(session, campaign_2024)
+
+    by_pid = {c.participation_id: c for c in pool.candidates}
+    assert by_pid[ids[1]].normalised_score == 91.0

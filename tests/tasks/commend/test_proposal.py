@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from commendkit import EVIL_TITLE, add_outcome, evaluation, seed_commend_units
+from factories import make_uscc as _uscc
+from meetingkit import WRONG_YEAR, file_report
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -127,7 +129,7 @@ def test_workbook_lists_every_candidate_and_selection_with_text_kept_as_text(
     path = settings.workspace / summary.report
     assert summary.report == "reports/test/commendation-candidates.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["candidates", "selections"]
+    assert wb.sheetnames == ["candidates", "selections", "flagged"]
     candidates = list(wb["candidates"].iter_rows(values_only=True))
     assert [(r[0], r[1], r[11]) for r in candidates[1:]] == [
         (1, "上海测试0003科技有限公司", 93.0),
@@ -228,3 +230,24 @@ def test_rows_the_meeting_decided_are_never_touched(
     assert after_meeting.meeting_decided
     assert (after_meeting.inserted, after_meeting.deleted, after_meeting.report) == (0, 0, "")
     assert _rows(engine) == rows_before
+
+
+def test_a_flagged_unit_is_not_proposed_and_the_summary_lists_why(
+    engine: Engine, database_url: str, tmp_path: Path, ids: dict[int, int]
+) -> None:
+    """Regression (issue 22): a wrong-year report was commended as 优秀发布单位."""
+    settings = _settings(database_url, tmp_path)
+    with session_scope(engine) as session:
+        file_report(session, ids[3], [WRONG_YEAR])  # the top of the ranking
+
+    proposal = _proposal(settings)
+
+    assert ids[3] not in {row[0] for row in _rows(engine)}
+    assert proposal.summary.flagged == 1
+    markdown = proposal_markdown(proposal.summary, proposal.categories, proposal.skipped)
+    assert "有标记未入选 Flagged, not proposed" in markdown
+    assert "上海测试0003科技有限公司" in markdown
+    assert "报告年度存疑" in markdown
+    wb = load_workbook(settings.workspace / proposal.summary.report)
+    flagged = list(wb["flagged"].iter_rows(min_row=2, values_only=True))
+    assert [row[:2] for row in flagged] == [("上海测试0003科技有限公司", _uscc(3))]

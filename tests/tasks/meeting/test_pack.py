@@ -20,13 +20,7 @@ from schemas.participation import transition
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
-from tasks.meeting.pack import (
-    NOT_GIVEN,
-    PackUnit,
-    load_meeting_pack,
-    pack_fingerprint,
-    pack_statistics,
-)
+from tasks.meeting.pack import NOT_GIVEN, PackUnit, pack_fingerprint, pack_statistics
 from tasks.meeting.pack_files import (
     md,
     pack_digest,
@@ -34,6 +28,7 @@ from tasks.meeting.pack_files import (
     write_meeting_pack,
     write_pack_workbook,
 )
+from tasks.meeting.pack_load import load_meeting_pack
 from tasks.store import session_scope
 
 S = ParticipationStatus
@@ -49,12 +44,16 @@ def test_the_pack_holds_the_proposed_list_the_other_candidates_and_the_commendat
 
     assert [u.uscc for u in pack.release] == [uscc(1), uscc(2), uscc(3), uscc(4)]  # review rank
     assert pack.unit(uscc(4)).associations == ("A001", "A002")  # type: ignore[union-attr]
-    why = {u.uscc: (u.status, u.why_not_proposed) for u in pack.others}
+    why = {u.uscc: (u.status, u.why_not_proposed, u.flag_codes) for u in pack.others}
     assert why == {
-        uscc(5): (S.REJECTED, "review recommended rejection (score 41.0, reject)"),
-        uscc(6): (S.IN_REVIEW, "review not finished"),
-        uscc(7): (S.REVISED, "revised report not re-checked (score 62.0, needs_chair)"),
+        uscc(5): (S.REJECTED, "评审未通过", ("below-pass",)),
+        uscc(6): (S.IN_REVIEW, "评审未完成：待专家评分", ()),
+        uscc(7): (S.REVISED, "修改稿未复核", ("below-pass",)),  # its decided round 0: 55.0
+        uscc(8): (S.WITHDRAWN, "已退出", ()),
+        uscc(9): (S.SUBMITTED, "未分配评审专家", ()),  # filed, never assigned: still listed
     }
+    assert [u.uscc for u in pack.candidates] == [uscc(n) for n in (1, 2, 3, 4, 7, 5, 6)]
+    assert pack.unit(uscc(7)).score == 55.0  # type: ignore[union-attr]  # decided, not live 62
     assert [(c.uscc, c.kind, c.category_name) for c in pack.commendations] == [
         (uscc(2), "case", "绿色低碳优秀案例"),
         (uscc(1), "excellent_unit", ""),
@@ -102,12 +101,22 @@ def test_the_workbook_has_five_sheets_and_keeps_a_formula_like_name_as_text(
         "speakers",
         "statistics",
         "not proposed",
+        "withheld",
     ]
     rows = {name: list(wb[name].iter_rows(min_row=2, values_only=True)) for name in wb.sheetnames}
-    assert [len(r) for r in rows.values()] == [4, 4, 2, 10, 3]
+    assert [len(r) for r in rows.values()] == [4, 4, 2, 10, 5, 0]
     evil = next(row for row in wb["release list"].iter_rows(min_row=2) if row[1].value == uscc(4))
     assert (evil[2].value, evil[2].data_type) == (EVIL_NAME, "s")
-    assert [r[0] for r in rows["not proposed"]] == [uscc(7), uscc(5), uscc(6)]  # by review rank
+    # candidates by decided review rank, then the units the meeting cannot add
+    not_proposed = [(r[0], r[7], r[9]) for r in rows["not proposed"]]
+    assert not_proposed == [
+        (uscc(7), "修改稿未复核", "可增列 yes"),
+        (uscc(5), "评审未通过", "可增列 yes"),
+        (uscc(6), "评审未完成：待专家评分", "可增列 yes"),
+        (uscc(8), "已退出", "否 no"),
+        (uscc(9), "未分配评审专家", "否 no"),
+    ]
+    assert "[below-pass]" in rows["not proposed"][0][8]
 
 
 def test_markdown_escapes_input_text_and_the_digest_lists_what_the_form_needs(
@@ -182,10 +191,11 @@ def test_build_meeting_pack_writes_both_files_inside_the_workspace(
 
     assert (summary.release, summary.others, summary.commendations, summary.speakers) == (
         4,
-        3,
+        5,
         4,
         2,
     )
+    assert (summary.addable, summary.flagged) == (3, 2)
     assert summary.workbook == "reports/run-1/meeting-pack.xlsx"
     assert (workspace / summary.workbook).is_file()
     assert (workspace / summary.markdown_file).read_text("utf-8") == markdown

@@ -1,0 +1,45 @@
+"""The decision form: the pack it is given on, flags overridden, the key of each question."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from meetingkit import CHANGES, uscc
+
+from tasks.meeting.form import MeetingForm, form_class, form_to_decision, form_values, pause_key
+
+DAY = date(2024, 12, 23)
+A = "a" * 64
+B = "b" * 64
+
+
+def test_a_new_question_names_the_pack_and_a_restart_reuses_the_key_it_answered() -> None:
+    assert pause_key(A, 1, set()) == f"decision-{'a' * 12}-1"
+    # restarted with pack B rebuilt: attempt 1 was answered on A, so its key is asked again
+    used = {f"decision-{'a' * 12}-1", "other-1"}
+    assert pause_key(B, 1, used) == f"decision-{'a' * 12}-1"
+    assert pause_key(B, 2, used) == f"decision-{'b' * 12}-2"
+    assert pause_key(B, 11, {f"decision-{'a' * 12}-1"}) == f"decision-{'b' * 12}-11"
+    assert pause_key(B, 1, {"decision-1"}) == "decision-1"  # asked before the upgrade
+
+
+def test_the_form_carries_the_fingerprint_and_the_overrides_both_ways() -> None:
+    values = form_values(CHANGES, meeting_date=DAY, decided_by="王主任", pack_fingerprint=A)
+    decision, problems = form_to_decision(MeetingForm.model_validate(values))
+
+    assert problems == []
+    assert decision is not None
+    assert decision.pack_fingerprint == A
+    assert decision.changes.overrides == {uscc(5): ["below-pass"]}
+    assert decision.changes == CHANGES
+
+
+def test_an_answer_that_names_no_pack_is_asked_again_and_the_form_is_prefilled() -> None:
+    values = form_values(CHANGES, meeting_date=DAY, decided_by="王主任", pack_fingerprint="")
+    decision, problems = form_to_decision(MeetingForm.model_validate(values))
+    form = form_class("pack digest", meeting_date=DAY, pack_fingerprint=B)
+
+    assert decision is None
+    assert problems[0].startswith("会议材料指纹为空")
+    assert form.model_fields["pack_fingerprint"].default == B
+    assert form.model_fields["pack_fingerprint"].title == "会议材料指纹 Pack fingerprint"
