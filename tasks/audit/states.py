@@ -70,15 +70,24 @@ def _in_review(
 
 
 def _unit_status(
-    s: Snapshot, u: UnitRow, as_of: date, assigned: list[AssignmentRow], decided: bool
+    s: Snapshot,
+    u: UnitRow,
+    as_of: date,
+    assigned: list[AssignmentRow],
+    decided: bool,
+    closes: date,
 ) -> Violation | None:
-    """Return the `states` violation of one unit before the meeting's word, if any. Pure."""
+    """Return the `states` violation of one unit before the meeting's word, if any. Pure.
+
+    `decided`: its current round has a decided outcome; `closes`: the day the filing window
+    closed (tasks/audit/dates.py).
+    """
     c = s.campaign
-    if u.status in LAPSABLE and as_of > filing_window_closes(c):
+    if u.status in LAPSABLE and as_of > closes:
         return _state(
             u,
-            f"报送期限（含逾期提醒）已于{filing_window_closes(c)}结束，应已逾期未报",
-            f"the filing window closed on {filing_window_closes(c)}: it should have lapsed",
+            f"报送期限（含逾期提醒）已于{closes}结束，应已逾期未报",
+            f"the filing window closed on {closes}: it should have lapsed",
             "运行当日时钟关闭报送窗口（campaign run season）",
             "run the clock to close the filing windows (campaign run season)",
         )
@@ -137,11 +146,12 @@ def status_violations(s: Snapshot, as_of: date) -> list[Violation]:
     for a in s.assignments:
         by_unit[a.participation_id].append(a)
     decided = {(d.participation_id, d.round) for d in s.decisions}
+    closes = filing_window_closes(s.campaign)
     found: list[Violation] = []
     for u in s.units:
         pid = u.participation_id
         here = (pid, u.revision_round) in decided
-        v = _unit_status(s, u, as_of, by_unit[pid], here) or _after_meeting(s, u, as_of)
+        v = _unit_status(s, u, as_of, by_unit[pid], here, closes) or _after_meeting(s, u, as_of)
         if v is not None:
             found.append(v)
     return found
