@@ -13,21 +13,19 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from notifications.outbox import KEY_SEPARATOR, key_head
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus, SubmissionKind
-from schemas.outbox_table import OutboxMessage
 from schemas.release_tables import Certificate, Commendation, MeetingDecision
 from schemas.review_tables import Review, ReviewAssignment, ReviewDecision, Reviewer
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Submission, Unit
+from schemas.tables import Participation, StageTransition, Submission, Unit
 from tasks.audit.files import certificate_rows, release_files
+from tasks.audit.load_mail import mails, outbox_counts
 from tasks.audit.snapshot import (
     AssignmentRow,
     CommendationRow,
     DecisionRow,
-    MailRow,
     MeetingRow,
     Snapshot,
     UnitRow,
@@ -58,6 +56,32 @@ def _units(session: Session, year: int, zone: ZoneInfo) -> tuple[UnitRow, ...]:
         UnitRow(pid or 0, name, uscc, ParticipationStatus(st), _local(at, zone), rnd, created)
         for pid, name, uscc, st, at, rnd, created in rows
     )
+
+
+# A participation in one of these has filed everything (it moved through `submitted`).
+FILED = frozenset(
+    {
+        ParticipationStatus.SUBMITTED, ParticipationStatus.IN_REVIEW,
+        ParticipationStatus.REVISION_REQUESTED, ParticipationStatus.REVISED,
+        ParticipationStatus.REVIEW_PASSED, ParticipationStatus.REJECTED,
+        ParticipationStatus.APPROVED, ParticipationStatus.RELEASED, ParticipationStatus.REMOVED,
+    }
+)  # fmt: skip
+
+
+def _ever_submitted(session: Session, year: int, units: tuple[UnitRow, ...]) -> set[int]:
+    """Return the participations that filed everything: status past it, or moved through it."""
+    t = StageTransition
+    moved = fetch_columns(
+        session,
+        sa.select(col(t.participation_id))
+        .where(col(t.campaign_year) == year)
+        .where(col(t.to_status) == ParticipationStatus.SUBMITTED)
+        .distinct(),
+    )
+    return {pid for (pid,) in moved if pid is not None} | {
+        u.participation_id for u in units if u.status in FILED
+    }
 
 
 def _filings(session: Session, year: int) -> tuple[dict[int, date], dict[int, date]]:
@@ -125,59 +149,6 @@ def _decisions(session: Session, year: int) -> tuple[DecisionRow, ...]:
     return tuple(DecisionRow(*row) for row in rows)
 
 
-def _day(text: object) -> date | None:
-    """Return an ISO date from a meta value, or None. Pure."""
-    try:
-        return date.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-
-
-def _subject_ref(key: str) -> str:
-    """Return the subject_ref of an idempotency key, or "" for a key of another shape. Pure."""
-    return key_head(key).subject_ref if key.count(KEY_SEPARATOR) >= 3 else ""
-
-
-def _mails(session: Session, year: int) -> tuple[MailRow, ...]:
-    """Return every outbox row of the campaign without its bodies; reads."""
-    o = OutboxMessage
-    rows = fetch_columns(
-        session,
-        sa.select(
-            col(o.id), col(o.template), col(o.status), col(o.idempotency_key), col(o.meta),
-            col(o.lease_until),
-        ).where(col(o.campaign_year) == year),
-    )  # fmt: skip
-    mails: list[MailRow] = []
-    for row_id, template, status, key, meta, lease in rows:
-        meta = meta or {}
-        told = (_day(d) for d in meta.get("deadlines") or [])
-        mails.append(
-            MailRow(
-                id=row_id,
-                template=template,
-                status=str(getattr(status, "value", status)),
-                subject_ref=_subject_ref(key),
-                facts=dict(meta.get("facts") or {}),
-                business_day=_day(meta.get("business_day")),
-                deadlines=tuple(d for d in told if d is not None),
-                lease_until=lease,
-            )
-        )
-    return tuple(mails)
-
-
-def _outbox_counts(session: Session, year: int) -> tuple[int, dict[str, int]]:
-    """Return the outbox's row count and its count per status; reads."""
-    o = OutboxMessage
-    where = col(o.campaign_year) == year
-    total = fetch_columns(session, sa.select(sa.func.count()).select_from(o).where(where))[0][0]
-    counts = fetch_columns(
-        session, sa.select(col(o.status), sa.func.count()).where(where).group_by(col(o.status))
-    )
-    return int(total), {str(getattr(s, "value", s)): int(n) for s, n in counts}
-
-
 def _commendations(session: Session, year: int) -> tuple[CommendationRow, ...]:
     """Return every commendation proposal and its status; reads."""
     c = Commendation
@@ -215,9 +186,11 @@ def load_snapshot(
 ) -> Snapshot:
     """Read the season of `campaign` into a Snapshot (database and workspace files); reads."""
     year, zone = campaign.year, ZoneInfo(settings.timezone)
-    total, counts = _outbox_counts(session, year)
+    total, counts = outbox_counts(session, year)
     meeting, run_id = _meeting(session, year)
     filed, report = _filings(session, year)
+    units = _units(session, year, zone)
+    submitted = _ever_submitted(session, year, units)
     certificates = fetch_columns(
         session,
         sa.select(
@@ -228,13 +201,13 @@ def load_snapshot(
     return Snapshot(
         campaign=campaign,
         now=now or now_utc(),
-        units=_units(session, year, zone),
-        submitted_on=filed,
+        units=units,
+        submitted_on={pid: day for pid, day in filed.items() if pid in submitted},
         report_on=report,
         assignments=_assignments(session, year),
         decisions=_decisions(session, year),
         screenings=latest_screenings(session, year),
-        mails=_mails(session, year),
+        mails=mails(session, year),
         outbox_total=total,
         outbox_counts=counts,
         commendations=_commendations(session, year),

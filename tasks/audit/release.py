@@ -85,7 +85,12 @@ def _catalogue(s: Snapshot, grades: dict[int, str]) -> list[Violation]:
         if slug not in pages:
             zh, en = "已发布，但公开名录中没有该报告", "released but missing from the catalogue"
             found.append(_release(u, zh, en, *REBUILD))
-        elif pages[slug] != grades.get(u.participation_id, ""):
+        elif u.participation_id not in grades:
+            zh = f"公开名录显示评级「{pages[slug]}」，但该单位没有审定的评审结果"
+            en = f"the catalogue shows grade {pages[slug]!r} but the unit has no decided outcome"
+            todo = ("核对评审：评审结果须先审定（review_decision）", "check its review is decided")
+            found.append(_release(u, zh, en, *todo))
+        elif pages[slug] != grades[u.participation_id]:
             decided = grades.get(u.participation_id, "")
             zh = f"公开名录显示评级「{pages[slug]}」，审定评级为「{decided}」"
             en = f"the catalogue shows grade {pages[slug]!r}, the decided grade is {decided!r}"

@@ -117,7 +117,8 @@ class Snapshot:
     campaign: CampaignFile
     now: datetime
     units: tuple[UnitRow, ...] = ()
-    submitted_on: dict[int, date] = field(default_factory=dict)  # every step filed by then
+    # participations that filed everything: the day their last step was first filed
+    submitted_on: dict[int, date] = field(default_factory=dict)
     report_on: dict[int, date] = field(default_factory=dict)  # its latest report version
     assignments: tuple[AssignmentRow, ...] = ()
     decisions: tuple[DecisionRow, ...] = ()

@@ -30,6 +30,8 @@ def test_the_snapshot_holds_the_season_as_plain_values(
     assert by_id[ids[4]].status == S.SUBMITTED
     assert by_id[ids[4]].uscc.startswith("9131")
     assert snap.submitted_on[ids[1]] == date(2024, 11, 29)  # the last step's first filing
+    # 5 filed its receipt and withdrew while registered: it never filed everything
+    assert ids[5] not in snap.submitted_on
     assert snap.report_on[ids[4]] == date(2024, 12, 10)  # its latest report version
     assert sorted((a.reviewer_name, a.sheet_in, a.absent_on) for a in snap.assignments) == [
         ("张专家", True, None),

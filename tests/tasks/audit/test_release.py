@@ -135,3 +135,18 @@ def test_the_meeting_pack_lists_every_unit_once(
 
     assert {v.uscc for v in found} == oracle
     assert all(v.invariant == MEETING_PACK for v in found)
+
+
+def test_a_catalogue_page_of_a_unit_without_a_decided_outcome_is_listed(
+    campaign_2024: CampaignFile,
+) -> None:
+    u = unit(1, S.RELEASED)
+    s = snapshot(
+        campaign_2024,
+        units=(u,),
+        certificates=(_certificate(1),),
+        files=ReleaseFiles(catalogue_grades={u.uscc.lower(): "五星级"}),
+    )
+
+    [v] = release_violations(s)
+    assert v.wrong_en == "the catalogue shows grade '五星级' but the unit has no decided outcome"
