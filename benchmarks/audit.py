@@ -122,9 +122,11 @@ class World:
         self.pack: list[list[Any]] = []
 
     def add(self, table: str, **values: Any) -> None:
+        """Add one row of `table` (written in build())."""
         self.rows.setdefault(table, []).append(values)
 
     def mail(self, template: str, ref: str, day: date, **meta: Any) -> None:
+        """Add one sent outbox row about `ref`, queued on `day`, with this meta."""
         self.mail_id += 1
         self.rows.setdefault("outbox_message", []).append(
             _mail(self.mail_id, template, ref, day, **meta)
@@ -154,6 +156,7 @@ class World:
             self.pack.append([uscc, name, "A001", "rejected", "", "reject", "评审未通过"])
 
     def filed(self, i: int, ref: str) -> None:
+        """Add unit i's four filings and their acknowledgements."""
         for k, kind in enumerate(SubmissionKind):
             day = date(2024, 11, 10 + k)
             report = kind == SubmissionKind.REPORT_PDF
@@ -166,6 +169,7 @@ class World:
             self.mail("submission_ack", ref, day, deadlines=["2024-11-30"])
 
     def reviewed(self, i: int, ref: str, fate: S) -> str:
+        """Add three experts with their sheets, the decided outcome and its letter; the grade."""
         for n in range(3):
             aid = i * 3 + n
             self.add(
@@ -198,6 +202,7 @@ class World:
         return grade
 
     def release(self, i: int, uscc: str, name: str, grade: str) -> None:
+        """Add unit i's certificate (row and file), commendation and release notice."""
         number = f"SHCSR-{YEAR}-{i:05d}-1"
         stored = f"release/{YEAR}/certificates/{number}.pdf"
         content = self.rng.randbytes(20_000)
