@@ -78,44 +78,54 @@ RENOTIFY = (
 )
 
 
-def letter_violations(s: Snapshot) -> list[Violation]:
-    """Return decided versions without a letter and letters that differ from them. Pure."""
+def _letters(s: Snapshot) -> tuple[dict[Told, list[MailRow]], set[int], list[Violation]]:
+    """Return the letters by the version they state, the participations with letters that
+    state none, and a violation for each of those. Pure."""
     letters: dict[Told, list[MailRow]] = {}
+    unstated: set[int] = set()
     found: list[Violation] = []
     for m in s.mails:
         if m.template != LETTER or m.status == "cancelled":
             continue
         told = told_version(m)
-        if told is None:
-            pid = participation_of(m.subject_ref)
-            zh = f"反馈函（邮件 #{m.id}）未记录其所告知的评审版本"
-            en = f"feedback letter #{m.id} does not record which decided version it told"
-            found.append(_letter(s, pid, zh, en, RENOTIFY))
+        if told is not None:
+            letters.setdefault(told, []).append(m)
             continue
-        letters.setdefault(told, []).append(m)
+        pid = participation_of(m.subject_ref)
+        if pid is not None:
+            unstated.add(pid)
+        zh = f"反馈函（邮件 #{m.id}）未记录其所告知的评审版本"
+        en = f"feedback letter #{m.id} does not record which decided version it told"
+        found.append(_letter(s, pid, zh, en, RENOTIFY))
+    return letters, unstated, found
+
+
+def letter_violations(s: Snapshot) -> list[Violation]:
+    """Return decided versions without a letter and letters that differ from them. Pure.
+
+    A participation whose letter records no version is listed once for that letter, not again
+    for each decided version (which one it told cannot be known).
+    """
+    letters, unstated, found = _letters(s)
     decided = {(d.participation_id, d.round, d.version): d for d in s.decisions}
     for key, d in decided.items():
         told_rows = letters.get(key, [])
-        if not told_rows:
+        if not told_rows and d.participation_id not in unstated:
             zh = f"第{d.round}轮评审结果第{d.version}版（{d.decided_on}）没有反馈函"
             en = f"round {d.round} version {d.version} ({d.decided_on}) has no feedback letter"
             found.append(_letter(s, d.participation_id, zh, en, RENOTIFY))
         for m in told_rows:
-            wrong = differences(m, d)
-            if wrong:
+            if wrong := differences(m, d):
                 zh = f"反馈函（邮件 #{m.id}）与审定结果不一致：" + "；".join(wrong)
                 en = f"feedback letter #{m.id} differs from the decided version: " + "; ".join(
                     wrong
                 )
                 found.append(_letter(s, d.participation_id, zh, en, RENOTIFY))
-    for key, rows in letters.items():
-        if key not in decided:
-            for m in rows:
-                zh = f"反馈函（邮件 #{m.id}）所述第{key[1]}轮第{key[2]}版评审结果并未审定"
-                en = (
-                    f"feedback letter #{m.id} states round {key[1]} version {key[2]}, never decided"
-                )
-                found.append(_letter(s, key[0], zh, en, RENOTIFY))
+    for (pid, rnd, ver), rows in letters.items():
+        for m in rows if (pid, rnd, ver) not in decided else []:
+            zh = f"反馈函（邮件 #{m.id}）所述第{rnd}轮第{ver}版评审结果并未审定"
+            en = f"feedback letter #{m.id} states round {rnd} version {ver}, never decided"
+            found.append(_letter(s, pid, zh, en, RENOTIFY))
     return found
 
 

@@ -117,3 +117,17 @@ def test_a_cancelled_mail_or_one_without_a_business_day_is_not_judged(
     )
 
     assert deadline_violations(s) == []
+
+
+def test_a_letter_that_states_no_version_is_listed_once_not_per_decision(
+    campaign_2024: CampaignFile,
+) -> None:
+    s = snapshot(
+        campaign_2024,
+        units=(unit(1, S.RELEASED),),
+        decisions=(decision(1), decision(1, 2)),
+        mails=(mail(7, facts={}),),
+    )
+
+    [v] = letter_violations(s)
+    assert v.wrong_en == "feedback letter #7 does not record which decided version it told"
