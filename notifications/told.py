@@ -2,12 +2,11 @@
 
 The outbox stores them with the mail (meta "deadlines") so `campaign audit` can check that every
 deadline a mail sets lies after the business day it was queued on. What counts: every
-`DeadlineContext` and every date field whose name holds "deadline" or "due", anywhere in the
-context, except the campaign's shared calendar (`CampaignContext`, in every mail) and the
-deadline of a mail that reports it as passed (an overdue notice, a late acknowledgement, an
-overdue reviewer reminder).
+`DeadlineContext` and every date field whose name holds "deadline" or "due" (or is a `reply_by`:
+the commendation invitation's answer date), anywhere in the context, except the campaign's
+shared calendar (`CampaignContext`, in every mail) and the deadline of a mail that reports it as
+passed (an overdue notice, a late acknowledgement, an overdue reviewer reminder).
 """
-
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -18,7 +17,7 @@ from pydantic import BaseModel
 
 from notifications.contexts import CampaignContext, DeadlineContext, OverdueNoticeContext
 
-DEADLINE_WORDS = ("deadline", "due")
+DEADLINE_WORDS = ("deadline", "due", "reply_by")
 
 
 def reports_passed(model: BaseModel) -> bool:

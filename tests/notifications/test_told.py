@@ -76,7 +76,9 @@ def test_an_overdue_notice_and_a_late_acknowledgement_tell_no_deadline_to_meet(
 @given(
     st.lists(days, max_size=4),
     st.dictionaries(
-        st.sampled_from(["due", "review_due", "next_deadline", "as_of", "release_date", "on"]),
+        st.sampled_from(
+            ["due", "review_due", "next_deadline", "reply_by", "as_of", "release_date", "on"]
+        ),
         days,
     ),
 )
@@ -84,7 +86,7 @@ def test_a_mapping_context_tells_its_deadlines_and_dated_due_fields(
     nested: list[date], named: dict[str, date]
 ) -> None:
     context = {"items": [{"deadline": _deadline(d)} for d in nested], **named}
-    at = {named[k] for k in named if "due" in k or "deadline" in k}
+    at = {named[k] for k in named if "due" in k or "deadline" in k or k == "reply_by"}
     oracle = tuple(sorted(set(nested) | at))
 
     assert told_deadlines(context) == oracle
