@@ -50,6 +50,14 @@ def _in_review(
     due = round_due(s.campaign, u.revision_round, (a.assigned_on for a in rows))
     if decided or as_of <= due:
         return None
+    if not rows:
+        return _state(
+            u,
+            f"第{u.revision_round}轮评审已于{due}截止，但未分配任何专家",
+            f"round {u.revision_round} was due {due} and has no experts assigned",
+            "检查专家名单后运行评审（campaign run review）",
+            "check the roster, then run the review (campaign run review)",
+        )
     late = sorted(a.reviewer_name for a in rows if not a.sheet_in and a.absent_on is None)
     if late:
         names = "、".join(late)

@@ -144,3 +144,12 @@ def test_a_filed_report_never_assigned_is_listed_once(campaign_2024: CampaignFil
 
     assert [v.uscc for v in found] == [units[1].uscc]  # 1 is listed by `states`; 3 is gone
     assert "never assigned" in found[0].wrong_en
+
+
+def test_a_report_in_review_without_experts_for_its_round_says_so(
+    campaign_2024: CampaignFile,
+) -> None:
+    s = snapshot(campaign_2024, units=(unit(1, S.IN_REVIEW, revision_round=1),))
+
+    [v] = status_violations(s, campaign_2024.stages.meeting + timedelta(days=1))
+    assert v.wrong_en.endswith("has no experts assigned")
