@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from factories import make_uscc
 from mailkit import feedback
 from seasonkit import seed_season
@@ -146,9 +147,12 @@ def _review(session: Session, pid: int) -> None:
 
 
 def seed_audited_season(engine: Engine, campaign: CampaignFile, workspace: Path) -> dict[int, int]:
-    """Seed tests/seasonkit.py's season plus a review of unit 1, its letter and a meeting."""
+    """Seed tests/seasonkit.py's season with only unit 1's review decided (two experts, one
+    sheet in, one absent), its letter and a meeting decision; return the participation ids."""
     with session_scope(engine) as session:
         ids = seed_season(session, campaign)
+        session.flush()
+        session.execute(sa.delete(ReviewDecision))  # only unit 1's review is decided here
         _review(session, ids[1])
         facts = {"participation_id": ids[1], "round": 0, "version": 1, "decision": "pass"}
         letter = OutgoingMail(
