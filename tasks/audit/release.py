@@ -2,7 +2,8 @@
 
 `release_violations` (invariant `release`): approved/released units are the meeting's release
 list; each released unit has a certificate; the catalogue lists exactly the released units with
-their decided grade; the statistics' released and certificate counts are the stored ones.
+their decided grade; the statistics' released count and units certified (a re-issue is the same
+unit) are the stored ones.
 `commended_violations` (`commended`), `certificate_violations` (`certificates`) and
 `pack_violations` (`meeting-pack`). Each part is checked only once it exists (a season before
 its meeting or release has no catalogue, statistics or pack yet). Pure.
@@ -112,7 +113,7 @@ def _statistics(s: Snapshot) -> list[Violation]:
         return []
     stored = {
         "released": sum(1 for u in s.units if u.status == S.RELEASED),
-        "certificates": len(s.certificates),
+        "certificates": len({c.participation_id for c in s.certificates}),  # units certified
     }
     found: list[Violation] = []
     for key, value in stored.items():
