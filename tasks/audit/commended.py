@@ -1,9 +1,10 @@
 """No commended unit below pass, wrong-year or with open pre-screen problems, unless overridden.
 
 The flags are tasks/common/report_flags.py's (`unit_flags`), judged on the unit's latest report
-screening and its decided outcome. The meeting overrides a flagged unit explicitly: for now the
-audit accepts a USCC that is a key of `MeetingDecision.added`, or listed under an "overrides" key
-of `added` or of the decision's notes when they hold JSON. Pure.
+screening and its decided outcome. The meeting overrides a unit's flags explicitly: the decision's
+`overrides` column (USCC -> the flag codes overridden) where the schema has it; before it, every
+flag of a USCC that is a key of `MeetingDecision.added` or listed under an "overrides" key of
+`added` or of the decision's notes when they hold JSON. Pure.
 """
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ def _usccs(value: Any) -> set[str]:
     return set()
 
 
-def overridden(meeting: MeetingRow | None) -> set[str]:
-    """Return the USCCs the meeting explicitly overrode (see the module docstring). Pure."""
+def overridden(meeting: MeetingRow | None) -> dict[str, frozenset[str] | None]:
+    """Return USCC -> the flag codes the meeting overrode (None: every flag); see above. Pure."""
     if meeting is None:
-        return set()
+        return {}
+    if meeting.overrides is not None:
+        return {uscc: frozenset(codes) for uscc, codes in meeting.overrides.items()}
+    return dict.fromkeys(_legacy(meeting))
+
+
+def _legacy(meeting: MeetingRow) -> set[str]:
+    """Return the USCCs a decision recorded before the `overrides` column overrode. Pure."""
     found = {k for k in meeting.added if k != OVERRIDES}
     found |= _usccs(meeting.added.get(OVERRIDES))
     try:
@@ -86,11 +94,16 @@ def commended_violations(s: Snapshot) -> list[Violation]:
     found: list[Violation] = []
     for pid in sorted(commended):
         u = s.unit(pid)
-        if u is None or u.uscc in allowed:
+        if u is None or (u.uscc in allowed and allowed[u.uscc] is None):
             continue
-        flags = unit_flags(
-            s.screenings.get(pid), _decided(s.campaign.year, by_unit.get(pid, [])), pass_score
-        )
+        codes = allowed.get(u.uscc) or frozenset()
+        flags = [
+            f
+            for f in unit_flags(
+                s.screenings.get(pid), _decided(s.campaign.year, by_unit.get(pid, [])), pass_score
+            )
+            if f.code not in codes
+        ]
         if not flags:
             continue
         titles = "、".join(sorted({c.title for c in s.commendations if c.participation_id == pid}))

@@ -8,10 +8,11 @@ files the release and the meeting wrote are read by tasks/audit/files.py. Reads 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus, SubmissionKind
@@ -161,23 +162,51 @@ def _commendations(session: Session, year: int) -> tuple[CommendationRow, ...]:
     return tuple(CommendationRow(*row) for row in rows)
 
 
+def _flag_codes(overrides: Any, recorded: bool) -> dict[str, tuple[str, ...]] | None:
+    """Return USCC -> the flag codes a recorded `overrides` value names, None if not recorded.
+
+    The meeting records {USCC: {"flags": [codes], "reason": text}}. Pure.
+    """
+    if not recorded:
+        return None
+    if not isinstance(overrides, dict):
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for uscc, given in overrides.items():
+        codes = given.get("flags") if isinstance(given, dict) else given
+        found[str(uscc)] = tuple(str(c) for c in codes) if isinstance(codes, list) else ()
+    return found
+
+
 def _meeting(session: Session, year: int) -> tuple[MeetingRow | None, str]:
-    """Return the newest meeting decision and the run id it was given in; reads."""
-    m = MeetingDecision
+    """Return the newest meeting decision and the run id it was given in; reads.
+
+    Reads the decision's `overrides` column when the schema has it (the meeting's explicit
+    overrides of flagged units).
+    """
+    table = SQLModel.metadata.tables[str(MeetingDecision.__tablename__)]
+    overrides = table.c.get("overrides")
+    names = ("version", "meeting_date", "release_list", "added", "notes", "flow_run_id")
+    columns: list[sa.ColumnElement[Any]] = [table.c[n] for n in names]
+    columns.append(overrides if overrides is not None else sa.null())
     rows = fetch_columns(
         session,
-        sa.select(
-            col(m.version), col(m.meeting_date), col(m.release_list),
-            col(m.added), col(m.notes), col(m.flow_run_id),
-        )
-        .where(col(m.campaign_year) == year)
-        .order_by(col(m.version).desc())
+        sa.select(*columns)
+        .where(table.c.campaign_year == year)
+        .order_by(table.c.version.desc())
         .limit(1),
-    )  # fmt: skip
+    )
     if not rows:
         return None, ""
-    version, day, listed, added, notes, run_id = rows[0]
-    row = MeetingRow(version, day, tuple(listed or ()), dict(added or {}), notes or "")
+    version, day, listed, added, notes, run_id, overridden = rows[0]
+    row = MeetingRow(
+        version,
+        day,
+        tuple(listed or ()),
+        dict(added or {}),
+        notes or "",
+        _flag_codes(overridden, overrides is not None),
+    )
     return row, run_id or ""
 
 

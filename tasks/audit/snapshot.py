@@ -98,6 +98,8 @@ class MeetingRow:
     release_list: tuple[str, ...]
     added: dict[str, str]
     notes: str
+    # USCC -> the flag codes overridden; None when the schema has no `overrides` column
+    overrides: dict[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

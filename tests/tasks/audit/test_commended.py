@@ -21,34 +21,50 @@ WRONG_YEAR = {
 CLEAN: dict[str, list[object]] = {"problems": []}
 
 
-def _meeting(added: dict[str, str] | None = None, notes: str = "") -> MeetingRow:
-    return MeetingRow(1, date(2024, 12, 27), (), added or {}, notes)
+def _meeting(
+    added: dict[str, str] | None = None,
+    notes: str = "",
+    overrides: dict[str, tuple[str, ...]] | None = None,
+) -> MeetingRow:
+    return MeetingRow(1, date(2024, 12, 27), (), added or {}, notes, overrides)
 
 
-def test_overrides_are_added_keys_or_an_overrides_list_in_added_or_notes() -> None:
-    assert overridden(None) == set()
-    assert overridden(_meeting({"913101150000000001": "会议确认"})) == {"913101150000000001"}
-    assert overridden(_meeting({"overrides": '["913101150000000002"]'})) == {"913101150000000002"}
-    assert overridden(_meeting({"overrides": "913101150000000003, 913101150000000004"})) == {
+def test_recorded_overrides_name_the_flags_they_override() -> None:
+    recorded = _meeting({"913101150000000001": "会议确认"}, overrides={"X": ("below-pass",)})
+
+    assert overridden(recorded) == {"X": frozenset({"below-pass"})}  # `added` alone is no override
+    assert overridden(_meeting(overrides={})) == {}
+
+
+def test_before_the_overrides_column_added_keys_or_an_overrides_list_override_every_flag() -> None:
+    def usccs(m: MeetingRow) -> set[str]:
+        found = overridden(m)
+        assert all(codes is None for codes in found.values())
+        return set(found)
+
+    assert overridden(None) == {}
+    assert usccs(_meeting({"913101150000000001": "会议确认"})) == {"913101150000000001"}
+    assert usccs(_meeting({"overrides": '["913101150000000002"]'})) == {"913101150000000002"}
+    assert usccs(_meeting({"overrides": "913101150000000003, 913101150000000004"})) == {
         "913101150000000003",
         "913101150000000004",
     }
     notes = json.dumps({"overrides": {"913101150000000005": "reason"}})
-    assert overridden(_meeting(notes=notes)) == {"913101150000000005"}
-    assert overridden(_meeting(notes="按建议名单审定")) == set()
+    assert usccs(_meeting(notes=notes)) == {"913101150000000005"}
+    assert usccs(_meeting(notes="按建议名单审定")) == set()
 
 
 @given(
     st.sampled_from(["approved", "proposed", "removed"]),
     st.floats(min_value=40, max_value=99, allow_nan=False),
     st.booleans(),
-    st.booleans(),
+    st.sets(st.sampled_from(["wrong-year", "below-pass", "prescreen-open"])),
 )
-def test_a_flagged_commended_unit_needs_the_meetings_override(
-    campaign_2024: CampaignFile, status: str, score: float, wrong_year: bool, override: bool
+def test_a_flagged_commended_unit_needs_the_meetings_override_of_each_flag(
+    campaign_2024: CampaignFile, status: str, score: float, wrong_year: bool, codes: set[str]
 ) -> None:
     u = unit(1, S.RELEASED)
-    meeting = _meeting({u.uscc: "会议确认"} if override else {})
+    meeting = _meeting(overrides={u.uscc: tuple(sorted(codes))} if codes else {})
     s = snapshot(
         campaign_2024,
         units=(u,),
@@ -57,8 +73,9 @@ def test_a_flagged_commended_unit_needs_the_meetings_override(
         commendations=(CommendationRow(1, "excellent_unit", "优秀社会责任报告发布单位", status),),
         meeting=meeting,
     )
-    flagged = wrong_year or score < campaign_2024.review.pass_score
-    oracle = status == "approved" and flagged and not override
+    flags = {"wrong-year"} if wrong_year else set()
+    flags |= {"below-pass"} if score < campaign_2024.review.pass_score else set()
+    oracle = status == "approved" and bool(flags - codes)
 
     found = commended_violations(s)
 

@@ -10,7 +10,7 @@ from auditkit import seed_audited_season
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
 from schemas.settings import Settings
-from tasks.audit.load import load_snapshot
+from tasks.audit.load import _flag_codes, load_snapshot
 from tasks.store import make_engine, session_scope
 
 NOW = datetime(2025, 1, 20, 2, 0, tzinfo=UTC)
@@ -50,3 +50,11 @@ def test_the_snapshot_holds_the_season_as_plain_values(
     assert snap.meeting.meeting_date == date(2024, 12, 27)
     assert snap.screenings[ids[4]] is not None
     assert snap.files.pack_uscc_counts is None
+
+
+def test_recorded_overrides_are_read_as_flag_codes_per_uscc() -> None:
+    recorded = {"X": {"flags": ["below-pass", "wrong-year"], "reason": "会议确认"}, "Y": {}}
+
+    assert _flag_codes(recorded, recorded=True) == {"X": ("below-pass", "wrong-year"), "Y": ()}
+    assert _flag_codes(None, recorded=True) == {}
+    assert _flag_codes(None, recorded=False) is None
