@@ -12,6 +12,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
 from tasks.audit.mail import (
     SAME_DAY_ALLOWED,
+    SCORE_TOLERANCE,
     deadline_violations,
     letter_violations,
     participation_of,
@@ -131,3 +132,19 @@ def test_a_letter_that_states_no_version_is_listed_once_not_per_decision(
 
     [v] = letter_violations(s)
     assert v.wrong_en == "feedback letter #7 does not record which decided version it told"
+
+
+@given(
+    st.floats(min_value=0, max_value=100, allow_nan=False),
+    st.sampled_from([0.0, 0.04, -0.04, 0.06, -0.06, 0.5, -0.74]),
+)
+def test_a_letters_score_may_differ_by_its_printed_rounding_only(
+    campaign_2024: CampaignFile, decided_score: float, off: float
+) -> None:
+    decided = decision(1, score=decided_score)
+    told = {**letter_facts(decided), "score": decided_score + off}
+    s = snapshot(campaign_2024, decisions=(decided,), mails=(mail(1, facts=told),))
+
+    found = letter_violations(s)
+
+    assert bool(found) == (abs(off) > SCORE_TOLERANCE)
