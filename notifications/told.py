@@ -7,6 +7,7 @@ the commendation invitation's answer date), anywhere in the context, except the 
 shared calendar (`CampaignContext`, in every mail) and the deadline of a mail that reports it as
 passed (an overdue notice, a late acknowledgement, an overdue reviewer reminder).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
