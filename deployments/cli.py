@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from deployments.cli_audit import register as register_audit_commands
 from deployments.cli_common import check_campaign, migrated_settings
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
@@ -230,6 +231,7 @@ def demo(
     run_demo(console, enterprises=enterprises, seed=seed, year=year)
 
 
+register_audit_commands(app)
 register_mail_commands(app)
 register_meeting_commands(app)
 register_release_commands(app)

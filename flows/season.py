@@ -20,7 +20,9 @@ the engine ~0.14 s of server round trips, and a 5,000-unit season started ~140
 (docs/architecture.md); operators still run any stage by hand as its own flow.
 Each stage's work of the day is isolated (`StageWork`): a stage that raises is recorded (which
 step, why), the other due stages still run, and the day's run then ends Failed with
-`SeasonDayFailed` and a `season-needs-attention` artifact naming the failure.
+`SeasonDayFailed`. Every day ends with the season's audit (tasks/audit, as `campaign audit`) and
+the `needs-attention` artifact (今日待办): the failed stages and the audit's violations; a clean
+day says so in one line. Violations do not fail the day: they are the operators' list.
 Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -42,6 +44,7 @@ from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
 from schemas.enums import Stage
 from schemas.settings import Settings
+from tasks.audit.daily import audit_day
 from tasks.clock.agenda import season_agenda
 from tasks.clock.attention import (
     SeasonDayFailed,
@@ -121,7 +124,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if now in CLOSING_STAGES:
         closing = work.step("release", release_due, settings, campaign_year, day)
     released = work.run(release) if closing is not None and closing.release_due else None
-    work.raise_failures()
+    work.finish(settings)
     return SeasonDay(
         campaign_year=campaign_year,
         as_of=day,
@@ -169,8 +172,15 @@ class StageWork:
             self.failures.append(stage_failure(stage, exc))
             return None
 
-    def raise_failures(self) -> None:
-        """If a stage failed, publish the day's needs-attention list and end the run Failed."""
+    def finish(self, settings: Settings) -> None:
+        """Audit the season, publish the day's needs-attention page; end Failed if a stage failed.
+
+        Side effects: the `needs-attention` artifact. The audit's violations fail nothing; an
+        audit that raises is recorded as the failed stage "audit".
+        """
+        audited = self.step("audit", audit_day, settings, self.campaign_year, self.day)
+        markdown = audited.markdown if audited is not None else None
+        clean = audited is not None and audited.violations == 0
+        publish_needs_attention(self.day, self.failures, markdown, clean)
         if self.failures:
-            publish_needs_attention(self.day, self.failures)
             raise SeasonDayFailed(self.day, self.failures)

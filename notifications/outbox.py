@@ -4,8 +4,11 @@
 the mail exists if and only if the change commits. The idempotency key names the campaign, the
 template, the subject record and its version (or deadline), and the recipient; enqueuing the same
 key again is a no-op that returns the existing row (INSERT .. ON CONFLICT DO NOTHING on both
-databases). Also: read-only listing and counting for operators. This module does not send mail
-and does not change a row's delivery state (claims.py, records.py and operators.py do).
+databases). Each queued row's meta also keeps what the audit reads: the mail's facts (what a
+letter states, e.g. the decided version it tells), the business day it was queued on and the
+deadlines it tells (`RenderedMail.deadlines`). Also: read-only listing and counting for
+operators. This module does not send mail and does not change a row's delivery state
+(claims.py, records.py and operators.py do).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
@@ -89,7 +92,11 @@ def key_head(key: str) -> KeyHead:
 
 
 class OutgoingMail(BaseModel):
-    """One mail to put in the outbox: who, what (rendered), about which record and version."""
+    """One mail to put in the outbox: who, what (rendered), about which record and version.
+
+    `facts` are plain JSON values the mail states (a feedback letter's participation_id, round,
+    version, decision, score, grade), kept in the row's meta for `campaign audit`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -100,6 +107,7 @@ class OutgoingMail(BaseModel):
     version: str | int | date
     attachments: tuple[str, ...] = ()
     not_before: datetime | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -129,8 +137,22 @@ def _insert(session: Session) -> Any:
     raise NotImplementedError(f"the outbox supports sqlite and postgresql, not {dialect}")
 
 
+def row_meta(mail: OutgoingMail, business_day: date | None) -> dict[str, Any]:
+    """Return the meta of a new queued row: recipient name, facts, business day, deadlines. Pure."""
+    return {
+        "recipient_name": mail.to.name,
+        "facts": dict(mail.facts),
+        "business_day": None if business_day is None else business_day.isoformat(),
+        "deadlines": [d.isoformat() for d in mail.mail.deadlines],
+    }
+
+
 def _row_values(
-    mail: OutgoingMail, workspace: Path, message_id_domain: str, now: datetime
+    mail: OutgoingMail,
+    workspace: Path,
+    message_id_domain: str,
+    now: datetime,
+    business_day: date | None,
 ) -> dict[str, Any]:
     """Return the column values of a new queued row (checks attachments; reads metadata)."""
     key = mail.key
@@ -143,7 +165,7 @@ def _row_values(
         "body_text": mail.mail.text,
         "body_html": mail.mail.html,
         "attachments": [workspace_relative(workspace, a) for a in mail.attachments],
-        "meta": {"recipient_name": mail.to.name},
+        "meta": row_meta(mail, business_day),
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
         "not_before": mail.not_before or now,
@@ -159,9 +181,11 @@ def enqueue_many(
     workspace: Path,
     message_id_domain: str,
     now: datetime | None = None,
+    business_day: date | None = None,
 ) -> list[Enqueued]:
     """Add the mails to the outbox in the caller's transaction; return one Enqueued per mail.
 
+    `business_day` is the campaign day the mail is queued on (stored in meta for the audit).
     A key that is already in the outbox (or twice in `mails`, or inserted meanwhile by a
     concurrent transaction) is not inserted again: its Enqueued has created=False.
     Attachments must be files inside the workspace (AttachmentRefused otherwise) and are
@@ -173,7 +197,7 @@ def enqueue_many(
     values: dict[str, dict[str, Any]] = {}
     for mail, key in zip(mails, keys, strict=True):
         if key not in existing and key not in values:
-            values[key] = _row_values(mail, workspace, message_id_domain, at)
+            values[key] = _row_values(mail, workspace, message_id_domain, at, business_day)
     pending = list(values.values())
     inserted: set[str] = set()
     stmt = (
@@ -200,10 +224,16 @@ def enqueue(
     workspace: Path,
     message_id_domain: str,
     now: datetime | None = None,
+    business_day: date | None = None,
 ) -> Enqueued:
     """Add one mail to the outbox in the caller's transaction (a no-op if its key exists)."""
     [one] = enqueue_many(
-        session, [mail], workspace=workspace, message_id_domain=message_id_domain, now=now
+        session,
+        [mail],
+        workspace=workspace,
+        message_id_domain=message_id_domain,
+        now=now,
+        business_day=business_day,
     )
     return one
 

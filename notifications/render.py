@@ -19,6 +19,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict
 
 from notifications.contexts import CONTEXT_TYPES, MailContext
+from notifications.told import told_deadlines
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PARTS = ("subject.txt", "body.txt", "body.html")
@@ -53,7 +54,11 @@ class MissingTemplateVariable(Exception):
 
 
 class RenderedMail(BaseModel):
-    """A rendered template: one-line subject, plain-text body, HTML body."""
+    """A rendered template: one-line subject, plain-text body, HTML body.
+
+    `deadlines` are the deadlines the mail tells its reader to meet (notifications/told.py);
+    the outbox stores them so the audit can check each lies after the mail's business day.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -61,6 +66,7 @@ class RenderedMail(BaseModel):
     subject: str
     text: str
     html: str
+    deadlines: tuple[date, ...] = ()
 
 
 def cn_date(value: date) -> str:
@@ -150,4 +156,5 @@ def render(name: str, context: MailContext | Mapping[str, Any]) -> RenderedMail:
         subject=" ".join(rendered["subject.txt"].split()),
         text=rendered["body.txt"].strip() + "\n",
         html=rendered["body.html"].strip() + "\n",
+        deadlines=told_deadlines(context),
     )

@@ -1,11 +1,13 @@
-"""What needs an operator's attention after a day of the clock: the stages that failed.
+"""What needs an operator's attention after a day of the clock: failed stages and the audit.
 
 The clock runs each due stage's steps isolated from the others (flows/season.py): a stage that
 raises is recorded here as a `StageFailure` (the stage, the step that raised, the error) and the
 other stages still run. `failing_step` names the step from the traceback (the outermost frame in
-the product's tasks); `publish_needs_attention` shows the day's failures to the operators as the
-`season-needs-attention` artifact. Nothing here retries or hides a failure: the day's run ends
-Failed (`SeasonDayFailed`).
+the product's tasks). Every day `publish_needs_attention` shows the operators the day's 今日待办
+(needs attention) page as the `needs-attention` artifact: the failed stages, then the season's
+audit (`campaign audit`'s list, worded by tasks/audit); a clean day says so in one line. Nothing
+here retries or hides a failure: a day with failed stages ends Failed (`SeasonDayFailed`); the
+audit's violations are the operators' list and fail nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pydantic import BaseModel, ConfigDict
 
 from tasks.common.markdown import markdown_text
 
-ATTENTION_KEY = "season-needs-attention"
+ATTENTION_KEY = "needs-attention"
+TITLE = "今日待办 (needs attention)"
 DETAIL_CHARS = 300  # an error's message, cut: the artifact is a list, the logs hold the rest
 PRODUCT_STEPS = ("tasks.", "notifications.")
 
@@ -89,11 +92,34 @@ def attention_markdown(day: date, failures: Sequence[StageFailure]) -> str:
     return "\n".join(lines)
 
 
+def needs_attention_markdown(
+    day: date, failures: Sequence[StageFailure], audited: str | None, clean: bool
+) -> str:
+    """Return the day's 今日待办 page: failed stages, then the audit's part. Pure.
+
+    `audited` is the audit's markdown (None: the audit itself failed, listed among the
+    failures); `clean` says it found nothing. A day without failures that audits clean is one
+    line.
+    """
+    if not failures and clean:
+        return f"**{day}: 今日无待办：各环节运行正常，核查通过 (nothing needs attention today)**"
+    parts = [f"# {TITLE} {day}"]
+    if failures:
+        parts += ["## 运行失败的环节 Stages that failed", attention_markdown(day, failures)]
+    parts += [
+        "## 本届核查 Season audit (`campaign audit`)",
+        audited if audited is not None else "核查未能完成，见上表 (the audit failed: see above)",
+    ]
+    return "\n\n".join(parts)
+
+
 @task(name="publish-needs-attention", cache_policy=NO_CACHE)
-def publish_needs_attention(day: date, failures: list[StageFailure]) -> None:
-    """Publish the day's failed stages as the `season-needs-attention` markdown artifact."""
+def publish_needs_attention(
+    day: date, failures: list[StageFailure], audited: str | None, clean: bool
+) -> None:
+    """Publish the day's 今日待办 page (failed stages and the audit) as `needs-attention`."""
     create_markdown_artifact(
         key=ATTENTION_KEY,
-        markdown=attention_markdown(day, failures),
-        description=f"{day}: stages that failed",
+        markdown=needs_attention_markdown(day, failures, audited, clean),
+        description=f"{TITLE} {day}",
     )

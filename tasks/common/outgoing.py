@@ -7,6 +7,7 @@ Message-IDs use the sender's domain. Also the deadline contexts every reminder-l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlmodel import Session
 
@@ -18,8 +19,13 @@ from schemas.enums import SubmissionKind
 from schemas.settings import Settings
 
 
-def enqueue(session: Session, settings: Settings, mails: Sequence[OutgoingMail]) -> int:
-    """Add mails to the outbox in the caller's transaction; return how many were new."""
+def enqueue(
+    session: Session, settings: Settings, mails: Sequence[OutgoingMail], *, business_day: date
+) -> int:
+    """Add mails to the outbox in the caller's transaction; return how many were new.
+
+    `business_day` is the campaign day the task runs for (its `as_of`); each row keeps it.
+    """
     if not mails:
         return 0
     done = enqueue_many(
@@ -27,6 +33,7 @@ def enqueue(session: Session, settings: Settings, mails: Sequence[OutgoingMail])
         mails,
         workspace=settings.workspace,
         message_id_domain=address_domain(settings.mail_from),
+        business_day=business_day,
     )
     return sum(1 for e in done if e.created)
 

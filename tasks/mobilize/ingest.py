@@ -125,7 +125,7 @@ def take_in(
     receipts = association_receipt_mails(
         session, campaign, batch, [*association_problems, *batch.rejections], as_of
     )
-    mails_queued = enqueue(session, settings, invitations + receipts.mails)
+    mails_queued = enqueue(session, settings, invitations + receipts.mails, business_day=as_of)
     return TakenIn(batch, counts, associations_new, mails_queued, receipts.unmailed)
 
 

@@ -214,17 +214,22 @@ def send_release_mail(
                 association_summaries=0,
                 unreleased_without_certificate=0,
             )
-        notices = enqueue(session, settings, _commendation_mails(session, campaign))
+        notices = enqueue(
+            session, settings, _commendation_mails(session, campaign), business_day=as_of
+        )
         released = reissued = missing = queued = summaries = 0
         if as_of >= campaign.events.release:
             notices_today = release_units(session, settings, campaign, catalogue_url)
             released, missing = notices_today.released, notices_today.without_certificate
             reissued = notices_today.reissued
-            queued = enqueue(session, settings, notices_today.mails)
+            queued = enqueue(session, settings, notices_today.mails, business_day=as_of)
             session.flush()
             if missing == 0:
                 summaries = enqueue(
-                    session, settings, _association_mails(session, campaign, catalogue_url)
+                    session,
+                    settings,
+                    _association_mails(session, campaign, catalogue_url),
+                    business_day=as_of,
                 )
     return ReleaseMailSummary(
         decided=True,

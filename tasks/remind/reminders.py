@@ -175,7 +175,7 @@ def queue_day_reminders(
             plan = plan_mails(session, campaign, calendar, due, with_digest, as_of)
             held = already_queued(session, campaign_year, [p.mail for p in plan.mails])
             fresh = [p.mail for p in plan.mails if head_of(p.mail) not in held]
-            queued = 0 if dry_run else enqueue(session, settings, fresh)
+            queued = 0 if dry_run else enqueue(session, settings, fresh, business_day=as_of)
     listed = [p.listed for p in plan.mails if head_of(p.mail) not in held]
     return DayReminders(
         as_of=as_of,

@@ -233,7 +233,7 @@ def decide_reviews(
         plan = plan_decisions(due, chair.by_participation, campaign.review.max_revision_rounds)
         mails = apply_decisions(session, campaign, plan.moves, actor, now)
         lapsed = _lapse_unrevised(session, campaign, as_of, actor, now)
-        queued = enqueue(session, settings, mails)
+        queued = enqueue(session, settings, mails, business_day=as_of)
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "decision-rejections.xlsx"), chair.rejections
     ).relative_to(settings.workspace)

@@ -226,7 +226,7 @@ def remind_reviewers(
             mails, unmailed = reviewer_reminder_mails(
                 late, contacts, campaign, reminder, calendar, as_of
             )
-            queued = enqueue(session, settings, mails)
+            queued = enqueue(session, settings, mails, business_day=as_of)
     due = "" if reminder is None else reminder_version(reminder)
     get_run_logger().info(
         "%s: review reminder %s; %d reviewers late, %d mails queued, %d already in the outbox",

@@ -188,6 +188,6 @@ def record_reports(
             revised += 1
     session.add_all(versions)
     session.flush()
-    queued = enqueue(session, settings, mails)
+    queued = enqueue(session, settings, mails, business_day=as_of)
     submitted = advance_to_submitted(session, campaign.year, actor=actor, now=now)
     return ReportsRecorded(tuple(versions), queued, submitted, revised)

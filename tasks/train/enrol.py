@@ -132,6 +132,7 @@ def _enrol_session(
         session,
         settings,
         training_mails(session, settings, campaign, training, invited, waitlisted),
+        business_day=as_of,
     )
     return SessionSeats(
         key=training.key,

@@ -154,8 +154,23 @@ def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
     assert "mobilize at flows.mobilize (RuntimeError)" in str(state.message)
     run_id = state.state_details.flow_run_id
     tagged = task_run_tags(run_id, last="publish-needs-attention")
-    [attention] = run_artifacts("season-needs-attention", flow_run=run_id)
+    [attention] = run_artifacts("needs-attention", flow_run=run_id)
     assert tagged["enrol-units"] == {"train"}  # the train stage ran after mobilize failed
     assert "ingest-recommendations" not in tagged
     assert "| mobilize | flows.mobilize | RuntimeError |" in str(attention.data)
     assert "injected: the inbox could not be read" in str(attention.data)
+
+
+def test_every_day_ends_with_the_audit_and_the_needs_attention_page(workspace: Path) -> None:
+    from flows.season import season
+
+    _inbox(workspace)
+
+    state = season(2024, as_of=date(2024, 10, 10), return_state=True)
+
+    assert state.is_completed()  # what the audit lists fails nothing
+    run_id = state.state_details.flow_run_id
+    tagged = task_run_tags(run_id, last="publish-needs-attention")
+    [attention] = run_artifacts("needs-attention", flow_run=run_id)
+    assert tagged["audit-season"] == {"audit"}
+    assert "2024-10-10" in str(attention.data)

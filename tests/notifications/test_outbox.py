@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -126,10 +126,35 @@ def test_enqueue_twice_with_the_same_key_keeps_one_row(
         OutboxStatus.QUEUED,
         0,
         "Li@unit.example.com",
-        {"recipient_name": "李明"},
+        {"recipient_name": "李明", "facts": {}, "business_day": None, "deadlines": ["2024-11-15"]},
     )
     assert row.message_id == message_id_for(key, DOMAIN)
     assert (row.not_before, row.created_at) == (T0, T0)
+
+
+def test_a_queued_row_keeps_the_mails_facts_business_day_and_deadlines(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    facts = {"participation_id": 17, "round": 1, "version": 2, "decision": "pass"}
+    mail = _mail(campaign_2024).model_copy(update={"facts": facts})
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, T0)
+        enqueue(
+            session,
+            mail,
+            workspace=workspace,
+            message_id_domain=DOMAIN,
+            now=T0,
+            business_day=date(2024, 11, 11),
+        )
+
+    [row] = _rows(engine)
+    assert row.meta == {
+        "recipient_name": "李明",
+        "facts": facts,
+        "business_day": "2024-11-11",
+        "deadlines": ["2024-11-15"],
+    }
 
 
 def test_a_new_version_of_the_subject_record_is_a_new_mail(

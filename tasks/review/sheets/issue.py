@@ -277,5 +277,5 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
                     attachments=(str(path),),
                 )
             )
-        queued = enqueue(session, settings, mails)
+        queued = enqueue(session, settings, mails, business_day=as_of)
     return SheetsSummary(sheets=len(sheets), written=len(mails), mails_queued=queued)

@@ -12,6 +12,7 @@ from tasks.clock.attention import (
     StageFailure,
     attention_markdown,
     failing_step,
+    needs_attention_markdown,
     stage_failure,
 )
 from tasks.common.markdown import markdown_text
@@ -79,3 +80,24 @@ def test_the_days_error_names_every_failed_stage_and_step() -> None:
         "2024-12-05: 2 stage(s) failed, the others ran: mobilize at flows.mobilize (RuntimeError);"
         " review at tasks.review.due.x (OSError)."
     )
+
+
+def test_a_clean_day_is_one_line() -> None:
+    text = needs_attention_markdown(date(2024, 12, 5), [], "clean", clean=True)
+
+    assert "\n" not in text
+    assert "今日无待办" in text
+
+
+def test_the_page_lists_failed_stages_above_the_audit() -> None:
+    failed = StageFailure(stage="review", step="flows.review", error="OSError", detail="disk")
+
+    text = needs_attention_markdown(date(2024, 12, 5), [failed], "AUDIT-LIST", clean=False)
+    no_audit = needs_attention_markdown(date(2024, 12, 5), [failed], None, clean=False)
+    only_audit = needs_attention_markdown(date(2024, 12, 5), [], "AUDIT-LIST", clean=False)
+
+    assert text.startswith("# 今日待办 (needs attention) 2024-12-05")
+    assert text.index("| review | flows.review | OSError | disk |") < text.index("AUDIT-LIST")
+    assert "the audit failed" in no_audit
+    assert "Stages that failed" not in only_audit
+    assert only_audit.endswith("AUDIT-LIST")

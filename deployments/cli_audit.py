@@ -1,0 +1,69 @@
+"""`campaign audit`: check the stored season against its invariants and list what is wrong.
+
+Prints one line per violation (unit name and USCC, the invariant, what is wrong in Chinese then
+English, what to do), then the count per invariant. Exit code 1 on any violation, 0 when the
+season audits clean. `register(app)` adds the command to the main `campaign` app. Importing this
+module does not import prefect.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from deployments.cli_common import check_campaign, migrated_settings
+from schemas.campaign_file import load_campaign_file
+from tasks.audit.check import audit_season
+from tasks.audit.report import count_lines, violation_line
+from tasks.store import campaign_session
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `audit` command to the `campaign` app."""
+    app.command("audit")(audit)
+
+
+def _day(text: str | None) -> date | None:
+    """Return the --as-of date, or None (today); a bad date is a usage error."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
+
+
+def audit(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Campaign year (campaigns/<year>.toml); default: the newest."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Audit the stored season; one line per violation, exit 1 on any (0 when clean)."""
+    settings = migrated_settings()
+    chosen = check_campaign(settings, year, console)
+    day = _day(as_of) or datetime.now(ZoneInfo(settings.timezone)).date()
+    campaign = load_campaign_file(settings.campaign_file(chosen))
+    with campaign_session(settings) as session:
+        violations = audit_season(session, campaign, day, settings)
+    for v in violations:
+        console.print(escape(violation_line(v)), soft_wrap=True, highlight=False)
+    console.print(
+        f"核查 {chosen} 年度，截至 {day}（audit of {chosen} as of {day}）:", highlight=False
+    )
+    for line in count_lines(violations):
+        console.print("  " + escape(line), soft_wrap=True, highlight=False)
+    if violations:
+        console.print(f"[red]{len(violations)} 项待办 violation(s)[/red]")
+        raise typer.Exit(1)
+    console.print("[green]无待办：本届核查通过 (the season audits clean)[/green]")

@@ -1,0 +1,58 @@
+"""The campaign dates the audit judges statuses by, from the campaign file. Pure.
+
+A unit may stay `recommended`/`registered` until the filing window closes (the day after the
+last overdue notice of the latest deadline with steps, as tasks/clock/windows.py closes it); a
+round's sheets are due on the review deadline (re-checks: the campaign file's re-check working
+days after the round's assignment when it has them, otherwise the meeting stage); revisions
+until the revision deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from notifications.policy import campaign_calendar, reminder_schedule
+from schemas.campaign_file import CampaignFile
+
+REVIEW_DEADLINE = "review"
+REVISION_DEADLINE = "revision"
+ONE_DAY = timedelta(days=1)
+
+
+def filing_window_closes(campaign: CampaignFile) -> date:
+    """Return the last day a unit may still owe filings (the latest window with steps). Pure."""
+    calendar = campaign_calendar(campaign)
+    last = campaign.stages.review
+    for key, deadline in campaign.deadlines.items():
+        if not deadline.steps:
+            continue
+        schedule = reminder_schedule(key, deadline, campaign.reminders, calendar)
+        last = max([last, deadline.date, *(r.day for r in schedule)])
+    return last
+
+
+def deadline_or(campaign: CampaignFile, key: str, fallback: date) -> date:
+    """Return the named deadline's date, or `fallback` when the campaign file has none. Pure."""
+    found = campaign.deadlines.get(key)
+    return fallback if found is None else found.date
+
+
+def round_due(campaign: CampaignFile, review_round: int, assigned_on: Iterable[date]) -> date:
+    """Return when a round's sheets are due (see the module docstring). Pure."""
+    review = deadline_or(campaign, REVIEW_DEADLINE, campaign.stages.commend)
+    if review_round == 0:
+        return review
+    working_days = getattr(campaign.review, "recheck_working_days", None)
+    days = list(assigned_on)
+    if isinstance(working_days, int) and days:
+        return campaign_calendar(campaign).shift(max(days), working_days)
+    return max(campaign.stages.meeting, review)
+
+
+def assign_by(campaign: CampaignFile, filed_on: date) -> date:
+    """Return the day a report filed on `filed_on` must be assigned by. Pure.
+
+    The day after the review starts, or the day after it was filed when that is later.
+    """
+    return max(campaign.stages.review, filed_on) + ONE_DAY
