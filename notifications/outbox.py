@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
@@ -100,6 +100,7 @@ class OutgoingMail(BaseModel):
     version: str | int | date
     attachments: tuple[str, ...] = ()
     not_before: datetime | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)  # the decided values the mail states
 
     @property
     def key(self) -> str:
@@ -143,7 +144,7 @@ def _row_values(
         "body_text": mail.mail.text,
         "body_html": mail.mail.html,
         "attachments": [workspace_relative(workspace, a) for a in mail.attachments],
-        "meta": {"recipient_name": mail.to.name},
+        "meta": {"recipient_name": mail.to.name, "facts": dict(mail.facts)},
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
         "not_before": mail.not_before or now,

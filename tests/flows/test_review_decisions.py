@@ -125,6 +125,11 @@ def test_decisions_letters_revision_and_recheck(
     assert _statuses(settings)[ids[1]] == S.IN_REVIEW
     recheck_mails = sent_mails(workspace)[mails_before:]
     assert len(recheck_mails) == 3  # one re-check sheet per first-round expert
+    # Seen on main: re-check invitations asked for the sheets by the past review deadline
+    # (13 Dec). Assigned Tue 17 Dec, they are due 5 working days later, Tue 24 Dec.
+    for mail in recheck_mails:
+        assert "12月24日前" in str(mail["Subject"])
+        assert "2024年12月24日" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     return_sheets(
         recheck_mails,
         inbox / "sheets",
@@ -133,12 +138,15 @@ def test_decisions_letters_revision_and_recheck(
         prefix="recheck",
     )
 
-    final = review(2024, as_of=date(2024, 12, 24))
+    waiting = review(2024, as_of=date(2024, 12, 24))
+    final = review(2024, as_of=date(2024, 12, 25))
+
+    assert waiting.decisions.decided == {}  # the re-check's sheets are due that day
+    assert waiting.decisions.lapsed >= 1
 
     statuses = _statuses(settings)
     assert statuses[ids[1]] == S.REVIEW_PASSED
     assert statuses[ids[3]] == S.LAPSED  # asked to revise, filed nothing by 20 December
-    assert final.decisions.lapsed >= 1
     with campaign_session(settings) as session:
         recheck = session.exec(
             select(ReviewOutcome)

@@ -126,7 +126,7 @@ def test_enqueue_twice_with_the_same_key_keeps_one_row(
         OutboxStatus.QUEUED,
         0,
         "Li@unit.example.com",
-        {"recipient_name": "李明"},
+        {"recipient_name": "李明", "facts": {}},
     )
     assert row.message_id == message_id_for(key, DOMAIN)
     assert (row.not_before, row.created_at) == (T0, T0)

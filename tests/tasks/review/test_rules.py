@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.review.rules import UnknownRecommendation, round_due, rule, strengths_and_gaps
+from tasks.review.rules import (
+    UnknownRecommendation,
+    revision_window_open,
+    round_decidable,
+    round_due,
+    rule,
+    strengths_and_gaps,
+)
 
 RECOMMENDATIONS = ["pass", "revise", "reject", "needs_chair"]
 CHAIR = [None, "pass", "revise", "reject"]
@@ -19,19 +26,20 @@ CHAIR = [None, "pass", "revise", "reject"]
     st.sampled_from(CHAIR),
     st.integers(0, 4),
     st.integers(0, 4),
+    st.booleans(),
 )
 def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
-    recommendation: str, chair: str | None, done: int, max_rounds: int
+    recommendation: str, chair: str | None, done: int, max_rounds: int, window_open: bool
 ) -> None:
     wanted = chair or recommendation
     if wanted == "needs_chair":
         expected = None
-    elif wanted == "revise" and done >= max_rounds:
+    elif wanted == "revise" and (done >= max_rounds or not window_open):
         expected = "reject"
     else:
         expected = wanted
 
-    ruling = rule(recommendation, chair, done, max_rounds)  # type: ignore[arg-type]
+    ruling = rule(recommendation, chair, done, max_rounds, window_open)  # type: ignore[arg-type]
 
     assert ruling.decision == expected
     assert ruling.by_chair == (chair is not None and expected is not None)
@@ -40,13 +48,35 @@ def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
 
 def test_an_unknown_recommendation_is_refused() -> None:
     with pytest.raises(UnknownRecommendation, match="unknown recommendation 'maybe'") as refused:
-        rule("maybe", None, 0, 1)
+        rule("maybe", None, 0, 1, True)
     assert refused.value.recommendation == "maybe"
 
 
 @given(st.dates(), st.integers(-5, 5))
 def test_a_round_is_due_only_after_its_sheets_were_due(sheets_due: date, offset: int) -> None:
     assert round_due(sheets_due, sheets_due + timedelta(days=offset)) == (offset > 0)
+
+
+def test_a_revise_after_the_revision_window_is_a_reject_with_the_reason() -> None:
+    ruling = rule("revise", None, 0, 1, revision_open=False)
+
+    assert (ruling.decision, ruling.why) == ("reject", "修改期限已过，提交指导单位工作会议审议")
+
+
+@given(st.dates(), st.integers(-5, 5))
+def test_the_revision_window_is_open_up_to_its_deadline_inclusive(
+    deadline: date, offset: int
+) -> None:
+    assert revision_window_open(deadline, deadline + timedelta(days=offset)) == (offset <= 0)
+
+
+@given(st.dates(), st.integers(-5, 5), st.integers(0, 3))
+def test_a_round_is_decidable_past_due_with_no_sheet_outstanding(
+    sheets_due: date, offset: int, outstanding: int
+) -> None:
+    decidable = round_decidable(sheets_due, sheets_due + timedelta(days=offset), outstanding)
+
+    assert decidable == (offset > 0 and outstanding == 0)
 
 
 def test_strengths_are_the_best_criteria_by_share_of_their_maximum() -> None:
