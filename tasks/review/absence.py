@@ -66,8 +66,8 @@ def mark_absent(
 ) -> int:
     """Record one absence on its assignments still waiting for a sheet; return how many changed.
 
-    Raises NoSuchAbsence when the expert is not on the roster, or has no assignment in that
-    round (for those reports) whose sheet is not in. Already recorded: returns 0.
+    Raises NoSuchAbsence when the expert is not on the roster, or is not assigned in that
+    round (those reports). Already recorded, or every sheet in after all: returns 0.
     """
     reviewer = session.exec(
         select(Reviewer)
@@ -96,15 +96,14 @@ def mark_absent(
             )
         ).all()
     )
-    waiting = [a for a, _ in found if a.id not in returned]
     missing = set(request.usccs) - {uscc for _, uscc in found}
-    if not waiting or missing:
+    if not found or missing:
         raise NoSuchAbsence(
-            "no-sheet-awaited",
-            f"该专家在第{request.round}轮没有待交的评分表" + ("（单位不符）" if missing else ""),
-            f"the expert owes no sheet in round {request.round} for these reports",
+            "not-assigned",
+            f"该专家在第{request.round}轮未被分配这些报告",
+            f"the expert is not assigned these reports in round {request.round}",
         )
-    changed = [a for a in waiting if a.absent_on is None]
+    changed = [a for a, _ in found if a.id not in returned and a.absent_on is None]
     for assignment in changed:
         assignment.absent_on = on
         assignment.absent_by = by[:200]

@@ -140,6 +140,7 @@ def test_decisions_letters_revision_and_recheck(
 
     waiting = review(2024, as_of=date(2024, 12, 24))
     final = review(2024, as_of=date(2024, 12, 25))
+    assert final.decisions.decided == {"pass": 1}
 
     assert waiting.decisions.decided == {}  # the re-check's sheets are due that day
     assert waiting.decisions.lapsed >= 1
