@@ -54,7 +54,8 @@ class Assigned:
     round: int
     assigned_on: date
     returned: bool  # a Review of this assignment exists
-    withdrawn: bool = False  # the unit withdrew: nobody is chased for its report
+    # The unit withdrew, or the expert is recorded absent: nobody is chased for this report.
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def load_assigned(session: Session, campaign_year: int) -> list[Assigned]:
             round=a.round,
             assigned_on=a.assigned_on,
             returned=a.id in scored,
-            withdrawn=status == ParticipationStatus.WITHDRAWN,
+            withdrawn=status == ParticipationStatus.WITHDRAWN or a.absent_on is not None,
         )
         for a, unit_name, status in rows
     ]
