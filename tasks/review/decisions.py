@@ -45,7 +45,7 @@ from tasks.review.chair import ChairRuling, chair_targets, read_chair_rows, reso
 from tasks.review.letters import REVISION_DEADLINE
 from tasks.review.redecide import apply_later_words
 from tasks.review.rounds import RoundState, round_states, rounds_in_review
-from tasks.review.rules import REASONS, revision_window_open, round_due, rule
+from tasks.review.rules import REASONS, revision_window_open, round_decidable, round_due, rule
 from tasks.review.versions import Move, apply_decisions
 from tasks.store import campaign_session
 
@@ -90,19 +90,24 @@ def plan_decisions(
     due: Sequence[DueReport],
     chair: Mapping[int, ChairRuling],
     max_rounds: int,
+    as_of: date,
     revision_open: bool,
 ) -> DecisionPlan:
-    """Decide every due report whose sheets are all in or excused; reads the rows only.
+    """Decide every report whose round is decidable on `as_of` (past due, every sheet in or
+    its expert absent); reads the rows only.
 
     A report with an expert's sheet outstanding waits (listed with those experts' names); so
-    does one without an outcome, and one the chair has to decide.
+    does one without an outcome, and one the chair has to decide. `revision_open` says whether
+    a revision can still be asked for (tasks/review/rules.py `rule`).
     """
     plan = DecisionPlan()
     for report in due:
         participation, unit, outcome, state = report
         assert participation.id is not None
+        if not round_due(state.due_on, as_of):
+            continue
         overdue = "、".join(state.outstanding)
-        if state.outstanding:
+        if not round_decidable(state.due_on, as_of, len(state.outstanding)):
             plan.awaiting.append({"unit": unit.name, "why": "评分表未交齐", "overdue": overdue})
             continue
         if outcome is None:
@@ -221,7 +226,7 @@ def decide_reviews(
         chair = resolve_chair_rulings(chair_rows, *chair_targets(session, campaign_year))
         open_ = revision_window_open(campaign.deadline(REVISION_DEADLINE).date, as_of)
         plan = plan_decisions(
-            due, chair.by_participation, campaign.review.max_revision_rounds, open_
+            due, chair.by_participation, campaign.review.max_revision_rounds, as_of, open_
         )
         mails = apply_decisions(session, campaign, plan.moves, actor, as_of, now)
         later, refused = apply_later_words(session, campaign, chair.later, as_of, now)

@@ -60,7 +60,7 @@ def test_plan_decides_from_the_outcome_and_the_chair_and_changes_no_row() -> Non
     ]
     chair = {3: ChairRuling("pass", "数据完整")}
 
-    plan = plan_decisions(due, chair, max_rounds=1, revision_open=True)
+    plan = plan_decisions(due, chair, max_rounds=1, as_of=date(2024, 12, 16), revision_open=True)
 
     assert plan.awaiting == [
         {"unit": "单位1", "why": "本轮尚无评审意见", "overdue": ""},
@@ -85,10 +85,22 @@ def test_plan_decides_from_the_outcome_and_the_chair_and_changes_no_row() -> Non
 def test_a_report_with_a_sheet_outstanding_waits_and_names_the_experts_overdue() -> None:
     due = [_due(1, "pass", owed=("专家甲", "专家乙")), _due(2, "pass")]
 
-    plan = plan_decisions(due, {}, max_rounds=1, revision_open=True)
+    plan = plan_decisions(due, {}, max_rounds=1, as_of=date(2024, 12, 16), revision_open=True)
 
     assert plan.awaiting == [{"unit": "单位1", "why": "评分表未交齐", "overdue": "专家甲、专家乙"}]
     assert [m.participation.id for m in plan.moves] == [2]
+
+
+def test_nothing_is_decided_or_awaiting_on_the_day_the_sheets_are_due() -> None:
+    plan = plan_decisions(
+        [_due(1, "pass"), _due(2, "pass", owed=("专家甲",))],
+        {},
+        max_rounds=1,
+        as_of=date(2024, 12, 13),
+        revision_open=True,
+    )
+
+    assert (plan.moves, plan.awaiting) == ([], [])
 
 
 def test_a_revise_after_the_revision_deadline_is_a_reject_for_the_meeting() -> None:
@@ -97,7 +109,7 @@ def test_a_revise_after_the_revision_deadline_is_a_reject_for_the_meeting() -> N
     due = [_due(1, "revise"), _due(2, "needs_chair")]
     chair = {2: ChairRuling("revise", "请修改")}
 
-    plan = plan_decisions(due, chair, max_rounds=1, revision_open=False)
+    plan = plan_decisions(due, chair, max_rounds=1, as_of=date(2024, 12, 16), revision_open=False)
 
     assert [(m.decision, m.chair is not None) for m in plan.moves] == [
         ("reject", False),
