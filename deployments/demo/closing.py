@@ -33,7 +33,7 @@ from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from tasks.common.spreadsheets import write_sheet
 from tasks.review.rounds import rounds_in_review
-from tasks.review.sheets.issue import sheet_deadline
+from tasks.review.rules import sheet_deadline
 from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     META_SHEET,

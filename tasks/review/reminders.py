@@ -39,7 +39,7 @@ from schemas.review_tables import Review, ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from tasks.common.outgoing import enqueue
-from tasks.review.sheets.issue import REVIEW_DEADLINE
+from tasks.review.rules import REVIEW_DEADLINE
 from tasks.store import campaign_session
 
 RECHECK_MARK = "（复审）"

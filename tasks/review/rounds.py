@@ -22,7 +22,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
 from schemas.review_tables import Review, ReviewAssignment, Reviewer
 from schemas.tables import Participation
-from tasks.review.sheets.issue import sheet_deadline
+from tasks.review.rules import sheet_deadline
 from tasks.store import fetch_columns
 
 

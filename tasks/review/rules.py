@@ -1,13 +1,14 @@
 """The review's decision rules: when a round is decided, and what a recommendation becomes.
 
-Plain functions over plain values (no database, no engine), tested directly. The review flow
+Plain functions over plain values and the campaign file (no database, no engine), tested
+directly. The review flow
 applies them in tasks/review/decisions.py.
 
-- A round is decided the first day after its sheets were due (tasks/review/sheets/issue.py
-  `sheet_deadline`), never earlier, and only once every assigned sheet of that report's round is
-  in or its expert is recorded absent (`round_decidable`): a reviewer's harshness is measured
-  over all the scores they gave, so a report decided on half the sheets could later rank
-  differently. A first round's sheets are due on the review deadline; a re-check round's
+- A round is decided the first day after its sheets were due (`sheet_deadline`), never
+  earlier, and only once every assigned sheet of that report's round is in or its expert is
+  recorded absent (`round_decidable`): a reviewer's harshness is measured over all the scores
+  they gave, so a report decided on half the sheets could later rank differently. A first
+  round's sheets are due on the review deadline; a re-check round's
   `review.recheck_working_days` working days after it was assigned (`recheck_sheets_due`).
 - The chair's decision (评审组长决定表) replaces the reviewers' recommendation; without one, a
   report the reviewers disagreed on or left short stays in review, awaiting the chair.
@@ -25,7 +26,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from notifications.policy import campaign_calendar
 from schemas.calendar import WorkingCalendar
+from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
 
 Decision = Literal["pass", "revise", "reject"]
@@ -44,6 +47,7 @@ REASONS: dict[Decision, str] = {
 
 
 REVISION_CLOSED = "修改期限已过，提交指导单位工作会议审议"
+REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: first-round sheets are due
 
 
 class UnknownRecommendation(ValueError):
@@ -116,6 +120,17 @@ def recheck_sheets_due(assigned_on: date, calendar: WorkingCalendar, working_day
     `working_days` working days after the assignment day, so always after it.
     """
     return calendar.shift(assigned_on, working_days)
+
+
+def sheet_deadline(campaign: CampaignFile, review_round: int, assigned_on: date) -> date:
+    """Return when a round's sheets are due: the first round's on the review deadline, a
+    re-check's `review.recheck_working_days` working days after it was assigned (`assigned_on`,
+    the newest assignment day of the round's sheet or report), so always after the mail."""
+    if review_round == 0:
+        return campaign.deadline(REVIEW_DEADLINE).date
+    return recheck_sheets_due(
+        assigned_on, campaign_calendar(campaign), campaign.review.recheck_working_days
+    )
 
 
 def strengths_and_gaps(

@@ -27,7 +27,6 @@ from notifications.contexts import (
 )
 from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail, existing_keys, idempotency_key
-from notifications.policy import campaign_calendar
 from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import SubmissionKind
@@ -35,13 +34,12 @@ from schemas.review_tables import ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.outgoing import enqueue
-from tasks.review.rules import recheck_sheets_due
+from tasks.review.rules import REVIEW_DEADLINE, sheet_deadline
 from tasks.review.sheets.layout import SheetReport, SheetSpec, sheet_id
 from tasks.review.sheets.write import write_score_sheet
 from tasks.store import campaign_session, fetch_columns
 
 INVITATION = "review_invitation"
-REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: sheets are due then
 
 
 def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, str]) -> str:
@@ -124,17 +122,6 @@ class SheetsSummary(BaseModel):
     sheets: int  # issued for the current assignment
     written: int  # written (again) this run: new sheets, or sheets whose mail was never queued
     mails_queued: int
-
-
-def sheet_deadline(campaign: CampaignFile, review_round: int, assigned_on: date) -> date:
-    """Return when a round's sheets are due: the first round's on the review deadline, a
-    re-check's `review.recheck_working_days` working days after it was assigned (`assigned_on`,
-    the newest assignment day of the round's sheet or report), so always after the mail."""
-    if review_round == 0:
-        return campaign.deadline(REVIEW_DEADLINE).date
-    return recheck_sheets_due(
-        assigned_on, campaign_calendar(campaign), campaign.review.recheck_working_days
-    )
 
 
 @dataclass(frozen=True)
