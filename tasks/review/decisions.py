@@ -63,6 +63,7 @@ class DecisionSummary(BaseModel):
     problems_by_code: dict[str, int]
     report: str
     absences: int = 0  # assignments newly recorded absent (review/absent.xlsx)
+    redecided: int = 0  # new decided versions the chair's later word made (corrected letters)
 
 
 class DueReport(NamedTuple):
@@ -229,14 +230,14 @@ def decide_reviews(
             due, chair.by_participation, campaign.review.max_revision_rounds, as_of, open_
         )
         mails = apply_decisions(session, campaign, plan.moves, actor, as_of, now)
-        later, refused = apply_later_words(session, campaign, chair.later, as_of, now)
+        later = apply_later_words(session, campaign, chair.later, as_of, now)
         lapsed = _lapse_unrevised(session, campaign, as_of, actor, now)
-        queued = enqueue(session, settings, mails + later)
-    problems = chair.rejections + refused + absences.rejections
+        queued = enqueue(session, settings, mails + later.mails)
+    problems = chair.rejections + later.refused + absences.rejections
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "decision-rejections.xlsx"), problems
     ).relative_to(settings.workspace)
-    publish_decisions(plan, lapsed, problems, report)
+    publish_decisions(plan, lapsed, later.versions, problems, report)
     return DecisionSummary(
         decided=plan.counts(),
         by_chair=sum(m.chair is not None for m in plan.moves),
@@ -246,11 +247,12 @@ def decide_reviews(
         problems_by_code=count_by_code(problems),
         report=str(report),
         absences=absences.recorded,
+        redecided=later.versions,
     )
 
 
 def publish_decisions(
-    plan: DecisionPlan, lapsed: int, rejections: list[Rejection], report: Path
+    plan: DecisionPlan, lapsed: int, redecided: int, rejections: list[Rejection], report: Path
 ) -> None:
     """Publish the decisions taken, the reports still awaiting one and the chair's and the
     absence files' problems.
@@ -259,11 +261,12 @@ def publish_decisions(
     lapsed, `review-awaiting` when a due report waits, and always `chair-decision-rejections`.
     """
     decided = plan.counts()
-    if decided or lapsed:
+    if decided or lapsed or redecided:
         rows: list[dict[str, object]] = [
             {"decision": k, "reports": v} for k, v in sorted(decided.items())
         ]
         rows.append({"decision": "lapsed (no revision filed)", "reports": lapsed})
+        rows.append({"decision": "new version (the chair's later word)", "reports": redecided})
         publish_table("review-decisions", rows, "Review decisions taken in this run")
     if plan.awaiting:
         publish_table(

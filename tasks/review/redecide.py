@@ -66,6 +66,14 @@ class Redecided(NamedTuple):
     mails: list[OutgoingMail]
 
 
+class LaterWords(NamedTuple):
+    """What the chair's later words did: the letters, the words refused, the versions made."""
+
+    mails: list[OutgoingMail]
+    refused: list[Rejection]
+    versions: int
+
+
 def _current(session: Session, request: Redecision) -> tuple[Participation, Unit, ReviewDecision]:
     """Return the participation, its unit and the newest version of the round asked for."""
     found = session.exec(
@@ -207,11 +215,13 @@ def apply_later_words(
     words: Sequence[LaterWord],
     as_of: date,
     now: datetime,
-) -> tuple[list[OutgoingMail], list[Rejection]]:
+) -> LaterWords:
     """Make the new versions the chair's later words ask for, in the caller's transaction;
-    return their letters and the words refused (as rows of the chair's file)."""
+    return their letters, the words refused (as rows of the chair's file) and how many new
+    versions were made."""
     mails: list[OutgoingMail] = []
     refused: list[Rejection] = []
+    made = 0
     for word in words:
         request = Redecision(
             participation_id=word.participation_id,
@@ -221,7 +231,7 @@ def apply_later_words(
             chair=word.ruling,
         )
         try:  # refused before anything is written
-            mails += redecide(session, campaign, request, as_of, now).mails
+            done = redecide(session, campaign, request, as_of, now)
         except RedecisionRefused as exc:
             refused.append(
                 rejection_at(
@@ -235,4 +245,7 @@ def apply_later_words(
                     exc.reason_en,
                 )
             )
-    return mails, refused
+            continue
+        mails += done.mails
+        made += done.created
+    return LaterWords(mails, refused, made)

@@ -164,6 +164,7 @@ def test_absences_the_chair_late_sheets_and_later_words(
 
     # The absences file still names a bad row; the chair cannot move rejected -> passed.
     assert later.decisions.problems_by_code == {"unknown-reviewer": 1, "status-machine": 1}
+    assert (later.decisions.redecided, again.decisions.redecided) == (1, 0)
     versions = [d for d in _decisions(settings) if d[0] == target]
     assert [v[2] for v in versions] == [1, 2]
     assert versions[1][4] == pytest.approx(live[target].normalised_score)
