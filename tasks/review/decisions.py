@@ -1,17 +1,23 @@
 """Apply the review's decisions: statuses, feedback letters, revision requests, lapsed revisions.
 
-Once a round's sheets are overdue (tasks/review/rules.py), every report in review whose round
-has an outcome is decided: its recommendation (or the chair's decision from
+First the experts an operator recorded absent (inbox/<year>/review/absent.xlsx,
+tasks/review/absence.py). Then, once a report's round is past due and every assigned sheet is
+in or its expert absent (tasks/review/rules.py `round_decidable`, tasks/review/rounds.py), the
+report is decided: its recommendation (or the chair's decision from
 inbox/<year>/review/chair.xlsx) moves the participation to review_passed, revision_requested
-or rejected, and the unit gets a feedback letter (scores per criterion, strengths, the
-reviewers' suggestions, never who gave them) and, for a revision, a revision request. A unit
-that was asked to revise and filed nothing by the revision deadline lapses. The mails go
-through the outbox, keyed by participation and round, so a re-run sends nothing twice.
+(only while the revision window is open; later a revise is a reject) or rejected; the round's
+ReviewDecision version 1 is written (tasks/review/versions.py) and the unit gets a feedback
+letter rendered from it (scores per criterion, strengths, the reviewers' suggestions, never who
+gave them) and, for a revision, a revision request. A chair's row for a report already decided
+is the chair's later word: a new version and a corrected letter (tasks/review/redecide.py). A
+unit that was asked to revise and filed nothing by the revision deadline lapses. The mails go
+through the outbox, keyed by participation, round and version, so a re-run sends nothing twice.
 
-The chair's file is read before the transaction opens; `plan_decisions` decides on the loaded
-rows without changing them, then one transaction moves the statuses, lapses the late revisions
-and enqueues the letters. The task publishes the decisions taken, the reports still awaiting one
-and the chair file's problems as artifacts, and returns counts. The letters themselves are
+The chair's and the absence files are read before the transaction opens; `plan_decisions`
+decides on the loaded rows without changing them, then one transaction records the absences,
+moves the statuses, writes the versions, lapses the late revisions and enqueues the letters.
+The task publishes the decisions taken, the reports still awaiting one (with the experts
+overdue) and the files' problems as artifacts, and returns counts. The letters themselves are
 written in tasks/review/letters.py; the rules in tasks/review/rules.py.
 """
 
