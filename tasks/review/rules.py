@@ -123,11 +123,15 @@ def recheck_sheets_due(assigned_on: date, calendar: WorkingCalendar, working_day
 
 
 def sheet_deadline(campaign: CampaignFile, review_round: int, assigned_on: date) -> date:
-    """Return when a round's sheets are due: the first round's on the review deadline, a
-    re-check's `review.recheck_working_days` working days after it was assigned (`assigned_on`,
-    the newest assignment day of the round's sheet or report), so always after the mail."""
-    if review_round == 0:
-        return campaign.deadline(REVIEW_DEADLINE).date
+    """Return when a round's sheets are due, always after the day they were sent.
+
+    The first round's on the review deadline; a re-check's, or a first round assigned on or
+    after the review deadline (a late filing), `review.recheck_working_days` working days after
+    it was assigned (`assigned_on`: the newest assignment day of the round's sheet or report).
+    """
+    deadline = campaign.deadline(REVIEW_DEADLINE).date
+    if review_round == 0 and assigned_on < deadline:
+        return deadline
     return recheck_sheets_due(
         assigned_on, campaign_calendar(campaign), campaign.review.recheck_working_days
     )

@@ -115,6 +115,10 @@ RECHECKS = {
 
 def test_first_round_sheets_are_due_on_the_review_deadline(campaign_2024: CampaignFile) -> None:
     assert sheet_deadline(campaign_2024, 0, date(2024, 12, 2)) == date(2024, 12, 13)
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 12)) == date(2024, 12, 13)
+    # A late filing assigned on or after the review deadline gets the working days too.
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 13)) == date(2024, 12, 20)
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 16)) == date(2024, 12, 23)
 
 
 def test_recheck_sheets_assigned_on_18_19_december_are_due_after_that(
@@ -125,14 +129,17 @@ def test_recheck_sheets_assigned_on_18_19_december_are_due_after_that(
         assert sheet_deadline(campaign_2024, 1, assigned) == due
 
 
-@given(st.dates(date(2024, 1, 1), date(2026, 12, 20)), st.integers(1, 3))
-def test_a_recheck_is_due_the_campaigns_working_days_after_its_assignment(
+@given(st.dates(date(2024, 1, 1), date(2026, 12, 20)), st.integers(0, 3))
+def test_sheets_are_due_after_the_day_they_were_sent(
     campaign_2024: CampaignFile, assigned: date, review_round: int
 ) -> None:
     calendar = campaign_calendar(campaign_2024)
     due = sheet_deadline(campaign_2024, review_round, assigned)
 
     assert due > assigned
+    if review_round == 0 and assigned < date(2024, 12, 13):
+        assert due == date(2024, 12, 13)
+        return
     assert calendar.is_working_day(due)
     working = [
         assigned + timedelta(days=i)
