@@ -28,21 +28,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus, Severity
 from schemas.participation import transition
 from schemas.rejection import Rejection, count_by_code
-from schemas.review_tables import ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Unit
+from schemas.tables import Participation
 from tasks.common.business_day import current_actor
 from tasks.common.outgoing import enqueue
 from tasks.common.rejection_reports import publish_rejections, publish_table, write_rejection_report
@@ -50,7 +48,7 @@ from tasks.review.absence import read_absence_rows, record_absences
 from tasks.review.chair import ChairRuling, chair_targets, read_chair_rows, resolve_chair_rulings
 from tasks.review.letters import REVISION_DEADLINE
 from tasks.review.redecide import apply_later_words
-from tasks.review.rounds import RoundState, round_states, rounds_in_review
+from tasks.review.rounds import DueReport, load_due_reports
 from tasks.review.rules import REASONS, revision_window_open, round_decidable, round_due, rule
 from tasks.review.versions import Move, apply_decisions
 from tasks.store import campaign_session
@@ -70,15 +68,6 @@ class DecisionSummary(BaseModel):
     report: str
     absences: int = 0  # assignments newly recorded absent (review/absent.xlsx)
     redecided: int = 0  # new decided versions the chair's later word made (corrected letters)
-
-
-class DueReport(NamedTuple):
-    """A report in review whose round is past due: its outcome (if any) and its round's state."""
-
-    participation: Participation
-    unit: Unit
-    outcome: ReviewOutcome | None
-    state: RoundState
 
 
 @dataclass
@@ -148,35 +137,6 @@ def plan_decisions(
             )
         )
     return plan
-
-
-def load_due_reports(session: Session, campaign: CampaignFile, as_of: date) -> list[DueReport]:
-    """Return the reports in review whose round is past due on `as_of`, with their outcomes and
-    their rounds' state (who still owes a sheet); reads."""
-    current = rounds_in_review(session, campaign.year)
-    states = {
-        pid: state
-        for pid, state in round_states(session, campaign, current).items()
-        if round_due(state.due_on, as_of)
-    }
-    rows = session.exec(
-        select(Participation, Unit)
-        .join(Unit, col(Unit.id) == col(Participation.unit_id))
-        .where(col(Participation.id).in_(list(states)))
-        .order_by(col(Participation.id))
-    ).all()
-    outcomes = {
-        (o.participation_id, o.round): o
-        for o in session.exec(
-            select(ReviewOutcome)
-            .where(ReviewOutcome.campaign_year == campaign.year)
-            .where(col(ReviewOutcome.participation_id).in_(list(states)))
-        ).all()
-    }
-    return [
-        DueReport(p, u, outcomes.get((p.id or 0, p.revision_round)), states[p.id or 0])
-        for p, u in rows
-    ]
 
 
 def _lapse_unrevised(

@@ -2,10 +2,11 @@
 
 A report's round is decided once its sheets are past due and every assigned expert's sheet is in
 or the expert is recorded absent (tasks/review/rules.py `round_decidable`). This module reads
-what that rule needs, per participation in review: the round's due date (tasks/review/sheets/
-issue.py `sheet_deadline`: the review deadline, or a re-check's assignment day plus the
-campaign's working days) and the names of the experts whose sheet is outstanding (names only,
-never addresses: they go into artifacts). Reads only.
+what that rule needs, per participation in review: the round's due date (tasks/review/rules.py
+`sheet_deadline`: the review deadline, or a re-check's assignment day plus the campaign's
+working days) and the names of the experts whose sheet is outstanding (names only,
+never addresses: they go into artifacts), and the reports past due with their outcomes
+(`load_due_reports`, what the decision step decides on). Reads only.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from sqlmodel import Session, col, select
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
-from schemas.review_tables import Review, ReviewAssignment, Reviewer
-from schemas.tables import Participation
-from tasks.review.rules import sheet_deadline
+from schemas.review_tables import Review, ReviewAssignment, Reviewer, ReviewOutcome
+from schemas.tables import Participation, Unit
+from tasks.review.rules import round_due, sheet_deadline
 from tasks.store import fetch_columns
 
 
@@ -32,6 +33,15 @@ class RoundState(NamedTuple):
     due_on: date
     outstanding: tuple[str, ...]  # expert names: no sheet in, not recorded absent
     assigned: int  # experts assigned to the round
+
+
+class DueReport(NamedTuple):
+    """A report in review whose round is past due: its outcome (if any) and its round's state."""
+
+    participation: Participation
+    unit: Unit
+    outcome: ReviewOutcome | None
+    state: RoundState
 
 
 def round_states(
@@ -103,3 +113,32 @@ def due_dates_in_review(session: Session, campaign: CampaignFile) -> Collection[
     """Return the distinct sheets-due dates of the rounds in review; reads."""
     states = round_states(session, campaign, rounds_in_review(session, campaign.year))
     return {s.due_on for s in states.values()}
+
+
+def load_due_reports(session: Session, campaign: CampaignFile, as_of: date) -> list[DueReport]:
+    """Return the reports in review whose round is past due on `as_of`, with their outcomes and
+    their rounds' state (who still owes a sheet); reads."""
+    current = rounds_in_review(session, campaign.year)
+    states = {
+        pid: state
+        for pid, state in round_states(session, campaign, current).items()
+        if round_due(state.due_on, as_of)
+    }
+    rows = session.exec(
+        select(Participation, Unit)
+        .join(Unit, col(Unit.id) == col(Participation.unit_id))
+        .where(col(Participation.id).in_(list(states)))
+        .order_by(col(Participation.id))
+    ).all()
+    outcomes = {
+        (o.participation_id, o.round): o
+        for o in session.exec(
+            select(ReviewOutcome)
+            .where(ReviewOutcome.campaign_year == campaign.year)
+            .where(col(ReviewOutcome.participation_id).in_(list(states)))
+        ).all()
+    }
+    return [
+        DueReport(p, u, outcomes.get((p.id or 0, p.revision_round)), states[p.id or 0])
+        for p, u in rows
+    ]

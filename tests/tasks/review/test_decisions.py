@@ -21,8 +21,8 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.review.chair import ChairRuling
-from tasks.review.decisions import DueReport, decide_reviews, plan_decisions
-from tasks.review.rounds import RoundState
+from tasks.review.decisions import decide_reviews, plan_decisions
+from tasks.review.rounds import DueReport, RoundState
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 
