@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from schemas.columns import CHAIR_DECISIONS, ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.outbox_table import OutboxMessage
 from schemas.participation import transition
 from schemas.review_tables import ReviewAssignment, ReviewOutcome
 from schemas.settings import Settings
@@ -156,3 +157,42 @@ def test_decisions_letters_revision_and_recheck(
         ).one()
     assert recheck.reviews == 3
     assert recheck.recommendation == "pass"
+
+
+def test_a_revise_decided_after_the_revision_deadline_is_a_reject_not_a_lapse(
+    workspace: Path, tmp_path: Path, campaign_2024
+) -> None:
+    # Seen on main: decided after 20 Dec, a unit went in_review -> revision_requested -> lapsed
+    # in one transaction and was still sent a revision request.
+    from flows.review import review
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        a1 = add_association(session, "A001")
+        ids = [
+            add_participation(session, n, [a1], S.SUBMITTED, [K.BASIC_INFO, K.REPORT_PDF])
+            for n in (1, 2)
+        ]
+    roster = write_xlsx(tmp_path / "reviewers.xlsx", [roster_row(n) for n in range(1, 4)], ROSTER)
+    review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+    n_criteria = len(campaign_2024.review.criteria)
+    inbox = workspace / "inbox" / "2024" / "review"
+    return_sheets(
+        sent_mails(workspace),
+        inbox / "sheets",
+        n_criteria,
+        lambda i, r: [56] * n_criteria + ["", ""],
+    )
+
+    late = review(2024, as_of=date(2024, 12, 23))
+
+    with campaign_session(settings) as session:
+        outcomes = session.exec(select(ReviewOutcome)).all()
+        templates = [m.template for m in session.exec(select(OutboxMessage)).all()]
+    assert {o.recommendation for o in outcomes} == {"revise"}
+    assert late.decisions.decided == {"reject": 2}
+    assert late.decisions.lapsed == 0
+    assert [_statuses(settings)[pid] for pid in ids] == [S.REJECTED, S.REJECTED]
+    assert "revision_request" not in templates
