@@ -169,7 +169,8 @@ STAGE_DEPLOYMENTS: tuple[StageDeployment, ...] = (
         "报告评审: roster, reviewer assignment, score sheets out and in, ranked outcomes.",
         ("stage", "operator"),
         extra_parameters=(
-            f"roster_files, override_files, returned_files, chair_files ({FILES_NOTE})"
+            f"roster_files, override_files, returned_files, chair_files, absent_files "
+            f"({FILES_NOTE})"
         ),
     ),
     StageDeployment(

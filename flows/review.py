@@ -8,9 +8,12 @@ One run, in order (every step is idempotent; the clock runs it daily through the
 4. take in the returned sheets (review/sheets/), aggregate with harshness normalisation into
    ranked outcomes (league table and progress artifacts); remind experts who are late;
 5. evaluate performance (绩效评价) from the forms and financials;
-6. once a round's sheets are overdue, decide: review_passed, revision_requested or rejected
-   (the chair decides what the experts disagreed on, review/chair.xlsx), mail the feedback
-   letters and revision requests; lapse units that never sent the revision asked for;
+6. record the experts an operator says are absent (review/absent.xlsx); once a report's round
+   is past due and every assigned sheet is in or its expert absent, decide: review_passed,
+   revision_requested or rejected (the chair decides what the experts disagreed on or left
+   short, review/chair.xlsx), write the decided version (never rewritten; the chair's later
+   word makes a new one with a corrected letter), mail the feedback letters and revision
+   requests; lapse units that never sent the revision asked for;
 7. deliver the mail, and record the review folder's files as read (the clock runs the review
    again when one of them changes).
 """
@@ -63,11 +66,13 @@ def review(
     override_files: list[str] | None = None,
     returned_files: list[str] | None = None,
     chair_files: list[str] | None = None,
+    absent_files: list[str] | None = None,
 ) -> ReviewSummary:
     """Run the review as far as `as_of` allows (see the module's steps).
 
     The inbox's review/ folder holds the roster (any xlsx/csv), optionally overrides.xlsx
-    (指定/回避 decisions by USCC and expert email) and chair.xlsx (the chair's decisions), and
+    (指定/回避 decisions by USCC and expert email), chair.xlsx (the chair's decisions) and
+    absent.xlsx (experts recorded absent for a round), and
     sheets/ with the score sheets experts returned (read again on every run: an unchanged sheet
     adds nothing; the outcomes are recomputed). Files given by parameter are read instead.
     """
@@ -81,6 +86,7 @@ def review(
         overrides=override_files,
         chair=chair_files,
         returned=returned_files,
+        absent=absent_files,
     )
     roster = (
         ingest_roster(settings, campaign_year, day, files.rosters, reports_dir)
@@ -97,7 +103,7 @@ def review(
     )
     late = remind_reviewers(settings, campaign_year, day)
     performance = evaluate_performance(settings, campaign_year, day)
-    decisions = decide_reviews(settings, campaign_year, day, files.chair, reports_dir)
+    decisions = decide_reviews(settings, campaign_year, day, files.chair, reports_dir, files.absent)
     queued = sheets.mails_queued + late.mails_queued + decisions.mails_queued
     delivery = deliver_outbox(settings, campaign_year) if queued else None
     if files.to_record:  # the clock runs the review again when one of these files changes

@@ -197,8 +197,23 @@ class CriterionScoreContext(MailContext):
     max: float
 
 
+class CorrectionContext(MailContext):
+    """What a corrected feedback letter (更正) changes: the values told before, and why.
+
+    `version` is the decided version this letter states (2 and up); the `previous_*` values are
+    those of the version the unit was told before.
+    """
+
+    version: int
+    previous_score: float
+    previous_grade: str
+    previous_decision: Literal["pass", "revise", "reject"]
+    reason: str
+
+
 class FeedbackLetterContext(_ToUnit):
-    """feedback_letter: the review's result and the reviewers' suggestions (anonymised)."""
+    """feedback_letter: the review's result and the reviewers' suggestions (anonymised);
+    with `correction`, a corrected letter that says what changed since the earlier one."""
 
     decision: Literal["pass", "revise", "reject"] = "pass"
     criteria: tuple[CriterionScoreContext, ...] = ()
@@ -208,6 +223,7 @@ class FeedbackLetterContext(_ToUnit):
     strengths: tuple[str, ...]
     suggestions: tuple[str, ...]
     revision_requested: bool
+    correction: CorrectionContext | None = None
 
 
 class RevisionRequestContext(_ToUnit):

@@ -107,7 +107,7 @@ class OutgoingMail(BaseModel):
     version: str | int | date
     attachments: tuple[str, ...] = ()
     not_before: datetime | None = None
-    facts: dict[str, Any] = Field(default_factory=dict)
+    facts: dict[str, Any] = Field(default_factory=dict)  # the decided values the mail states
 
     @property
     def key(self) -> str:

@@ -178,6 +178,8 @@ class Grade(Strict):
 class Review(Strict):
     reviewers_per_report: int = Field(ge=1, le=10)
     max_revision_rounds: int = Field(ge=0, le=5)
+    # A re-check round's score sheets are due this many working days after its assignment day.
+    recheck_working_days: int = Field(default=5, ge=1, le=30)
     disagreement_spread: float = Field(gt=0)
     pass_score: float = Field(ge=0)
     criteria: list[Criterion] = Field(min_length=1)

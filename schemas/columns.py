@@ -231,6 +231,26 @@ CHAIR_DECISIONS = InputKind(
     ),
 )
 
+REVIEW_ABSENCES = InputKind(
+    "review_absences",
+    "评审专家缺席登记表",
+    "experts recorded absent",
+    (
+        ColumnSpec("reviewer_email", "专家邮箱", ("reviewer email", "reviewer", "expert email")),
+        ColumnSpec(
+            "round", "轮次", ("round",), required=False, note="0 = 首轮 (default), 1 = 复核"
+        ),
+        ColumnSpec(
+            "uscc",
+            "统一社会信用代码",
+            ("USCC", "信用代码", "credit code"),
+            required=False,
+            note="空 = 该专家该轮的全部报告 (blank = all)",
+        ),
+        ColumnSpec("reason", "原因", ("reason", "理由")),
+    ),
+)
+
 INPUT_KINDS: dict[str, InputKind] = {
     k.key: k
     for k in (
@@ -244,5 +264,6 @@ INPUT_KINDS: dict[str, InputKind] = {
         REPORT_MANIFEST,
         REVIEW_OVERRIDES,
         CHAIR_DECISIONS,
+        REVIEW_ABSENCES,
     )
 }

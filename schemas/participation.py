@@ -1,7 +1,8 @@
 """The participation status machine: which moves are legal, and the one function that makes them.
 
 `ALLOWED` is the machine as data (DESIGN.md). `transition()` is pure: it checks the move, returns
-the audit row, and leaves saving it to the caller's transaction. Nothing else assigns a status.
+the audit row, and leaves saving it to the caller's transaction. Nothing else assigns a status,
+and nothing else counts `revision_round` up: a move to revision_requested opens the next round.
 """
 
 from datetime import datetime
@@ -65,7 +66,9 @@ def transition(
     """Move a participation to `target`; return the StageTransition row for the caller to save.
 
     Raises IllegalTransition for a move ALLOWED does not list, and for a meeting decision that
-    needs a reason and has none. Sets status and status_changed_at together.
+    needs a reason and has none. Sets status and status_changed_at together; a move to
+    revision_requested also counts `revision_round` up (the round the revised report is
+    re-checked in).
     """
     current = S(participation.status)
     if not can_move(current, target):
@@ -82,6 +85,8 @@ def transition(
         raise IllegalTransition(participation.id, current, target, "an actor is required")
     participation.status = target
     participation.status_changed_at = at
+    if target == S.REVISION_REQUESTED:
+        participation.revision_round += 1
     return StageTransition(
         campaign_year=participation.campaign_year,
         participation_id=participation.id,

@@ -76,7 +76,8 @@ class Review(SQLModel, table=True):
 
 
 class ReviewOutcome(SQLModel, table=True):
-    """The aggregated result of one review round for one participation."""
+    """The aggregated result of one review round for one participation: the live computation,
+    recomputed as sheets come in; what a unit was told is a ReviewDecision."""
 
     __tablename__ = "review_outcome"
     __table_args__ = (sa.UniqueConstraint("campaign_year", "participation_id", "round"),)
@@ -93,6 +94,8 @@ class ReviewOutcome(SQLModel, table=True):
     recommendation: str = Field(max_length=32)  # pass, revise, reject, needs_chair
     rank: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    # The day this round's outcome was first computed (a computed-on date, kept when the outcome
+    # is recomputed): not a decision. The decision and its day are the ReviewDecision's.
     decided_on: date
 
 

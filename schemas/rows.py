@@ -18,6 +18,7 @@ from schemas.cells import (
     Count,
     Email,
     Kind,
+    OptionalCount,
     OptionalDate,
     OptionalEmail,
     OptionalYesNo,
@@ -121,6 +122,15 @@ class ChairDecisionRow(_Row):
 
     uscc: USCC
     decision: ChairDecision
+    reason: RequiredText
+
+
+class AbsenceRow(_Row):
+    """One expert recorded absent: no sheet will come for that round (blank USCC: all reports)."""
+
+    reviewer_email: Email
+    round: OptionalCount = None  # None: the first round
+    uscc: UsccList = []
     reason: RequiredText
 
 

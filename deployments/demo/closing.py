@@ -3,10 +3,13 @@
 Experts fill in the score sheets the review mailed them (written to
 workspace/review/<year>/sheets/) and return them on the day the plan says (never, for a few):
 each report has a seeded quality, each expert a seeded harshness, and a revised report scores
-better. The day after the review deadline the chair decides: the units the plan says revise are
-asked to, what the experts disagreed on passes at the pass score. On the meeting day the demo
-starts the meeting flow, waits until it pauses for the decision and approves the pack as
-proposed, as an operator would with `campaign approve`. Demo code: product code never imports it.
+better. The working day after a round's sheets were due, the operator records the experts whose
+sheets never came as absent (review/absent.xlsx), so the round is decided without them. From the
+day after the review deadline the chair decides the reports in review: the units the plan says
+revise are asked to, what the experts disagreed on or left short passes at the pass score. On
+the meeting day the demo starts the meeting flow, waits until it pauses for the decision and
+approves the pack as proposed, as an operator would with `campaign approve`. Demo code: product
+code never imports it.
 """
 
 from __future__ import annotations
@@ -14,20 +17,23 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
+from notifications.policy import campaign_calendar
 from schemas.campaign_file import CampaignFile
-from schemas.columns import CHAIR_DECISIONS
+from schemas.columns import CHAIR_DECISIONS, REVIEW_ABSENCES
 from schemas.enums import ParticipationStatus
-from schemas.review_tables import ReviewOutcome
+from schemas.review_tables import Review, ReviewAssignment, Reviewer, ReviewOutcome
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from tasks.common.spreadsheets import write_sheet
+from tasks.review.rounds import rounds_in_review
+from tasks.review.rules import sheet_deadline
 from tasks.review.sheets.layout import (
     FIRST_DATA_ROW,
     META_SHEET,
@@ -98,32 +104,79 @@ def return_score_sheets(
 def chair_decides(
     settings: Settings, campaign: CampaignFile, inbox: Path, plan: dict[str, Any], day: date
 ) -> Path | None:
-    """The day after the review deadline, write the chair's decisions; the day after, remove
-    them (a later round is the experts' again)."""
+    """From the day after the review deadline, keep the chair's decisions on the reports in
+    review: the units the plan says revise are asked to in the first round; what the experts
+    disagreed on or left short (an expert absent) passes at the pass score. Rows only for the
+    reports in review (a row for a decided report would be the chair's later word, a new
+    version); the file is removed when none waits for the chair."""
     path = inbox / "review" / "chair.xlsx"
-    deadline = campaign.deadline("review").date
-    if day != deadline + timedelta(days=1):
+    if day <= campaign.deadline("review").date:
         path.unlink(missing_ok=True)
         return None
     revisers = {u["uscc"] for u in plan["units"] if u.get("revises")}
     with campaign_session(settings) as session:
         rows = session.exec(
-            select(Unit.uscc, ReviewOutcome.recommendation, ReviewOutcome.normalised_score)
+            select(Unit.uscc, Participation.revision_round, ReviewOutcome)
             .join(Participation, col(Participation.unit_id) == col(Unit.id))
             .join(ReviewOutcome, col(ReviewOutcome.participation_id) == col(Participation.id))
             .where(Participation.campaign_year == campaign.year)
             .where(Participation.status == ParticipationStatus.IN_REVIEW)
-            .where(ReviewOutcome.round == 0)
+            .where(col(ReviewOutcome.round) == col(Participation.revision_round))
         ).all()
     decisions = []
-    for uscc, recommendation, score in rows:
-        if uscc in revisers:
+    for uscc, revision_round, outcome in sorted(rows, key=lambda r: r[0]):
+        if uscc in revisers and revision_round == 0:
             decisions.append((uscc, "修改", "组长意见：请按专家建议修改完善"))
-        elif recommendation == "needs_chair":
-            passed = score >= campaign.review.pass_score
+        elif outcome.recommendation == "needs_chair":
+            passed = outcome.normalised_score >= campaign.review.pass_score
             decisions.append((uscc, "通过" if passed else "不通过", "组长复核专家分歧后决定"))
+    if not decisions:
+        path.unlink(missing_ok=True)
+        return None
     headers = [c.header for c in CHAIR_DECISIONS.columns]
     return write_sheet(path, headers, decisions)
+
+
+def record_absent_experts(
+    settings: Settings, campaign: CampaignFile, inbox: Path, day: date
+) -> Path | None:
+    """The operator's absences: from the working day after a round's sheets were due, list
+    every expert whose sheet of a report in review never came (review/absent.xlsx, as an
+    operator would); the file is removed when nobody is owed. Returns the file written."""
+    path = inbox / "review" / "absent.xlsx"
+    calendar = campaign_calendar(campaign)
+    with campaign_session(settings) as session:
+        current = rounds_in_review(session, campaign.year)
+        owed = session.exec(
+            select(ReviewAssignment, Reviewer.email, Unit.uscc)
+            .join(Reviewer, col(Reviewer.id) == col(ReviewAssignment.reviewer_id))
+            .join(Participation, col(Participation.id) == col(ReviewAssignment.participation_id))
+            .join(Unit, col(Unit.id) == col(Participation.unit_id))
+            .where(col(ReviewAssignment.participation_id).in_(list(current)))
+            .where(col(ReviewAssignment.absent_on).is_(None))
+            .where(~col(ReviewAssignment.id).in_(select(Review.assignment_id)))
+        ).all()
+    owed = [row for row in owed if current.get(row[0].participation_id) == row[0].round]
+    newest: dict[int, date] = {}
+    for assignment, _, _ in owed:
+        pid = assignment.participation_id
+        newest[pid] = max(assignment.assigned_on, newest.get(pid, assignment.assigned_on))
+    rows = sorted(
+        {
+            (email, assignment.round, uscc, "未按期交回评分表（演示：运营人员登记缺席）")
+            for assignment, email, uscc in owed
+            if day
+            >= calendar.shift(
+                sheet_deadline(campaign, assignment.round, newest[assignment.participation_id]),
+                1,
+            )
+        }
+    )
+    if not rows:
+        path.unlink(missing_ok=True)
+        return None
+    headers = [c.header for c in REVIEW_ABSENCES.columns]  # email, round, USCC, reason
+    return write_sheet(path, headers, rows)
 
 
 def hold_meeting(year: int, meeting_date: date, timeout: float = 300.0) -> str:

@@ -24,7 +24,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from deployments.demo.closing import chair_decides, hold_meeting, return_score_sheets
+from deployments.demo.closing import (
+    chair_decides,
+    hold_meeting,
+    record_absent_experts,
+    return_score_sheets,
+)
 from deployments.demo.world import (
     deliver_attendance,
     deliver_recommendations,
@@ -129,6 +134,7 @@ class SeasonReplay:
         if day == stages.review:
             deliver_roster(self.generated, self.inbox)
         return_score_sheets(self.settings, self.campaign, self.inbox, self.plan, day)
+        record_absent_experts(self.settings, self.campaign, self.inbox, day)
         if day == self.chair_day:
             chair_decides(self.settings, self.campaign, self.inbox, self.plan, day)
             self._chair_unread = True

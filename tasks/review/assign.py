@@ -3,15 +3,19 @@
 Reads the overrides files first (tasks/review/assign_inputs.py), then, in one transaction, loads
 the submitted units (their industry, associations and the topics their report covers, from the
 pre-screen) and the campaign's roster, calls the pure `assign_reviewers`
-(tasks/review/assignment/plan.py) and saves the pairs of every report that got its k reviewers,
-moving those units to `in_review`. A report short of reviewers keeps `submitted` and is listed
-with the reason, so the next run (after the roster grows) assigns it. Reviewers' existing loads
+(tasks/review/assignment/plan.py) and saves the pairs of every report that got a reviewer,
+moving those units to `in_review`. A report short of reviewers is assigned the experts available
+and listed with the reason; its outcome is short of reviews, so the review chair decides it
+(tasks/review/rules.py). Only a report no expert can review keeps `submitted` (listed, so the
+next run, after the roster grows, assigns it): a filed report never waits unseen for a roster
+that may not grow. Reviewers' existing loads
 count against their capacity. The task publishes its own tables (pairs, shortfalls, override
 problems) and returns counts; it does not send the score sheets (tasks/review/sheets/issue.py).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -68,7 +72,7 @@ Row = dict[str, str | int]
 
 @dataclass(frozen=True)
 class AssignmentTables:
-    """The pairs kept (reports that got all k reviewers) and the tables shown to operators."""
+    """The pairs kept (every report's available reviewers) and the tables shown to operators."""
 
     kept: list[Pair]
     rows: list[Row]  # unit, reviewer, why (names, no addresses)
@@ -80,9 +84,9 @@ class AssignmentTables:
 def assignment_tables(
     plan: AssignmentPlan, unit_names: Mapping[int, str], reviewer_names: Mapping[str, str]
 ) -> AssignmentTables:
-    """Return the pairs to save (no report short of reviewers) and the operator tables; pure."""
-    short = {s.participation_id for s in plan.shortfalls}
-    kept = [p for p in plan.pairs if p.participation_id not in short]
+    """Return the pairs to save (all of them: a report short of reviewers keeps those it got)
+    and the operator tables; pure."""
+    kept = list(plan.pairs)
     return AssignmentTables(
         kept=kept,
         rows=[
@@ -118,7 +122,10 @@ def save_pairs(
     now: datetime,
     k: int,
 ) -> list[int]:
-    """Insert the kept pairs and move their units to in_review (audit rows); return the ids."""
+    """Insert the kept pairs and move their units to in_review (audit rows); return the ids.
+
+    The audit reason says how many experts the report got out of the `k` wanted.
+    """
     reviewer_ids = {key: r.id for key, r in reviewers.items() if r.id is not None}
     session.add_all(
         ReviewAssignment(
@@ -132,17 +139,18 @@ def save_pairs(
         for p in kept
     )
     assigned = sorted({p.participation_id for p in kept})
+    got = Counter(p.participation_id for p in kept)
     actor = current_actor()
     for participation in session.exec(
         select(Participation).where(col(Participation.id).in_(assigned))
     ).all():
+        n = got[participation.id or 0]
+        reason = (
+            f"已分配{k}位评审专家" if n >= k else f"已分配{n}位评审专家（应为{k}位，待组长决定）"
+        )
         session.add(
             transition(
-                participation,
-                ParticipationStatus.IN_REVIEW,
-                actor=actor,
-                at=now,
-                reason=f"已分配{k}位评审专家",
+                participation, ParticipationStatus.IN_REVIEW, actor=actor, at=now, reason=reason
             )
         )
     return assigned
@@ -159,7 +167,8 @@ def assign_review(
     """Assign k reviewers to every submitted report and save them; move those units on.
 
     Side effects: reads the overrides files first; then inserts ReviewAssignment rows and moves
-    fully assigned units from `submitted` to `in_review` (with audit rows), in one transaction;
+    every unit that got a reviewer from `submitted` to `in_review` (with audit rows), in one
+    transaction;
     publishes the `review-assignments` and `review-shortfalls` artifacts when they have rows;
     when overrides files were given, writes `override-rejections.xlsx` into `report_dir` and
     publishes the `override-rejections` artifact.
@@ -235,6 +244,7 @@ def publish_assignment(tables: AssignmentTables, reports_assigned: int) -> None:
                     for r in tables.refused
                 ),
             ],
-            "Reports without their full set of reviewers (they stay submitted until the roster "
-            "grows), and overrides that could not be honoured",
+            "Reports without their full set of reviewers (assigned those available, the chair "
+            "decides them; one with none stays submitted until the roster grows), and "
+            "overrides that could not be honoured",
         )

@@ -1,17 +1,23 @@
 """Apply the review's decisions: statuses, feedback letters, revision requests, lapsed revisions.
 
-Once a round's sheets are overdue (tasks/review/rules.py), every report in review whose round
-has an outcome is decided: its recommendation (or the chair's decision from
+First the experts an operator recorded absent (inbox/<year>/review/absent.xlsx,
+tasks/review/absence.py). Then, once a report's round is past due and every assigned sheet is
+in or its expert absent (tasks/review/rules.py `round_decidable`, tasks/review/rounds.py), the
+report is decided: its recommendation (or the chair's decision from
 inbox/<year>/review/chair.xlsx) moves the participation to review_passed, revision_requested
-or rejected, and the unit gets a feedback letter (scores per criterion, strengths, the
-reviewers' suggestions, never who gave them) and, for a revision, a revision request. A unit
-that was asked to revise and filed nothing by the revision deadline lapses. The mails go
-through the outbox, keyed by participation and round, so a re-run sends nothing twice.
+(only while the revision window is open; later a revise is a reject) or rejected; the round's
+ReviewDecision version 1 is written (tasks/review/versions.py) and the unit gets a feedback
+letter rendered from it (scores per criterion, strengths, the reviewers' suggestions, never who
+gave them) and, for a revision, a revision request. A chair's row for a report already decided
+is the chair's later word: a new version and a corrected letter (tasks/review/redecide.py). A
+unit that was asked to revise and filed nothing by the revision deadline lapses. The mails go
+through the outbox, keyed by participation, round and version, so a re-run sends nothing twice.
 
-The chair's file is read before the transaction opens; `plan_decisions` decides on the loaded
-rows without changing them, then one transaction moves the statuses, lapses the late revisions
-and enqueues the letters. The task publishes the decisions taken, the reports still awaiting one
-and the chair file's problems as artifacts, and returns counts. The letters themselves are
+The chair's and the absence files are read before the transaction opens; `plan_decisions`
+decides on the loaded rows without changing them, then one transaction records the absences,
+moves the statuses, writes the versions, lapses the late revisions and enqueues the letters.
+The task publishes the decisions taken, the reports still awaiting one (with the experts
+overdue) and the files' problems as artifacts, and returns counts. The letters themselves are
 written in tasks/review/letters.py; the rules in tasks/review/rules.py.
 """
 
@@ -22,29 +28,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from notifications.outbox import OutgoingMail
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus, Severity
 from schemas.participation import transition
 from schemas.rejection import Rejection, count_by_code
-from schemas.review_tables import ReviewOutcome
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, Unit
+from schemas.tables import Participation
 from tasks.common.business_day import current_actor
 from tasks.common.outgoing import enqueue
 from tasks.common.rejection_reports import publish_rejections, publish_table, write_rejection_report
-from tasks.review.chair import ChairRuling, read_chair_rows, resolve_chair_rulings
-from tasks.review.letters import REVISION_DEADLINE, fold_remarks, review_letters
-from tasks.review.rules import REASONS, TARGETS, Decision, round_due, rule
-from tasks.review.sheets.issue import sheet_deadline
+from tasks.review.absence import read_absence_rows, record_absences
+from tasks.review.chair import ChairRuling, chair_targets, read_chair_rows, resolve_chair_rulings
+from tasks.review.letters import REVISION_DEADLINE
+from tasks.review.redecide import apply_later_words
+from tasks.review.rounds import DueReport, load_due_reports
+from tasks.review.rules import REASONS, revision_window_open, round_decidable, round_due, rule
+from tasks.review.versions import Move, apply_decisions
 from tasks.store import campaign_session
 
 
@@ -60,31 +66,13 @@ class DecisionSummary(BaseModel):
     mails_queued: int
     problems_by_code: dict[str, int]
     report: str
-
-
-class DueReport(NamedTuple):
-    """A report in review whose round is due, with the outcome of that round if there is one."""
-
-    participation: Participation
-    unit: Unit
-    outcome: ReviewOutcome | None
-
-
-@dataclass(frozen=True)
-class Move:
-    """A decided report: where it goes, the round it is in afterwards, and the audit reason."""
-
-    report: DueReport
-    outcome: ReviewOutcome
-    decision: Decision
-    round_after: int
-    reason: str
-    by_chair: bool
+    absences: int = 0  # assignments newly recorded absent (review/absent.xlsx)
+    redecided: int = 0  # new decided versions the chair's later word made (corrected letters)
 
 
 @dataclass
 class DecisionPlan:
-    """The reports decided and those still awaiting a decision (unit, why)."""
+    """The reports decided and those still awaiting a decision (unit, why, experts overdue)."""
 
     moves: list[Move] = field(default_factory=list)
     awaiting: list[dict[str, str]] = field(default_factory=list)
@@ -95,15 +83,31 @@ class DecisionPlan:
 
 
 def plan_decisions(
-    due: Sequence[DueReport], chair: Mapping[int, ChairRuling], max_rounds: int
+    due: Sequence[DueReport],
+    chair: Mapping[int, ChairRuling],
+    max_rounds: int,
+    as_of: date,
+    revision_open: bool,
 ) -> DecisionPlan:
-    """Decide every due report from its outcome and the chair's ruling; reads the rows only."""
+    """Decide every report whose round is decidable on `as_of` (past due, every sheet in or
+    its expert absent); reads the rows only.
+
+    A report with an expert's sheet outstanding waits (listed with those experts' names); so
+    does one without an outcome, and one the chair has to decide. `revision_open` says whether
+    a revision can still be asked for (tasks/review/rules.py `rule`).
+    """
     plan = DecisionPlan()
     for report in due:
-        participation, unit, outcome = report
+        participation, unit, outcome, state = report
         assert participation.id is not None
+        if not round_due(state.due_on, as_of):
+            continue
+        overdue = "、".join(state.outstanding)
+        if not round_decidable(state.due_on, as_of, len(state.outstanding)):
+            plan.awaiting.append({"unit": unit.name, "why": "评分表未交齐", "overdue": overdue})
+            continue
         if outcome is None:
-            plan.awaiting.append({"unit": unit.name, "why": "本轮尚无评审意见"})
+            plan.awaiting.append({"unit": unit.name, "why": "本轮尚无评审意见", "overdue": ""})
             continue
         ruling_of_chair = chair.get(participation.id)
         ruling = rule(
@@ -111,9 +115,10 @@ def plan_decisions(
             ruling_of_chair.decision if ruling_of_chair else None,
             participation.revision_round,
             max_rounds,
+            revision_open,
         )
         if ruling.decision is None:
-            plan.awaiting.append({"unit": unit.name, "why": ruling.why})
+            plan.awaiting.append({"unit": unit.name, "why": ruling.why, "overdue": ""})
             continue
         round_after = participation.revision_round + (ruling.decision == "revise")
         reason = REASONS[ruling.decision].format(
@@ -123,73 +128,22 @@ def plan_decisions(
         extra = [ruling.why, f"评审组长：{chair_reason}" if chair_reason else ""]
         plan.moves.append(
             Move(
-                report=report,
+                participation=participation,
+                unit=unit,
                 outcome=outcome,
                 decision=ruling.decision,
-                round_after=round_after,
                 reason="；".join([reason, *[e for e in extra if e]]),
-                by_chair=ruling.by_chair,
+                chair=ruling_of_chair if ruling.by_chair else None,
             )
         )
     return plan
-
-
-def load_due_reports(session: Session, campaign: CampaignFile, as_of: date) -> list[DueReport]:
-    """Return the reports in review whose round is due on `as_of`, with their outcomes; reads."""
-    in_review = session.exec(
-        select(Participation, Unit)
-        .join(Unit, col(Unit.id) == col(Participation.unit_id))
-        .where(Participation.campaign_year == campaign.year)
-        .where(Participation.status == ParticipationStatus.IN_REVIEW)
-    ).all()
-    due = [
-        (p, u) for p, u in in_review if round_due(sheet_deadline(campaign, p.revision_round), as_of)
-    ]
-    outcomes = {
-        (o.participation_id, o.round): o
-        for o in session.exec(
-            select(ReviewOutcome)
-            .where(ReviewOutcome.campaign_year == campaign.year)
-            .where(col(ReviewOutcome.participation_id).in_([p.id for p, _ in due]))
-        ).all()
-    }
-    return [DueReport(p, u, outcomes.get((p.id or 0, p.revision_round))) for p, u in due]
-
-
-def apply_decisions(
-    session: Session, campaign: CampaignFile, moves: Sequence[Move], actor: str, now: datetime
-) -> list[OutgoingMail]:
-    """Move each decided report (audit rows, round counted up); return its letters to send."""
-    for move in moves:
-        participation = move.report.participation
-        session.add(
-            transition(
-                participation, TARGETS[move.decision], actor=actor, at=now, reason=move.reason
-            )
-        )
-        participation.revision_round = move.round_after
-    remarks = fold_remarks(
-        session, [(m.report.participation.id or 0, m.outcome.round) for m in moves]
-    )
-    mails: list[OutgoingMail] = []
-    for move in moves:
-        participation = move.report.participation
-        mails += review_letters(
-            campaign,
-            move.report.unit,
-            participation,
-            move.outcome,
-            move.decision,
-            remarks[(participation.id or 0, move.outcome.round)],
-        )
-    return mails
 
 
 def _lapse_unrevised(
     session: Session, campaign: CampaignFile, as_of: date, actor: str, now: datetime
 ) -> int:
     """Lapse the units asked to revise that filed nothing by the revision deadline."""
-    if as_of <= campaign.deadline(REVISION_DEADLINE).date:
+    if revision_window_open(campaign.deadline(REVISION_DEADLINE).date, as_of):
         return 0
     late = session.exec(
         select(Participation)
@@ -211,62 +165,81 @@ def _lapse_unrevised(
 
 @task(name="decide-reviews", cache_policy=NO_CACHE)
 def decide_reviews(
-    settings: Settings, campaign_year: int, as_of: date, chair_files: list[str], report_dir: str
+    settings: Settings,
+    campaign_year: int,
+    as_of: date,
+    chair_files: list[str],
+    report_dir: str,
+    absent_files: list[str] | None = None,
 ) -> DecisionSummary:
-    """Decide every report in review whose round is due; mail letters; lapse late revisions.
+    """Record absences; decide every report whose round is complete; mail; lapse late revisions.
 
-    Side effects: reads the chair's files first; then moves participations (with
-    StageTransition rows) and enqueues feedback letters and revision requests, all in one
-    transaction; writes `decision-rejections.xlsx` into `report_dir`; publishes the
+    Side effects: reads the chair's and the absence files first; then, in one transaction,
+    records the experts absent, moves participations (with StageTransition rows), writes each
+    decided round's ReviewDecision version 1 (and the versions the chair's later word makes),
+    lapses late revisions and enqueues feedback letters (corrected ones for new versions) and
+    revision requests; writes `decision-rejections.xlsx` into `report_dir`; publishes the
     `review-decisions`, `review-awaiting` (when they have rows) and `chair-decision-rejections`
     artifacts.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     chair_rows = read_chair_rows(chair_files)
+    absent_rows = read_absence_rows(absent_files or [])
     actor, now = current_actor(), now_utc()
     with campaign_session(settings) as session:
+        absences = record_absences(session, campaign_year, absent_rows, actor, as_of)
+        session.flush()
         due = load_due_reports(session, campaign, as_of)
-        chair = resolve_chair_rulings(
-            chair_rows,
-            {r.unit.uscc: r.participation.id for r in due if r.participation.id is not None},
+        chair = resolve_chair_rulings(chair_rows, *chair_targets(session, campaign_year))
+        open_ = revision_window_open(campaign.deadline(REVISION_DEADLINE).date, as_of)
+        plan = plan_decisions(
+            due, chair.by_participation, campaign.review.max_revision_rounds, as_of, open_
         )
-        plan = plan_decisions(due, chair.by_participation, campaign.review.max_revision_rounds)
-        mails = apply_decisions(session, campaign, plan.moves, actor, now)
+        mails = apply_decisions(session, campaign, plan.moves, actor, as_of, now)
+        later = apply_later_words(session, campaign, chair.later, as_of, now)
         lapsed = _lapse_unrevised(session, campaign, as_of, actor, now)
-        queued = enqueue(session, settings, mails, business_day=as_of)
+        queued = enqueue(session, settings, mails + later.mails, business_day=as_of)
+    problems = chair.rejections + later.refused + absences.rejections
     report = write_rejection_report(
-        settings.inside_workspace(report_dir, "decision-rejections.xlsx"), chair.rejections
+        settings.inside_workspace(report_dir, "decision-rejections.xlsx"), problems
     ).relative_to(settings.workspace)
-    publish_decisions(plan, lapsed, chair.rejections, report)
+    publish_decisions(plan, lapsed, later.versions, problems, report)
     return DecisionSummary(
         decided=plan.counts(),
-        by_chair=sum(m.by_chair for m in plan.moves),
+        by_chair=sum(m.chair is not None for m in plan.moves),
         awaiting=len(plan.awaiting),
         lapsed=lapsed,
         mails_queued=queued,
-        problems_by_code=count_by_code(chair.rejections),
+        problems_by_code=count_by_code(problems),
         report=str(report),
+        absences=absences.recorded,
+        redecided=later.versions,
     )
 
 
 def publish_decisions(
-    plan: DecisionPlan, lapsed: int, rejections: list[Rejection], report: Path
+    plan: DecisionPlan, lapsed: int, redecided: int, rejections: list[Rejection], report: Path
 ) -> None:
-    """Publish the decisions taken, the reports still awaiting one and the chair's problems.
+    """Publish the decisions taken, the reports still awaiting one and the chair's and the
+    absence files' problems.
 
     Side effects: creates the `review-decisions` table artifact when a report was decided or
     lapsed, `review-awaiting` when a due report waits, and always `chair-decision-rejections`.
     """
     decided = plan.counts()
-    if decided or lapsed:
+    if decided or lapsed or redecided:
         rows: list[dict[str, object]] = [
             {"decision": k, "reports": v} for k, v in sorted(decided.items())
         ]
         rows.append({"decision": "lapsed (no revision filed)", "reports": lapsed})
+        rows.append({"decision": "new version (the chair's later word)", "reports": redecided})
         publish_table("review-decisions", rows, "Review decisions taken in this run")
     if plan.awaiting:
         publish_table(
-            "review-awaiting", plan.awaiting, "Reports in review still awaiting a decision"
+            "review-awaiting",
+            plan.awaiting,
+            "Reports in review past due and still awaiting a decision (overdue: the experts "
+            "whose sheet is not in; record one absent in review/absent.xlsx)",
         )
     errors = [r for r in rejections if r.severity == Severity.ERROR]
     publish_rejections(

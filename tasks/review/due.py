@@ -11,19 +11,18 @@ from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlmodel import Session, select
 
 from notifications.policy import campaign_calendar
 from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus as S
 from schemas.settings import Settings
-from schemas.tables import Participation
 from tasks.common.campaigns import status_counts
 from tasks.review.letters import REVISION_DEADLINE
 from tasks.review.reminders import review_reminder_due
+from tasks.review.rounds import due_dates_in_review
 from tasks.review.rules import round_due
-from tasks.review.sheets.issue import issued_sheets, sheet_deadline, sheets_folder, unsent_sheets
+from tasks.review.sheets.issue import issued_sheets, sheets_folder, unsent_sheets
 from tasks.store import campaign_session
 
 REVIEW_OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.REVISION_REQUESTED, S.REVISED})
@@ -34,23 +33,24 @@ def review_due_on(
     calendar: WorkingCalendar,
     as_of: date,
     counts: Mapping[S, int],
-    rounds_in_review: Collection[int],
+    due_dates: Collection[date],
 ) -> bool:
     """Return whether the review has work waiting or falling due on `as_of`. Pure.
 
     Waiting: reports submitted or revised (to assign). Falling due: a round in review whose
-    score sheets are overdue (to decide), a day the reminder policy names for the review
+    score sheets are overdue (`due_dates`: when the sheets of each round in review are due; to
+    decide), a day the reminder policy names for the review
     deadline while reports are in review (to remind experts), and every day after the revision
     deadline while units asked to revise filed nothing (to lapse them). New review files and
     new filings are the clock's other reasons (`review_due`).
     """
     if counts.get(S.SUBMITTED, 0) or counts.get(S.REVISED, 0):
         return True
-    if any(round_due(sheet_deadline(campaign, r), as_of) for r in rounds_in_review):
+    if any(round_due(due, as_of) for due in due_dates):
         return True
     if counts.get(S.REVISION_REQUESTED, 0) and as_of > campaign.deadline(REVISION_DEADLINE).date:
         return True
-    return bool(rounds_in_review) and review_reminder_due(campaign, calendar, as_of) is not None
+    return bool(due_dates) and review_reminder_due(campaign, calendar, as_of) is not None
 
 
 @task(name="review-due", cache_policy=NO_CACHE)
@@ -68,7 +68,7 @@ def review_due(settings: Settings, campaign_year: int, as_of: date, review_news:
             return False
         if review_news:
             return True
-        rounds = _rounds_in_review(session, campaign_year)
+        rounds = due_dates_in_review(session, campaign)
         if review_due_on(campaign, campaign_calendar(campaign), as_of, counts, rounds):
             return True
         # A review run that stopped after assigning left sheets to send: the next day sends them.
@@ -76,14 +76,3 @@ def review_due(settings: Settings, campaign_year: int, as_of: date, review_news:
         return bool(rounds) and bool(
             unsent_sheets(session, campaign_year, issued_sheets(session, campaign), folder)
         )
-
-
-def _rounds_in_review(session: Session, campaign_year: int) -> set[int]:
-    return set(
-        session.exec(
-            select(Participation.revision_round)
-            .where(Participation.campaign_year == campaign_year)
-            .where(Participation.status == S.IN_REVIEW)
-            .distinct()
-        ).all()
-    )

@@ -1,18 +1,24 @@
 """The review's letters to a unit: the feedback letter and, for a revision, the request.
 
-The letter folds the latest reviews of the round that decided the report: the mean per
-criterion, the best criteria as strengths with the experts' comments, and the experts'
-suggestions (the weakest criteria when they gave none). It never says who reviewed.
+A letter renders from a decided version (ReviewDecision), never from the live outcome: what it
+says is what was decided. It folds the latest reviews of the round that decided the report: the
+mean per criterion, the best criteria as strengths with the experts' comments, and the experts'
+suggestions (the weakest criteria when they gave none). It never says who reviewed. A version
+after the first is told in a corrected letter (更正) that says what changed since the version
+before; each letter is keyed by participation, round and version, so it goes once. Every
+feedback letter carries the values it states as `facts` (the audit reads them).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from sqlmodel import Session, col, select
 
 from notifications.contexts import (
+    CorrectionContext,
     CriterionScoreContext,
     FeedbackLetterContext,
     RevisionRequestContext,
@@ -23,7 +29,8 @@ from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail
 from notifications.render import render
 from schemas.campaign_file import CampaignFile
-from schemas.review_tables import Review, ReviewAssignment, ReviewOutcome
+from schemas.enums import ParticipationStatus
+from schemas.review_tables import Review, ReviewAssignment, ReviewDecision
 from schemas.tables import Participation, Unit
 from tasks.review.rules import Decision, strengths_and_gaps
 
@@ -73,29 +80,53 @@ def fold_remarks(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[in
     }
 
 
+def letter_facts(decided: ReviewDecision) -> dict[str, object]:
+    """Return the decided values a feedback letter states (the mail's `facts`); pure."""
+    return {
+        "participation_id": decided.participation_id,
+        "round": decided.round,
+        "version": decided.version,
+        "decision": decided.decision,
+        "score": round(decided.normalised_score, 1),
+        "grade": decided.grade,
+    }
+
+
+def letter_version(decided: ReviewDecision) -> str:
+    """Return the feedback letter's key version: `round-<r>`, then `round-<r>-v<k>`; pure."""
+    if decided.version == 1:
+        return f"round-{decided.round}"
+    return f"round-{decided.round}-v{decided.version}"
+
+
 def review_letters(
     campaign: CampaignFile,
     unit: Unit,
     participation: Participation,
-    outcome: ReviewOutcome,
-    decision: Decision,
+    decided: ReviewDecision,
     remarks: Remarks,
+    previous: ReviewDecision | None = None,
 ) -> list[OutgoingMail]:
-    """Return the feedback letter (and the revision request) for one decided report."""
+    """Return the feedback letter (corrected when `previous` is the version told before) and,
+    when the participation was just asked to revise, the revision request."""
     assert participation.id is not None
+    decision = cast(Decision, decided.decision)
     to = mailbox(unit.email, unit.contact_name)
     best, gaps = _strengths_and_gaps(campaign, remarks)
-    feedback = feedback_context(campaign, unit, outcome, decision, remarks, best, gaps)
+    feedback = feedback_context(campaign, unit, decided, remarks, best, gaps)
+    if previous is not None:
+        feedback = feedback.model_copy(update={"correction": correction(decided, previous)})
     mails = [
         OutgoingMail(
             campaign_year=campaign.year,
             to=to,
             mail=render("feedback_letter", feedback),
             subject_ref=f"participation:{participation.id}:feedback",
-            version=f"round-{outcome.round}",
+            version=letter_version(decided),
+            facts=letter_facts(decided),
         )
     ]
-    if decision == "revise":
+    if decision == "revise" and participation.status == ParticipationStatus.REVISION_REQUESTED:
         request = RevisionRequestContext(
             campaign=campaign_context(campaign),
             unit_name=unit.name,
@@ -117,6 +148,17 @@ def review_letters(
     return mails
 
 
+def correction(decided: ReviewDecision, previous: ReviewDecision) -> CorrectionContext:
+    """Return what a corrected letter says changed from `previous` to `decided`; pure."""
+    return CorrectionContext(
+        version=decided.version,
+        previous_score=previous.normalised_score,
+        previous_grade=previous.grade,
+        previous_decision=cast(Decision, previous.decision),
+        reason=decided.reason,
+    )
+
+
 def _strengths_and_gaps(campaign: CampaignFile, remarks: Remarks) -> tuple[list[str], list[str]]:
     """Return the report's best and weakest criteria as words, by the campaign's criteria."""
     criteria = campaign.review.criteria
@@ -128,14 +170,15 @@ def _strengths_and_gaps(campaign: CampaignFile, remarks: Remarks) -> tuple[list[
 def feedback_context(
     campaign: CampaignFile,
     unit: Unit,
-    outcome: ReviewOutcome,
-    decision: Decision,
+    decided: ReviewDecision,
     remarks: Remarks,
     best: list[str],
     gaps: list[str],
 ) -> FeedbackLetterContext:
-    """Return the feedback letter's context: scores per criterion, strengths, suggestions."""
-    grade = next((g for g in campaign.review.grades if g.name == outcome.grade), None)
+    """Return the feedback letter's context of a decided version: scores per criterion,
+    strengths, suggestions."""
+    decision = cast(Decision, decided.decision)
+    grade = next((g for g in campaign.review.grades if g.name == decided.grade), None)
     return FeedbackLetterContext(
         campaign=campaign_context(campaign),
         unit_name=unit.name,
@@ -146,8 +189,8 @@ def feedback_context(
             for c in campaign.review.criteria
             if c.key in remarks.criterion_means
         ),
-        score=outcome.normalised_score,
-        grade_name=outcome.grade,
+        score=decided.normalised_score,
+        grade_name=decided.grade,
         grade_label=grade.label if grade else "",
         strengths=tuple(best + remarks.comments),
         suggestions=tuple(remarks.suggestions or gaps),

@@ -5,7 +5,10 @@ are added. Reads the latest review of every assignment (plain columns), keeps ea
 newest round with any review, normalises and aggregates them all together
 (tasks/review/normalisation.py, tasks/review/aggregation.py) and inserts or updates one
 ReviewOutcome per participation and round. Reads no file and publishes nothing: the intake
-turns the result into the league table and progress artifacts (tasks/review/league.py).
+turns the result into the league table and progress artifacts (tasks/review/league.py). An
+outcome is the live computation, which moves as late sheets renormalise every expert; what a
+unit was told is the decided version (ReviewDecision, tasks/review/versions.py), which this
+module never touches.
 """
 
 from __future__ import annotations
@@ -136,7 +139,10 @@ def scores_that_count(session: Session, campaign_year: int) -> ScoresThatCount:
 
 
 def outcome_values(row: Mapping[str, Any], as_of: date) -> dict[str, object]:
-    """Return the ReviewOutcome fields of one row of `report_outcomes`' frame; pure."""
+    """Return the ReviewOutcome fields of one row of `report_outcomes`' frame; pure.
+
+    Not `decided_on`: that is the day the round's outcome was first computed, set once.
+    """
     return {
         "normalised_score": float(row["mean_normalised"]),
         "raw_score": float(row["mean_raw"]),
@@ -150,7 +156,6 @@ def outcome_values(row: Mapping[str, Any], as_of: date) -> dict[str, object]:
             "short_of_reviews": bool(row["short_of_reviews"]),
             "label": str(row["label"]),
         },
-        "decided_on": as_of,
     }
 
 
@@ -161,7 +166,11 @@ def save_outcomes(
     rounds: dict[int, int],
     as_of: date,
 ) -> int:
-    """Insert or update one ReviewOutcome per participation for the round that counts; flush."""
+    """Insert or update one ReviewOutcome per participation for the round that counts; flush.
+
+    The live computation only: a decided version (ReviewDecision) is never read or touched
+    here, and an updated outcome keeps the day it was first computed (`decided_on`).
+    """
     known = {
         (o.participation_id, o.round): o
         for o in session.exec(
@@ -179,6 +188,7 @@ def save_outcomes(
                     campaign_year=campaign_year,
                     participation_id=pid,
                     round=review_round,
+                    decided_on=as_of,
                     **values,  # type: ignore[arg-type]
                 )
             )

@@ -3,7 +3,8 @@
 A unit asked to revise (revision_requested, its `revision_round` already counted up) that filed
 a new report PDF is `revised` (tasks/common/progress.py). Only what changed is scored again: each
 revised report gets assignments for its revision round with the same experts as its first
-round, so they compare it with the version they know, and moves back to `in_review`. Their
+round, so they compare it with the version they know (not those recorded absent in the first
+round: no sheet came from them), and moves back to `in_review`. Their
 re-check sheets go out with the other sheets (tasks/review/sheets/issue.py, one sheet per expert and
 round); the reports nobody revised keep their first-round outcome.
 """
@@ -59,6 +60,7 @@ def assign_rechecks(settings: Settings, campaign_year: int, as_of: date) -> Rech
             select(ReviewAssignment.participation_id, ReviewAssignment.reviewer_id)
             .where(col(ReviewAssignment.participation_id).in_(ids))
             .where(ReviewAssignment.round == 0)
+            .where(col(ReviewAssignment.absent_on).is_(None))
             .order_by(col(ReviewAssignment.reviewer_id))
         ).all():
             first[pid].append(reviewer_id)

@@ -39,7 +39,7 @@ from schemas.review_tables import Review, ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
 from tasks.common.outgoing import enqueue
-from tasks.review.sheets.issue import REVIEW_DEADLINE
+from tasks.review.rules import REVIEW_DEADLINE
 from tasks.store import campaign_session
 
 RECHECK_MARK = "（复审）"
@@ -54,7 +54,8 @@ class Assigned:
     round: int
     assigned_on: date
     returned: bool  # a Review of this assignment exists
-    withdrawn: bool = False  # the unit withdrew: nobody is chased for its report
+    # The unit withdrew, or the expert is recorded absent: nobody is chased for this report.
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def load_assigned(session: Session, campaign_year: int) -> list[Assigned]:
             round=a.round,
             assigned_on=a.assigned_on,
             returned=a.id in scored,
-            withdrawn=status == ParticipationStatus.WITHDRAWN,
+            withdrawn=status == ParticipationStatus.WITHDRAWN or a.absent_on is not None,
         )
         for a, unit_name, status in rows
     ]

@@ -1,16 +1,23 @@
 """The review's decision rules: when a round is decided, and what a recommendation becomes.
 
-Plain functions over plain values (no database, no engine), tested directly. The review flow
+Plain functions over plain values and the campaign file (no database, no engine), tested
+directly. The review flow
 applies them in tasks/review/decisions.py.
 
-- A round is decided the first day after its sheets were due (tasks/review/sheets/issue.py
-  `sheet_deadline`), never earlier: a reviewer's harshness is measured over all the scores they
-  gave, so a report decided on half the sheets could later rank differently.
+- A round is decided the first day after its sheets were due (`sheet_deadline`), never
+  earlier, and only once every assigned sheet of that report's round is in or its expert is
+  recorded absent (`round_decidable`): a reviewer's harshness is measured over all the scores
+  they gave, so a report decided on half the sheets could later rank differently. A first
+  round's sheets are due on the review deadline; a re-check round's
+  `review.recheck_working_days` working days after it was assigned (`recheck_sheets_due`).
 - The chair's decision (评审组长决定表) replaces the reviewers' recommendation; without one, a
   report the reviewers disagreed on or left short stays in review, awaiting the chair.
 - A revision beyond the campaign's `review.max_revision_rounds` becomes a reject: the report was
   revised as often as the campaign allows and still falls short of the pass score. A reject is
   the review's recommendation; the guiding units' meeting takes the final decision.
+- A revision can only be asked for while the revision window is open (on or before the
+  campaign file's revision deadline): a "revise" decided later becomes a reject, for the
+  guiding units' meeting to consider (REVISION_CLOSED).
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from notifications.policy import campaign_calendar
+from schemas.calendar import WorkingCalendar
+from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
 
 Decision = Literal["pass", "revise", "reject"]
@@ -34,6 +44,10 @@ REASONS: dict[Decision, str] = {
     "revise": "需修改完善（综合得分{score:.1f}，{grade}）：第{round}轮修改",
     "reject": "评审未通过（综合得分{score:.1f}，{grade}）：提交指导单位工作会议审议",
 }
+
+
+REVISION_CLOSED = "修改期限已过，提交指导单位工作会议审议"
+REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: first-round sheets are due
 
 
 class UnknownRecommendation(ValueError):
@@ -58,10 +72,13 @@ def rule(
     chair: Decision | None,
     revision_round: int,
     max_rounds: int,
+    revision_open: bool,
 ) -> Ruling:
     """Return the decision for a report whose round is due: chair first, then the reviewers.
 
-    Raises UnknownRecommendation for a word that is neither a decision nor `needs_chair`.
+    A revise beyond `max_rounds`, or while the revision window is closed (`revision_open`
+    False), becomes a reject with the reason. Raises UnknownRecommendation for a word that is
+    neither a decision nor `needs_chair`.
     """
     if chair is not None:
         wanted: str = chair
@@ -73,12 +90,51 @@ def rule(
         raise UnknownRecommendation(wanted)
     if wanted == "revise" and revision_round >= max_rounds:
         return Ruling("reject", chair is not None, f"已修改{revision_round}轮，仍未达到通过分数")
+    if wanted == "revise" and not revision_open:
+        return Ruling("reject", chair is not None, REVISION_CLOSED)
     return Ruling(wanted, chair is not None, "")
 
 
+def revision_window_open(revision_deadline: date, as_of: date) -> bool:
+    """Return whether a revision asked for on `as_of` can still be filed by the deadline."""
+    return as_of <= revision_deadline
+
+
 def round_due(sheets_due: date, as_of: date) -> bool:
-    """Return whether a round whose sheets were due on `sheets_due` is decided on `as_of`."""
+    """Return whether a round whose sheets were due on `sheets_due` is past due on `as_of`."""
     return as_of > sheets_due
+
+
+def round_decidable(sheets_due: date, as_of: date, outstanding: int) -> bool:
+    """Return whether a report's round is decided on `as_of`: past due, no sheet outstanding.
+
+    `outstanding` counts the assigned experts of the round whose sheet is not in and who are
+    not recorded absent.
+    """
+    return round_due(sheets_due, as_of) and outstanding == 0
+
+
+def recheck_sheets_due(assigned_on: date, calendar: WorkingCalendar, working_days: int) -> date:
+    """Return when a re-check round assigned on `assigned_on` has its sheets due.
+
+    `working_days` working days after the assignment day, so always after it.
+    """
+    return calendar.shift(assigned_on, working_days)
+
+
+def sheet_deadline(campaign: CampaignFile, review_round: int, assigned_on: date) -> date:
+    """Return when a round's sheets are due, always after the day they were sent.
+
+    The first round's on the review deadline; a re-check's, or a first round assigned on or
+    after the review deadline (a late filing), `review.recheck_working_days` working days after
+    it was assigned (`assigned_on`: the newest assignment day of the round's sheet or report).
+    """
+    deadline = campaign.deadline(REVIEW_DEADLINE).date
+    if review_round == 0 and assigned_on < deadline:
+        return deadline
+    return recheck_sheets_due(
+        assigned_on, campaign_calendar(campaign), campaign.review.recheck_working_days
+    )
 
 
 def strengths_and_gaps(

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from schemas.columns import CHAIR_DECISIONS, ROSTER
 from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.outbox_table import OutboxMessage
 from schemas.participation import transition
 from schemas.review_tables import ReviewAssignment, ReviewOutcome
 from schemas.settings import Settings
@@ -125,6 +126,11 @@ def test_decisions_letters_revision_and_recheck(
     assert _statuses(settings)[ids[1]] == S.IN_REVIEW
     recheck_mails = sent_mails(workspace)[mails_before:]
     assert len(recheck_mails) == 3  # one re-check sheet per first-round expert
+    # Seen on main: re-check invitations asked for the sheets by the past review deadline
+    # (13 Dec). Assigned Tue 17 Dec, they are due 5 working days later, Tue 24 Dec.
+    for mail in recheck_mails:
+        assert "12月24日前" in str(mail["Subject"])
+        assert "2024年12月24日" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     return_sheets(
         recheck_mails,
         inbox / "sheets",
@@ -133,12 +139,16 @@ def test_decisions_letters_revision_and_recheck(
         prefix="recheck",
     )
 
-    final = review(2024, as_of=date(2024, 12, 24))
+    waiting = review(2024, as_of=date(2024, 12, 24))
+    final = review(2024, as_of=date(2024, 12, 25))
+    assert final.decisions.decided == {"pass": 1}
+
+    assert waiting.decisions.decided == {}  # the re-check's sheets are due that day
+    assert waiting.decisions.lapsed >= 1
 
     statuses = _statuses(settings)
     assert statuses[ids[1]] == S.REVIEW_PASSED
     assert statuses[ids[3]] == S.LAPSED  # asked to revise, filed nothing by 20 December
-    assert final.decisions.lapsed >= 1
     with campaign_session(settings) as session:
         recheck = session.exec(
             select(ReviewOutcome)
@@ -147,3 +157,42 @@ def test_decisions_letters_revision_and_recheck(
         ).one()
     assert recheck.reviews == 3
     assert recheck.recommendation == "pass"
+
+
+def test_a_revise_decided_after_the_revision_deadline_is_a_reject_not_a_lapse(
+    workspace: Path, tmp_path: Path, campaign_2024
+) -> None:
+    # Seen on main: decided after 20 Dec, a unit went in_review -> revision_requested -> lapsed
+    # in one transaction and was still sent a revision request.
+    from flows.review import review
+
+    settings = Settings()
+    upgrade_database(make_engine(settings))
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+        a1 = add_association(session, "A001")
+        ids = [
+            add_participation(session, n, [a1], S.SUBMITTED, [K.BASIC_INFO, K.REPORT_PDF])
+            for n in (1, 2)
+        ]
+    roster = write_xlsx(tmp_path / "reviewers.xlsx", [roster_row(n) for n in range(1, 4)], ROSTER)
+    review(2024, as_of=date(2024, 12, 2), roster_files=[str(roster)])
+    n_criteria = len(campaign_2024.review.criteria)
+    inbox = workspace / "inbox" / "2024" / "review"
+    return_sheets(
+        sent_mails(workspace),
+        inbox / "sheets",
+        n_criteria,
+        lambda i, r: [56] * n_criteria + ["", ""],
+    )
+
+    late = review(2024, as_of=date(2024, 12, 23))
+
+    with campaign_session(settings) as session:
+        outcomes = session.exec(select(ReviewOutcome)).all()
+        templates = [m.template for m in session.exec(select(OutboxMessage)).all()]
+    assert {o.recommendation for o in outcomes} == {"revise"}
+    assert late.decisions.decided == {"reject": 2}
+    assert late.decisions.lapsed == 0
+    assert [_statuses(settings)[pid] for pid in ids] == [S.REJECTED, S.REJECTED]
+    assert "revision_request" not in templates

@@ -326,3 +326,25 @@ ParticipationMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_any_sequence_of_moves_from_recommended_follows_the_design_table = ParticipationMachine.TestCase
+
+
+# ---- the revision round -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", sorted(ORACLE["in_review"]))
+def test_only_a_move_to_revision_requested_counts_the_revision_round_up(target: str) -> None:
+    p = make_participation(S.IN_REVIEW)
+    reason = "会议决定" if target in MEETING else ""
+
+    transition(p, S(target), actor="test", at=T0, reason=reason)
+
+    assert p.revision_round == (1 if target == "revision_requested" else 0)
+
+
+def test_a_refused_move_leaves_the_revision_round_alone() -> None:
+    p = make_participation(S.SUBMITTED)
+
+    with pytest.raises(IllegalTransition):
+        transition(p, S.REVISION_REQUESTED, actor="test", at=T0)
+
+    assert p.revision_round == 0

@@ -13,12 +13,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from notifications.contexts import ReviewInvitationContext, campaign_context, deadline_context
+from notifications.contexts import (
+    DeadlineContext,
+    ReviewInvitationContext,
+    campaign_context,
+    deadline_context,
+)
 from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail, existing_keys, idempotency_key
 from notifications.render import render
@@ -28,12 +34,12 @@ from schemas.review_tables import ReviewAssignment, Reviewer
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.outgoing import enqueue
+from tasks.review.rules import REVIEW_DEADLINE, sheet_deadline
 from tasks.review.sheets.layout import SheetReport, SheetSpec, sheet_id
 from tasks.review.sheets.write import write_score_sheet
-from tasks.store import campaign_session
+from tasks.store import campaign_session, fetch_columns
 
 INVITATION = "review_invitation"
-REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: sheets are due then
 
 
 def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, str]) -> str:
@@ -118,13 +124,6 @@ class SheetsSummary(BaseModel):
     mails_queued: int
 
 
-def sheet_deadline(campaign: CampaignFile, review_round: int) -> date:
-    """Return when a round's sheets are due: the review deadline, re-checks before the meeting."""
-    if review_round == 0:
-        return campaign.deadline(REVIEW_DEADLINE).date
-    return max(campaign.stages.meeting, campaign.deadline(REVIEW_DEADLINE).date)
-
-
 @dataclass(frozen=True)
 class IssuedSheet:
     """One reviewer's score sheet of one round: who, which reports, and its stable id."""
@@ -133,6 +132,7 @@ class IssuedSheet:
     round: int
     participation_ids: tuple[int, ...]
     sheet_id: str
+    assigned_on: date  # the newest assignment day of the sheet's reports (dates a re-check)
 
 
 def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]:
@@ -142,16 +142,21 @@ def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]
     no report: the sheets' contents are built by `sheet_specs` for the sheets that need it.
     """
     of_campaign = ReviewAssignment.campaign_year == campaign.year
-    pairs = session.exec(  # plain columns: an ORM row per assignment costs ~10x more
-        select(
-            ReviewAssignment.participation_id,
-            ReviewAssignment.round,
-            ReviewAssignment.reviewer_id,
-        ).where(of_campaign)
-    ).all()
+    pairs = fetch_columns(  # plain columns: an ORM row per assignment costs ~10x more
+        session,
+        sa.select(
+            col(ReviewAssignment.participation_id),
+            col(ReviewAssignment.round),
+            col(ReviewAssignment.reviewer_id),
+            col(ReviewAssignment.assigned_on),
+        ).where(col(ReviewAssignment.campaign_year) == campaign.year),
+    )
     ids_by_sheet: dict[SheetKey, list[int]] = {}
-    for pid, review_round, reviewer_id in pairs:
-        ids_by_sheet.setdefault(SheetKey(reviewer_id, review_round), []).append(pid)
+    assigned_on: dict[SheetKey, date] = {}
+    for pid, review_round, reviewer_id, on in pairs:
+        key = SheetKey(reviewer_id, review_round)
+        ids_by_sheet.setdefault(key, []).append(pid)
+        assigned_on[key] = max(on, assigned_on.get(key, on))
     assigned = select(ReviewAssignment.reviewer_id).where(of_campaign)
     reviewers = {
         r.id: r for r in session.exec(select(Reviewer).where(col(Reviewer.id).in_(assigned))).all()
@@ -163,14 +168,15 @@ def issued_sheets(session: Session, campaign: CampaignFile) -> list[IssuedSheet]
     }
     criteria = [c.key for c in campaign.review.criteria]
     sheets = []
-    for (_, review_round), (reviewer, ids) in sorted(by_sheet.items()):
+    for key, (reviewer, ids) in sorted(by_sheet.items()):
         ordered = tuple(sorted(ids))
         sheets.append(
             IssuedSheet(
                 reviewer=reviewer,
-                round=review_round,
+                round=key.round,
                 participation_ids=ordered,
-                sheet_id=sheet_id(campaign.year, reviewer.key, ordered, criteria, review_round),
+                sheet_id=sheet_id(campaign.year, reviewer.key, ordered, criteria, key.round),
+                assigned_on=assigned_on[key],
             )
         )
     return sheets
@@ -220,13 +226,18 @@ def sheet_specs(
             reviewer_key=sheet.reviewer.key,
             reviewer_name=sheet.reviewer.name,
             criteria=tuple(campaign.review.criteria),
-            deadline=sheet_deadline(campaign, sheet.round),
+            deadline=sheet_deadline(campaign, sheet.round, sheet.assigned_on),
             reports=reports,
             round=sheet.round,
         )
         assert spec.sheet_id == sheet.sheet_id
         specs.append((sheet.reviewer, spec))
     return specs
+
+
+def _due_on(campaign: CampaignFile, due: date) -> DeadlineContext:
+    """Return the review deadline's context carrying this sheet's own due date."""
+    return deadline_context(campaign, REVIEW_DEADLINE).model_copy(update={"date": due})
 
 
 def _invitation_key(campaign_year: int, sheet: IssuedSheet) -> str:
@@ -265,7 +276,7 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
                 reviewer_name=reviewer.name,
                 reports=len(spec.reports),
                 criteria=criteria,
-                deadline=deadline_context(campaign, REVIEW_DEADLINE),
+                deadline=_due_on(campaign, spec.deadline),
             )
             mails.append(
                 OutgoingMail(

@@ -18,7 +18,8 @@ from schemas.columns import REVIEW_OVERRIDES
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from tasks.common.campaigns import ensure_campaign
-from tasks.review.assign import assign_review
+from tasks.review.assign import assign_review, assignment_tables
+from tasks.review.assignment.plan import AssignmentPlan, Pair, Shortfall
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -53,3 +54,28 @@ def test_overrides_are_read_before_the_transaction_and_their_problems_reported(
     assert [(r["row"], r["value"], r["code"]) for r in rows] == [
         (2, make_uscc(7), "not-awaiting-review")
     ]
+
+
+def test_a_report_short_of_reviewers_keeps_the_experts_it_got() -> None:
+    # Seen in the 20-unit demo: 上海江申能源有限公司 filed on 24 Nov, only 2 of 6 experts were
+    # free of conflict, its pairs were dropped and it stayed submitted through the release.
+    plan = AssignmentPlan(
+        pairs=[
+            Pair(1, "a@x.org", ["行业匹配"]),
+            Pair(1, "b@x.org", ["负载均衡"]),
+            Pair(2, "a@x.org", ["行业匹配"]),
+            Pair(2, "b@x.org", ["行业匹配"]),
+            Pair(2, "c@x.org", ["行业匹配"]),
+        ],
+        shortfalls=[Shortfall(1, needed=3, got=2, why="conflicts")],
+        loads={"a@x.org": 2, "b@x.org": 2, "c@x.org": 1},
+    )
+
+    tables = assignment_tables(
+        plan, {1: "单位1", 2: "单位2"}, {"a@x.org": "甲", "b@x.org": "乙", "c@x.org": "丙"}
+    )
+
+    assert [(p.participation_id, p.reviewer_key) for p in tables.kept] == [
+        (1, "a@x.org"), (1, "b@x.org"), (2, "a@x.org"), (2, "b@x.org"), (2, "c@x.org"),
+    ]  # fmt: skip
+    assert tables.short == [{"unit": "单位1", "needed": 3, "got": 2, "why": "conflicts"}]

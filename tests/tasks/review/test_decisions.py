@@ -21,12 +21,16 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.review.chair import ChairRuling
-from tasks.review.decisions import DueReport, decide_reviews, plan_decisions
+from tasks.review.decisions import decide_reviews, plan_decisions
+from tasks.review.rounds import DueReport, RoundState
 from tasks.store import campaign_session, make_engine, upgrade_database
 
 
-def _due(pid: int, recommendation: str | None, revision_round: int = 0) -> DueReport:
-    """Return a due report of unit `pid` in its revision round, with an outcome if recommended."""
+def _due(
+    pid: int, recommendation: str | None, revision_round: int = 0, owed: tuple[str, ...] = ()
+) -> DueReport:
+    """Return a due report of unit `pid` in its revision round, with an outcome if recommended
+    and the experts whose sheet is still owed."""
     participation = Participation(
         id=pid, campaign_year=2024, status=S.IN_REVIEW, revision_round=revision_round
     )
@@ -42,7 +46,7 @@ def _due(pid: int, recommendation: str | None, revision_round: int = 0) -> DueRe
         if recommendation
         else None
     )
-    return DueReport(participation, unit, outcome)
+    return DueReport(participation, unit, outcome, RoundState(date(2024, 12, 13), owed, 3))
 
 
 def test_plan_decides_from_the_outcome_and_the_chair_and_changes_no_row() -> None:
@@ -56,19 +60,17 @@ def test_plan_decides_from_the_outcome_and_the_chair_and_changes_no_row() -> Non
     ]
     chair = {3: ChairRuling("pass", "数据完整")}
 
-    plan = plan_decisions(due, chair, max_rounds=1)
+    plan = plan_decisions(due, chair, max_rounds=1, as_of=date(2024, 12, 16), revision_open=True)
 
     assert plan.awaiting == [
-        {"unit": "单位1", "why": "本轮尚无评审意见"},
-        {"unit": "单位2", "why": "评审意见分歧较大或评审不足，待评审组长决定"},
+        {"unit": "单位1", "why": "本轮尚无评审意见", "overdue": ""},
+        {"unit": "单位2", "why": "评审意见分歧较大或评审不足，待评审组长决定", "overdue": ""},
     ]
-    assert [
-        (m.report.participation.id, m.decision, m.round_after, m.by_chair) for m in plan.moves
-    ] == [
-        (3, "pass", 0, True),
-        (4, "revise", 1, False),
-        (5, "reject", 1, False),
-        (6, "pass", 0, False),
+    assert [(m.participation.id, m.decision, m.chair is not None) for m in plan.moves] == [
+        (3, "pass", True),
+        (4, "revise", False),
+        (5, "reject", False),
+        (6, "pass", False),
     ]
     assert plan.moves[0].reason == "评审通过（综合得分71.2，B）；评审组长：数据完整"
     assert plan.moves[1].reason == "需修改完善（综合得分71.2，B）：第1轮修改"
@@ -78,6 +80,42 @@ def test_plan_decides_from_the_outcome_and_the_chair_and_changes_no_row() -> Non
         (S.IN_REVIEW, 0), (S.IN_REVIEW, 0), (S.IN_REVIEW, 0), (S.IN_REVIEW, 0),
         (S.IN_REVIEW, 1), (S.IN_REVIEW, 0),
     ]  # fmt: skip
+
+
+def test_a_report_with_a_sheet_outstanding_waits_and_names_the_experts_overdue() -> None:
+    due = [_due(1, "pass", owed=("专家甲", "专家乙")), _due(2, "pass")]
+
+    plan = plan_decisions(due, {}, max_rounds=1, as_of=date(2024, 12, 16), revision_open=True)
+
+    assert plan.awaiting == [{"unit": "单位1", "why": "评分表未交齐", "overdue": "专家甲、专家乙"}]
+    assert [m.participation.id for m in plan.moves] == [2]
+
+
+def test_nothing_is_decided_or_awaiting_on_the_day_the_sheets_are_due() -> None:
+    plan = plan_decisions(
+        [_due(1, "pass"), _due(2, "pass", owed=("专家甲",))],
+        {},
+        max_rounds=1,
+        as_of=date(2024, 12, 13),
+        revision_open=True,
+    )
+
+    assert (plan.moves, plan.awaiting) == ([], [])
+
+
+def test_a_revise_after_the_revision_deadline_is_a_reject_for_the_meeting() -> None:
+    # Seen on main: decided after 20 Dec, a unit went in_review -> revision_requested -> lapsed
+    # in one transaction and was still sent a revision request.
+    due = [_due(1, "revise"), _due(2, "needs_chair")]
+    chair = {2: ChairRuling("revise", "请修改")}
+
+    plan = plan_decisions(due, chair, max_rounds=1, as_of=date(2024, 12, 16), revision_open=False)
+
+    assert [(m.decision, m.chair is not None) for m in plan.moves] == [
+        ("reject", False),
+        ("reject", True),
+    ]
+    assert all("修改期限已过，提交指导单位工作会议审议" in m.reason for m in plan.moves)
 
 
 @pytest.mark.flow

@@ -13,10 +13,10 @@ from schemas.enums import ParticipationStatus as S
 from tasks.review.due import review_due_on
 
 # The 2024 campaign file, read by hand: score sheets due Fri 13 Dec (round 0); re-check sheets
-# due when the meeting stage begins, Mon 23 Dec (round 1); revisions due Fri 20 Dec. Reviewer
-# reminders T-7, T-3, T-1 working days, on the day, then overdue on the next working day and
-# every 3 working days, 3 times (13 Dec is a Friday; no holidays in between).
-SHEETS_DUE = {0: date(2024, 12, 13), 1: date(2024, 12, 23)}
+# assigned Wed 18 Dec due 5 working days later, Wed 25 Dec (round 1); revisions due Fri 20 Dec.
+# Reviewer reminders T-7, T-3, T-1 working days, on the day, then overdue on the next working
+# day and every 3 working days, 3 times (13 Dec is a Friday; no holidays in between).
+SHEETS_DUE = {0: date(2024, 12, 13), 1: date(2024, 12, 25)}
 REVISIONS_DUE = date(2024, 12, 20)
 REMINDER_DAYS = {
     date(2024, 12, 4),
@@ -30,7 +30,8 @@ REMINDER_DAYS = {
 
 
 def _due(campaign: CampaignFile, day: date, counts: dict[S, int], rounds: set[int]) -> bool:
-    return review_due_on(campaign, campaign_calendar(campaign), day, counts, rounds)
+    due_dates = {SHEETS_DUE[r] for r in rounds}
+    return review_due_on(campaign, campaign_calendar(campaign), day, counts, due_dates)
 
 
 def test_quiet_days_and_due_days_of_the_2024_review(campaign_2024) -> None:
@@ -43,6 +44,7 @@ def test_quiet_days_and_due_days_of_the_2024_review(campaign_2024) -> None:
     assert _due(campaign_2024, date(2024, 12, 14), in_review, {0})  # Saturday: round 0 due
     assert not _due(campaign_2024, date(2024, 12, 17), in_review, {1})  # re-checks coming in
     assert not _due(campaign_2024, date(2024, 12, 23), in_review, {1})
+    assert not _due(campaign_2024, date(2024, 12, 25), in_review, {1})
     assert _due(campaign_2024, date(2024, 12, 26), in_review, {1})  # round 1 due
     asked = {S.REVISION_REQUESTED: 3}
     assert not _due(campaign_2024, REVISIONS_DUE, asked, set())

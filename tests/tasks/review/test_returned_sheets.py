@@ -3,6 +3,8 @@ only what changed, versions counted on from the latest review, even within one r
 
 from __future__ import annotations
 
+from datetime import date
+
 from schemas.review_tables import Reviewer
 from tasks.common.inbox import FileFingerprint
 from tasks.review.outcomes import LatestReview
@@ -11,7 +13,13 @@ from tasks.review.sheets.issue import IssuedSheet
 from tasks.review.sheets.layout import ScoredReport, SheetResult
 
 EXPERT = Reviewer(id=7, campaign_year=2024, key="e7@x.org", name="专家07", email="e7@x.org")
-ISSUED = IssuedSheet(reviewer=EXPERT, round=0, participation_ids=(1, 2), sheet_id="s-7")
+ISSUED = IssuedSheet(
+    reviewer=EXPERT,
+    round=0,
+    participation_ids=(1, 2),
+    sheet_id="s-7",
+    assigned_on=date(2024, 12, 2),
+)
 
 
 def _returned(name: str, sheet_id: str, scored: dict[int, float]) -> ReturnedSheet:

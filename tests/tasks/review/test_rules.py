@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.review.rules import UnknownRecommendation, round_due, rule, strengths_and_gaps
+from notifications.policy import campaign_calendar
+from schemas.campaign_file import CampaignFile
+from tasks.review.rules import (
+    UnknownRecommendation,
+    revision_window_open,
+    round_decidable,
+    round_due,
+    rule,
+    sheet_deadline,
+    strengths_and_gaps,
+)
 
 RECOMMENDATIONS = ["pass", "revise", "reject", "needs_chair"]
 CHAIR = [None, "pass", "revise", "reject"]
@@ -19,19 +29,20 @@ CHAIR = [None, "pass", "revise", "reject"]
     st.sampled_from(CHAIR),
     st.integers(0, 4),
     st.integers(0, 4),
+    st.booleans(),
 )
 def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
-    recommendation: str, chair: str | None, done: int, max_rounds: int
+    recommendation: str, chair: str | None, done: int, max_rounds: int, window_open: bool
 ) -> None:
     wanted = chair or recommendation
     if wanted == "needs_chair":
         expected = None
-    elif wanted == "revise" and done >= max_rounds:
+    elif wanted == "revise" and (done >= max_rounds or not window_open):
         expected = "reject"
     else:
         expected = wanted
 
-    ruling = rule(recommendation, chair, done, max_rounds)  # type: ignore[arg-type]
+    ruling = rule(recommendation, chair, done, max_rounds, window_open)  # type: ignore[arg-type]
 
     assert ruling.decision == expected
     assert ruling.by_chair == (chair is not None and expected is not None)
@@ -40,13 +51,35 @@ def test_rule_follows_the_chair_then_the_experts_and_caps_revisions(
 
 def test_an_unknown_recommendation_is_refused() -> None:
     with pytest.raises(UnknownRecommendation, match="unknown recommendation 'maybe'") as refused:
-        rule("maybe", None, 0, 1)
+        rule("maybe", None, 0, 1, True)
     assert refused.value.recommendation == "maybe"
 
 
 @given(st.dates(), st.integers(-5, 5))
 def test_a_round_is_due_only_after_its_sheets_were_due(sheets_due: date, offset: int) -> None:
     assert round_due(sheets_due, sheets_due + timedelta(days=offset)) == (offset > 0)
+
+
+def test_a_revise_after_the_revision_window_is_a_reject_with_the_reason() -> None:
+    ruling = rule("revise", None, 0, 1, revision_open=False)
+
+    assert (ruling.decision, ruling.why) == ("reject", "修改期限已过，提交指导单位工作会议审议")
+
+
+@given(st.dates(), st.integers(-5, 5))
+def test_the_revision_window_is_open_up_to_its_deadline_inclusive(
+    deadline: date, offset: int
+) -> None:
+    assert revision_window_open(deadline, deadline + timedelta(days=offset)) == (offset <= 0)
+
+
+@given(st.dates(), st.integers(-5, 5), st.integers(0, 3))
+def test_a_round_is_decidable_past_due_with_no_sheet_outstanding(
+    sheets_due: date, offset: int, outstanding: int
+) -> None:
+    decidable = round_decidable(sheets_due, sheets_due + timedelta(days=offset), outstanding)
+
+    assert decidable == (offset > 0 and outstanding == 0)
 
 
 def test_strengths_are_the_best_criteria_by_share_of_their_maximum() -> None:
@@ -68,3 +101,49 @@ def test_ties_go_by_the_campaign_files_order_and_gaps_never_repeat_a_strength() 
 
     assert best == ["甲表现突出（70.0分）", "乙表现突出（70.0分）"]
     assert gaps == ["进一步提升报告的丙（70.0分）"]
+
+
+# The 2024 campaign file read by hand: first-round sheets due Fri 13 Dec; a re-check's sheets
+# 5 working days after it was assigned (no holiday in December 2024).
+RECHECKS = {
+    date(2024, 12, 18): date(2024, 12, 25),
+    date(2024, 12, 19): date(2024, 12, 26),
+    date(2024, 12, 20): date(2024, 12, 27),
+    date(2024, 12, 21): date(2024, 12, 27),  # a Saturday counts from the Monday after
+}
+
+
+def test_first_round_sheets_are_due_on_the_review_deadline(campaign_2024: CampaignFile) -> None:
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 2)) == date(2024, 12, 13)
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 12)) == date(2024, 12, 13)
+    # A late filing assigned on or after the review deadline gets the working days too.
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 13)) == date(2024, 12, 20)
+    assert sheet_deadline(campaign_2024, 0, date(2024, 12, 16)) == date(2024, 12, 23)
+
+
+def test_recheck_sheets_assigned_on_18_19_december_are_due_after_that(
+    campaign_2024: CampaignFile,
+) -> None:
+    # Seen on main: re-check invitations of 18-19 Dec asked for the sheets by 13 Dec.
+    for assigned, due in RECHECKS.items():
+        assert sheet_deadline(campaign_2024, 1, assigned) == due
+
+
+@given(st.dates(date(2024, 1, 1), date(2026, 12, 20)), st.integers(0, 3))
+def test_sheets_are_due_after_the_day_they_were_sent(
+    campaign_2024: CampaignFile, assigned: date, review_round: int
+) -> None:
+    calendar = campaign_calendar(campaign_2024)
+    due = sheet_deadline(campaign_2024, review_round, assigned)
+
+    assert due > assigned
+    if review_round == 0 and assigned < date(2024, 12, 13):
+        assert due == date(2024, 12, 13)
+        return
+    assert calendar.is_working_day(due)
+    working = [
+        assigned + timedelta(days=i)
+        for i in range(1, (due - assigned).days + 1)
+        if calendar.is_working_day(assigned + timedelta(days=i))
+    ]
+    assert len(working) == campaign_2024.review.recheck_working_days

@@ -1,0 +1,163 @@
+"""`campaign review absent` and `campaign review redecide`: an operator's word on the review.
+
+`review absent` records an expert absent for a round (for one report, or all that expert's
+reports of the round): no sheet will come, so the round is decided without them (the same as a
+row of inbox/<year>/review/absent.xlsx). `review redecide` makes a new decided version of a
+report's newest decided round (the live outcome's values, or the decision given) with who and
+why, moves the status only as the machine allows, and queues the corrected feedback letter
+(更正); `campaign outbox deliver` or the next review run sends it. Both write in one transaction
+and print what they did, Chinese first; a refusal exits 1 with its reason. `register(app)` adds
+them to the main `campaign` app. Importing this module does not import prefect.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlmodel import col, select
+
+from deployments.cli_common import check_campaign, migrated_settings
+from schemas.campaign_file import load_campaign_file
+from schemas.settings import Settings
+from schemas.sqltypes import now_utc
+from schemas.tables import Participation, Unit
+from schemas.uscc import InvalidUSCC, normalise_uscc
+from tasks.common.outgoing import enqueue
+from tasks.review.absence import AbsenceRequest, NoSuchAbsence, mark_absent
+from tasks.review.redecide import Redecision, RedecisionRefused, redecide
+from tasks.review.rules import TARGETS, Decision
+from tasks.store import campaign_session
+
+console = Console()
+review_app = typer.Typer(
+    help="The review: record an expert absent, or decide a report again (a new version).",
+    no_args_is_help=True,
+)
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="Campaign year (default: the newest).")
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+]
+RoundOption = Annotated[
+    int | None, typer.Option("--round", min=0, help="Review round (0 = first).")
+]
+WhyOption = Annotated[str, typer.Option("--why", help="Why (recorded, and told to the unit).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `review` commands to the `campaign` app."""
+    app.add_typer(review_app, name="review")
+
+
+def _day(text: str | None, settings: Settings) -> date:
+    from zoneinfo import ZoneInfo
+
+    if text is None:
+        return now_utc().astimezone(ZoneInfo(settings.timezone)).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
+
+
+def _uscc(text: str) -> str:
+    try:
+        return normalise_uscc(text)
+    except InvalidUSCC as exc:
+        raise typer.BadParameter(f"统一社会信用代码无效 invalid USCC: {exc.reason_en}") from None
+
+
+@review_app.command("absent")
+def absent(
+    expert: Annotated[str, typer.Option("--expert", help="The expert's email address.")],
+    why: WhyOption,
+    uscc: Annotated[
+        str | None, typer.Option("--uscc", help="Only this unit's report (default: all).")
+    ] = None,
+    review_round: RoundOption = None,
+    year: YearOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Record an expert absent for a round; the round is decided without their sheet."""
+    settings = migrated_settings()
+    year = check_campaign(settings, year, console)
+    request = AbsenceRequest(expert, review_round or 0, (_uscc(uscc),) if uscc else (), why.strip())
+    if not request.reason:
+        raise typer.BadParameter("--why must say why")
+    with campaign_session(settings) as session:
+        try:
+            n = mark_absent(
+                session, year, request, f"cli:{getpass.getuser()}", _day(as_of, settings)
+            )
+        except NoSuchAbsence as exc:
+            console.print(f"[red]未登记 not recorded[/red]: {exc.reason_zh} ({exc.reason_en})")
+            raise typer.Exit(1) from None
+    console.print(f"已登记缺席 recorded absent: {n} 份报告 reports (round {request.round})")
+
+
+@review_app.command("redecide")
+def redecide_command(
+    uscc: Annotated[str, typer.Option("--uscc", help="The unit's USCC.")],
+    by: Annotated[str, typer.Option("--by", help="Who decides (name, recorded).")],
+    why: WhyOption,
+    decision: Annotated[
+        str | None,
+        typer.Option("--decision", help="pass | revise | reject (default: the live outcome's)."),
+    ] = None,
+    review_round: RoundOption = None,
+    year: YearOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Decide a report's newest decided round again: a new version and a corrected letter."""
+    if decision is not None and decision not in TARGETS:
+        raise typer.BadParameter(f"--decision must be one of {', '.join(TARGETS)}")
+    if not by.strip() or not why.strip():
+        raise typer.BadParameter("--by and --why must not be empty")
+    settings = migrated_settings()
+    year = check_campaign(settings, year, console)
+    campaign = load_campaign_file(settings.campaign_file(year))
+    with campaign_session(settings) as session:
+        pid = session.exec(
+            select(Participation.id)
+            .join(Unit, col(Unit.id) == col(Participation.unit_id))
+            .where(Participation.campaign_year == year)
+            .where(Unit.uscc == _uscc(uscc))
+        ).first()
+        if pid is None:
+            console.print("[red]未找到 not found[/red]: 该单位未参加本届 no participation")
+            raise typer.Exit(1)
+        request = Redecision(
+            participation_id=pid,
+            by=by.strip(),
+            why=why.strip(),
+            round=review_round,
+            decision=None if decision is None else _decision(decision),
+        )
+        try:
+            done = redecide(session, campaign, request, _day(as_of, settings), now_utc())
+        except RedecisionRefused as exc:
+            console.print(
+                f"[red]未更正 refused[/red] ({exc.code}): {exc.reason_zh} ({exc.reason_en})"
+            )
+            raise typer.Exit(1) from None
+        queued = enqueue(session, settings, done.mails, business_day=_day(as_of, settings))
+    v = done.version
+    if not done.created:
+        console.print(f"无变化 nothing changed: 第{v.version}版仍有效 version {v.version} stands")
+        return
+    console.print(
+        f"已作出第{v.version}版决定 version {v.version}: {v.decision}, "
+        f"{v.normalised_score:.1f} {v.grade}; 更正函已加入发件箱 corrected letter queued ({queued})"
+    )
+
+
+def _decision(text: str) -> Decision:
+    for word in TARGETS:
+        if word == text:
+            return word
+    raise typer.BadParameter(f"--decision must be one of {', '.join(TARGETS)}")
