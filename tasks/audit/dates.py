@@ -2,9 +2,9 @@
 
 A unit may stay `recommended`/`registered` until the filing window closes (the day after the
 last overdue notice of the latest deadline with steps, as tasks/clock/windows.py closes it); a
-round's sheets are due on the review deadline (re-checks: the campaign file's re-check working
-days after the round's assignment when it has them, otherwise the meeting stage); revisions
-until the revision deadline.
+round's sheets are due as the review says (tasks/common/review_dates.py: the review deadline,
+re-checks the campaign file's working days after their assignment); revisions until the
+revision deadline.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from notifications.policy import campaign_calendar, reminder_schedule
 from schemas.campaign_file import CampaignFile
+from tasks.common.review_dates import sheet_deadline
 
 REVIEW_DEADLINE = "review"
 REVISION_DEADLINE = "revision"
@@ -39,15 +40,13 @@ def deadline_or(campaign: CampaignFile, key: str, fallback: date) -> date:
 
 
 def round_due(campaign: CampaignFile, review_round: int, assigned_on: Iterable[date]) -> date:
-    """Return when a round's sheets are due (see the module docstring). Pure."""
-    review = deadline_or(campaign, REVIEW_DEADLINE, campaign.stages.commend)
-    if review_round == 0:
-        return review
-    working_days = getattr(campaign.review, "recheck_working_days", None)
+    """Return when a round's sheets are due (tasks/common/review_dates.py `sheet_deadline`).
+
+    `assigned_on`: the days the round's experts were assigned (the newest counts); without any,
+    the review stage's first day. Pure.
+    """
     days = list(assigned_on)
-    if isinstance(working_days, int) and days:
-        return campaign_calendar(campaign).shift(max(days), working_days)
-    return max(campaign.stages.meeting, review)
+    return sheet_deadline(campaign, review_round, max(days) if days else campaign.stages.review)
 
 
 def assign_by(campaign: CampaignFile, filed_on: date) -> date:

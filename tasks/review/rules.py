@@ -22,14 +22,18 @@ applies them in tasks/review/decisions.py.
 
 from __future__ import annotations
 
+__all__ = [
+    "REVIEW_DEADLINE",
+    "recheck_sheets_due",
+    "sheet_deadline",
+]  # the rule lives in tasks/common/review_dates.py
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from notifications.policy import campaign_calendar
-from schemas.calendar import WorkingCalendar
-from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus
+from tasks.common.review_dates import REVIEW_DEADLINE, recheck_sheets_due, sheet_deadline
 
 Decision = Literal["pass", "revise", "reject"]
 
@@ -47,7 +51,6 @@ REASONS: dict[Decision, str] = {
 
 
 REVISION_CLOSED = "修改期限已过，提交指导单位工作会议审议"
-REVIEW_DEADLINE = "review"  # the campaign file's [deadlines.review]: first-round sheets are due
 
 
 class UnknownRecommendation(ValueError):
@@ -112,29 +115,6 @@ def round_decidable(sheets_due: date, as_of: date, outstanding: int) -> bool:
     not recorded absent.
     """
     return round_due(sheets_due, as_of) and outstanding == 0
-
-
-def recheck_sheets_due(assigned_on: date, calendar: WorkingCalendar, working_days: int) -> date:
-    """Return when a re-check round assigned on `assigned_on` has its sheets due.
-
-    `working_days` working days after the assignment day, so always after it.
-    """
-    return calendar.shift(assigned_on, working_days)
-
-
-def sheet_deadline(campaign: CampaignFile, review_round: int, assigned_on: date) -> date:
-    """Return when a round's sheets are due, always after the day they were sent.
-
-    The first round's on the review deadline; a re-check's, or a first round assigned on or
-    after the review deadline (a late filing), `review.recheck_working_days` working days after
-    it was assigned (`assigned_on`: the newest assignment day of the round's sheet or report).
-    """
-    deadline = campaign.deadline(REVIEW_DEADLINE).date
-    if review_round == 0 and assigned_on < deadline:
-        return deadline
-    return recheck_sheets_due(
-        assigned_on, campaign_calendar(campaign), campaign.review.recheck_working_days
-    )
 
 
 def strengths_and_gaps(
