@@ -16,7 +16,6 @@ from notifications.policy import campaign_calendar, reminder_schedule
 from schemas.campaign_file import CampaignFile
 from tasks.common.review_dates import sheet_deadline
 
-REVIEW_DEADLINE = "review"
 REVISION_DEADLINE = "revision"
 ONE_DAY = timedelta(days=1)
 
