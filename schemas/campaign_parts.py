@@ -180,6 +180,10 @@ class Review(Strict):
     max_revision_rounds: int = Field(ge=0, le=5)
     # A re-check round's score sheets are due this many working days after its assignment day.
     recheck_working_days: int = Field(default=5, ge=1, le=30)
+    # A report whose pre-screen found fewer core topics than this needs the meeting's explicit
+    # word to be released or commended (tasks/common/report_flags.py); None: more than half of
+    # the campaign's core topics.
+    release_min_core_topics: int | None = Field(default=None, ge=0)
     disagreement_spread: float = Field(gt=0)
     pass_score: float = Field(ge=0)
     criteria: list[Criterion] = Field(min_length=1)

@@ -82,7 +82,9 @@ WRONG_YEAR = problem(
     ScreenCode.WRONG_YEAR, "报告似为2022年度（致谢写2022年）", "the report seems to be about 2022"
 )
 TOPICS_MISSING = problem(
-    ScreenCode.TOPICS_MISSING, "核心议题仅覆盖4/11项", "covers 4 of 11 core topics"
+    ScreenCode.TOPICS_MISSING,
+    "员工关爱、用工实践、绿色环保、公平运营、客户第一",
+    "five core topics",
 )
 
 
@@ -99,7 +101,12 @@ def file_report(session: Session, pid: int, problems: list[dict[str, Any]]) -> N
             size=10,
             received_on=date(2024, 11, 28),
             received_at=datetime(2024, 11, 28, 2, tzinfo=UTC),
-            screening={"problems": problems, "topics": []},
+            # A report missing topics covers 4 of the 9 core topics (the pass mark is 5).
+            screening={
+                "problems": problems,
+                "topics": [],
+                "core_topics_covered": 4 if TOPICS_MISSING in problems else 9,
+            },
         )
     )
     session.flush()

@@ -28,10 +28,15 @@ ERROR = {"problems": [{"code": "pdf-encrypted", "severity": "error"}]}
 
 
 def screened(*covered: str) -> dict[str, Any]:
-    """Return a clean screening whose topics list marks `covered` (and environment) as shown."""
+    """Return a clean screening whose topics list marks `covered` (and environment) as shown.
+
+    The screen's count of core topics found says enough of them for release (7 of 9): these
+    units' reports are not flagged for the meeting.
+    """
     keys = dict.fromkeys(["governance", "environment", "green", *covered])
     return {
         "problems": [],
+        "core_topics_covered": 7,
         "topics": [{"key": k, "covered": k in covered, "hits": 3} for k in keys],
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 from schemas.review_tables import ReviewDecision
 from tasks.audit.snapshot import DecisionRow, MeetingRow, Snapshot
 from tasks.audit.violations import COMMENDED, Violation
-from tasks.common.report_flags import unit_flags
+from tasks.common.report_flags import flag_rules, unit_flags
 
 APPROVED = "approved"
 OVERRIDES = "overrides"
@@ -90,7 +90,7 @@ def commended_violations(s: Snapshot) -> list[Violation]:
     for d in s.decisions:
         by_unit.setdefault(d.participation_id, []).append(d)
     allowed = overridden(s.meeting)
-    pass_score = s.campaign.review.pass_score
+    rules = flag_rules(s.campaign)
     found: list[Violation] = []
     for pid in sorted(commended):
         u = s.unit(pid)
@@ -100,7 +100,7 @@ def commended_violations(s: Snapshot) -> list[Violation]:
         flags = [
             f
             for f in unit_flags(
-                s.screenings.get(pid), _decided(s.campaign.year, by_unit.get(pid, [])), pass_score
+                s.screenings.get(pid), _decided(s.campaign.year, by_unit.get(pid, [])), rules
             )
             if f.code not in codes
         ]

@@ -89,7 +89,7 @@ def test_a_flagged_unit_is_skipped_and_listed_with_why(
     skipped = {s.participation_id: s for s in pool.skipped}
     assert set(skipped) == {ids[1], ids[3]}
     assert skipped[ids[1]].reasons[0].startswith("报告年度存疑：报告似为2022年度")
-    assert skipped[ids[3]].reasons[0].startswith("预审问题未解决：核心议题仅覆盖4/11项")
+    assert skipped[ids[3]].reasons[0].startswith("预审问题未解决：仅覆盖4/9个核心议题")
 
 
 def test_the_ranking_reads_the_decided_score_not_the_live_outcome(

@@ -54,7 +54,7 @@ def test_a_wrong_year_report_and_a_report_missing_topics_are_flagged_and_not_pro
         "评审通过，但须会议明确放行：报告年度存疑：报告似为2022年度（致谢写2022年）"
     )
     assert two.flag_codes == ("prescreen-open",)
-    assert "核心议题仅覆盖4/11项" in two.why_not_proposed
+    assert "仅覆盖4/9个核心议题" in two.why_not_proposed
     assert one.addable
     assert two.addable  # the meeting may still add them, naming the flags
     assert [(c.uscc, c.kind) for c in pack.commendations] == [(uscc(3), "speaker")]
