@@ -1,0 +1,41 @@
+"""The season fuzzer: seeded random seasons replayed through the real daily clock, checked after
+every played day (tests/fuzz/fuzzkit.py, tests/fuzz/invariants.py).
+
+A few seeds run in the fast lane; `make fuzz` runs FUZZ_SEEDS seeds from FUZZ_START (marked
+`fuzz`, deselected by `make test`). A failing season reports its seed, its first failing day and
+the violations, and how to replay it; put the seed into regressions.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fuzz.fuzzkit import FAST_SEEDS, fuzz_seeds, run_season
+from fuzz.regressions import REGRESSIONS
+
+from schemas.campaign_file import CampaignFile
+
+
+def _params() -> list[object]:
+    """The fast seeds, the regressions (unfixed ones only in `make fuzz`, expected to fail)
+    and the fuzz range."""
+    params: list[object] = [pytest.param(s, id=f"fast-{s}") for s in FAST_SEEDS]
+    for r in REGRESSIONS:
+        marks = [] if r.fixed else [pytest.mark.fuzz, pytest.mark.xfail(reason=r.found)]
+        params.append(pytest.param(r.seed, id=f"regression-{r.seed}", marks=marks))
+    params += [pytest.param(s, id=f"seed-{s}", marks=pytest.mark.fuzz) for s in fuzz_seeds()]
+    return params
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize("seed", _params())
+def test_a_seeded_season_keeps_every_invariant_on_every_played_day(
+    seed: int,
+    workspace: Path,
+    campaign_2024: CampaignFile,
+    record_property: pytest.RecordProperty,
+) -> None:
+    result = run_season(seed, workspace, campaign_2024)
+    record_property("fuzz-season", (seed, result.line()))
+    assert not result.violations, result.report()
