@@ -16,13 +16,14 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import load_workbook
 
+from deployments.demo.organisers import reserve_expert, waiting_for_experts, write_roster
 from deployments.demo.perturb import WorldEvent
 from deployments.demo.replay import SeasonReplay, season_days
 from deployments.environment import in_process_runs
@@ -74,6 +75,9 @@ class FuzzReplay(SeasonReplay):
     """A perturbed season played through the clock (see the module docstring)."""
 
     events: tuple[WorldEvent, ...] = ()
+    organisers_react: bool = True  # they add a reserve expert when reports wait unassigned
+    absent: set[str] = field(default_factory=set)  # experts who dropped out (e-mails)
+    reserves: int = 0  # reserve experts the organisers added
 
     def before_clock(self, day: date, played: bool = True) -> None:
         """Send what the plan sends on `day`, then the day's perturbation events.
@@ -84,6 +88,26 @@ class FuzzReplay(SeasonReplay):
         for event in self.events:
             if event.day == day:
                 self.send(event)
+        if played:
+            self.add_reserve_expert(day)
+
+    def add_reserve_expert(self, day: date) -> Path | None:
+        """During the review, when reports filed before `day` still wait for experts, send the
+        roster with one more reserve expert (returning sheets three days later); return it.
+
+        Side effects: the inbox roster, the plan's reviewers. Nothing when `organisers_react`
+        is false, outside the review and commend stages or when nothing waits.
+        """
+        stages = self.campaign.stages
+        if not self.organisers_react or not stages.review < day < stages.meeting:
+            return None
+        if not waiting_for_experts(self.settings, self.year, day):
+            return None
+        self.reserves += 1
+        back = (day + timedelta(days=3)).isoformat()
+        email = reserve_expert(self.reserves)[1]
+        self.plan["reviewers"].append({"email": email, "returns_sheet_on": back})
+        return write_roster(self.generated, self.inbox, self.absent, self.reserves)
 
     def clock(self, day: date) -> SeasonDay:
         """Run the clock for `day`; after a corrected name arrived, run the release again.
@@ -128,7 +152,8 @@ class FuzzReplay(SeasonReplay):
         """Deliver one perturbation event into the inbox; return the file written (None when
         there is nothing to send, e.g. a sheet never returned). Writes files."""
         if event.kind == "roster-without":
-            return self._roster_without(event.target)
+            self.absent.add(event.target)
+            return write_roster(self.generated, self.inbox, self.absent, self.reserves)
         if event.kind == "name-correction":
             return self._receipt_again(event, "name", event.variant)
         if event.kind == "receipt-again":
@@ -149,16 +174,6 @@ class FuzzReplay(SeasonReplay):
         if event.kind == "sheet-again":
             return self._sheet_again(event.target, tag, event.variant == "changed")
         raise ValueError(f"unknown world event kind: {event.kind}")
-
-    def _roster_without(self, email: str) -> Path:
-        """Send the roster again without the expert `email`. Writes the inbox roster."""
-        book = load_workbook(self.generated / "reviewers.xlsx", read_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-        book.close()
-        keep = [r for r in rows[1:] if email.casefold() not in {str(c).casefold() for c in r}]
-        return write_sheet(
-            self.inbox / "review" / "reviewers.xlsx", [str(c) for c in rows[0]], keep
-        )
 
     def _receipt_again(self, event: WorldEvent, column: str, value: str | None) -> Path | None:
         """Send a unit's receipt row again, with `column` set to `value` when given. Writes a

@@ -20,22 +20,23 @@ from schemas.campaign_file import CampaignFile
 def _params() -> list[object]:
     """The fast seeds, the regressions (unfixed ones only in `make fuzz`, expected to fail)
     and the fuzz range."""
-    params: list[object] = [pytest.param(s, id=f"fast-{s}") for s in FAST_SEEDS]
+    params: list[object] = [pytest.param(s, True, id=f"fast-{s}") for s in FAST_SEEDS]
     for r in REGRESSIONS:
         marks = [] if r.fixed else [pytest.mark.fuzz, pytest.mark.xfail(reason=r.found)]
-        params.append(pytest.param(r.seed, id=f"regression-{r.seed}", marks=marks))
-    params += [pytest.param(s, id=f"seed-{s}", marks=pytest.mark.fuzz) for s in fuzz_seeds()]
+        params.append(pytest.param(r.seed, r.react, id=f"regression-{r.seed}", marks=marks))
+    params += [pytest.param(s, True, id=f"seed-{s}", marks=pytest.mark.fuzz) for s in fuzz_seeds()]
     return params
 
 
 @pytest.mark.usefixtures("prefect_harness")
-@pytest.mark.parametrize("seed", _params())
+@pytest.mark.parametrize(("seed", "react"), _params())
 def test_a_seeded_season_keeps_every_invariant_on_every_played_day(
     seed: int,
+    react: bool,
     workspace: Path,
     campaign_2024: CampaignFile,
     record_property: pytest.RecordProperty,
 ) -> None:
-    result = run_season(seed, workspace, campaign_2024)
+    result = run_season(seed, workspace, campaign_2024, organisers_react=react)
     record_property("fuzz-season", (seed, result.line()))
     assert not result.violations, result.report()
