@@ -8,6 +8,7 @@ the violations, and how to replay it; put the seed into regressions.py.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,4 @@ def test_a_seeded_season_keeps_every_invariant_on_every_played_day(
     result = run_season(seed, workspace, campaign_2024, organisers_react=react)
     record_property("fuzz-season", (seed, result.line()))
     assert not result.violations, result.report()
+    shutil.rmtree(workspace, ignore_errors=True)  # a clean season's files are not kept
