@@ -1,8 +1,9 @@
 """The season fuzzer's check after every played day: `check_day(settings, campaign, as_of)`.
 
-When the product's audit exists (tasks/audit, issue 22 item 9) the check is that audit's list
-of violations; until then it is the fuzzer's own invariants below, each a plain reading of the
-stored season against the date (shared/DESIGN.md "Season integrity"):
+When the product's audit exists (tasks/audit, issue 22 item 9: `audit_season(session,
+campaign, as_of, settings)`, each violation worded by `violation_line`) the check is that
+audit's list; without it, the fuzzer's own invariants below, each a plain reading of the stored
+season against the date (shared/DESIGN.md "Season integrity"):
 - status-by-date: no participation is `submitted` with a filing from before today once two
   working days of the review have passed (it should be in review); none is still
   `recommended` after the receipt window closed, or `registered` after the report window
@@ -17,11 +18,12 @@ A violation is one line: the invariant, the unit (USCC), what is wrong.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
+import tasks
 from notifications.policy import campaign_calendar, reminder_schedule
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
@@ -35,14 +37,18 @@ AFTER_MEETING = frozenset({S.APPROVED, S.REMOVED, S.RELEASED, S.LAPSED, S.WITHDR
 
 
 def check_day(settings: Settings, campaign: CampaignFile, as_of: date) -> list[str]:
-    """Return the stored season's violations as of `as_of` (the audit's when tasks.audit
-    exists, else the fuzzer's own invariants). Reads the database only."""
-    if importlib.util.find_spec("tasks.audit") is not None:  # pragma: no cover - not yet on main
-        audit = importlib.import_module("tasks.audit")
-        # The lead wires the audit's real call in here when merging (names may differ).
-        snapshot = audit.load_snapshot(settings, campaign.year, as_of)
-        return [str(v) for v in audit.audit_season(snapshot, as_of)]
-    return own_invariants(settings, campaign, as_of)
+    """Return the stored season's violations as of `as_of`, one line each: the product's
+    audit's (`campaign audit`, tasks/audit) when this tree has it, else the fuzzer's own
+    invariants. Reads the database (and, for the audit, the workspace's files)."""
+    if not (Path(tasks.__file__).parent / "audit").is_dir():
+        return own_invariants(settings, campaign, as_of)
+    # Imported by name: this tree may not have the audit yet (and an editable install of
+    # another checkout could otherwise lend it one).
+    check = importlib.import_module("tasks.audit.check")
+    report = importlib.import_module("tasks.audit.report")
+    with campaign_session(settings) as session:
+        found = check.audit_season(session, campaign, as_of, settings)
+    return [str(report.violation_line(v)) for v in found]
 
 
 def window_closes(campaign: CampaignFile, key: str) -> date:
