@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -61,12 +62,23 @@ class FuzzResult:
     seconds: float = 0.0
     violations: dict[date, list[str]] = field(default_factory=dict)
 
+    def kinds(self) -> Counter[str]:
+        """Return how many violations each invariant had over the season (the audit's
+        `[code]` or the fuzzer's `name:` prefix)."""
+        out: Counter[str] = Counter()
+        for found in self.violations.values():
+            for v in found:
+                out[v[1 : v.index("]")] if v.startswith("[") else v.split(":")[0]] += 1
+        return out
+
     def line(self) -> str:
         """Return the one-line summary `make fuzz` prints for this seed."""
-        found = sum(len(v) for v in self.violations.values())
+        kinds = self.kinds()
+        counted = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
         return (
             f"seed {self.seed:>5}  units {self.units:>2}  days {self.days:>3}  "
-            f"{self.seconds:6.1f} s  violations {found:>3}  [{', '.join(self.perturbations)}]"
+            f"{self.seconds:6.1f} s  violations {sum(kinds.values()):>4}"
+            f"{f' ({counted})' if counted else ''}  [{', '.join(self.perturbations)}]"
         )
 
     def report(self, limit: int = 12) -> str:
