@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: test test-fast demo lint typecheck imports pytest sysdeps clean
+.PHONY: test test-fast fuzz demo lint typecheck imports pytest sysdeps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,9 @@ imports: $(STAMP)
 # Two workers (the machines have 2 cores); the slowest tests are listed at the end.
 PYTEST := $(BIN)/pytest -n 2 --durations=15
 
+# The season fuzzer's many seeds are marked `fuzz` and left to `make fuzz`; a few stay here.
 pytest: $(STAMP) sysdeps
-	$(PYTEST)
+	$(PYTEST) -m "not fuzz"
 
 # The static checks run beside pytest (each one's output is printed whole when it ends): on a
 # fresh clone this saves most of mypy's and import-linter's ~45 s.
@@ -51,7 +52,15 @@ test: $(STAMP) sysdeps
 
 # The quick lane while working: every check but the flow tests (no Prefect server, no harness).
 test-fast: lint typecheck imports $(STAMP) sysdeps
-	$(PYTEST) -m "not flow"
+	$(PYTEST) -m "not flow and not fuzz"
+
+# The season fuzzer (tests/fuzz/): FUZZ_SEEDS seeded seasons (default 200) from FUZZ_START
+# (default 1), each replayed through the real daily clock and checked after every played day;
+# one line per seed (seed, units, days played, seconds, violations) at the end.
+FUZZ_SEEDS ?= 200
+FUZZ_START ?= 1
+fuzz: $(STAMP) sysdeps
+	FUZZ_SEEDS=$(FUZZ_SEEDS) FUZZ_START=$(FUZZ_START) $(BIN)/pytest -n 2 tests/fuzz
 
 demo: $(STAMP) sysdeps
 	$(BIN)/campaign demo

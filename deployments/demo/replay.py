@@ -95,6 +95,7 @@ class SeasonReplay:
     _sheets: dict[str, tuple[list[str], dict[date, list[tuple[object, ...]]]]] = field(
         default_factory=dict, repr=False
     )
+    chair_absent: bool = False  # the chair never answers (the season fuzzer's world)
     _chair_unread: bool = False  # the chair's decisions are in the inbox, no clock ran since
 
     def __post_init__(self) -> None:
@@ -118,12 +119,15 @@ class SeasonReplay:
         """The day the review chair decides: the day after the review deadline."""
         return self.campaign.deadline("review").date + timedelta(days=1)
 
-    def before_clock(self, day: date) -> None:
+    def before_clock(self, day: date, played: bool = True) -> None:
         """Send what the world sends on `day` before the clock runs.
 
         Side effects: files in the inbox (lists, sheets of the day's filings, unit files, the
         roster on the first review day, returned score sheets, the chair's decisions, removed
-        the day after).
+        the day after; never when `chair_absent`). On a day the clock does not run (`played`
+        false) the experts' sheets wait for the next played day: what they return depends on
+        the day only through whether it is due, and nothing reads the inbox in between, so the
+        clock sees the same files, without every pending sheet being opened every skipped day.
         """
         stages = self.campaign.stages
         if day == stages.mobilize:
@@ -133,8 +137,11 @@ class SeasonReplay:
         deliver_unit_files(self.generated, self.inbox, self.plan, day)
         if day == stages.review:
             deliver_roster(self.generated, self.inbox)
-        return_score_sheets(self.settings, self.campaign, self.inbox, self.plan, day)
+        if played:
+            return_score_sheets(self.settings, self.campaign, self.inbox, self.plan, day)
         record_absent_experts(self.settings, self.campaign, self.inbox, day)
+        if self.chair_absent:
+            return
         if day == self.chair_day:
             chair_decides(self.settings, self.campaign, self.inbox, self.plan, day)
             self._chair_unread = True
@@ -177,7 +184,7 @@ class SeasonReplay:
         and the operator makes their runs. Side effects: those of `before_clock`, `operator`
         and `after_clock`.
         """
-        self.before_clock(day)
+        self.before_clock(day, played=False)
         self.operator(day)
         self.after_clock(day)
 
