@@ -1,8 +1,9 @@
 """`campaign audit`: check the stored season against its invariants and list what is wrong.
 
 Prints one line per violation (unit name and USCC, the invariant, what is wrong in Chinese then
-English, what to do), then the count per invariant. Exit code 1 on any violation, 0 when the
-season audits clean. `register(app)` adds the command to the main `campaign` app. Importing this
+English, what to do), then the count per invariant. Exit code 1 on any violation (an overdue
+to-do, an expert's sheet or the chair's word past its day, is listed but does not fail), 0 when
+the season audits clean. `register(app)` adds the command to the main `campaign` app. Importing this
 module does not import prefect.
 """
 
@@ -20,6 +21,7 @@ from deployments.cli_common import check_campaign, migrated_settings
 from schemas.campaign_file import load_campaign_file
 from tasks.audit.check import audit_season
 from tasks.audit.report import count_lines, violation_line
+from tasks.audit.violations import broken
 from tasks.store import campaign_session
 
 console = Console()
@@ -63,7 +65,15 @@ def audit(
     )
     for line in count_lines(violations):
         console.print("  " + escape(line), soft_wrap=True, highlight=False)
-    if violations:
-        console.print(f"[red]{len(violations)} 项待办 violation(s)[/red]")
+    failing = broken(violations)
+    overdue = len(violations) - len(failing)
+    if overdue:
+        console.print(
+            f"[yellow]{overdue} 项逾期待办 overdue to-do(s)[/yellow]"
+            "（专家评分或主任委员决定逾期；不影响核查结论 experts' sheets or the chair's word"
+            " past their day: listed, not failing)"
+        )
+    if failing:
+        console.print(f"[red]{len(failing)} 项核查未通过 violation(s)[/red]")
         raise typer.Exit(1)
-    console.print("[green]无待办：本届核查通过 (the season audits clean)[/green]")
+    console.print("[green]本届核查通过 (the season audits clean)[/green]")

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from tasks.audit.violations import INVARIANTS, Violation, counts_by_invariant
+from tasks.audit.violations import INVARIANTS, Violation, broken, counts_by_invariant
 from tasks.common.markdown import markdown_text
 
 LISTED_MAX = 500  # rows in the artifact; the command line prints them all
 
 
 def violation_line(v: Violation) -> str:
-    """Return one violation as a line: [invariant] who: zh / en → todo. Pure."""
+    """Return one violation as a line: [invariant] who: zh / en → todo. Pure.
+
+    An overdue to-do is marked 逾期待办 after its invariant.
+    """
+    mark = " 逾期待办 overdue" if v.overdue else ""
     return (
-        f"[{v.invariant}] {v.who()}：{v.wrong_zh} / {v.wrong_en} "
+        f"[{v.invariant}{mark}] {v.who()}：{v.wrong_zh} / {v.wrong_en} "
         f"→ 处理：{v.todo_zh} / to do: {v.todo_en}"
     )
 
@@ -39,8 +43,11 @@ def violations_markdown(day: date, violations: Sequence[Violation]) -> str:
     if not violations:
         return f"**{day}: 本届各项核查均通过，无待办事项 (the season audits clean: nothing to do)**"
     counts = counts_by_invariant(list(violations))
+    failing = len(broken(violations))
+    overdue = len(violations) - failing
     lines = [
-        f"**{day}: 核查发现 {len(violations)} 项待办 ({len(violations)} violation(s))**",
+        f"**{day}: 核查未通过 {failing} 项，逾期待办 {overdue} 项 ({failing} violation(s), "
+        f"{overdue} overdue to-do(s))**",
         "",
         "; ".join(f"{code} {n}" for code, n in counts.items() if n),
         "",
@@ -50,8 +57,9 @@ def violations_markdown(day: date, violations: Sequence[Violation]) -> str:
     for v in violations[:LISTED_MAX]:
         wrong = f"{v.wrong_zh} / {v.wrong_en}"
         todo = f"{v.todo_zh} / {v.todo_en}"
+        code = f"{v.invariant}（逾期待办 overdue）" if v.overdue else v.invariant
         lines.append(
-            f"| {markdown_text(v.invariant)} | {markdown_text(v.who())} "
+            f"| {markdown_text(code)} | {markdown_text(v.who())} "
             f"| {markdown_text(wrong)} | {markdown_text(todo)} |"
         )
     if len(violations) > LISTED_MAX:

@@ -29,9 +29,15 @@ UNDECIDED = frozenset(
 GONE = frozenset({S.LAPSED, S.WITHDRAWN})
 
 
-def _state(u: UnitRow, zh: str, en: str, todo_zh: str, todo_en: str) -> Violation:
-    """Return a `states` violation of unit `u`, its status named first. Pure."""
+def _state(
+    u: UnitRow, zh: str, en: str, todo_zh: str, todo_en: str, *, overdue: bool = False
+) -> Violation:
+    """Return a `states` violation of unit `u`, its status named first. Pure.
+
+    `overdue`: a to-do (someone named owes an action past its day), not a fall-through.
+    """
     return Violation(
+        overdue=overdue,
         invariant=STATES,
         unit_name=u.unit_name,
         uscc=u.uscc,
@@ -67,6 +73,7 @@ def _in_review(
             f"round {u.revision_round} was due {due}; sheets missing from: {', '.join(late)}",
             "催收评分表，或登记该专家缺席后由系统决定",
             "chase the sheets, or record the expert absent so the round can be decided",
+            overdue=True,
         )
     return _state(
         u,
@@ -74,6 +81,7 @@ def _in_review(
         f"round {u.revision_round} was due {due}; every sheet is in, awaiting the chair",
         "请评审主任委员作出决定（chair 决定文件）",
         "the chair decides the round (chair decision file)",
+        overdue=True,
     )
 
 

@@ -2,10 +2,14 @@
 
 Each invariant has a short code and a name in Chinese and English (`INVARIANTS`); a violation
 says which unit (name and USCC, empty for a mail or the outbox as a whole), what is wrong and
-what to do, Chinese first. Pure values; nothing here reads the database.
+what to do, Chinese first. An `overdue` one is a to-do (an expert's sheet or the chair's word
+past its day: the unit has someone who acts next) and does not fail the audit. Pure values;
+nothing here reads the database.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,6 +49,10 @@ class Violation(BaseModel):
     wrong_en: str
     todo_zh: str
     todo_en: str
+    # A to-do rather than a broken invariant: a named person (an expert, the chair) owes an
+    # action whose day has passed. The unit is accounted for (someone acts next), so it is
+    # listed on the 今日待办 page and by `campaign audit` but does not fail the audit.
+    overdue: bool = False
 
     def who(self) -> str:
         """Return the unit as `name（USCC）`, or the subject when it is not about a unit."""
@@ -58,6 +66,11 @@ def sort_key(v: Violation) -> tuple[int, str, str, str]:
     order = list(INVARIANTS)
     rank = order.index(v.invariant) if v.invariant in order else len(order)
     return (rank, v.uscc, v.subject, v.wrong_en)
+
+
+def broken(violations: Sequence[Violation]) -> list[Violation]:
+    """Return the violations that break an invariant (not the overdue to-dos). Pure."""
+    return [v for v in violations if not v.overdue]
 
 
 def counts_by_invariant(violations: list[Violation]) -> dict[str, int]:

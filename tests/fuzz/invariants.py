@@ -48,7 +48,9 @@ def check_day(settings: Settings, campaign: CampaignFile, as_of: date) -> list[s
     report = importlib.import_module("tasks.audit.report")
     with campaign_session(settings) as session:
         found = check.audit_season(session, campaign, as_of, settings)
-    return [str(report.violation_line(v)) for v in found]
+    # An overdue to-do (an expert's sheet or the chair's word past its day, someone named acts
+    # next) is the world's doing, not the product's: the fuzzer judges the broken invariants.
+    return [str(report.violation_line(v)) for v in found if not v.overdue]
 
 
 def window_closes(campaign: CampaignFile, key: str) -> date:

@@ -23,7 +23,7 @@ def test_the_days_audit_words_the_violations(campaign_2024: CampaignFile, worksp
     audited = audit_day.fn(Settings(), 2024, date(2025, 1, 20))
 
     assert audited.violations == 12
-    assert audited.markdown.startswith("**2025-01-20: 核查发现 12 项待办")
+    assert audited.markdown.startswith("**2025-01-20: 核查未通过 12 项，逾期待办 0 项")
 
 
 def test_a_clean_season_is_one_line(campaign_2024: CampaignFile, workspace: Path) -> None:

@@ -76,6 +76,7 @@ def test_a_round_past_its_due_date_names_the_experts_still_owing_a_sheet(
     assert "李专家" in v.wrong_zh
     assert "王专家" not in v.wrong_zh
     assert "张专家" not in v.wrong_zh
+    assert v.overdue  # a to-do: the expert acts next; listed, not failing the audit
 
 
 def test_a_round_with_every_sheet_in_but_undecided_awaits_the_chair(
@@ -89,6 +90,7 @@ def test_a_round_with_every_sheet_in_but_undecided_awaits_the_chair(
 
     [v] = status_violations(s, date(2024, 12, 20))
     assert "chair" in v.wrong_en
+    assert v.overdue  # the chair acts next
     assert status_violations(decided, date(2024, 12, 20)) == []
 
 
@@ -144,6 +146,7 @@ def test_a_filed_report_never_assigned_is_listed_once(campaign_2024: CampaignFil
 
     assert [v.uscc for v in found] == [units[1].uscc]  # 1 is listed by `states`; 3 is gone
     assert "never assigned" in found[0].wrong_en
+    assert not found[0].overdue
 
 
 def test_a_report_in_review_without_experts_for_its_round_says_so(
@@ -153,3 +156,4 @@ def test_a_report_in_review_without_experts_for_its_round_says_so(
 
     [v] = status_violations(s, campaign_2024.stages.meeting + timedelta(days=1))
     assert v.wrong_en.endswith("has no experts assigned")
+    assert not v.overdue  # nobody acts next: a fall-through, the audit fails
