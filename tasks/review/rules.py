@@ -15,7 +15,7 @@ applies them in tasks/review/decisions.py.
 - A revision beyond the campaign's `review.max_revision_rounds` becomes a reject: the report was
   revised as often as the campaign allows and still falls short of the pass score. A reject is
   the review's recommendation; the guiding units' meeting takes the final decision.
-- A revision can only be asked for while the revision window is open (on or before the
+- A revision can only be asked for while the revision window is open (before the
   campaign file's revision deadline): a "revise" decided later becomes a reject, for the
   guiding units' meeting to consider (REVISION_CLOSED).
 """
@@ -99,8 +99,12 @@ def rule(
 
 
 def revision_window_open(revision_deadline: date, as_of: date) -> bool:
-    """Return whether a revision asked for on `as_of` can still be filed by the deadline."""
-    return as_of <= revision_deadline
+    """Return whether a revision asked for on `as_of` can still be filed by the deadline.
+
+    Only before the deadline day: a request mailed on the deadline itself would ask for the
+    revision by the day it was sent (found by the season fuzzer, seed 22).
+    """
+    return as_of < revision_deadline
 
 
 def round_due(sheets_due: date, as_of: date) -> bool:

@@ -28,7 +28,10 @@ from schemas.campaign_file import CampaignFile
 from schemas.settings import Settings
 
 MIN_UNITS, MAX_UNITS = 20, 60
-FAST_SEEDS = (11, 35, 47)  # 21-24 units, clean on main 662bbf3
+# The fast lane of `make test`: two seeds that found bugs (22: a revision request mailed on the
+# revision deadline; 5: re-check deadlines already passed, told outcomes rewritten) and one
+# with the chair and experts absent (11).
+FAST_SEEDS = (22, 5, 11)
 
 
 def fuzz_seeds() -> range:

@@ -70,7 +70,7 @@ def test_a_revise_after_the_revision_window_is_a_reject_with_the_reason() -> Non
 def test_the_revision_window_is_open_up_to_its_deadline_inclusive(
     deadline: date, offset: int
 ) -> None:
-    assert revision_window_open(deadline, deadline + timedelta(days=offset)) == (offset <= 0)
+    assert revision_window_open(deadline, deadline + timedelta(days=offset)) == (offset < 0)
 
 
 @given(st.dates(), st.integers(-5, 5), st.integers(0, 3))
