@@ -303,11 +303,34 @@ def _settings(workspace: Path) -> Settings:
     return Settings()
 
 
+def forget_remembered_reads() -> None:
+    """Empty what the audit remembers within a process (outbox meta, the pack's counts)."""
+    from tasks.audit import files, load_mail
+
+    load_mail._KNOWN.clear()
+    files._PACK_COUNTS.clear()
+
+
+def warm_seconds(settings: Settings, campaign: CampaignFile) -> float:
+    """Time one audit after another in the same process, as the clock audits day after day."""
+    engine = make_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            load_snapshot(session, campaign, settings)
+        start = time.perf_counter()
+        with session_scope(engine) as session:
+            check_snapshot(load_snapshot(session, campaign, settings), AS_OF)
+        return time.perf_counter() - start
+    finally:
+        engine.dispose()
+
+
 def _timed(repeat: int, settings: Settings, campaign: CampaignFile) -> Iterator[dict[str, Any]]:
     """Yield one timing per run: load seconds, check seconds, and what the check found."""
     engine = make_engine(settings)
     try:
         for _ in range(repeat):
+            forget_remembered_reads()  # `campaign audit` is a cold process: nothing remembered
             start = time.perf_counter()
             with session_scope(engine) as session:
                 snapshot = load_snapshot(session, campaign, settings)
@@ -390,6 +413,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         build_seconds = round(time.perf_counter() - start, 1)
     campaign = load_campaign_file(settings.campaign_file(YEAR))
     runs = list(_timed(args.repeat, settings, campaign))
+    warm = statistics.median(warm_seconds(settings, campaign) for _ in range(args.repeat))
     baseline = statistics.median(baseline_seconds(settings) for _ in range(args.repeat))
     load = statistics.median(r["load"] for r in runs)
     check = statistics.median(r["check"] for r in runs)
@@ -406,6 +430,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "check_snapshot_seconds": round(check, 3),
         "audit_seconds": round(load + check, 3),
         "target_seconds": 10.0,
+        "daily_audit_warm_seconds": round(warm, 3),
         "baseline_raw_reads_seconds": round(baseline, 3),
         "ratio_to_baseline": round((load + check) / baseline, 2) if baseline else None,
         "violations": len(found),
@@ -420,7 +445,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(
         f"audit of {figures['units']} units: load {load:.2f} s + check {check:.2f} s = "
-        f"{load + check:.2f} s (target 10 s; raw reads {baseline:.2f} s), "
+        f"{load + check:.2f} s (target 10 s; raw reads {baseline:.2f} s; the clock's next-day "
+        f"audit {warm:.2f} s), "
         f"{len(found)} violation(s) -> {out}"
     )
     return figures

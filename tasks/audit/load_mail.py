@@ -7,6 +7,7 @@ it was queued on and the deadlines it told. One query each; reads only.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -30,33 +31,94 @@ def _subject_ref(key: str) -> str:
     return key_head(key).subject_ref if key.count(KEY_SEPARATOR) >= 3 else ""
 
 
-def mails(session: Session, year: int) -> tuple[MailRow, ...]:
-    """Return every outbox row of the campaign without its bodies; reads."""
+class TellingParts(NamedTuple):
+    """What a queued row tells, fixed once it is queued: template, subject, facts and days."""
+
+    template: str
+    subject_ref: str
+    facts: dict[str, Any]
+    business_day: date | None
+    deadlines: tuple[date, ...]
+
+
+class _Known(NamedTuple):
+    """The told parts read so far from one database's outbox, and the newest row's key."""
+
+    parts: dict[int, TellingParts]
+    newest_key: str
+
+
+# Per database URL and campaign: a row's template, key and meta never change once it is queued
+# (rows are never deleted, keys never reused), so the clock's daily audit parses each row's
+# meta once per process, not every day (46,000 rows at 5,000 units: 0.9 s a day).
+_KNOWN: dict[tuple[str, int], _Known] = {}
+
+
+def _told(template: str, key: str, meta: dict[str, Any] | None) -> TellingParts:
+    """Return what one queued row tells, from its template, key and meta. Pure."""
+    meta = meta or {}
+    told = (_day(d) for d in meta.get("deadlines") or [])
+    return TellingParts(
+        template=template,
+        subject_ref=_subject_ref(key),
+        facts=dict(meta.get("facts") or {}),
+        business_day=_day(meta.get("business_day")),
+        deadlines=tuple(d for d in told if d is not None),
+    )
+
+
+def _known_parts(session: Session, year: int) -> dict[int, TellingParts]:
+    """Return the told parts of every outbox row of the campaign, reading only new rows' meta.
+
+    Side effects: remembers them per database and campaign (`_KNOWN`); a database whose newest
+    remembered row now holds another key (recreated) is read again from the start.
+    """
     o = OutboxMessage
+    cache_key = (session.get_bind().engine.url.render_as_string(hide_password=True), year)
+    known = _KNOWN.get(cache_key)
+    if known is not None and known.parts:
+        newest = max(known.parts)
+        key = fetch_columns(session, sa.select(col(o.idempotency_key)).where(col(o.id) == newest))
+        if not key or key[0][0] != known.newest_key:
+            known = None
+    parts = dict(known.parts) if known is not None else {}
+    last = max(parts, default=0)
+    newest_key = known.newest_key if known is not None else ""
+    for row_id, template, key, meta in fetch_columns(
+        session,
+        sa.select(col(o.id), col(o.template), col(o.idempotency_key), col(o.meta))
+        .where(col(o.campaign_year) == year)
+        .where(col(o.id) > last)
+        .order_by(col(o.id)),
+    ):
+        parts[row_id] = _told(template, key, meta)
+        newest_key = key
+    _KNOWN[cache_key] = _Known(parts, newest_key)
+    return parts
+
+
+def mails(session: Session, year: int) -> tuple[MailRow, ...]:
+    """Return every outbox row of the campaign without its bodies; reads (meta once, above)."""
+    o = OutboxMessage
+    parts = _known_parts(session, year)
     rows = fetch_columns(
         session,
-        sa.select(
-            col(o.id), col(o.template), col(o.status), col(o.idempotency_key), col(o.meta),
-            col(o.lease_until),
-        ).where(col(o.campaign_year) == year),
-    )  # fmt: skip
-    mails: list[MailRow] = []
-    for row_id, template, status, key, meta, lease in rows:
-        meta = meta or {}
-        told = (_day(d) for d in meta.get("deadlines") or [])
-        mails.append(
-            MailRow(
-                id=row_id,
-                template=template,
-                status=str(getattr(status, "value", status)),
-                subject_ref=_subject_ref(key),
-                facts=dict(meta.get("facts") or {}),
-                business_day=_day(meta.get("business_day")),
-                deadlines=tuple(d for d in told if d is not None),
-                lease_until=lease,
-            )
+        sa.select(col(o.id), col(o.status), col(o.lease_until)).where(col(o.campaign_year) == year),
+    )
+    return tuple(
+        MailRow(
+            id=row_id,
+            template=parts[row_id].template,
+            status=str(getattr(status, "value", status)),
+            subject_ref=parts[row_id].subject_ref,
+            facts=dict(parts[row_id].facts),
+            business_day=parts[row_id].business_day,
+            deadlines=parts[row_id].deadlines,
+            lease_until=lease,
         )
-    return tuple(mails)
+        for row_id, status, lease in rows
+        if row_id in parts
+    )
 
 
 def outbox_counts(session: Session, year: int) -> tuple[int, dict[str, int]]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from auditkit import seed_audited_season
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
+from schemas.outbox_table import OutboxMessage
 from schemas.settings import Settings
 from tasks.audit.load import _flag_codes, load_snapshot
+from tasks.audit.load_mail import mails
 from tasks.store import make_engine, session_scope
 
 NOW = datetime(2025, 1, 20, 2, 0, tzinfo=UTC)
@@ -58,3 +61,36 @@ def test_recorded_overrides_are_read_as_flag_codes_per_uscc() -> None:
     assert _flag_codes(recorded, recorded=True) == {"X": ("below-pass", "wrong-year"), "Y": ()}
     assert _flag_codes(None, recorded=True) == {}
     assert _flag_codes(None, recorded=False) is None
+
+
+def test_the_outbox_meta_is_parsed_once_and_a_recreated_database_is_read_again(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    """The daily audit reads each queued row's meta once per process: a later audit sees the
+    remembered rows, new rows and changed statuses; a database rebuilt at the same address
+    (the newest remembered row now holds another key) is read from the start."""
+    engine = make_engine(Settings())
+    seed_audited_season(engine, campaign_2024, workspace)
+    with session_scope(engine) as session:
+        first = {m.id: m for m in mails(session, 2024)}
+        session.execute(sa.update(OutboxMessage).values(status="cancelled"))
+        session.flush()
+        again = {m.id: m for m in mails(session, 2024)}
+    assert again.keys() == first.keys()
+    assert {m.status for m in again.values()} == {"cancelled"}
+    assert [m.facts for m in again.values()] == [m.facts for m in first.values()]
+    newest = max(first)
+    with session_scope(engine) as session:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == newest)  # type: ignore[arg-type]
+            .values(
+                idempotency_key="2024|feedback_letter|participation:99:feedback|round-0|x@example.com",
+                meta={},
+            )
+        )
+        session.flush()
+        rebuilt = {m.id: m for m in mails(session, 2024)}
+    engine.dispose()
+    assert rebuilt[newest].subject_ref == "participation:99:feedback"
+    assert rebuilt[newest].facts == {}
