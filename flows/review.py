@@ -71,10 +71,9 @@ def review(
     """Run the review as far as `as_of` allows (see the module's steps).
 
     The inbox's review/ folder holds the roster (any xlsx/csv), optionally overrides.xlsx
-    (指定/回避 decisions by USCC and expert email), chair.xlsx (the chair's decisions) and
-    absent.xlsx (experts recorded absent for a round), and
-    sheets/ with the score sheets experts returned (read again on every run: an unchanged sheet
-    adds nothing; the outcomes are recomputed). Files given by parameter are read instead.
+    (指定/回避 by USCC and expert email), chair.xlsx (the chair's decisions), absent.xlsx
+    (experts recorded absent for a round) and sheets/ (the returned score sheets: an unchanged
+    sheet adds nothing). Files given by parameter are read instead.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
