@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 
@@ -62,12 +62,40 @@ def key_days(campaign: CampaignFile) -> set[date]:
     return {d for d in days if d >= season_days(campaign)[0]}
 
 
-def fuzz_days(campaign: CampaignFile, events: tuple[WorldEvent, ...], seed: int) -> list[date]:
-    """Return the days a fuzzed season plays, in order: the key days, every event's day and
-    a seeded sample of the season's other days. Pure."""
+FILING_DAYS = ("registers_on", "info_on", "financials_on", "report_on", "revised_on")
+
+
+def follow_up_days(campaign: CampaignFile, plan: dict[str, Any] | None) -> set[date]:
+    """Return the day after each filing from the day before the review starts on. Pure.
+
+    A daily clock assigns a report filed during the review by the next day (the audit holds it
+    to that); a fuzzed season that skipped that day would blame the product for the world's
+    skipped day (seed 95).
+    """
+    since = campaign.stages.review - timedelta(days=1)
+    filed = {
+        date.fromisoformat(unit[key])
+        for unit in (plan or {}).get("units", [])
+        for key in FILING_DAYS
+        if unit.get(key)
+    }
+    return {d + timedelta(days=1) for d in filed if d >= since}
+
+
+def fuzz_days(
+    campaign: CampaignFile,
+    events: tuple[WorldEvent, ...],
+    seed: int,
+    plan: dict[str, Any] | None = None,
+) -> list[date]:
+    """Return the days a fuzzed season plays, in order: the key days, every event's day, the
+    day after each filing in the review (`follow_up_days`) and a seeded sample of the
+    season's other days. Pure."""
     rng = random.Random(f"{seed}:days")
     sampled = {d for d in season_days(campaign) if rng.random() < SAMPLE_RATE}
-    return sorted(key_days(campaign) | {e.day for e in events} | sampled)
+    last = season_days(campaign)[-1]
+    follow_ups = {d for d in follow_up_days(campaign, plan) if d <= last}
+    return sorted(key_days(campaign) | {e.day for e in events} | sampled | follow_ups)
 
 
 @dataclass

@@ -137,7 +137,7 @@ def run_season(
     replay.chair_absent = world.chair_absent
     result = FuzzResult(seed, shape.units, world.applied)
 
-    days = fuzz_days(campaign, world.events, seed)
+    days = fuzz_days(campaign, world.events, seed, world.plan)
     memory = SeasonMemory(settings, campaign.year)
     result.violations = replay.fuzz(
         days, lambda day: check_day(settings, campaign, day) + memory(day)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from deployments.demo.fuzzworld import FuzzReplay, fuzz_days, key_days
+from deployments.demo.fuzzworld import FuzzReplay, follow_up_days, fuzz_days, key_days
 from deployments.demo.generate import generate
 from deployments.demo.perturb import WorldEvent
 from deployments.demo.replay import season_days
@@ -120,3 +120,18 @@ def test_a_day_that_raises_is_reported_and_the_season_goes_on(small_world: FuzzR
         days[2]: ["always one"],
     }
     assert small_world.delivered_until == days[2]
+
+
+def test_the_day_after_each_filing_in_the_review_is_played(campaign_2024: CampaignFile) -> None:
+    """A report filed during the review is assigned by the next day's clock, so that day is
+    played (seed 95 blamed the product for the fuzz world's skipped day)."""
+    review = campaign_2024.stages.review
+    plan = {
+        "units": [
+            {"report_on": (review + timedelta(days=2)).isoformat()},
+            {"info_on": (review - timedelta(days=20)).isoformat()},  # long before: not needed
+            {"report_on": None},
+        ]
+    }
+    assert follow_up_days(campaign_2024, plan) == {review + timedelta(days=3)}
+    assert review + timedelta(days=3) in fuzz_days(campaign_2024, (), 95, plan)
