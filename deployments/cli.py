@@ -8,7 +8,6 @@ time, which is why flow imports here are inline.
 from __future__ import annotations
 
 import importlib
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments.cli_audit import register as register_audit_commands
-from deployments.cli_common import check_campaign, migrated_settings
+from deployments.cli_common import check_campaign, migrated_settings, parse_day
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
@@ -76,15 +75,6 @@ def _migrated_settings() -> Settings:
     return settings
 
 
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
-
-
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the generated inputs into.")],
@@ -128,7 +118,7 @@ def run(
         raise typer.BadParameter(f"unknown stage {stage!r}; built: {', '.join(STAGES)}")
     settings = _migrated_settings()
     year = check_campaign(settings, year, console)
-    day = _parse_day(as_of)
+    day = parse_day(as_of)
     # Flows are imported here, after _settings() pointed Prefect at the workspace.
     stage_flow = getattr(importlib.import_module(f"flows.{stage}"), stage)
     extra: dict[str, object] = {}
@@ -161,7 +151,7 @@ def import_files(
 
     result = mobilize(
         year,
-        as_of=_parse_day(as_of),
+        as_of=parse_day(as_of),
         over_quota=over_quota,
         associations_file=str(associations) if associations else None,
         recommendation_files=[str(f) for f in files],

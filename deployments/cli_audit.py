@@ -9,15 +9,13 @@ module does not import prefect.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from deployments.cli_common import check_campaign, migrated_settings
+from deployments.cli_common import business_day, check_campaign, migrated_settings
 from schemas.campaign_file import load_campaign_file
 from tasks.audit.check import audit_season
 from tasks.audit.report import count_lines, violation_line
@@ -32,16 +30,6 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
 
 
-def _day(text: str | None) -> date | None:
-    """Return the --as-of date, or None (today); a bad date is a usage error."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
-
-
 def audit(
     year: Annotated[
         int | None,
@@ -54,7 +42,7 @@ def audit(
     """Audit the stored season; one line per violation, exit 1 on any (0 when clean)."""
     settings = migrated_settings()
     chosen = check_campaign(settings, year, console)
-    day = _day(as_of) or datetime.now(ZoneInfo(settings.timezone)).date()
+    day = business_day(as_of, settings)
     campaign = load_campaign_file(settings.campaign_file(chosen))
     with campaign_session(settings) as session:
         violations = audit_season(session, campaign, day, settings)

@@ -5,6 +5,9 @@ Imports neither prefect nor the flows, so any command module may use it and stay
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import typer
 from rich.console import Console
 
@@ -38,3 +41,18 @@ def migrated_settings() -> Settings:
     settings = Settings()
     upgrade_database(campaign_engine(settings))
     return settings
+
+
+def parse_day(text: str | None) -> date | None:
+    """Return the --as-of date given, or None when none was; a bad date is a usage error."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
+
+
+def business_day(text: str | None, settings: Settings) -> date:
+    """Return the --as-of date given, or today in the campaign's time zone."""
+    return parse_day(text) or datetime.now(ZoneInfo(settings.timezone)).date()

@@ -13,16 +13,14 @@ them to the main `campaign` app. Importing this module does not import prefect.
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from sqlmodel import col, select
 
-from deployments.cli_common import check_campaign, migrated_settings
+from deployments.cli_common import business_day, check_campaign, migrated_settings
 from schemas.campaign_file import load_campaign_file
-from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from schemas.uscc import InvalidUSCC, normalise_uscc
@@ -54,17 +52,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
 
-def _day(text: str | None, settings: Settings) -> date:
-    from zoneinfo import ZoneInfo
-
-    if text is None:
-        return now_utc().astimezone(ZoneInfo(settings.timezone)).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
-
-
 def _uscc(text: str) -> str:
     try:
         return normalise_uscc(text)
@@ -92,7 +79,7 @@ def absent(
     with campaign_session(settings) as session:
         try:
             n = mark_absent(
-                session, year, request, f"cli:{getpass.getuser()}", _day(as_of, settings)
+                session, year, request, f"cli:{getpass.getuser()}", business_day(as_of, settings)
             )
         except NoSuchAbsence as exc:
             console.print(f"[red]未登记 not recorded[/red]: {exc.reason_zh} ({exc.reason_en})")
@@ -131,6 +118,7 @@ def redecide_command(
         if pid is None:
             console.print("[red]未找到 not found[/red]: 该单位未参加本届 no participation")
             raise typer.Exit(1)
+        day = business_day(as_of, settings)  # one day for the version and its letter
         request = Redecision(
             participation_id=pid,
             by=by.strip(),
@@ -139,13 +127,13 @@ def redecide_command(
             decision=None if decision is None else _decision(decision),
         )
         try:
-            done = redecide(session, campaign, request, _day(as_of, settings), now_utc())
+            done = redecide(session, campaign, request, day, now_utc())
         except RedecisionRefused as exc:
             console.print(
                 f"[red]未更正 refused[/red] ({exc.code}): {exc.reason_zh} ({exc.reason_en})"
             )
             raise typer.Exit(1) from None
-        queued = enqueue(session, settings, done.mails, business_day=_day(as_of, settings))
+        queued = enqueue(session, settings, done.mails, business_day=day)
     v = done.version
     if not done.created:
         console.print(f"无变化 nothing changed: 第{v.version}版仍有效 version {v.version} stands")
