@@ -88,6 +88,18 @@ def reminder_schedule(
     return [by_day[d] for d in sorted(by_day)]
 
 
+def window_last_day(
+    key: str, deadline: Deadline, reminders: Reminders, calendar: WorkingCalendar
+) -> date:
+    """Return the last day a deadline's window is open: the deadline or its last notice.
+
+    The clock closes the window (and lapses who still owes its steps) the day after.
+    """
+    return max(
+        [deadline.date, *(r.day for r in reminder_schedule(key, deadline, reminders, calendar))]
+    )
+
+
 def reminders_due(
     campaign: CampaignFile, calendar: WorkingCalendar, as_of: date
 ) -> list[ScheduledReminder]:

@@ -27,7 +27,7 @@ from deployments.demo.organisers import reserve_expert, waiting_for_experts, wri
 from deployments.demo.perturb import WorldEvent
 from deployments.demo.replay import SeasonReplay, season_days
 from deployments.environment import in_process_runs
-from notifications.policy import campaign_calendar, reminder_schedule
+from notifications.policy import campaign_calendar, window_last_day
 from schemas.campaign_file import CampaignFile
 from schemas.columns import RECEIPTS
 from tasks.common.spreadsheets import write_sheet
@@ -54,8 +54,8 @@ def key_days(campaign: CampaignFile) -> set[date]:
     for key, deadline in campaign.deadlines.items():
         days |= {deadline.date, calendar.shift(deadline.date, 1), calendar.shift(deadline.date, 2)}
         if deadline.steps:  # its window closes the day after its last notice (tasks/clock)
-            schedule = reminder_schedule(key, deadline, campaign.reminders, calendar)
-            days.add(max([deadline.date, *(r.day for r in schedule)]) + timedelta(days=1))
+            last = window_last_day(key, deadline, campaign.reminders, calendar)
+            days.add(last + timedelta(days=1))
     days |= {campaign.stages.review + timedelta(days=1), calendar.shift(campaign.stages.review, 2)}
     days |= {campaign.deadline("review").date + timedelta(days=n) for n in (1, 2)}
     days |= {campaign.events.meeting + timedelta(days=1), campaign.events.release + timedelta(1)}

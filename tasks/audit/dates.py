@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from notifications.policy import campaign_calendar, reminder_schedule
+from notifications.policy import campaign_calendar, window_last_day
 from schemas.campaign_file import CampaignFile
 from tasks.common.review_dates import sheet_deadline
 
@@ -27,8 +27,7 @@ def filing_window_closes(campaign: CampaignFile) -> date:
     for key, deadline in campaign.deadlines.items():
         if not deadline.steps:
             continue
-        schedule = reminder_schedule(key, deadline, campaign.reminders, calendar)
-        last = max([last, deadline.date, *(r.day for r in schedule)])
+        last = max(last, window_last_day(key, deadline, campaign.reminders, calendar))
     return last
 
 

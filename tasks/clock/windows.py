@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, func, select
 
-from notifications.policy import campaign_calendar, digest_due, reminder_schedule, reminders_due
+from notifications.policy import campaign_calendar, digest_due, reminders_due, window_last_day
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import ParticipationStatus
 from schemas.participation import transition
@@ -46,9 +46,7 @@ def closed_deadlines(campaign: CampaignFile, as_of: date) -> list[str]:
         deadline = campaign.deadlines[key]
         if not deadline.steps:
             continue
-        schedule = reminder_schedule(key, deadline, campaign.reminders, calendar)
-        last = max([deadline.date, *(r.day for r in schedule)])
-        if as_of > last:
+        if as_of > window_last_day(key, deadline, campaign.reminders, calendar):
             closed.append(key)
     return closed
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 import tasks
-from notifications.policy import campaign_calendar, reminder_schedule
+from notifications.policy import campaign_calendar, window_last_day
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
 from schemas.participation import can_move
@@ -56,8 +56,8 @@ def check_day(settings: Settings, campaign: CampaignFile, as_of: date) -> list[s
 def window_closes(campaign: CampaignFile, key: str) -> date:
     """Return the first day a deadline's window is closed: the day after its last notice."""
     deadline = campaign.deadline(key)
-    schedule = reminder_schedule(key, deadline, campaign.reminders, campaign_calendar(campaign))
-    return max([deadline.date, *(r.day for r in schedule)]) + timedelta(days=1)
+    calendar = campaign_calendar(campaign)
+    return window_last_day(key, deadline, campaign.reminders, calendar) + timedelta(days=1)
 
 
 def allowed_statuses(campaign: CampaignFile, as_of: date, decided: bool) -> dict[S, str]:

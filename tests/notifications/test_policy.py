@@ -17,6 +17,7 @@ from notifications.policy import (
     reminder_schedule,
     reminder_version,
     reminders_due,
+    window_last_day,
 )
 from schemas.calendar import WorkingCalendar
 from schemas.campaign_file import CampaignFile, parse_campaign_file
@@ -158,3 +159,15 @@ def test_reminder_versions_name_deadline_date_kind_and_number() -> None:
         "receipt@2024-10-08:on_the_day:0",
         "receipt@2024-10-08:overdue:2",
     ]
+
+
+def test_a_window_is_open_until_its_deadline_or_its_last_notice(
+    campaign_2024: CampaignFile,
+) -> None:
+    """The last open day is the latest of the deadline and its reminders' days (oracle)."""
+    calendar = campaign_calendar(campaign_2024)
+    for key, deadline in campaign_2024.deadlines.items():
+        schedule = reminder_schedule(key, deadline, campaign_2024.reminders, calendar)
+        expected = max([deadline.date, *(r.day for r in schedule)])
+        assert window_last_day(key, deadline, campaign_2024.reminders, calendar) == expected
+        assert expected >= deadline.date
