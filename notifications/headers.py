@@ -10,12 +10,14 @@ Message-ID is derived from the outbox idempotency key. This module does not buil
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from schemas.addresses import ADDRESS_CACHE as ADDRESS_CACHE
+from schemas.addresses import InvalidAddress as InvalidAddress
+from schemas.addresses import normalise_address as normalise_address
 
 SUBJECT_MAX = 500  # the outbox column's size; longer subjects are cut with an ellipsis
 NAME_MAX = 200
@@ -23,22 +25,29 @@ _LINE_BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph se
 _INVISIBLE = {"Cf"}  # format characters: bidi overrides, zero-width marks, soft hyphen
 
 
-class InvalidAddress(Exception):
-    """An email address that cannot be used (syntax, control characters); carries the value."""
-
-    def __init__(self, address: str, reason: str) -> None:
-        self.address = address
-        self.reason = reason
-        super().__init__(f"invalid email address {address!r}: {reason}")
-
-
 class Mailbox(BaseModel):
-    """A validated address and a cleaned display name (build it with `mailbox()`)."""
+    """A validated address and a cleaned display name, however it is built.
 
-    model_config = ConfigDict(frozen=True)
+    `mailbox()` raises InvalidAddress; building one directly raises a ValidationError that does
+    not show the address.
+    """
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     address: str
     name: str = ""
+
+    @field_validator("address", mode="plain")
+    @classmethod
+    def _valid_address(cls, value: object) -> str:
+        """Validate and normalise the address however the Mailbox was built (raises)."""
+        return normalise_address(str(value))
+
+    @field_validator("name", mode="plain")
+    @classmethod
+    def _clean_name(cls, value: object) -> str:
+        """Clean the display name however the Mailbox was built."""
+        return clean_header_text(str(value), limit=NAME_MAX)
 
 
 def clean_header_text(value: str, *, limit: int | None = None) -> str:
@@ -65,30 +74,9 @@ def has_control_characters(value: str) -> bool:
     return any(unicodedata.category(ch) in _LINE_BREAKING | _INVISIBLE for ch in value)
 
 
-ADDRESS_CACHE = 32_768  # addresses whose normal form is remembered (a season's recipients)
-
-
-@functools.lru_cache(maxsize=ADDRESS_CACHE)
-def normalise_address(address: str) -> str:
-    """Return the normalised form of an email address; raise InvalidAddress if it is unusable.
-
-    Offline (no DNS lookup). Internationalised domains become their ASCII (punycode) form; a
-    local part that needs SMTPUTF8 is refused, since relays cannot be assumed to support it.
-    Pure, so results are remembered (0.1 ms a validation; a recipient gets a dozen mails a
-    season, each validated when queued and when sent); refusals are not remembered.
-    """
-    if has_control_characters(address):
-        raise InvalidAddress(address, "contains control characters")
-    try:
-        result = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        raise InvalidAddress(address, str(exc)) from None
-    return result.ascii_email or result.normalized
-
-
 def mailbox(address: str, name: str = "") -> Mailbox:
     """Return a Mailbox with a validated address and a cleaned name; raise InvalidAddress."""
-    return Mailbox(address=normalise_address(address), name=clean_header_text(name, limit=NAME_MAX))
+    return Mailbox(address=normalise_address(address), name=name)
 
 
 def address_domain(address: str) -> str:

@@ -12,10 +12,10 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from schemas.addresses import InvalidAddress, normalise_address
 from schemas.enums import UnitKind
 from schemas.uscc import InvalidUSCC, normalise_uscc
 
@@ -68,9 +68,11 @@ def _email(value: Any) -> str:
     if not text:
         raise problem("missing-value", "邮箱为空", "email is empty")
     try:
-        return str(validate_email(text, check_deliverability=False).normalized)
-    except EmailNotValidError as exc:
-        raise problem("bad-email", "邮箱格式不正确", f"not a valid email address: {exc}") from None
+        return normalise_address(text)
+    except InvalidAddress as exc:
+        raise problem(
+            "bad-email", exc.reason_zh, f"not a valid email address: {exc.reason_en}"
+        ) from None
 
 
 def _optional_email(value: Any) -> str:

@@ -83,7 +83,7 @@ def test_an_unusable_sender_address_is_refused_before_anything_is_claimed(
     with pytest.raises(InvalidAddress) as info:
         plan_delivery(settings, 1, worker="w1")
 
-    assert info.value.address == "not an address"
+    assert "not an address" not in str(info.value)
 
 
 def test_worker_ids_name_the_host_and_process_and_differ_per_call() -> None:

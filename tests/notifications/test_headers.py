@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from pydantic import ValidationError
 
 from notifications.headers import (
     InvalidAddress,
+    Mailbox,
     clean_header_text,
     mailbox,
     message_id_for,
@@ -49,7 +51,29 @@ def test_unusable_addresses_are_refused(address: str) -> None:
     with pytest.raises(InvalidAddress) as info:
         normalise_address(address)
 
-    assert info.value.address == address
+    assert info.value.reason_zh
+    assert info.value.reason_en
+    if address.strip():
+        assert address not in str(info.value)  # the address is personal data
+
+
+def test_full_width_addresses_are_read_as_their_ascii_form() -> None:
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in "zhang@example.com")
+    assert normalise_address(full_width) == "zhang@example.com"
+    assert normalise_address("\u3000li@example.com\u3000") == "li@example.com"
+
+
+def test_a_chinese_local_part_is_refused_with_a_chinese_reason() -> None:
+    with pytest.raises(InvalidAddress) as info:
+        normalise_address("张伟@example.com")
+    assert "中文" in info.value.reason_zh
+
+
+def test_a_mailbox_built_directly_is_validated_without_showing_the_address() -> None:
+    with pytest.raises(ValidationError) as info:
+        Mailbox(address="zhang@@example.com")
+    assert "zhang@@example.com" not in str(info.value)
+    assert Mailbox(address="Li@Unit.EXAMPLE.com", name="李\n明").address == "Li@unit.example.com"
 
 
 def test_addresses_are_normalised_offline() -> None:
