@@ -56,6 +56,17 @@ def clean_header_text(value: str, *, limit: int | None = None) -> str:
     Format characters (bidi overrides, zero-width marks) are dropped. With `limit`, a longer
     result is cut and ends with an ellipsis.
     """
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        text = value  # no control, format or separator character, single spaces: as it is
+    else:
+        text = _cleaned(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _cleaned(value: str) -> str:
+    """Return `value` with controls as spaces, format characters dropped, spaces collapsed."""
     chars: list[str] = []
     for ch in value:
         category = unicodedata.category(ch)
@@ -63,10 +74,7 @@ def clean_header_text(value: str, *, limit: int | None = None) -> str:
             chars.append(" ")
         elif category not in _INVISIBLE:
             chars.append(ch)
-    text = " ".join("".join(chars).split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    return " ".join("".join(chars).split())
 
 
 def has_control_characters(value: str) -> bool:

@@ -1,9 +1,15 @@
 """Build the MIME message for one outbox row: headers, text + HTML alternative, attachments.
 
-Uses `email.message.EmailMessage` with the `default` policy (which also refuses CR/LF in headers;
-its parsed headers remembered, notifications/wire_format.py),
-after every header value went through notifications/headers.py. Attachments are read only from
-inside the workspace: a path is resolved (symlinks followed) and refused unless it stays under the
+The message is written straight to the bytes the stdlib would send (`email.message.EmailMessage`
+with the `default` policy, flattened by aiosmtplib with `policy.SMTP`), byte for byte, without
+building the tree of parts and header objects: every header value first goes through
+notifications/headers.py, then is folded by the stdlib (remembered per text, wire_format.py)
+or, for the common shapes whose fold is fixed (a recipient with a CJK name, the Date, an
+ordinary Message-ID), written directly; bodies get the transfer encoding the stdlib's
+`set_content` picks (7bit, 8bit, base64 or quoted-printable). The result is a `WrittenMessage`:
+an EmailMessage parsed from those bytes on first use. tests/notifications/test_message.py
+checks the bytes against the stdlib's own build. Attachments are read only from inside the
+workspace: a path is resolved (symlinks followed) and refused unless it stays under the
 workspace. This module does not send (mailers.py) and does not touch the database.
 """
 
@@ -14,13 +20,28 @@ import mimetypes
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from notifications.headers import ADDRESS_CACHE, SUBJECT_MAX, Mailbox, clean_header_text
-from notifications.wire_format import BUILD_POLICY
+from notifications.header_lines import (
+    address_line,
+    address_text,
+    date_line,
+    message_id_line,
+    subject_line,
+)
+from notifications.headers import SUBJECT_MAX, Mailbox, clean_header_text
+from notifications.wire_format import (
+    BUILD_POLICY,
+    WrittenMessage,
+    message_bytes,
+    multipart,
+    text_part,
+)
+
+_CRLF = b"\r\n"
+SMALL_ATTACHMENT = 256 * 1024  # attachments up to this size have their MIME part remembered
 
 
 class AttachmentRefused(Exception):
@@ -74,17 +95,47 @@ def boundaries_for(*bodies: str) -> tuple[str, str]:
     return alternative, mixed
 
 
-def _address(box: Mailbox) -> str:
-    """Return the mailbox as header text (the stdlib parses an Address object's text anyway;
-    as text, the parse of a recipient's header is remembered for their next mail)."""
-    return _address_text(box.name, box.address)
+def _mailbox_line(field: str, box: Mailbox) -> bytes:
+    """Return the From/To line of a mailbox (header_lines.py). Pure."""
+    return address_line(field, clean_header_text(box.name), box.address)
 
 
-@functools.lru_cache(maxsize=ADDRESS_CACHE)
-def _address_text(name: str, address: str) -> str:
-    """Return `name <address>` as the stdlib writes it (quoted where needed). Pure; remembered:
-    building the Address parses the address again, 0.1 ms."""
-    return str(Address(display_name=clean_header_text(name), addr_spec=address))
+def attachment_part(file: Path) -> bytes:
+    """Return a file's MIME part as sent (base64; type from its name). Reads the file.
+
+    Built by the stdlib (`set_content` with bytes); small files' parts are remembered by path,
+    size and modification time (a session's .ics goes to every invited unit).
+    """
+    stat = file.stat()
+    if stat.st_size <= SMALL_ATTACHMENT:
+        return _small_attachment_part(str(file), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return _attachment_part(file)
+
+
+@functools.lru_cache(maxsize=64)
+def _small_attachment_part(path: str, size: int, mtime_ns: int, inode: int) -> bytes:
+    """Return `_attachment_part` of a small file; remembered by its identity."""
+    return _attachment_part(Path(path))
+
+
+def _content_type(file: Path) -> tuple[str, str]:
+    """Return an attachment's (maintype, subtype), guessed from its name."""
+    kind, _ = mimetypes.guess_type(file.name)
+    maintype, _, subtype = (kind or "application/octet-stream").partition("/")
+    return maintype, subtype
+
+
+def _attachment_part(file: Path) -> bytes:
+    """Build a file's MIME part with the stdlib and flatten it for SMTP. Reads the file."""
+    maintype, subtype = _content_type(file)
+    part = EmailMessage(policy=BUILD_POLICY)
+    part.set_content(
+        file.read_bytes(),
+        maintype=maintype,
+        subtype=subtype,
+        filename=clean_header_text(file.name),
+    )
+    return message_bytes(part)
 
 
 def build_message(
@@ -101,24 +152,68 @@ def build_message(
 ) -> EmailMessage:
     """Return the message: From, To, Subject, Date, Message-ID, text + HTML, attachments.
 
-    Reads the attachment files (inside the workspace only; raises AttachmentRefused).
+    Reads the attachment files (inside the workspace only; raises AttachmentRefused). The
+    result is a WrittenMessage: its SMTP bytes are ready; its EmailMessage form is built the
+    stdlib's way on first use.
     """
     files = [attachment_path(workspace, a) for a in attachments]
+    subject = clean_header_text(subject, limit=SUBJECT_MAX)
+    alternative, mixed = boundaries_for(text, html)
+    parts = [
+        text_part("plain", text, mime_version=False),
+        text_part("html", html, mime_version=True),
+    ]
+    content_type, body = multipart("alternative", alternative, parts)
+    if files:
+        inner = content_type + _CRLF + body
+        content_type, body = multipart("mixed", mixed, [inner, *map(attachment_part, files)])
+    head = [
+        _mailbox_line("From", sender),
+        _mailbox_line("To", to),
+        subject_line(subject),
+        date_line(date),
+        message_id_line(clean_header_text(message_id)),
+        b"MIME-Version: 1.0\r\n",
+        content_type,
+    ]
+    return WrittenMessage(
+        b"".join(head) + _CRLF + body,
+        functools.partial(
+            _stdlib_message,
+            (sender, to),
+            (subject, text, html),
+            (message_id, date),
+            files,
+            (alternative, mixed),
+        ),
+    )
+
+
+def _stdlib_message(
+    mailboxes: tuple[Mailbox, Mailbox],
+    content: tuple[str, str, str],
+    stamp: tuple[str, datetime],
+    files: list[Path],
+    boundaries: tuple[str, str],
+) -> EmailMessage:
+    """Build the same message with `EmailMessage` (the WrittenMessage's form on first use).
+
+    Reads the attachment files again.
+    """
+    (sender, to), (subject, text, html), (message_id, date) = mailboxes, content, stamp
     message = EmailMessage(policy=BUILD_POLICY)
-    message["From"] = _address(sender)
-    message["To"] = _address(to)
-    message["Subject"] = clean_header_text(subject, limit=SUBJECT_MAX)
+    message["From"] = address_text(clean_header_text(sender.name), sender.address)
+    message["To"] = address_text(clean_header_text(to.name), to.address)
+    message["Subject"] = subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = clean_header_text(message_id)
-    alternative, mixed = boundaries_for(text, html)
     message.set_content(text, charset="utf-8")
-    message.make_alternative(boundary=alternative)
+    message.make_alternative(boundary=boundaries[0])
     message.add_alternative(html, subtype="html", charset="utf-8")
     if files:
-        message.make_mixed(boundary=mixed)
+        message.make_mixed(boundary=boundaries[1])
     for file in files:
-        kind, _ = mimetypes.guess_type(file.name)
-        maintype, _, subtype = (kind or "application/octet-stream").partition("/")
+        maintype, subtype = _content_type(file)
         message.add_attachment(
             file.read_bytes(),
             maintype=maintype,

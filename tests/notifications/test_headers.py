@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from notifications.headers import (
@@ -106,3 +109,21 @@ def test_remembered_addresses_stay_normalised_and_refusals_are_not_remembered() 
 
     info = normalise_address.cache_info()
     assert (info.hits, info.misses, info.currsize) == (1, 3, 1)  # the refusal is checked twice
+
+
+def _cleaned_one_char_at_a_time(value: str) -> str:
+    """The rule spelled out: controls and separators -> space, format characters dropped."""
+    kept = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        kept.append(" " if category in {"Cc", "Zl", "Zp"} else "" if category == "Cf" else ch)
+    return " ".join("".join(kept).split())
+
+
+@settings(max_examples=500)
+@given(
+    value=st.text()
+    | st.text(alphabet=st.sampled_from(list("李明 \u3000\u00a0\t\r\n\u200b\u202e\x85a")))
+)
+def test_clean_header_text_agrees_with_the_rule_character_by_character(value: str) -> None:
+    assert clean_header_text(value) == _cleaned_one_char_at_a_time(value)
