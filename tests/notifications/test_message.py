@@ -26,6 +26,10 @@ CJK = "上海市企业社会责任报告发布活动提醒联系人王李张刘�
 PUNCT = "：（）【】，。·—…「」"
 ODD = "\u3000\u00a0\u200b\u202e\t\r\n\x00\u2028é€😀"
 NAMES = st.text(alphabet=st.sampled_from(list(CJK + PUNCT + ODD) + list("ab Z.,\"'<>@;:()")))
+# Names the stdlib does not quote: a quoted name with encoded words (李明:王) is folded exactly as
+# the stdlib folds it (the test above) but its RFC 2047 reading can move a space next to an
+# encoded word, in the stdlib's fold as in ours.
+PLAIN_NAMES = st.text(alphabet=st.sampled_from(list(CJK + PUNCT + ODD) + list("abZ -'")))
 LINES = st.lists(
     st.one_of(
         st.text(alphabet=st.sampled_from(list(CJK + PUNCT)), max_size=60),
@@ -158,7 +162,7 @@ def test_written_bytes_are_the_stdlib_build_flattened_by_aiosmtplib(
 
 @settings(max_examples=80, deadline=None)
 @given(
-    name=NAMES,
+    name=PLAIN_NAMES,
     subject=NAMES,
     text=BODIES,
     html=BODIES,
