@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -212,6 +213,19 @@ def measure(
     return by_n
 
 
+def _commit() -> str:
+    """Return the checked-out commit (short), with "+changes" when the tree differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (
+        "+changes" if git("status", "--porcelain") else ""
+    )
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     """Run the benchmark; write the JSON result and print one line per connection count."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -232,6 +246,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     result: dict[str, object] = {
         "benchmark": "mail",
         "timestamp": started.isoformat(timespec="seconds"),
+        "commit": _commit(),
         "note": args.note,
         "messages": args.messages,
         "runs": args.runs,
