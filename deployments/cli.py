@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments.cli_audit import register as register_audit_commands
-from deployments.cli_common import check_campaign, migrated_settings, parse_day
+from deployments.cli_common import (
+    check_campaign,
+    choose_workspace,
+    existing_campaign_settings,
+    migrated_settings,
+    parse_day,
+)
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
@@ -56,6 +62,22 @@ YearOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
 ]
+
+
+@app.callback()
+def choose(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            envvar="CAMPAIGN_WORKSPACE",
+            help="活动工作目录（数据库、收件箱、报告）/ the campaign's workspace folder "
+            "(default: ./workspace; the demo's is workspace/demo).",
+        ),
+    ] = None,
+) -> None:
+    """csr-campaign: the Shanghai CSR report release campaign on Prefect."""
+    choose_workspace(workspace)
 
 
 def _settings() -> Settings:
@@ -195,8 +217,8 @@ def status(year: YearOption = None) -> None:
     """Show the campaign's stage and how many units stand at each status."""
     from deployments.reporting import campaign_status
 
-    settings = Settings()
-    console.print(campaign_status(settings, check_campaign(settings, year, console)))
+    chosen = check_campaign(Settings(), year, console)
+    console.print(campaign_status(existing_campaign_settings(console), chosen))
 
 
 @db_app.command("upgrade")

@@ -34,6 +34,31 @@ def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
     assert "1999.toml" in result.output
 
 
+def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
+    workspace: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+
+    result = runner.invoke(app, ["--workspace", str(empty), "status"])
+
+    assert result.exit_code == 6, result.output
+    assert "还没有活动数据库" in result.output
+    assert "--workspace" in result.output
+    assert list(empty.iterdir()) == []
+
+
+def test_the_workspace_option_points_a_command_at_that_campaign(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(tmp_path / "not-this-one"))
+
+    result = runner.invoke(app, ["--workspace", str(workspace), "status"])
+
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "not-this-one").exists()
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
 def test_import_exits_1_when_a_file_is_unreadable_and_lands_the_good_rows(
