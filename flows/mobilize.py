@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.enums import OverQuota
 from schemas.settings import Settings
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
@@ -36,7 +36,7 @@ class MobilizeSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="mobilize")
+@flow(name="mobilize", flow_run_name=stage_run_name("mobilize"))
 def mobilize(
     campaign_year: int,
     as_of: date | None = None,

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.common.business_day import resolve_as_of
+from tasks.common.business_day import resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.release.catalogue.publish import CatalogueSummary, publish_catalogue
@@ -48,7 +48,7 @@ class ReleaseSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="release")
+@flow(name="release", flow_run_name=stage_run_name("release"))
 def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
     """Release what the meeting approved, as far as `as_of` allows (see the module's steps)."""
     settings = Settings()

@@ -54,7 +54,7 @@ from tasks.clock.attention import (
 )
 from tasks.clock.windows import ClosedWindows, close_windows
 from tasks.commend.proposal import CommendSummary
-from tasks.common.business_day import resolve_as_of
+from tasks.common.business_day import resolve_as_of, stage_run_name
 from tasks.common.campaigns import advance_campaign_stage
 from tasks.release.due import release_due
 from tasks.review.due import review_due
@@ -93,7 +93,7 @@ class SeasonDay(BaseModel):
     release: ReleaseSummary | None = None
 
 
-@flow(name="season")
+@flow(name="season", flow_run_name=stage_run_name("season"))
 def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     """Advance the campaign to `as_of` and run what is due that day, each stage isolated."""
     settings = Settings()

@@ -133,6 +133,15 @@ def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspa
     assert tagged["ingest-recommendations"] == {"mobilize"}
     assert tagged["deliver-outbox"] == {"mobilize"}
     assert tagged["advance-campaign-stage"] == set()
+    assert flow_run_name(run_id) == "season 2024-10-10"  # named for the day, not calm-cricket
+
+
+def flow_run_name(run_id: UUID) -> str:
+    """Return the name the server holds for a flow run."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(run_id).name
 
 
 def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
