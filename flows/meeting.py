@@ -168,7 +168,10 @@ def _ask_until_recorded(
             logger.error("%s", exc)
             raise
         if answer is None:
-            problems = ["the run was resumed without a complete form: fill in the form"]
+            problems = [
+                "表单未填完整（会议日期须为 2024-12-27 格式，录入人必填）The run was resumed "
+                "without a complete form: fill in the meeting date (YYYY-MM-DD) and who decides"
+            ]
             continue
         defaults = answer.model_dump(exclude={"entered_via"})
         decision, problems = form_to_decision(answer)
