@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver postfix
+SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver postfix zbar-tools
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: test test-fast fuzz demo lint typecheck imports pytest sysdeps clean

@@ -17,7 +17,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from deployments.cli_common import existing_campaign_settings
-from tasks.release.certificates.verify import Verdict, Verification, verify_certificate
+from tasks.release.certificates.verify import (
+    Verdict,
+    Verification,
+    number_from_scan,
+    verify_certificate,
+)
 
 console = Console()
 COLOURS = {
@@ -61,7 +66,8 @@ def verify(
     target: Annotated[
         str,
         typer.Argument(
-            help="证书编号（SHCSR-...）或 PDF 文件路径 / a certificate number or a PDF."
+            help="证书编号（SHCSR-...）、证书二维码内容或 PDF 文件路径 / a certificate number, "
+            "what its QR code holds, or a PDF."
         ),
     ],
     year: Annotated[
@@ -80,6 +86,7 @@ def verify(
       6  这个工作目录还没有活动数据库 no campaign database in the workspace (see --workspace)
       7  找不到文件 the PDF named does not exist
     """
+    target = number_from_scan(target)  # what a certificate's QR code holds is accepted as is
     if looks_like_a_file(target) and not Path(target).expanduser().is_file():
         console.print(
             f"[red]找不到文件[/red] no such file: {escape(target)} "

@@ -59,6 +59,15 @@ def test_a_genuine_certificate_by_number_and_by_file(issued: Certificate, worksp
     assert issued.number in by_file.output
 
 
+def test_what_the_qr_code_holds_is_verified_as_the_number(issued: Certificate) -> None:
+    scanned = f"https://csr.example.org/2024/verify.html?n={issued.number}"
+
+    result = runner.invoke(app, ["verify", scanned])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("真实有效 genuine")
+
+
 def test_tampered_and_unknown_have_their_own_exit_codes(
     issued: Certificate, workspace: Path, tmp_path: Path
 ) -> None:
