@@ -173,7 +173,7 @@ class Criterion(Strict):
 
 
 class Grade(Strict):
-    stars: int = Field(ge=1, le=5)
+    stars: float = Field(ge=1, le=5, multiple_of=0.5)  # 三星半 = 3.5
     name: NonEmpty
     label: NonEmpty
     min_score: float = Field(ge=0)

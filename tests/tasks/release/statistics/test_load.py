@@ -116,6 +116,7 @@ def test_review_distribution_uses_the_latest_round_per_unit(
         ["五星级", 1, 0.25],
         ["四星半级", 1, 0.25],
         ["四星级", 1, 0.25],  # unit 2's second round (72), not its first (55, 二星级)
+        ["三星半级", 0, 0.0],
         ["三星级", 1, 0.25],
         ["二星级", 0, 0.0],
     ]
@@ -237,6 +238,7 @@ def test_statistics_read_the_decided_review_and_count_a_reissued_unit_once(
         ["五星级", 1],
         ["四星半级", 1],
         ["四星级", 1],
+        ["三星半级", 0],
         ["三星级", 1],
         ["二星级", 0],
     ]

@@ -49,6 +49,7 @@ def test_grades_follow_the_campaign_file_and_list_unknown_grades_last(
         ["五星级", 1],
         ["四星半级", 0],
         ["四星级", 0],
+        ["三星半级", 0],
         ["三星级", 1],
         ["二星级", 0],
     ]
