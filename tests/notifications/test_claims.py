@@ -8,10 +8,9 @@ live leases run against the real databases of the `engine` fixture.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-
-from pathlib import Path
 
 from mailkit import T0, factory, queue
 from sqlalchemy.dialects import postgresql, sqlite
