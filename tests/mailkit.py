@@ -188,7 +188,15 @@ class PostfixSink:
         """Start smtp-sink and wait until it accepts connections (at most 5 s)."""
         dump = f"{self.folder}/%H%M%S."  # smtp-sink appends a random suffix per message
         user = ["-u", "nobody"] if os.geteuid() == 0 else []  # it refuses to run as root
-        command = [SMTP_SINK, *user, "-d", dump, *self.options, f"{LOOPBACK}:{self.port}", "64"]
+        command = [
+            SMTP_SINK or "smtp-sink",
+            *user,
+            "-d",
+            dump,
+            *self.options,
+            f"{LOOPBACK}:{self.port}",
+            "64",
+        ]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
