@@ -4,8 +4,9 @@
 released, ambiguous) and lists the rows that failed or were left ambiguous, with why;
 `DeliveryTally.report` turns it into the frozen `DeliveryReport` that delivery.py returns, with
 what the run found at its start (rows recovered from a stopped deliverer, rows still held by a
-live lease) and why it stopped (a configuration error above all). No I/O; recipients appear
-only in the report's failure lines, never in a log. This module does not claim, send or record
+live lease) and why it stopped (a configuration error above all); `operator_notes` says what
+an operator must do about it, in Chinese and English. No I/O; recipients appear only in the
+report's failure lines, never in a log. This module does not claim, send or record
 (delivery.py, claims.py, batches.py, recorder.py).
 """
 
@@ -113,6 +114,42 @@ class DeliveryTally:
             leased_until=self.leases.until,
             configuration_error=configuration_error,
         )
+
+
+def operator_notes(report: DeliveryReport, ambiguous: int) -> list[str]:
+    """Return what an operator must know after a run, Chinese first, then English. Pure."""
+    notes: list[str] = []
+    if report.requeued:
+        n = len(report.requeued)
+        notes.append(
+            f"{n} 封邮件在上次投递中断时尚未交给服务器，已重新排队。 / {n} messages a stopped "
+            "deliverer never handed to the server were queued again."
+        )
+    if report.leased:
+        until = report.leased_until.strftime("%Y-%m-%d %H:%M:%S") if report.leased_until else "?"
+        notes.append(
+            f"{report.leased} 封邮件仍由另一个投递进程的租约占用，{until} UTC 之后"
+            "可以恢复：若该进程已停止，请在此时间之后再次运行 `campaign outbox deliver`。 / "
+            f"{report.leased} messages are held by another deliverer's live lease; they become "
+            f"recoverable after {until} UTC: if that deliverer has stopped, run "
+            "`campaign outbox deliver` again after that time."
+        )
+    if ambiguous:
+        notes.append(
+            f"{ambiguous} 封邮件状态不明（服务器可能已收到）：`campaign outbox list --status "
+            f"ambiguous`。 / {ambiguous} ambiguous rows: `campaign outbox list --status ambiguous`"
+        )
+    if report.configuration_error:
+        notes.append(
+            f"SMTP 配置错误，投递已停止：{report.configuration_error}。未发送的邮件仍在"
+            "队列中，不计尝试次数；请检查 CAMPAIGN_SMTP_* 设置后再次投递。 / SMTP configuration "
+            f"error, delivery stopped: {report.configuration_error}. The unsent mail stays "
+            "queued with no attempt counted; check the CAMPAIGN_SMTP_* settings, then deliver "
+            "again."
+        )
+    elif report.stopped:
+        notes.append(f"投递提前停止 / stopped: {report.stopped}")
+    return notes
 
 
 def _failure(mail: ClaimedMail, status: str, reason: str) -> DeliveryFailure:
