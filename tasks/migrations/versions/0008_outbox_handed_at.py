@@ -27,9 +27,7 @@ _ = (sqlmodel.sql.sqltypes, schemas.sqltypes)
 def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("handed_at", schemas.sqltypes.UTCDateTime(), nullable=True)
-        )
+        batch_op.add_column(sa.Column("handed_at", schemas.sqltypes.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
