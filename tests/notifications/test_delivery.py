@@ -596,3 +596,33 @@ def test_two_deliverers_at_once_deliver_each_message_exactly_once(
     assert reports["w1"].sent + reports["w2"].sent == len(queued) == 120
     assert reports["w1"].sent > 0
     assert reports["w2"].sent > 0
+
+
+def test_a_cancelled_run_records_what_finished_and_marks_only_the_message_on_the_wire(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    queue(engine, campaign_2024, workspace, 10)
+    folder = workspace / "sink"
+    settings = _settings(workspace, 0, smtp_connections=1)
+
+    async def cancel_midway(port: int) -> None:
+        mailer = make_mailer(settings.model_copy(update={"smtp_port": port}))
+        run = asyncio.create_task(deliver(factory(engine), mailer, settings, clock=Clock(T0)))
+        while len(list(folder.glob("*.eml"))) < 3:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the fourth message is waiting for its reply
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+
+    with SmtpSink(folder, handler=ScriptedStore(folder, delay=0.3)) as server:
+        asyncio.run(cancel_midway(server.port))
+
+    rows = _rows(engine)
+    statuses = [r.status for r in rows]
+    assert statuses == [OutboxStatus.SENT] * 3 + [OutboxStatus.AMBIGUOUS] + [
+        OutboxStatus.QUEUED
+    ] * 6
+    assert rows[3].last_error == "ambiguous: delivery stopped while sending"
+    assert [r.attempts for r in rows[4:]] == [0] * 6
+    assert {r.handed_at for r in rows[4:]} == {None}
