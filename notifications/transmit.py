@@ -27,6 +27,7 @@ from notifications.wire_format import message_bytes
 
 START_INPUT = 354
 COMPLETED = 250
+SERVICE_CLOSING = 421
 
 
 class SmtpPhase(StrEnum):
@@ -173,6 +174,8 @@ async def _payload(client: aiosmtplib.SMTP, data: bytes) -> aiosmtplib.SMTPRespo
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
             client.close()  # the protocol is out of step with the server: never reuse it
             raise
+    if reply.code == SERVICE_CLOSING:
+        client.close()  # the server is closing this connection: the next message reconnects
     if reply.code != COMPLETED:
         raise aiosmtplib.SMTPDataError(reply.code, reply.message)
     return reply

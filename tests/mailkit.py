@@ -208,6 +208,7 @@ class PostfixSink:
                     break
                 time.sleep(0.02)
         self.stop()
+        self.cleanup()
         raise RuntimeError(f"smtp-sink did not start: {command}")
 
     def stop(self) -> None:
