@@ -109,9 +109,15 @@ def list_command(
 
 @outbox_app.command("deliver")
 def deliver_command(year: YearOption = None) -> None:
-    """Send every due message now; exits 1 if the server could not be reached."""
+    """Send every due message now; exits 1 if the server was unreachable, 3 on a settings error.
+
+    A configuration error (TLS or login refused, the sender refused) stops delivery at once and
+    leaves the unsent mail queued with no attempt counted. Rows another deliverer still holds
+    are reported with the time they become recoverable (exit code 0).
+    """
     settings = migrated_settings()
     prepare_prefect(settings)
+    from notifications.delivery_report import operator_notes
     from tasks.common.delivery import deliver_pending  # imports prefect: only after prepare_prefect
 
     with console.status("delivering the outbox ..."):
@@ -126,10 +132,11 @@ def deliver_command(year: YearOption = None) -> None:
     console.print("outbox: " + "  ".join(f"{k} {n}" for k, n in report.outbox.items()))
     for failure in report.failures:
         console.print(f"  [red]#{failure.id}[/red] {failure.status}: {failure.reason}")
-    if ambiguous:
-        console.print(f"{len(ambiguous)} ambiguous rows: `campaign outbox list --status ambiguous`")
+    for line in operator_notes(report, len(ambiguous)):
+        console.print(line, soft_wrap=True, markup=False, style="bold" if report.stopped else None)
+    if report.configuration_error:
+        raise typer.Exit(3)
     if report.stopped:
-        console.print(f"[red]stopped[/red]: {report.stopped}")
         raise typer.Exit(1)
 
 
