@@ -608,7 +608,7 @@ def test_a_cancelled_run_records_what_finished_and_marks_only_the_message_on_the
     async def cancel_midway(port: int) -> None:
         mailer = make_mailer(settings.model_copy(update={"smtp_port": port}))
         run = asyncio.create_task(deliver(factory(engine), mailer, settings, clock=Clock(T0)))
-        while len(list(folder.glob("*.eml"))) < 3:
+        while len(list(folder.glob("*.eml"))) < 3:  # noqa: ASYNC110 (polls files a server writes)
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.1)  # the fourth message is waiting for its reply
         run.cancel()
@@ -620,9 +620,9 @@ def test_a_cancelled_run_records_what_finished_and_marks_only_the_message_on_the
 
     rows = _rows(engine)
     statuses = [r.status for r in rows]
-    assert statuses == [OutboxStatus.SENT] * 3 + [OutboxStatus.AMBIGUOUS] + [
-        OutboxStatus.QUEUED
-    ] * 6
+    assert (
+        statuses == [OutboxStatus.SENT] * 3 + [OutboxStatus.AMBIGUOUS] + [OutboxStatus.QUEUED] * 6
+    )
     assert rows[3].last_error == "ambiguous: delivery stopped while sending"
     assert [r.attempts for r in rows[4:]] == [0] * 6
     assert {r.handed_at for r in rows[4:]} == {None}

@@ -13,7 +13,7 @@ from mailkit import DOMAIN, T0, factory, invitation, queue
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from notifications.claims import claim, recover_expired, renew_lease
+from notifications.claims import claim
 from notifications.headers import mailbox, message_id_for
 from notifications.operators import OutboxMoveRefused, cancel, requeue
 from notifications.outbox import (
@@ -309,49 +309,6 @@ def test_a_worker_cannot_record_rows_it_does_not_hold(
 
     assert changed == 0
     assert [r.status for r in _rows(engine)] == [OutboxStatus.SENDING]
-
-
-def test_recover_expired_touches_only_rows_whose_lease_has_passed(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    queue(engine, campaign_2024, workspace, 3)
-    crashed = claim(factory(engine), "crashed", batch=2, lease=LEASE, now=T0)
-    live = claim(factory(engine), "live", batch=1, lease=LEASE, now=T0 + timedelta(seconds=50))
-    at = T0 + timedelta(seconds=61)
-
-    with session_scope(engine) as session:
-        recovered = recover_expired(session, "w9", now=at)
-    with session_scope(engine) as session:
-        renewed = renew_lease(session, "live", [live[0].id], lease=LEASE, now=at)
-
-    assert recovered == [m.id for m in crashed]
-    assert renewed == 1
-    rows = _rows(engine)
-    assert [(r.status, r.claimed_by, r.attempts) for r in rows] == [
-        (OutboxStatus.AMBIGUOUS, "crashed", 1),
-        (OutboxStatus.AMBIGUOUS, "crashed", 1),
-        (OutboxStatus.SENDING, "live", 0),
-    ]
-    assert rows[2].lease_until == at + LEASE
-    assert rows[0].operator_note == (
-        f"{at.isoformat(timespec='seconds')} w9: recovered: lease expired while sending; "
-        "the server may or may not have this message"
-    )
-
-
-def test_the_deliverer_that_lapsed_can_still_record_what_it_sent(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    queue(engine, campaign_2024, workspace, 1)
-    [mail] = claim(factory(engine), "slow", batch=1, lease=LEASE, now=T0)
-    with session_scope(engine) as session:
-        recover_expired(session, "w9", now=T0 + timedelta(minutes=5))
-
-    with session_scope(engine) as session:
-        changed = mark_sent(session, "slow", [Sent(mail.id, "250 OK")], now=T0)
-
-    assert changed == 1
-    assert [r.status for r in _rows(engine)] == [OutboxStatus.SENT]
 
 
 def test_requeue_and_cancel_record_who_and_why(

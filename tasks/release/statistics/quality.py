@@ -35,7 +35,7 @@ def grade_frame(outcomes: pd.DataFrame, grades: Sequence[Grade]) -> pd.DataFrame
     latest = latest_outcomes(outcomes)
     total = len(latest)
     best_first = sorted(grades, key=lambda g: -g.stars)
-    named: list[tuple[str, str, int, float | None]] = [
+    named: list[tuple[str, str, float, float | None]] = [
         (g.name, g.label, g.stars, g.min_score) for g in best_first
     ]
     known = {g.name for g in best_first}
