@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from deployments.cli_common import migrated_settings
 from deployments.environment import prepare_prefect
-from deployments.outbox_listing import footer, row_block, wide_table
+from deployments.outbox_listing import footer, natural_width, row_block, wide_table
 from notifications.operators import OutboxMoveRefused, cancel, confirm_sent, requeue
 from notifications.outbox import OutboxView, count_by_status, list_messages
 from notifications.outbox_views import count_messages
@@ -59,8 +59,9 @@ def _who() -> str:
 
 
 AMBIGUOUS_NOTE = (
-    "[yellow]ambiguous[/yellow]: a deliverer lost the connection after handing these over; the "
-    "server may or may not have them. Check the recipient's mailbox or the server log, then "
+    "[yellow]ambiguous[/yellow]: the connection was lost after these were handed to the server, "
+    "or a deliverer stopped while sending them; the server may or may not have them. Check "
+    "the recipient's mailbox or the server log, then "
     "`campaign outbox confirm ID --by NAME --why ...` (it arrived), "
     "`campaign outbox requeue ID --why ...` (it did not: may deliver twice) or "
     "`campaign outbox cancel ID --why ...`."
@@ -97,7 +98,7 @@ def list_command(
         )
     if wide:
         table = wide_table(rows, "outbox")
-        console.print(table, width=max(console.width, console.measure(table).maximum))
+        Console(width=natural_width(console, table)).print(table)  # wider than the terminal
     else:
         for row in rows:
             console.print(row_block(row))

@@ -18,6 +18,7 @@ from rich.console import Console
 from deployments.cli_common import check_campaign, migrated_settings
 from deployments.environment import prepare_prefect
 from deployments.local_server import DEFAULT_PORT, PrefectServerError, local_prefect_server
+from schemas.settings import Settings
 
 console = Console()
 
@@ -55,7 +56,7 @@ def serve(
     own_api = os.environ.get("PREFECT_API_URL")
     if own_api:
         console.print(f"serving campaign {campaign_year} on the Prefect API at {own_api}")
-        _serve(campaign_year, settings.timezone)
+        _serve(campaign_year, settings)
         return
     server_auth = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
     if server_auth:
@@ -68,16 +69,18 @@ def serve(
                 f"Prefect UI: {api_url.removesuffix('/api')}  serving campaign {campaign_year}; "
                 "Ctrl-C stops serving and the server"
             )
-            _serve(campaign_year, settings.timezone)
+            _serve(campaign_year, settings)
     except PrefectServerError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
 
 
-def _serve(campaign_year: int, timezone: str) -> None:
+def _serve(campaign_year: int, settings: Settings) -> None:
     from deployments.serve import serve_campaign  # imports prefect: after the environment is set
 
     try:
-        serve_campaign(campaign_year, timezone)
+        serve_campaign(
+            campaign_year, settings.timezone, deliver_every_minutes=settings.deliver_every_minutes
+        )
     except KeyboardInterrupt:
         console.print("stopped serving")

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -28,14 +29,15 @@ STATUS_STYLE = {
     OutboxStatus.AMBIGUOUS: "yellow",
     OutboxStatus.CANCELLED: "dim",
 }
-LABEL_WIDTH = 11  # "Message-ID" and a space
+LABEL_WIDTH = 12  # "  Message-ID"
+WIDE_LIMIT = 10_000  # columns a --wide table may take
 
 
 def _when(row: OutboxView) -> str:
     """Return `sent <time>` for a sent row, else `due <time>` (UTC, to the minute)."""
     at: datetime | None = row.sent_at if row.status is OutboxStatus.SENT else row.not_before
     word = "sent" if row.status is OutboxStatus.SENT else "due"
-    return f"{word} {at:%Y-%m-%d %H:%M}" if at else ""
+    return f"{word} {at:%Y-%m-%d %H:%M} UTC" if at else ""
 
 
 def _error(row: OutboxView) -> str:
@@ -49,7 +51,7 @@ def row_block(row: OutboxView) -> RenderableType:
     heading.append(f"#{row.id}", style="bold")
     heading.append("  ")
     heading.append(row.status.value, style=STATUS_STYLE[row.status])
-    heading.append(f"  {row.template}  {row.attempts} tries  {_when(row)}  {row.campaign_year}")
+    heading.append(f"  {row.template}  {row.attempts} tries  {_when(row)}")
     details = Table.grid(padding=(0, 1))
     details.add_column(width=LABEL_WIDTH, no_wrap=True, style="dim")
     details.add_column(overflow="fold")
@@ -63,8 +65,9 @@ def row_block(row: OutboxView) -> RenderableType:
 def wide_table(rows: Sequence[OutboxView], title: str) -> Table:
     """Return the rows as one table line each, every column at its natural width."""
     table = Table(title=title)
-    for column in ("id", "status", "template", "recipient", "tries", "due / sent", "Message-ID"):
+    for column in ("id", "status", "template", "recipient", "tries", "due / sent (UTC)"):
         table.add_column(column, no_wrap=True)
+    table.add_column("Message-ID", no_wrap=True)
     table.add_column("last error", no_wrap=True)
     for r in rows:
         table.add_row(
@@ -73,11 +76,17 @@ def wide_table(rows: Sequence[OutboxView], title: str) -> Table:
             r.template,
             r.recipient,
             str(r.attempts),
-            _when(r).partition(" ")[2],
+            _when(r).partition(" ")[2].removesuffix(" UTC"),
             r.message_id,
             _error(r),
         )
     return table
+
+
+def natural_width(console: Console, renderable: RenderableType) -> int:
+    """Return the width `renderable` takes when nothing limits it (the terminal's width aside)."""
+    unlimited = console.options.update_width(WIDE_LIMIT)
+    return max(console.width, Measurement.get(console, unlimited, renderable).maximum)
 
 
 def footer(shown: int, total: int) -> str:
