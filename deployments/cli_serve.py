@@ -1,4 +1,4 @@
-"""`campaign serve`: every stage flow as a deployment, the clock and reminders on their schedules.
+"""`campaign serve`: every stage flow as a deployment, the clock, reminders and delivery scheduled.
 
 Without PREFECT_API_URL the command starts a Prefect server on 127.0.0.1 (`--port`, default
 4200) with the workspace's PREFECT_HOME, so its UI shows the workspace's history, and stops it
@@ -47,8 +47,9 @@ def serve(
 ) -> None:
     """Serve every stage flow as a deployment: the clock and reminders run on their schedules.
 
-    Runs until Ctrl-C. Operators trigger the other stages from the Prefect UI. Brings the
-    campaign database to the newest schema once, before any flow runs (flows only check it).
+    Outbox delivery runs every CAMPAIGN_DELIVER_EVERY_MINUTES minutes. Runs until Ctrl-C.
+    Operators trigger the other stages from the Prefect UI. Brings the campaign database to the
+    newest schema once, before any flow runs (flows only check it).
     """
     settings = migrated_settings()
     home = prepare_prefect(settings)

@@ -1,10 +1,11 @@
-"""Every stage flow as a Prefect deployment, served together by `campaign serve`.
+"""Every stage flow, and outbox delivery, as a Prefect deployment, served by `campaign serve`.
 
 `STAGE_DEPLOYMENTS` is the registry: one line per stage (flow import path, deployment name,
-description, tags, cron schedule or None). Adding a stage is adding a line; prefect.yaml lists
-the same deployments for a process work pool, and tests/deployments/test_serve.py keeps the two
-in step. Flows are imported lazily (importlib) when the deployments are built, and a registered
-flow that cannot be imported is an error, never skipped.
+description, tags, cron schedule or None; delivery has an interval instead). Adding a stage is
+adding a line; prefect.yaml lists the same deployments for a process work pool, and
+tests/deployments/test_serve.py keeps the two in step. Flows are imported lazily (importlib)
+when the deployments are built, and a registered flow that cannot be imported is an error, never
+skipped.
 
 Schedules (cron, in the campaign's time zone, so `as_of` left empty is the business day the run
 starts on):
