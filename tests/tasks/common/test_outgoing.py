@@ -108,3 +108,32 @@ def test_the_refused_table_names_record_files_and_sizes() -> None:
         "limit": "10.0 MB",
     }
     assert row["reason_zh"] == refusal.reason_zh
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_inside_a_run_the_refusal_is_published_as_the_mail_refused_artifact(
+    campaign_2024: CampaignFile, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from artifactkit import artifact_table
+    from prefect import flow
+
+    monkeypatch.setenv("CAMPAIGN_MAIL_MAX_MESSAGE_BYTES", "200000")
+    (workspace / "sheet-big.xlsx").write_bytes(b"\0" * 300_000)
+    big = _mail(campaign_2024).model_copy(update={"attachments": ("sheet-big.xlsx",)})
+
+    @flow(name="queue-a-mail-too-large")
+    def queue_big() -> int:
+        settings = Settings()
+        with session_scope(make_engine(settings)) as session:
+            ensure_campaign(session, campaign_2024, now_utc())
+            return enqueue(session, settings, [big], business_day=date(2024, 10, 10))
+
+    state = queue_big(return_state=True)
+    rows, description = artifact_table("mail-refused", flow_run=state.state_details.flow_run_id)
+
+    assert state.result() == 0
+    assert [(r["template"], r["record"], r["files"], r["limit"]) for r in rows] == [
+        ("invitation", "participation:1", "sheet-big.xlsx", "0.2 MB")
+    ]
+    assert "li@unit.example.com" not in str(rows)
+    assert description.startswith("**邮件过大未发送 / mail too large, not queued**: 1 mails")
