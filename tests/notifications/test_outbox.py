@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from notifications.claims import claim
 from notifications.headers import mailbox, message_id_for
+from notifications.message_size import MessageTooLarge
 from notifications.operators import OutboxMoveRefused, cancel, requeue
 from notifications.outbox import (
     InvalidKeyPart,
@@ -22,10 +23,12 @@ from notifications.outbox import (
     OutgoingMail,
     count_by_status,
     enqueue,
+    enqueue_many,
     find_by_key,
     idempotency_key,
     key_head,
     list_messages,
+    split_by_size,
 )
 from notifications.records import (
     Failure,
@@ -436,3 +439,34 @@ def test_the_subject_reference_is_read_back_from_a_key() -> None:
     assert key_head(short).subject_ref == "commendation:7"
     assert "sha256:" in long  # the recipient was hashed; the reference is still there
     assert key_head(long) == KeyHead("release_notice", "participation:12", "1")
+
+
+def test_a_mail_over_the_size_cap_is_refused_before_anything_is_written(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    (workspace / "big.pdf").write_bytes(b"\0" * 300_000)
+    (workspace / "small.ics").write_bytes(b"\0" * 1_000)
+    small = _mail(campaign_2024, version="small").model_copy(update={"attachments": ("small.ics",)})
+    big = _mail(campaign_2024, version="big").model_copy(update={"attachments": ("big.pdf",)})
+
+    fitting, refused = split_by_size([small, big], workspace=workspace, limit=200_000)
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, T0)
+    # The refusal is caught inside the transaction, which then commits: nothing was added.
+    with (
+        session_scope(engine) as session,
+        pytest.raises(MessageTooLarge, match=r"participation:17: mail too large: .* big\.pdf"),
+    ):
+        enqueue_many(
+            session,
+            [small, big],
+            workspace=workspace,
+            message_id_domain=DOMAIN,
+            now=T0,
+            max_message_bytes=200_000,
+        )
+
+    assert fitting == [small]
+    assert [(r.files, r.limit_bytes) for r in refused] == [(("big.pdf",), 200_000)]
+    assert "li@unit.example.com" not in refused[0].reason_en + refused[0].reason_zh
+    assert _rows(engine) == []
