@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas.campaign_file import CampaignFile
+from schemas.enums import ParticipationStatus as S
 from schemas.release_tables import Certificate
 from schemas.review_tables import ReviewOutcome
 from schemas.sqltypes import now_utc
@@ -128,8 +129,12 @@ def test_topic_coverage_counts_the_latest_usable_report_of_each_unit(
     season: Engine, campaign_2024: CampaignFile
 ) -> None:
     with session_scope(season) as session:
-        topics = topic_coverage(session, campaign_2024)
+        topics = topic_coverage(session, campaign_2024, statuses={s.value for s in S})
+        released = topic_coverage(session, campaign_2024)
 
+    # The statistics count the released reports only (units 1 and 2 of the seeded season).
+    assert set(released["reports"]) == {2}
+    assert all(released["covering"] <= 2)
     shown = topics.set_index("topic_key")
     # Units 1, 2, 3 and 4 (its fixed second version); unit 7's latest report is unusable.
     assert set(shown["reports"]) == {4}
