@@ -1,8 +1,13 @@
 """The campaign's inbox: where incoming files are dropped, and which of them are new.
 
-Files arrive in workspace/inbox/<year>/ (associations.xlsx, recommendations/, receipts/,
-attendance/, ...). The InputFile ledger records each file taken in by name and sha256, so the
-daily clock ingests a file again only when its bytes change.
+Files arrive in workspace/inbox/<year>/: the recommendation lists and the association list
+(associations.xlsx or 协会名单.xlsx, .csv too) in recommendations/ (the association list is also
+found directly in inbox/<year>/), then receipts/, attendance/, ... The InputFile ledger records
+each file read by name and sha256, with what it came to (taken in, refused whole, failed) and,
+for a recommendation list, the association list it was read against: the daily clock reads a
+file again when its bytes change or when the association list arrives or changes. A file
+refused or failed with the same bytes and the same association list is not read again (its
+rejection is in that day's report).
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ REPORTS_KIND = "reports"  # report PDFs and their manifest
 SCORE_SHEETS_KIND = "score_sheets"  # returned score sheets (review/sheets/)
 REVIEW_FILES_KIND = "review_files"  # the roster, overrides and chair files a review run read
 
+TAKEN_IN = "taken-in"  # read, and its good rows kept (some rows may have been rejected)
+REFUSED = "refused"  # refused whole: unreadable, no header, no rows, another year's list
+FAILED = "failed"  # an error while saving it: rolled back alone, reported as file-failed
+ASSOCIATION_LIST_STEMS = ("associations", "协会名单")
+
 
 def inbox_dir(settings: Settings, campaign_year: int) -> Path:
     """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
@@ -43,12 +53,23 @@ def inbox_dir(settings: Settings, campaign_year: int) -> Path:
 
 
 def find_association_list(folder: Path) -> Path | None:
-    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
-    for suffix in (".xlsx", ".csv"):
-        candidate = folder / f"associations{suffix}"
-        if candidate.is_file():
-            return candidate
+    """Return the association list of an inbox folder, if any (see the module docstring).
+
+    Looked for in recommendations/ first (where docs/operations.md tells operators to put it),
+    then in the folder itself; associations.xlsx before .csv, then 协会名单.
+    """
+    for place in (folder / "recommendations", folder):
+        for stem in ASSOCIATION_LIST_STEMS:
+            for suffix in (".xlsx", ".csv"):
+                candidate = place / f"{stem}{suffix}"
+                if candidate.is_file():
+                    return candidate
     return None
+
+
+def is_association_list(path: Path) -> bool:
+    """Return whether a file's name makes it an association list rather than a recommendation."""
+    return path.stem.casefold() in ASSOCIATION_LIST_STEMS
 
 
 def find_tabular_files(folder: Path) -> list[Path]:
@@ -104,7 +125,7 @@ def _digest(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> s
 
 
 def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[LedgerKey]:
-    """Return the ledger keys (name, sha256) already taken in for a campaign and kind."""
+    """Return the ledger keys (name, sha256) already read for a campaign and kind."""
     rows = session.exec(
         select(InputFile.name, InputFile.sha256)
         .where(InputFile.campaign_year == campaign_year)
@@ -113,23 +134,63 @@ def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[Ledge
     return {LedgerKey(name, digest) for name, digest in rows}
 
 
+def fingerprint_of(path: str | None) -> str:
+    """Return the sha256 of a file, or "" for none (the `depends_on` of a ledger row)."""
+    return file_fingerprints([path])[path].sha256 if path else ""
+
+
 @task(name="record-inputs", cache_policy=NO_CACHE)
 def record_inputs(
-    settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
+    settings: Settings,
+    campaign_year: int,
+    kind: str,
+    files: list[str],
+    as_of: date,
+    outcomes: dict[str, str] | None = None,
+    depends_on: str | None = None,
 ) -> int:
-    """Record files as taken in (name, sha256, size, day); return how many rows were new.
+    """Record files as read, with their outcome (default taken in); return how many were new.
 
-    Side effect: inserts InputFile rows (a file already recorded with these bytes is skipped).
+    `outcomes` maps a path to TAKEN_IN, REFUSED or FAILED; `depends_on` is the path of the
+    association list the files were read against (its sha256 is recorded). Side effect:
+    inserts InputFile rows, or updates the outcome and day of a file already recorded with
+    these bytes.
     """
     if not files:
         return 0
     prints = file_fingerprints(files)
+    dependency = fingerprint_of(depends_on)
     actor = current_actor()
     now = now_utc()
+    outcome_of = outcomes or {}
     with campaign_session(settings) as session:
-        seen = files_taken_in(session, campaign_year, kind)
-        new = [p for p in prints.values() if p.key not in seen]
-        add_input_files(session, campaign_year, kind, new, as_of, actor, now)
+        existing = {
+            LedgerKey(row.name, row.sha256): row
+            for row in session.exec(
+                select(InputFile)
+                .where(InputFile.campaign_year == campaign_year)
+                .where(InputFile.kind == kind)
+            ).all()
+        }
+        new: list[InputFile] = []
+        for path, p in prints.items():
+            row = existing.get(p.key)
+            if row is None:
+                row = InputFile(
+                    campaign_year=campaign_year,
+                    kind=kind,
+                    name=p.name,
+                    sha256=p.sha256,
+                    size=p.size,
+                    ingested_on=as_of,
+                    ingested_at=now,
+                    actor=actor,
+                )
+                new.append(row)
+            row.outcome = outcome_of.get(path, TAKEN_IN)
+            row.depends_on = "" if path == depends_on else dependency
+            row.ingested_on, row.ingested_at, row.actor = as_of, now, actor
+        session.add_all(new)
     return len(new)
 
 
@@ -142,7 +203,7 @@ def add_input_files(
     actor: str,
     now: datetime,
 ) -> None:
-    """Add an InputFile row per fingerprint in the caller's transaction."""
+    """Add an InputFile row per fingerprint in the caller's transaction (taken in)."""
     session.add_all(
         InputFile(
             campaign_year=campaign_year,
@@ -203,13 +264,16 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
     folder = inbox_dir(settings, campaign_year)
     with campaign_session(settings) as session:
         rows = session.exec(
-            select(InputFile.kind, InputFile.name, InputFile.sha256).where(
+            select(InputFile.kind, InputFile.name, InputFile.sha256, InputFile.depends_on).where(
                 InputFile.campaign_year == campaign_year
             )
         ).all()
     seen: dict[str, set[LedgerKey]] = {}
-    for kind, name, digest in rows:
+    read_against: set[tuple[str, str, str]] = set()  # recommendation lists: name, sha, list sha
+    for kind, name, digest, dependency in rows:
         seen.setdefault(kind, set()).add(LedgerKey(name, digest))
+        if kind == RECOMMENDATIONS_KIND:
+            read_against.add((name, digest, dependency))
 
     def pending(kind: str, files: list[Path]) -> list[str]:
         names = [str(f) for f in files]
@@ -218,8 +282,14 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
 
     association_list = find_association_list(folder)
     listing = [association_list] if association_list else []
-    recommendation_files = find_tabular_files(folder / "recommendations")
-    changed = pending(RECOMMENDATIONS_KIND, listing + recommendation_files)
+    recommendation_files = [
+        f for f in find_tabular_files(folder / "recommendations") if not is_association_list(f)
+    ]
+    dependency = fingerprint_of(str(association_list) if association_list else None)
+    prints = file_fingerprints([str(f) for f in recommendation_files])
+    changed = pending(RECOMMENDATIONS_KIND, listing) or [
+        n for n, p in prints.items() if (p.name, p.sha256, dependency) not in read_against
+    ]
     reports, manifests = find_report_files(folder / "reports")
     new_reports = pending(REPORTS_KIND, reports)
     new_manifests = pending(REPORTS_KIND, manifests)

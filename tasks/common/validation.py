@@ -1,7 +1,9 @@
 """Turn a read table into validated rows and Rejections, for any input kind and row model.
 
 Plain functions: a row that fails its pydantic model becomes one Rejection per bad field, with
-the column's Chinese header, the cell's value, the stable code and both reasons.
+the column's Chinese header, the cell's value, the stable code and both reasons. A cell the
+reader already refused (a formula or a merged range in an identity column) refuses its row
+without further checks, and the reader's warnings (merged ranges filled down) come first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from schemas.columns import InputKind
 from schemas.enums import Severity
 from schemas.rejection import Rejection, UnreadableInput
 from schemas.rows import row_problems
-from tasks.common.tabular import RawRow, Table, read_table
+from tasks.common.table_rows import CellProblem, RawRow, Table
+from tasks.common.tabular import read_table
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,8 +59,12 @@ def validate_rows(
 ) -> tuple[list[tuple[M, RawRow]], list[Rejection]]:
     """Validate every row of a table with `model`; return the good rows and the rejections."""
     good: list[tuple[M, RawRow]] = []
-    rejections: list[Rejection] = []
+    rejections: list[Rejection] = list(table.notes)
     for raw in table.rows:
+        refused = _cell_problems(kind, table.file, raw)
+        if refused:
+            rejections.extend(refused)
+            continue
         try:
             good.append((model.model_validate(raw.cells), raw))
         except ValidationError as exc:
@@ -68,6 +75,15 @@ def validate_rows(
                 for p in row_problems(exc, raw.cells)
             )
     return good, rejections
+
+
+def _cell_problems(kind: InputKind, file: str, raw: RawRow) -> list[Rejection]:
+    """Return a rejection per cell the reader refused (formula, merged range) in a row."""
+    return [
+        rejection_at(kind, file, raw.number, key, v.shown, v.code, v.reason_zh, v.reason_en)
+        for key, v in raw.cells.items()
+        if isinstance(v, CellProblem)
+    ]
 
 
 @dataclass
