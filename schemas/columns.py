@@ -8,6 +8,7 @@ down (docs/inputs.md "Normalisation"). Readers match headers after NFKC, trimmin
 and case-folding, so "USCC", "uscc " and "统一社会信用代码" all find the same column.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -47,10 +48,17 @@ class InputKind:
         return tuple(c for c in self.columns if c.required)
 
 
+_MARKS = re.compile(r"^\*+|\*+$|\((必填|选填|required|optional)\)$")
+
+
 def normalise_header(text: str) -> str:
-    """Return a header cell's text in the form used for matching."""
-    folded = unicodedata.normalize("NFKC", text).strip().casefold()
-    return "".join(folded.split())
+    """Return a header cell's text in the form used for matching.
+
+    NFKC, case-folded, spaces removed, and the template's marks dropped: a leading or trailing
+    `*` and a trailing (必填) or (选填), so "统一社会信用代码*" finds its column.
+    """
+    folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _MARKS.sub("", folded)
 
 
 _USCC = ColumnSpec("uscc", "统一社会信用代码", ("USCC", "信用代码", "credit code"), identity=True)

@@ -24,7 +24,9 @@ def test_template_writes_the_headers_of_the_kind(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     assert sheet is not None
-    assert [c.value for c in sheet[1]] == [c.header for c in RECEIPTS.columns]
+    assert [c.value for c in sheet[1]] == [
+        f"{c.header}*" if c.required else c.header for c in RECEIPTS.columns
+    ]
 
 
 def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
