@@ -133,7 +133,8 @@ def test_recommendation_template_offers_yes_no_kinds_districts_and_industries(
 
     assert lists["单位类型"] == ["企业", "事业单位", "协会"]
     assert lists["是否上市"] == ["是", "否"]
-    assert "浦东新区" in lists["所在区"] and len(lists["所在区"]) == 16
+    assert "浦东新区" in lists["所在区"]
+    assert len(lists["所在区"]) == 16
     assert "制造业" in lists["所属行业"]
 
 
@@ -147,7 +148,8 @@ def test_template_command_writes_the_file_for_the_year(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     notes = load_workbook(out)[NOTES_TITLE]
     example = [c.value for c in list(notes.iter_rows())[-1]]
-    assert "2024" in example and "contact@example.com" in example
+    assert "2024" in example
+    assert "contact@example.com" in example
 
 
 def test_recommendation_and_association_templates_round_trip_through_the_ingest(
