@@ -101,3 +101,26 @@ def landing(first_row: int, first_unit: int, count: int) -> tuple[dict[int, str]
     expected = {first_row + i: "ok" for i in range(count)}
     units = {first_row + i: make_uscc(first_unit + i) for i in range(count)}
     return expected, units
+
+
+def write_poison(folder: Path) -> list[Path]:
+    """Write files that once crashed or leaked: each holds the secret contact and unit name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [
+        recommendation_row("A001", 1, contact_name=CONTACT, name=SECRET_NAME),
+        recommendation_row("A001", 2, contact_name=CONTACT, email="张伟@example.com"),
+    ]
+    text = csv_text(grid(rows))
+    utf16 = csv_text(grid(rows), "\t").encode("utf-16")
+    (folder / "A001_bom_gbk.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("gbk"))
+    (folder / "A001_odd.txt").write_bytes(utf16[:-1])
+    write_xlsx(folder / "A001_cut.xlsx", grid(rows))
+    cut = (folder / "A001_cut.xlsx").read_bytes()
+    (folder / "A001_cut.xlsx").write_bytes(cut[: len(cut) // 2])
+    write_xlsx(folder / "A001_rows.xlsx", grid(rows))
+
+    def formula(ws: Worksheet) -> None:
+        ws["J2"] = f'=HYPERLINK("mailto:ke@example.com","{CONTACT}")'
+
+    write_xlsx(folder / "A001_formula.xlsx", grid(rows), formula)
+    return sorted(folder.iterdir())

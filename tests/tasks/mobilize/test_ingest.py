@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 from data.intake_corpus import write_corpus
-from data.intake_kit import CONTACT
+from data.intake_kit import CONTACT, SECRET_NAME, write_poison
 from factories import write_associations, write_recommendations
 from openpyxl import load_workbook
 from prefect.logging import disable_run_logger
@@ -23,6 +24,7 @@ from schemas.tables import Association, Recommendation, Unit
 from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
 from tasks.mobilize import file_intake
 from tasks.mobilize.ingest import IngestSummary, ingest_recommendations
+from tasks.mobilize.lists import read_recommendation_lists
 from tasks.store import campaign_session
 
 DAY = date(2024, 10, 10)
@@ -139,3 +141,75 @@ def test_a_file_that_fails_while_saving_is_rolled_back_alone(
         str(good): TAKEN_IN,
         str(poison): FAILED,
     }
+
+
+def test_poison_files_leave_no_row_content_in_logs_or_exceptions(
+    workspace: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = Settings()
+    associations = write_associations(tmp_path / "associations.xlsx", ["A001", "A002"])
+    files = write_poison(tmp_path / "poison")
+    failing = write_recommendations(tmp_path / "A002.xlsx", "A002", range(21, 23))
+    real = file_intake.save_recommendations
+
+    def save_failing_with_a_row_in_the_message(
+        session: Any, year: int, accepted: Any, *a: Any
+    ) -> Any:
+        """A database error quoting a row, as drivers do (an integrity error shows values)."""
+        if any(acc.file == "A002.xlsx" for acc in accepted):
+            raise ValueError(f"duplicate key value ({SECRET_NAME}, {CONTACT})")
+        return real(session, year, accepted, *a)
+
+    monkeypatch.setattr(file_intake, "save_recommendations", save_failing_with_a_row_in_the_message)
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("prefect").addHandler(caplog.handler)
+    try:
+        summary = _ingest(settings, associations, [*files, failing])
+    finally:
+        logging.getLogger("prefect").removeHandler(caplog.handler)
+
+    records = _records(settings, summary)
+    seen = caplog.text + "".join(capsys.readouterr()) + summary.model_dump_json()
+    seen += "".join(str(r["reason_zh"]) + str(r["reason_en"]) for r in records)
+    assert CONTACT not in seen
+    assert SECRET_NAME not in seen
+    assert "张伟" not in seen
+    by_file = {
+        r["file"]: r["code"] for r in records if r["row"] is None and r["severity"] == "error"
+    }
+    assert by_file == {
+        "A001_bom_gbk.csv": "bad-encoding",
+        "A001_odd.txt": "bad-encoding",
+        "A001_cut.xlsx": "damaged-xlsx",
+        "A002.xlsx": "file-failed",
+    }
+    assert {(r["file"], r["row"], r["code"]) for r in records if r["row"] is not None} >= {
+        ("A001_rows.xlsx", 3, "bad-email"),
+        ("A001_formula.xlsx", 2, "formula-cell"),
+    }
+
+
+def test_damaged_encoding_names_the_line_not_the_content(tmp_path: Path) -> None:
+    files = write_poison(tmp_path / "poison")
+
+    reasons = [
+        (r.file, r.reason_zh)
+        for listed in read_recommendation_lists(f for f in files if f.suffix != ".xlsx")
+        for r in listed.rejections
+    ]
+
+    assert reasons == [
+        ("A001_bom_gbk.csv", _encoding_reason(1, "UTF-8")),  # the Chinese headers
+        ("A001_odd.txt", _encoding_reason(3, "UTF-16（Unicode 文本）")),
+    ]
+
+
+def _encoding_reason(line: int, declared: str) -> str:
+    return (
+        f"文件编码损坏（第 {line} 行附近）：文件声明为 {declared}，但其中有不符合该编码的字节；"
+        "请用 Excel 重新另存为“CSV UTF-8”后重发"
+    )
