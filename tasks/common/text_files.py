@@ -39,9 +39,13 @@ def _strict(data: bytes, encoding: str, name: str, declared: str) -> str:
 
 
 def _looks_utf16le(data: bytes) -> bool:
-    """Return whether unmarked bytes look like UTF-16LE text (mostly zero odd bytes)."""
+    """Return whether unmarked bytes look like UTF-16LE text: zero bytes, nearly all odd.
+
+    Text in UTF-8 or GB18030 has no zero bytes; UTF-16LE has one after every ASCII character.
+    """
     sample = data[:4096]
-    return len(sample) >= 4 and sample[1::2].count(0) > 0.4 * (len(sample) // 2)
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    return odd >= 2 and even * 10 <= odd
 
 
 def decode_text(data: bytes, name: str) -> str:
