@@ -9,6 +9,7 @@ without further checks, and the reader's warnings (merged ranges filled down) co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -93,6 +94,13 @@ class FileRows(Generic[M]):
     rows: list[tuple[M, str, int]] = field(default_factory=list)  # (row, file, row number)
     rejections: list[Rejection] = field(default_factory=list)
     read: dict[str, Path] = field(default_factory=dict)  # file label -> path, files read
+
+    def only(self, files: AbstractSet[str]) -> FileRows[M]:
+        """Return the rows and files read of the files labelled `files` (no rejections)."""
+        return FileRows(
+            rows=[r for r in self.rows if r[1] in files],
+            read={label: p for label, p in self.read.items() if label in files},
+        )
 
 
 def read_rows(files: Sequence[str], kind: InputKind, model: type[M]) -> FileRows[M]:

@@ -22,6 +22,7 @@ from schemas.rejection import Rejection
 from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from tasks.common.campaigns import ensure_campaign
+from tasks.common.file_batches import file_failed
 from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
 from tasks.common.outgoing import enqueue
 from tasks.mobilize.mail import association_receipt_mails, invitation_mails
@@ -30,20 +31,6 @@ from tasks.mobilize.recommendations import RecommendationBatch
 from tasks.store import campaign_session
 
 log = logging.getLogger(__name__)
-
-
-def file_failed(file: str, exc: BaseException, step_zh: str, step_en: str) -> Rejection:
-    """Return the file-level rejection of a file whose saving raised (class name only). Pure."""
-    kind = type(exc).__name__
-    return Rejection(
-        file=file,
-        row=None,
-        column="",
-        value="",
-        code="file-failed",
-        reason_zh=f"{step_zh}时出错（{kind}），本文件未受理，其他文件不受影响；请联系运营人员",
-        reason_en=f"{step_en} failed ({kind}); nothing from this file was kept, other files were",
-    )
 
 
 def add_counts(a: SaveCounts, b: SaveCounts) -> SaveCounts:
