@@ -80,7 +80,9 @@ def mobilize(
     registration = None
     if receipts:
         registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
-        record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
+        record_inputs(
+            settings, campaign_year, RECEIPTS_KIND, receipts, day, outcomes=registration.outcomes
+        )
     delivery = deliver_outbox(settings, campaign_year) if intake or registration else None
     return MobilizeSummary(
         recommendations=intake,

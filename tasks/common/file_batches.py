@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from sqlmodel import Session
 
+from schemas.enums import Severity
 from schemas.rejection import Rejection
 from schemas.settings import Settings
+from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
 from tasks.store import campaign_session
 
 T = TypeVar("T")
@@ -89,3 +92,17 @@ def _one_by_one(
             log.warning("file %s failed: %s", label, type(exc).__name__)
             out.failures.append(file_failed(label, exc, *step))
     return out
+
+
+def file_outcomes(files: Sequence[str], rejections: Sequence[Rejection]) -> dict[str, str]:
+    """Return what each file (by path) came to for the input ledger, from its problems. Pure.
+
+    A file with a file-level error was refused, or failed if the error is `file-failed`; any
+    other file was taken in (some of its rows may have been rejected).
+    """
+    whole = {r.file: r.code for r in rejections if r.row is None and r.severity == Severity.ERROR}
+    outcomes: dict[str, str] = {}
+    for path in files:
+        code = whole.get(Path(path).name)
+        outcomes[path] = TAKEN_IN if code is None else FAILED if code == "file-failed" else REFUSED
+    return outcomes

@@ -40,7 +40,7 @@ from tasks.common.enrolment import (
     participation_of,
     repeated,
 )
-from tasks.common.file_batches import save_by_file
+from tasks.common.file_batches import file_outcomes, save_by_file
 from tasks.common.progress import advance_to_submitted
 from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
@@ -110,6 +110,7 @@ class ReceiptSummary(BaseModel):
     submitted: int  # registered units whose form and report were already in
     problems_by_code: dict[str, int]
     report: str  # the rejection report, relative to the workspace
+    outcomes: dict[str, str] = {}  # file path -> taken-in / refused / failed (the input ledger)
 
 
 @task(name="ingest-receipts", cache_policy=NO_CACHE)
@@ -163,6 +164,7 @@ def ingest_receipts(
         submitted=sum(p.submitted for p in parts),
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
+        outcomes=file_outcomes(files, rejections),
     )
     if in_a_run():
         publish_rejections(

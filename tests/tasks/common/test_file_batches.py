@@ -46,3 +46,39 @@ def test_a_batch_that_saves_takes_one_transaction(workspace: Path) -> None:
     saved = save_by_file(Settings(), ["a.xlsx", "b.xlsx"], _save, ("保存名单", "saving lists"))
 
     assert (saved.results, saved.failures) == ([2], [])
+
+
+def test_file_outcomes_follow_each_file_level_problem() -> None:
+    from schemas.enums import Severity
+    from schemas.rejection import Rejection
+    from tasks.common.file_batches import file_outcomes
+
+    def problem(file: str, code: str, row: int | None = None, warning: bool = False) -> Rejection:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        return Rejection(
+            file=file,
+            row=row,
+            column="",
+            value="",
+            code=code,
+            reason_zh="因",
+            reason_en="why",
+            severity=severity,
+        )
+
+    outcomes = file_outcomes(
+        ["in/a.xlsx", "in/b.csv", "in/c.xlsx", "in/d.xlsx"],
+        [
+            problem("a.xlsx", "bad-email", row=3),
+            problem("b.csv", "bad-encoding"),
+            problem("c.xlsx", "file-failed"),
+            problem("d.xlsx", "under-quota", warning=True),
+        ],
+    )
+
+    assert outcomes == {
+        "in/a.xlsx": "taken-in",
+        "in/b.csv": "refused",
+        "in/c.xlsx": "failed",
+        "in/d.xlsx": "taken-in",
+    }
