@@ -3,7 +3,8 @@
 Plain functions: a row that fails its pydantic model becomes one Rejection per bad field, with
 the column's Chinese header, the cell's value, the stable code and both reasons. A cell the
 reader already refused (a formula or a merged range in an identity column) refuses its row
-without further checks, and the reader's warnings (merged ranges filled down) come first.
+without further checks, and the reader's warnings (merged ranges filled down) come first. A
+mistyped optional phone is dropped with a warning and the row lands (DROPPED_WITH_A_WARNING).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from tasks.common.table_rows import CellProblem, RawRow, Table
 from tasks.common.tabular import read_table
 
 M = TypeVar("M", bound=BaseModel)
+# Codes of optional contact details that are dropped with a warning instead of refusing the row
+# (a mistyped phone should not cost a unit its recommendation, nor an association its list).
+DROPPED_WITH_A_WARNING = frozenset({"bad-phone"})
 
 
 def header_of(kind: InputKind, key: str) -> str:
@@ -66,16 +70,45 @@ def validate_rows(
         if refused:
             rejections.extend(refused)
             continue
-        try:
-            good.append((model.model_validate(raw.cells), raw))
-        except ValidationError as exc:
-            rejections.extend(
-                rejection_at(
-                    kind, table.file, raw.number, p.field, p.value, p.code, p.reason_zh, p.reason_en
-                )
-                for p in row_problems(exc, raw.cells)
-            )
+        row, problems = _validate_row(kind, table.file, raw, model)
+        rejections.extend(problems)
+        if row is not None:
+            good.append((row, raw))
     return good, rejections
+
+
+def _validate_row(
+    kind: InputKind, file: str, raw: RawRow, model: type[M]
+) -> tuple[M | None, list[Rejection]]:
+    """Validate one row; a row whose only problems are droppable lands without those values."""
+    try:
+        return model.model_validate(raw.cells), []
+    except ValidationError as exc:
+        problems = row_problems(exc, raw.cells)
+    if all(p.code in DROPPED_WITH_A_WARNING for p in problems):
+        try:
+            row = model.model_validate({**raw.cells, **{p.field: "" for p in problems}})
+        except ValidationError:
+            row = None
+        if row is not None:
+            return row, [
+                rejection_at(
+                    kind,
+                    file,
+                    raw.number,
+                    p.field,
+                    p.value,
+                    p.code,
+                    f"{p.reason_zh}；该项未保存，本行其余内容已受理",
+                    f"{p.reason_en}; this value was not kept, the rest of the row was",
+                    Severity.WARNING,
+                )
+                for p in problems
+            ]
+    return None, [
+        rejection_at(kind, file, raw.number, p.field, p.value, p.code, p.reason_zh, p.reason_en)
+        for p in problems
+    ]
 
 
 def _cell_problems(kind: InputKind, file: str, raw: RawRow) -> list[Rejection]:

@@ -63,9 +63,9 @@ def cells(b: Builder) -> None:
         "phones",
         "phone",
         [
-            ("12345", "bad-phone"),
+            ("12345", "warn:bad-phone"),
             (full_width("13812345678"), "ok"),
-            ("6234 5678", "bad-phone"),
+            ("6234 5678", "warn:bad-phone"),
             (13812345678, "ok"),
             ("(021)6234-5678 转 801", "ok"),
             ("", "ok"),
@@ -106,7 +106,11 @@ def _variants_at(
     for row, (value, _) in zip(rows, values, strict=True):
         row[_header(key)] = value
     expected = {2 + i: outcome for i, (_, outcome) in enumerate(values)}
-    units = {2 + i: make_uscc(first + i) for i, (_, o) in enumerate(values) if o == "ok"}
+    units = {
+        2 + i: make_uscc(first + i)
+        for i, (_, o) in enumerate(values)
+        if o.startswith(("ok", "warn"))
+    }
     lines = grid(rows)
     b.add(f"{code}_{name}.xlsx", lambda p: write_xlsx(p, lines), expected, units=units)
 

@@ -25,7 +25,11 @@ Grid = list[list[Any]]
 
 @dataclass
 class Shape:
-    """One file shape: its name, its bytes, and what each row (or the file) must come to."""
+    """One file shape: its name, its bytes, and what each row (or the file) must come to.
+
+    A row's outcome is "ok" (it lands), "held" (it lands held over quota), "warn:<code>" (it
+    lands with that warning) or the error code it is refused with.
+    """
 
     name: str
     write: Callable[[Path], None]
