@@ -14,10 +14,10 @@ EXAMPLE_USCC = _BODY + uscc_check_character(_BODY)
 EXAMPLE_ASSOCIATION = "A001"
 
 
-def example_row(kind: InputKind, campaign_year: int) -> dict[str, str]:
-    """Return the example value of each of a kind's columns, as text. Pure."""
+def _values(campaign_year: int) -> dict[str, str]:
+    """Return an example value for every column key of every kind, as text. Pure."""
     report_year = campaign_year - 1
-    values = {
+    return {
         "action": "回避",
         "agrees_to_publish": "是",
         "association_code": EXAMPLE_ASSOCIATION,
@@ -70,6 +70,11 @@ def example_row(kind: InputKind, campaign_year: int) -> dict[str, str]:
         "uscc": EXAMPLE_USCC,
         "volunteer_hours": "1000",
     }
+
+
+def example_row(kind: InputKind, campaign_year: int) -> dict[str, str]:
+    """Return the example value of each of a kind's columns, as text. Pure."""
+    values = _values(campaign_year)
     if kind is ASSOCIATIONS:
         values["name"] = "上海市示例行业协会"
     if kind is ROSTER:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from schemas.enums import Severity
 from schemas.rejection import Rejection
 from schemas.settings import Settings
-from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
+from tasks.common.ledger import FAILED, REFUSED, TAKEN_IN
 from tasks.store import campaign_session
 
 T = TypeVar("T")

@@ -23,7 +23,7 @@ from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from tasks.common.campaigns import ensure_campaign
 from tasks.common.file_batches import file_failed
-from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
+from tasks.common.ledger import FAILED, REFUSED, TAKEN_IN
 from tasks.common.outgoing import enqueue
 from tasks.mobilize.mail import association_receipt_mails, invitation_mails
 from tasks.mobilize.participants import SaveCounts, save_recommendations, upsert_associations

@@ -27,7 +27,7 @@ from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from tasks.common.campaigns import ensure_campaign
-from tasks.common.inbox import FAILED, REFUSED, TAKEN_IN
+from tasks.common.ledger import FAILED, REFUSED, TAKEN_IN
 from tasks.common.rejection_reports import (
     in_a_run,
     publish_rejections,

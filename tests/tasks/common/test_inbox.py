@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import tasks.common.inbox as inbox
+import tasks.common.ledger as ledger
 from tasks.common.inbox import FileFingerprint, file_fingerprints
 
 
@@ -53,13 +53,13 @@ def test_an_unchanged_file_is_read_once(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.7")
     reads: list[Path] = []
-    real = inbox.sha256_file
+    real = ledger.sha256_file
 
     def counted(p: Path) -> str:
         reads.append(p)
         return real(p)
 
-    monkeypatch.setattr(inbox, "sha256_file", counted)
+    monkeypatch.setattr(ledger, "sha256_file", counted)
     for _ in range(3):
         assert file_fingerprints([str(path)])[str(path)].sha256 == _digest(b"%PDF-1.7")
     assert reads == [path]
