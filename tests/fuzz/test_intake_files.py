@@ -48,6 +48,14 @@ def valid_files() -> dict[str, bytes]:
     }
 
 
+# Random bytes, text in the file's own kind of characters, and the separators that matter.
+CHUNKS = st.one_of(
+    st.binary(min_size=1, max_size=16),
+    st.text(min_size=1, max_size=8).map(lambda t: t.encode("utf-8")),
+    st.sampled_from([b",", b"\r\n", b'"', b"\t", b"=", b"\x00", "\u3000".encode(), b"1E+17"]),
+)
+
+
 @st.composite
 def byte_mutations(draw: st.DrawFn) -> tuple[str, bytes]:
     """A valid file with bytes replaced, deleted, inserted or cut off."""
@@ -58,7 +66,7 @@ def byte_mutations(draw: st.DrawFn) -> tuple[str, bytes]:
             break
         at = draw(st.integers(0, len(data) - 1))
         action = draw(st.sampled_from(["replace", "delete", "insert", "cut"]))
-        chunk = draw(st.binary(min_size=1, max_size=16))
+        chunk = draw(CHUNKS)
         if action == "replace":
             data[at : at + len(chunk)] = chunk
         elif action == "delete":
