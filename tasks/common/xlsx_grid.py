@@ -11,6 +11,7 @@ no message carries a cell's content. Reads only.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +78,9 @@ def read_xlsx_grids(path: Path, name: str) -> list[Grid]:
     """Return the first sheets of a workbook as grids (values, merges); formulas come later."""
     check_xlsx_bytes(path, name)
     try:
-        wb = load_workbook(path, data_only=True)
-    except UnreadableInput:
-        raise
+        with warnings.catch_warnings():  # openpyxl's warnings may quote the file's parts
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged parts: one reason for all
         raise _refuse(
             name,
@@ -120,7 +121,9 @@ def _grid(ws: Worksheet, name: str) -> Grid:
 
 def mark_formulas(path: Path, grid_index: int, grid: Grid) -> None:
     """Mark the formula cells of one sheet in its grid (a second, streaming read of the file)."""
-    wb = load_workbook(path, read_only=True, data_only=False)
+    with warnings.catch_warnings():  # as in read_xlsx_grids
+        warnings.simplefilter("ignore")
+        wb = load_workbook(path, read_only=True, data_only=False)
     try:
         ws = wb.worksheets[grid_index]
         for r, row in enumerate(
