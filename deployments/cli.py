@@ -17,6 +17,7 @@ from rich.table import Table
 
 from deployments.cli_audit import register as register_audit_commands
 from deployments.cli_common import (
+    business_day,
     check_campaign,
     choose_workspace,
     existing_campaign_settings,
@@ -198,18 +199,20 @@ def import_files(
 def template(
     kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(INPUT_KINDS)}")],
     out: Annotated[Path, typer.Option(help="Where to write the xlsx template.")],
+    year: YearOption = None,
 ) -> None:
-    """Write an empty xlsx template with the headers of an input kind (see docs/inputs.md)."""
-    from tasks.common.spreadsheets import write_sheet
+    """Write the xlsx template of an input kind: rules, drop-downs, text codes, an example."""
+    from deployments.templates import write_template
 
     if kind not in INPUT_KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; known: {', '.join(INPUT_KINDS)}")
     spec = INPUT_KINDS[kind]
-    notes = [[c.header, c.key, "必填" if c.required else "选填", c.note] for c in spec.columns]
-    write_sheet(out, [c.header for c in spec.columns], [], title=spec.title)
+    write_template(spec, out, year or business_day(None, Settings()).year)
     console.print(f"wrote {out}")
-    for line in notes:
-        console.print("  " + " | ".join(line))
+    for c in spec.columns:
+        console.print(
+            "  " + " | ".join([c.header, c.key, "必填" if c.required else "选填", c.note])
+        )
 
 
 @app.command()
