@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver postfix
+SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium chromium-driver postfix zbar-tools
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: test test-fast fuzz demo lint typecheck imports pytest sysdeps clean
@@ -56,11 +56,14 @@ test-fast: lint typecheck imports $(STAMP) sysdeps
 
 # The season fuzzer (tests/fuzz/): FUZZ_SEEDS seeded seasons (default 200) from FUZZ_START
 # (default 1), each replayed through the real daily clock and checked after every played day;
-# one line per seed (seed, units, days played, seconds, violations) at the end.
+# one line per seed (seed, units, days played, seconds, violations) at the end. The intake
+# fuzzer (tests/fuzz/test_intake_files.py) mutates valid files INTAKE_FUZZ_EXAMPLES times per
+# shape (default 400, about a minute); `make test` runs 25 of them.
 FUZZ_SEEDS ?= 200
 FUZZ_START ?= 1
+INTAKE_FUZZ_EXAMPLES ?= 400
 fuzz: $(STAMP) sysdeps
-	FUZZ_SEEDS=$(FUZZ_SEEDS) FUZZ_START=$(FUZZ_START) $(BIN)/pytest -n 2 tests/fuzz
+	FUZZ_SEEDS=$(FUZZ_SEEDS) FUZZ_START=$(FUZZ_START) INTAKE_FUZZ_EXAMPLES=$(INTAKE_FUZZ_EXAMPLES) $(BIN)/pytest -n 2 tests/fuzz
 
 demo: $(STAMP) sysdeps
 	$(BIN)/campaign demo

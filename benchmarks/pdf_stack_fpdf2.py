@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from datetime import time as clock_time
 from typing import Any, cast
 
+import segno
+
 from deployments.demo.report_model import ReportContext, ReportSpec
 from deployments.demo.reports import draw_report
 from tasks.release.certificates.fonts import FontChoice
@@ -24,6 +26,7 @@ from tasks.release.certificates.layout import (
     HEADING,
     Box,
     CertificateData,
+    Qr,
     Rule,
     certificate_layout,
 )
@@ -93,6 +96,14 @@ def fpdf2_certificate(data: CertificateData, face: bytes, document_id: str) -> b
             pdf.set_draw_color(*step.colour)
             pdf.set_line_width(step.width)
             pdf.line(step.x1, step.y1, step.x2, step.y2)
+        elif isinstance(step, Qr):  # the same modules the product draws, one square each
+            rows = list(segno.make(step.payload, error="m", micro=False).matrix_iter(border=4))
+            module = step.size / len(rows)
+            pdf.set_fill_color(*step.colour)
+            for r, row in enumerate(rows):
+                for c, dark in enumerate(row):
+                    if dark:
+                        pdf.rect(step.x + c * module, step.y + r * module, module, module, "F")
         else:
             width = measure(step.text, step.size)
             left = {"L": step.x, "C": step.x - width / 2, "R": step.x - width}[step.align]

@@ -16,7 +16,14 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments.cli_audit import register as register_audit_commands
-from deployments.cli_common import check_campaign, migrated_settings, parse_day
+from deployments.cli_common import (
+    business_day,
+    check_campaign,
+    choose_workspace,
+    existing_campaign_settings,
+    migrated_settings,
+    parse_day,
+)
 from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
@@ -56,6 +63,22 @@ YearOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
 ]
+
+
+@app.callback()
+def choose(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            envvar="CAMPAIGN_WORKSPACE",
+            help="活动工作目录（数据库、收件箱、报告）/ the campaign's workspace folder "
+            "(default: ./workspace; the demo's is workspace/demo).",
+        ),
+    ] = None,
+) -> None:
+    """csr-campaign: the Shanghai CSR report release campaign on Prefect."""
+    choose_workspace(workspace)
 
 
 def _settings() -> Settings:
@@ -176,18 +199,20 @@ def import_files(
 def template(
     kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(INPUT_KINDS)}")],
     out: Annotated[Path, typer.Option(help="Where to write the xlsx template.")],
+    year: YearOption = None,
 ) -> None:
-    """Write an empty xlsx template with the headers of an input kind (see docs/inputs.md)."""
-    from tasks.common.spreadsheets import write_sheet
+    """Write the xlsx template of an input kind: rules, drop-downs, text codes, an example."""
+    from deployments.templates import write_template
 
     if kind not in INPUT_KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; known: {', '.join(INPUT_KINDS)}")
     spec = INPUT_KINDS[kind]
-    notes = [[c.header, c.key, "必填" if c.required else "选填", c.note] for c in spec.columns]
-    write_sheet(out, [c.header for c in spec.columns], [], title=spec.title)
+    write_template(spec, out, year or business_day(None, Settings()).year)
     console.print(f"wrote {out}")
-    for line in notes:
-        console.print("  " + " | ".join(line))
+    for c in spec.columns:
+        console.print(
+            "  " + " | ".join([c.header, c.key, "必填" if c.required else "选填", c.note])
+        )
 
 
 @app.command()
@@ -195,8 +220,8 @@ def status(year: YearOption = None) -> None:
     """Show the campaign's stage and how many units stand at each status."""
     from deployments.reporting import campaign_status
 
-    settings = Settings()
-    console.print(campaign_status(settings, check_campaign(settings, year, console)))
+    chosen = check_campaign(Settings(), year, console)
+    console.print(campaign_status(existing_campaign_settings(console), chosen))
 
 
 @db_app.command("upgrade")

@@ -5,15 +5,20 @@ Imports neither prefect nor the flows, so any command module may use it and stay
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
 from tasks.store import campaign_engine, upgrade_database
+
+NO_DATABASE = 6  # exit code of a read-only command when the workspace holds no campaign yet
 
 
 def check_campaign(settings: Settings, year: int | None, console: Console) -> int:
@@ -39,6 +44,44 @@ def migrated_settings() -> Settings:
     the command reuses. Side effect: runs pending migrations.
     """
     settings = Settings()
+    upgrade_database(campaign_engine(settings))
+    return settings
+
+
+def choose_workspace(workspace: Path | None) -> None:
+    """Point every later Settings() of this process at `workspace` (sets CAMPAIGN_WORKSPACE)."""
+    if workspace is not None:
+        os.environ["CAMPAIGN_WORKSPACE"] = str(workspace.expanduser().resolve())
+
+
+def missing_database(settings: Settings) -> Path | None:
+    """Return the SQLite file the settings name when it does not exist yet, else None. Pure read."""
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
+def existing_campaign_settings(console: Console) -> Settings:
+    """Return the settings of a read-only command; exit 6 when the workspace has no database.
+
+    Never creates a database: an SQLite file that does not exist is reported with the way to
+    point the command at another workspace. An existing database is brought to the newest
+    schema (its data kept), as every command does.
+    """
+    settings = Settings()
+    absent = missing_database(settings)
+    if absent is not None:
+        console.print(
+            f"[yellow]该工作目录还没有活动数据库[/yellow] no campaign database in "
+            f"{settings.workspace} (looked for {absent.name}).\n"
+            "请用 --workspace 指向活动所在的目录，例如演示活动：campaign --workspace "
+            "workspace/demo status / point the command at the campaign's workspace, "
+            "e.g. the demo's: campaign --workspace workspace/demo status",
+            soft_wrap=True,
+        )
+        raise typer.Exit(NO_DATABASE)
     upgrade_database(campaign_engine(settings))
     return settings
 

@@ -2,7 +2,9 @@
 
 `outbox list` shows rows by status and template (`--status ambiguous` is what a crashed
 deliverer left: the server may or may not have those); `outbox deliver` sends what is due now;
-`outbox requeue` and `outbox cancel` act on rows and record who (`cli:<user>`) and why.
+`outbox requeue` and `outbox cancel` act on rows and record who (`cli:<user>`) and why;
+`outbox confirm` records an ambiguous row as sent once an operator (`--by`) has seen it arrive.
+`outbox list` reads at 80 columns (deployments/outbox_listing.py; `--wide` for a table).
 `smtp-sink` runs a loopback SMTP server that keeps every message as an .eml file in the
 workspace. `register(app)` adds these to the main `campaign` app. Importing this module does
 not import prefect (delivery imports it inline, after Prefect is pointed at the workspace).
@@ -21,8 +23,10 @@ from sqlmodel import Session
 
 from deployments.cli_common import migrated_settings
 from deployments.environment import prepare_prefect
-from notifications.operators import OutboxMoveRefused, cancel, requeue
+from deployments.outbox_listing import footer, natural_width, row_block, wide_table
+from notifications.operators import OutboxMoveRefused, cancel, confirm_sent, requeue
 from notifications.outbox import OutboxView, count_by_status, list_messages
+from notifications.outbox_views import count_messages
 from notifications.sink import serve_sink
 from schemas.enums import OutboxStatus
 from schemas.settings import Settings
@@ -31,7 +35,8 @@ from tasks.store import campaign_session
 
 console = Console()
 outbox_app = typer.Typer(
-    help="The mail outbox: list, deliver, re-queue or cancel messages.", no_args_is_help=True
+    help="The mail outbox: list, deliver, re-queue, cancel or confirm messages.",
+    no_args_is_help=True,
 )
 
 YearOption = Annotated[
@@ -53,30 +58,14 @@ def _who() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _short(text: str | None, width: int = 70) -> str:
-    if not text:
-        return ""
-    line = text.splitlines()[-1]
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _table(rows: list[OutboxView], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("id", "status", "template", "recipient", "tries", "due / sent"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("last error", overflow="fold")
-    for r in rows:
-        when = r.sent_at if r.status is OutboxStatus.SENT else r.not_before
-        table.add_row(
-            str(r.id),
-            r.status.value,
-            r.template,
-            r.recipient,
-            str(r.attempts),
-            when.strftime("%Y-%m-%d %H:%M") if when else "",
-            _short(r.last_error),
-        )
-    return table
+AMBIGUOUS_NOTE = (
+    "[yellow]ambiguous[/yellow]: the connection was lost after these were handed to the server, "
+    "or a deliverer stopped while sending them; the server may or may not have them. Check "
+    "the recipient's mailbox or the server log, then "
+    "`campaign outbox confirm ID --by NAME --why ...` (it arrived), "
+    "`campaign outbox requeue ID --why ...` (it did not: may deliver twice) or "
+    "`campaign outbox cancel ID --why ...`."
+)
 
 
 @outbox_app.command("list")
@@ -87,31 +76,49 @@ def list_command(
     ] = None,
     template: Annotated[str | None, typer.Option(help="Only rows of this template.")] = None,
     year: YearOption = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows, newest first.")] = 50,
+    show_all: Annotated[bool, typer.Option("--all", help="Every matching row.")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="One table line per row, as wide as it needs.")
+    ] = False,
 ) -> None:
-    """List outbox rows with their status; `--status ambiguous` shows what a crash left."""
+    """List outbox rows, newest first; `--status ambiguous` shows what needs an operator."""
     settings = migrated_settings()
+    statuses = status or ()
     with campaign_session(settings) as session:
         counts = count_by_status(session, campaign_year=year)
+        total = count_messages(session, statuses=statuses, template=template, campaign_year=year)
         rows = list_messages(
-            session, statuses=status or (), template=template, campaign_year=year, limit=limit
+            session,
+            statuses=statuses,
+            template=template,
+            campaign_year=year,
+            limit=None if show_all else limit,
+            newest_first=True,
         )
-    console.print(_table(rows, "outbox"))
+    if wide:
+        table = wide_table(rows, "outbox")
+        Console(width=natural_width(console, table)).print(table)  # wider than the terminal
+    else:
+        for row in rows:
+            console.print(row_block(row))
+    console.print(footer(len(rows), total))
     console.print("  ".join(f"{name} {n}" for name, n in counts.items()))
     if any(r.status is OutboxStatus.AMBIGUOUS for r in rows):
-        console.print(
-            "[yellow]ambiguous[/yellow]: a deliverer stopped while sending these; the server may "
-            "or may not have them. Check the recipient's inbox or the server log, then "
-            "`campaign outbox requeue ID --why ...` (may deliver twice) or "
-            "`campaign outbox cancel ID --why ...`."
-        )
+        console.print(AMBIGUOUS_NOTE)
 
 
 @outbox_app.command("deliver")
 def deliver_command(year: YearOption = None) -> None:
-    """Send every due message now; exits 1 if the server could not be reached."""
+    """Send every due message now; exits 1 if the server was unreachable, 3 on a settings error.
+
+    A configuration error (TLS or login refused, the sender refused) stops delivery at once and
+    leaves the unsent mail queued with no attempt counted. Rows another deliverer still holds
+    are reported with the time they become recoverable (exit code 0).
+    """
     settings = migrated_settings()
     prepare_prefect(settings)
+    from notifications.delivery_report import operator_notes
     from tasks.common.delivery import deliver_pending  # imports prefect: only after prepare_prefect
 
     with console.status("delivering the outbox ..."):
@@ -126,21 +133,22 @@ def deliver_command(year: YearOption = None) -> None:
     console.print("outbox: " + "  ".join(f"{k} {n}" for k, n in report.outbox.items()))
     for failure in report.failures:
         console.print(f"  [red]#{failure.id}[/red] {failure.status}: {failure.reason}")
-    if ambiguous:
-        console.print(f"{len(ambiguous)} ambiguous rows: `campaign outbox list --status ambiguous`")
+    for line in operator_notes(report, len(ambiguous)):
+        console.print(line, soft_wrap=True, markup=False, style="bold" if report.stopped else None)
+    if report.configuration_error:
+        raise typer.Exit(3)
     if report.stopped:
-        console.print(f"[red]stopped[/red]: {report.stopped}")
         raise typer.Exit(1)
 
 
 def _move(
-    action: Callable[..., list[int]], verb: str, ids: list[int], why: str
+    action: Callable[..., list[int]], verb: str, ids: list[int], why: str, who: str | None = None
 ) -> list[OutboxView]:
     settings = migrated_settings()
     try:
         with campaign_session(settings) as session:
             before = _views(session, ids)
-            action(session, ids, who=_who(), why=why, now=now_utc())
+            action(session, ids, who=who or _who(), why=why, now=now_utc())
     except OutboxMoveRefused as exc:
         for row_id, reason in sorted(exc.refused.items()):
             console.print(f"[red]#{row_id}[/red]: {reason}")
@@ -171,6 +179,26 @@ def cancel_command(ids: IdsArgument, why: WhyOption) -> None:
     """Cancel queued, failed or ambiguous rows: kept in the outbox, never sent."""
     _move(cancel, "cancelled", ids, why)
     console.print(f"cancelled {len(ids)} rows as {_who()}: {why}")
+
+
+@outbox_app.command("confirm")
+def confirm_command(
+    ids: IdsArgument,
+    by: Annotated[str, typer.Option("--by", help="Who checked (recorded with your user name).")],
+    why: Annotated[
+        str,
+        typer.Option(
+            "--why", help="What showed it arrived: the recipient's mailbox, the server log."
+        ),
+    ],
+) -> None:
+    """Record ambiguous rows as sent, after checking they arrived; they are never sent again."""
+    name = " ".join(by.split())
+    if not name:
+        raise typer.BadParameter("say who checked", param_hint="--by")
+    who = f"{name} ({_who()})"
+    _move(confirm_sent, "confirmed", ids, why, who=who)
+    console.print(f"confirmed {len(ids)} rows as sent, by {who}: {why}")
 
 
 def smtp_sink(

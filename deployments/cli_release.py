@@ -9,14 +9,20 @@ not import prefect.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from deployments.cli_common import migrated_settings
-from tasks.release.certificates.verify import Verdict, Verification, verify_certificate
+from deployments.cli_common import existing_campaign_settings
+from tasks.release.certificates.verify import (
+    Verdict,
+    Verification,
+    number_from_scan,
+    verify_certificate,
+)
 
 console = Console()
 COLOURS = {
@@ -43,6 +49,14 @@ EXIT_CODES = {
 }
 
 
+MISSING_INPUT = 7  # the file named on the command line does not exist
+
+
+def looks_like_a_file(target: str) -> bool:
+    """Return whether `target` names a file rather than a certificate number. Pure."""
+    return target.lower().endswith(".pdf") or "/" in target or "\\" in target
+
+
 def register(app: typer.Typer) -> None:
     """Add the `verify` command to the `campaign` app."""
     app.command("verify")(verify)
@@ -52,7 +66,8 @@ def verify(
     target: Annotated[
         str,
         typer.Argument(
-            help="证书编号（SHCSR-...）或 PDF 文件路径 / a certificate number or a PDF."
+            help="证书编号（SHCSR-...）、证书二维码内容或 PDF 文件路径 / a certificate number, "
+            "what its QR code holds, or a PDF."
         ),
     ],
     year: Annotated[
@@ -68,8 +83,19 @@ def verify(
       3  已被替换 superseded: a real earlier issue; the answer names the newer number and date
       4  无法识别 unknown: not a number or file we issued
       5  文件缺失 missing: a number we issued whose stored file is gone
+      6  这个工作目录还没有活动数据库 no campaign database in the workspace (see --workspace)
+      7  找不到文件 the PDF named does not exist
     """
-    settings = migrated_settings()
+    target = number_from_scan(target)  # what a certificate's QR code holds is accepted as is
+    if looks_like_a_file(target) and not Path(target).expanduser().is_file():
+        console.print(
+            f"[red]找不到文件[/red] no such file: {escape(target)} "
+            "（请检查路径；证书编号形如 SHCSR-2024-00001-7 / check the path; a number looks "
+            "like SHCSR-2024-00001-7）",
+            soft_wrap=True,
+        )
+        raise typer.Exit(MISSING_INPUT)
+    settings = existing_campaign_settings(console)
     result = verify_certificate(settings, year, target)
     show(result)
     code = EXIT_CODES[result.verdict]

@@ -24,7 +24,6 @@ from schemas.campaign_file import load_campaign_file
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from schemas.uscc import InvalidUSCC, normalise_uscc
-from tasks.common.outgoing import enqueue
 from tasks.review.absence import AbsenceRequest, NoSuchAbsence, mark_absent
 from tasks.review.redecide import Redecision, RedecisionRefused, redecide
 from tasks.review.rules import TARGETS, Decision
@@ -133,6 +132,8 @@ def redecide_command(
                 f"[red]未更正 refused[/red] ({exc.code}): {exc.reason_zh} ({exc.reason_en})"
             )
             raise typer.Exit(1) from None
+        from tasks.common.outgoing import enqueue  # imports prefect: only when a letter goes
+
         queued = enqueue(session, settings, done.mails, business_day=day)
     v = done.version
     if not done.created:

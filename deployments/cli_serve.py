@@ -1,4 +1,4 @@
-"""`campaign serve`: every stage flow as a deployment, the clock and reminders on their schedules.
+"""`campaign serve`: every stage flow as a deployment, the clock, reminders and delivery scheduled.
 
 Without PREFECT_API_URL the command starts a Prefect server on 127.0.0.1 (`--port`, default
 4200) with the workspace's PREFECT_HOME, so its UI shows the workspace's history, and stops it
@@ -18,6 +18,7 @@ from rich.console import Console
 from deployments.cli_common import check_campaign, migrated_settings
 from deployments.environment import prepare_prefect
 from deployments.local_server import DEFAULT_PORT, PrefectServerError, local_prefect_server
+from schemas.settings import Settings
 
 console = Console()
 
@@ -46,8 +47,9 @@ def serve(
 ) -> None:
     """Serve every stage flow as a deployment: the clock and reminders run on their schedules.
 
-    Runs until Ctrl-C. Operators trigger the other stages from the Prefect UI. Brings the
-    campaign database to the newest schema once, before any flow runs (flows only check it).
+    Outbox delivery runs every CAMPAIGN_DELIVER_EVERY_MINUTES minutes. Runs until Ctrl-C.
+    Operators trigger the other stages from the Prefect UI. Brings the campaign database to the
+    newest schema once, before any flow runs (flows only check it).
     """
     settings = migrated_settings()
     home = prepare_prefect(settings)
@@ -55,7 +57,7 @@ def serve(
     own_api = os.environ.get("PREFECT_API_URL")
     if own_api:
         console.print(f"serving campaign {campaign_year} on the Prefect API at {own_api}")
-        _serve(campaign_year, settings.timezone)
+        _serve(campaign_year, settings)
         return
     server_auth = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
     if server_auth:
@@ -68,16 +70,18 @@ def serve(
                 f"Prefect UI: {api_url.removesuffix('/api')}  serving campaign {campaign_year}; "
                 "Ctrl-C stops serving and the server"
             )
-            _serve(campaign_year, settings.timezone)
+            _serve(campaign_year, settings)
     except PrefectServerError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
 
 
-def _serve(campaign_year: int, timezone: str) -> None:
+def _serve(campaign_year: int, settings: Settings) -> None:
     from deployments.serve import serve_campaign  # imports prefect: after the environment is set
 
     try:
-        serve_campaign(campaign_year, timezone)
+        serve_campaign(
+            campaign_year, settings.timezone, deliver_every_minutes=settings.deliver_every_minutes
+        )
     except KeyboardInterrupt:
         console.print("stopped serving")

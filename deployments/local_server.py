@@ -62,6 +62,20 @@ def _log_tail(log_file: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
+def server_address_settings(port: int, host: str = HOST) -> dict[str, str]:
+    """Return the Prefect settings that make the server and its UI agree on `host:port`. Pure.
+
+    `prefect server start --port N` binds N, but the UI's settings page (/ui-settings) reads
+    its API address from PREFECT_UI_API_URL, which otherwise defaults to port 4200: the UI
+    would then talk to another server, or to none.
+    """
+    return {
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"http://{host}:{port}/api",
+    }
+
+
 @contextmanager
 def local_prefect_server(
     home: Path, port: int = DEFAULT_PORT, startup_seconds: float = STARTUP_SECONDS
@@ -80,7 +94,7 @@ def local_prefect_server(
         )
     api_url = f"http://{HOST}:{port}/api"
     log_file = home / "server.log"
-    env = {**os.environ, "PREFECT_HOME": str(home)}
+    env = {**os.environ, "PREFECT_HOME": str(home), **server_address_settings(port)}
     env.pop("PREFECT_API_URL", None)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", HOST]
     with log_file.open("ab") as log:

@@ -2,9 +2,11 @@
 
 `python -m deployments.prefect_yaml [year] > prefect.yaml` (year: default the newest campaign
 file) renders every entry of STAGE_DEPLOYMENTS (deployments/serve.py) for the `csr-campaign`
-process work pool: file entrypoints, cron schedules in Asia/Shanghai, the default
-campaign_year, descriptions and tags. tests/deployments/test_prefect_yaml.py checks that the
-checked-in prefect.yaml says what the registry says.
+process work pool: file entrypoints, cron and interval schedules in Asia/Shanghai (the
+`deliver` interval from CAMPAIGN_DELIVER_EVERY_MINUTES when run, the registry's default in the
+checked-in file), the default campaign_year, descriptions and tags.
+tests/deployments/test_prefect_yaml.py checks that the checked-in prefect.yaml says what the
+registry says.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ def _text(dumper: yaml.SafeDumper, value: str) -> Any:
 _Dumper.add_representer(str, _text)
 
 
+def schedule_entries(entry: StageDeployment, timezone: str) -> list[dict[str, Any]]:
+    """Return a registry entry's schedules as prefect.yaml writes them (interval in seconds)."""
+    if entry.every_minutes:
+        return [{"interval": entry.every_minutes * 60, "timezone": timezone, "active": True}]
+    return [{"cron": entry.cron, "timezone": timezone, "active": True}] if entry.cron else []
+
+
 def deployment_entry(
     entry: StageDeployment, campaign_year: int, timezone: str = CAMPAIGN_TIMEZONE
 ) -> dict[str, Any]:
@@ -63,17 +72,22 @@ def deployment_entry(
         "description": entry.description,
         "tags": entry.all_tags,
         "parameters": entry.parameters(campaign_year),
-        "schedules": (
-            [{"cron": entry.cron, "timezone": timezone, "active": True}] if entry.cron else []
-        ),
+        "schedules": schedule_entries(entry, timezone),
         "work_pool": {"name": WORK_POOL, "work_queue_name": "default"},
     }
 
 
 def render_prefect_yaml(
-    campaign_year: int, entries: Sequence[StageDeployment] = STAGE_DEPLOYMENTS
+    campaign_year: int,
+    entries: Sequence[StageDeployment] = STAGE_DEPLOYMENTS,
+    *,
+    deliver_every_minutes: int | None = None,
 ) -> str:
-    """Return the text of prefect.yaml for `campaign_year`. Pure."""
+    """Return the text of prefect.yaml for `campaign_year`. Pure.
+
+    `deliver_every_minutes` replaces the registry's interval (default: the registry's).
+    """
+    entries = [e.every(deliver_every_minutes) for e in entries]
     document = {
         "name": "csr-campaign",
         "prefect-version": "3.9.1",
@@ -90,8 +104,10 @@ def render_prefect_yaml(
 
 def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     """Print prefect.yaml for the year given (default: the newest campaign file)."""
-    year = int(argv[0]) if argv else latest_campaign_year(Settings().campaigns_dir)
-    sys.stdout.write(render_prefect_yaml(year))
+    settings = Settings()
+    year = int(argv[0]) if argv else latest_campaign_year(settings.campaigns_dir)
+    every = settings.deliver_every_minutes
+    sys.stdout.write(render_prefect_yaml(year, deliver_every_minutes=every))
 
 
 if __name__ == "__main__":

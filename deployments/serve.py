@@ -1,10 +1,11 @@
-"""Every stage flow as a Prefect deployment, served together by `campaign serve`.
+"""Every stage flow, and outbox delivery, as a Prefect deployment, served by `campaign serve`.
 
 `STAGE_DEPLOYMENTS` is the registry: one line per stage (flow import path, deployment name,
-description, tags, cron schedule or None). Adding a stage is adding a line; prefect.yaml lists
-the same deployments for a process work pool, and tests/deployments/test_serve.py keeps the two
-in step. Flows are imported lazily (importlib) when the deployments are built, and a registered
-flow that cannot be imported is an error, never skipped.
+description, tags, cron schedule or None; delivery has an interval instead). Adding a stage is
+adding a line; prefect.yaml lists the same deployments for a process work pool, and
+tests/deployments/test_serve.py keeps the two in step. Flows are imported lazily (importlib)
+when the deployments are built, and a registered flow that cannot be imported is an error, never
+skipped.
 
 Schedules (cron, in the campaign's time zone, so `as_of` left empty is the business day the run
 starts on):
@@ -18,20 +19,26 @@ starts on):
   or stopped before reminding, this run sends the day's reminders. On days the policy names
   nothing it queues nothing. Never at the clock's hour: the two do not race for the outbox (and
   if they did, the outbox's unique key would keep every mail single). It does not re-send mail
-  queued earlier that failed to go out: the next delivery or `campaign outbox deliver` does.
+  queued earlier that failed to go out: the `deliver` deployment does.
+- deliver, every `CAMPAIGN_DELIVER_EVERY_MINUTES` (default 10) minutes: sends the outbox mail
+  that is due (retries after their backoff, rows a stopped deliverer left), every campaign year;
+  one count query and nothing more when nothing is due. Interval schedules take the setting
+  when the deployments are built (`build_deployments(..., deliver_every_minutes=...)`).
 Every other stage is triggered by an operator (Prefect UI "Run", or `prefect deployment run`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
-from prefect.schedules import Cron, Schedule
+from prefect.schedules import Cron, Interval, Schedule
 from prefect.types.entrypoint import EntrypointType
 
 CAMPAIGN_TIMEZONE = "Asia/Shanghai"
@@ -57,6 +64,9 @@ class StageDeployment:
     cron: str | None = None
     extra_parameters: str = ""  # the flow's parameters besides campaign_year and as_of
     defaults: Mapping[str, Any] = field(default_factory=dict)  # besides campaign_year
+    every_minutes: int | None = None  # an interval schedule instead of a cron
+    common_parameters: str = COMMON_PARAMETERS
+    pins_year: bool = True  # the deployment's runs default to the year it was made for
 
     @property
     def module(self) -> str:
@@ -76,10 +86,11 @@ class StageDeployment:
     @property
     def description(self) -> str:
         """Return the deployment's description: what it does and every parameter it takes."""
-        parameters = COMMON_PARAMETERS + (
+        parameters = self.common_parameters + (
             f"; {self.extra_parameters}" if self.extra_parameters else ""
         )
-        return f"{self.summary}\n\n{parameters}."
+        every = f" 每 {self.every_minutes} 分钟 / every {self.every_minutes} minutes."
+        return f"{self.summary}{every if self.every_minutes else ''}\n\n{parameters}."
 
     @property
     def all_tags(self) -> list[str]:
@@ -88,7 +99,11 @@ class StageDeployment:
 
     def parameters(self, campaign_year: int) -> dict[str, Any]:
         """Return the deployment's default parameters for `campaign_year`."""
-        return {"campaign_year": campaign_year, **self.defaults}
+        return (
+            {"campaign_year": campaign_year, **self.defaults}
+            if self.pins_year
+            else {**self.defaults}
+        )
 
     def load_flow(self) -> Flow[..., Any]:
         """Import and return the flow; raise RegisteredFlowMissing when it is not there."""
@@ -108,10 +123,19 @@ class StageDeployment:
         return found
 
     def schedules(self, timezone: str = CAMPAIGN_TIMEZONE) -> list[Schedule]:
-        """Return the deployment's schedules: its cron in `timezone`, or none."""
+        """Return the deployment's schedules: its cron or interval in `timezone`, or none."""
+        if self.every_minutes:
+            return [Interval(timedelta(minutes=self.every_minutes), timezone=timezone)]
         return [Cron(self.cron, timezone=timezone)] if self.cron else []
 
+    def every(self, minutes: int | None) -> StageDeployment:
+        """Return this entry with its interval set to `minutes` (entries without one unchanged)."""
+        if not self.every_minutes or not minutes:
+            return self
+        return dataclasses.replace(self, every_minutes=minutes)
 
+
+DELIVER_EVERY_MINUTES = 10  # the default of CAMPAIGN_DELIVER_EVERY_MINUTES
 MEETING_WAIT_SECONDS = 14 * 24 * 3600  # a suspended run holds no process: days are fine
 FILES_NOTE = "paths of files to take in; default: what is new in the inbox"
 
@@ -133,6 +157,18 @@ STAGE_DEPLOYMENTS: tuple[StageDeployment, ...] = (
         ("mail", "scheduled"),
         cron="0 10 * * *",
         extra_parameters="dry_run (true: only list what would be sent; default false)",
+    ),
+    StageDeployment(
+        "flows.deliver:deliver",
+        "deliver",
+        "邮件投递: sends the outbox mail that is due (retries whose backoff has passed, rows a "
+        "stopped deliverer left) for every campaign year; after one count query it returns at "
+        "once when nothing is due. Fails, with the reason, when delivery stopped early (server "
+        "unreachable, configuration error); the mail stays queued.",
+        ("mail", "scheduled"),
+        every_minutes=DELIVER_EVERY_MINUTES,
+        common_parameters="Parameters: campaign_year (default: empty, every year)",
+        pins_year=False,
     ),
     StageDeployment(
         "flows.mobilize:mobilize",
@@ -205,11 +241,15 @@ def build_deployments(
     campaign_year: int,
     timezone: str = CAMPAIGN_TIMEZONE,
     entries: Sequence[StageDeployment] = STAGE_DEPLOYMENTS,
+    *,
+    deliver_every_minutes: int | None = None,
 ) -> list[RunnerDeployment]:
     """Return every registered stage flow as a deployment defaulting to `campaign_year`.
 
+    `deliver_every_minutes` (the setting) replaces the registry's interval of interval entries.
     Imports the flow modules; raises RegisteredFlowMissing when a registered flow is missing.
     """
+    entries = [e.every(deliver_every_minutes) for e in entries]
     return [
         RunnerDeployment.from_flow(  # what flow.to_deployment does, without its async twin
             entry.load_flow(),
@@ -224,10 +264,15 @@ def build_deployments(
     ]
 
 
-def serve_campaign(campaign_year: int, timezone: str = CAMPAIGN_TIMEZONE) -> None:
+def serve_campaign(
+    campaign_year: int,
+    timezone: str = CAMPAIGN_TIMEZONE,
+    *,
+    deliver_every_minutes: int | None = None,
+) -> None:
     """Register every stage deployment and run their flow runs here until interrupted.
 
     Side effects: creates or updates the deployments on the Prefect API; blocks, starting a
     subprocess per flow run; on shutdown Prefect pauses the schedules (serving again resumes).
     """
-    serve(*build_deployments(campaign_year, timezone))
+    serve(*build_deployments(campaign_year, timezone, deliver_every_minutes=deliver_every_minutes))

@@ -16,11 +16,11 @@ from prefect import flow
 
 from schemas.settings import Settings
 from tasks.commend.proposal import CommendSummary, propose_commendations
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 
 
-@flow(name="commend")
+@flow(name="commend", flow_run_name=stage_run_name("commend"))
 def commend(campaign_year: int, as_of: date | None = None) -> CommendSummary:
     """Rank the units whose report passed the review and propose their commendations."""
     settings = Settings()

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.meeting.form import MeetingForm, form_class, form_to_decision, pause_key
 from tasks.meeting.pack_files import PackSummary, build_meeting_pack
@@ -168,7 +168,10 @@ def _ask_until_recorded(
             logger.error("%s", exc)
             raise
         if answer is None:
-            problems = ["the run was resumed without a complete form: fill in the form"]
+            problems = [
+                "表单未填完整（会议日期须为 2024-12-27 格式，录入人必填）The run was resumed "
+                "without a complete form: fill in the meeting date (YYYY-MM-DD) and who decides"
+            ]
             continue
         defaults = answer.model_dump(exclude={"entered_via"})
         decision, problems = form_to_decision(answer)
@@ -190,7 +193,7 @@ def _ask_until_recorded(
             logger.warning("Answer %s not accepted, asking again: %s", attempt, "; ".join(problems))
 
 
-@flow(name="meeting")
+@flow(name="meeting", flow_run_name=stage_run_name("meeting"))
 def meeting(
     campaign_year: int, as_of: date | None = None, wait_seconds: int = 3600
 ) -> MeetingSummary:

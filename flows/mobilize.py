@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.enums import OverQuota
 from schemas.settings import Settings
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import RECEIPTS_KIND, RECOMMENDATIONS_KIND, inbox_news, record_inputs
@@ -36,7 +36,7 @@ class MobilizeSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="mobilize")
+@flow(name="mobilize", flow_run_name=stage_run_name("mobilize"))
 def mobilize(
     campaign_year: int,
     as_of: date | None = None,
@@ -48,10 +48,11 @@ def mobilize(
     """Take in association and recommendation lists, then release receipts.
 
     Without file parameters it reads what is new in workspace/inbox/<campaign_year>/
-    (associations.xlsx, recommendations/, receipts/): all recommendation lists again when any
-    of them changed, and the receipt files not taken in before. Files given by parameter are
-    always read. `over_quota`: `hold` keeps an over-quota list for the operator, `cut` drops
-    the rows past the limit in list order.
+    (recommendations/ with associations.xlsx, receipts/): all recommendation lists again when
+    any of them or the association list changed, and the receipt files not taken in before.
+    Each file is saved in its own transaction; what it came to goes into the input ledger.
+    Files given by parameter are always read. `over_quota`: `hold` keeps an over-quota list
+    for the operator, `cut` drops the rows past the limit in list order.
     """
     settings = Settings()
     day = resolve_as_of(as_of, settings.timezone)
@@ -67,11 +68,21 @@ def mobilize(
             settings, campaign_year, day, association_list, recommended, over_quota, reports
         )
         taken = [association_list, *recommended] if association_list else recommended
-        record_inputs(settings, campaign_year, RECOMMENDATIONS_KIND, taken, day)
+        record_inputs(
+            settings,
+            campaign_year,
+            RECOMMENDATIONS_KIND,
+            taken,
+            day,
+            outcomes=intake.outcomes,
+            depends_on=association_list,
+        )
     registration = None
     if receipts:
         registration = ingest_receipts(settings, campaign_year, day, receipts, reports)
-        record_inputs(settings, campaign_year, RECEIPTS_KIND, receipts, day)
+        record_inputs(
+            settings, campaign_year, RECEIPTS_KIND, receipts, day, outcomes=registration.outcomes
+        )
     delivery = deliver_outbox(settings, campaign_year) if intake or registration else None
     return MobilizeSummary(
         recommendations=intake,

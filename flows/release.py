@@ -10,7 +10,8 @@ approved are ever certified, listed or released. One run, in order:
    release notice with the certificate attached and move it to `released`, send a released unit
    one notice per re-issued version (naming the number it replaces), then each association its
    summary;
-3. compile the season statistics and the media kit; deliver the mail.
+3. deliver the mail, then compile the season statistics (their mail table counts the
+   release mail as sent) and the media kit.
 Idempotent: a second run certifies, releases and sends nothing twice.
 """
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.common.business_day import resolve_as_of
+from tasks.common.business_day import resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.release.catalogue.publish import CatalogueSummary, publish_catalogue
@@ -48,7 +49,7 @@ class ReleaseSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="release")
+@flow(name="release", flow_run_name=stage_run_name("release"))
 def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
     """Release what the meeting approved, as far as `as_of` allows (see the module's steps)."""
     settings = Settings()
@@ -60,11 +61,11 @@ def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
         certificates = issue_certificates(settings, campaign_year, day)
         catalogue = publish_catalogue(settings, campaign_year, day)
     mail = send_release_mail(settings, campaign_year, day, settings.catalogue_url)
-    if day >= campaign.events.release:
-        statistics = compile_season_statistics(settings, campaign_year, day)
-        media_kit = compile_media_kit(settings, campaign_year, day)
     queued = mail.commendation_notices + mail.release_notices + mail.association_summaries
     delivery = deliver_outbox(settings, campaign_year) if queued else None
+    if day >= campaign.events.release:  # after the delivery: its mail table counts them sent
+        statistics = compile_season_statistics(settings, campaign_year, day)
+        media_kit = compile_media_kit(settings, campaign_year, day)
     return ReleaseSummary(
         campaign_year=campaign_year,
         as_of=day,

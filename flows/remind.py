@@ -18,7 +18,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from schemas.settings import Settings
-from tasks.common.business_day import resolve_as_of
+from tasks.common.business_day import resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.remind.reminders import ReminderRun, queue_reminders
@@ -33,7 +33,7 @@ class RemindSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="remind")
+@flow(name="remind", flow_run_name=stage_run_name("remind"))
 def remind(campaign_year: int, as_of: date | None = None, dry_run: bool = False) -> RemindSummary:
     """Queue and deliver the reminders and digests due on `as_of` (default: today).
 

@@ -27,7 +27,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from schemas.settings import Settings
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import REVIEW_FILES_KIND, inbox_dir, record_inputs
@@ -58,7 +58,7 @@ class ReviewSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="review")
+@flow(name="review", flow_run_name=stage_run_name("review"))
 def review(
     campaign_year: int,
     as_of: date | None = None,

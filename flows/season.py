@@ -15,9 +15,12 @@ never runs the meeting, which waits for people: an operator starts it (Prefect U
 run meeting`) and approves it there or with `campaign approve`. Once the meeting decided, it
 runs release while commendation notices are owed and then every day from the release date until
 every approved unit is released (certificates, catalogue and release mail). A stage with nothing
-to do that day is not run at all. The stage flows are not started as subflows: a subflow costs
-the engine ~0.14 s of server round trips, and a 5,000-unit season started ~140
-(docs/architecture.md); operators still run any stage by hand as its own flow.
+to do that day is not run at all. After the stages it delivers whatever outbox mail of the year
+is due (step `deliver`: one count query, then delivery only if anything is due), so retries whose
+backoff passed and rows a stopped deliverer left go out even on a day no stage queued mail.
+The stage flows are not started as subflows: a subflow costs the engine ~0.14 s of server round
+trips, and a 5,000-unit season started ~140 (docs/architecture.md); operators still run any
+stage by hand as its own flow.
 Each stage's work of the day is isolated (`StageWork`): a stage that raises is recorded (which
 step, why), the other due stages still run, and the day's run then ends Failed with
 `SeasonDayFailed`. Every day ends with the season's audit (tasks/audit, as `campaign audit`) and
@@ -42,6 +45,7 @@ from flows.remind import RemindSummary, remind
 from flows.review import ReviewSummary, review
 from flows.submit import SubmitSummary, submit
 from flows.train import TrainSummary, train
+from notifications.delivery import DeliveryReport
 from schemas.enums import Stage
 from schemas.settings import Settings
 from tasks.audit.daily import audit_day
@@ -54,8 +58,9 @@ from tasks.clock.attention import (
 )
 from tasks.clock.windows import ClosedWindows, close_windows
 from tasks.commend.proposal import CommendSummary
-from tasks.common.business_day import resolve_as_of
+from tasks.common.business_day import resolve_as_of, stage_run_name
 from tasks.common.campaigns import advance_campaign_stage
+from tasks.common.delivery import deliver_due
 from tasks.release.due import release_due
 from tasks.review.due import review_due
 
@@ -91,9 +96,10 @@ class SeasonDay(BaseModel):
     commend: CommendSummary | None = None
     awaiting_meeting: bool = False
     release: ReleaseSummary | None = None
+    delivery: DeliveryReport | None = None  # the clock's own delivery of the mail due that day
 
 
-@flow(name="season")
+@flow(name="season", flow_run_name=stage_run_name("season"))
 def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     """Advance the campaign to `as_of` and run what is due that day, each stage isolated."""
     settings = Settings()
@@ -124,6 +130,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     if now in CLOSING_STAGES:
         closing = work.step("release", release_due, settings, campaign_year, day)
     released = work.run(release) if closing is not None and closing.release_due else None
+    delivered = work.step("deliver", deliver_due, settings, campaign_year)
     work.finish(settings)
     return SeasonDay(
         campaign_year=campaign_year,
@@ -139,6 +146,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
         commend=proposed,
         awaiting_meeting=closing is not None and not closing.meeting_decided,
         release=released,
+        delivery=delivered,
     )
 
 

@@ -17,7 +17,7 @@ from prefect import flow
 from pydantic import BaseModel, ConfigDict
 
 from schemas.settings import Settings
-from tasks.common.business_day import current_run_label, resolve_as_of
+from tasks.common.business_day import current_run_label, resolve_as_of, stage_run_name
 from tasks.common.campaigns import prepare_campaign
 from tasks.common.delivery import deliver_outbox
 from tasks.common.inbox import ATTENDANCE_KIND, inbox_news, record_inputs
@@ -35,7 +35,7 @@ class TrainSummary(BaseModel):
     mail_sent: int = 0
 
 
-@flow(name="train")
+@flow(name="train", flow_run_name=stage_run_name("train"))
 def train(
     campaign_year: int,
     as_of: date | None = None,

@@ -1,41 +1,35 @@
-"""Send one claimed batch and record its results: the inner loop of delivery.
+"""Send one claimed batch: one worker per connection, each handing over a few rows at a time.
 
-`send_batch` runs one worker per mailer connection over the batch (optionally paced by an asyncio
-`RateLimiter`); a worker whose connection failed twice in a row stops taking messages.
-`renew_while_running` keeps the batch's lease alive. `record_batch` turns the outcomes into the
-named state changes of records.py in one short transaction: sent; retry with backoff until the
-last attempt, then failed; failed; unsent rows released; rows that were on the wire when the
-batch was interrupted marked ambiguous. No recipient address or secret is logged here.
+`send_batch` runs one worker per mailer connection over the batch (optionally paced by an
+asyncio `RateLimiter`). A worker takes a chunk of HANDOVER_CHUNK rows, has them marked handed
+over in one short transaction (`hand_over`, off the event loop), then sends them one by one and
+gives each outcome to the recorder (recorder.py) at once. So a crash leaves ambiguous at most
+the chunks in hand, never the whole batch. A worker whose connection failed twice in a row stops
+taking rows; a configuration error (verdicts.py) stops every worker and puts the row back. What
+is left when the batch ends (rows never taken, taken but not started, or on the wire when it was
+interrupted) is for the recorder's batch-end flush. No recipient address or secret is logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from notifications.claims import ClaimedMail, SessionFactory, renew_lease
+from notifications.claims import ClaimedMail
 from notifications.headers import Mailbox, mailbox
 from notifications.mailers import Mailer
 from notifications.message import build_message
-from notifications.records import (
-    Failure,
-    Retry,
-    Sent,
-    mark_ambiguous,
-    mark_failed,
-    mark_retry,
-    mark_sent,
-    release,
-)
-from notifications.verdicts import Outcome, Verdict, backoff, outcome_of_error, outcome_of_receipt
+from notifications.verdicts import Outcome, Verdict, outcome_of_error, outcome_of_receipt
 
 CONNECTION_STRIKES = 2  # a connection that failed twice in a row stops taking messages
-INTERRUPTED = "delivery stopped while sending"
+HANDOVER_CHUNK = 4  # rows a worker marks handed over at once: a crash's ambiguity per connection
 Clock = Callable[[], datetime]
+HandOver = Callable[[Sequence[int]], Awaitable[list[int]]]  # returns the ids still held
+Record = Callable[[ClaimedMail, Outcome], None]
 
 
 class RateLimiter:
@@ -55,30 +49,50 @@ class RateLimiter:
 
 
 class Batch:
-    """One claimed batch in flight: what is pending, on the wire and done."""
+    """One claimed batch in flight: rows not taken yet, taken by a worker, and on the wire."""
 
     def __init__(self, claimed: Sequence[ClaimedMail]) -> None:
         self.claimed = {m.id: m for m in claimed}
         self.pending: deque[ClaimedMail] = deque(claimed)
-        self.in_flight: set[int] = set()
-        self.outcomes: dict[int, Outcome] = {}
+        self.taken: dict[int, ClaimedMail] = {}  # handed (or being handed) over, no outcome yet
+        self.in_flight: set[int] = set()  # an attempt has started: may be on the wire
         self.last_connection_error: str | None = None
         self.workers_stopped = 0
+        self.configuration_error: str | None = None
+        self.error: BaseException | None = None  # a worker's own failure (the database)
 
-    def open_ids(self) -> list[int]:
-        """Return the ids of rows without an outcome yet."""
-        return [i for i in self.claimed if i not in self.outcomes]
+    def take(self, count: int) -> list[ClaimedMail]:
+        """Take up to `count` rows off the pending queue for one worker."""
+        chunk = [self.pending.popleft() for _ in range(min(count, len(self.pending)))]
+        self.taken.update((m.id, m) for m in chunk)
+        return chunk
 
+    def put_back(self, mails: Sequence[ClaimedMail]) -> None:
+        """Return taken rows that were not attempted to the front of the pending queue."""
+        for mail in reversed(mails):
+            self.taken.pop(mail.id, None)
+            self.pending.appendleft(mail)
 
-@dataclass
-class Recorded:
-    """What `record_batch` wrote for one batch."""
+    def drop(self, mails: Sequence[ClaimedMail]) -> None:
+        """Forget taken rows another deliverer recovered (this one's lease had lapsed)."""
+        for mail in mails:
+            self.taken.pop(mail.id, None)
+            self.claimed.pop(mail.id, None)
 
-    sent: list[Sent] = field(default_factory=list)
-    retries: list[Retry] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    released: list[int] = field(default_factory=list)
-    ambiguous: list[int] = field(default_factory=list)
+    def finish(self, mail: ClaimedMail) -> None:
+        """Note that a row's attempt is over (its outcome went to the recorder)."""
+        self.taken.pop(mail.id, None)
+        self.in_flight.discard(mail.id)
+
+    @property
+    def stopping(self) -> bool:
+        """Whether workers must stop taking rows (configuration error or a worker's failure)."""
+        return self.configuration_error is not None or self.error is not None
+
+    def leftovers(self) -> tuple[list[int], list[int]]:
+        """Return (rows never on the wire: release them, rows that may be: ambiguous), sorted."""
+        unsent = [m.id for m in self.pending] + [i for i in self.taken if i not in self.in_flight]
+        return sorted(unsent), sorted(self.in_flight)
 
 
 async def attempt(
@@ -106,77 +120,76 @@ async def attempt(
     return outcome_of_receipt(receipt, mail.recipient)
 
 
-async def send_batch(
-    batch: Batch,
-    mailer: Mailer,
-    *,
-    sender: Mailbox,
-    workspace: Path,
-    limiter: RateLimiter | None,
-    clock: Clock,
-) -> None:
-    """Send a batch over `mailer.connections` concurrent workers until it is done. Sends mail."""
+@dataclass(frozen=True)
+class Sending:
+    """What every worker of a batch shares: the mailer, sender, pace, hand-over and recorder."""
 
-    async def worker() -> None:
-        strikes = 0
-        while batch.pending and strikes < CONNECTION_STRIKES:
-            mail = batch.pending.popleft()
-            if limiter is not None:
-                await limiter.wait()
-            batch.in_flight.add(mail.id)
-            outcome = await attempt(mailer, mail, sender, workspace, clock())
+    mailer: Mailer
+    sender: Mailbox
+    workspace: Path
+    limiter: RateLimiter | None
+    clock: Clock
+    hand_over: HandOver
+    record: Record
+    chunk: int = HANDOVER_CHUNK
+
+
+async def send_batch(batch: Batch, sending: Sending) -> None:
+    """Send a batch over `mailer.connections` concurrent workers until it is done or stopped.
+
+    Sends mail; marks rows handed over (through `sending.hand_over`); re-raises a worker's own
+    failure (a database error while handing over) once every worker has stopped.
+    """
+    await asyncio.gather(
+        *(_worker(batch, sending) for _ in range(max(1, sending.mailer.connections)))
+    )
+    if batch.error is not None:
+        raise batch.error
+
+
+async def _worker(batch: Batch, sending: Sending) -> None:
+    """Take chunks, hand each over, send its rows; stop after repeated connection failures."""
+    strikes = 0
+    while strikes < CONNECTION_STRIKES and not batch.stopping:
+        chunk = batch.take(sending.chunk)
+        if not chunk:
+            return
+        try:
+            held = set(await sending.hand_over([m.id for m in chunk]))
+        except Exception as exc:  # never send what is not durably marked handed over
+            batch.put_back(chunk)
+            batch.error = batch.error or exc
+            return
+        batch.drop([m for m in chunk if m.id not in held])
+        strikes = await _send_chunk(batch, sending, [m for m in chunk if m.id in held], strikes)
+    if strikes >= CONNECTION_STRIKES:
+        batch.workers_stopped += 1
+
+
+async def _send_chunk(
+    batch: Batch, sending: Sending, chunk: list[ClaimedMail], strikes: int
+) -> int:
+    """Send a handed-over chunk row by row; return the worker's connection strikes after it."""
+    for index, mail in enumerate(chunk):
+        if strikes >= CONNECTION_STRIKES or batch.stopping:
+            batch.put_back(chunk[index:])
+            break
+        if sending.limiter is not None:
+            await sending.limiter.wait()
+        batch.in_flight.add(mail.id)
+        outcome = await attempt(
+            sending.mailer, mail, sending.sender, sending.workspace, sending.clock()
+        )
+        if outcome.verdict is Verdict.CONFIGURATION:
+            batch.configuration_error = batch.configuration_error or outcome.error
             batch.in_flight.discard(mail.id)
-            batch.outcomes[mail.id] = outcome
-            if outcome.connection:
-                strikes += 1
-                batch.last_connection_error = outcome.error
-            else:
-                strikes = 0
-        if strikes >= CONNECTION_STRIKES:
-            batch.workers_stopped += 1
-
-    await asyncio.gather(*(worker() for _ in range(max(1, mailer.connections))))
-
-
-async def renew_while_running(
-    session_factory: SessionFactory, worker_id: str, batch: Batch, lease: timedelta, clock: Clock
-) -> None:
-    """Every third of the lease, extend the lease of the batch's unfinished rows (writes)."""
-    while True:
-        await asyncio.sleep(lease.total_seconds() / 3)
-        with session_factory() as session:
-            renew_lease(session, worker_id, batch.open_ids(), lease=lease, now=clock())
-
-
-def record_batch(
-    session_factory: SessionFactory,
-    worker_id: str,
-    batch: Batch,
-    *,
-    max_attempts: int,
-    now: datetime,
-    unsent_reason: str,
-) -> Recorded:
-    """Write every outcome of a batch in one transaction; release rows never attempted."""
-    done = Recorded()
-    for row_id, outcome in batch.outcomes.items():
-        attempts = batch.claimed[row_id].attempts + 1
-        error = outcome.error or ""
-        if outcome.verdict is Verdict.SENT:
-            done.sent.append(Sent(row_id, outcome.reply or "250"))
-        elif outcome.verdict is Verdict.RETRY and attempts < max_attempts:
-            done.retries.append(Retry(row_id, error, outcome.reply, now + backoff(attempts)))
-        elif outcome.verdict is Verdict.RETRY:
-            reason = f"gave up after {attempts} attempts: {error}"
-            done.failures.append(Failure(row_id, reason, outcome.reply))
+            batch.put_back(chunk[index:])
+            break
+        batch.finish(mail)
+        sending.record(mail, outcome)
+        if outcome.connection:
+            strikes += 1
+            batch.last_connection_error = outcome.error
         else:
-            done.failures.append(Failure(row_id, error, outcome.reply))
-    done.ambiguous = sorted(batch.in_flight)
-    done.released = [m.id for m in batch.pending]
-    with session_factory() as session:
-        mark_sent(session, worker_id, done.sent, now=now)
-        mark_retry(session, worker_id, done.retries, now=now)
-        mark_failed(session, worker_id, done.failures, now=now)
-        release(session, worker_id, done.released, reason=unsent_reason, not_before=now)
-        mark_ambiguous(session, worker_id, done.ambiguous, reason=INTERRUPTED, now=now)
-    return done
+            strikes = 0
+    return strikes

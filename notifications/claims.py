@@ -1,11 +1,13 @@
 """Claim outbox rows for a deliverer, keep their lease alive, recover leases that lapsed.
 
 The delivery states: queued -> sending (`claim`, here, with a lease) -> sent | queued again |
-failed (records.py, by the deliverer holding the claim) | ambiguous (`recover_expired`, here, when
-a lease lapsed: the server may or may not have the message); an operator re-queues or cancels
-(operators.py). Every move is a conditional UPDATE that sets all related fields together, so it
-only happens from the state it expects. Claiming runs in its own short transaction (a session
-factory); the other functions run in the caller's session. This module does not send mail.
+failed | ambiguous (records.py, by the deliverer holding the claim); `recover_expired`, here,
+turns rows whose lease lapsed into ambiguous if they had been handed to the server (it may or
+may not have them) and back into queued if not; `live_leases` counts rows a live deliverer
+holds; an operator re-queues or cancels (operators.py). Every move is a conditional UPDATE that
+sets all related fields together, so it only happens from the state it expects. Claiming runs
+in its own short transaction (a session factory); the other functions run in the caller's
+session. This module does not send mail.
 """
 
 from __future__ import annotations
@@ -117,11 +119,11 @@ def claim_statement(
 ) -> sa.Update:
     """Return the conditional UPDATE that moves the `due` rows still queued to sending. Pure.
 
-    It sets claimed_by and lease_until together. On PostgreSQL the due rows are picked with
-    FOR UPDATE SKIP LOCKED in a CTE; elsewhere they are an IN subquery.
+    It sets claimed_by and lease_until together and clears handed_at. On PostgreSQL the due
+    rows are picked with FOR UPDATE SKIP LOCKED in a CTE; elsewhere they are an IN subquery.
     """
     stmt = sa.update(OUTBOX).values(
-        status=OutboxStatus.SENDING, claimed_by=worker_id, lease_until=until
+        status=OutboxStatus.SENDING, claimed_by=worker_id, lease_until=until, handed_at=None
     )
     if dialect == "postgresql":
         picked = due.with_for_update(skip_locked=True).cte("picked")
@@ -165,26 +167,74 @@ def renew_lease(
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Recovered:
+    """Rows a stopped deliverer left sending: made ambiguous (handed over) or queued again."""
+
+    ambiguous: list[int]
+    requeued: list[int]
+
+
+@dataclass(frozen=True)
+class LiveLeases:
+    """Rows another deliverer holds under a lease that has not expired yet."""
+
+    rows: int
+    until: datetime | None  # the latest lease: all of them are recoverable after it
+
+
+LAPSED_HANDED = "lease expired after it was handed to the server; the server may or may not have it"
+LAPSED_UNSENT = "lease expired before it was handed to the server"
+
+
 def recover_expired(
     session: Session, worker_id: str, *, now: datetime, campaign_year: int | None = None
-) -> list[int]:
-    """Turn rows left `sending` past their lease into `ambiguous`; return their ids, sorted.
+) -> Recovered:
+    """Settle rows left `sending` past their lease; return their ids by what became of them.
 
-    A live deliverer renews its lease, so only a crashed or stalled one's rows qualify.
-    Sets attempts + 1, last_error and a note naming who recovered them; keeps claimed_by.
+    A live deliverer renews its lease, so only a crashed or stalled one's rows qualify. A row
+    that was handed to the server (handed_at set) becomes `ambiguous`: attempts + 1, last_error,
+    a note naming who recovered it, claimed_by kept. A row never handed over goes back to
+    `queued` (due as before, attempts unchanged, claim and lease cleared) with a note.
     """
-    reason = "lease expired while sending; the server may or may not have this message"
-    stmt = (
+    lapsed = [OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.lease_until < now]
+    if campaign_year is not None:
+        lapsed.append(OUTBOX.c.campaign_year == campaign_year)
+    ambiguous = (
         sa.update(OUTBOX)
-        .where(OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.lease_until < now)
+        .where(*lapsed, OUTBOX.c.handed_at.is_not(None))
         .values(
             status=OutboxStatus.AMBIGUOUS,
             attempts=OUTBOX.c.attempts + 1,
-            last_error=f"ambiguous: {reason}",
-            operator_note=append_note(stamp(now, worker_id, f"recovered: {reason}")),
+            last_error=f"ambiguous: {LAPSED_HANDED}",
+            operator_note=append_note(stamp(now, worker_id, f"recovered: {LAPSED_HANDED}")),
         )
         .returning(OUTBOX.c.id)
     )
+    requeued = (
+        sa.update(OUTBOX)
+        .where(*lapsed, OUTBOX.c.handed_at.is_(None))
+        .values(
+            status=OutboxStatus.QUEUED,
+            claimed_by=None,
+            lease_until=None,
+            last_error=f"not attempted: {LAPSED_UNSENT}",
+            operator_note=append_note(stamp(now, worker_id, f"re-queued: {LAPSED_UNSENT}")),
+        )
+        .returning(OUTBOX.c.id)
+    )
+    return Recovered(
+        ambiguous=sorted(r.id for r in session.execute(ambiguous)),
+        requeued=sorted(r.id for r in session.execute(requeued)),
+    )
+
+
+def live_leases(session: Session, *, now: datetime, campaign_year: int | None = None) -> LiveLeases:
+    """Return how many rows are `sending` under a lease not yet expired, and the latest lease."""
+    stmt = sa.select(sa.func.count(), sa.func.max(OUTBOX.c.lease_until)).where(
+        OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.lease_until >= now
+    )
     if campaign_year is not None:
         stmt = stmt.where(OUTBOX.c.campaign_year == campaign_year)
-    return sorted(r.id for r in session.execute(stmt))
+    rows, until = session.execute(stmt).one()
+    return LiveLeases(rows=int(rows), until=until)

@@ -1,43 +1,54 @@
-"""Deliver the outbox: recover crashed claims, then claim, send and record, batch by batch.
+"""Deliver the outbox: settle crashed claims, then claim, send and record, batch by batch.
 
-`deliver` first turns rows whose lease expired into `ambiguous` (reported, never resent on its
-own), then loops: claim a batch sized to finish well inside the lease, send it concurrently over
-the mailer's connections (optionally rate-limited) while renewing the lease, and record every
-result in one short synchronous transaction (batches.py). Who delivers, with which lease and
-batch size, is planned in delivery_plan.py; what each batch recorded is tallied into the run's
-report in delivery_report.py (DeliveryReport is re-exported here); retry and failure decisions
-come from verdicts.py. Database work never crosses threads: every transaction opens and closes
-inside one call. No recipient address or secret is logged. This module does not render or
-enqueue mail.
+`deliver` first settles rows whose lease expired (claims.py: ambiguous if they had been handed
+to the server, queued again if not) and notes rows a live deliverer still holds, then loops:
+claim a batch sized to finish well inside the lease, send it over the mailer's connections
+(batches.py: a few rows at a time are marked handed over, then sent), while the recorder writes
+results every second or so and the lease of unrecorded rows is renewed (recorder.py). The run
+stops when nothing is due, when every connection failed (server unreachable) or at once on a
+configuration error (TLS, login, sender refused: the rows go back to the queue untouched).
+Who delivers, with which lease and batch size, is planned in delivery_plan.py; the run's report
+is tallied in delivery_report.py (DeliveryReport is re-exported here); verdicts come from
+verdicts.py. Every database call runs in a worker thread with its own short session, so a busy
+database never stalls the event loop. No recipient address or secret is logged. This module
+does not render or enqueue mail.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from notifications.batches import (
-    Batch,
-    Clock,
-    RateLimiter,
-    record_batch,
-    renew_while_running,
-    send_batch,
+from notifications.batches import Batch, Clock, RateLimiter, Sending, send_batch
+from notifications.claims import (
+    LiveLeases,
+    Recovered,
+    SessionFactory,
+    claim,
+    live_leases,
+    recover_expired,
 )
-from notifications.claims import SessionFactory, claim, recover_expired
 from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_delivery
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
 from notifications.outbox import count_by_status
+from notifications.recorder import Recorder, renew_while_running
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 
 __all__ = ["DeliveryFailure", "DeliveryReport", "deliver", "deliver_now"]
 
 log = logging.getLogger(__name__)
+
+
+class Stop(NamedTuple):
+    """Why a run ended before the queue was empty (None: it did not), and whether by settings."""
+
+    reason: str | None = None
+    configuration_error: str | None = None
 
 
 async def deliver(
@@ -53,10 +64,10 @@ async def deliver(
 ) -> DeliveryReport:
     """Deliver every due outbox row; return counts and failures. Sends mail; writes the outbox.
 
-    First recovers expired leases (rows become ambiguous and are reported), then claims, sends
-    and records batch after batch until nothing is due or the server is unreachable. Closes the
-    mailer's connections at the end. Cancellation records what finished, marks messages that
-    were on the wire ambiguous and releases the rest.
+    First settles expired leases (reported), then claims, sends and records batch after batch
+    until nothing is due, the server is unreachable or a configuration error stops it. Closes
+    the mailer's connections at the end. Cancellation records what finished, marks messages
+    that were on the wire ambiguous and releases the rest.
     """
     plan = plan_delivery(
         settings,
@@ -66,53 +77,104 @@ async def deliver(
         batch_size=batch_size,
     )
     started = clock()
-    recovered = _recover(session_factory, plan.worker, started, campaign_year)
-    tally = DeliveryTally(recovered=recovered, ambiguous=len(recovered))  # those count as ambiguous
+    recovered, leases = await asyncio.to_thread(
+        _settle, session_factory, plan.worker, started, campaign_year
+    )
+    tally = DeliveryTally(recovered=recovered, leases=leases)
+    recorder = Recorder(
+        session_factory,
+        plan.worker,
+        max_attempts=plan.max_attempts,
+        clock=clock,
+        on_written=tally.add,
+    )
     try:
-        stopped = await _deliver_batches(
-            session_factory, mailer, plan, tally, campaign_year=campaign_year, clock=clock
-        )
+        stop = await _run(session_factory, mailer, plan, recorder, tally, campaign_year, clock)
     finally:
         await mailer.close()
-    with session_factory() as session:
-        outbox = count_by_status(session, campaign_year=campaign_year)
+    outbox = await asyncio.to_thread(_counts, session_factory, campaign_year)
     return tally.report(
         worker_id=plan.worker,
         batch_size=plan.batch_size,
         started=started,
         finished=clock(),
-        stopped=stopped,
+        stopped=stop.reason,
         outbox=outbox,
+        configuration_error=stop.configuration_error,
     )
 
 
-def _recover(
+def _settle(
     session_factory: SessionFactory, worker: str, now: datetime, campaign_year: int | None
-) -> tuple[int, ...]:
-    """Turn rows whose lease lapsed into ambiguous and return their ids. Writes the outbox."""
+) -> tuple[Recovered, LiveLeases]:
+    """Settle rows whose lease lapsed; count rows a live lease holds. Writes the outbox."""
     with session_factory() as session:
         recovered = recover_expired(session, worker, now=now, campaign_year=campaign_year)
-    if recovered:
-        log.warning("%d outbox rows left sending by a stopped deliverer: ambiguous", len(recovered))
-    return tuple(recovered)
+        leases = live_leases(session, now=now, campaign_year=campaign_year)
+    if recovered.ambiguous or recovered.requeued:
+        log.warning(
+            "outbox rows left sending by a stopped deliverer: %d ambiguous (handed over), "
+            "%d queued again (never handed over)",
+            len(recovered.ambiguous),
+            len(recovered.requeued),
+        )
+    if leases.rows:
+        log.warning(
+            "%d outbox rows are held by a live lease; recoverable after %s",
+            leases.rows,
+            leases.until.isoformat(timespec="seconds") if leases.until else "?",
+        )
+    return recovered, leases
+
+
+def _counts(session_factory: SessionFactory, campaign_year: int | None) -> dict[str, int]:
+    """Return the outbox's counts by status (one read transaction)."""
+    with session_factory() as session:
+        return count_by_status(session, campaign_year=campaign_year)
+
+
+async def _run(
+    session_factory: SessionFactory,
+    mailer: Mailer,
+    plan: DeliveryPlan,
+    recorder: Recorder,
+    tally: DeliveryTally,
+    campaign_year: int | None,
+    clock: Clock,
+) -> Stop:
+    """Run the batches with the recorder's periodic writes and the lease renewal beside them."""
+    writer = asyncio.create_task(recorder.run())
+    renewer = asyncio.create_task(
+        renew_while_running(session_factory, plan.worker, recorder.open_ids, plan.lease, clock)
+    )
+    try:
+        return await _deliver_batches(
+            session_factory, mailer, plan, recorder, tally, campaign_year=campaign_year, clock=clock
+        )
+    finally:
+        recorder.stop()
+        renewer.cancel()
+        await asyncio.gather(writer, renewer, return_exceptions=True)
 
 
 async def _deliver_batches(
     session_factory: SessionFactory,
     mailer: Mailer,
     plan: DeliveryPlan,
+    recorder: Recorder,
     tally: DeliveryTally,
     *,
     campaign_year: int | None,
     clock: Clock,
-) -> str | None:
-    """Claim, send and record batch after batch; tally each. Sends mail; writes the outbox.
+) -> Stop:
+    """Claim, send and record batch after batch. Sends mail; writes the outbox.
 
-    Returns None once nothing is due, or why delivery stopped early (the server unreachable).
+    Returns an empty Stop once nothing is due, or why delivery stopped early.
     """
     limiter = RateLimiter(plan.rate_per_second) if plan.rate_per_second > 0 else None
     while True:
-        claimed = claim(
+        claimed = await asyncio.to_thread(
+            claim,
             session_factory,
             plan.worker,
             batch=plan.batch_size,
@@ -121,68 +183,62 @@ async def _deliver_batches(
             campaign_year=campaign_year,
         )
         if not claimed:
-            return None
+            return Stop()
+        recorder.claimed(claimed)
         tally.batches += 1
-        stopped = await _send_and_record(
-            session_factory, mailer, plan, Batch(claimed), tally, limiter=limiter, clock=clock
-        )
-        if stopped is not None:
-            return stopped
-
-
-async def _send_and_record(
-    session_factory: SessionFactory,
-    mailer: Mailer,
-    plan: DeliveryPlan,
-    batch: Batch,
-    tally: DeliveryTally,
-    *,
-    limiter: RateLimiter | None,
-    clock: Clock,
-) -> str | None:
-    """Send one claimed batch while renewing its lease, then record and tally every result.
-
-    Sends mail; writes the outbox (lease renewals, then one transaction for the results, even
-    when sending was cancelled or raised). Returns why delivery must stop (every connection
-    failed: the server is unreachable), or None to claim the next batch.
-    """
-    renewer = asyncio.create_task(
-        renew_while_running(session_factory, plan.worker, batch, plan.lease, clock)
-    )
-    stopped: str | None = None
-    reason = "delivery was cancelled"
-    try:
-        await send_batch(
-            batch,
-            mailer,
+        sending = Sending(
+            mailer=mailer,
             sender=plan.sender,
             workspace=plan.workspace,
             limiter=limiter,
             clock=clock,
+            hand_over=recorder.hand_over,
+            record=recorder.add,
         )
-        if batch.workers_stopped >= max(1, mailer.connections):
-            stopped = reason = f"server unreachable: {batch.last_connection_error}"
+        stop = await _send_and_record(Batch(claimed), sending, recorder)
+        log.info(
+            "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
+            tally.batches,
+            tally.sent,
+            tally.retried,
+            tally.failed,
+            tally.ambiguous,
+        )
+        if stop.reason is not None:
+            return stop
+
+
+async def _send_and_record(batch: Batch, sending: Sending, recorder: Recorder) -> Stop:
+    """Send one claimed batch, then write its last results whatever happened (finally).
+
+    Sends mail; writes the outbox (hand-overs, results as they come, then one transaction that
+    records the rest, releases rows never handed over and marks rows that were on the wire when
+    sending was interrupted ambiguous). Returns why delivery must stop, if it must.
+    """
+    stop = Stop("delivery was cancelled")
+    try:
+        await send_batch(batch, sending)
+        stop = _why_stop(batch, sending.mailer.connections)
     finally:
-        renewer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewer
-        done = record_batch(
-            session_factory,
-            plan.worker,
-            batch,
-            max_attempts=plan.max_attempts,
-            now=clock(),
-            unsent_reason=reason,
+        released, interrupted = batch.leftovers()
+        await recorder.final_flush(
+            released=released,
+            interrupted=interrupted,
+            unsent_reason=stop.reason or "not reached in this run",
+            mails=batch.claimed,
         )
-        tally.add(batch, done)
-    log.info(
-        "outbox batch %d: %d sent, %d to retry, %d failed",
-        tally.batches,
-        len(done.sent),
-        len(done.retries),
-        len(done.failures),
-    )
-    return stopped
+    return stop
+
+
+def _why_stop(batch: Batch, connections: int) -> Stop:
+    """Return why delivery must stop after this batch (settings refused, server unreachable)."""
+    if batch.configuration_error is not None:
+        log.error("delivery stopped by a configuration error: %s", batch.configuration_error)
+        text = f"configuration error: {batch.configuration_error}"
+        return Stop(text, batch.configuration_error)
+    if batch.workers_stopped >= max(1, connections):
+        return Stop(f"server unreachable: {batch.last_connection_error}")
+    return Stop()
 
 
 def deliver_now(
@@ -197,7 +253,7 @@ def deliver_now(
 ) -> DeliveryReport:
     """Run `deliver` to completion from synchronous code (in a fresh thread if a loop runs).
 
-    Same side effects as `deliver`; its sessions open and close in the thread that runs it.
+    Same side effects as `deliver`; its sessions open and close in the threads that run them.
     """
 
     def run() -> DeliveryReport:

@@ -2,9 +2,9 @@
 
 Pure rules on the settings and the caller's overrides (`default_worker_id` only reads the host
 name and process id). A batch is sized so that it finishes well inside the lease: a quarter of
-the lease at a slow relay's pace per connection, capped by the rate limit and BATCH_MAX, which
-is also the most rows a crash can leave ambiguous. This module does not claim, send or record
-(delivery.py, claims.py, batches.py).
+the lease at a slow relay's pace per connection, capped by the rate limit and BATCH_MAX. (What
+a crash can leave ambiguous is far less: the rows handed over and not recorded, batches.py.)
+This module does not claim, send or record (delivery.py, claims.py, batches.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from notifications.headers import Mailbox, mailbox
 from schemas.settings import Settings
 
 SECONDS_PER_MESSAGE_ESTIMATE = 0.05  # a slow relay; loopback is much faster
-BATCH_MAX = 200  # also the most rows a crash can leave ambiguous
+BATCH_MAX = 200  # rows claimed at once (a crash leaves ambiguous only those handed over)
 
 
 def default_worker_id() -> str:

@@ -3,9 +3,11 @@
 `SmtpMailer` keeps N aiosmtplib clients, each with its own connection that is opened on first
 use and reused for every later message (reconnected after a drop). Security is none, STARTTLS or
 implicit TLS; the password stays a SecretStr until the moment of AUTH and never appears in a log,
-repr or exception raised here. `FileMailer` writes each message as an .eml file into a folder in
-the workspace (named by Message-ID, so a resend overwrites rather than duplicates). Mailers do
-not classify, retry or log recipients: every error propagates to the caller (delivery.py).
+repr or exception raised here. The conversation itself, phase by phase, is transmit.py: an SMTP
+failure is raised as TransmitError naming the phase. `FileMailer` writes each message as an .eml
+file into a folder in the workspace (named by Message-ID, so a resend overwrites rather than
+duplicates). Mailers do not classify, retry or log recipients: every error propagates to the
+caller (batches.py, verdicts.py).
 """
 
 from __future__ import annotations
@@ -23,16 +25,12 @@ from typing import Literal, Protocol
 import aiosmtplib
 from pydantic import SecretStr
 
-from notifications.wire_format import message_bytes
+from notifications.transmit import SmtpPhase, TransmitError, open_session, transmit
 from schemas.settings import Settings
 
 FILE_MAILER_FOLDER = ("mail", "sent")
-_ENVELOPE_REPLIES = (  # replies to this message's envelope or data: the connection stays usable
-    aiosmtplib.SMTPSenderRefused,
-    aiosmtplib.SMTPRecipientRefused,
-    aiosmtplib.SMTPRecipientsRefused,
-    aiosmtplib.SMTPDataError,
-)
+_MESSAGE_PHASES = frozenset({SmtpPhase.MAIL, SmtpPhase.RCPT, SmtpPhase.DATA, SmtpPhase.PAYLOAD})
+_REPLIES = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,10 @@ class Mailer(Protocol):
     async def send(
         self, message: EmailMessage, *, sender: str, recipients: Sequence[str]
     ) -> SendReceipt:
-        """Send one message to the envelope recipients; raise whatever the transport raises."""
+        """Send one message to the envelope recipients; raise whatever the transport raises.
+
+        An SMTP mailer raises TransmitError, naming the phase of the conversation that failed.
+        """
         ...
 
     async def close(self) -> None:
@@ -106,7 +107,7 @@ class SmtpMailer:
             hostname=self.host,
             port=self.port,
             use_tls=self.security == "tls",
-            start_tls=self.security == "starttls",
+            start_tls=False,  # STARTTLS is asked for by open_session, as its own phase
             timeout=self.timeout,
             tls_context=self._tls_context,
         )
@@ -120,33 +121,32 @@ class SmtpMailer:
                 self._idle.put_nowait(client)
         return self._idle
 
-    async def _ready(self, client: aiosmtplib.SMTP) -> None:
-        """Connect (and log in) a client that is not connected. Network I/O."""
-        if client.is_connected:
-            return
-        await client.connect()
-        if self.user:  # the plain password exists only inside this call, never in our locals
-            await client.login(
-                self.user, self._password.get_secret_value() if self._password else ""
-            )
-
     async def send(
         self, message: EmailMessage, *, sender: str, recipients: Sequence[str]
     ) -> SendReceipt:
         """Send over an idle pooled connection (opened on first use). Network I/O; raises.
 
-        A connection in an unknown state after an error is closed, so the next use reconnects;
-        after a refusal of this message it stays open for the next one.
+        Raises TransmitError naming the phase that failed. A connection in an unknown state
+        after an error is closed, so the next use reconnects; after the server refused this
+        message with a reply it stays open for the next one.
         """
         pool = self._pool()
         client = await pool.get()
         try:
-            await self._ready(client)
-            refused, reply = await _transmit(client, message, sender, list(recipients))
-        except _ENVELOPE_REPLIES:
-            raise  # the server answered this message and aiosmtplib reset the envelope
+            if not client.is_connected:  # the plain password exists only inside open_session
+                await open_session(
+                    client,
+                    starttls=self.security == "starttls",
+                    user=self.user,
+                    password=self._password,
+                )
+            refused, reply = await transmit(client, message, sender, list(recipients))
+        except TransmitError as exc:
+            if not (exc.phase in _MESSAGE_PHASES and isinstance(exc.error, _REPLIES)):
+                client.close()  # dropped, timed out, or TLS/login failed: state unknown
+            raise
         except BaseException:
-            client.close()  # dropped, timed out, login failed or cancelled: state unknown
+            client.close()  # cancelled or a fault of ours: state unknown
             raise
         finally:
             pool.put_nowait(client)
@@ -204,23 +204,6 @@ class FileMailer:
 
     async def close(self) -> None:
         """Nothing to close."""
-
-
-async def _transmit(
-    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str]
-) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
-    """Send as aiosmtplib's `send_message` does, flattened by notifications/wire_format.py.
-
-    Addresses beyond ASCII need SMTPUTF8 and take aiosmtplib's own path. Network I/O; raises.
-    """
-    if not (sender + "".join(recipients)).isascii():
-        return await client.send_message(message, sender=sender, recipients=recipients)
-    if client.is_ehlo_or_helo_needed:
-        await client.ehlo()
-    if client.supports_extension("8BITMIME"):
-        data = message_bytes(message)
-        return await client.sendmail(sender, recipients, data, mail_options=["BODY=8BITMIME"])
-    return await client.sendmail(sender, recipients, message_bytes(message, eight_bit=False))
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -1,4 +1,4 @@
-"""An operator's moves on outbox rows: re-queue a failed or ambiguous row, or cancel a row.
+"""An operator's moves on outbox rows: re-queue, cancel, or confirm an ambiguous row as sent.
 
 Run in the caller's session (the CLI's). The rows are locked (FOR UPDATE on PostgreSQL; the
 SQLite transaction began with BEGIN IMMEDIATE), every row is checked before any changes, and
@@ -18,6 +18,7 @@ from schemas.outbox_table import OutboxMessage
 
 REQUEUE_FROM = frozenset({OutboxStatus.FAILED, OutboxStatus.AMBIGUOUS})
 CANCEL_FROM = frozenset({OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.AMBIGUOUS})
+CONFIRM_FROM = frozenset({OutboxStatus.AMBIGUOUS})
 
 
 class OutboxMoveRefused(Exception):
@@ -91,6 +92,32 @@ def cancel(session: Session, ids: Sequence[int], *, who: str, why: str, now: dat
         line = stamp(now, who, f"cancelled (was {row.status.value}): {why}")
         row.operator_note = f"{row.operator_note}\n{line}" if row.operator_note else line
         row.status = OutboxStatus.CANCELLED
+        row.claimed_by = None
+        row.lease_until = None
+        session.add(row)
+    session.flush()
+    return [r.id for r in rows if r.id is not None]
+
+
+def confirm_sent(
+    session: Session, ids: Sequence[int], *, who: str, why: str, now: datetime
+) -> list[int]:
+    """Record ambiguous rows as sent: the operator saw the message arrive (mailbox, server log).
+
+    Sets status sent, sent_at (the time of the confirmation: when the server took the message
+    is not known) and clears last_error; records who, why and the previous error in
+    operator_note. Raises OutboxMoveRefused, changing nothing, if any row is not ambiguous.
+    """
+    ids = list(dict.fromkeys(ids))
+    _require(who, why, "confirm", ids)
+    rows = _load_for_move(session, ids, CONFIRM_FROM, "confirm")
+    for row in rows:
+        was = f"was ambiguous, {row.attempts} attempts, last error: {row.last_error or 'none'}"
+        line = stamp(now, who, f"confirmed sent ({was}): {why}")
+        row.operator_note = f"{row.operator_note}\n{line}" if row.operator_note else line
+        row.status = OutboxStatus.SENT
+        row.sent_at = now
+        row.last_error = None
         row.claimed_by = None
         row.lease_until = None
         session.add(row)

@@ -6,9 +6,11 @@ template, the subject record and its version (or deadline), and the recipient; e
 key again is a no-op that returns the existing row (INSERT .. ON CONFLICT DO NOTHING on both
 databases). Each queued row's meta also keeps what the audit reads: the mail's facts (what a
 letter states, e.g. the decided version it tells), the business day it was queued on and the
-deadlines it tells (`RenderedMail.deadlines`). Also: read-only listing and counting for
-operators. This module does not send mail and does not change a row's delivery state
-(claims.py, records.py and operators.py do).
+deadlines it tells (`RenderedMail.deadlines`). A mail larger than the cap as sent (bodies and
+attachments in base64, message_size.py) is refused here: `split_by_size` sorts such mails out
+with their reasons, and `enqueue_many` raises MessageTooLarge for one it is handed anyway. The
+read-only listing and counting live in outbox_views.py (re-exported here). This module does not
+send mail and does not change a row's delivery state (claims.py, records.py and operators.py do).
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from notifications.headers import SUBJECT_MAX, Mailbox, clean_header_text, message_id_for
-from notifications.message import workspace_relative
+from notifications.message import attachment_path, workspace_relative
+from notifications.message_size import MessageTooLarge, SizeRefusal, size_refusal
+from notifications.outbox_views import OutboxView as OutboxView
+from notifications.outbox_views import count_by_status as count_by_status
+from notifications.outbox_views import find_by_key as find_by_key
+from notifications.outbox_views import list_messages as list_messages
 from notifications.render import RenderedMail
 from schemas.enums import OutboxStatus
 from schemas.outbox_table import OutboxMessage
@@ -174,6 +181,40 @@ def _row_values(
     }
 
 
+def mail_size_refusal(mail: OutgoingMail, workspace: Path, limit: int) -> SizeRefusal | None:
+    """Return why `mail` is too large to queue (estimated as sent), or None. Reads file sizes.
+
+    Attachments must be files inside the workspace (AttachmentRefused otherwise).
+    """
+    files = [attachment_path(workspace, a) for a in mail.attachments]
+    return size_refusal(
+        template=mail.mail.template,
+        subject_ref=mail.subject_ref,
+        text=mail.mail.text,
+        html=mail.mail.html,
+        attachments=[(f.name, f.stat().st_size) for f in files],
+        limit=limit,
+    )
+
+
+def split_by_size(
+    mails: Sequence[OutgoingMail], *, workspace: Path, limit: int
+) -> tuple[list[OutgoingMail], list[SizeRefusal]]:
+    """Return the mails that fit under `limit` and the refusals of those that do not.
+
+    Reads the attachments' sizes (never their contents).
+    """
+    fitting: list[OutgoingMail] = []
+    refused: list[SizeRefusal] = []
+    for mail in mails:
+        refusal = mail_size_refusal(mail, workspace, limit)
+        if refusal is None:
+            fitting.append(mail)
+        else:
+            refused.append(refusal)
+    return fitting, refused
+
+
 def enqueue_many(
     session: Session,
     mails: Sequence[OutgoingMail],
@@ -182,6 +223,7 @@ def enqueue_many(
     message_id_domain: str,
     now: datetime | None = None,
     business_day: date | None = None,
+    max_message_bytes: int | None = None,
 ) -> list[Enqueued]:
     """Add the mails to the outbox in the caller's transaction; return one Enqueued per mail.
 
@@ -189,15 +231,22 @@ def enqueue_many(
     A key that is already in the outbox (or twice in `mails`, or inserted meanwhile by a
     concurrent transaction) is not inserted again: its Enqueued has created=False.
     Attachments must be files inside the workspace (AttachmentRefused otherwise) and are
-    stored relative to it. Nothing is committed here.
+    stored relative to it. With `max_message_bytes`, a new mail larger than that as sent raises
+    MessageTooLarge before anything is written (sort such mails out first: `split_by_size`).
+    Nothing is committed here.
     """
     at = now or now_utc()
     keys = [m.key for m in mails]
     existing = set(_ids_by_key(session, keys))
     values: dict[str, dict[str, Any]] = {}
     for mail, key in zip(mails, keys, strict=True):
-        if key not in existing and key not in values:
-            values[key] = _row_values(mail, workspace, message_id_domain, at, business_day)
+        if key in existing or key in values:
+            continue
+        if max_message_bytes is not None:
+            refusal = mail_size_refusal(mail, workspace, max_message_bytes)
+            if refusal is not None:
+                raise MessageTooLarge(refusal)
+        values[key] = _row_values(mail, workspace, message_id_domain, at, business_day)
     pending = list(values.values())
     inserted: set[str] = set()
     stmt = (
@@ -225,8 +274,12 @@ def enqueue(
     message_id_domain: str,
     now: datetime | None = None,
     business_day: date | None = None,
+    max_message_bytes: int | None = None,
 ) -> Enqueued:
-    """Add one mail to the outbox in the caller's transaction (a no-op if its key exists)."""
+    """Add one mail to the outbox in the caller's transaction (a no-op if its key exists).
+
+    Raises MessageTooLarge for a new mail over `max_message_bytes` (as `enqueue_many`).
+    """
     [one] = enqueue_many(
         session,
         [mail],
@@ -234,6 +287,7 @@ def enqueue(
         message_id_domain=message_id_domain,
         now=now,
         business_day=business_day,
+        max_message_bytes=max_message_bytes,
     )
     return one
 
@@ -256,90 +310,3 @@ def _ids_by_key(session: Session, keys: Iterable[str]) -> dict[str, int]:
             assert row_id is not None
             found[key] = row_id
     return found
-
-
-class OutboxView(BaseModel):
-    """An outbox row as operators see it (no bodies)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    campaign_year: int
-    status: OutboxStatus
-    template: str
-    recipient: str
-    subject: str
-    attempts: int
-    not_before: datetime
-    claimed_by: str | None
-    lease_until: datetime | None
-    last_error: str | None
-    smtp_reply: str | None
-    message_id: str
-    created_at: datetime
-    sent_at: datetime | None
-    operator_note: str | None
-
-
-def _view(row: OutboxMessage) -> OutboxView:
-    """Return the operator's view of a row (plain values, no bodies)."""
-    assert row.id is not None
-    return OutboxView(
-        id=row.id,
-        campaign_year=row.campaign_year,
-        status=row.status,
-        template=row.template,
-        recipient=row.recipient,
-        subject=row.subject,
-        attempts=row.attempts,
-        not_before=row.not_before,
-        claimed_by=row.claimed_by,
-        lease_until=row.lease_until,
-        last_error=row.last_error,
-        smtp_reply=row.smtp_reply,
-        message_id=row.message_id,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        operator_note=row.operator_note,
-    )
-
-
-def list_messages(
-    session: Session,
-    *,
-    statuses: Sequence[OutboxStatus] = (),
-    template: str | None = None,
-    campaign_year: int | None = None,
-    ids: Sequence[int] = (),
-    limit: int | None = 200,
-) -> list[OutboxView]:
-    """Return outbox rows (oldest first) filtered by status, template, year and ids. Read-only."""
-    stmt = select(OutboxMessage).order_by(col(OutboxMessage.id))
-    if statuses:
-        stmt = stmt.where(col(OutboxMessage.status).in_(list(statuses)))
-    if template is not None:
-        stmt = stmt.where(OutboxMessage.template == template)
-    if campaign_year is not None:
-        stmt = stmt.where(OutboxMessage.campaign_year == campaign_year)
-    if ids:
-        stmt = stmt.where(col(OutboxMessage.id).in_(list(ids)))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [_view(row) for row in session.exec(stmt)]
-
-
-def count_by_status(session: Session, *, campaign_year: int | None = None) -> dict[str, int]:
-    """Return the number of outbox rows per status (every status present, zeros included)."""
-    stmt = select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
-    if campaign_year is not None:
-        stmt = stmt.where(OutboxMessage.campaign_year == campaign_year)
-    counts = {s.value: 0 for s in OutboxStatus}
-    for status, n in session.exec(stmt):
-        counts[OutboxStatus(status).value] = n
-    return counts
-
-
-def find_by_key(session: Session, key: str) -> OutboxView | None:
-    """Return the outbox row with this idempotency key, if any. Read-only."""
-    row = session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
-    return None if row is None else _view(row)

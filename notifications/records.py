@@ -1,10 +1,12 @@
-"""Record what happened to claimed rows: sent, retry later, failed, released or ambiguous.
+"""Record what became of claimed rows: handed over, sent, retried, failed, released, ambiguous.
 
-Called by the deliverer that holds the claim, in one short transaction per batch. Each function
-is one conditional UPDATE run for many rows at once (executemany), matching only rows this
-worker still holds (sending, or ambiguous after its lease lapsed), and sets every related field
-together: status, attempts, timestamps, error, SMTP reply, claim and lease. This module does not
-decide what is retryable (verdicts.py) and does not send mail.
+Called by the deliverer that holds the claim, in short transactions (`mark_handed` for a small
+group just before it goes on the wire; the results every second or so, recorder.py). Each
+function is one conditional UPDATE run for many rows at once (executemany, or one IN list),
+matching only rows this worker still holds (sending, or ambiguous after its lease lapsed), and
+sets every related field together: status, attempts, timestamps, error, SMTP reply, claim, lease
+and hand-over time. This module does not decide what is retryable (verdicts.py) and does not
+send mail.
 """
 
 from __future__ import annotations
@@ -66,8 +68,35 @@ def _executemany(session: Session, stmt: Any, params: list[dict[str, Any]]) -> i
     return int(session.execute(stmt, params).rowcount)  # type: ignore[attr-defined]
 
 
+def mark_handed(
+    session: Session, worker_id: str, ids: Sequence[int], *, now: datetime
+) -> list[int]:
+    """Mark rows this worker is sending as handed to the server (handed_at); return those ids.
+
+    Runs (and commits) before their content goes on the wire, so a crash leaves ambiguous only
+    rows marked here; rows never marked go back to the queue on recovery (claims.py). A row
+    missing from the result is no longer this worker's (its lease lapsed and it was recovered):
+    it must not be sent.
+    """
+    if not ids:
+        return []
+    stmt = (
+        sa.update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(list(ids)),
+            OUTBOX.c.claimed_by == worker_id,
+            OUTBOX.c.status == OutboxStatus.SENDING,
+        )
+        .values(handed_at=now)
+        .returning(OUTBOX.c.id)
+    )
+    return sorted(r.id for r in session.execute(stmt))
+
+
 def mark_sent(session: Session, worker_id: str, sent: Sequence[Sent], *, now: datetime) -> int:
     """Record accepted messages: status sent, sent_at, SMTP reply, attempts + 1, claim cleared.
+
+    A last_error from an earlier attempt is cleared: the row's error describes its state.
 
     Only rows this worker still holds (sending, or ambiguous after its lease lapsed) change.
     Returns the number of rows changed.
@@ -79,6 +108,7 @@ def mark_sent(session: Session, worker_id: str, sent: Sequence[Sent], *, now: da
             status=OutboxStatus.SENT,
             sent_at=now,
             smtp_reply=sa.bindparam("b_reply"),
+            last_error=None,
             attempts=OUTBOX.c.attempts + 1,
             claimed_by=None,
             lease_until=None,
@@ -90,7 +120,8 @@ def mark_sent(session: Session, worker_id: str, sent: Sequence[Sent], *, now: da
 def mark_retry(session: Session, worker_id: str, retries: Sequence[Retry], *, now: datetime) -> int:
     """Put temporarily failed messages back in the queue after their backoff.
 
-    Sets status queued, not_before, last_error, SMTP reply, attempts + 1, clears the claim.
+    Sets status queued, not_before, last_error, SMTP reply, attempts + 1, clears the claim and
+    the hand-over time.
     """
     stmt = (
         sa.update(OUTBOX)
@@ -103,6 +134,7 @@ def mark_retry(session: Session, worker_id: str, retries: Sequence[Retry], *, no
             attempts=OUTBOX.c.attempts + 1,
             claimed_by=None,
             lease_until=None,
+            handed_at=None,
         )
     )
     params = [
@@ -140,7 +172,10 @@ def release(
     reason: str,
     not_before: datetime,
 ) -> int:
-    """Give back claimed rows that were never handed to the server: queued, attempts unchanged."""
+    """Give back claimed rows that were never handed to the server: queued, attempts unchanged.
+
+    Clears the claim, the lease and the hand-over time; last_error says why they were not sent.
+    """
     stmt = (
         sa.update(OUTBOX)
         .where(_held_by(worker_id))
@@ -150,6 +185,7 @@ def release(
             last_error=f"not attempted: {reason}",
             claimed_by=None,
             lease_until=None,
+            handed_at=None,
         )
     )
     return _executemany(session, stmt, [{"b_id": i} for i in ids])

@@ -46,6 +46,10 @@ class CampaignInfo(Strict):
     technical_support: list[NonEmpty] = []
     filing_site: str = ""
     guiding_units: list[NonEmpty] = Field(min_length=1)
+    # The public page that answers a certificate number (the catalogue's verify.html where it
+    # is published); printed on every certificate and held by its QR code. Empty: the QR
+    # holds the number only and the line says to ask the organisers.
+    certificate_verify_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
 
     @model_validator(mode="after")
     def _report_year_before_campaign(self) -> CampaignInfo:
@@ -169,7 +173,7 @@ class Criterion(Strict):
 
 
 class Grade(Strict):
-    stars: int = Field(ge=1, le=5)
+    stars: float = Field(ge=1, le=5, multiple_of=0.5)  # 三星半 = 3.5
     name: NonEmpty
     label: NonEmpty
     min_score: float = Field(ge=0)

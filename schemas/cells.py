@@ -1,4 +1,4 @@
-"""Cell validators for input rows: text cleaning, USCC, email, yes/no, years, dates, numbers.
+"""Cell validators for input rows: text, USCC, email, phone, yes/no, years, dates, numbers.
 
 Each validator raises a pydantic error whose `type` is our stable rejection code and whose
 context carries the Chinese and English reasons. Used as `Annotated[..., BeforeValidator(...)]`
@@ -8,7 +8,6 @@ types by the row models in schemas/rows.py. Pure; no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -16,8 +15,12 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from schemas.addresses import InvalidAddress, normalise_address
+from schemas.cell_text import clean_text, excel_general
 from schemas.enums import UnitKind
+from schemas.phones import InvalidPhone, normalise_phone
 from schemas.uscc import InvalidUSCC, normalise_uscc
+
+__all__ = ["clean_text", "problem"]  # clean_text is re-exported for the row models
 
 
 def problem(code: str, reason_zh: str, reason_en: str) -> PydanticCustomError:
@@ -25,19 +28,6 @@ def problem(code: str, reason_zh: str, reason_en: str) -> PydanticCustomError:
     return PydanticCustomError(
         code, "{reason_en}", {"reason_zh": reason_zh, "reason_en": reason_en}
     )
-
-
-def clean_text(value: Any) -> str:
-    """Return a cell as text: control characters removed, whitespace runs folded, trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
-    return " ".join(text.split())
 
 
 def _required_text(value: Any) -> str:
@@ -49,10 +39,13 @@ def _required_text(value: Any) -> str:
 
 def _uscc(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = excel_general(value)
         raise problem(
             "uscc-numeric",
-            "统一社会信用代码被存为数字，末位可能已丢失；请将该列设为文本后重新填写",
-            "USCC stored as a number (digits may be lost); format the column as text and re-enter",
+            f"统一社会信用代码被 Excel 转成了数字（单元格显示为 {shown}），末几位已丢失；"
+            "请将该列设为“文本”格式后重新填写代码",
+            f"the USCC was turned into a number (the cell shows {shown}) and its last digits "
+            "are lost; format the column as Text and type the code again",
         )
     text = clean_text(value)
     if not text:
@@ -77,6 +70,23 @@ def _email(value: Any) -> str:
 
 def _optional_email(value: Any) -> str:
     return _email(value) if clean_text(value) else ""
+
+
+def _optional_phone(value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        return ""
+    try:
+        return normalise_phone(text)
+    except InvalidPhone as exc:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise problem(
+                "bad-phone",
+                f"电话号码被 Excel 转成了数字，开头的 0 已丢失：{exc.reason_zh}；"
+                "请将该列设为“文本”格式",
+                f"the phone was turned into a number (a leading 0 is lost): {exc.reason_en}",
+            ) from None
+        raise problem("bad-phone", exc.reason_zh, exc.reason_en) from None
 
 
 _YES = {"是", "y", "yes", "true", "1", "✓", "√", "有"}
@@ -141,6 +151,7 @@ RequiredText = Annotated[str, BeforeValidator(_required_text)]
 USCC = Annotated[str, BeforeValidator(_uscc)]
 Email = Annotated[str, BeforeValidator(_email)]
 OptionalEmail = Annotated[str, BeforeValidator(_optional_email)]
+OptionalPhone = Annotated[str, BeforeValidator(_optional_phone)]
 OptionalYesNo = Annotated[bool | None, BeforeValidator(_yes_no)]
 Attested = Annotated[bool, BeforeValidator(_attested)]
 Kind = Annotated[UnitKind, BeforeValidator(_unit_kind)]

@@ -1,10 +1,14 @@
 """The columns of every input kind operators hand us, defined once (docs/inputs.md mirrors this).
 
 Each column has the Chinese header of our template, the aliases we also accept (English and
-common variants), and whether the file must have it. Readers match headers after NFKC, trimming
+common variants), whether the file must have it, and whether it identifies someone (`identity`:
+codes, names, contacts): an identity cell must be typed, so a formula or a merged cell spanning
+several rows is refused there, while other columns take a formula's value and fill merged cells
+down (docs/inputs.md "Normalisation"). Readers match headers after NFKC, trimming
 and case-folding, so "USCC", "uscc " and "统一社会信用代码" all find the same column.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -18,6 +22,7 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     required: bool = True
     note: str = ""
+    identity: bool = False
 
     def names(self) -> tuple[str, ...]:
         """Return every header text that identifies this column, normalised."""
@@ -32,31 +37,52 @@ class InputKind:
     title: str
     title_en: str
     columns: tuple[ColumnSpec, ...]
+    allow_empty: bool = False  # a file with a header and no rows is fine (nothing to change)
+
+    def identity_keys(self) -> frozenset[str]:
+        """Return the keys of the columns that identify someone (no formulas, no merging)."""
+        return frozenset(c.key for c in self.columns if c.identity)
 
     def required(self) -> tuple[ColumnSpec, ...]:
         """Return the columns a file of this kind must have."""
         return tuple(c for c in self.columns if c.required)
 
 
+_MARKS = re.compile(r"^\*+|\*+$|\((必填|选填|required|optional)\)$")
+
+
 def normalise_header(text: str) -> str:
-    """Return a header cell's text in the form used for matching."""
-    folded = unicodedata.normalize("NFKC", text).strip().casefold()
-    return "".join(folded.split())
+    """Return a header cell's text in the form used for matching.
+
+    NFKC, case-folded, spaces removed, and the template's marks dropped: a leading or trailing
+    `*` and a trailing (必填) or (选填), so "统一社会信用代码*" finds its column.
+    """
+    folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _MARKS.sub("", folded)
 
 
-_USCC = ColumnSpec("uscc", "统一社会信用代码", ("USCC", "信用代码", "credit code"))
-_UNIT_NAME = ColumnSpec("name", "单位名称", ("unit name", "企业名称", "name"))
-_CONTACT = ColumnSpec("contact_name", "联系人", ("contact", "contact name"), required=False)
-_EMAIL = ColumnSpec("email", "联系邮箱", ("email", "e-mail", "邮箱"))
-_PHONE = ColumnSpec("phone", "联系电话", ("phone", "电话", "telephone"), required=False)
+_USCC = ColumnSpec("uscc", "统一社会信用代码", ("USCC", "信用代码", "credit code"), identity=True)
+_UNIT_NAME = ColumnSpec("name", "单位名称", ("unit name", "企业名称", "name"), identity=True)
+_CONTACT = ColumnSpec(
+    "contact_name", "联系人", ("contact", "contact name"), required=False, identity=True
+)
+_EMAIL = ColumnSpec("email", "联系邮箱", ("email", "e-mail", "邮箱"), identity=True)
+_PHONE = ColumnSpec(
+    "phone",
+    "联系电话",
+    ("phone", "电话", "telephone"),
+    required=False,
+    note="手机11位，或区号-号码（如 021-62345678）",
+    identity=True,
+)
 
 ASSOCIATIONS = InputKind(
     "associations",
     "行业协会名单",
     "association list",
     (
-        ColumnSpec("code", "协会代码", ("association code", "code")),
-        ColumnSpec("name", "协会名称", ("association name", "name")),
+        ColumnSpec("code", "协会代码", ("association code", "code"), identity=True),
+        ColumnSpec("name", "协会名称", ("association name", "name"), identity=True),
         _CONTACT,
         _EMAIL,
         _PHONE,
@@ -173,7 +199,7 @@ ROSTER = InputKind(
     "评审专家名单",
     "reviewer roster",
     (
-        ColumnSpec("name", "姓名", ("name", "reviewer")),
+        ColumnSpec("name", "姓名", ("name", "reviewer"), identity=True),
         _EMAIL,
         ColumnSpec("employer", "工作单位", ("employer", "organisation")),
         ColumnSpec("industries", "专长行业", ("industries",), required=False, note="分号分隔"),
@@ -216,6 +242,7 @@ REVIEW_OVERRIDES = InputKind(
         ColumnSpec("action", "操作", ("action",), note="指定 (require) / 回避 (forbid)"),
         ColumnSpec("reason", "原因", ("reason",), required=False),
     ),
+    allow_empty=True,
 )
 
 CHAIR_DECISIONS = InputKind(
@@ -229,6 +256,7 @@ CHAIR_DECISIONS = InputKind(
         ),
         ColumnSpec("reason", "理由", ("reason", "原因")),
     ),
+    allow_empty=True,
 )
 
 REVIEW_ABSENCES = InputKind(
@@ -249,6 +277,7 @@ REVIEW_ABSENCES = InputKind(
         ),
         ColumnSpec("reason", "原因", ("reason", "理由")),
     ),
+    allow_empty=True,
 )
 
 INPUT_KINDS: dict[str, InputKind] = {

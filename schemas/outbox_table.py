@@ -36,6 +36,9 @@ class OutboxMessage(SQLModel, table=True):
     not_before: datetime = Field(default_factory=now_utc, sa_column=utc_column(nullable=False))
     claimed_by: str | None = Field(default=None, max_length=100)
     lease_until: datetime | None = Field(default=None, sa_column=utc_column())
+    # set, in small groups, just before a claimed message is handed to the server; a crash
+    # leaves ambiguous only rows with it set (the rest go back to the queue)
+    handed_at: datetime | None = Field(default=None, sa_column=utc_column())
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     smtp_reply: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     message_id: str = Field(max_length=255)

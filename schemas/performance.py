@@ -145,6 +145,19 @@ def _form_ratio(inputs: PerformanceInputs, num: str, den: str) -> Outcome:
     return _with_year(ratio(getattr(form, num), getattr(form, den), LABELS[num], LABELS[den]), form)
 
 
+def _form_per_employee(inputs: PerformanceInputs, field: str) -> Outcome:
+    """Return a figure the form already asks per employee (人均), as reported (not divided)."""
+    form = inputs.form
+    if form is None:
+        return None, None, NO_FORM
+    value = getattr(form, field)
+    if value is None:
+        return None, None, f"{LABELS[field]} not reported (form)"
+    if value < 0:
+        return None, None, f"{LABELS[field]} is negative (form)"
+    return _with_year((float(value), None, f"{LABELS[field]} reported per employee"), form)
+
+
 def _two_years(inputs: PerformanceInputs) -> tuple[int, YearFigures, YearFigures] | str:
     if not inputs.years:
         return NO_BOOKS
@@ -288,7 +301,8 @@ RULES: Final[dict[str, Callable[[PerformanceInputs], Outcome]]] = {
     "social_contribution_per_employee": lambda i: _social_contribution(i, "employees"),
     "volunteer_hours_per_employee": lambda i: _form_ratio(i, "volunteer_hours", "employees"),
     "core_topic_coverage": _core_topics,
-    "training_hours_per_employee": lambda i: _form_ratio(i, "training_hours", "employees"),
+    # the form asks 人均培训时长（小时）: already per employee, never divided again
+    "training_hours_per_employee": lambda i: _form_per_employee(i, "training_hours"),
     "certifications": _certifications,
     "management_systems": _management_systems,
     "debt_ratio": _debt_ratio,

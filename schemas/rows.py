@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from schemas.cell_text import excel_general
 from schemas.cells import (
     USCC,
     Attested,
@@ -21,6 +22,7 @@ from schemas.cells import (
     OptionalCount,
     OptionalDate,
     OptionalEmail,
+    OptionalPhone,
     OptionalYesNo,
     OverrideAction,
     RequiredText,
@@ -44,7 +46,7 @@ class AssociationRow(_Row):
     name: RequiredText
     contact_name: Text = ""
     email: OptionalEmail = ""
-    phone: Text = ""
+    phone: OptionalPhone = ""
 
 
 class RecommendationRow(_Row):
@@ -61,7 +63,7 @@ class RecommendationRow(_Row):
     listed: OptionalYesNo = None
     contact_name: Text = ""
     email: Email
-    phone: Text = ""
+    phone: OptionalPhone = ""
     attests_compliance: Attested
     attests_responsibility: Attested
     agrees_to_publish: Attested
@@ -75,7 +77,7 @@ class ReceiptRow(_Row):
     report_title: RequiredText
     contact_name: Text = ""
     email: Email
-    phone: Text = ""
+    phone: OptionalPhone = ""
     filed_on: OptionalDate = None
 
 
@@ -146,6 +148,13 @@ class RowProblem(BaseModel):
     reason_en: str
 
 
+def shown_value(value: Any) -> str:
+    """Return a cell's value as the report shows it: long numbers as Excel displays them. Pure."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e11:
+        return excel_general(value)
+    return clean_text(value)
+
+
 def row_problems(exc: ValidationError, raw: dict[str, Any]) -> list[RowProblem]:
     """Return one RowProblem per field error of a row model's ValidationError."""
     out: list[RowProblem] = []
@@ -160,7 +169,11 @@ def row_problems(exc: ValidationError, raw: dict[str, Any]) -> list[RowProblem]:
             code, zh, en = "bad-value", "取值不正确", str(err["msg"])
         out.append(
             RowProblem(
-                field=field, value=clean_text(raw.get(field)), code=code, reason_zh=zh, reason_en=en
+                field=field,
+                value=shown_value(raw.get(field)),
+                code=code,
+                reason_zh=zh,
+                reason_en=en,
             )
         )
     return out

@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     pdf_max_pages: int = Field(default=1000, ge=1)
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_lease_seconds: int = Field(default=300, ge=10)
+    deliver_every_minutes: int = Field(
+        default=10,
+        ge=1,
+        le=1440,
+        description="How often the `deliver` deployment looks for due mail (retries after "
+        "backoff, rows recovered from a stopped deliverer).",
+    )
+    mail_max_message_bytes: int = Field(
+        default=10_000_000,
+        ge=100_000,
+        description="Largest mail accepted into the outbox, as sent: bodies and attachments "
+        "after base64 (4/3 of the file size). A larger mail is refused when it is queued.",
+    )
     catalogue_url: str = Field(
         default="",
         description="Public address of the catalogue site once published (printed in release "

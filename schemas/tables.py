@@ -152,7 +152,8 @@ class InputFile(SQLModel, table=True):
     """A file the campaign took in from its inbox: which kind, which bytes, when.
 
     The clock compares the inbox with these rows, so a file is ingested again only when its
-    bytes change, and an operator can see what was read on which day.
+    bytes change (or, for a recommendation list, the association list it was read against), and
+    an operator can see what was read on which day and what it came to.
     """
 
     __tablename__ = "input_file"
@@ -167,3 +168,9 @@ class InputFile(SQLModel, table=True):
     ingested_on: date
     ingested_at: datetime = Field(sa_column=utc_column(nullable=False))
     actor: str = Field(max_length=200)
+    # what the file came to: taken-in, refused (whole), failed (an error while saving it)
+    outcome: str = Field(
+        default="taken-in", max_length=16, sa_column_kwargs={"server_default": "taken-in"}
+    )
+    # sha256 of the association list a recommendation list was read against ("" = none)
+    depends_on: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})

@@ -1,13 +1,23 @@
-"""Helpers for mail tests: a scriptable real SMTP sink, a test clock, queued outbox rows.
+"""Helpers for mail tests: real SMTP sinks, a test clock, queued outbox rows.
 
-Everything here is built from product code (the aiosmtpd sink, render, enqueue); nothing is
-mocked. `ScriptedStore` is the product's EmlStore with replies a test can script per recipient.
+Everything here is built from product code (the aiosmtpd sink, render, enqueue) or is a real
+independent server; nothing is mocked. `ScriptedStore` is the product's EmlStore with replies a
+test can script per recipient. `PostfixSink` runs Postfix's smtp-sink in its own process with
+its fault options (soft or hard rejects, a disconnect after a given command, a delay before the
+final reply) and counts what it stored by Message-ID.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -21,7 +31,7 @@ from notifications.contexts import FeedbackLetterContext, InvitationContext, cam
 from notifications.headers import mailbox
 from notifications.outbox import Enqueued, OutgoingMail, enqueue_many
 from notifications.render import RenderedMail, render
-from notifications.sink import EmlStore, eml_files, read_eml
+from notifications.sink import LOOPBACK, EmlStore, eml_files, free_port, read_eml
 from schemas.campaign_file import CampaignFile
 from tasks.common.campaigns import ensure_campaign
 from tasks.store import session_scope
@@ -146,3 +156,89 @@ def received(folder: Path) -> list[EmailMessage]:
 def message_id_counts(folder: Path) -> Counter[str]:
     """Return how many times the sink received each Message-ID."""
     return Counter(str(m["Message-ID"]) for m in received(folder))
+
+
+SMTP_SINK = shutil.which("smtp-sink") or next(
+    (p for p in ("/usr/sbin/smtp-sink", "/usr/lib/postfix/sbin/smtp-sink") if os.path.exists(p)),
+    None,
+)
+MISSING_SMTP_SINK = "Postfix's smtp-sink is not installed (Debian package postfix; `make sysdeps`)"
+_MESSAGE_ID = re.compile(rb"^Message-ID: *(.+?)\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+class PostfixSink:
+    """Postfix's smtp-sink on a free 127.0.0.1 port in its own process; a context manager.
+
+    `options` are smtp-sink's own, e.g. ("-r", "rcpt") soft-rejects RCPT, ("-f", ".") hard-
+    rejects the end of data, ("-q", ".") disconnects after the end of data (having stored the
+    message), ("-A", "2") waits 2 s after the end of data before a 5xx reply, ("-a",) offers no
+    AUTH. Each message is dumped to a file in a folder the unprivileged server can write (run as
+    root, smtp-sink is told to drop to `nobody`).
+    """
+
+    def __init__(self, *options: str) -> None:
+        assert SMTP_SINK is not None, MISSING_SMTP_SINK
+        self.options = options
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="smtp-sink-"))
+        self.folder.chmod(0o777)
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PostfixSink:
+        """Start smtp-sink and wait until it accepts connections (at most 5 s)."""
+        dump = f"{self.folder}/%H%M%S."  # smtp-sink appends a random suffix per message
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []  # it refuses to run as root
+        command = [
+            SMTP_SINK or "smtp-sink",
+            *user,
+            "-d",
+            dump,
+            *self.options,
+            f"{LOOPBACK}:{self.port}",
+            "64",
+        ]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((LOOPBACK, self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                if self._process.poll() is not None:
+                    break
+                time.sleep(0.02)
+        self.stop()
+        self.cleanup()
+        raise RuntimeError(f"smtp-sink did not start: {command}")
+
+    def stop(self) -> None:
+        """Stop the server (its dump folder stays until `cleanup`)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=5)
+
+    def cleanup(self) -> None:
+        """Remove the dump folder."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def received(self) -> int:
+        """How many messages the server has dumped so far (works while it runs)."""
+        with os.scandir(self.folder) as entries:
+            return sum(1 for e in entries if e.is_file())
+
+    def message_ids(self) -> Counter[str]:
+        """Return how many times the server stored each Message-ID."""
+        ids: Counter[str] = Counter()
+        for path in sorted(self.folder.iterdir()):
+            match = _MESSAGE_ID.search(path.read_bytes())
+            assert match is not None, path.name
+            ids[match.group(1).decode()] += 1
+        return ids
+
+    def __enter__(self) -> PostfixSink:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+        self.cleanup()

@@ -117,6 +117,19 @@ def _replay(
         f"mail received by the loopback SMTP server: {count_eml(sink_folder)} .eml files in "
         f"{sink_folder} (open any of them in a mail program)"
     )
+    console.print(later_commands(workspace, Path.cwd(), year), soft_wrap=True)
+
+
+def later_commands(workspace: Path, cwd: Path, year: int) -> str:
+    """Return the demo's last lines: how to point later commands at its workspace. Pure."""
+    shown = workspace.relative_to(cwd) if workspace.is_relative_to(cwd) else workspace
+    return (
+        f"之后查看这次演示请加 --workspace / to look at this demo later, add --workspace:\n"
+        f"  campaign --workspace {shown} status --year {year}\n"
+        f"  campaign --workspace {shown} audit --year {year}\n"
+        f"  campaign --workspace {shown} outbox list\n"
+        f"  campaign --workspace {shown} verify {shown}/release/{year}/certificates/<证书>.pdf"
+    )
 
 
 def _generate_inputs(

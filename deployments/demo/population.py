@@ -185,10 +185,12 @@ def _figures(rng: random.Random, industry: str, report_year: int) -> tuple[YearF
                 year=year,
                 employees=staff,
                 revenue=round(rev, 2),
-                operating_cost=round(rev * (1 - gross), 2),
+                # the cost share and the R&D share move a little year on year, as in real books
+                # (a fixed share made every R&D growth equal the revenue growth)
+                operating_cost=round(rev * (1 - gross - rng.gauss(0, 0.015)), 2),
                 profit=round(rev * (margin + rng.gauss(0, 0.01)), 2),
                 taxes=round(rev * tax_rate, 2),
-                rd_spend=round(rev * rd_rate, 2),
+                rd_spend=round(rev * rd_rate * rng.uniform(0.85, 1.2), 2),
                 total_assets=round(assets, 2),
                 total_liabilities=round(assets * debt_ratio, 2),
                 donations=round(rev * rng.uniform(0.0002, 0.002), 2),

@@ -4,7 +4,11 @@
 `deliver_outbox` wraps it as a Prefect task and publishes the `outbox-delivery` table artifact
 (counts by status, this run's failures with reasons, every ambiguous row). The task has no
 Prefect retries: backoff lives in the outbox rows, and a retried task would only find them not
-yet due. Nothing here renders or enqueues mail; recipients are never logged.
+yet due. `deliver_due` is what the schedules call (the daily clock, the `deliver` deployment):
+one count query (`outbox-due`: rows due now, leases lapsed), and delivery only if it found any;
+a delivery that stopped early (server unreachable, configuration error) raises DeliveryStopped
+so the scheduled run ends Failed with the reason. Nothing here renders or enqueues mail;
+recipients are never logged.
 """
 
 from __future__ import annotations
@@ -19,14 +23,24 @@ from prefect.cache_policies import NO_CACHE
 from notifications.delivery import DeliveryReport, deliver_now
 from notifications.mailers import make_mailer
 from notifications.outbox import OutboxView, list_messages
+from notifications.outbox_views import count_due
 from schemas.enums import OutboxStatus
 from schemas.settings import Settings
+from schemas.sqltypes import now_utc
 from tasks.common.rejection_reports import ARTIFACT_ROW_LIMIT, in_a_run, publish_table
 from tasks.store import campaign_engine, session_scope
 
 ARTIFACT_KEY = "outbox-delivery"
 RUN_COUNTS = ("sent", "retried", "failed", "released", "ambiguous")
 Row = dict[str, str | int]
+
+
+class DeliveryStopped(Exception):
+    """A scheduled delivery ended before the due mail was out; carries why (no recipient)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"outbox delivery stopped: {reason}")
 
 
 def deliver_pending(
@@ -141,4 +155,25 @@ def deliver_outbox(settings: Settings, campaign_year: int | None = None) -> Deli
         publish_table(
             ARTIFACT_KEY, delivery_rows(report, ambiguous), delivery_description(report, ambiguous)
         )
+    return report
+
+
+@task(name="outbox-due", retries=0, cache_policy=NO_CACHE)
+def outbox_due(settings: Settings, campaign_year: int | None = None) -> int:
+    """Return how many outbox rows a deliverer would act on now (one count query). Reads only."""
+    with session_scope(campaign_engine(settings)) as session:
+        return count_due(session, now=now_utc(), campaign_year=campaign_year)
+
+
+def deliver_due(settings: Settings, campaign_year: int | None = None) -> DeliveryReport | None:
+    """Deliver the due outbox mail if there is any; return the report, or None if none was due.
+
+    Side effects: one count query; when something is due, those of `deliver_outbox`. Raises
+    DeliveryStopped when the delivery stopped early (the rows wait in the outbox).
+    """
+    if not outbox_due(settings, campaign_year):
+        return None
+    report = deliver_outbox(settings, campaign_year)
+    if report.stopped:
+        raise DeliveryStopped(report.stopped)
     return report

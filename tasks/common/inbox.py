@@ -1,30 +1,52 @@
 """The campaign's inbox: where incoming files are dropped, and which of them are new.
 
-Files arrive in workspace/inbox/<year>/ (associations.xlsx, recommendations/, receipts/,
-attendance/, ...). The InputFile ledger records each file taken in by name and sha256, so the
-daily clock ingests a file again only when its bytes change.
+Files arrive in workspace/inbox/<year>/: the recommendation lists and the association list
+(associations.xlsx or 协会名单.xlsx, .csv too) in recommendations/ (the association list is also
+found directly in inbox/<year>/), then receipts/, attendance/, ... The input ledger
+(tasks/common/ledger.py) records each file read by name and sha256, with what it came to
+(taken in, refused whole, failed) and, for a recommendation list, the association list it was
+read against: the daily clock reads a file again when its bytes change or when the association
+list arrives or changes. A file refused or failed with the same bytes and the same association
+list is not read again (its rejection is in that day's report).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from schemas.settings import Settings
-from schemas.sqltypes import now_utc
 from schemas.tables import InputFile
-from tasks.common.business_day import current_actor
-from tasks.common.submissions import sha256_file
+from tasks.common.ledger import (
+    FAILED,
+    REFUSED,
+    TAKEN_IN,
+    FileFingerprint,
+    LedgerKey,
+    add_input_files,
+    file_fingerprints,
+    files_taken_in,
+    fingerprint_of,
+    record_inputs,
+)
 from tasks.store import campaign_session
+
+__all__ = [  # the ledger's names, for the modules that know them from here
+    "FAILED",
+    "REFUSED",
+    "TAKEN_IN",
+    "FileFingerprint",
+    "LedgerKey",
+    "add_input_files",
+    "file_fingerprints",
+    "files_taken_in",
+    "fingerprint_of",
+    "record_inputs",
+]
 
 TABULAR_SUFFIXES = (".xlsx", ".csv", ".txt", ".tsv", ".xls")
 RECOMMENDATIONS_KIND = "recommendations"  # the association list and the recommendation lists
@@ -36,6 +58,8 @@ REPORTS_KIND = "reports"  # report PDFs and their manifest
 SCORE_SHEETS_KIND = "score_sheets"  # returned score sheets (review/sheets/)
 REVIEW_FILES_KIND = "review_files"  # the roster, overrides and chair files a review run read
 
+ASSOCIATION_LIST_STEMS = ("associations", "协会名单")
+
 
 def inbox_dir(settings: Settings, campaign_year: int) -> Path:
     """Return the folder where a campaign's incoming files are dropped (inside the workspace)."""
@@ -43,12 +67,23 @@ def inbox_dir(settings: Settings, campaign_year: int) -> Path:
 
 
 def find_association_list(folder: Path) -> Path | None:
-    """Return the association list in an inbox folder (associations.xlsx/.csv), if any."""
-    for suffix in (".xlsx", ".csv"):
-        candidate = folder / f"associations{suffix}"
-        if candidate.is_file():
-            return candidate
+    """Return the association list of an inbox folder, if any (see the module docstring).
+
+    Looked for in recommendations/ first (where docs/operations.md tells operators to put it),
+    then in the folder itself; associations.xlsx before .csv, then 协会名单.
+    """
+    for place in (folder / "recommendations", folder):
+        for stem in ASSOCIATION_LIST_STEMS:
+            for suffix in (".xlsx", ".csv"):
+                candidate = place / f"{stem}{suffix}"
+                if candidate.is_file():
+                    return candidate
     return None
+
+
+def is_association_list(path: Path) -> bool:
+    """Return whether a file's name makes it an association list rather than a recommendation."""
+    return path.stem.casefold() in ASSOCIATION_LIST_STEMS
 
 
 def find_tabular_files(folder: Path) -> list[Path]:
@@ -57,104 +92,6 @@ def find_tabular_files(folder: Path) -> list[Path]:
         return []
     return sorted(
         p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES
-    )
-
-
-class LedgerKey(NamedTuple):
-    """What the input ledger knows a taken-in file by: its name and its content's sha256."""
-
-    name: str
-    sha256: str
-
-
-class FileFingerprint(NamedTuple):
-    """A file in the inbox as the ledger records it: name, content sha256 and size."""
-
-    name: str
-    sha256: str
-    size: int
-
-    @property
-    def key(self) -> LedgerKey:
-        """Return the ledger's key of this file (name and sha256)."""
-        return LedgerKey(self.name, self.sha256)
-
-
-def file_fingerprints(files: Sequence[str]) -> dict[str, FileFingerprint]:
-    """Return the fingerprint of each path. Reads the files (unchanged ones only once)."""
-    out: dict[str, FileFingerprint] = {}
-    for name in files:
-        stat = os.stat(name)
-        digest = _digest(
-            os.path.abspath(name), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
-        )
-        out[name] = FileFingerprint(Path(name).name, digest, stat.st_size)
-    return out
-
-
-@functools.lru_cache(maxsize=100_000)
-def _digest(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str:
-    """Return the sha256 of the file at `path`, remembered by its identity and times.
-
-    The clock fingerprints the whole inbox every day, and re-hashing thousands of unchanged
-    report PDFs was ~0.1 s a day at 5,000 units. Any write to a file changes its mtime and ctime
-    (nanoseconds), and a replaced file its inode, so a changed file is always hashed again.
-    """
-    return sha256_file(Path(path))
-
-
-def files_taken_in(session: Session, campaign_year: int, kind: str) -> set[LedgerKey]:
-    """Return the ledger keys (name, sha256) already taken in for a campaign and kind."""
-    rows = session.exec(
-        select(InputFile.name, InputFile.sha256)
-        .where(InputFile.campaign_year == campaign_year)
-        .where(InputFile.kind == kind)
-    ).all()
-    return {LedgerKey(name, digest) for name, digest in rows}
-
-
-@task(name="record-inputs", cache_policy=NO_CACHE)
-def record_inputs(
-    settings: Settings, campaign_year: int, kind: str, files: list[str], as_of: date
-) -> int:
-    """Record files as taken in (name, sha256, size, day); return how many rows were new.
-
-    Side effect: inserts InputFile rows (a file already recorded with these bytes is skipped).
-    """
-    if not files:
-        return 0
-    prints = file_fingerprints(files)
-    actor = current_actor()
-    now = now_utc()
-    with campaign_session(settings) as session:
-        seen = files_taken_in(session, campaign_year, kind)
-        new = [p for p in prints.values() if p.key not in seen]
-        add_input_files(session, campaign_year, kind, new, as_of, actor, now)
-    return len(new)
-
-
-def add_input_files(
-    session: Session,
-    campaign_year: int,
-    kind: str,
-    prints: Sequence[FileFingerprint],
-    as_of: date,
-    actor: str,
-    now: datetime,
-) -> None:
-    """Add an InputFile row per fingerprint in the caller's transaction."""
-    session.add_all(
-        InputFile(
-            campaign_year=campaign_year,
-            kind=kind,
-            name=p.name,
-            sha256=p.sha256,
-            size=p.size,
-            ingested_on=as_of,
-            ingested_at=now,
-            actor=actor,
-        )
-        for p in prints
     )
 
 
@@ -203,13 +140,16 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
     folder = inbox_dir(settings, campaign_year)
     with campaign_session(settings) as session:
         rows = session.exec(
-            select(InputFile.kind, InputFile.name, InputFile.sha256).where(
+            select(InputFile.kind, InputFile.name, InputFile.sha256, InputFile.depends_on).where(
                 InputFile.campaign_year == campaign_year
             )
         ).all()
     seen: dict[str, set[LedgerKey]] = {}
-    for kind, name, digest in rows:
+    read_against: set[tuple[str, str, str]] = set()  # recommendation lists: name, sha, list sha
+    for kind, name, digest, dependency in rows:
         seen.setdefault(kind, set()).add(LedgerKey(name, digest))
+        if kind == RECOMMENDATIONS_KIND:
+            read_against.add((name, digest, dependency))
 
     def pending(kind: str, files: list[Path]) -> list[str]:
         names = [str(f) for f in files]
@@ -218,8 +158,14 @@ def read_inbox_news(settings: Settings, campaign_year: int) -> InboxNews:
 
     association_list = find_association_list(folder)
     listing = [association_list] if association_list else []
-    recommendation_files = find_tabular_files(folder / "recommendations")
-    changed = pending(RECOMMENDATIONS_KIND, listing + recommendation_files)
+    recommendation_files = [
+        f for f in find_tabular_files(folder / "recommendations") if not is_association_list(f)
+    ]
+    dependency = fingerprint_of(str(association_list) if association_list else None)
+    prints = file_fingerprints([str(f) for f in recommendation_files])
+    changed = pending(RECOMMENDATIONS_KIND, listing) or [
+        n for n, p in prints.items() if (p.name, p.sha256, dependency) not in read_against
+    ]
     reports, manifests = find_report_files(folder / "reports")
     new_reports = pending(REPORTS_KIND, reports)
     new_manifests = pending(REPORTS_KIND, manifests)

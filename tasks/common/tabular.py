@@ -1,51 +1,50 @@
 """Read operators' tabular files (xlsx, CSV in UTF-8/GB18030/UTF-16) into raw rows by column key.
 
 Headers are matched against an input kind's column specs (Chinese headers, English aliases); the
-header row may sit below a title row. Cells keep their stored type (a USCC stored as a number
-stays a number, so validation can reject it). A file that cannot be used raises UnreadableInput
-naming the file and the problem; nothing here validates values. Reads only; never writes.
+header row may sit below a title row, and the first of the workbook's sheets that has one is
+read. Cells keep their stored type (a USCC stored as a number stays a number, so validation can
+reject it). What a formula or a merged cell means per column is tasks/common/table_rows.py's.
+A file that cannot be used raises UnreadableInput naming the file and the problem, never its
+content; any other error while reading becomes one too. Reads only; never writes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from typing import Any
 
 from schemas.columns import InputKind, normalise_header
 from schemas.rejection import UnreadableInput
+from tasks.common.table_rows import HeaderRow, RawRow, Table, table_from_grid
+from tasks.common.text_files import decode_text
+from tasks.common.xlsx_grid import Grid, mark_formulas, read_xlsx_grids
+
+__all__ = ["RawRow", "Table", "read_table"]
 
 HEADER_SEARCH_ROWS = 5
 MAX_BYTES = 50 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class RawRow:
-    """One data row: its spreadsheet row number (header = its own row) and cells by column key."""
-
-    number: int
-    cells: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of one input file, with the headers we did not recognise."""
-
-    file: str
-    rows: list[RawRow]
-    ignored_headers: list[str]
-
-
 def read_table(path: Path, kind: InputKind, *, label: str | None = None) -> Table:
     """Read an xlsx or CSV file of the given input kind; raise UnreadableInput if unusable."""
     name = label or path.name
+    try:
+        return _read_table(path, kind, name)
+    except UnreadableInput:
+        raise
+    except Exception as exc:  # any other failure is this file's alone; its text may hold data
+        raise UnreadableInput(
+            name,
+            "unreadable-file",
+            f"文件无法读取（{type(exc).__name__}），请另存为 .xlsx 后重发",
+            f"the file cannot be read ({type(exc).__name__}): save it as .xlsx and send again",
+        ) from None
+
+
+def _read_table(path: Path, kind: InputKind, name: str) -> Table:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -58,51 +57,22 @@ def read_table(path: Path, kind: InputKind, *, label: str | None = None) -> Tabl
         )
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        grid = _xlsx_grid(path, name)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        grid = _csv_grid(path.read_bytes(), name)
-    else:
-        raise UnreadableInput(
-            name,
-            "unsupported-format",
-            "不支持的文件格式，请另存为 .xlsx 或 .csv",
-            f"unsupported file type {suffix or '(none)'}: save as .xlsx or .csv",
-        )
-    return _rows_from_grid(grid, kind, name)
-
-
-def _xlsx_grid(path: Path, name: str) -> list[Sequence[Any]]:
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise UnreadableInput(
-            name, "not-xlsx", "不是有效的 Excel (.xlsx) 文件", "not a valid Excel .xlsx workbook"
-        ) from None
-    try:
-        ws = wb.worksheets[0]
-        return [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """Decode CSV bytes: BOM first (UTF-8, UTF-16), then UTF-8, then GB18030; else unreadable."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
+        grids = read_xlsx_grids(path, name)
+        index, grid, header = _first_with_header(grids, kind, name)
+        mark_formulas(path, index, grid)
+        return table_from_grid(grid, header, kind, name)
+    if suffix in (".csv", ".txt", ".tsv"):
+        if size == 0:
+            raise UnreadableInput(
+                name, "empty-file", "文件为空（0 字节），请重新导出后再发送", "the file is empty"
+            )
+        grid = Grid("csv", [list(r) for r in _csv_grid(path.read_bytes(), name)])
+        return table_from_grid(grid, _header_row(grid, kind, name), kind, name)
     raise UnreadableInput(
         name,
-        "bad-encoding",
-        "文件编码无法识别，请另存为 UTF-8 或 GB18030 编码的 CSV",
-        "unknown text encoding: save the CSV as UTF-8 or GB18030",
+        "unsupported-format",
+        "不支持的文件格式，请另存为 .xlsx 或 .csv",
+        f"unsupported file type {suffix or '(none)'}: save as .xlsx or .csv",
     )
 
 
@@ -114,14 +84,6 @@ def _csv_grid(data: bytes, name: str) -> list[Sequence[Any]]:
         return [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise UnreadableInput(name, "bad-csv", "CSV 格式错误", f"malformed CSV: {exc}") from None
-
-
-class HeaderRow(NamedTuple):
-    """A candidate header row: where it is, the columns it names (position -> key), the rest."""
-
-    position: int  # 0-based, in the grid read
-    columns: dict[int, str]
-    ignored: list[str]
 
 
 def _match_headers(cells: Iterable[Any], kind: InputKind) -> tuple[dict[int, str], list[str]]:
@@ -139,9 +101,10 @@ def _match_headers(cells: Iterable[Any], kind: InputKind) -> tuple[dict[int, str
     return found, ignored
 
 
-def _rows_from_grid(grid: list[Sequence[Any]], kind: InputKind, name: str) -> Table:
+def _header_row(grid: Grid, kind: InputKind, name: str) -> HeaderRow:
+    """Return the best header row among a sheet's first rows; raise if none names a column."""
     best: HeaderRow | None = None
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+    for i, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         found, ignored = _match_headers(row, kind)
         if best is None or len(found) > len(best.columns):
             best = HeaderRow(i, found, ignored)
@@ -152,18 +115,26 @@ def _rows_from_grid(grid: list[Sequence[Any]], kind: InputKind, name: str) -> Ta
             f"未找到表头，不像是“{kind.title}”",
             f"no recognisable header row: is this a {kind.title_en}?",
         )
-    header_index, columns, ignored = best
-    missing = [c for c in kind.required() if c.key not in columns.values()]
+    missing = [c for c in kind.required() if c.key not in best.columns.values()]
     if missing:
         zh = "、".join(c.header for c in missing)
         en = ", ".join(f"{c.header} ({c.key})" for c in missing)
         raise UnreadableInput(
             name, "missing-columns", f"缺少必需的列：{zh}", f"missing required columns: {en}"
         )
-    rows: list[RawRow] = []
-    for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
-        cells = {key: (row[i] if i < len(row) else None) for i, key in columns.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
-            continue
-        rows.append(RawRow(number=offset, cells=cells))
-    return Table(file=name, rows=rows, ignored_headers=ignored)
+    return best
+
+
+def _first_with_header(
+    grids: Sequence[Grid], kind: InputKind, name: str
+) -> tuple[int, Grid, HeaderRow]:
+    """Return the first sheet whose header names this kind's columns (else the first's error)."""
+    first_error: UnreadableInput | None = None
+    for index, grid in enumerate(grids):
+        try:
+            return index, grid, _header_row(grid, kind, name)
+        except UnreadableInput as exc:
+            first_error = first_error or exc
+    if first_error is None:
+        raise UnreadableInput(name, "no-header", "工作簿中没有工作表", "the workbook has no sheet")
+    raise first_error

@@ -25,6 +25,7 @@ from tasks.meeting.decision import (
     MeetingDecisionInput,
 )
 
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 USCC_HELP = "统一社会信用代码，18位，见会议材料。The unit's 18-character USCC, as in the pack."
 
 
@@ -98,10 +99,13 @@ class MeetingForm(RunInput):
     )
     meeting_date: date = Field(
         title="会议日期 Meeting date",
-        description="指导单位工作会议召开日期。The day the guiding units met.",
+        description="指导单位工作会议召开日期，格式 2024-12-27。The day the guiding units met, "
+        "as YYYY-MM-DD.",
+        json_schema_extra={"pattern": DATE_PATTERN},  # the server refuses 27/12/2024 itself
     )
     decided_by: str = Field(
         min_length=1,
+        json_schema_extra={"pattern": r"\S"},  # not only spaces
         title="录入人 Decided by",
         description="录入本决定的人员姓名（记录在案）。Who enters this decision (recorded).",
     )
@@ -154,11 +158,15 @@ class MeetingForm(RunInput):
 def form_class(description: str, **defaults: Any) -> type[MeetingForm]:
     """Return MeetingForm with a description and pre-filled values, keeping each field's help.
 
+    Who decides is never pre-filled: whoever submits an answer names themselves each time.
+
     (`RunInput.with_initial_data` replaces a pre-filled field's title and description with a
     bare default; here the original field is copied with only its default changed.)
     """
     fields: dict[str, Any] = {}
     for name, value in defaults.items():
+        if name == "decided_by":
+            continue
         info = copy.copy(MeetingForm.model_fields[name])
         info.default = TypeAdapter[Any](info.annotation or Any).validate_python(value)
         info.default_factory = None

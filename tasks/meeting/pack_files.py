@@ -17,23 +17,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from prefect import task
+from prefect import get_client, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
+from prefect.settings import PREFECT_UI_URL
 from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.spreadsheets import write_sheets
 from tasks.meeting.pack import KIND_WORDS, MeetingPack, PackCommendation, PackUnit
+from tasks.meeting.pack_digest import ARTIFACT_KEY, pack_digest
 from tasks.meeting.pack_load import load_meeting_pack
 from tasks.meeting.pack_snapshots import save_snapshot
 from tasks.store import campaign_session
 
-ARTIFACT_KEY = "meeting-pack"
 WORKBOOK = "meeting-pack.xlsx"
 MARKDOWN = "meeting-pack.md"
-DIGEST_ROWS = 60  # rows per table in the form's description; the xlsx has them all
 STAT_WORDS = {
     "association": "推荐协会",
     "industry": "行业",
@@ -213,21 +215,12 @@ def _flagged(pack: MeetingPack) -> int:
     return sum(bool(u.flags) for u in pack.units)
 
 
-def pack_digest(pack: MeetingPack, workbook: str) -> str:
-    """Return the short page shown above the decision form (tables cut at DIGEST_ROWS). Pure."""
-    head = (
-        f"# 会议审定 Meeting decision {pack.campaign_year}\n\n"
-        f"Proposed: **{len(pack.release)}** units to release, **{len(pack.commendations)}** "
-        f"commendations ({len(pack.speakers)} speakers); **{len(pack.others)}** units not "
-        f"proposed, each with its reason ({_addable(pack)} may be added with a reason; "
-        f"**{_flagged(pack)}** flagged units only by naming the flags they override). Full pack: "
-        f"artifact `{ARTIFACT_KEY}` and `{workbook}` in the workspace.\n"
-    )
-    return "\n".join([head, *_sections(pack, DIGEST_ROWS), _categories(pack)])
-
-
 def write_meeting_pack(
-    settings: Settings, campaign_year: int, built_on: date, report_dir: str
+    settings: Settings,
+    campaign_year: int,
+    built_on: date,
+    report_dir: str,
+    artifact_url: str = "",
 ) -> WrittenPack:
     """Read the meeting pack and write meeting-pack.xlsx and meeting-pack.md into report_dir.
 
@@ -254,7 +247,7 @@ def write_meeting_pack(
         speakers=len(pack.speakers),
         workbook=relative,
         markdown_file=str(page.relative_to(settings.workspace)),
-        digest=pack_digest(pack, relative),
+        digest=pack_digest(pack, relative, artifact_url),
     )
     return WrittenPack(summary, markdown)
 
@@ -268,10 +261,31 @@ def build_meeting_pack(
     Side effects: meeting-pack.xlsx and meeting-pack.md inside the workspace, one markdown
     artifact; reads the database only.
     """
-    written = write_meeting_pack(settings, campaign_year, built_on, report_dir)
-    create_markdown_artifact(
-        key=ARTIFACT_KEY,
-        markdown=written.markdown,
-        description=f"Meeting pack {campaign_year}; xlsx: {written.summary.workbook}",
-    )
+    written = write_meeting_pack(settings, campaign_year, built_on, report_dir, pack_artifact_url())
+    label = f"Meeting pack {campaign_year} ({written.summary.fingerprint[:12]})"
+    if not already_published(label):
+        create_markdown_artifact(
+            key=ARTIFACT_KEY,
+            markdown=written.markdown,
+            description=f"{label}; xlsx: {written.summary.workbook}",
+        )
     return written.summary
+
+
+def pack_artifact_url() -> str:
+    """Return the UI page of the `meeting-pack` artifact ("" without a UI). Reads settings."""
+    ui = PREFECT_UI_URL.value()
+    return f"{ui.rstrip('/')}/artifacts/key/{ARTIFACT_KEY}" if ui else ""
+
+
+def already_published(label: str) -> bool:
+    """Return whether the newest `meeting-pack` artifact is this pack (a restart rebuilt it).
+
+    Reads the Prefect API. A pack is published once; a changed pack gets a new version.
+    """
+    newest = ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEY]))
+    with get_client(sync_client=True) as client:
+        latest = client.read_artifacts(
+            limit=1, sort=ArtifactSort.CREATED_DESC, artifact_filter=newest
+        )
+    return bool(latest) and (latest[0].description or "").startswith(label)

@@ -1,51 +1,45 @@
 """Tasks that take in the mobilize stage's files: the association list and recommendation lists.
 
-Thin shells: read and validate the files first (tasks/mobilize/lists.py), then in one
-transaction apply the plain rules (tasks/mobilize/recommendations.py) and save
-(tasks/mobilize/participants.py); write the rejection report into the workspace, publish the
-problems and the per-association counts as Prefect artifacts, and return a small summary of
-counts and the report's path (no rows). Inputs are read, never written.
+Thin shells: read and validate the files first (tasks/mobilize/lists.py), apply the plain rules
+(tasks/mobilize/recommendations.py) to all the lists together, then save one file per
+transaction (tasks/mobilize/file_intake.py), so a file that fails is rolled back and reported
+alone; write the rejection report into the workspace, publish the problems and the
+per-association counts as Prefect artifacts, and return a small summary of counts, what each
+file came to (for the input ledger) and the report's path (no rows). Inputs are read, never
+written.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
 
-from schemas.campaign_file import CampaignFile, load_campaign_file
+from schemas.campaign_file import load_campaign_file
 from schemas.enums import OverQuota, Severity
 from schemas.rejection import Rejection, count_by_code
 from schemas.rows import AssociationRow
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from tasks.common.campaigns import ensure_campaign
-from tasks.common.outgoing import enqueue
+from tasks.common.ledger import FAILED, REFUSED, TAKEN_IN
 from tasks.common.rejection_reports import (
     in_a_run,
     publish_rejections,
     publish_table,
     write_rejection_report,
 )
+from tasks.mobilize.file_intake import SavedFiles, save_association_list, save_list_files
 from tasks.mobilize.lists import (
-    RecommendationList,
     read_recommendation_lists,
     validate_associations,
 )
-from tasks.mobilize.mail import association_receipt_mails, invitation_mails
-from tasks.mobilize.participants import (
-    SaveCounts,
-    association_ids,
-    save_recommendations,
-    upsert_associations,
-)
+from tasks.mobilize.participants import association_ids
 from tasks.mobilize.recommendations import RecommendationBatch, decide_recommendations
 from tasks.store import campaign_session
 
@@ -71,6 +65,7 @@ class IngestSummary(BaseModel):
     associations_unmailed: list[str]  # associations without a valid contact address
     problems_by_code: dict[str, int]
     report: str  # the rejection report, relative to the workspace
+    outcomes: dict[str, str] = {}  # file path -> taken-in / refused / failed (the input ledger)
 
 
 def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | int]]:
@@ -81,57 +76,15 @@ def per_association_table(batch: RecommendationBatch) -> list[dict[str, str | in
     return [{"association": code, "accepted": accepted[code], "held": held[code]} for code in codes]
 
 
-@dataclass(frozen=True)
-class TakenIn:
-    """What one transaction of the intake decided and saved."""
-
-    batch: RecommendationBatch
-    counts: SaveCounts
-    associations_new: int
-    mails_queued: int
-    associations_unmailed: list[str]
-
-
-def take_in(
-    session: Session,
-    settings: Settings,
-    campaign: CampaignFile,
-    *,
-    associations: Sequence[AssociationRow],
-    lists: Sequence[RecommendationList],
-    over_quota: OverQuota,
-    association_problems: Sequence[Rejection],
-    as_of: date,
-    now: datetime,
-) -> TakenIn:
-    """Save the associations, decide and save the recommendations, enqueue their mail. Writes.
-
-    Runs in the caller's `session` on values already read: upserts associations, units,
-    recommendations and participations, and enqueues the invitations to register and each
-    association's receipt (which also lists `association_problems`, the association list's own).
-    """
-    ensure_campaign(session, campaign, now)
-    associations_new = upsert_associations(session, associations)
-    batch = decide_recommendations(
-        lists,
-        campaign_year=campaign.year,
-        known_associations=set(association_ids(session)),
-        quota_min=campaign.quota.min,
-        quota_max=campaign.quota.max,
-        over_quota=over_quota,
-    )
-    counts = save_recommendations(session, campaign.year, batch.accepted, as_of, now)
-    invitations = invitation_mails(session, campaign, counts.new_participation_ids)
-    receipts = association_receipt_mails(
-        session, campaign, batch, [*association_problems, *batch.rejections], as_of
-    )
-    mails_queued = enqueue(session, settings, invitations + receipts.mails, business_day=as_of)
-    return TakenIn(batch, counts, associations_new, mails_queued, receipts.unmailed)
-
-
-def intake_summary(taken: TakenIn, rejections: Sequence[Rejection], report: str) -> IngestSummary:
+def intake_summary(
+    batch: RecommendationBatch,
+    saved: SavedFiles,
+    associations_new: int,
+    rejections: Sequence[Rejection],
+    report: str,
+) -> IngestSummary:
     """Return the run's summary: counts of files, rows and saved rows, problems by code."""
-    batch, counts = taken.batch, taken.counts
+    counts = saved.counts
     errors = [r for r in rejections if r.severity == Severity.ERROR]
     return IngestSummary(
         files_read=batch.files_read,
@@ -140,14 +93,14 @@ def intake_summary(taken: TakenIn, rejections: Sequence[Rejection], report: str)
         rows_held=sum(1 for a in batch.accepted if a.held),
         rows_rejected=sum(1 for r in errors if r.row is not None),
         warnings=len(rejections) - len(errors),
-        associations_new=taken.associations_new,
+        associations_new=associations_new,
         units_new=counts.units_new,
         units_updated=counts.units_updated,
         recommendations_new=counts.recommendations_new,
         recommendations_updated=counts.recommendations_updated,
         participations_new=counts.participations_new,
-        mails_queued=taken.mails_queued,
-        associations_unmailed=taken.associations_unmailed,
+        mails_queued=saved.mails_queued,
+        associations_unmailed=saved.unmailed,
         problems_by_code=count_by_code(list(rejections)),
         report=report,
     )
@@ -165,37 +118,51 @@ def ingest_recommendations(
 ) -> IngestSummary:
     """Validate and save the association list and recommendation files; report the problems.
 
-    Side effects: reads the files before the transaction opens; upserts associations, units,
-    recommendations and participations and enqueues the invitations to register and each
-    association's receipt, in one transaction; writes `recommendations-rejections.xlsx` into
+    Side effects: reads the files before any transaction opens; upserts the associations in
+    one transaction, then each file's units, recommendations, participations and invitations
+    in a transaction per file (a file that fails is rolled back alone and reported as
+    `file-failed`), then each association's receipt; writes `recommendations-rejections.xlsx` into
     `report_dir` (in the workspace); in a task run, publishes the `recommendation-rejections`
     and `recommendations-per-association` artifacts (`.fn()` outside a run publishes nothing).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
+    now = now_utc()
     associations: list[AssociationRow] = []
     problems: list[Rejection] = []
+    outcomes: dict[str, str] = {}
+    associations_new = 0
     if associations_file:
+        label = Path(associations_file).name
         associations, problems = validate_associations(Path(associations_file))
-    lists = read_recommendation_lists(Path(f) for f in recommendation_files)
-    with campaign_session(settings) as session:
-        taken = take_in(
-            session,
-            settings,
-            campaign,
-            associations=associations,
-            lists=lists,
-            over_quota=over_quota,
-            association_problems=problems,
-            as_of=as_of,
-            now=now_utc(),
+        associations_new, failure = save_association_list(
+            settings, campaign, label, associations, now
         )
-    rejections = [*problems, *taken.batch.rejections]
+        problems += [failure] if failure else []
+        whole = any(r.row is None and r.severity == Severity.ERROR for r in problems)
+        outcomes[associations_file] = FAILED if failure else REFUSED if whole else TAKEN_IN
+    with campaign_session(settings) as session:
+        ensure_campaign(session, campaign, now)
+        known = set(association_ids(session))
+    paths = {Path(f).name: f for f in recommendation_files}
+    batch = decide_recommendations(
+        read_recommendation_lists(Path(f) for f in recommendation_files),
+        campaign_year=campaign.year,
+        known_associations=known,
+        quota_min=campaign.quota.min,
+        quota_max=campaign.quota.max,
+        over_quota=over_quota,
+    )
+    saved = save_list_files(settings, campaign, batch, sorted(paths), as_of, now, problems)
+    outcomes |= {paths[label]: outcome for label, outcome in saved.outcomes.items()}
+    rejections = [*problems, *batch.rejections, *saved.failures]
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "recommendations-rejections.xlsx"), rejections
     )
-    summary = intake_summary(taken, rejections, str(report.relative_to(settings.workspace)))
+    relative = str(report.relative_to(settings.workspace))
+    summary = intake_summary(batch, saved, associations_new, rejections, relative)
+    summary = summary.model_copy(update={"outcomes": outcomes})
     if in_a_run():
-        publish_recommendation_report(summary, rejections, per_association_table(taken.batch))
+        publish_recommendation_report(summary, rejections, per_association_table(batch))
     return summary
 
 

@@ -12,6 +12,7 @@ an artifact and returns counts only.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -39,11 +40,11 @@ from tasks.common.enrolment import (
     participation_of,
     repeated,
 )
+from tasks.common.file_batches import file_outcomes, save_by_file
 from tasks.common.progress import advance_to_submitted
 from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
-from tasks.common.submissions import RowFiling, archive_file, record_row_filings
+from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
 from tasks.common.validation import read_rows, rejection_at
-from tasks.store import campaign_session
 
 
 class ReceiptLine(NamedTuple):
@@ -86,6 +87,15 @@ def decide_receipts(
     return batch
 
 
+class ReceiptsTaken(NamedTuple):
+    """What one transaction of receipts did."""
+
+    rejections: list[Rejection]
+    counts: FilingCounts
+    registered: int
+    submitted: int
+
+
 class ReceiptSummary(BaseModel):
     """What one receipts ingest did: counts, problems by code, the report's path."""
 
@@ -100,6 +110,7 @@ class ReceiptSummary(BaseModel):
     submitted: int  # registered units whose form and report were already in
     problems_by_code: dict[str, int]
     report: str  # the rejection report, relative to the workspace
+    outcomes: dict[str, str] = {}  # file path -> taken-in / refused / failed (the input ledger)
 
 
 @task(name="ingest-receipts", cache_policy=NO_CACHE)
@@ -110,8 +121,9 @@ def ingest_receipts(
 
     Side effects: reads the files and archives them under workspace/archive/<year>/receipts/
     before the transaction opens; writes Submissions, StageTransitions and unit contacts in one
-    transaction; writes `receipts-rejections.xlsx` into `report_dir`; in a task run, publishes
-    the `receipt-rejections` artifact (`.fn()` outside a run publishes nothing).
+    transaction (or, if that fails, one per file, a file that still fails becoming a
+    `file-failed` rejection); writes `receipts-rejections.xlsx` into `report_dir`; in a task
+    run, publishes the `receipt-rejections` artifact (`.fn()` outside a run publishes nothing).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     deadline = campaign.deadline_for(SubmissionKind.RECEIPT).date
@@ -119,9 +131,10 @@ def ingest_receipts(
     stored = archive_receipts(settings, campaign_year, found.read)
     now = now_utc()
     actor = current_actor()
-    with campaign_session(settings) as session:
+
+    def save(session: Session, files: AbstractSet[str]) -> ReceiptsTaken:
         enrolled = load_enrolled(session, campaign_year)
-        batch = decide_receipts(found.rows, enrolled)
+        batch = decide_receipts([r for r in found.rows if r[1] in files], enrolled)
         counts = record_row_filings(
             session,
             campaign_year,
@@ -133,20 +146,25 @@ def ingest_receipts(
         )
         registered = _register(session, batch, enrolled, actor, now)
         submitted = advance_to_submitted(session, campaign_year, actor=actor, now=now)
-    rejections = [*found.rejections, *batch.rejections]
+        return ReceiptsTaken(batch.rejections, counts, registered, submitted)
+
+    saved = save_by_file(settings, sorted(found.read), save, ("保存发布回执", "saving receipts"))
+    parts = saved.results
+    rejections = [*found.rejections, *(r for p in parts for r in p.rejections), *saved.failures]
     report = write_rejection_report(
         settings.inside_workspace(report_dir, "receipts-rejections.xlsx"), rejections
     )
     summary = ReceiptSummary(
         files_read=len(found.read),
         files_rejected=sum(1 for r in rejections if r.row is None),
-        receipts_new=counts.new,
-        receipts_unchanged=counts.unchanged,
-        late=counts.late,
-        registered=registered,
-        submitted=submitted,
+        receipts_new=sum(p.counts.new for p in parts),
+        receipts_unchanged=sum(p.counts.unchanged for p in parts),
+        late=sum(p.counts.late for p in parts),
+        registered=sum(p.registered for p in parts),
+        submitted=sum(p.submitted for p in parts),
         problems_by_code=count_by_code(rejections),
         report=str(report.relative_to(settings.workspace)),
+        outcomes=file_outcomes(files, rejections),
     )
     if in_a_run():
         publish_rejections(

@@ -181,7 +181,7 @@ def report_outcomes(
     per["disagreement"] = per["spread"] > review.disagreement_spread
     per["short_of_reviews"] = per["reviews"] < review.reviewers_per_report
     grades = [grade_for(float(x), review.grades) for x in per["mean_normalised"]]
-    per["stars"] = pd.Series([g.stars for g in grades], index=per.index, dtype="int64")
+    per["stars"] = pd.Series([g.stars for g in grades], index=per.index, dtype="float64")
     per["grade"] = [g.name for g in grades]
     per["label"] = [g.label for g in grades]
     per["recommendation"] = [

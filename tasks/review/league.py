@@ -28,12 +28,16 @@ Row = dict[str, str | int | float | bool]
 
 
 def league_table_rows(
-    outcomes: pd.DataFrame, names: Mapping[int, str] | None = None, limit: int | None = None
+    outcomes: pd.DataFrame,
+    names: Mapping[int, str] | None = None,
+    limit: int | None = None,
+    usccs: Mapping[int, str] | None = None,
 ) -> list[Row]:
     """Return the league table as plain dicts in rank order, for a Prefect table artifact.
 
-    `names` maps participation_id to the unit's name (a `unit` column, blank when unknown);
-    `limit` keeps the first rows only. Flags are spelled out in `flags`.
+    `names` maps participation_id to the unit's name: the rows then say `unit` and `uscc`
+    (from `usccs`; blank when unknown) instead of the internal participation id. `limit`
+    keeps the first rows only. Flags are spelled out in `flags`.
     """
     rows: list[Row] = []
     shown = outcomes.sort_values("rank")
@@ -41,9 +45,12 @@ def league_table_rows(
         shown = shown.head(limit)
     for r in shown.to_dict(orient="records"):
         pid = int(r["participation_id"])
-        row: Row = {"rank": int(r["rank"]), "participation_id": pid}
-        if names is not None:
+        row: Row = {"rank": int(r["rank"])}
+        if names is None:
+            row["participation_id"] = pid
+        else:
             row["unit"] = names.get(pid, "")
+            row["uscc"] = (usccs or {}).get(pid, "")
         flags = [
             flag
             for flag, raised in (

@@ -62,6 +62,7 @@ class Aggregation(NamedTuple):
     names: dict[int, str]
     expected: list[tuple[int, str]]
     scores: pd.DataFrame
+    usccs: dict[int, str]
 
 
 def latest_reviews(session: Session, campaign_year: int) -> dict[int, LatestReview]:
@@ -204,18 +205,20 @@ def aggregate_outcomes(session: Session, campaign: CampaignFile, as_of: date) ->
     names, the pairs expected and the scores read."""
     campaign_year = campaign.year
     counted = scores_that_count(session, campaign_year)
-    names = {
-        pid: name
-        for pid, name in session.exec(
-            select(Participation.id, Unit.name)
+    units = [
+        (pid, name, uscc)
+        for pid, name, uscc in session.exec(
+            select(Participation.id, Unit.name, Unit.uscc)
             .join(Unit, col(Unit.id) == col(Participation.unit_id))
             .where(Participation.campaign_year == campaign_year)
         ).all()
         if pid is not None
-    }
+    ]
+    names = {pid: name for pid, name, _ in units}
     outcomes = pd.DataFrame()
     if not counted.scores.empty:
         totals = review_totals(normalise_scores(counted.scores, campaign.review), campaign.review)
         outcomes = report_outcomes(totals, campaign.review)
         save_outcomes(session, campaign_year, outcomes, counted.rounds, as_of)
-    return Aggregation(outcomes, names, counted.expected, counted.scores)
+    usccs = {pid: uscc for pid, _, uscc in units}
+    return Aggregation(outcomes, names, counted.expected, counted.scores, usccs)

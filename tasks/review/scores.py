@@ -147,7 +147,7 @@ def publish_scores(aggregation: Aggregation | None) -> None:
     if not aggregation.outcomes.empty:
         publish_table(
             "review-league",
-            league_table_rows(aggregation.outcomes, aggregation.names),
+            league_table_rows(aggregation.outcomes, aggregation.names, usccs=aggregation.usccs),
             "Outcomes of the first review round, by rank",
         )
     progress = progress_rows(review_progress(aggregation.expected, aggregation.scores))

@@ -11,6 +11,8 @@ publishes the `form-rejections` artifact itself, and returns counts and the repo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -36,11 +38,11 @@ from tasks.common.enrolment import (
     participation_of,
     repeated,
 )
+from tasks.common.file_batches import save_by_file
 from tasks.common.progress import advance_to_submitted
 from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
 from tasks.common.validation import FileRows, read_rows, rejection_at
-from tasks.store import campaign_session
 
 
 @dataclass
@@ -204,6 +206,22 @@ def record_forms(
     return FormsTaken(counts, submitted, forms.rejections + books.rejections)
 
 
+def merge_taken(parts: Sequence[FormsTaken]) -> FormsTaken:
+    """Return the sum of what several transactions of forms did. Pure."""
+    counts = {
+        kind: FilingCounts(
+            new=sum(p.counts[kind].new for p in parts),
+            unchanged=sum(p.counts[kind].unchanged for p in parts),
+            late=sum(p.counts[kind].late for p in parts),
+            new_participations=tuple(i for p in parts for i in p.counts[kind].new_participations),
+        )
+        for kind in (SubmissionKind.BASIC_INFO, SubmissionKind.FINANCIALS)
+    }
+    return FormsTaken(
+        counts, sum(p.submitted for p in parts), [r for p in parts for r in p.rejections]
+    )
+
+
 class FormSummary(BaseModel):
     """What one forms ingest did: counts, problems by code, and the rejection report's path.
 
@@ -235,7 +253,8 @@ def ingest_forms(
     """Read basic-information forms and financial statements, record them, advance units.
 
     Side effects: archives the files under workspace/archive/<year>/forms/; then, with every
-    file read, writes Submissions and StageTransitions in one transaction; writes
+    file read, writes Submissions and StageTransitions in one transaction (or, if that fails,
+    one per file, a file that still fails becoming a `file-failed` rejection); writes
     `forms-rejections.xlsx` into `report_dir`; inside a flow or task run, creates the
     `form-rejections` table artifact.
     """
@@ -247,9 +266,16 @@ def ingest_forms(
         label: str(archive_file(path, archive).path.relative_to(settings.workspace))
         for label, path in {**info.read, **money.read}.items()
     }
-    with campaign_session(settings) as session:
-        taken = record_forms(session, campaign, info, money, stored, as_of=as_of, now=now_utc())
-    rejections = info.rejections + money.rejections + taken.rejections
+    now = now_utc()
+
+    def save(session: Session, files: AbstractSet[str]) -> FormsTaken:
+        return record_forms(
+            session, campaign, info.only(files), money.only(files), stored, as_of=as_of, now=now
+        )
+
+    saved = save_by_file(settings, sorted(stored), save, ("保存信息表和财务报表", "saving forms"))
+    taken = merge_taken(saved.results)
+    rejections = info.rejections + money.rejections + taken.rejections + saved.failures
     report = settings.inside_workspace(report_dir, "forms-rejections.xlsx")
     write_rejection_report(report, rejections)
     shown = report.relative_to(settings.workspace)

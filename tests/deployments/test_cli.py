@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pytest
+from data.intake_kit import CONTACT, SECRET_NAME, write_poison
 from factories import write_associations, write_recommendations
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -24,7 +26,9 @@ def test_template_writes_the_headers_of_the_kind(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     assert sheet is not None
-    assert [c.value for c in sheet[1]] == [c.header for c in RECEIPTS.columns]
+    assert [c.value for c in sheet[1]] == [
+        f"{c.header}*" if c.required else c.header for c in RECEIPTS.columns
+    ]
 
 
 def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
@@ -32,6 +36,31 @@ def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
 
     assert result.exit_code == 2
     assert "1999.toml" in result.output
+
+
+def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
+    workspace: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+
+    result = runner.invoke(app, ["--workspace", str(empty), "status"])
+
+    assert result.exit_code == 6, result.output
+    assert "还没有活动数据库" in result.output
+    assert "--workspace" in result.output
+    assert list(empty.iterdir()) == []
+
+
+def test_the_workspace_option_points_a_command_at_that_campaign(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(tmp_path / "not-this-one"))
+
+    result = runner.invoke(app, ["--workspace", str(workspace), "status"])
+
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "not-this-one").exists()
 
 
 @pytest.mark.flow
@@ -65,3 +94,37 @@ def test_import_exits_1_when_a_file_is_unreadable_and_lands_the_good_rows(
     assert "accepted 10, held 0, rejected 0" in result.output
     assert "not-xlsx" in result.output
     assert re.findall(r"(\w+)\s+(\d+)$", status.output, re.MULTILINE) == [("recommended", "10")]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_import_of_poison_files_exits_1_and_prints_no_row_content(
+    workspace: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    associations = write_associations(tmp_path / "associations.xlsx", ["A001"])
+    poison = write_poison(tmp_path / "poison")
+    caplog.set_level(logging.INFO)
+    logging.getLogger("prefect").addHandler(caplog.handler)
+    try:
+        result = runner.invoke(
+            app,
+            [
+                "import",
+                "recommendations",
+                *map(str, poison),
+                "--associations",
+                str(associations),
+                "--year",
+                "2024",
+                "--as-of",
+                "2024-10-10",
+            ],
+        )
+    finally:
+        logging.getLogger("prefect").removeHandler(caplog.handler)
+
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "accepted 1, held 0, rejected 3" in result.output
+    shown = result.output + caplog.text
+    assert (CONTACT in shown, SECRET_NAME in shown, "张伟" in shown) == (False, False, False)

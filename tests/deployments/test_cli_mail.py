@@ -54,7 +54,7 @@ def test_list_by_status_shows_what_a_crash_left(
     monkeypatch.setattr(cli_mail.console, "width", 200)
     _, (_, b, _) = _outbox(campaign_2024, workspace)
 
-    result = runner.invoke(app, ["outbox", "list", "--status", "ambiguous"])
+    result = runner.invoke(app, ["outbox", "list", "--status", "ambiguous", "--wide"])
 
     assert result.exit_code == 0, result.output
     assert f"│ {b} " in result.output
@@ -62,6 +62,100 @@ def test_list_by_status_shows_what_a_crash_left(
     assert "u0@unit0.example.com" not in result.output
     assert "queued 0  sending 1  sent 0  failed 1  ambiguous 1  cancelled 0" in result.output
     assert "may or may not have them" in result.output
+    assert "campaign outbox confirm ID --by NAME" in result.output
+
+
+LONG_ERROR = (
+    "SMTPDataError: 552 5.3.4 Message size exceeds fixed limit of the receiving mail server; "
+    "the sender should split the message or send the attachment another way"
+)
+
+
+def _many(campaign: CampaignFile, workspace: Path, count: int) -> list[int]:
+    """Queue `count` rows; the newest fails with a long error, the one before is ambiguous."""
+    engine = make_engine(Settings())
+    upgrade_database(engine)
+    ids = [e.id for e in queue(engine, campaign, workspace, count)]
+    claim(factory(engine), "w1", batch=count, lease=timedelta(minutes=1), now=T0)
+    with session_scope(engine) as session:
+        mark_failed(session, "w1", [Failure(ids[-1], LONG_ERROR, "552 5.3.4")], now=T0)
+        mark_ambiguous(session, "w1", [ids[-2]], reason="connection lost after the data", now=T0)
+    return ids
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_list_at_80_columns_shows_whole_ids_message_ids_and_the_wrapped_error(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    ids = _many(campaign_2024, workspace, 120)
+    with session_scope(make_engine(Settings())) as session:
+        views = {m.id: m for m in list_messages(session, limit=None)}
+
+    listed = runner.invoke(app, ["outbox", "list"], env={"COLUMNS": "80"})
+    failed = runner.invoke(app, ["outbox", "list", "--status", "failed"], env={"COLUMNS": "80"})
+
+    assert listed.exit_code == 0, listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80
+    assert "…" not in listed.output
+    shown = [int(line.split()[0][1:]) for line in listed.output.splitlines() if line[:1] == "#"]
+    assert shown == ids[::-1][:50]  # newest first, whole ids
+    for row_id in shown:
+        assert views[row_id].message_id in listed.output
+    assert "showing 50 of 120 (newest first; --limit/--all)" in listed.output
+    assert failed.exit_code == 0, failed.output
+    assert max(len(line) for line in failed.output.splitlines()) <= 80
+    assert _flat(LONG_ERROR) in _flat(failed.output)
+    assert f"#{ids[-1]}  failed  invitation  1 tries" in failed.output
+    assert "1 rows (newest first)" in failed.output
+
+
+def test_list_all_and_wide_print_every_row_on_one_table_line(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    ids = _many(campaign_2024, workspace, 60)
+
+    result = runner.invoke(app, ["outbox", "list", "--all", "--wide"], env={"COLUMNS": "80"})
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [int(line.split("│")[1]) for line in lines if line.startswith("│")] == ids[::-1]
+    [failed] = [line for line in lines if line.startswith(f"│ {ids[-1]} ")]
+    assert LONG_ERROR in failed
+    assert "u59@unit59.example.com" in failed
+    assert "60 rows (newest first)" in result.output
+
+
+def test_confirm_records_an_ambiguous_row_as_sent_and_refuses_others(
+    campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    engine, (a, b, _) = _outbox(campaign_2024, workspace)
+
+    refused = runner.invoke(
+        app, ["outbox", "confirm", str(a), str(b), "--by", "王芳", "--why", "in the log"]
+    )
+    nameless = runner.invoke(app, ["outbox", "confirm", str(b), "--by", " ", "--why", "seen"])
+    confirmed = runner.invoke(
+        app, ["outbox", "confirm", str(b), "--by", "王芳", "--why", "in the server log"]
+    )
+
+    who = f"王芳 (cli:{getpass.getuser()})"
+    assert (refused.exit_code, f"#{a}: status is failed" in refused.output) == (2, True)
+    assert "nothing was confirmed" in refused.output
+    assert nameless.exit_code == 2
+    assert confirmed.exit_code == 0, confirmed.output
+    assert f"confirmed 1 rows as sent, by {who}: in the server log" in confirmed.output
+    with session_scope(engine) as session:
+        rows = {r.id: r for r in list_messages(session, limit=None)}
+    assert (rows[a].status, rows[b].status) == (OutboxStatus.FAILED, OutboxStatus.SENT)
+    assert (
+        (rows[b].operator_note or "")
+        .splitlines()[-1]
+        .split(" ", 1)[1]
+        .startswith(f"{who}: confirmed sent (was ambiguous, 1 attempts")
+    )
 
 
 def test_requeue_and_cancel_record_the_operator_and_the_reason(

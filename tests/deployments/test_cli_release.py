@@ -59,6 +59,15 @@ def test_a_genuine_certificate_by_number_and_by_file(issued: Certificate, worksp
     assert issued.number in by_file.output
 
 
+def test_what_the_qr_code_holds_is_verified_as_the_number(issued: Certificate) -> None:
+    scanned = f"https://csr.example.org/2024/verify.html?n={issued.number}"
+
+    result = runner.invoke(app, ["verify", scanned])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("真实有效 genuine")
+
+
 def test_tampered_and_unknown_have_their_own_exit_codes(
     issued: Certificate, workspace: Path, tmp_path: Path
 ) -> None:
@@ -103,3 +112,27 @@ def test_help_lists_every_exit_code() -> None:
     for verdict, code in EXIT_CODES.items():
         assert f"{code}  " in result.output
         assert verdict.value in result.output
+
+
+def test_a_missing_file_is_told_apart_from_a_bad_number(workspace: Path) -> None:
+    missing = runner.invoke(app, ["verify", str(workspace / "no-such-certificate.pdf")])
+    bad_number = runner.invoke(app, ["verify", "SHCSR-2024-99999-0"])
+
+    assert missing.exit_code == 7, missing.output
+    assert "找不到文件" in missing.output
+    assert bad_number.exit_code == EXIT_CODES[Verdict.UNKNOWN], bad_number.output
+
+
+def test_verify_in_a_workspace_without_a_campaign_creates_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(empty))
+    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
+
+    result = runner.invoke(app, ["verify", "SHCSR-2024-00001-7"])
+
+    assert result.exit_code == 6, result.output
+    assert "还没有活动数据库" in result.output
+    assert list(empty.iterdir()) == []

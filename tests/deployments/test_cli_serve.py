@@ -125,7 +125,7 @@ def test_campaign_serve_registers_every_deployment_schedules_the_clock_and_stops
             ids = {str(d["id"]): str(d["name"]) for d in deployments}
             runs = post(f"{api}/flow_runs/filter")
             scheduled = {ids.get(str(r["deployment_id"]), "?") for r in runs}
-            if len(names) == len(STAGE_DEPLOYMENTS) and len(scheduled) == 2:
+            if len(names) == len(STAGE_DEPLOYMENTS) and len(scheduled) == 3:
                 break
             time.sleep(0.5)
     finally:
@@ -133,7 +133,7 @@ def test_campaign_serve_registers_every_deployment_schedules_the_clock_and_stops
         output = process.communicate(timeout=120)[0].decode()
 
     assert names == {e.name for e in STAGE_DEPLOYMENTS}, output
-    assert scheduled == {"campaign-clock", "daily-reminders"}
+    assert scheduled == {"campaign-clock", "daily-reminders", "deliver"}
     assert f"Prefect UI: http://127.0.0.1:{port}" in output
     assert (workspace / ".prefect" / "prefect.db").is_file()
     assert port_is_free(port)  # the server it started is stopped, not orphaned

@@ -132,6 +132,8 @@ def test_the_server_schedules_the_clock_records_task_runs_in_batches_and_is_gone
         scheduled = _wait_for_scheduled_clock_runs(api_url)
         with urllib.request.urlopen(api_url.removesuffix("/api"), timeout=10) as ui:
             page = ui.read().decode()
+        with urllib.request.urlopen(f"{api_url.removesuffix('/api')}/ui-settings") as found:
+            ui_settings = json.load(found)
         ran = run_python(RUN_A_FLOW_WITH_TASKS, env)
         states = _wait_for_task_runs(api_url, 12)
         flows = post(f"{api_url}/flow_runs/filter", {"flows": {"name": {"any_": ["batched"]}}})
@@ -140,6 +142,7 @@ def test_the_server_schedules_the_clock_records_task_runs_in_batches_and_is_gone
     assert applied.returncode == 0, applied.stderr
     assert healthy_inside
     assert "<html" in page.lower()
+    assert ui_settings["api_url"] == api_url  # the UI talks to this server, not port 4200
     assert scheduled
     assert {r["state_name"] for r in scheduled} == {"Scheduled"}
     # 07:30 in Shanghai is 23:30 UTC the day before

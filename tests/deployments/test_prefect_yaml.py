@@ -33,12 +33,30 @@ def test_prefect_yaml_schedules_tags_descriptions_and_parameters_match_the_regis
 
     for entry in STAGE_DEPLOYMENTS:
         found = by_name[entry.name]
-        crons = [(s["cron"], s["timezone"], s.get("active", True)) for s in found["schedules"]]
-        assert crons == ([(entry.cron, "Asia/Shanghai", True)] if entry.cron else []), entry.name
+        when = [
+            (s.get("cron"), s.get("interval"), s["timezone"], s.get("active", True))
+            for s in found["schedules"]
+        ]
+        every = entry.every_minutes * 60 if entry.every_minutes else None
+        expected = [(entry.cron, every, "Asia/Shanghai", True)] if entry.cron or every else []
+        assert when == expected, entry.name
         assert found["tags"] == ["csr-campaign", *entry.tags]
         assert found["description"] == entry.description
-        assert found["parameters"] == {"campaign_year": year, **entry.defaults}
+        assert found["parameters"] == entry.parameters(year)
         assert found["work_pool"]["name"] == WORK_POOL
+
+
+def test_delivery_runs_every_ten_minutes_on_every_year_and_the_setting_changes_it() -> None:
+    checked_in_deliver = next(d for d in checked_in()["deployments"] if d["name"] == "deliver")
+    rendered = yaml.safe_load(render_prefect_yaml(2024, deliver_every_minutes=5))
+    every_5 = next(d for d in rendered["deployments"] if d["name"] == "deliver")
+
+    assert checked_in_deliver["schedules"] == [
+        {"interval": 600, "timezone": "Asia/Shanghai", "active": True}
+    ]
+    assert checked_in_deliver["parameters"] == {}
+    assert every_5["schedules"][0]["interval"] == 300
+    assert "every 5 minutes" in every_5["description"]
 
 
 def test_every_entrypoint_is_a_file_in_the_repository() -> None:

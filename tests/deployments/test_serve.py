@@ -1,9 +1,11 @@
-"""The deployment registry: every stage served, the clock and reminders on Shanghai crons."""
+"""The deployment registry: every stage served, the clock and reminders on Shanghai crons,
+outbox delivery every few minutes."""
 
 from __future__ import annotations
 
 import importlib.util
 import inspect
+from datetime import timedelta
 
 import pytest
 
@@ -15,7 +17,7 @@ from deployments.serve import (
 )
 
 STAGES = {"season", "mobilize", "train", "submit", "remind", "review", "commend", "meeting"}
-STAGES |= {"release"}
+STAGES |= {"release", "deliver"}
 SCHEDULED = {"season/campaign-clock": "30 7 * * *", "remind/daily-reminders": "0 10 * * *"}
 
 
@@ -28,7 +30,7 @@ def full_name(entry: StageDeployment) -> str:
     return f"{entry.function}/{entry.name}"
 
 
-def test_the_registry_lists_all_nine_stage_flows_once_each() -> None:
+def test_the_registry_lists_the_nine_stage_flows_and_delivery_once_each() -> None:
     targets = [e.target for e in STAGE_DEPLOYMENTS]
 
     assert sorted(targets) == sorted(f"flows.{s}:{s}" for s in STAGES)
@@ -59,6 +61,26 @@ def test_every_description_names_every_parameter_of_its_flow() -> None:
         missing = [p for p in parameters if p not in entry.description]
 
         assert not missing, f"{entry.name}: {missing}"
+
+
+def test_delivery_runs_every_ten_minutes_for_every_year_and_takes_the_setting() -> None:
+    [deliver] = [e for e in STAGE_DEPLOYMENTS if e.every_minutes]
+
+    [default] = build_deployments(2024, entries=[deliver])
+    [every_3] = build_deployments(2024, entries=[deliver], deliver_every_minutes=3)
+
+    assert (deliver.target, deliver.name, deliver.cron) == (
+        "flows.deliver:deliver",
+        "deliver",
+        None,
+    )
+    assert deliver.parameters(2024) == {}
+    assert [s.schedule.interval for s in default.schedules] == [timedelta(minutes=10)]
+    assert [s.schedule.timezone for s in default.schedules] == ["Asia/Shanghai"]
+    assert [s.schedule.interval for s in every_3.schedules] == [timedelta(minutes=3)]
+    assert default.description.startswith("邮件投递: ")
+    assert "every 10 minutes" in (default.description or "")
+    assert "every 3 minutes" in (every_3.description or "")
 
 
 def test_a_registered_flow_that_does_not_exist_is_an_error_not_a_skip() -> None:
@@ -97,11 +119,18 @@ def test_applied_deployments_read_back_with_names_schedules_and_timezones() -> N
         stored = {full_name(e): client.read_deployment_by_name(full_name(e)) for e in entries}
 
     assert {"season/campaign-clock", "remind/daily-reminders"} <= set(stored)
+    assert "deliver/deliver" in stored
     for entry in entries:
         found = stored[full_name(entry)]
-        crons = [(s.schedule.cron, s.schedule.timezone, s.active) for s in found.schedules]
-        assert crons == ([(entry.cron, "Asia/Shanghai", True)] if entry.cron else [])
-        assert found.parameters == {"campaign_year": 2024, **entry.defaults}
+        when = [
+            (getattr(s.schedule, "cron", None), getattr(s.schedule, "interval", None))
+            for s in found.schedules
+        ]
+        zones = {(s.schedule.timezone, s.active) for s in found.schedules}
+        every = timedelta(minutes=entry.every_minutes) if entry.every_minutes else None
+        assert when == ([(entry.cron, every)] if entry.cron or every else []), entry.name
+        assert zones <= {("Asia/Shanghai", True)}
+        assert found.parameters == entry.parameters(2024)
         assert found.tags == ["csr-campaign", *entry.tags]
         assert found.description == entry.description
         assert found.entrypoint == f"{entry.module}.{entry.function}"

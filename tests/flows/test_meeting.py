@@ -306,3 +306,31 @@ def test_a_restarted_run_compares_the_answer_with_the_pack_it_was_given_on(
     with campaign_session(settings) as session:
         assert session.exec(select(MeetingDecision)).all() == []
         assert statuses(session)[uscc(1)] == S.REVIEW_PASSED
+
+
+def test_the_pack_is_published_once_per_pack_not_once_per_restart(
+    workspace: Path, campaign_2024: CampaignFile
+) -> None:
+    """A suspended run restarts from the top and rebuilds the pack: the same pack is not
+    published again (4 copies before); a pack that changed is."""
+    from prefect import flow
+
+    from tasks.meeting.pack_files import build_meeting_pack
+
+    settings = Settings()
+    with campaign_session(settings) as session:
+        ids = seed_meeting(session, campaign_2024)
+
+    @flow(name="pack-twice")
+    def pack_twice() -> None:
+        build_meeting_pack(settings, 2024, DAY, "reports/first")
+        build_meeting_pack(settings, 2024, DAY, "reports/restarted")  # the same pack
+        with campaign_session(settings) as session:
+            file_report(session, ids[1], [WRONG_YEAR])
+        build_meeting_pack(settings, 2024, DAY, "reports/changed")
+
+    state = pack_twice(return_state=True)
+
+    published = run_artifacts("meeting-pack", flow_run=state.state_details.flow_run_id)
+    assert len(published) == 2
+    assert published[0].description != published[1].description

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from artifactkit import artifacts_by_key, table_rows
+from data.intake_kit import write_poison
 from factories import (
     receipt_row,
     recommendation_row,
@@ -16,9 +17,14 @@ from factories import (
     write_recommendations,
     write_xlsx,
 )
+from sqlmodel import select
 
 from schemas.columns import RECEIPTS, RECOMMENDATIONS
 from schemas.enums import OverQuota
+from schemas.settings import Settings
+from schemas.tables import InputFile
+from tasks.common.inbox import REFUSED, TAKEN_IN
+from tasks.store import make_engine, session_scope
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -93,3 +99,33 @@ def test_running_mobilize_twice_on_the_same_files_changes_and_sends_nothing(
     problems = published["recommendation-rejections"]
     assert Counter(r["code"] for r in problems) == first.recommendations.problems_by_code
     assert published["receipt-rejections"] == "**Receipt problems**: no problems found."
+
+
+def test_the_clock_takes_in_a_new_list_while_poison_files_sit_in_the_inbox(
+    workspace: Path,
+) -> None:
+    from flows.season import season
+
+    folder = workspace / "inbox" / "2024" / "recommendations"
+    poison = write_poison(folder)
+    write_associations(folder / "associations.xlsx", ["A001", "A002"])  # where the docs say
+    first = season(2024, as_of=date(2024, 10, 10), return_state=True)
+    write_recommendations(folder / "A002.xlsx", "A002", range(21, 31))
+
+    second = season(2024, as_of=date(2024, 10, 11), return_state=True)
+
+    assert (first.is_completed(), second.is_completed()) == (True, True)
+    day = second.result()
+    assert day.mobilize is not None
+    assert day.mobilize.recommendations is not None
+    assert day.mobilize.recommendations.participations_new == 10
+    with session_scope(make_engine(Settings())) as session:
+        ledger = dict(session.exec(select(InputFile.name, InputFile.outcome)).all())
+    assert {p.name: ledger[p.name] for p in poison} == {
+        "A001_bom_gbk.csv": REFUSED,
+        "A001_cut.xlsx": REFUSED,
+        "A001_formula.xlsx": TAKEN_IN,
+        "A001_odd.txt": REFUSED,
+        "A001_rows.xlsx": TAKEN_IN,
+    }
+    assert (ledger["A002.xlsx"], ledger["associations.xlsx"]) == (TAKEN_IN, TAKEN_IN)

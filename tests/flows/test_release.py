@@ -9,6 +9,7 @@ import pytest
 from artifactkit import artifacts_by_key
 from factories import add_association, add_participation
 from mailkit import received
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -137,3 +138,6 @@ def test_release_certifies_and_mails_only_what_the_meeting_approved(
     assert f"PDFs linked: **{first.catalogue.pdfs_linked}**" in shown["catalogue-2024"]
     assert first.statistics is not None
     assert f"`{first.statistics.workbook}`" in shown["season-statistics"]
+    mail = load_workbook(first.statistics.workbook)["邮件"]
+    release_row = next(r for r in mail.iter_rows(values_only=True) if r[0] == "release_notice")
+    assert (release_row[1], release_row[3]) == (0, 2)  # none still queued, both sent

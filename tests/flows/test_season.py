@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from artifactkit import artifact_keys, run_artifacts
 from factories import recommendation_row, write_associations, write_csv, write_recommendations
+from mailkit import T0, factory, queue
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from notifications.claims import claim
+from notifications.mailers import FILE_MAILER_FOLDER
+from notifications.outbox import list_messages
+from notifications.records import Retry, mark_retry
+from notifications.sink import count_eml
+from schemas.campaign_file import CampaignFile
 from schemas.columns import RECOMMENDATIONS
-from schemas.enums import Stage
+from schemas.enums import OutboxStatus, Stage
 from schemas.settings import Settings
+from schemas.sqltypes import now_utc
 from schemas.tables import CampaignStageChange, Participation
 from tasks.store import make_engine, session_scope
 
@@ -133,6 +141,15 @@ def test_the_clock_runs_a_stage_in_its_own_run_with_the_task_runs_tagged(workspa
     assert tagged["ingest-recommendations"] == {"mobilize"}
     assert tagged["deliver-outbox"] == {"mobilize"}
     assert tagged["advance-campaign-stage"] == set()
+    assert flow_run_name(run_id) == "season 2024-10-10"  # named for the day, not calm-cricket
+
+
+def flow_run_name(run_id: UUID) -> str:
+    """Return the name the server holds for a flow run."""
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(run_id).name
 
 
 def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
@@ -174,3 +191,26 @@ def test_every_day_ends_with_the_audit_and_the_needs_attention_page(workspace: P
     [attention] = run_artifacts("needs-attention", flow_run=run_id)
     assert tagged["audit-season"] == {"audit"}
     assert "2024-10-10" in str(attention.data)
+
+
+def test_the_clock_delivers_a_retry_whose_backoff_passed_on_a_day_nothing_was_queued(
+    workspace: Path, campaign_2024: CampaignFile
+) -> None:
+    from flows.season import season
+
+    engine = make_engine(Settings())
+    [row] = (e.id for e in queue(engine, campaign_2024, workspace, 1))
+    claim(factory(engine), "w1", batch=1, lease=timedelta(minutes=5), now=T0)
+    with session_scope(engine) as session:
+        retry = Retry(row, "451 4.3.0 try later", "451 4.3.0", now_utc() - timedelta(minutes=1))
+        mark_retry(session, "w1", [retry], now=T0)
+
+    day = season(2024, as_of=date(2024, 9, 20))  # before the first stage: no stage runs
+
+    assert (day.stage, day.mobilize, day.remind) == (Stage.PREPARING, None, None)
+    assert day.delivery is not None
+    assert (day.delivery.sent, day.delivery.retried) == (1, 0)
+    with session_scope(engine) as session:
+        [sent] = list_messages(session, ids=[row])
+    assert sent.status == OutboxStatus.SENT
+    assert count_eml(workspace.joinpath(*FILE_MAILER_FOLDER)) == 1

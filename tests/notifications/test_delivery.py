@@ -40,6 +40,7 @@ from notifications.mailers import FileMailer, SmtpMailer, make_mailer
 from notifications.message import AttachmentRefused
 from notifications.outbox import OutgoingMail, enqueue
 from notifications.sink import SmtpSink, free_port, read_eml
+from notifications.transmit import SmtpPhase, TransmitError
 from schemas.campaign_file import CampaignFile
 from schemas.enums import OutboxStatus
 from schemas.outbox_table import OutboxMessage
@@ -192,7 +193,7 @@ def test_a_4xx_reply_is_retried_with_backoff_until_it_succeeds(
     )
     assert (after_first.smtp_reply, after_first.last_error) == (
         "451 4.3.0 try later",
-        "SMTPDataError: 451 4.3.0 try later",
+        "end of data: SMTPDataError: 451 4.3.0 try later",
     )
     assert (after_second.attempts, after_second.not_before) == (
         2,
@@ -216,7 +217,9 @@ def test_a_4xx_reply_fails_for_good_after_the_last_attempt(
 
     [row] = _rows(engine)
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 2)
-    assert row.last_error == "gave up after 2 attempts: SMTPDataError: 452 4.2.2 mailbox full"
+    assert row.last_error == (
+        "gave up after 2 attempts: end of data: SMTPDataError: 452 4.2.2 mailbox full"
+    )
     assert [(f.id, f.status, f.reason) for f in report.failures] == [
         (row.id, "failed", row.last_error)
     ]
@@ -237,11 +240,11 @@ def test_a_5xx_reply_fails_at_once_with_the_servers_reply(
         OutboxStatus.FAILED,
         1,
         "554 5.7.1 message refused",
-        "SMTPDataError: 554 5.7.1 message refused",
+        "end of data: SMTPDataError: 554 5.7.1 message refused",
     )
     assert sent.status == OutboxStatus.SENT
     assert [(f.recipient, f.reason) for f in report.failures] == [
-        ("u0@unit0.example.com", "SMTPDataError: 554 5.7.1 message refused")
+        ("u0@unit0.example.com", "end of data: SMTPDataError: 554 5.7.1 message refused")
     ]
     assert (again.sent, again.failed, again.batches) == (0, 0, 0)
 
@@ -263,7 +266,7 @@ def test_a_refused_recipient_counts_by_its_code(
     assert (permanent.status, permanent.smtp_reply, permanent.last_error) == (
         OutboxStatus.FAILED,
         "550 5.1.1 no such user",
-        "SMTPRecipientsRefused: 550 5.1.1 no such user",
+        "RCPT TO: SMTPRecipientsRefused: 550 5.1.1 no such user",
     )
     assert (temporary.status, temporary.smtp_reply, temporary.attempts) == (
         OutboxStatus.QUEUED,
@@ -293,7 +296,7 @@ def test_a_server_that_is_down_at_first_gets_the_mail_once_it_is_up(
         (OutboxStatus.QUEUED, 1, T0 + dt.timedelta(seconds=60))
     ] * 3
     assert all(
-        r.last_error is not None and r.last_error.startswith("SMTPConnectError: ")
+        r.last_error is not None and r.last_error.startswith("connecting: SMTPConnectError: ")
         for r in while_down
     )
     assert (up.sent, up.retried) == (3, 0)
@@ -313,7 +316,7 @@ def test_an_unreachable_server_stops_the_run_and_releases_untried_rows(
     rows = _rows(engine)
     assert (report.retried, report.released, report.batches) == (4, 6, 1)
     assert report.stopped is not None
-    assert report.stopped.startswith("server unreachable: SMTPConnectError: ")
+    assert report.stopped.startswith("server unreachable: connecting: SMTPConnectError: ")
     assert sorted(r.attempts for r in rows) == [0] * 6 + [1] * 4
     assert {r.status for r in rows} == {OutboxStatus.QUEUED}
     assert sorted(r.not_before for r in rows) == [T0] * 6 + [T0 + dt.timedelta(seconds=60)] * 4
@@ -432,13 +435,19 @@ def test_the_smtp_password_never_reaches_a_log_a_row_or_an_exception(
         mailer = make_mailer(wrong)
         one = read_eml(next((workspace / "sink").glob("*.eml")))
         sending = mailer.send(one, sender="a@example.org", recipients=["b@example.org"])
-        with pytest.raises(aiosmtplib.SMTPAuthenticationError) as info:
+        with pytest.raises(TransmitError) as info:
             asyncio.run(sending)
 
-    assert (refused.retried, sent.sent) == (2, 2)
-    assert [r.last_error for r in refused_rows] == [
-        "SMTPAuthenticationError: 535 5.7.8 Authentication credentials invalid"
+    login_refused = "login: SMTPAuthenticationError: 535 5.7.8 Authentication credentials invalid"
+    assert (refused.retried, refused.failed, sent.sent) == (0, 0, 2)
+    assert refused.configuration_error == login_refused
+    assert [(r.status, r.attempts, r.last_error) for r in refused_rows] == [
+        (OutboxStatus.QUEUED, 0, f"not attempted: configuration error: {login_refused}")
     ] * 2
+    assert (info.value.phase, type(info.value.error)) == (
+        SmtpPhase.AUTH,
+        aiosmtplib.SMTPAuthenticationError,
+    )
     secrets = [
         PASSWORD,
         base64.b64encode(PASSWORD.encode()).decode(),
@@ -521,7 +530,9 @@ def test_starttls_and_implicit_tls_deliver(
 
     assert (report.sent, count) == (2, 2), [r.last_error for r in _rows(engine)]
     if plain is not None:  # a server that requires STARTTLS refuses a plain conversation
-        assert (plain.sent, plain.retried) == (0, 2)
+        assert (plain.sent, plain.retried, plain.failed) == (0, 0, 0)
+        assert plain.configuration_error is not None
+        assert plain.configuration_error.startswith("MAIL FROM: SMTPSenderRefused: 530 ")
 
 
 def test_the_file_mailer_writes_eml_files_inside_the_workspace(
@@ -585,3 +596,33 @@ def test_two_deliverers_at_once_deliver_each_message_exactly_once(
     assert reports["w1"].sent + reports["w2"].sent == len(queued) == 120
     assert reports["w1"].sent > 0
     assert reports["w2"].sent > 0
+
+
+def test_a_cancelled_run_records_what_finished_and_marks_only_the_message_on_the_wire(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    queue(engine, campaign_2024, workspace, 10)
+    folder = workspace / "sink"
+    settings = _settings(workspace, 0, smtp_connections=1)
+
+    async def cancel_midway(port: int) -> None:
+        mailer = make_mailer(settings.model_copy(update={"smtp_port": port}))
+        run = asyncio.create_task(deliver(factory(engine), mailer, settings, clock=Clock(T0)))
+        while len(list(folder.glob("*.eml"))) < 3:  # noqa: ASYNC110 (polls files a server writes)
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the fourth message is waiting for its reply
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+
+    with SmtpSink(folder, handler=ScriptedStore(folder, delay=0.3)) as server:
+        asyncio.run(cancel_midway(server.port))
+
+    rows = _rows(engine)
+    statuses = [r.status for r in rows]
+    assert (
+        statuses == [OutboxStatus.SENT] * 3 + [OutboxStatus.AMBIGUOUS] + [OutboxStatus.QUEUED] * 6
+    )
+    assert rows[3].last_error == "ambiguous: delivery stopped while sending"
+    assert [r.attempts for r in rows[4:]] == [0] * 6
+    assert {r.handed_at for r in rows[4:]} == {None}

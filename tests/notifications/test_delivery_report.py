@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from notifications.batches import INTERRUPTED, Batch, Recorded
-from notifications.claims import ClaimedMail
+from notifications.claims import ClaimedMail, LiveLeases, Recovered
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
+from notifications.recorder import INTERRUPTED, Ambiguous, Recorded
 from notifications.records import Failure, Retry, Sent
 
 T0 = datetime(2024, 11, 11, 1, 0, tzinfo=UTC)
@@ -29,42 +29,47 @@ def _mail(row_id: int) -> ClaimedMail:
     )
 
 
-def test_a_tally_counts_each_batch_and_lists_failed_and_ambiguous_rows() -> None:
-    tally = DeliveryTally(recovered=(1, 2), ambiguous=2)
-    first = Batch([_mail(i) for i in (10, 11, 12)])
-    second = Batch([_mail(i) for i in (20, 21, 22, 23)])
+def test_a_tally_counts_each_write_and_lists_failed_and_ambiguous_rows() -> None:
+    leases = LiveLeases(rows=3, until=T0 + timedelta(minutes=4))
+    tally = DeliveryTally(recovered=Recovered(ambiguous=[1, 2], requeued=[5]), leases=leases)
+    first = {i: _mail(i) for i in (10, 11, 12)}
+    second = {i: _mail(i) for i in (20, 21, 22, 23, 24)}
+    lost = "end of data: SMTPServerDisconnected: Connection lost"
 
     tally.batches += 1
-    tally.add(first, Recorded(sent=[Sent(10, "250 OK")], failures=[Failure(11, "550 no", "550")]))
+    tally.add(
+        Recorded(sent=[Sent(10, "250 OK")], failures=[Failure(11, "550 no", "550")], mails=first)
+    )
     tally.batches += 1
     tally.add(
-        second,
         Recorded(
             retries=[Retry(20, "451 later", "451", T0 + timedelta(minutes=1))],
             released=[21, 22],
-            ambiguous=[23],
-        ),
+            ambiguous=[Ambiguous(23, INTERRUPTED), Ambiguous(24, lost)],
+            mails=second,
+        )
     )
     report = tally.report(
         worker_id="w1",
-        batch_size=4,
+        batch_size=5,
         started=T0,
         finished=T0 + timedelta(seconds=3),
-        stopped="server unreachable: refused",
+        stopped="configuration error: TLS: SMTPNotSupported: not offered",
         outbox={"sent": 1, "queued": 3},
+        configuration_error="TLS: SMTPNotSupported: not offered",
     )
 
     assert report == DeliveryReport(
         worker_id="w1",
         started_at=T0,
         finished_at=T0 + timedelta(seconds=3),
-        batch_size=4,
+        batch_size=5,
         batches=2,
         sent=1,
         retried=1,
         failed=1,
         released=2,
-        ambiguous=3,
+        ambiguous=4,
         recovered=(1, 2),
         failures=(
             DeliveryFailure(
@@ -81,7 +86,18 @@ def test_a_tally_counts_each_batch_and_lists_failed_and_ambiguous_rows() -> None
                 status="ambiguous",
                 reason=INTERRUPTED,
             ),
+            DeliveryFailure(
+                id=24,
+                template="invitation",
+                recipient="u24@example.com",
+                status="ambiguous",
+                reason=lost,
+            ),
         ),
-        stopped="server unreachable: refused",
+        stopped="configuration error: TLS: SMTPNotSupported: not offered",
         outbox={"sent": 1, "queued": 3},
+        requeued=(5,),
+        leased=3,
+        leased_until=T0 + timedelta(minutes=4),
+        configuration_error="TLS: SMTPNotSupported: not offered",
     )

@@ -13,8 +13,9 @@ from mailkit import DOMAIN, T0, factory, invitation, queue
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from notifications.claims import claim, recover_expired, renew_lease
+from notifications.claims import claim
 from notifications.headers import mailbox, message_id_for
+from notifications.message_size import MessageTooLarge
 from notifications.operators import OutboxMoveRefused, cancel, requeue
 from notifications.outbox import (
     InvalidKeyPart,
@@ -22,10 +23,12 @@ from notifications.outbox import (
     OutgoingMail,
     count_by_status,
     enqueue,
+    enqueue_many,
     find_by_key,
     idempotency_key,
     key_head,
     list_messages,
+    split_by_size,
 )
 from notifications.records import (
     Failure,
@@ -311,49 +314,6 @@ def test_a_worker_cannot_record_rows_it_does_not_hold(
     assert [r.status for r in _rows(engine)] == [OutboxStatus.SENDING]
 
 
-def test_recover_expired_touches_only_rows_whose_lease_has_passed(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    queue(engine, campaign_2024, workspace, 3)
-    crashed = claim(factory(engine), "crashed", batch=2, lease=LEASE, now=T0)
-    live = claim(factory(engine), "live", batch=1, lease=LEASE, now=T0 + timedelta(seconds=50))
-    at = T0 + timedelta(seconds=61)
-
-    with session_scope(engine) as session:
-        recovered = recover_expired(session, "w9", now=at)
-    with session_scope(engine) as session:
-        renewed = renew_lease(session, "live", [live[0].id], lease=LEASE, now=at)
-
-    assert recovered == [m.id for m in crashed]
-    assert renewed == 1
-    rows = _rows(engine)
-    assert [(r.status, r.claimed_by, r.attempts) for r in rows] == [
-        (OutboxStatus.AMBIGUOUS, "crashed", 1),
-        (OutboxStatus.AMBIGUOUS, "crashed", 1),
-        (OutboxStatus.SENDING, "live", 0),
-    ]
-    assert rows[2].lease_until == at + LEASE
-    assert rows[0].operator_note == (
-        f"{at.isoformat(timespec='seconds')} w9: recovered: lease expired while sending; "
-        "the server may or may not have this message"
-    )
-
-
-def test_the_deliverer_that_lapsed_can_still_record_what_it_sent(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    queue(engine, campaign_2024, workspace, 1)
-    [mail] = claim(factory(engine), "slow", batch=1, lease=LEASE, now=T0)
-    with session_scope(engine) as session:
-        recover_expired(session, "w9", now=T0 + timedelta(minutes=5))
-
-    with session_scope(engine) as session:
-        changed = mark_sent(session, "slow", [Sent(mail.id, "250 OK")], now=T0)
-
-    assert changed == 1
-    assert [r.status for r in _rows(engine)] == [OutboxStatus.SENT]
-
-
 def test_requeue_and_cancel_record_who_and_why(
     engine: Engine, campaign_2024: CampaignFile, workspace: Path
 ) -> None:
@@ -479,3 +439,34 @@ def test_the_subject_reference_is_read_back_from_a_key() -> None:
     assert key_head(short).subject_ref == "commendation:7"
     assert "sha256:" in long  # the recipient was hashed; the reference is still there
     assert key_head(long) == KeyHead("release_notice", "participation:12", "1")
+
+
+def test_a_mail_over_the_size_cap_is_refused_before_anything_is_written(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    (workspace / "big.pdf").write_bytes(b"\0" * 300_000)
+    (workspace / "small.ics").write_bytes(b"\0" * 1_000)
+    small = _mail(campaign_2024, version="small").model_copy(update={"attachments": ("small.ics",)})
+    big = _mail(campaign_2024, version="big").model_copy(update={"attachments": ("big.pdf",)})
+
+    fitting, refused = split_by_size([small, big], workspace=workspace, limit=200_000)
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, T0)
+    # The refusal is caught inside the transaction, which then commits: nothing was added.
+    with (
+        session_scope(engine) as session,
+        pytest.raises(MessageTooLarge, match=r"participation:17: mail too large: .* big\.pdf"),
+    ):
+        enqueue_many(
+            session,
+            [small, big],
+            workspace=workspace,
+            message_id_domain=DOMAIN,
+            now=T0,
+            max_message_bytes=200_000,
+        )
+
+    assert fitting == [small]
+    assert [(r.files, r.limit_bytes) for r in refused] == [(("big.pdf",), 200_000)]
+    assert "li@unit.example.com" not in refused[0].reason_en + refused[0].reason_zh
+    assert _rows(engine) == []

@@ -41,13 +41,13 @@ FORM_RATIOS = {
     "energy_intensity": ("energy_tce", "revenue"),
     "tax_rate": ("taxes", "revenue"),
     "volunteer_hours_per_employee": ("volunteer_hours", "employees"),
-    "training_hours_per_employee": ("training_hours", "employees"),
     "rd_intensity": ("rd_spend", "revenue"),
     "profit_margin": ("profit", "revenue"),
 }
 BOOK_GROWTHS = {"revenue_growth": "revenue", "profit_growth": "profit", "rd_growth": "rd_spend"}
-FORM_BASED = [*FORM_RATIOS, "social_contribution_rate", "social_contribution_per_employee",
-              "certifications", "management_systems", "penalties", "safety_incidents"]  # fmt: skip
+FORM_BASED = [*FORM_RATIOS, "training_hours_per_employee", "social_contribution_rate",
+              "social_contribution_per_employee", "certifications", "management_systems",
+              "penalties", "safety_incidents"]  # fmt: skip
 BOOK_BASED = [*BOOK_GROWTHS, "debt_ratio", "cost_ratio_change"]
 REPORT_BASED = ["focus_areas_covered", "core_topic_coverage"]
 
@@ -148,6 +148,9 @@ def test_every_indicator_agrees_with_the_oracle(inputs: PerformanceInputs) -> No
         if form is not None and form.taxes is not None and form.donations is not None:
             exact = _exact_ratio(form.taxes + form.donations, getattr(form, per))
         assert _close(ev.result(key).value, exact), key
+    hours = None if form is None else form.training_hours
+    expected_hours = None if hours is None or hours < 0 else Fraction(hours)
+    assert _close(ev.result("training_hours_per_employee").value, expected_hours)  # as asked: 人均
     for key, field in BOOK_GROWTHS.items():
         rate, fell = _growth_oracle(inputs.years, field)
         assert _close(ev.result(key).value, rate), key

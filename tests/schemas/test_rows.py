@@ -86,6 +86,7 @@ def test_problem_reasons_are_given_in_chinese_and_english() -> None:
 
 
 def test_clean_text_removes_control_characters_and_folds_whitespace() -> None:
-    assert clean_text("上海\r\n某某\t有限公司\u200b ") == "上海 某某 有限公司"
+    assert clean_text("上海\r\n某某\t有限公司\u200b ") == "上海某某有限公司"
+    assert clean_text("ABC\r\nTech\u200b Ltd ") == "ABC Tech Ltd"
     assert clean_text(12.0) == "12"
     assert clean_text(None) == ""

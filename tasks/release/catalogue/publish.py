@@ -29,6 +29,8 @@ from tasks.release.catalogue.entries import (
     catalogue_entries,
     unreadable_screenings,
 )
+from tasks.release.catalogue.files import write_if_changed
+from tasks.release.catalogue.register import REGISTER_PAGE, load_register, render_register_page
 from tasks.release.catalogue.rows import CatalogueRows, listed_names, load_catalogue_rows
 from tasks.release.catalogue.site import build_catalogue
 from tasks.store import campaign_session
@@ -110,17 +112,20 @@ def build_public_catalogue(settings: Settings, campaign_year: int, as_of: date) 
     """Build the campaign's public catalogue of released reports; return what it did.
 
     Side effects: reads the database (one short transaction); writes the static site (HTML,
-    CSS, JS and copies of the report PDFs) under workspace/release/<year>/catalogue/, changing
-    only files whose content changed and removing pages of units no longer listed. Publishes
-    nothing (publish_catalogue does).
+    CSS, JS, the certificate register page verify.html and copies of the report PDFs) under
+    workspace/release/<year>/catalogue/, changing only files whose content changed and removing
+    pages of units no longer listed. Publishes nothing (publish_catalogue does).
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     with campaign_session(settings) as session:
         rows = load_catalogue_rows(session, campaign_year, as_of)
+        register = load_register(session, campaign_year)
     entries = catalogue_entries(rows, campaign)
     sources, missing = pdf_sources(settings, rows)
     site = catalogue_dir(settings, campaign_year)
     build = build_catalogue(catalogue_campaign(campaign), entries, site, sources)
+    page = render_register_page(catalogue_campaign(campaign), register)
+    write_if_changed(site / REGISTER_PAGE, page.encode("utf-8"))
     gaps = CatalogueGaps(
         pdfs_missing=listed_names(rows, missing),
         screening_missing=listed_names(rows, unreadable_screenings(rows)),

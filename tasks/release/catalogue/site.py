@@ -33,10 +33,10 @@ from pydantic import BaseModel, ConfigDict
 from schemas.catalogue import CatalogueCampaign, CatalogueCommendation, CatalogueEntry
 from tasks.release.catalogue.files import copy_if_changed, remove_unlisted, write_if_changed
 
-__all__ = ["CatalogueBuild", "DuplicateSlug", "build_catalogue", "script_json"]
+__all__ = ["CatalogueBuild", "DuplicateSlug", "build_catalogue", "environment", "script_json"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ASSETS = ("site.css", "catalogue.js")
+ASSETS = ("site.css", "catalogue.js", "verify.js")
 WRITERS = 8  # threads writing files (see build_catalogue)
 KIND_ORDER = {"excellent_unit": 0, "case": 1, "speaker": 2}
 # Characters that could end a <script> element or start markup inside it, and the two line
@@ -142,7 +142,7 @@ def megabytes(size: int | None) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     """Return the Jinja environment of the catalogue templates (autoescape, strict)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -161,7 +161,7 @@ def render_index(
 ) -> str:
     """Return the catalogue's index page; pure."""
     return (
-        _environment()
+        environment()
         .get_template("index.html")
         .render(
             campaign=campaign,
@@ -184,7 +184,7 @@ def render_report(campaign: CatalogueCampaign, entry: CatalogueEntry, has_pdf: b
     """Return one report's page; pure."""
     extra = [t for t in entry.topics if t not in campaign.topics]
     return (
-        _environment()
+        environment()
         .get_template("report.html")
         .render(
             campaign=campaign,

@@ -24,7 +24,7 @@ PAGE_HEIGHT = 210.0
 PT = 25.4 / 72  # one point in millimetres
 # Bump when the drawing changes: every certificate's data fingerprint changes with it, so the
 # next run re-renders them all instead of keeping files in the old design.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the QR code and the line saying how to verify
 HEADING = "社会责任报告发布证书"
 
 Colour = tuple[int, int, int]
@@ -52,6 +52,20 @@ class CertificateData(BaseModel):
     commendations: tuple[str, ...] = ()
     organisers: tuple[str, ...] = ()
     issued_on: date
+    verify_url: str = ""  # the public page answering a number; empty: ask the organisers
+
+    def qr_payload(self) -> str:
+        """Return what the QR code holds: the verification address with the number, or it."""
+        if not self.verify_url:
+            return self.number
+        joiner = "&" if "?" in self.verify_url else "?"
+        return f"{self.verify_url}{joiner}n={self.number}"
+
+    def how_to_verify(self) -> str:
+        """Return the printed line that tells a reader how to check this certificate."""
+        if self.verify_url:
+            return f"核验方式：扫描右侧二维码，或访问 {self.verify_url} 输入证书编号"
+        return "核验方式：扫描右侧二维码读取证书编号，向主办单位核验"
 
     def fingerprint(self, rendering: str) -> str:
         """Return the sha256 of the printed values, the layout version and `rendering` (font)."""
@@ -103,7 +117,19 @@ class Line:
     align: Align = "C"
 
 
-Step = Box | Rule | Line
+@dataclass(frozen=True)
+class Qr:
+    """A QR code `size` mm square with its top-left corner at (x, y), holding `payload`."""
+
+    x: float
+    y: float
+    size: float
+    payload: str
+    colour: Colour
+
+
+Step = Box | Rule | Line | Qr
+QR_SIZE = 21.0  # mm: about 0.6 mm a module at version 4, readable by a phone at arm's length
 
 
 def _wide(text: str, size: float) -> float:
@@ -198,12 +224,15 @@ def certificate_layout(data: CertificateData, measure: Measure) -> list[Step]:
 
 def _footer(steps: list[Step], data: CertificateData, measure: Measure) -> None:
     """Add the theme, the number (bottom left), the organisers and the date (bottom right)."""
-    chosen, lines = fit_lines(f"发布会主题：{data.theme}", 165, 11, 7, 2, measure)
-    y = PAGE_HEIGHT - 38.0
+    chosen, lines = fit_lines(f"发布会主题：{data.theme}", 150, 11, 7, 2, measure)
+    y = PAGE_HEIGHT - 42.0
     for line in lines:
         steps.append(Line(26, y, line, chosen, GREY, "L"))
         y += chosen * PT * 1.4
-    steps.append(Line(26, PAGE_HEIGHT - 24, f"证书编号：{data.number}", 11, INK, "L"))
+    steps.append(Line(26, PAGE_HEIGHT - 28, f"证书编号：{data.number}", 11, INK, "L"))
+    verify_size, verify_lines = fit_lines(data.how_to_verify(), 160, 8.5, 6, 1, measure)
+    steps.append(Line(26, PAGE_HEIGHT - 22, verify_lines[0], verify_size, GREY, "L"))
+    steps.append(Qr(190, PAGE_HEIGHT - 24 - QR_SIZE, QR_SIZE, data.qr_payload(), INK))
     right = PAGE_WIDTH - 26
     issued = data.issued_on
     lines_right: Sequence[str] = (

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+import segno
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -38,6 +39,7 @@ from tasks.release.certificates.layout import (
     Colour,
     Line,
     Measure,
+    Qr,
     Rule,
     Step,
     certificate_layout,
@@ -96,6 +98,8 @@ def _draw(canvas: Canvas, step: Step, font_name: str, measure: Measure) -> None:
         bottom = (PAGE_HEIGHT - step.y - step.h) * MM
         stroke, fill = int(step.width > 0), int(step.fill is not None)
         canvas.rect(step.x * MM, bottom, step.w * MM, step.h * MM, stroke=stroke, fill=fill)
+    elif isinstance(step, Qr):
+        _draw_qr(canvas, step)
     elif isinstance(step, Rule):
         canvas.setLineWidth(step.width * MM)
         canvas.setStrokeColorRGB(*_rgb(step.colour))
@@ -110,6 +114,26 @@ def _draw(canvas: Canvas, step: Step, font_name: str, measure: Measure) -> None:
         text.setFont(font_name, step.size)
         text.textOut(step.text)
         canvas.drawText(text)
+
+
+def _draw_qr(canvas: Canvas, qr: Qr) -> None:
+    """Draw a QR code (segno's matrix, with its quiet zone) as filled squares, one per run."""
+    code = segno.make(qr.payload, error="m", micro=False)
+    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
+    module = qr.size / len(rows)
+    canvas.setFillColorRGB(*_rgb(qr.colour))
+    for r, row in enumerate(rows):
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            bottom = (PAGE_HEIGHT - qr.y - (r + 1) * module) * MM
+            width = (c - start) * module * MM
+            canvas.rect((qr.x + start * module) * MM, bottom, width, module * MM, stroke=0, fill=1)
 
 
 def _left(line: Line, width: float) -> float:

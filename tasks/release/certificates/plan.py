@@ -184,6 +184,7 @@ def plan_certificates(
     order from `first_sequence` (default: after the greatest number in `existing`).
     """
     info = campaign_context(campaign)
+    verify_url = campaign.campaign.certificate_verify_url
     by_participation = {c.participation_id: c for c in existing}
     if first_sequence is None:
         sequences = [parse_number(c.number) for c in existing]
@@ -192,9 +193,9 @@ def plan_certificates(
     plans = []
     for unit in certified:
         row = by_participation.get(unit.participation_id)
-        plan = _plan_one(info, unit, row, font)
+        plan = _plan_one(info, unit, row, font, verify_url)
         if plan is None:  # a new issue: the next number, dated as_of
-            plan = _new_issue(info, unit, row, as_of, font, sequence)
+            plan = _new_issue(info, unit, row, (as_of, sequence), font, verify_url)
             sequence += 1
         elif file_sha256.get(plan.stored_path) != plan.expected_sha256:
             plan = replace(plan, action=Action.RESTORE)
@@ -203,7 +204,7 @@ def plan_certificates(
 
 
 def _printed(
-    info: CampaignContext, unit: Certified, number: str, issued_on: date
+    info: CampaignContext, unit: Certified, number: str, issued_on: date, verify_url: str
 ) -> CertificateData:
     """Return the values a certificate of `unit` prints under `number` and `issued_on`."""
     return CertificateData(
@@ -216,16 +217,21 @@ def _printed(
         commendations=unit.commendations,
         organisers=info.organisers,
         issued_on=issued_on,
+        verify_url=verify_url,
     )
 
 
 def _plan_one(
-    info: CampaignContext, unit: Certified, row: Certificate | None, font: FontChoice
+    info: CampaignContext,
+    unit: Certified,
+    row: Certificate | None,
+    font: FontChoice,
+    verify_url: str,
 ) -> Planned | None:
     """Return the plan keeping `row` when its printed values are unchanged, else None."""
     if row is None:
         return None
-    data = _printed(info, unit, row.number, row.issued_on)
+    data = _printed(info, unit, row.number, row.issued_on, verify_url)
     fingerprint = data.fingerprint(font.fingerprint)
     if fingerprint != row.data_sha256:
         return None
@@ -244,12 +250,16 @@ def _new_issue(
     info: CampaignContext,
     unit: Certified,
     row: Certificate | None,
-    as_of: date,
+    dated: tuple[date, int],
     font: FontChoice,
-    sequence: int,
+    verify_url: str,
 ) -> Planned:
-    """Return the plan of a first issue (no `row`) or of a re-issue superseding `row`."""
-    data = _printed(info, unit, make_number(info.year, sequence), as_of)
+    """Return the plan of a first issue (no `row`) or of a re-issue superseding `row`.
+
+    `dated` is the issue date and the sequence of the new number.
+    """
+    as_of, sequence = dated
+    data = _printed(info, unit, make_number(info.year, sequence), as_of, verify_url)
     return Planned(
         unit.participation_id,
         data,

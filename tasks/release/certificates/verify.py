@@ -20,6 +20,7 @@ import logging
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 from pypdf import PdfReader
@@ -64,6 +65,18 @@ class Verification(BaseModel):
         return self.verdict is Verdict.GENUINE
 
 
+def number_from_scan(text: str) -> str:
+    """Return the certificate number a QR code's text holds (the address's `n`), else the text.
+
+    A certificate's QR code holds `<verify address>?n=<number>`, or the number alone. Pure.
+    """
+    stripped = text.strip()
+    if not stripped.lower().startswith(("http://", "https://")):
+        return stripped
+    numbers = parse_qs(urlsplit(stripped).query).get("n", [])
+    return numbers[0].strip() if numbers else stripped
+
+
 def verify_certificate(
     settings: Settings, campaign_year: int | None, number_or_path: str
 ) -> Verification:
@@ -71,6 +84,7 @@ def verify_certificate(
 
     Side effects: reads the database (one short transaction) and the files concerned.
     """
+    number_or_path = number_from_scan(number_or_path)
     path = Path(number_or_path).expanduser()
     with campaign_session(settings) as session:
         if path.is_file():

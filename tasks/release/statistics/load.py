@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 # pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
 import pandas as pd
@@ -126,12 +126,23 @@ def review_score_distribution(
     return grade_frame(outcomes, campaign.review.grades), score_bins_frame(outcomes, top)
 
 
-def topic_coverage(session: Session, campaign: CampaignFile) -> pd.DataFrame:
-    """Return the share of units' latest usable reports covering each campaign topic; reads."""
+RELEASED: Final = frozenset({S.APPROVED.value, S.RELEASED.value})
+
+
+def topic_coverage(
+    session: Session, campaign: CampaignFile, statuses: Collection[str] = RELEASED
+) -> pd.DataFrame:
+    """Return the share of the released units' reports covering each campaign topic; reads.
+
+    One report per unit (its latest usable version), units in `statuses` only (default: the
+    ones the meeting approved for release), so 报告数 is the number of released reports.
+    """
     rows = session.exec(
         select(Submission.participation_id, Submission.screening)
+        .join(Participation, col(Participation.id) == col(Submission.participation_id))
         .where(Submission.campaign_year == campaign.year)
         .where(Submission.kind == SubmissionKind.REPORT_PDF)
+        .where(col(Participation.status).in_([S(s) for s in sorted(statuses)]))
         .order_by(col(Submission.participation_id), col(Submission.version))
     ).all()
     latest: dict[int, dict[str, Any] | None] = {}

@@ -16,6 +16,7 @@ from typing import Any, Final
 import pandas as pd
 
 from schemas.campaign_parts import Grade, Topic
+from schemas.performance_catalogue import BY_KEY
 from tasks.release.statistics.frames import rate
 
 SCORE_BIN_WIDTH: Final = 10
@@ -35,7 +36,7 @@ def grade_frame(outcomes: pd.DataFrame, grades: Sequence[Grade]) -> pd.DataFrame
     latest = latest_outcomes(outcomes)
     total = len(latest)
     best_first = sorted(grades, key=lambda g: -g.stars)
-    named: list[tuple[str, str, int, float | None]] = [
+    named: list[tuple[str, str, float, float | None]] = [
         (g.name, g.label, g.stars, g.min_score) for g in best_first
     ]
     known = {g.name for g in best_first}
@@ -131,18 +132,25 @@ def performance_frame(evaluations: Sequence[tuple[dict[str, Any], list[str]]]) -
     for key in sorted(set(seen) | set(flagged)):
         series = pd.Series(values.get(key, []), dtype="float64")
         stat = len(series) > 0
+        known = BY_KEY.get(key)
         rows.append(
             {
+                "indicator_name": known.name_zh if known else key,
                 "indicator": key,
                 "evaluated": seen.get(key, 0),
                 "computable": len(series),
-                "median": round(float(series.median()), 4) if stat else None,
-                "mean": round(float(series.mean()), 4) if stat else None,
-                "lowest": round(float(series.min()), 4) if stat else None,
-                "highest": round(float(series.max()), 4) if stat else None,
+                "median": shown(series.median()) if stat else None,
+                "mean": shown(series.mean()) if stat else None,
+                "lowest": shown(series.min()) if stat else None,
+                "highest": shown(series.max()) if stat else None,
                 "flagged": flagged.get(key, 0),
                 "flag_share": rate(flagged.get(key, 0), seen.get(key, 0)),
             }
         )
-    columns = ["indicator", "evaluated", "computable", "median", "mean", "lowest", "highest"]
-    return pd.DataFrame(rows, columns=[*columns, "flagged", "flag_share"])
+    columns = ["indicator_name", "indicator", "evaluated", "computable", "median", "mean"]
+    return pd.DataFrame(rows, columns=[*columns, "lowest", "highest", "flagged", "flag_share"])
+
+
+def shown(value: float) -> float:
+    """Return a statistic rounded to 4 places, never a negative zero ("-0"). Pure."""
+    return round(float(value), 4) + 0.0

@@ -17,6 +17,7 @@ from typing import Any, Final, NamedTuple
 
 # pandas ships no type information and the venv has no pandas-stubs: pandas is `Any` here.
 import pandas as pd
+from openpyxl import load_workbook
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
-from tasks.common.spreadsheets import write_sheets
+from tasks.common.spreadsheets import FIXED_TIMESTAMP, write_sheets
 from tasks.release.statistics.charts import (
     chart_font,
     funnel_chart,
@@ -38,6 +39,19 @@ from tasks.store import campaign_session
 
 ARTIFACT_KEY: Final = "season-statistics"
 MAX_WIDTH: Final = 60
+# The workbook's sheets in the organisers' words (the frames keep their English keys in code).
+SHEET_TITLES: Final = {
+    "counts": "总览",
+    "funnel": "各协会进度",
+    "timeliness": "按时提交",
+    "timeliness_days": "提交时间分布",
+    "grades": "评级分布",
+    "score_bands": "分数段",
+    "topics": "议题覆盖",
+    "performance": "绩效指标",
+    "mail": "邮件",
+}
+PERCENT_COLUMNS: Final = frozenset({"share", "submit_rate", "release_rate", "flag_share"})
 
 
 def _cell_value(value: Any) -> Any:
@@ -54,10 +68,11 @@ def _cell_value(value: Any) -> Any:
 def write_frames(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Path:
     """Write each frame as one sheet (bold bilingual headers, frozen header row, widths).
 
-    Strings are always text cells, so a name starting with `=` is shown, never run. Returns
-    `path`; the file's timestamps are fixed, so the same frames give the same workbook content.
+    Strings are always text cells, so a name starting with `=` is shown, never run; shares and
+    rates (PERCENT_COLUMNS) are shown as percentages (0.875 reads 87.5%). Returns `path`; the
+    file's timestamps are fixed, so the same frames give the same workbook content.
     """
-    return write_sheets(
+    write_sheets(
         path,
         [
             (
@@ -72,6 +87,21 @@ def write_frames(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Path
         ],
         max_width=MAX_WIDTH,
     )
+    show_percentages(path, [[str(c) for c in frame.columns] for _, frame in sheets])
+    return path
+
+
+def show_percentages(path: Path, columns: Sequence[Sequence[str]]) -> None:
+    """Give the share and rate columns of each sheet a percentage format. Rewrites `path`."""
+    book = load_workbook(path)
+    for sheet, names in zip(book.worksheets, columns, strict=True):
+        for index, name in enumerate(names, start=1):
+            if name in PERCENT_COLUMNS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = "0.0%"
+    book.properties.created = FIXED_TIMESTAMP.replace(tzinfo=None)
+    book.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
+    book.save(path)
 
 
 def draw_charts(frames: dict[str, pd.DataFrame], folder: Path, font: Path | None) -> list[Path]:
@@ -118,7 +148,8 @@ def compile_statistics(
         frames = gather_statistics(session, campaign, as_of)
     folder = settings.inside_workspace("release", str(campaign_year), "statistics")
     charts = draw_charts(frames, folder / "charts", font)
-    workbook = write_frames(folder / "season-statistics.xlsx", list(frames.items()))
+    titled = [(SHEET_TITLES.get(key, key), frame) for key, frame in frames.items()]
+    workbook = write_frames(folder / "season-statistics.xlsx", titled)
     document = statistics_markdown(
         campaign, as_of, frames, lambda name, caption: f"![{caption}](charts/{name}.png)"
     )

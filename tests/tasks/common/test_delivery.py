@@ -76,7 +76,7 @@ def test_delivery_rows_hold_counts_failures_and_ambiguous_rows(
             "id": report.failures[0].id,
             "template": "invitation",
             "recipient": "u1@unit1.example.com",
-            "reason": "SMTPDataError: 550 5.1.1 mailbox unavailable",
+            "reason": "end of data: SMTPDataError: 550 5.1.1 mailbox unavailable",
         }
     ]
 
@@ -105,7 +105,7 @@ def test_deliver_outbox_task_publishes_the_delivery_artifact(
     assert (report.sent, report.failed) == (2, 1)
     assert artifact.type == "table"
     assert [r["reason"] for r in table if r["row"] == "failed"] == [
-        "SMTPDataError: 550 5.1.1 mailbox unavailable"
+        "end of data: SMTPDataError: 550 5.1.1 mailbox unavailable"
     ]
     assert artifact.description is not None
     assert artifact.description.startswith(f"**Outbox delivery** by `{report.worker_id}`: sent 2,")

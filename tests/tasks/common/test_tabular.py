@@ -91,10 +91,10 @@ def test_read_table_rejects_a_file_that_is_not_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"PK\x03\x04 definitely not a workbook")
 
-    with pytest.raises(UnreadableInput, match="not a valid Excel") as info:
+    with pytest.raises(UnreadableInput, match="truncated or damaged") as info:
         read_table(path, RECOMMENDATIONS)
 
-    assert info.value.code == "not-xlsx"
+    assert info.value.code == "damaged-xlsx"
 
 
 def test_read_table_rejects_undecodable_text(tmp_path: Path) -> None:

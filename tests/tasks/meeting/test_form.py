@@ -43,3 +43,35 @@ def test_an_answer_that_names_no_pack_is_asked_again_and_the_form_is_prefilled()
     assert problems[0].startswith("会议材料指纹为空")
     assert form.model_fields["pack_fingerprint"].default == B
     assert form.model_fields["pack_fingerprint"].title == "会议材料指纹 Pack fingerprint"
+
+
+def _schema_accepts(form: type[MeetingForm], values: dict[str, object]) -> bool:
+    """Return whether the Prefect server would take `values` for `form` (its own validator)."""
+    from prefect.utilities.schema_tools import ValidationError, validate
+
+    try:
+        validate(values, form.model_json_schema(), raise_on_error=True)
+    except ValidationError:
+        return False
+    return True
+
+
+def test_the_server_refuses_a_meeting_date_that_is_not_a_date() -> None:
+    form = form_class("digest", meeting_date=DAY, pack_fingerprint=B)
+    good = form_values(CHANGES, meeting_date=DAY, decided_by="王主任", pack_fingerprint=B)
+
+    assert _schema_accepts(form, good)
+    assert not _schema_accepts(form, good | {"meeting_date": "27/12/2024"})
+    assert not _schema_accepts(form, good | {"decided_by": "   "})
+
+
+def test_after_a_refused_answer_who_decides_is_asked_again_not_reused() -> None:
+    refused = form_values(CHANGES, meeting_date=DAY, decided_by="王主任", pack_fingerprint="")
+    answer = MeetingForm.model_validate(refused)
+
+    form = form_class("digest", **answer.model_dump(exclude={"entered_via"}))
+    schema = form.model_json_schema()
+
+    assert "decided_by" in schema["required"]
+    assert "default" not in schema["properties"]["decided_by"]
+    assert form.model_fields["meeting_date"].default == DAY

@@ -28,14 +28,16 @@ def outcomes_frame() -> pd.DataFrame:
 
 def test_league_table_rows_are_plain_dicts_in_rank_order() -> None:
     rows = league_table_rows(
-        outcomes_frame(), names={31: "上海测试电力有限公司", 7: "上海测试银行"}
+        outcomes_frame(),
+        names={31: "上海测试电力有限公司", 7: "上海测试银行"},
+        usccs={31: "91310000MA1K000001", 7: "91310000MA1K000002"},
     )
 
     assert rows == [
         {
             "rank": 1,
-            "participation_id": 31,
             "unit": "上海测试电力有限公司",
+            "uscc": "91310000MA1K000001",
             "mean_normalised": 88.25,
             "mean_raw": 86.0,
             "reviews": 3,
@@ -46,8 +48,8 @@ def test_league_table_rows_are_plain_dicts_in_rank_order() -> None:
         },
         {
             "rank": 2,
-            "participation_id": 12,
             "unit": "",
+            "uscc": "",
             "mean_normalised": 71.5,
             "mean_raw": 70.0,
             "reviews": 2,
@@ -58,8 +60,8 @@ def test_league_table_rows_are_plain_dicts_in_rank_order() -> None:
         },
         {
             "rank": 3,
-            "participation_id": 7,
             "unit": "上海测试银行",
+            "uscc": "91310000MA1K000002",
             "mean_normalised": 55.0,
             "mean_raw": 57.33,
             "reviews": 3,

@@ -5,16 +5,14 @@ named `<script>` shows as text, and a screenshot is taken."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import urllib.parse
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browserkit import run_chromium
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -207,6 +205,7 @@ def test_no_generated_file_refers_to_another_host_or_holds_an_address(tmp_path: 
     assert sorted(n for n in texts if not n.startswith("reports/")) == [
         "assets/catalogue.js",
         "assets/site.css",
+        "assets/verify.js",
         "index.html",
     ]
     assert {n: OTHER_HOST.findall(t) for n, t in texts.items() if OTHER_HOST.search(t)} == {}
@@ -239,9 +238,9 @@ def test_a_rebuild_of_unchanged_data_writes_nothing_and_order_does_not_matter(
     before = _files(site)
     second = build_catalogue(CAMPAIGN, list(reversed(entries)), site, sources)
 
-    assert (first.files_written, first.pdfs_copied, first.reports) == (9, 3, 6)
+    assert (first.files_written, first.pdfs_copied, first.reports) == (10, 3, 6)
     assert (first.pdfs_linked, first.commended) == (3, 1)
-    assert (second.files_written, second.files_unchanged, second.pdfs_copied) == (0, 9, 0)
+    assert (second.files_written, second.files_unchanged, second.pdfs_copied) == (0, 10, 0)
     assert _files(site) == before
 
 
@@ -308,58 +307,6 @@ def test_script_json_round_trips_and_never_holds_markup_characters(values: list[
     assert json.loads(text) == {"values": values}
 
 
-# --- headless Chromium ------------------------------------------------------------------------
-
-
-def _find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The chromium binary; installed with apt-get when missing and this process is root."""
-    found = _find_chromium()
-    if found is None:
-        if os.geteuid() != 0 or shutil.which("apt-get") is None:
-            pytest.skip(
-                "chromium is not installed and cannot be installed here (needs root and "
-                "apt-get): install the Debian packages chromium and chromium-driver"
-            )
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "--no-install-recommends"]
-        packages = ["chromium", "chromium-driver"]
-        done = subprocess.run([*install, *packages], env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
-            done = subprocess.run([*install, *packages], env=env, capture_output=True, text=True)
-        found = _find_chromium()
-        if found is None:
-            pytest.skip(f"installing chromium failed: {done.stderr.strip()[-300:]}")
-    return found
-
-
-def _run_chromium(chromium: str, profile: Path, *args: str) -> str:
-    done = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={profile}",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    return done.stdout
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     entries = _entries()
@@ -381,7 +328,7 @@ def test_chromium_filters_by_industry_from_the_address(
         + urllib.parse.urlencode({"industry": HOSTILE_INDUSTRY})
     )
 
-    page = _parse(_run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
+    page = _parse(run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
 
     expected = {e.slug for e in entries if e.industry == HOSTILE_INDUSTRY}
     assert len(expected) == 2
@@ -397,7 +344,7 @@ def test_chromium_filters_by_topic_and_search_words_from_the_hash(
     fragment = urllib.parse.urlencode({"topic": "绿色环保", "q": "浦东"})
     url = (site / "index.html").as_uri() + "#" + fragment
 
-    page = _parse(_run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
+    page = _parse(run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
 
     expected = {e.slug for e in entries if "绿色环保" in e.topics and e.district == "浦东新区"}
     assert expected
@@ -411,7 +358,7 @@ def test_chromium_shows_every_card_and_the_script_name_as_text_without_filters(
 ) -> None:
     url = (site / "index.html").as_uri()
 
-    page = _parse(_run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
+    page = _parse(run_chromium(chromium, tmp_path / "profile", "--dump-dom", url))
 
     assert _visible(page) == {e.slug for e in _entries()}
     assert HOSTILE_NAME in page.titles
@@ -424,7 +371,7 @@ def test_chromium_takes_a_screenshot_of_the_filtered_catalogue(
     shot = tmp_path / "catalogue.png"
     url = (site / "index.html").as_uri() + "?district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA"
 
-    _run_chromium(
+    run_chromium(
         chromium,
         tmp_path / "profile",
         f"--screenshot={shot}",

@@ -8,6 +8,8 @@ import dataclasses
 import io
 import logging
 import re
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -249,3 +251,46 @@ class _Plain:
     report_title: str = "报告"
     report_year: int = 2023
     issued_on: date = date(2025, 1, 16)
+
+
+def scanned_qr(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Return what zbarimg reads from the page rendered at 150 dpi, as a phone would see it."""
+    (tmp_path / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", "certificate.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    found = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "page.png"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools missing: make sysdeps")
+def test_the_qr_code_holds_the_verification_address_with_the_number(
+    system_font: FontChoice, tmp_path: Path
+) -> None:
+    url = "https://csr.example.org/2024/verify.html"
+    data = make_data(9, verify_url=url)
+
+    pdf = render_certificate(data, load_font(system_font))
+
+    assert scanned_qr(pdf, tmp_path) == [f"{url}?n={data.number}"]
+    assert f"核验方式：扫描右侧二维码，或访问 {url} 输入证书编号" in page_text(pdf).splitlines()
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools missing: make sysdeps")
+def test_without_an_address_the_qr_code_holds_the_number(
+    system_font: FontChoice, tmp_path: Path
+) -> None:
+    data = make_data(10)
+
+    pdf = render_certificate(data, load_font(system_font))
+
+    assert scanned_qr(pdf, tmp_path) == [data.number]
+    assert "向主办单位核验" in page_text(pdf)

@@ -16,7 +16,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.certificate_number import make_number
 from schemas.settings import Settings
 from tasks.release.certificates.issue import issue_certificates_now
-from tasks.release.certificates.verify import Verdict, verify_certificate
+from tasks.release.certificates.verify import Verdict, number_from_scan, verify_certificate
 
 REPO = Path(__file__).resolve().parents[4]
 AS_OF = date(2025, 1, 16)
@@ -134,3 +134,16 @@ def test_unknown_numbers_files_and_missing_files(
     assert verify_certificate(settings, None, str(other)).verdict is Verdict.UNKNOWN
     (settings.workspace / row.stored_path).unlink()
     assert verify_certificate(settings, None, row.number).verdict is Verdict.MISSING
+
+
+@pytest.mark.parametrize(
+    ("scanned", "number"),
+    [
+        ("https://csr.example.org/2024/verify.html?n=SHCSR-2024-00001-3", "SHCSR-2024-00001-3"),
+        ("https://csr.example.org/v?lang=zh&n=SHCSR-2024-00002-1", "SHCSR-2024-00002-1"),
+        (" SHCSR-2024-00001-3 ", "SHCSR-2024-00001-3"),
+        ("https://csr.example.org/verify.html", "https://csr.example.org/verify.html"),
+    ],
+)
+def test_the_number_is_read_from_what_a_qr_code_holds(scanned: str, number: str) -> None:
+    assert number_from_scan(scanned) == number

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas.campaign_file import CampaignFile
+from schemas.enums import ParticipationStatus as S
 from schemas.release_tables import Certificate
 from schemas.review_tables import ReviewOutcome
 from schemas.sqltypes import now_utc
@@ -116,6 +117,7 @@ def test_review_distribution_uses_the_latest_round_per_unit(
         ["五星级", 1, 0.25],
         ["四星半级", 1, 0.25],
         ["四星级", 1, 0.25],  # unit 2's second round (72), not its first (55, 二星级)
+        ["三星半级", 0, 0.0],
         ["三星级", 1, 0.25],
         ["二星级", 0, 0.0],
     ]
@@ -127,8 +129,12 @@ def test_topic_coverage_counts_the_latest_usable_report_of_each_unit(
     season: Engine, campaign_2024: CampaignFile
 ) -> None:
     with session_scope(season) as session:
-        topics = topic_coverage(session, campaign_2024)
+        topics = topic_coverage(session, campaign_2024, statuses={s.value for s in S})
+        released = topic_coverage(session, campaign_2024)
 
+    # The statistics count the released reports only (units 1 and 2 of the seeded season).
+    assert set(released["reports"]) == {2}
+    assert all(released["covering"] <= 2)
     shown = topics.set_index("topic_key")
     # Units 1, 2, 3 and 4 (its fixed second version); unit 7's latest report is unusable.
     assert set(shown["reports"]) == {4}
@@ -237,6 +243,7 @@ def test_statistics_read_the_decided_review_and_count_a_reissued_unit_once(
         ["五星级", 1],
         ["四星半级", 1],
         ["四星级", 1],
+        ["三星半级", 0],
         ["三星级", 1],
         ["二星级", 0],
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,6 +51,7 @@ def test_grades_follow_the_campaign_file_and_list_unknown_grades_last(
         ["五星级", 1],
         ["四星半级", 0],
         ["四星级", 0],
+        ["三星半级", 0],
         ["三星级", 1],
         ["二星级", 0],
     ]
@@ -87,3 +90,13 @@ def test_performance_frame_skips_booleans_and_non_finite_values() -> None:
     ]
     assert frame["median"].isna().tolist() == [True, True, False, True, True]
     assert frame.loc[frame["indicator"] == "c", "median"].tolist() == [3.0]
+
+
+def test_indicators_carry_their_chinese_name_and_never_show_negative_zero() -> None:
+    tiny = [({"cost_ratio_change": {"value": v}}, []) for v in (-0.00001, -0.00002, 0.00001)]
+
+    row = performance_frame(tiny).iloc[0]
+
+    assert row["indicator_name"] == "营业成本率变动"
+    for column in ("median", "mean", "lowest", "highest"):
+        assert math.copysign(1.0, float(row[column])) == 1.0, column  # 0, not -0

@@ -29,15 +29,15 @@ from tasks.store import session_scope
 REPO = Path(__file__).resolve().parents[4]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SHEETS = [
-    "counts",
-    "funnel",
-    "timeliness",
-    "timeliness_days",
-    "grades",
-    "score_bands",
-    "topics",
-    "performance",
-    "mail",
+    "总览",
+    "各协会进度",
+    "按时提交",
+    "提交时间分布",
+    "评级分布",
+    "分数段",
+    "议题覆盖",
+    "绩效指标",
+    "邮件",
 ]
 
 
@@ -75,7 +75,7 @@ def test_workbook_has_one_sheet_per_frame_with_bold_frozen_headers(
 
     assert Path(stats.workbook) == workspace / "release/2024/statistics/season-statistics.xlsx"
     assert book.sheetnames == SHEETS
-    funnel = book["funnel"]
+    funnel = book["各协会进度"]
     assert [c.value for c in funnel[1]][:3] == [
         "协会代码 association",
         "协会名称 association_name",
@@ -95,6 +95,9 @@ def test_workbook_has_one_sheet_per_frame_with_bold_frozen_headers(
         1,
     ]
     assert funnel.column_dimensions["B"].width >= len("全部协会 all associations")
+    rates = [c.number_format for c in funnel["N"][1:]]  # 提交率 submit_rate
+    assert funnel["N1"].value == "提交率 submit_rate"
+    assert set(rates) == {"0.0%"}  # 0.875 reads 87.5%
 
 
 def test_charts_are_png_files_without_software_metadata(stats: SeasonStatistics) -> None:

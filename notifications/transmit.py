@@ -1,0 +1,189 @@
+"""Hold one SMTP conversation phase by phase, so that a failure says where it happened.
+
+`open_session` connects a client (TCP, greeting, EHLO), upgrades it with STARTTLS and logs in
+when configured; `transmit` sends one message: MAIL FROM, RCPT TO, the DATA command up to the
+server's 354, then the content with the end-of-data dot and the final reply. Any failure is
+raised as `TransmitError` carrying the `SmtpPhase` it happened in and the transport's error:
+whether the server may already hold the message depends on it (verdicts.py decides). The
+content phase is aiosmtplib's `execute_data_command` split in two (its DATA half is an ordinary
+command); it writes the same bytes. Addresses beyond ASCII take the SMTPUTF8 route and are
+flattened as aiosmtplib's `send_message` does; ASCII ones by notifications/wire_format.py.
+The password stays a SecretStr until the AUTH command. This module keeps no pool (mailers.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from email.message import EmailMessage
+from enum import StrEnum
+
+import aiosmtplib
+from aiosmtplib.email import flatten_message
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from pydantic import SecretStr
+
+from notifications.wire_format import message_bytes
+
+START_INPUT = 354
+COMPLETED = 250
+SERVICE_CLOSING = 421
+
+
+class SmtpPhase(StrEnum):
+    """Where in the conversation a send failed (each says what the server can have seen)."""
+
+    CONNECT = "connecting"  # TCP, greeting, EHLO
+    TLS = "TLS"  # STARTTLS, or the handshake of implicit TLS
+    AUTH = "login"
+    MAIL = "MAIL FROM"
+    RCPT = "RCPT TO"
+    DATA = "DATA"  # the DATA command, until the server's 354
+    PAYLOAD = "end of data"  # content and end-of-data dot handed over, until the reply
+
+
+class TransmitError(Exception):
+    """A send that failed in `phase`; `error` (also the cause) is what the transport raised."""
+
+    def __init__(self, phase: SmtpPhase, error: Exception) -> None:
+        super().__init__(f"{phase.value}: {type(error).__name__}: {error}")
+        self.phase = phase
+        self.error = error
+
+
+async def open_session(
+    client: aiosmtplib.SMTP, *, starttls: bool, user: str, password: SecretStr | None
+) -> None:
+    """Connect `client`, then STARTTLS and AUTH if asked. Network I/O; raises TransmitError.
+
+    A server that does not offer STARTTLS (or AUTH while a user is set) is refused here rather
+    than talked to in the clear; an implicit-TLS handshake failure counts as the TLS phase.
+    """
+    phase = SmtpPhase.CONNECT
+    try:
+        await client.connect()
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        if starttls:
+            phase = SmtpPhase.TLS
+            _require(client, "starttls", "STARTTLS is configured but the server does not offer it")
+            await client.starttls()
+        if user:
+            phase = SmtpPhase.AUTH
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
+            _require(client, "auth", "a user is configured but the server does not offer AUTH")
+            await client.login(user, password.get_secret_value() if password else "")
+    except Exception as exc:
+        if phase is SmtpPhase.CONNECT and isinstance(exc.__cause__, ssl.SSLError):
+            phase = SmtpPhase.TLS
+        raise TransmitError(phase, exc) from exc
+
+
+def _require(client: aiosmtplib.SMTP, extension: str, refusal: str) -> None:
+    """Raise SMTPNotSupported(`refusal`) unless the server's EHLO offered `extension`."""
+    if not client.supports_extension(extension):
+        raise aiosmtplib.SMTPNotSupported(refusal)
+
+
+def _content(client: aiosmtplib.SMTP, message: EmailMessage, utf8: bool) -> tuple[list[str], bytes]:
+    """Return the MAIL FROM options and the flattened message, as aiosmtplib would send them."""
+    eight_bit = client.supports_extension("8BITMIME")
+    options = ["BODY=8BITMIME"] if eight_bit else []
+    if utf8:
+        if not client.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("the server does not offer SMTPUTF8")
+        options.append("SMTPUTF8")
+        data = flatten_message(message, utf8=True, cte_type="8bit" if eight_bit else "7bit")
+    else:
+        data = message_bytes(message, eight_bit=eight_bit)
+    if client.supports_extension("size"):
+        options.insert(0, f"SIZE={len(normalize_message_line_endings(data))}")
+    return options, data
+
+
+async def transmit(
+    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str]
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """Send one message over a connected client; return refused recipients and the final reply.
+
+    Network I/O. Raises TransmitError naming the phase; after a reply refusing the message the
+    envelope is reset (RSET) so the connection can carry the next one.
+    """
+    utf8 = not (sender + "".join(recipients)).isascii()
+    encoding = "utf-8" if utf8 else "ascii"
+    phase = SmtpPhase.MAIL
+    try:
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        options, data = _content(client, message, utf8)
+        await client.mail(sender, options=options, encoding=encoding)
+        phase = SmtpPhase.RCPT
+        refused = await _recipients(client, recipients, encoding)
+        phase = SmtpPhase.DATA
+        start = await client.execute_command(b"DATA")
+        if start.code != START_INPUT:
+            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        phase = SmtpPhase.PAYLOAD
+        reply = await _payload(client, data)
+    except TransmitError:
+        raise
+    except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
+        await _reset(client)
+        raise TransmitError(phase, exc) from exc
+    except Exception as exc:
+        raise TransmitError(phase, exc) from exc
+    return refused, reply.message
+
+
+async def _recipients(
+    client: aiosmtplib.SMTP, recipients: list[str], encoding: str
+) -> dict[str, aiosmtplib.SMTPResponse]:
+    """Send RCPT TO for each recipient; return the refused ones (raise if all were refused)."""
+    refusals: list[aiosmtplib.SMTPRecipientRefused] = []
+    for address in recipients:
+        try:
+            await client.rcpt(address, encoding=encoding)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            refusals.append(exc)
+    if len(refusals) == len(recipients):
+        raise aiosmtplib.SMTPRecipientsRefused(refusals)
+    return {r.recipient: aiosmtplib.SMTPResponse(r.code, r.message) for r in refusals}
+
+
+async def _payload(client: aiosmtplib.SMTP, data: bytes) -> aiosmtplib.SMTPResponse:
+    """Write the content, dot-stuffed, with the end-of-data dot; return the server's reply.
+
+    The second half of aiosmtplib's `execute_data_command`: the same bytes under the same
+    command lock. A connection already gone before the write raises TransmitError in the DATA
+    phase (nothing was handed over); errors after the write belong to the caller's PAYLOAD.
+    """
+    protocol = client.protocol
+    lock = protocol._command_lock if protocol is not None else None
+    if protocol is None or lock is None:
+        raise TransmitError(SmtpPhase.DATA, aiosmtplib.SMTPServerDisconnected("Connection lost"))
+    payload = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n"
+    async with lock:
+        if not protocol.is_connected:
+            lost = aiosmtplib.SMTPServerDisconnected("Connection lost")
+            raise TransmitError(SmtpPhase.DATA, lost)
+        protocol._response_pending = True
+        protocol.write(payload)
+        try:
+            reply = await protocol.read_response(timeout=client.timeout)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+            client.close()  # the protocol is out of step with the server: never reuse it
+            raise
+    if reply.code == SERVICE_CLOSING:
+        client.close()  # the server is closing this connection: the next message reconnects
+    if reply.code != COMPLETED:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+    return reply
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """Say RSET after a refusal so the connection can carry the next message (best effort)."""
+    if not client.is_connected:
+        return
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.rset()
