@@ -127,6 +127,8 @@ class Recorder:
         self._open: set[int] = set()  # claimed and not yet written: their lease is renewed
         self._writing = asyncio.Lock()
         self._stop = asyncio.Event()
+        self._handovers: list[tuple[list[int], asyncio.Future[list[int]]]] = []
+        self._handing: asyncio.Task[None] | None = None
 
     def claimed(self, mails: Sequence[ClaimedMail]) -> None:
         """Note newly claimed rows (their lease is renewed until their result is written)."""
@@ -139,17 +141,42 @@ class Recorder:
     async def hand_over(self, ids: Sequence[int]) -> list[int]:
         """Mark rows handed over, committed before they are sent; return the ids still ours.
 
-        Runs in a worker thread. A row not returned was recovered by another deliverer after
-        this one's lease lapsed: it is dropped from this run (neither sent nor recorded).
+        Runs in a worker thread. Hand-overs asked for while one is being written go together
+        into the next transaction (a group commit: at 4 connections about half the
+        transactions, each 1.2 ms of CPU). A row not returned was recovered by another
+        deliverer after this one's lease lapsed: it is dropped from this run (neither sent nor
+        recorded).
         """
-        marked = await asyncio.to_thread(
-            _hand_over, self._factory, self._worker, ids, self._clock()
-        )
+        waiter: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._handovers.append((list(ids), waiter))
+        if self._handing is None or self._handing.done():
+            self._handing = asyncio.create_task(self._hand_over_waiting())
+        marked = await waiter
         lost = set(ids) - set(marked)
         if lost:
             self._open.difference_update(lost)
             log.warning("%d claimed outbox rows were recovered by another deliverer", len(lost))
         return marked
+
+    async def _hand_over_waiting(self) -> None:
+        """Write every waiting hand-over in one transaction, again until none waits (writes)."""
+        while self._handovers:
+            waiting, self._handovers = self._handovers, []
+            ids = [i for chunk, _ in waiting for i in chunk]
+            try:
+                marked = set(
+                    await asyncio.to_thread(
+                        _hand_over, self._factory, self._worker, ids, self._clock()
+                    )
+                )
+            except Exception as exc:  # each waiting worker gets the error (and sends nothing)
+                for _, waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            for chunk, waiter in waiting:
+                if not waiter.done():  # a cancelled worker's rows: left to its batch's end
+                    waiter.set_result([i for i in chunk if i in marked])
 
     def add(self, mail: ClaimedMail, outcome: Outcome) -> None:
         """Collect one attempt's outcome for the next write (no I/O)."""

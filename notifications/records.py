@@ -80,17 +80,22 @@ def mark_handed(
     """
     if not ids:
         return []
-    stmt = (
-        sa.update(OUTBOX)
-        .where(
-            OUTBOX.c.id.in_(list(ids)),
-            OUTBOX.c.claimed_by == worker_id,
-            OUTBOX.c.status == OutboxStatus.SENDING,
-        )
-        .values(handed_at=now)
-        .returning(OUTBOX.c.id)
+    params = {"h_ids": list(ids), "h_worker": worker_id, "h_now": now}
+    return sorted(r.id for r in session.execute(_MARK_HANDED, params))
+
+
+# Built once: this runs before every few messages, and building the statement cost as much as
+# running it (0.2 ms). The ids are an expanding IN list.
+_MARK_HANDED = (
+    sa.update(OUTBOX)
+    .where(
+        OUTBOX.c.id.in_(sa.bindparam("h_ids", expanding=True)),
+        OUTBOX.c.claimed_by == sa.bindparam("h_worker"),
+        OUTBOX.c.status == OutboxStatus.SENDING,
     )
-    return sorted(r.id for r in session.execute(stmt))
+    .values(handed_at=sa.bindparam("h_now", type_=OUTBOX.c.handed_at.type))
+    .returning(OUTBOX.c.id)
+)
 
 
 def mark_sent(session: Session, worker_id: str, sent: Sequence[Sent], *, now: datetime) -> int:

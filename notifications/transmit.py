@@ -97,9 +97,33 @@ def _content(client: aiosmtplib.SMTP, message: EmailMessage, utf8: bool) -> tupl
         data = flatten_message(message, utf8=True, cte_type="8bit" if eight_bit else "7bit")
     else:
         data = message_bytes(message, eight_bit=eight_bit)
+    data = as_transmitted(data)
     if client.supports_extension("size"):
-        options.insert(0, f"SIZE={len(normalize_message_line_endings(data))}")
+        options.insert(0, f"SIZE={len(data)}")
     return options, data
+
+
+def as_transmitted(data: bytes) -> bytes:
+    """Return `data` with every line break CRLF and a final CRLF, as aiosmtplib sends it. Pure.
+
+    aiosmtplib's regular expression pass (40 µs for a 7 KB mail, twice per message) is skipped
+    when the data is so already, as the written messages are (notifications/message.py).
+    """
+    crlf = data.count(b"\r\n")
+    if data.count(b"\r") == crlf == data.count(b"\n") and data.endswith(b"\r\n"):
+        return data
+    return normalize_message_line_endings(data)
+
+
+def dot_stuffed(data: bytes) -> bytes:
+    """Return transmitted `data` with a dot doubled at each line start and the end-of-data dot.
+
+    Pure; the same bytes as aiosmtplib's `execute_data_command` writes (its pass skipped when
+    no line starts with a dot).
+    """
+    if data.startswith(b".") or b"\n." in data:
+        data = PERIOD_REGEX.sub(b"..", data)
+    return data + b".\r\n"
 
 
 async def transmit(
@@ -162,7 +186,7 @@ async def _payload(client: aiosmtplib.SMTP, data: bytes) -> aiosmtplib.SMTPRespo
     lock = protocol._command_lock if protocol is not None else None
     if protocol is None or lock is None:
         raise TransmitError(SmtpPhase.DATA, aiosmtplib.SMTPServerDisconnected("Connection lost"))
-    payload = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n"
+    payload = dot_stuffed(as_transmitted(data))
     async with lock:
         if not protocol.is_connected:
             lost = aiosmtplib.SMTPServerDisconnected("Connection lost")
