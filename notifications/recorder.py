@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from notifications.claims import ClaimedMail, SessionFactory, renew_lease
+from notifications.handover import HandOvers
 from notifications.records import (
     Failure,
     Retry,
     Sent,
     mark_ambiguous,
     mark_failed,
-    mark_handed,
     mark_retry,
     mark_sent,
     release,
@@ -127,8 +127,7 @@ class Recorder:
         self._open: set[int] = set()  # claimed and not yet written: their lease is renewed
         self._writing = asyncio.Lock()
         self._stop = asyncio.Event()
-        self._handovers: list[tuple[list[int], asyncio.Future[list[int]]]] = []
-        self._handing: asyncio.Task[None] | None = None
+        self._hand_overs = HandOvers(session_factory, worker_id, clock)
 
     def claimed(self, mails: Sequence[ClaimedMail]) -> None:
         """Note newly claimed rows (their lease is renewed until their result is written)."""
@@ -141,42 +140,16 @@ class Recorder:
     async def hand_over(self, ids: Sequence[int]) -> list[int]:
         """Mark rows handed over, committed before they are sent; return the ids still ours.
 
-        Runs in a worker thread. Hand-overs asked for while one is being written go together
-        into the next transaction (a group commit: at 4 connections about half the
-        transactions, each 1.2 ms of CPU). A row not returned was recovered by another
-        deliverer after this one's lease lapsed: it is dropped from this run (neither sent nor
-        recorded).
+        Runs in a worker thread, together with the hand-overs other connections ask for
+        meanwhile (handover.py). A row not returned was recovered by another deliverer after
+        this one's lease lapsed: it is dropped from this run (neither sent nor recorded).
         """
-        waiter: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
-        self._handovers.append((list(ids), waiter))
-        if self._handing is None or self._handing.done():
-            self._handing = asyncio.create_task(self._hand_over_waiting())
-        marked = await waiter
+        marked = await self._hand_overs.mark(ids)
         lost = set(ids) - set(marked)
         if lost:
             self._open.difference_update(lost)
             log.warning("%d claimed outbox rows were recovered by another deliverer", len(lost))
         return marked
-
-    async def _hand_over_waiting(self) -> None:
-        """Write every waiting hand-over in one transaction, again until none waits (writes)."""
-        while self._handovers:
-            waiting, self._handovers = self._handovers, []
-            ids = [i for chunk, _ in waiting for i in chunk]
-            try:
-                marked = set(
-                    await asyncio.to_thread(
-                        _hand_over, self._factory, self._worker, ids, self._clock()
-                    )
-                )
-            except Exception as exc:  # each waiting worker gets the error (and sends nothing)
-                for _, waiter in waiting:
-                    if not waiter.done():
-                        waiter.set_exception(exc)
-                continue
-            for chunk, waiter in waiting:
-                if not waiter.done():  # a cancelled worker's rows: left to its batch's end
-                    waiter.set_result([i for i in chunk if i in marked])
 
     def add(self, mail: ClaimedMail, outcome: Outcome) -> None:
         """Collect one attempt's outcome for the next write (no I/O)."""
@@ -275,14 +248,6 @@ async def renew_while_running(
             await asyncio.to_thread(_renew, session_factory, worker_id, ids, lease, clock())
         except Exception as exc:
             log.error("renewing the delivery lease failed (will retry): %s", _name(exc))
-
-
-def _hand_over(
-    session_factory: SessionFactory, worker_id: str, ids: Sequence[int], now: datetime
-) -> list[int]:
-    """Set handed_at on the `ids` still held, in one transaction; return them. Writes."""
-    with session_factory() as session:
-        return mark_handed(session, worker_id, ids, now=now)
 
 
 def _renew(

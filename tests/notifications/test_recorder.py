@@ -11,8 +11,6 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,12 +18,12 @@ import pytest
 import sqlalchemy as sa
 from mailkit import ScriptedStore, factory, message_id_counts, queue
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from notifications.claims import OUTBOX, ClaimedMail, claim
+from notifications.claims import ClaimedMail
 from notifications.delivery import DeliveryReport, deliver
 from notifications.mailers import make_mailer
-from notifications.recorder import INTERRUPTED, Ambiguous, Recorder, results_of
+from notifications.recorder import INTERRUPTED, Ambiguous, results_of
 from notifications.sink import SmtpSink
 from notifications.verdicts import Outcome, Verdict
 from schemas.campaign_file import CampaignFile
@@ -158,70 +156,3 @@ def test_outcomes_become_the_named_state_changes_and_retries_give_up_at_the_last
     assert done.ambiguous == [Ambiguous(5, lost)]
     assert sorted(done.mails) == [1, 2, 3, 4, 5]
     assert INTERRUPTED not in {a.reason for a in done.ambiguous}
-
-
-REFUSE_HAND_OVER = """
-CREATE TRIGGER refuse_hand_over BEFORE UPDATE OF handed_at ON outbox_message
-BEGIN SELECT RAISE(ABORT, 'hand-over refused by the test'); END
-"""
-
-
-def _counting(engine: Engine, opened: list[int]) -> Callable[[], AbstractContextManager[Session]]:
-    """A session factory that counts the transactions it opens."""
-
-    def open_session() -> AbstractContextManager[Session]:
-        opened.append(1)
-        return session_scope(engine)
-
-    return open_session
-
-
-def test_hand_overs_asked_for_together_are_one_transaction_and_each_gets_its_own_rows(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    queue(engine, campaign_2024, workspace, 7)
-    ids = [m.id for m in claim(factory(engine), "w1", batch=7, lease=timedelta(minutes=5), now=T0)]
-    opened: list[int] = []
-    recorder = Recorder(
-        _counting(engine, opened), "w1", max_attempts=3, clock=lambda: T0, on_written=print
-    )
-
-    async def three_workers() -> list[list[int]]:
-        return list(
-            await asyncio.gather(
-                recorder.hand_over(ids[0:3]),
-                recorder.hand_over(ids[3:5]),
-                recorder.hand_over([ids[5], 10_000]),  # not a row of this worker's
-            )
-        )
-
-    results = asyncio.run(three_workers())
-
-    assert results == [ids[0:3], ids[3:5], [ids[5]]]
-    assert len(opened) == 1  # one transaction for the three
-    with session_scope(engine) as session:
-        handed = dict(session.execute(sa.select(OUTBOX.c.id, OUTBOX.c.handed_at)).all())
-    assert [handed[i] for i in ids] == [T0] * 6 + [None]
-
-
-def test_a_refused_hand_over_reaches_every_waiting_worker(
-    engine: Engine, campaign_2024: CampaignFile, workspace: Path
-) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the injected fault is a SQLite trigger")
-    queue(engine, campaign_2024, workspace, 2)
-    a, b = (m.id for m in claim(factory(engine), "w1", batch=2, lease=timedelta(minutes=5), now=T0))
-    with engine.begin() as connection:
-        connection.execute(sa.text(REFUSE_HAND_OVER))
-    recorder = Recorder(factory(engine), "w1", max_attempts=3, clock=lambda: T0, on_written=print)
-
-    async def two_workers() -> list[object]:
-        return list(
-            await asyncio.gather(
-                recorder.hand_over([a]), recorder.hand_over([b]), return_exceptions=True
-            )
-        )
-
-    errors = asyncio.run(two_workers())
-
-    assert [type(e).__name__ for e in errors] == ["IntegrityError", "IntegrityError"]
