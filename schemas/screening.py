@@ -2,9 +2,11 @@
 
 A screen result is what tasks/submit/pdf/screen.py learns about one report PDF (opens or not,
 encrypted, pages, how much Chinese text, which years, topics and standards it mentions, hints for
-the reviewers) plus its problems, each with a stable code, a severity and reasons in Chinese and
-English, the same shape as a `Rejection`. The result is stored as JSON on the Submission
-(`ScreenResult.to_stored()` / `ScreenResult.from_stored()`) and read back by later stages.
+the reviewers) plus its problems, each with a stable code, a severity, reasons in Chinese and
+English for operators (the same shape as a `Rejection`) and one Chinese sentence for the enterprise
+that says what to do (`advice_zh`: no code, no exception text, no file internals). The result is
+stored as JSON on the Submission (`ScreenResult.to_stored()` / `ScreenResult.from_stored()`) and
+read back by later stages.
 
 Plain frozen pydantic models and pure functions: no I/O, no prefect, no pypdf. The reading and
 analysing live in tasks/submit/pdf/screen.py and tasks/submit/pdf/text.py.
@@ -23,7 +25,9 @@ from schemas.enums import Severity
 from schemas.rejection import Rejection
 
 __all__ = [
+    "ADVICE_TEXTS",
     "PROBLEM_TEXTS",
+    "Evidence",
     "ScreenCode",
     "ScreenLimits",
     "ScreenProblem",
@@ -31,6 +35,7 @@ __all__ = [
     "ScreenRules",
     "TextAnalysis",
     "TopicCoverage",
+    "enterprise_sentence",
     "rules_from_campaign",
     "screen_problem",
 ]
@@ -46,12 +51,21 @@ class _Frozen(BaseModel):
 
 
 class ScreenLimits(_Frozen):
-    """What one file may cost: bytes on disk, pages read, wall-clock seconds, address space."""
+    """What one file may cost: bytes on disk, pages read, CPU seconds, address space.
+
+    `cpu_seconds_per_file` is the limit that counts (RLIMIT_CPU in the worker: load on the
+    machine cannot trip it); `seconds_per_file` is the wall-clock backstop for a worker stuck
+    outside the CPU (blocked, or in C code that ignores the signal), generous on purpose. A
+    file stopped by either is tried once more alone after the batch (`retry_quiet_wait` bounds
+    how long to wait for the machine to quieten first).
+    """
 
     max_bytes: int = Field(default=100 * MIB, gt=0)
     max_pages: int = Field(default=1000, gt=0)
-    seconds_per_file: float = Field(default=60.0, gt=0)
+    cpu_seconds_per_file: int = Field(default=60, ge=1)
+    seconds_per_file: float = Field(default=300.0, gt=0)
     memory_bytes: int = Field(default=1024 * MIB, ge=256 * MIB)
+    retry_quiet_wait: float = Field(default=30.0, ge=0)
 
 
 class ScreenRules(_Frozen):
@@ -60,19 +74,30 @@ class ScreenRules(_Frozen):
     report_year: int
     topics: tuple[Topic, ...] = Field(min_length=1)
     standards: tuple[Standard, ...] = Field(min_length=1)
-    min_topic_hits: int = Field(default=3, ge=1)  # mentions for a topic to count as covered
+    min_topic_hits: int = Field(default=2, ge=1)  # mentions for a topic without its own min
+    max_image_page_share: float = Field(default=0.2, gt=0, le=1)
+    standard_negations: tuple[str, ...] = ("未参照", "不适用")
 
     def core_topics(self) -> tuple[Topic, ...]:
         """Return the core topics (not the focus areas), in campaign-file order."""
         return tuple(t for t in self.topics if t.kind == "core")
 
+    def min_hits(self, topic: Topic) -> int:
+        """Return the mentions that make `topic` covered: its own threshold or the default."""
+        return topic.min_hits if topic.min_hits is not None else self.min_topic_hits
+
 
 def rules_from_campaign(campaign: CampaignFile) -> ScreenRules:
-    """Return the screen rules of one campaign file (report year, topics, standards); pure."""
+    """Return the screen rules of one campaign file (report year, topics, standards and the
+    `[screening]` thresholds); pure."""
+    screening = campaign.screening
     return ScreenRules(
         report_year=campaign.campaign.report_year,
         topics=tuple(campaign.topics),
         standards=tuple(campaign.standards),
+        min_topic_hits=screening.min_topic_hits,
+        max_image_page_share=screening.max_image_page_share,
+        standard_negations=tuple(screening.standard_negations),
     )
 
 
@@ -88,6 +113,7 @@ class ScreenCode(StrEnum):
     TOO_LARGE_IN_MEMORY = "pdf-too-large-in-memory"
     TOO_MANY_PAGES = "pdf-too-many-pages"
     SCANNED = "pdf-scanned"
+    PARTLY_SCANNED = "pdf-partly-scanned"
     WRONG_YEAR = "pdf-wrong-year"
     TOPICS_MISSING = "pdf-topics-missing"
     NO_STANDARD = "pdf-no-standard"
@@ -119,8 +145,8 @@ PROBLEM_TEXTS: dict[ScreenCode, tuple[Severity, str, str]] = {
     ),
     ScreenCode.TIMEOUT: (
         Severity.ERROR,
-        "PDF读取超时（超过{detail}秒），文件可能异常",
-        "reading the PDF took longer than {detail} s; the file may be malformed",
+        "PDF读取超时（{detail}），文件可能异常",
+        "reading the PDF took too long ({detail}); the file may be malformed",
     ),
     ScreenCode.WORKER_CRASHED: (
         Severity.ERROR,
@@ -142,6 +168,11 @@ PROBLEM_TEXTS: dict[ScreenCode, tuple[Severity, str, str]] = {
         "几乎没有可提取的中文文字（扫描件或文字编码异常）：{detail}",
         "little or no extractable Chinese text (a scan, or garbled text encoding): {detail}",
     ),
+    ScreenCode.PARTLY_SCANNED: (
+        Severity.WARNING,
+        "部分页面只有图片、没有文字层：{detail}",
+        "some pages are images without a text layer: {detail}",
+    ),
     ScreenCode.WRONG_YEAR: (
         Severity.WARNING,
         "报告年度可能有误：{detail}",
@@ -160,28 +191,90 @@ PROBLEM_TEXTS: dict[ScreenCode, tuple[Severity, str, str]] = {
 }
 
 
+RESUBMIT = "请从原始文档（Word、WPS等）重新导出PDF，确认能用常用阅读器正常打开后重新提交"
+TEXT_PDF = (
+    "请提交可复制文字的PDF（由Word、WPS等直接导出，不要扫描或转为图片），以便专家评审和公开发布"
+)
+NO_NEED = "本次无需因此重新提交"
+
+# code -> what the enterprise reads: what is wrong and what to do, in one or two Chinese
+# sentences. `{detail}` takes only words and numbers the screen wrote itself (page numbers,
+# years, topic names, limits), never an exception message, a code or a file's own bytes.
+ADVICE_TEXTS: dict[ScreenCode, str] = {
+    ScreenCode.NOT_A_PDF: "所提交的文件不是PDF格式{detail}。请将报告另存为PDF文件后重新提交。",
+    ScreenCode.TOO_LARGE: "文件大小超过上限{detail}。请压缩图片或另存为较小的PDF后重新提交。",
+    ScreenCode.ENCRYPTED: "PDF设有打开密码，无法读取。请取消密码保护后重新导出PDF并提交。",
+    ScreenCode.UNREADABLE: f"PDF文件已损坏或部分页面无法读取。{RESUBMIT}。",
+    ScreenCode.TIMEOUT: (
+        f"系统两次尝试均未能在规定时间内读取该PDF，文件结构可能异常。{RESUBMIT}；"
+        "如仍有问题，请联系组委会。"
+    ),
+    ScreenCode.WORKER_CRASHED: f"系统读取该PDF时出错。{RESUBMIT}；如仍有问题，请联系组委会。",
+    ScreenCode.TOO_LARGE_IN_MEMORY: f"该PDF结构过于复杂，系统无法读取。{RESUBMIT}。",
+    ScreenCode.TOO_MANY_PAGES: "报告页数超过上限{detail}。请精简篇幅（如删除附件页）后重新提交。",
+    ScreenCode.SCANNED: f"报告几乎没有可复制的文字（可能是扫描件或图片）。{TEXT_PDF}。",
+    ScreenCode.PARTLY_SCANNED: "报告{detail}只有图片、没有可复制的文字。" + f"{TEXT_PDF}。",
+    ScreenCode.WRONG_YEAR: "{detail}",
+    ScreenCode.TOPICS_MISSING: (
+        "系统未在报告中找到以下核心议题的内容：{detail}。如报告已涵盖，可忽略本提示；"
+        f"如未涵盖，建议在修改或今后的报告中补充。{NO_NEED}。"
+    ),
+    ScreenCode.NO_STANDARD: (
+        "报告中未发现所参照的编制标准。建议在“关于本报告”中写明编制依据"
+        f"（如GB/T 36000《社会责任指南》、CASS-ESG 5.0、GRI等）。{NO_NEED}。"
+    ),
+}
+
+
 class ScreenProblem(_Frozen):
-    """One problem of one screened file: stable code, severity and reasons in two languages."""
+    """One problem of one screened file: stable code, severity, reasons in two languages for
+    operators and the sentence the enterprise reads (`advice_zh`; empty in results stored
+    before it existed: `enterprise_sentence` falls back to the catalogue)."""
 
     code: ScreenCode
     severity: Severity
     reason_zh: str
     reason_en: str
+    advice_zh: str = ""
 
 
-def screen_problem(code: ScreenCode, detail_zh: str = "", detail_en: str = "") -> ScreenProblem:
-    """Return the problem for `code` with its catalogue severity and reasons; pure."""
+def screen_problem(
+    code: ScreenCode, detail_zh: str = "", detail_en: str = "", *, advice: str = ""
+) -> ScreenProblem:
+    """Return the problem for `code` with its catalogue severity and reasons; pure.
+
+    `advice` fills the enterprise sentence's `{detail}`: only the screen's own words and
+    numbers may go there (never `detail_zh`, which may carry an exception message).
+    """
     severity, zh, en = PROBLEM_TEXTS[code]
     return ScreenProblem(
         code=code,
         severity=severity,
         reason_zh=zh.format(detail=detail_zh),
         reason_en=en.format(detail=detail_en),
+        advice_zh=ADVICE_TEXTS[code].format(detail=advice),
     )
 
 
+def enterprise_sentence(problem: ScreenProblem) -> str:
+    """Return what the enterprise reads about `problem`: its advice, or for a result stored
+    before advice existed the catalogue's sentence without details; pure."""
+    if problem.advice_zh:
+        return problem.advice_zh
+    generic = ADVICE_TEXTS[problem.code].format(detail="")
+    return generic or "请核对报告内容，如有需要请重新提交。"
+
+
+class Evidence(_Frozen):
+    """One place a topic was found: the page (1-based) and the sentence around the words."""
+
+    page: int = Field(ge=1)
+    text: str
+
+
 class TopicCoverage(_Frozen):
-    """How one topic shows in a report: keyword mentions, the pages they are on, covered or not."""
+    """How one topic shows in a report: keyword mentions, the pages they are on, covered or
+    not, and the first sentences that matched (what the reviewers are shown)."""
 
     key: str
     name: str
@@ -189,19 +282,23 @@ class TopicCoverage(_Frozen):
     hits: int = Field(ge=0)
     pages: list[int]  # 1-based, ascending
     covered: bool
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 Hint = float | int | bool
 
 
 class TextAnalysis(_Frozen):
-    """What the text of a report's pages says (tasks/pdftext.analyse_text); no file facts."""
+    """What the text of a report's pages says (tasks/submit/pdf/text.analyse_text); no file
+    facts."""
 
     text_chars: int = 0  # characters other than whitespace
     cjk_chars: int = 0
     cjk_share: float = 0.0  # cjk_chars / text_chars
     scanned: bool = False  # little or no extractable Chinese text
+    image_pages: list[int] = Field(default_factory=list)  # 1-based pages without a text layer
     years_found: dict[int, int] = Field(default_factory=dict)  # year -> mentions (2023年, 2023年度)
+    years_stated: list[int] = Field(default_factory=list)  # on the cover/title or 报告期
     report_year_found: bool = False
     other_year: int | None = None  # the year that outnumbers the report year, if one does
     topics: list[TopicCoverage] = Field(default_factory=list)
@@ -226,6 +323,7 @@ class ScreenResult(TextAnalysis):
     page_errors: int = 0  # pages whose text could not be extracted
     pypdf_warnings: int = 0
     seconds: float | None = None  # time in the worker; the limit for a timeout
+    attempts: int = Field(default=1, ge=1)  # 2: timed out once and was tried again alone
     error_class: str | None = None
     error_message: str | None = None
 

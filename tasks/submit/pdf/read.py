@@ -34,7 +34,7 @@ from schemas.screening import (
     TextAnalysis,
     screen_problem,
 )
-from tasks.submit.pdf.text import analyse_text
+from tasks.submit.pdf.text import MIN_CHARS_PER_TEXT_PAGE, analyse_text
 
 __all__ = ["error_detail", "failed_result", "screen_pdf"]
 
@@ -103,11 +103,19 @@ def _not_a_pdf(head: bytes) -> ScreenProblem:
     """Return `pdf-not-a-pdf`, saying what the file looks like from its first bytes."""
     if not head:
         return screen_problem(
-            ScreenCode.NOT_A_PDF, "文件为空（0字节）", "the file is empty (0 bytes)"
+            ScreenCode.NOT_A_PDF,
+            "文件为空（0字节）",
+            "the file is empty (0 bytes)",
+            advice="（文件为空）",
         )
     for magic, zh, en in SIGNATURES:
         if head.startswith(magic):
-            return screen_problem(ScreenCode.NOT_A_PDF, f"看起来是{zh}", f"it looks like {en}")
+            return screen_problem(
+                ScreenCode.NOT_A_PDF,
+                f"看起来是{zh}",
+                f"it looks like {en}",
+                advice=f"（看起来是{zh}）",
+            )
     return screen_problem(ScreenCode.NOT_A_PDF, "文件开头没有%PDF标记", "no %PDF header")
 
 
@@ -144,24 +152,58 @@ def _screen(path: Path, rules: ScreenRules, limits: ScreenLimits) -> ScreenResul
         return failed_result(path, 0, None, problem, error_class=kind, error_message=message)
     if size > limits.max_bytes:
         mib = f"{size / 2**20:.1f} MiB > {limits.max_bytes / 2**20:.1f} MiB"
-        return failed_result(path, size, None, screen_problem(ScreenCode.TOO_LARGE, mib, mib))
+        cap = f"（{limits.max_bytes / 2**20:.0f} MB）"
+        problem = screen_problem(ScreenCode.TOO_LARGE, mib, mib, advice=cap)
+        return failed_result(path, size, None, problem)
     sha256 = hashlib.sha256(data).hexdigest()
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         return failed_result(path, len(data), sha256, _not_a_pdf(data[:8]))
     return _read(path, data, sha256, rules, limits)
 
 
-def _extract(data: bytes, max_pages: int, facts: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Open the PDF bytes and return the text of its first max_pages pages and the errors of
-    pages that failed ("Class: message"); records encrypted, opened and pages in `facts`.
-    Raises what pypdf raises for the whole file (FileNotDecryptedError, PdfStreamError, ...)."""
+def shows_an_image(page: pypdf.PageObject, depth: int = 2) -> bool:
+    """Return whether the page's resources hold an image XObject (looking `depth` levels into
+    form XObjects); False when the resources cannot be read. Reads the page object only."""
+    try:
+        return _holds_image(page.get("/Resources"), depth)
+    except Exception:  # damaged resources: no evidence of an image
+        return False
+
+
+def _holds_image(resources: Any, depth: int) -> bool:
+    """Return whether a resources dictionary holds an image, looking into forms; reads."""
+    resources = resources.get_object() if resources is not None else None
+    if not isinstance(resources, dict):
+        return False
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    if not isinstance(xobjects, dict):
+        return False
+    for ref in xobjects.values():
+        xobject = ref.get_object()
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
+            return True
+        if subtype == "/Form" and depth > 0 and _holds_image(xobject.get("/Resources"), depth - 1):
+            return True
+    return False
+
+
+def _extract(
+    data: bytes, max_pages: int, facts: dict[str, Any]
+) -> tuple[list[str], list[str], list[int]]:
+    """Open the PDF bytes and return the text of its first max_pages pages, the errors of
+    pages that failed ("Class: message") and the 1-based pages that show an image but have
+    no text layer; records encrypted, opened and pages in `facts`. Raises what pypdf raises
+    for the whole file (FileNotDecryptedError, PdfStreamError, ...)."""
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     facts["encrypted"] = reader.is_encrypted
     total = len(reader.pages)  # FileNotDecryptedError when the empty password did not open it
     facts.update(opened=True, pages=total)
     texts: list[str] = []
     errors: list[str] = []
-    for page in reader.pages[:max_pages]:
+    images: list[int] = []
+    for number, page in enumerate(reader.pages[:max_pages], start=1):
         try:
             texts.append(page.extract_text())
         except MemoryError:
@@ -169,7 +211,10 @@ def _extract(data: bytes, max_pages: int, facts: dict[str, Any]) -> tuple[list[s
         except Exception as exc:  # a damaged page: keep reading the others
             errors.append(": ".join(error_detail(exc)))
             texts.append("")
-    return texts, errors
+            continue
+        if len("".join(texts[-1].split())) < MIN_CHARS_PER_TEXT_PAGE and shows_an_image(page):
+            images.append(number)
+    return texts, errors, images
 
 
 def _read(
@@ -179,7 +224,7 @@ def _read(
     facts: dict[str, Any] = {"file": path.name, "size": len(data), "sha256": sha256}
     out_of_memory = False
     try:
-        texts, errors = _extract(data, limits.max_pages, facts)
+        texts, errors, images = _extract(data, limits.max_pages, facts)
     except FileNotDecryptedError:
         return ScreenResult(**facts, problems=[screen_problem(ScreenCode.ENCRYPTED)])
     except MemoryError:
@@ -193,7 +238,7 @@ def _read(
         detail = f"{limits.memory_bytes / 2**20:.0f} MiB"
         problem = screen_problem(ScreenCode.TOO_LARGE_IN_MEMORY, detail, detail)
         return ScreenResult(**facts, problems=[problem], error_class="MemoryError")
-    analysis = analyse_text(texts, rules)
+    analysis = analyse_text(texts, rules, images)
     problems = _reading_problems(facts["pages"], len(texts), errors, limits) or analysis.problems
     if errors:
         facts["error_class"], _, facts["error_message"] = errors[0].partition(": ")
@@ -227,6 +272,7 @@ def _reading_problems(
                 f"共{total}页，超过上限{limits.max_pages}页，仅检查了前{limits.max_pages}页",
                 f"{total} pages, more than the limit of {limits.max_pages}; "
                 f"only the first {limits.max_pages} were checked",
+                advice=f"（{limits.max_pages}页）",
             )
         )
     return problems
