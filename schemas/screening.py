@@ -214,7 +214,9 @@ ADVICE_TEXTS: dict[ScreenCode, str] = {
     ScreenCode.TOO_MANY_PAGES: "报告页数超过上限{detail}。请精简篇幅（如删除附件页）后重新提交。",
     ScreenCode.SCANNED: f"报告几乎没有可复制的文字（可能是扫描件或图片）。{TEXT_PDF}。",
     ScreenCode.PARTLY_SCANNED: "报告{detail}只有图片、没有可复制的文字。" + f"{TEXT_PDF}。",
-    ScreenCode.WRONG_YEAR: "{detail}",
+    ScreenCode.WRONG_YEAR: (
+        "{detail}请确认提交的是本届要求年度的报告，并在封面或“关于本报告”中写明报告期。"
+    ),
     ScreenCode.TOPICS_MISSING: (
         "系统未在报告中找到以下核心议题的内容：{detail}。如报告已涵盖，可忽略本提示；"
         f"如未涵盖，建议在修改或今后的报告中补充。{NO_NEED}。"

@@ -191,13 +191,12 @@ def _year_problem(analysis: TextAnalysis, year: int) -> ScreenProblem | None:
             f"the cover, title or reporting period states {', '.join(map(str, stated))}, "
             f"not {year}",
             advice=f"报告封面、标题或报告期写明的年度为{said}，本届发布的是{year}年度报告。"
-            f"如提交有误，请提交{year}年度报告；如年度无误，请在封面或“关于本报告”中写明报告期。",
+            f"如提交有误，请重新提交{year}年度报告。",
         )
     advice = (
-        f"系统未在报告封面或“关于本报告”中找到报告期。请确认提交的是{year}年度报告，"
-        "并在封面或“关于本报告”中写明报告期（如“报告期：{y}年1月1日至{y}年12月31日”）；"
+        f"系统未在报告封面或“关于本报告”中找到报告期（本届为{year}年度报告），"
         "本次无需因此重新提交。"
-    ).replace("{y}", str(year))
+    )
     if not analysis.report_year_found:
         return screen_problem(
             ScreenCode.WRONG_YEAR,
