@@ -11,11 +11,14 @@ from pydantic import ValidationError
 from schemas.campaign_file import CampaignFile
 from schemas.enums import Severity
 from schemas.screening import (
+    ADVICE_TEXTS,
     PROBLEM_TEXTS,
     ScreenCode,
     ScreenLimits,
+    ScreenProblem,
     ScreenResult,
     TopicCoverage,
+    enterprise_sentence,
     rules_from_campaign,
     screen_problem,
 )
@@ -79,7 +82,7 @@ def test_stored_json_with_an_unknown_problem_code_is_refused() -> None:
         ScreenResult.from_stored(stored)
 
 
-def test_problem_catalogue_has_eight_errors_and_four_warnings() -> None:
+def test_problem_catalogue_has_eight_errors_and_five_warnings() -> None:
     by_severity = {
         s: sorted(c.value for c, (sev, _, _) in PROBLEM_TEXTS.items() if sev == s) for s in Severity
     }
@@ -98,6 +101,7 @@ def test_problem_catalogue_has_eight_errors_and_four_warnings() -> None:
         ],
         Severity.WARNING: [
             "pdf-no-standard",
+            "pdf-partly-scanned",
             "pdf-scanned",
             "pdf-topics-missing",
             "pdf-wrong-year",
@@ -106,14 +110,51 @@ def test_problem_catalogue_has_eight_errors_and_four_warnings() -> None:
 
 
 def test_screen_problem_fills_in_the_details_in_both_languages() -> None:
-    problem = screen_problem(ScreenCode.TIMEOUT, "60", "60")
+    problem = screen_problem(
+        ScreenCode.TOO_MANY_PAGES, "共1200页", "1,200 pages", advice="（1000页）"
+    )
 
     assert problem.model_dump(mode="json") == {
-        "code": "pdf-timeout",
+        "code": "pdf-too-many-pages",
         "severity": "error",
-        "reason_zh": "PDF读取超时（超过60秒），文件可能异常",
-        "reason_en": "reading the PDF took longer than 60 s; the file may be malformed",
+        "reason_zh": "页数过多：共1200页",
+        "reason_en": "too many pages: 1,200 pages",
+        "advice_zh": "报告页数超过上限（1000页）。请精简篇幅（如删除附件页）后重新提交。",
     }
+
+
+def test_every_problem_tells_the_enterprise_what_to_do_without_codes_or_details() -> None:
+    """The enterprise sentence never carries the operator detail (an exception text), a code
+    or a placeholder, and always asks for something (请) or suggests it (建议)."""
+    detail = "PdfStreamError: Stream has ended unexpectedly"
+    for code in ScreenCode:
+        problem = screen_problem(code, detail, detail)
+
+        assert detail not in problem.advice_zh
+        assert "pdf-" not in problem.advice_zh
+        assert "{" not in problem.advice_zh
+        assert "请" in problem.advice_zh or "建议" in problem.advice_zh
+        assert enterprise_sentence(problem) == problem.advice_zh
+
+
+def test_enterprise_sentence_of_a_result_stored_before_advice_existed() -> None:
+    stored = {"code": "pdf-encrypted", "severity": "error", "reason_zh": "x", "reason_en": "x"}
+
+    problem = ScreenProblem.model_validate(stored)
+
+    assert problem.advice_zh == ""
+    assert enterprise_sentence(problem) == ADVICE_TEXTS[ScreenCode.ENCRYPTED]
+
+
+def test_rules_from_campaign_take_the_screening_thresholds(campaign_2024: CampaignFile) -> None:
+    rules = rules_from_campaign(campaign_2024)
+    governance = next(t for t in rules.topics if t.key == "governance")
+
+    assert rules.min_topic_hits == campaign_2024.screening.min_topic_hits
+    assert rules.max_image_page_share == campaign_2024.screening.max_image_page_share
+    assert "未参照" in rules.standard_negations
+    assert rules.min_hits(governance) == governance.min_hits
+    assert rules.min_hits(governance.model_copy(update={"min_hits": None})) == rules.min_topic_hits
 
 
 def test_a_result_with_an_error_is_not_usable_and_becomes_a_file_rejection() -> None:
