@@ -36,6 +36,7 @@ __all__ = [
     "TextAnalysis",
     "TopicCoverage",
     "enterprise_sentence",
+    "reviewer_evidence",
     "rules_from_campaign",
     "screen_problem",
 ]
@@ -363,3 +364,20 @@ class ScreenResult(TextAnalysis):
             )
             for p in self.problems
         ]
+
+
+def reviewer_evidence(screening: dict[str, Any] | None, per_topic: int = 1) -> str:
+    """Return, from a stored screening, one line per topic found: its name, the pages and the
+    first `per_topic` matched sentences, e.g. "组织治理（第2、3页）：“董事会下设审计委员会。”";
+    empty for no screening. For the reviewers' score sheet (tasks/review/sheets/issue.py). Pure.
+    """
+    lines = []
+    for topic in (screening or {}).get("topics") or []:
+        if not topic.get("hits"):
+            continue
+        pages = topic.get("pages") or []
+        where = "、".join(map(str, pages[:8])) + ("…" if len(pages) > 8 else "")
+        said = "".join(f"“{e.get('text', '')}”" for e in (topic.get("evidence") or [])[:per_topic])
+        mark = "" if topic.get("covered") else "（不足）"
+        lines.append(f"{topic.get('name', '')}{mark}（第{where}页）：{said}")
+    return "\n".join(lines)

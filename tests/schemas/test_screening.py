@@ -13,12 +13,14 @@ from schemas.enums import Severity
 from schemas.screening import (
     ADVICE_TEXTS,
     PROBLEM_TEXTS,
+    Evidence,
     ScreenCode,
     ScreenLimits,
     ScreenProblem,
     ScreenResult,
     TopicCoverage,
     enterprise_sentence,
+    reviewer_evidence,
     rules_from_campaign,
     screen_problem,
 )
@@ -180,3 +182,46 @@ def test_screen_limits_refuse_less_memory_than_a_worker_needs() -> None:
 def test_screen_limits_refuse_a_zero_time_limit() -> None:
     with pytest.raises(ValidationError, match="seconds_per_file"):
         ScreenLimits(seconds_per_file=0)
+
+
+def test_reviewer_evidence_lists_the_topics_found_with_pages_and_a_sentence() -> None:
+    stored = (
+        _result()
+        .model_copy(
+            update={
+                "topics": [
+                    TopicCoverage(
+                        key="governance",
+                        name="组织治理",
+                        kind="core",
+                        hits=3,
+                        pages=[2, 3],
+                        covered=True,
+                        evidence=[Evidence(page=2, text="董事会下设审计委员会。")],
+                    ),
+                    TopicCoverage(
+                        key="community",
+                        name="社区参与",
+                        kind="core",
+                        hits=0,
+                        pages=[],
+                        covered=False,
+                    ),
+                    TopicCoverage(
+                        key="giving_back",
+                        name="回报社会",
+                        kind="core",
+                        hits=1,
+                        pages=[9],
+                        covered=False,
+                    ),
+                ]
+            }
+        )
+        .to_stored()
+    )
+
+    assert reviewer_evidence(stored) == (
+        "组织治理（第2、3页）：“董事会下设审计委员会。”\n回报社会（不足）（第9页）："
+    )
+    assert reviewer_evidence(None) == ""

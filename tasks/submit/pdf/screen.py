@@ -64,7 +64,13 @@ from schemas.screening import (
 )
 from tasks.submit.pdf.read import error_detail, failed_result, screen_pdf
 
-__all__ = ["screen_batch_summary", "screen_many", "screen_pdf", "topic_heat_rows"]
+__all__ = [
+    "screen_batch_summary",
+    "screen_many",
+    "screen_pdf",
+    "topic_evidence_rows",
+    "topic_heat_rows",
+]
 
 Worker = Callable[[Path, ScreenRules, ScreenLimits], ScreenResult]
 Row = dict[str, str | int | None]
@@ -334,3 +340,21 @@ def topic_heat_rows(results: Sequence[ScreenResult], rules: ScreenRules) -> list
     total["core_covered"] = ""
     rows.append(total)
     return rows
+
+
+def topic_evidence_rows(results: Sequence[ScreenResult]) -> list[Row]:
+    """Return the evidence table: per file and topic found, the pages and the first sentences
+    that matched, each with its page (what reviewers check the coverage against); pure."""
+    return [
+        {
+            "file": r.file,
+            "topic": c.name,
+            "covered": "是" if c.covered else "否",
+            "hits": c.hits,
+            "pages": "、".join(map(str, c.pages[:20])) + ("…" if len(c.pages) > 20 else ""),
+            "evidence": " / ".join(f"第{e.page}页：{e.text}" for e in c.evidence),
+        }
+        for r in results
+        for c in r.topics
+        if c.hits
+    ]

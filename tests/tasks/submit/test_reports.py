@@ -21,7 +21,7 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Submission
 from tasks.common.campaigns import ensure_campaign
 from tasks.store import campaign_session, make_engine, upgrade_database
-from tasks.submit.pdf.screen import screen_batch_summary, topic_heat_rows
+from tasks.submit.pdf.screen import screen_batch_summary, topic_evidence_rows, topic_heat_rows
 from tasks.submit.report_versions import IncomingReport
 from tasks.submit.reports import ingest_reports, new_reports
 
@@ -97,7 +97,16 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
     assert summary.problems_by_code == {
         code: sum(1 for r in rows if r["code"] == code) for code in {r["code"] for r in rows}
     }
-    assert sorted(artifacts) == ["report-rejections", "screening-problems", "topic-coverage"]
+    assert sorted(artifacts) == [
+        "report-rejections",
+        "screening-problems",
+        "topic-coverage",
+        "topic-evidence",
+    ]
+    evidence = table_rows(artifacts["topic-evidence"])
+    assert evidence == topic_evidence_rows(screened)
+    assert {r["file"] for r in evidence} == {f"{make_uscc(1)}.pdf"}  # the encrypted one: none
+    assert all(r["evidence"].startswith("第") for r in evidence)
     shown = table_rows(artifacts["report-rejections"])
     assert [(r["file"], r["code"]) for r in shown] == [(r["file"], r["code"]) for r in rows]
     problems = table_rows(artifacts["screening-problems"])
