@@ -84,6 +84,7 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
         "screening-problems",
         "submission-progress",
         "topic-coverage",
+        "topic-evidence",
     ]
     assert published["form-rejections"].data == "**Form problems**: no problems found."
     assert [
