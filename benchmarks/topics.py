@@ -42,6 +42,23 @@ SPLITS = ("dev", "heldout")
 PER_PAGE = 3
 COVER = "社会责任报告\n本报告由公司编制并发布。欢迎各位读者阅读并提出宝贵意见。"
 NAME_SPLIT = re.compile("[与和及、]")
+# The lexicons before issue 25 (main 113f01b: substring matching, three mentions for every
+# topic): the product as the issue measured it, for a before/after line.
+PREVIOUS = {
+    "governance": ["组织治理", "公司治理", "董事会", "治理结构", "内部控制", "合规管理"],
+    "employee_care": ["员工关爱", "员工福利", "职业健康", "员工培训", "职业发展", "困难员工"],
+    "labour_practice": ["用工实践", "劳动合同", "社会保险", "劳动关系", "平等雇佣", "工会"],
+    "environment": ["绿色环保", "环境保护", "节能减排", "污染防治", "环境管理体系", "废弃物"],
+    "fair_operation": ["公平运营", "反腐败", "公平竞争", "知识产权保护", "供应链管理", "廉洁"],
+    "customer_first": ["客户第一", "客户满意", "产品质量", "消费者权益", "客户服务", "质量管理"],
+    "community": ["社区参与", "社区服务", "志愿服务", "乡村振兴", "社区共建"],
+    "giving_back": ["回报社会", "公益慈善", "捐赠", "慈善", "对口帮扶"],
+    "development": ["企业发展", "营业收入", "经营业绩", "高质量发展", "利润总额", "纳税"],
+    "green": ["碳达峰", "碳中和", "双碳", "温室气体", "清洁能源", "绿色低碳", "碳排放"],
+    "new_productive_forces": [
+        "新质生产力", "科技创新", "数字化转型", "研发投入", "数实融合", "数字经济", "智能制造",
+    ],
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,16 @@ def baseline_rules(rules: ScreenRules) -> ScreenRules:
                 "min_hits": 1,
             }
         )
+        for t in rules.topics
+    )
+    return rules.model_copy(update={"topics": topics})
+
+
+def previous_rules(rules: ScreenRules) -> ScreenRules:
+    """Return the rules with the lexicons before issue 25 (PREVIOUS), three mentions each, no
+    exclusions; pure."""
+    topics = tuple(
+        t.model_copy(update={"keywords": PREVIOUS[t.key], "exclude": [], "min_hits": 3})
         for t in rules.topics
     )
     return rules.model_copy(update={"topics": topics})
@@ -190,12 +217,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         reports = build_reports(passages, topics, args.reports, args.seed)
         product = scores(reports, decide(reports, rules), topics)
         baseline = scores(reports, decide(reports, baseline_rules(rules)), topics)
-        result[split] = {"passages": len(passages), "product": product, "baseline": baseline}
-        if split == "heldout":
-            dev_text = (DATA / "dev.tsv").read_text(encoding="utf-8")
-            bound = scores(reports, decide(reports, dev_words_only(rules, dev_text)), topics)
-            result[split]["product_dev_words_only"] = bound  # type: ignore[index]
-            print(f"product with dev-attested words only: macro F1 {bound['macro']['f1']}")  # type: ignore[index]
+        before = scores(reports, decide(reports, previous_rules(rules)), topics)
+        result[split] = {
+            "passages": len(passages),
+            "product": product,
+            "baseline": baseline,
+            "product_before_issue_25": before,
+        }
         print(f"\n[{split}] {len(passages)} passages, {len(reports)} reports")
         print(f"{'topic':24} {'product P/R/F1':>20} {'baseline P/R/F1':>20} support")
         for t in topics:
@@ -204,7 +232,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 f"{t:24} {a['precision']:>6} {a['recall']:>6} {a['f1']:>6} "
                 f"{b['precision']:>6} {b['recall']:>6} {b['f1']:>6} {a['support']:>5}"
             )
-        print(f"macro F1: product {product['macro']['f1']}, baseline {baseline['macro']['f1']}")  # type: ignore[index]
+        print(
+            f"macro F1: product {product['macro']['f1']}, baseline {baseline['macro']['f1']}, "  # type: ignore[index]
+            f"product before issue 25 {before['macro']['f1']}"  # type: ignore[index]
+        )
+        if split == "heldout":
+            dev_text = (DATA / "dev.tsv").read_text(encoding="utf-8")
+            bound = scores(reports, decide(reports, dev_words_only(rules, dev_text)), topics)
+            result[split]["product_dev_words_only"] = bound  # type: ignore[index]
+            print(f"product with dev-attested words only: macro F1 {bound['macro']['f1']}")  # type: ignore[index]
     speed_reports = build_reports(
         read_passages(DATA / "dev.tsv", set(topics)), topics, 20, args.seed
     )

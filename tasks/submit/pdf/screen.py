@@ -38,12 +38,8 @@ wraps `screen_many`. Nothing here writes files or keeps state between calls.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import math
 import multiprocessing
 import os
-import resource
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -57,12 +53,18 @@ from schemas.enums import Severity
 from schemas.screening import (
     ScreenCode,
     ScreenLimits,
-    ScreenProblem,
     ScreenResult,
     ScreenRules,
     screen_problem,
 )
 from tasks.submit.pdf.read import error_detail, failed_result, screen_pdf
+from tasks.submit.pdf.worker import (
+    Worker,
+    file_facts,
+    init_worker,
+    screen_within_cpu_limit,
+    timeout_problem,
+)
 
 __all__ = [
     "screen_batch_summary",
@@ -72,12 +74,10 @@ __all__ = [
     "topic_heat_rows",
 ]
 
-Worker = Callable[[Path, ScreenRules, ScreenLimits], ScreenResult]
 Row = dict[str, str | int | None]
 # A fresh worker every 200 files, so leaks never pile up. Each restart costs ~0.1 s (pebble
 # polls its workers every 0.1 s), ~0.5 % of 200 files' work; every 25 files it cost 10 %.
 MAX_TASKS_PER_WORKER = 200
-HASH_CHUNK = 1 << 20
 
 
 def _pool_context() -> Any:
@@ -88,85 +88,6 @@ def _pool_context() -> Any:
         context.set_forkserver_preload(["tasks.submit.pdf.screen"])
         return context
     return multiprocessing.get_context("spawn")
-
-
-class CpuTimeExceeded(BaseException):
-    """Raised in a worker when its file used up the CPU-time limit (SIGXCPU); a BaseException,
-    so pypdf's and the reader's `except Exception` cannot swallow it."""
-
-
-def _on_cpu_limit(signum: int, frame: object) -> None:
-    """Turn SIGXCPU into CpuTimeExceeded in the worker's main thread."""
-    raise CpuTimeExceeded
-
-
-def init_worker(memory_bytes: int) -> None:
-    """Set up a screening worker: cap this process's address space at `memory_bytes`
-    (RLIMIT_AS, within the hard limit), turn SIGXCPU into `CpuTimeExceeded` and keep pypdf's
-    log records out of the root logger."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    signal.signal(signal.SIGXCPU, _on_cpu_limit)
-    logging.getLogger("pypdf").propagate = False
-
-
-def _cpu_seconds() -> float:
-    """Return the CPU time this process has used so far (user + system)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def screen_within_cpu_limit(
-    worker: Worker, path: Path, rules: ScreenRules, limits: ScreenLimits
-) -> ScreenResult:
-    """Run `worker` on one file under a CPU-time limit of its own and return its result, or a
-    `pdf-timeout` result when the limit was reached. Runs in a screening worker: sets this
-    process's RLIMIT_CPU soft limit for the file (lifted again after it) and relies on
-    init_worker's SIGXCPU handler."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    limit = math.ceil(_cpu_seconds()) + limits.cpu_seconds_per_file
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    try:
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
-        try:
-            return worker(path, rules, limits)
-        finally:
-            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
-    except CpuTimeExceeded:
-        seconds = limits.cpu_seconds_per_file
-        size, sha256 = _file_facts(path, limits)
-        return failed_result(
-            path,
-            size,
-            sha256,
-            _timeout(f"CPU时间超过{seconds}秒", f"over {seconds} s of CPU time"),
-            seconds=float(seconds),
-            error_class="CpuTimeExceeded",
-            error_message=f"stopped after {seconds} s of CPU time",
-        )
-
-
-def _timeout(zh: str, en: str) -> ScreenProblem:
-    """Return the timeout problem with how the limit was reached; pure."""
-    return screen_problem(ScreenCode.TIMEOUT, zh, en)
-
-
-def _file_facts(path: Path, limits: ScreenLimits) -> tuple[int, str | None]:
-    """Return the file's size and sha256 (None when over the byte cap or unreadable); reads it
-    in chunks, in this process."""
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            return size, None
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            while chunk := fh.read(HASH_CHUNK):
-                digest.update(chunk)
-        return size, digest.hexdigest()
-    except OSError:
-        return 0, None
 
 
 def _exit_detail(exitcode: int | None) -> tuple[str, str]:
@@ -188,7 +109,7 @@ def _collect(path: Path, future: Any, limits: ScreenLimits) -> ScreenResult:
         return result
     except FutureTimeout:
         seconds = f"{limits.seconds_per_file:g}"
-        problem = _timeout(f"超过{seconds}秒仍未完成", f"not done after {seconds} s")
+        problem = timeout_problem(f"超过{seconds}秒仍未完成", f"not done after {seconds} s")
         facts: dict[str, Any] = {
             "seconds": limits.seconds_per_file,
             "error_class": "TimeoutError",
@@ -209,7 +130,7 @@ def _collect(path: Path, future: Any, limits: ScreenLimits) -> ScreenResult:
             ScreenCode.WORKER_CRASHED, f"{kind}: {message}", f"{kind}: {message}"
         )
         facts = {"error_class": kind, "error_message": message}
-    size, sha256 = _file_facts(path, limits)
+    size, sha256 = file_facts(path, limits)
     return failed_result(path, size, sha256, problem, **facts)
 
 

@@ -3,10 +3,12 @@ per-topic exclusions and thresholds, and the sentences that matched kept as evid
 
 Word-aware without a segmenter: each topic's `exclude` words (员工会, 施工会, 加工会 for 工会)
 join the keywords in one alternation, longest first, and a match of an exclusion is skipped
-whole, so the keyword inside it is never counted. A segmenter (jieba) was the other way; it
-costs about as much time per page as pypdf's own extraction (benchmarks/topics.py measures the
-matcher) and still splits 员工会议 as 员工/会议 only with the right dictionary, so the screen
-keeps the campaign file in charge of both the words and their exceptions.
+whole, so the keyword inside it is never counted. A segmenter (jieba) was the other way and was
+not taken (not measured here): by its README its prefix dictionary takes seconds to build on
+first import, in every worker process, and a dynamic-programming cut over every character is
+much more work than this one scan (millions of characters a second, benchmarks/topics.py);
+whether 员工会议 comes out as 员工/会议 would also depend on its dictionary, while the exclusions
+stay explicit and reviewable in the campaign file.
 
 Pure: compacted page texts (whitespace removed, NFKC applied: tasks/submit/pdf/text.py) and the
 rules in, `TopicCoverage` per topic out. The compiled matcher is cached per set of topics, once

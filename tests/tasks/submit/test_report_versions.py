@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
-from schemas.enums import Severity, SubmissionKind
+from schemas.enums import Severity, SubmissionKind, UnitKind
 from schemas.outbox_table import OutboxMessage
 from schemas.screening import ScreenCode, ScreenResult, screen_problem
 from schemas.settings import Settings
@@ -66,7 +66,7 @@ def test_plan_numbers_each_report_after_its_units_latest_version(
 def test_record_reports_saves_versions_acknowledges_and_moves_units(
     workspace: Path, engine: Engine, campaign_2024: CampaignFile
 ) -> None:
-    clean = {"problems": []}
+    clean: dict[str, list[object]] = {"problems": []}
     with session_scope(engine) as session:
         ensure_campaign(session, campaign_2024, now_utc())
         a1 = add_association(session, "A001")
@@ -133,7 +133,12 @@ def test_acknowledgement_never_shows_codes_or_error_texts(campaign_2024: Campaig
     detail = "PdfStreamError: Stream has ended unexpectedly"
     problems = [screen_problem(c, detail, detail) for c in ScreenCode]
     result = ScreenResult(file="r.pdf", size=1000, opened=True, problems=problems)
-    unit = Unit(uscc="91310000MA1FL8TQ3X", name="示例单位", email="a@unit.example.com")
+    unit = Unit(
+        uscc="91310000MA1FL8TQ3X",
+        name="示例单位",
+        kind=UnitKind.ENTERPRISE,
+        email="a@unit.example.com",
+    )
     sub = plan_report_versions(
         campaign_2024,
         [_incoming("r.pdf", 1)],
