@@ -22,7 +22,7 @@ COVER_PAGES = 3  # the cover, the inside cover and the title page / table of con
 CN_DIGITS = str.maketrans("\u3007零一二三四五六七八九", "00123456789")  # U+3007: ideographic zero
 CN_YEAR = re.compile("[\u3007零一二三四五六七八九]{4}(?=\\s*年)")
 YEAR = r"((?:19|20)\d\d)"
-RANGE = YEAR + r"(?:\s*[-/~至]\s*" + YEAR + r")?"
+RANGE = YEAR + r"(?:\s*(?:[-/~至\u2013\u2014\uff0d]|年度?至)\s*" + YEAR + r")?"
 REPORT_WORDS = (
     r"(?:企业|公司)?(?:社会责任|可持续发展|ESG|环境、社会及管?治理|环境、社会和管?治理|企业公民"
     r"|责任|社会价值|ESG暨社会责任|社会责任暨ESG)"
