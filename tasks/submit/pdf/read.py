@@ -34,7 +34,7 @@ from schemas.screening import (
     TextAnalysis,
     screen_problem,
 )
-from tasks.submit.pdf.text import MIN_CHARS_PER_TEXT_PAGE, analyse_text
+from tasks.submit.pdf.text import analyse_text
 
 __all__ = ["error_detail", "failed_result", "screen_pdf"]
 
@@ -161,49 +161,17 @@ def _screen(path: Path, rules: ScreenRules, limits: ScreenLimits) -> ScreenResul
     return _read(path, data, sha256, rules, limits)
 
 
-def shows_an_image(page: pypdf.PageObject, depth: int = 2) -> bool:
-    """Return whether the page's resources hold an image XObject (looking `depth` levels into
-    form XObjects); False when the resources cannot be read. Reads the page object only."""
-    try:
-        return _holds_image(page.get("/Resources"), depth)
-    except Exception:  # damaged resources: no evidence of an image
-        return False
-
-
-def _holds_image(resources: Any, depth: int) -> bool:
-    """Return whether a resources dictionary holds an image, looking into forms; reads."""
-    resources = resources.get_object() if resources is not None else None
-    if not isinstance(resources, dict):
-        return False
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else None
-    if not isinstance(xobjects, dict):
-        return False
-    for ref in xobjects.values():
-        xobject = ref.get_object()
-        subtype = xobject.get("/Subtype")
-        if subtype == "/Image":
-            return True
-        if subtype == "/Form" and depth > 0 and _holds_image(xobject.get("/Resources"), depth - 1):
-            return True
-    return False
-
-
-def _extract(
-    data: bytes, max_pages: int, facts: dict[str, Any]
-) -> tuple[list[str], list[str], list[int]]:
-    """Open the PDF bytes and return the text of its first max_pages pages, the errors of
-    pages that failed ("Class: message") and the 1-based pages that show an image but have
-    no text layer; records encrypted, opened and pages in `facts`. Raises what pypdf raises
-    for the whole file (FileNotDecryptedError, PdfStreamError, ...)."""
+def _extract(data: bytes, max_pages: int, facts: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Open the PDF bytes and return the text of its first max_pages pages and the errors of
+    pages that failed ("Class: message"); records encrypted, opened and pages in `facts`.
+    Raises what pypdf raises for the whole file (FileNotDecryptedError, PdfStreamError, ...)."""
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     facts["encrypted"] = reader.is_encrypted
     total = len(reader.pages)  # FileNotDecryptedError when the empty password did not open it
     facts.update(opened=True, pages=total)
     texts: list[str] = []
     errors: list[str] = []
-    images: list[int] = []
-    for number, page in enumerate(reader.pages[:max_pages], start=1):
+    for page in reader.pages[:max_pages]:
         try:
             texts.append(page.extract_text())
         except MemoryError:
@@ -211,10 +179,7 @@ def _extract(
         except Exception as exc:  # a damaged page: keep reading the others
             errors.append(": ".join(error_detail(exc)))
             texts.append("")
-            continue
-        if len("".join(texts[-1].split())) < MIN_CHARS_PER_TEXT_PAGE and shows_an_image(page):
-            images.append(number)
-    return texts, errors, images
+    return texts, errors
 
 
 def _read(
@@ -224,7 +189,7 @@ def _read(
     facts: dict[str, Any] = {"file": path.name, "size": len(data), "sha256": sha256}
     out_of_memory = False
     try:
-        texts, errors, images = _extract(data, limits.max_pages, facts)
+        texts, errors = _extract(data, limits.max_pages, facts)
     except FileNotDecryptedError:
         return ScreenResult(**facts, problems=[screen_problem(ScreenCode.ENCRYPTED)])
     except MemoryError:
@@ -238,7 +203,7 @@ def _read(
         detail = f"{limits.memory_bytes / 2**20:.0f} MiB"
         problem = screen_problem(ScreenCode.TOO_LARGE_IN_MEMORY, detail, detail)
         return ScreenResult(**facts, problems=[problem], error_class="MemoryError")
-    analysis = analyse_text(texts, rules, images)
+    analysis = analyse_text(texts, rules)
     problems = _reading_problems(facts["pages"], len(texts), errors, limits) or analysis.problems
     if errors:
         facts["error_class"], _, facts["error_message"] = errors[0].partition(": ")

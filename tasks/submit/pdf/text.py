@@ -134,13 +134,11 @@ def page_ranges(numbers: Sequence[int]) -> str:
     return "、".join(parts)
 
 
-def analyse_text(
-    pages: Sequence[str], rules: ScreenRules, image_pages: Sequence[int] | None = None
-) -> TextAnalysis:
+def analyse_text(pages: Sequence[str], rules: ScreenRules) -> TextAnalysis:
     """Return what the page texts say about the campaign's rules, with the warnings; pure.
 
-    `image_pages` are the pages the reader found without a text layer but with an image (None:
-    every page with next to no text counts, as when only the texts are known).
+    A page whose text layer holds next to nothing (a scanned page, a full-page picture, a blank
+    page) is listed in `image_pages`; the share of them decides `pdf-partly-scanned`.
     """
     texts = [normalise(p) for p in pages]
     dense_pages = [compact(t) for t in texts]
@@ -158,7 +156,7 @@ def analyse_text(
         cjk_chars=cjk_chars,
         cjk_share=round(share, 4),
         scanned=scanned,
-        image_pages=list(image_only_pages(texts) if image_pages is None else image_pages),
+        image_pages=image_only_pages(texts),
         years_found=years,
         years_stated=sorted(stated_years(texts)),
         report_year_found=years.get(rules.report_year, 0) > 0,

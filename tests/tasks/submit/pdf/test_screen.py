@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from screenkit import (
     MIB,
     allocate_on_marker,
@@ -143,6 +143,25 @@ def test_scanned_report_is_opened_and_flagged_not_failed(batch: dict[str, Screen
 
     assert (result.opened, result.scanned, result.cjk_chars, result.usable) == (True, True, 0, True)
     assert result.pages == result.pages_read > 0
+
+
+def test_report_with_scanned_pages_inside_lists_them_and_is_flagged(
+    files: dict[str, Path], rules: ScreenRules, tmp_path: Path
+) -> None:
+    """A real report with a scanned chapter appended: the average text per page is still
+    plenty, the pages without a text layer are listed and the share is over the limit."""
+    writer = PdfWriter(clone_from=PdfReader(files["normal"]))
+    text_pages = len(writer.pages)
+    writer.append(PdfReader(files["scanned"]))
+    mixed = tmp_path / "mixed.pdf"
+    writer.write(mixed)
+
+    result = screen_pdf(mixed, rules, ScreenLimits())
+
+    assert result.scanned is False
+    assert result.image_pages == list(range(text_pages + 1, result.pages_read + 1))
+    assert "pdf-partly-scanned" in result.codes
+    assert "pdf-scanned" not in result.codes
 
 
 def test_wrong_year_report_names_the_year_it_is_about(

@@ -169,7 +169,7 @@ def test_partly_scanned_report_lists_its_image_pages(rules: ScreenRules) -> None
 def test_a_few_image_pages_under_the_share_are_listed_not_flagged(rules: ScreenRules) -> None:
     pages = _pages(*["公司治理。"] * 9)
 
-    result = analyse_text([*pages, "\n"], rules, image_pages=[10])
+    result = analyse_text([*pages, "\n"], rules)
 
     assert result.image_pages == [10]
     assert "pdf-partly-scanned" not in [p.code for p in result.problems]
