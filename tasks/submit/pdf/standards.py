@@ -32,20 +32,38 @@ def dashes_to_hyphen(text: str) -> str:
     return DASHES.sub("-", text)
 
 
-def _compiled(standards: Sequence[Standard]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Return one compiled alternation per standard, by key; cached per worker process."""
-    return _compile(tuple((s.key, tuple(s.patterns)) for s in standards))
+ESCAPE_OR_LOWER = re.compile(r"(\\.)|([a-z]+)")
+# A pattern's leading lookbehind, e.g. (?<![A-Z]): it stops the regex engine's fast scan.
+LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\[[^\]]*\]|\\.|[^()\\])*\)")
+
+
+def upper_letters(pattern: str) -> str:
+    """Return `pattern` with its lower-case letters upper-cased, escapes (\\s, \\d) kept; pure."""
+    return ESCAPE_OR_LOWER.sub(lambda m: m.group(1) or m.group(2).upper(), pattern)
+
+
+Compiled = tuple[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], ...]
+
+
+def _compiled(standards: Sequence[Standard]) -> Compiled:
+    """Return, per standard in campaign-file order, each pattern compiled twice: as written
+    (letters upper-cased) and without a leading lookbehind (for a fast first scan that can
+    only find more places, never fewer); cached per worker process."""
+    return _compile(tuple(tuple(s.patterns) for s in standards))
 
 
 @functools.lru_cache(maxsize=16)
-def _compile(
-    patterns: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Return one case-insensitive alternation per standard key; cached."""
-    return tuple(
-        (key, re.compile("|".join(f"(?:{p})" for p in alternatives), re.IGNORECASE))
-        for key, alternatives in patterns
-    )
+def _compile(patterns: tuple[tuple[str, ...], ...]) -> Compiled:
+    """Return the compiled pattern pairs; cached."""
+    out = []
+    for alternatives in patterns:
+        pairs = []
+        for pattern in alternatives:
+            strict = upper_letters(pattern)
+            loose = LEADING_LOOKBEHIND.sub("", strict, count=1)
+            pairs.append((re.compile(strict), re.compile(loose)))
+        out.append(tuple(pairs))
+    return tuple(out)
 
 
 def negated(text: str, start: int, end: int, negations: tuple[str, ...]) -> bool:
@@ -56,15 +74,28 @@ def negated(text: str, start: int, end: int, negations: tuple[str, ...]) -> bool
     return any(n in before or n in after for n in negations)
 
 
+def _cited(
+    pairs: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...],
+    text: str,
+    negations: tuple[str, ...],
+) -> bool:
+    """Return whether one of a standard's patterns matches `text` outside a negation; pure."""
+    for strict, loose in pairs:
+        if loose.search(text) is None:
+            continue
+        for m in strict.finditer(text):
+            if not negated(text, m.start(), m.end(), negations):
+                return True
+    return False
+
+
 def cited_standards(rules: ScreenRules, text: str) -> list[str]:
     """Return the keys of the standards `text` cites (a mention not negated in its clause), in
-    campaign-file order; pure."""
-    text = dashes_to_hyphen(text)
-    cited = []
-    for key, pattern in _compiled(rules.standards):
-        if any(
-            not negated(text, m.start(), m.end(), rules.standard_negations)
-            for m in pattern.finditer(text)
-        ):
-            cited.append(key)
-    return cited
+    campaign-file order; pure. Text and patterns are upper-cased first, so letters match in
+    any case."""
+    text = dashes_to_hyphen(text).upper()
+    return [
+        s.key
+        for s, pairs in zip(rules.standards, _compiled(rules.standards), strict=True)
+        if _cited(pairs, text, rules.standard_negations)
+    ]

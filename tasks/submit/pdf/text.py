@@ -41,7 +41,6 @@ MIN_CHARS_PER_TEXT_PAGE = 10  # fewer non-space characters: the page has no text
 
 NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SPACE = re.compile(r"\s+")
-LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 # Characters NFKC changes that matter here (not the full-width punctuation of every page).
 NEEDS_NFKC = re.compile(
     r"[\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2e80-\u2fdf\uf900-\ufaff]"
@@ -108,13 +107,13 @@ def count_multi_year(text: str, dense: str) -> int:
     return runs + len(MULTI_YEAR_PHRASE.findall(dense))
 
 
-def image_only_pages(pages: Sequence[str]) -> list[int]:
-    """Return the 1-based numbers of pages whose text layer holds fewer than
+def image_only_pages(dense_pages: Sequence[str]) -> list[int]:
+    """Return the 1-based numbers of the pages whose compacted text holds fewer than
     MIN_CHARS_PER_TEXT_PAGE characters (images, scans, blank pages); pure."""
     return [
         number
-        for number, text in enumerate(pages, start=1)
-        if len(SPACE.sub("", text)) < MIN_CHARS_PER_TEXT_PAGE
+        for number, text in enumerate(dense_pages, start=1)
+        if len(text) < MIN_CHARS_PER_TEXT_PAGE
     ]
 
 
@@ -150,13 +149,13 @@ def analyse_text(pages: Sequence[str], rules: ScreenRules) -> TextAnalysis:
     years = body_years(texts)
     coverage = topic_coverage(rules, dense_pages)
     core = [c for c in coverage if c.kind == "core"]
-    joined = "".join(LINE_BREAK.sub("", t) for t in texts)
+    joined = "".join(t.replace("\n", "") for t in texts)
     analysis = TextAnalysis(
         text_chars=text_chars,
         cjk_chars=cjk_chars,
         cjk_share=round(share, 4),
         scanned=scanned,
-        image_pages=image_only_pages(texts),
+        image_pages=image_only_pages(dense_pages),
         years_found=years,
         years_stated=sorted(stated_years(texts)),
         report_year_found=years.get(rules.report_year, 0) > 0,

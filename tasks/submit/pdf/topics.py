@@ -87,9 +87,9 @@ def _matcher(lexicon: Lexicon) -> TopicMatcher:
     )
 
 
-def sentence_at(text: str, start: int, end: int) -> str:
-    """Return the sentence of `text` around `text[start:end]`, cut to EVIDENCE_REACH
-    characters on each side; pure."""
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return where the sentence of `text` around `text[start:end]` begins and ends, cut to
+    EVIDENCE_REACH characters on each side; pure."""
     left = max(0, start - EVIDENCE_REACH)
     for i in range(start - 1, left - 1, -1):
         if text[i] in SENTENCE_END:
@@ -100,27 +100,33 @@ def sentence_at(text: str, start: int, end: int) -> str:
         if text[i] in SENTENCE_END:
             right = i + 1
             break
+    return left, right
+
+
+def sentence_at(text: str, start: int, end: int) -> str:
+    """Return the sentence of `text` around `text[start:end]` (see `sentence_span`); pure."""
+    left, right = sentence_span(text, start, end)
     return text[left:right]
 
 
 def topic_coverage(rules: ScreenRules, pages: Sequence[str]) -> list[TopicCoverage]:
     """Return every topic's mentions, pages, evidence and coverage over compacted page texts,
-    in campaign-file order; pure."""
+    in campaign-file order; pure. Counting is one `findall` a page; the matches are walked
+    one by one only on pages where a topic found there still lacks evidence."""
     matcher = matcher_for(rules.topics)
     hits: Counter[str] = Counter()
     on: dict[str, list[int]] = {t.key: [] for t in rules.topics}
     evidence: dict[str, list[Evidence]] = {t.key: [] for t in rules.topics}
     for number, text in enumerate(pages, start=1):
-        for m in matcher.pattern.finditer(text):
-            for key in matcher.owners[m.group()]:
-                hits[key] += 1
+        wanting = False
+        for word, n in Counter(matcher.pattern.findall(text)).items():
+            for key in matcher.owners[word]:
+                hits[key] += n
                 if not on[key] or on[key][-1] != number:
                     on[key].append(number)
-                kept = evidence[key]
-                if len(kept) < EVIDENCE_PER_TOPIC:
-                    said = sentence_at(text, m.start(), m.end())
-                    if all(e.text != said for e in kept):
-                        kept.append(Evidence(page=number, text=said))
+                wanting = wanting or len(evidence[key]) < EVIDENCE_PER_TOPIC
+        if wanting:
+            _collect_evidence(matcher, text, number, evidence)
     return [
         TopicCoverage(
             key=t.key,
@@ -133,3 +139,20 @@ def topic_coverage(rules: ScreenRules, pages: Sequence[str]) -> list[TopicCovera
         )
         for t in rules.topics
     ]
+
+
+def _collect_evidence(
+    matcher: TopicMatcher, text: str, page: int, evidence: dict[str, list[Evidence]]
+) -> None:
+    """Add to `evidence` the sentences of one page's matches for the topics that still lack
+    EVIDENCE_PER_TOPIC distinct sentences (changes `evidence` in place)."""
+    taken_to: dict[str, int] = {}  # per topic, where the last sentence taken on this page ends
+    for m in matcher.pattern.finditer(text):
+        for key in matcher.owners[m.group()]:
+            kept = evidence[key]
+            if len(kept) >= EVIDENCE_PER_TOPIC or m.start() < taken_to.get(key, 0):
+                continue
+            left, taken_to[key] = sentence_span(text, m.start(), m.end())
+            said = text[left : taken_to[key]]
+            if all(e.text != said for e in kept):
+                kept.append(Evidence(page=page, text=said))

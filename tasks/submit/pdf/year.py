@@ -45,11 +45,11 @@ FISCAL = re.compile(
 )
 # 报告期 / 报告年度 / 时间范围 ... followed closely by the first year of the period.
 PERIOD = re.compile(
-    r"(?:报告期|报告年度|报告期间|报告周期|报告时间范围|时间范围|时间跨度|reporting\s+period)"
-    r"[^。\n]{0,16}?(?<!\d)" + YEAR + r"(?!\d)",
-    re.IGNORECASE,
+    r"(?:报告期|报告年度|报告期间|报告周期|报告时间范围|时间范围|时间跨度|(?i:reporting\s+period))"
+    r"[^。\n]{0,16}?(?<!\d)" + YEAR + r"(?!\d)"
 )
-BODY_YEAR = re.compile(r"(?<!\d)" + YEAR + r"(?=\s*年)")
+PERIOD_WORDS = ("报告期", "报告年度", "报告周期", "时间范围", "时间跨度", "eporting", "EPORTING")
+BODY_YEAR = re.compile(YEAR + r"(?=\s*年)")  # a digit before it: checked by hand (faster)
 # Before a year: a comparison or a deadline (较2022年, 与2022年相比, 到2025年, 截至2030年).
 NOT_BEFORE = re.compile(r"(?:较|比|相比|相较|对比|到|截至|截止|预计|力争|计划|目标)\s*$")
 # After "YYYY年": a target or a comparison (2030年前, 2025年目标, 2022年同期, 2022年相比).
@@ -57,7 +57,15 @@ NOT_AFTER = re.compile(
     r"\s*年(?:度)?(?:前|之前|以前|底前|末前|目标|将|实现|达到|力争|预计|计划|同期|相比|对比|增长|下降|持平|基准)"
 )
 # A multi-year table header or list (2021年 2022年 2023年; 2021年、2022年、2023年).
-RUN = re.compile(r"(?<!\d)(?:19|20)\d\d(?:年度|年)?(?:[\s、/|]*(?:19|20)\d\d(?:年度|年)?){2,}")
+RUN = re.compile(r"(?:19|20)\d\d(?:年度|年)?(?:[\s、/|]*(?:19|20)\d\d(?:年度|年)?){2,}")
+
+
+def arabic_years(page: str) -> str:
+    """Return `page` with years in Chinese numerals (二〇二三年) written in Arabic digits; the
+    page itself when it holds none (every such year has U+3007, 零 or 一九); pure."""
+    if "\u3007" not in page and "零" not in page and "一九" not in page:
+        return page
+    return CN_YEAR.sub(lambda m: m.group().translate(CN_DIGITS), page)
 
 
 def _years(match: re.Match[str]) -> set[int]:
@@ -70,13 +78,14 @@ def stated_years(pages: Sequence[str]) -> set[int]:
     pages, 报告期 statements on any page; empty when it states none; pure."""
     found: set[int] = set()
     for number, page in enumerate(pages, start=1):
-        text = CN_YEAR.sub(lambda m: m.group().translate(CN_DIGITS), page)
+        text = arabic_years(page)
         if number <= COVER_PAGES:
             for pattern in (TITLE, ENGLISH_TITLE, FISCAL):
                 for m in pattern.finditer(text):
                     found |= _years(m)
-        for m in PERIOD.finditer(text):
-            found |= _years(m)
+        if any(w in text for w in PERIOD_WORDS):
+            for m in PERIOD.finditer(text):
+                found |= _years(m)
     return {y for y in found if 1990 <= y <= 2099}
 
 
@@ -85,8 +94,10 @@ def body_years(pages: Sequence[str]) -> dict[int, int]:
     years, comparisons and multi-year table headers, years ascending; pure."""
     counts: Counter[int] = Counter()
     for page in pages:
-        text = RUN.sub(" ", CN_YEAR.sub(lambda m: m.group().translate(CN_DIGITS), page))
+        text = RUN.sub(" ", arabic_years(page))
         for m in BODY_YEAR.finditer(text):
+            if m.start() and text[m.start() - 1].isdigit():
+                continue
             if NOT_BEFORE.search(text, max(0, m.start() - 4), m.start()):
                 continue
             if NOT_AFTER.match(text, m.end()):
