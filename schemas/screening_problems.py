@@ -121,7 +121,8 @@ PROBLEM_TEXTS: dict[ScreenCode, tuple[Severity, str, str]] = {
 
 RESUBMIT = "请从原始文档（Word、WPS等）重新导出PDF，确认能用常用阅读器正常打开后重新提交"
 TEXT_PDF = (
-    "请提交可复制文字的PDF（由Word、WPS等直接导出，不要扫描或转为图片），以便专家评审和公开发布"
+    "为便于专家评审和公开发布，请提交可复制文字的PDF（由Word、WPS等直接导出，不要扫描或转为图片；"
+    "重新提交将记为新版本）"
 )
 NO_NEED = "本次无需因此重新提交"
 
