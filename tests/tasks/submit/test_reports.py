@@ -23,7 +23,7 @@ from tasks.common.campaigns import ensure_campaign
 from tasks.store import campaign_session, make_engine, upgrade_database
 from tasks.submit.pdf.screen import screen_batch_summary, topic_evidence_rows, topic_heat_rows
 from tasks.submit.report_versions import IncomingReport
-from tasks.submit.reports import ingest_reports, new_reports
+from tasks.submit.reports import ingest_reports, new_reports, screen_limits
 
 
 def _incoming(name: str, pid: int, digest: str) -> IncomingReport:
@@ -125,3 +125,14 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
         f"{make_uscc(2)}.pdf",
         "覆盖文件数 files covering",
     ]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "cpu", "wall"), [(60, 60, 300.0), (120, 120, 600.0), (0.5, 1, 300.0)]
+)
+def test_screen_limits_take_the_setting_as_cpu_time_with_a_wall_clock_backstop(
+    seconds: float, cpu: int, wall: float
+) -> None:
+    limits = screen_limits(Settings(pdf_seconds_per_file=seconds))
+
+    assert (limits.cpu_seconds_per_file, limits.seconds_per_file) == (cpu, wall)
