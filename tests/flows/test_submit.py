@@ -84,6 +84,7 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
         "screening-problems",
         "submission-progress",
         "topic-coverage",
+        "topic-evidence",
     ]
     assert published["form-rejections"].data == "**Form problems**: no problems found."
     assert [
@@ -135,4 +136,7 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
         if "csr2@" in str(m["To"]) and "收到" in m.get_body(("plain",)).get_content()
     ]
     assert len(encrypted_ack) == 1
-    assert "pdf-encrypted" in encrypted_ack[0].get_body(("plain",)).get_content()
+    said = encrypted_ack[0].get_body(("plain",)).get_content()
+    assert "受理结果：未受理" in said
+    assert "请取消密码保护后重新导出PDF并提交" in said
+    assert "pdf-" not in said
