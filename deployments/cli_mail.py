@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from deployments.cli_common import migrated_settings
+from deployments.cli_common import existing_campaign_settings, migrated_settings
 from deployments.environment import prepare_prefect
 from deployments.outbox_listing import footer, natural_width, row_block, wide_table
 from notifications.operators import OutboxMoveRefused, cancel, confirm_sent, requeue
@@ -83,7 +83,7 @@ def list_command(
     ] = False,
 ) -> None:
     """List outbox rows, newest first; `--status ambiguous` shows what needs an operator."""
-    settings = migrated_settings()
+    settings = existing_campaign_settings(console)  # a listing never creates a database
     statuses = status or ()
     with campaign_session(settings) as session:
         counts = count_by_status(session, campaign_year=year)

@@ -68,8 +68,9 @@ def submit(
     forms = None
     if info or money:
         forms = ingest_forms(settings, campaign_year, day, info, money, reports_dir)
-        record_inputs(settings, campaign_year, BASIC_INFO_KIND, info, day)
-        record_inputs(settings, campaign_year, FINANCIALS_KIND, money, day)
+        outcomes = forms.outcomes
+        record_inputs(settings, campaign_year, BASIC_INFO_KIND, info, day, outcomes=outcomes)
+        record_inputs(settings, campaign_year, FINANCIALS_KIND, money, day, outcomes=outcomes)
     reports = None
     if pdfs:
         reports = ingest_reports(settings, campaign_year, day, pdfs, manifests, reports_dir)

@@ -151,14 +151,15 @@ class OverdueNoticeContext(_ToUnit):
 
 
 class ProblemContext(MailContext):
-    """One pre-screen problem of a submitted document, as the unit should read it."""
+    """One pre-screen problem of a submitted document, as the unit should read it: one or two
+    Chinese sentences saying what is wrong and what to do (never a code or an error text)."""
 
-    code: str
     message: str
 
 
 class SubmissionAckContext(_ToUnit):
-    """submission_ack: a document was received; pre-screen problems are listed if any."""
+    """submission_ack: a document was received; whether it counts (受理) and why not, the
+    problems that must be fixed and those that are only advice."""
 
     document: str  # 社会责任报告（PDF版本）, 发布回执表, ...
     file_name: str
@@ -166,7 +167,9 @@ class SubmissionAckContext(_ToUnit):
     received_on: date
     late: bool
     deadline: DeadlineContext
-    problems: tuple[ProblemContext, ...]
+    accepted: bool  # the filing counts as submitted
+    must_fix: tuple[ProblemContext, ...]  # why it does not count; each says what to do
+    advice: tuple[ProblemContext, ...]  # the filing counts; suggestions only
 
 
 class DigestUnitContext(MailContext):

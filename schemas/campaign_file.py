@@ -24,6 +24,7 @@ from schemas.campaign_parts import (
     Quota,
     Reminders,
     Review,
+    Screening,
     Stages,
     Standard,
     Strict,
@@ -62,6 +63,7 @@ class CampaignFile(Strict):
     commendation: Commendation
     topics: list[Topic] = Field(min_length=1)
     standards: list[Standard] = Field(min_length=1)
+    screening: Screening = Screening()
     calendar: CalendarOverrides = CalendarOverrides()
     provenance: dict[str, Provenance] = Field(default_factory=dict)
 

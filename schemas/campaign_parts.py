@@ -236,10 +236,38 @@ class Commendation(Strict):
 
 
 class Topic(Strict):
+    """A topic the pre-screen looks for: its words, the longer words that do not count, and
+    how many mentions make it covered (`min_hits`; unset: `screening.min_topic_hits`)."""
+
     key: NonEmpty
     name: NonEmpty
     kind: Literal["core", "focus"]
     keywords: list[NonEmpty] = Field(min_length=1)
+    # Words that hold a keyword but are not about the topic (员工会 holds 工会): a match of one
+    # of them is skipped whole, so the keyword inside it is not counted.
+    exclude: list[NonEmpty] = []
+    min_hits: int | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _excludes_hold_a_keyword(self) -> Topic:
+        for word in self.exclude:
+            if not any(k in word for k in self.keywords) or word in self.keywords:
+                raise ValueError(f"exclude word {word!r} must hold one of the topic's keywords")
+        return self
+
+
+class Screening(Strict):
+    """The pre-screen's thresholds (PDF report intake); every field has a default."""
+
+    # Mentions that make a topic covered when the topic sets no `min_hits` of its own.
+    min_topic_hits: int = Field(default=2, ge=1, le=100)
+    # A report is flagged as partly scanned when more than this share of its pages read are
+    # images without a text layer.
+    max_image_page_share: float = Field(default=0.2, gt=0, le=1)
+    # Words that, in the same clause as a standard's name, mean it is not cited (未参照GRI).
+    standard_negations: list[NonEmpty] = [
+        "未参照", "未参考", "未依据", "未采用", "未遵循", "没有参照", "并未参照", "不适用",
+    ]  # fmt: skip
 
 
 class Standard(Strict):

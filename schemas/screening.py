@@ -2,17 +2,19 @@
 
 A screen result is what tasks/submit/pdf/screen.py learns about one report PDF (opens or not,
 encrypted, pages, how much Chinese text, which years, topics and standards it mentions, hints for
-the reviewers) plus its problems, each with a stable code, a severity and reasons in Chinese and
-English, the same shape as a `Rejection`. The result is stored as JSON on the Submission
-(`ScreenResult.to_stored()` / `ScreenResult.from_stored()`) and read back by later stages.
+the reviewers) plus its problems, each with a stable code, a severity, reasons in Chinese and
+English for operators (the same shape as a `Rejection`) and one Chinese sentence for the enterprise
+that says what to do (`advice_zh`: no code, no exception text, no file internals). The result is
+stored as JSON on the Submission (`ScreenResult.to_stored()` / `ScreenResult.from_stored()`) and
+read back by later stages.
 
-Plain frozen pydantic models and pure functions: no I/O, no prefect, no pypdf. The reading and
-analysing live in tasks/submit/pdf/screen.py and tasks/submit/pdf/text.py.
+Plain frozen pydantic models and pure functions: no I/O, no prefect, no pypdf. The problem
+catalogue lives in schemas/screening_problems.py (re-exported here); the reading and analysing
+in tasks/submit/pdf/.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,9 +23,19 @@ from schemas.campaign_file import CampaignFile
 from schemas.campaign_parts import Standard, Topic
 from schemas.enums import Severity
 from schemas.rejection import Rejection
+from schemas.screening_problems import (
+    ADVICE_TEXTS,
+    PROBLEM_TEXTS,
+    ScreenCode,
+    ScreenProblem,
+    enterprise_sentence,
+    screen_problem,
+)
 
 __all__ = [
+    "ADVICE_TEXTS",
     "PROBLEM_TEXTS",
+    "Evidence",
     "ScreenCode",
     "ScreenLimits",
     "ScreenProblem",
@@ -31,6 +43,8 @@ __all__ = [
     "ScreenRules",
     "TextAnalysis",
     "TopicCoverage",
+    "enterprise_sentence",
+    "reviewer_evidence",
     "rules_from_campaign",
     "screen_problem",
 ]
@@ -46,12 +60,21 @@ class _Frozen(BaseModel):
 
 
 class ScreenLimits(_Frozen):
-    """What one file may cost: bytes on disk, pages read, wall-clock seconds, address space."""
+    """What one file may cost: bytes on disk, pages read, CPU seconds, address space.
+
+    `cpu_seconds_per_file` is the limit that counts (RLIMIT_CPU in the worker: load on the
+    machine cannot trip it); `seconds_per_file` is the wall-clock backstop for a worker stuck
+    outside the CPU (blocked, or in C code that ignores the signal), generous on purpose. A
+    file stopped by either is tried once more alone after the batch (`retry_quiet_wait` bounds
+    how long to wait for the machine to quieten first).
+    """
 
     max_bytes: int = Field(default=100 * MIB, gt=0)
     max_pages: int = Field(default=1000, gt=0)
-    seconds_per_file: float = Field(default=60.0, gt=0)
+    cpu_seconds_per_file: int = Field(default=60, ge=1)
+    seconds_per_file: float = Field(default=300.0, gt=0)
     memory_bytes: int = Field(default=1024 * MIB, ge=256 * MIB)
+    retry_quiet_wait: float = Field(default=30.0, ge=0)
 
 
 class ScreenRules(_Frozen):
@@ -60,128 +83,43 @@ class ScreenRules(_Frozen):
     report_year: int
     topics: tuple[Topic, ...] = Field(min_length=1)
     standards: tuple[Standard, ...] = Field(min_length=1)
-    min_topic_hits: int = Field(default=3, ge=1)  # mentions for a topic to count as covered
+    min_topic_hits: int = Field(default=2, ge=1)  # mentions for a topic without its own min
+    max_image_page_share: float = Field(default=0.2, gt=0, le=1)
+    standard_negations: tuple[str, ...] = ("未参照", "不适用")
 
     def core_topics(self) -> tuple[Topic, ...]:
         """Return the core topics (not the focus areas), in campaign-file order."""
         return tuple(t for t in self.topics if t.kind == "core")
 
+    def min_hits(self, topic: Topic) -> int:
+        """Return the mentions that make `topic` covered: its own threshold or the default."""
+        return topic.min_hits if topic.min_hits is not None else self.min_topic_hits
+
 
 def rules_from_campaign(campaign: CampaignFile) -> ScreenRules:
-    """Return the screen rules of one campaign file (report year, topics, standards); pure."""
+    """Return the screen rules of one campaign file (report year, topics, standards and the
+    `[screening]` thresholds); pure."""
+    screening = campaign.screening
     return ScreenRules(
         report_year=campaign.campaign.report_year,
         topics=tuple(campaign.topics),
         standards=tuple(campaign.standards),
+        min_topic_hits=screening.min_topic_hits,
+        max_image_page_share=screening.max_image_page_share,
+        standard_negations=tuple(screening.standard_negations),
     )
 
 
-class ScreenCode(StrEnum):
-    """A stable screening problem code; the values are stored and never change."""
+class Evidence(_Frozen):
+    """One place a topic was found: the page (1-based) and the sentence around the words."""
 
-    NOT_A_PDF = "pdf-not-a-pdf"
-    TOO_LARGE = "pdf-too-large"
-    ENCRYPTED = "pdf-encrypted"
-    UNREADABLE = "pdf-unreadable"
-    TIMEOUT = "pdf-timeout"
-    WORKER_CRASHED = "pdf-worker-crashed"
-    TOO_LARGE_IN_MEMORY = "pdf-too-large-in-memory"
-    TOO_MANY_PAGES = "pdf-too-many-pages"
-    SCANNED = "pdf-scanned"
-    WRONG_YEAR = "pdf-wrong-year"
-    TOPICS_MISSING = "pdf-topics-missing"
-    NO_STANDARD = "pdf-no-standard"
-
-
-# code -> (severity, Chinese reason, English reason); `{detail}` is filled in by the caller.
-# Error: the file cannot be used as a report as it stands (or could not be screened safely).
-# Warning: the file counts as filed, and the reviewers should know.
-PROBLEM_TEXTS: dict[ScreenCode, tuple[Severity, str, str]] = {
-    ScreenCode.NOT_A_PDF: (
-        Severity.ERROR,
-        "文件不是PDF：{detail}",
-        "the file is not a PDF: {detail}",
-    ),
-    ScreenCode.TOO_LARGE: (
-        Severity.ERROR,
-        "文件过大：{detail}",
-        "the file is too large: {detail}",
-    ),
-    ScreenCode.ENCRYPTED: (
-        Severity.ERROR,
-        "PDF已加密，需要密码才能打开，请提交未加密的版本",
-        "the PDF is encrypted and needs a password to open; please send an unencrypted copy",
-    ),
-    ScreenCode.UNREADABLE: (
-        Severity.ERROR,
-        "PDF已损坏或无法读取：{detail}",
-        "the PDF is damaged or cannot be read: {detail}",
-    ),
-    ScreenCode.TIMEOUT: (
-        Severity.ERROR,
-        "PDF读取超时（超过{detail}秒），文件可能异常",
-        "reading the PDF took longer than {detail} s; the file may be malformed",
-    ),
-    ScreenCode.WORKER_CRASHED: (
-        Severity.ERROR,
-        "读取PDF的进程意外终止：{detail}",
-        "the process reading the PDF stopped unexpectedly: {detail}",
-    ),
-    ScreenCode.TOO_LARGE_IN_MEMORY: (
-        Severity.ERROR,
-        "读取PDF所需内存超过上限（{detail}）",
-        "reading the PDF needs more memory than allowed ({detail})",
-    ),
-    ScreenCode.TOO_MANY_PAGES: (
-        Severity.ERROR,
-        "页数过多：{detail}",
-        "too many pages: {detail}",
-    ),
-    ScreenCode.SCANNED: (
-        Severity.WARNING,
-        "几乎没有可提取的中文文字（扫描件或文字编码异常）：{detail}",
-        "little or no extractable Chinese text (a scan, or garbled text encoding): {detail}",
-    ),
-    ScreenCode.WRONG_YEAR: (
-        Severity.WARNING,
-        "报告年度可能有误：{detail}",
-        "the report may be about the wrong year: {detail}",
-    ),
-    ScreenCode.TOPICS_MISSING: (
-        Severity.WARNING,
-        "未覆盖的核心议题：{detail}",
-        "core topics not covered: {detail}",
-    ),
-    ScreenCode.NO_STANDARD: (
-        Severity.WARNING,
-        "未引用任何参考标准（如GB/T 36000、ISO 26000、GRI、CASS-ESG）",
-        "no reference standard cited (such as GB/T 36000, ISO 26000, GRI, CASS-ESG)",
-    ),
-}
-
-
-class ScreenProblem(_Frozen):
-    """One problem of one screened file: stable code, severity and reasons in two languages."""
-
-    code: ScreenCode
-    severity: Severity
-    reason_zh: str
-    reason_en: str
-
-
-def screen_problem(code: ScreenCode, detail_zh: str = "", detail_en: str = "") -> ScreenProblem:
-    """Return the problem for `code` with its catalogue severity and reasons; pure."""
-    severity, zh, en = PROBLEM_TEXTS[code]
-    return ScreenProblem(
-        code=code,
-        severity=severity,
-        reason_zh=zh.format(detail=detail_zh),
-        reason_en=en.format(detail=detail_en),
-    )
+    page: int = Field(ge=1)
+    text: str
 
 
 class TopicCoverage(_Frozen):
-    """How one topic shows in a report: keyword mentions, the pages they are on, covered or not."""
+    """How one topic shows in a report: keyword mentions, the pages they are on, covered or
+    not, and the first sentences that matched (what the reviewers are shown)."""
 
     key: str
     name: str
@@ -189,19 +127,23 @@ class TopicCoverage(_Frozen):
     hits: int = Field(ge=0)
     pages: list[int]  # 1-based, ascending
     covered: bool
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 Hint = float | int | bool
 
 
 class TextAnalysis(_Frozen):
-    """What the text of a report's pages says (tasks/pdftext.analyse_text); no file facts."""
+    """What the text of a report's pages says (tasks/submit/pdf/text.analyse_text); no file
+    facts."""
 
     text_chars: int = 0  # characters other than whitespace
     cjk_chars: int = 0
     cjk_share: float = 0.0  # cjk_chars / text_chars
     scanned: bool = False  # little or no extractable Chinese text
+    image_pages: list[int] = Field(default_factory=list)  # 1-based pages without a text layer
     years_found: dict[int, int] = Field(default_factory=dict)  # year -> mentions (2023年, 2023年度)
+    years_stated: list[int] = Field(default_factory=list)  # on the cover/title or 报告期
     report_year_found: bool = False
     other_year: int | None = None  # the year that outnumbers the report year, if one does
     topics: list[TopicCoverage] = Field(default_factory=list)
@@ -226,6 +168,7 @@ class ScreenResult(TextAnalysis):
     page_errors: int = 0  # pages whose text could not be extracted
     pypdf_warnings: int = 0
     seconds: float | None = None  # time in the worker; the limit for a timeout
+    attempts: int = Field(default=1, ge=1)  # 2: timed out once and was tried again alone
     error_class: str | None = None
     error_message: str | None = None
 
@@ -263,3 +206,20 @@ class ScreenResult(TextAnalysis):
             )
             for p in self.problems
         ]
+
+
+def reviewer_evidence(screening: dict[str, Any] | None, per_topic: int = 1) -> str:
+    """Return, from a stored screening, one line per topic found: its name, the pages and the
+    first `per_topic` matched sentences, e.g. "组织治理（第2、3页）：“董事会下设审计委员会。”";
+    empty for no screening. For the reviewers' score sheet (tasks/review/sheets/issue.py). Pure.
+    """
+    lines = []
+    for topic in (screening or {}).get("topics") or []:
+        if not topic.get("hits"):
+            continue
+        pages = topic.get("pages") or []
+        where = "、".join(map(str, pages[:8])) + ("…" if len(pages) > 8 else "")
+        said = "".join(f"“{e.get('text', '')}”" for e in (topic.get("evidence") or [])[:per_topic])
+        mark = "" if topic.get("covered") else "（不足）"
+        lines.append(f"{topic.get('name', '')}{mark}（第{where}页）：{said}")
+    return "\n".join(lines)

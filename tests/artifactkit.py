@@ -47,8 +47,22 @@ def artifact_keys(*, flow_run: UUID | None = None, task_run: UUID | None = None)
     return sorted(str(a.key) for a in run_artifacts(flow_run=flow_run, task_run=task_run))
 
 
+LEGEND = "列 columns: "
+
+
 def table_rows(artifact: Any) -> list[dict[str, Any]]:
-    """Return a table artifact's rows."""
+    """Return a table artifact's rows under their English keys (the legend says which is which).
+
+    The product publishes Chinese headers and ends the description with `列 columns: 中文=key,
+    ...`; tests read the rows by the stable keys. `chinese_rows` gives them as published.
+    """
+    legend = (artifact.description or "").rpartition(LEGEND)[2] if artifact.description else ""
+    keys = dict(pair.split("=", 1) for pair in legend.split(", ") if "=" in pair)
+    return [{keys.get(k, k): v for k, v in row.items()} for row in chinese_rows(artifact)]
+
+
+def chinese_rows(artifact: Any) -> list[dict[str, Any]]:
+    """Return a table artifact's rows as published (Chinese headers)."""
     assert artifact.type == "table", artifact.type
     data = artifact.data
     return list(json.loads(data) if isinstance(data, str) else data)

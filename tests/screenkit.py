@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 import zlib
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,14 @@ def exit_or_kill_on_marker(path: Path, rules: ScreenRules, limits: ScreenLimits)
         os._exit(3)
     if path.name == "killed.pdf":
         os.kill(os.getpid(), signal.SIGKILL)
+    return screen_pdf(path, rules, limits)
+
+
+def sleep_on_marker(path: Path, rules: ScreenRules, limits: ScreenLimits) -> ScreenResult:
+    """Sleep (no CPU used: only the wall-clock backstop can stop it) for asleep.pdf; screen the
+    rest."""
+    if path.name == "asleep.pdf":
+        time.sleep(3600)
     return screen_pdf(path, rules, limits)
 
 

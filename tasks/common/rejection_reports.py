@@ -15,6 +15,7 @@ from prefect.context import get_run_context
 from prefect.exceptions import MissingContextError
 
 from schemas.rejection import REPORT_COLUMNS, Rejection
+from tasks.common.artifact_headers import chinese_table
 from tasks.common.spreadsheets import write_sheet
 
 ARTIFACT_ROW_LIMIT = 500
@@ -46,9 +47,14 @@ def publish_rejections(key: str, title: str, rejections: Sequence[Rejection], re
     if not shown:
         create_markdown_artifact(key=key, markdown=f"**{title}**: no problems found.")
         return
-    create_table_artifact(key=key, table=shown, description=description)
+    publish_table(key, shown, description)
 
 
 def publish_table(key: str, rows: Sequence[Mapping[str, object]], description: str) -> None:
-    """Publish a small table artifact (a summary per association, per stage, ...)."""
-    create_table_artifact(key=key, table=[dict(r) for r in rows], description=description)
+    """Publish a small table artifact with Chinese column headers (a summary, a list, ...).
+
+    The description ends with the legend of the headers (中文=English key).
+    """
+    table, legend = chinese_table(rows)
+    described = f"{description}\n\n{legend}" if legend else description
+    create_table_artifact(key=key, table=table, description=described)

@@ -38,7 +38,7 @@ from tasks.common.enrolment import (
     participation_of,
     repeated,
 )
-from tasks.common.file_batches import save_by_file
+from tasks.common.file_batches import file_outcomes, save_by_file
 from tasks.common.progress import advance_to_submitted
 from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
 from tasks.common.submissions import FilingCounts, RowFiling, archive_file, record_row_filings
@@ -239,6 +239,7 @@ class FormSummary(BaseModel):
     submitted: int
     problems_by_code: dict[str, int]
     report: str  # workspace-relative path of forms-rejections.xlsx
+    outcomes: dict[str, str] = {}  # file path -> taken-in / refused / failed (the input ledger)
 
 
 @task(name="ingest-forms", cache_policy=NO_CACHE)
@@ -291,4 +292,5 @@ def ingest_forms(
         submitted=taken.submitted,
         problems_by_code=count_by_code(rejections),
         report=str(shown),
+        outcomes=file_outcomes([*basic_info_files, *financial_files], rejections),
     )

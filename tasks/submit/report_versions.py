@@ -23,9 +23,9 @@ from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail
 from notifications.render import render
 from schemas.campaign_file import CampaignFile
-from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.enums import ParticipationStatus, Severity, SubmissionKind
 from schemas.participation import transition
-from schemas.screening import ScreenResult
+from schemas.screening import ScreenResult, enterprise_sentence
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.business_day import current_actor
@@ -102,7 +102,9 @@ def plan_report_versions(
 def acknowledgement(
     campaign: CampaignFile, unit: Unit, sub: Submission, result: ScreenResult
 ) -> OutgoingMail:
-    """Return the acknowledgement of one report version, listing the screen's problems. Pure."""
+    """Return the acknowledgement of one report version: whether it counts (受理), what must
+    be fixed and what is only advice, each in the enterprise's words (no codes, no error
+    texts: `enterprise_sentence`). Pure."""
     context = SubmissionAckContext(
         campaign=campaign_context(campaign),
         unit_name=unit.name,
@@ -113,7 +115,17 @@ def acknowledgement(
         received_on=sub.received_on,
         late=sub.late,
         deadline=deadline_of_step(campaign, SubmissionKind.REPORT_PDF),
-        problems=tuple(ProblemContext(code=p.code, message=p.reason_zh) for p in result.problems),
+        accepted=result.usable,
+        must_fix=tuple(
+            ProblemContext(message=enterprise_sentence(p))
+            for p in result.problems
+            if p.severity == Severity.ERROR
+        ),
+        advice=tuple(
+            ProblemContext(message=enterprise_sentence(p))
+            for p in result.problems
+            if p.severity != Severity.ERROR
+        ),
     )
     return OutgoingMail(
         campaign_year=campaign.year,

@@ -12,6 +12,7 @@ screening artifacts (tasks/submit/artifacts.py) itself, and returns counts and t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,16 +34,23 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Submission
 from tasks.common.enrolment import Enrolled, filing_problem, load_enrolled, participation_of
 from tasks.common.progress import usable_report
-from tasks.common.rejection_reports import in_a_run, publish_rejections, write_rejection_report
+from tasks.common.rejection_reports import (
+    in_a_run,
+    publish_rejections,
+    publish_table,
+    write_rejection_report,
+)
 from tasks.common.submissions import archive_file
 from tasks.common.validation import read_rows, rejection_at
 from tasks.store import campaign_session
 from tasks.submit.artifacts import publish_screening
 from tasks.submit.matching import match_reports
-from tasks.submit.pdf.screen import screen_many
+from tasks.submit.pdf.screen import screen_many, topic_evidence_rows
 from tasks.submit.report_versions import IncomingReport, record_reports
 
 MEGABYTE = 1024 * 1024
+WALL_BACKSTOP_FACTOR = 5
+WALL_BACKSTOP_MIN = 300.0
 
 
 class ReportSummary(BaseModel):
@@ -66,11 +74,17 @@ class ReportSummary(BaseModel):
 
 
 def screen_limits(settings: Settings) -> ScreenLimits:
-    """Return the pre-screen's limits from the settings."""
+    """Return the pre-screen's limits from the settings.
+
+    `pdf_seconds_per_file` is the CPU time a file may use (load cannot trip it); the wall-clock
+    backstop is five times that, at least five minutes, for a worker stuck outside the CPU.
+    """
+    cpu = max(1, math.ceil(settings.pdf_seconds_per_file))
     return ScreenLimits(
         max_bytes=settings.pdf_max_megabytes * MEGABYTE,
         max_pages=settings.pdf_max_pages,
-        seconds_per_file=settings.pdf_seconds_per_file,
+        cpu_seconds_per_file=cpu,
+        seconds_per_file=max(WALL_BACKSTOP_MIN, WALL_BACKSTOP_FACTOR * cpu),
     )
 
 
@@ -173,7 +187,8 @@ def ingest_reports(
     Side effects: copies PDFs into workspace/archive/<year>/reports/; runs the pre-screen in
     worker processes; then, with every file read, writes Submissions, StageTransitions and
     outbox rows in one transaction; writes `reports-rejections.xlsx` into `report_dir`; inside a
-    flow or task run, creates the `screening-problems` and `topic-coverage` table artifacts.
+    flow or task run, creates the `screening-problems`, `topic-coverage` and `topic-evidence`
+    table artifacts.
     """
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
     manifest = read_rows(manifest_files, REPORT_MANIFEST, ManifestRow)
@@ -198,6 +213,13 @@ def ingest_reports(
     if in_a_run():
         publish_rejections("report-rejections", "Report PDF problems", rejections, report)
         publish_screening(list(results.values()), rules, len(saved.versions))
+        evidence = topic_evidence_rows(list(results.values()))
+        if evidence:
+            publish_table(
+                "topic-evidence",
+                evidence,
+                "Where each topic was found in each new report: page and sentence (for reviewers)",
+            )
     return ReportSummary(
         files_seen=len(files),
         reports_new=len(saved.versions),

@@ -90,9 +90,11 @@ def sample_contexts(
             received_on=date(2024, 11, 28),
             late=False,
             deadline=report,
-            problems=(
-                ProblemContext(code="pdf-wrong-year", message="报告年度与本届要求不一致"),
-                ProblemContext(code="pdf-topics-missing", message="未覆盖核心议题：社区参与"),
+            accepted=True,
+            must_fix=(),
+            advice=(
+                ProblemContext(message="报告封面写明的年度为2022年，本届发布的是2023年度报告。"),
+                ProblemContext(message="系统未在报告中找到以下核心议题的内容：社区参与。"),
             ),
         ),
         "association_digest": AssociationDigestContext(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from artifactkit import run_artifacts
+from artifactkit import run_artifacts, table_rows
 from commendkit import seed_commend_units
 from openpyxl import load_workbook
 from sqlmodel import col, select
@@ -50,7 +49,7 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
     wb = load_workbook(workspace / summary.report)
     assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 17, 1]  # none flagged
     [table] = run_artifacts("commendation-proposal", flow_run=run_id)
-    data = json.loads(table.data) if isinstance(table.data, str) else table.data
+    data = table_rows(table)
     kinds = {words: kind.value for kind, words in KIND_WORDS.items()}
     sheet = list(wb["selections"].iter_rows(min_row=2, values_only=True))
     assert [list(row.values()) for row in data] == [  # the workbook's selections, same order

@@ -8,7 +8,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from artifactkit import artifact_keys, artifact_table, run_artifacts
+from artifactkit import artifact_keys, artifact_table, chinese_rows, run_artifacts
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
 from openpyxl import load_workbook
 from reviewkit import fill
@@ -198,6 +198,10 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     assert (again.scores.sheets_read, again.scores.reviews_new, again.scores.outcomes) == (1, 1, 6)
     league, _ = artifact_table("review-league", flow_run=scored_state.state_details.flow_run_id)
     assert [row["rank"] for row in league] == [1, 2, 3, 4, 5, 6]
+    [published] = run_artifacts("review-league", flow_run=scored_state.state_details.flow_run_id)
+    first = chinese_rows(published)[0]
+    assert list(first)[:3] == ["排名", "单位", "统一社会信用代码"]  # no internal id shown
+    assert "participation_id" not in first
     assert {row["reviews"] for row in league} == {3}
 
 

@@ -25,7 +25,7 @@ from schemas.columns import BASIC_INFO, RECEIPTS
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.rejection import REPORT_COLUMNS
 from schemas.settings import Settings
-from schemas.tables import Participation, Submission, Unit
+from schemas.tables import InputFile, Participation, Submission, Unit
 from tasks.store import campaign_session
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -84,6 +84,7 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
         "screening-problems",
         "submission-progress",
         "topic-coverage",
+        "topic-evidence",
     ]
     assert published["form-rejections"].data == "**Form problems**: no problems found."
     assert [
@@ -135,4 +136,31 @@ def test_submit_screens_reports_acknowledges_and_moves_complete_units(
         if "csr2@" in str(m["To"]) and "收到" in m.get_body(("plain",)).get_content()
     ]
     assert len(encrypted_ack) == 1
-    assert "pdf-encrypted" in encrypted_ack[0].get_body(("plain",)).get_content()
+    said = encrypted_ack[0].get_body(("plain",)).get_content()
+    assert "受理结果：未受理" in said
+    assert "请取消密码保护后重新导出PDF并提交" in said
+    assert "pdf-" not in said
+
+
+def test_each_forms_file_is_recorded_in_the_ledger_with_what_it_came_to(
+    workspace: Path, campaign_2024
+) -> None:
+    from flows.mobilize import mobilize
+    from flows.submit import submit
+
+    inbox = workspace / "inbox" / "2024"
+    write_associations(inbox / "associations.xlsx", ["A001"])
+    write_recommendations(inbox / "recommendations" / "A001.xlsx", "A001", range(1, 11))
+    mobilize(2024, as_of=date(2024, 11, 1))
+    write_xlsx(inbox / "basic_info" / "info.xlsx", [basic_info_row(1)], BASIC_INFO)
+    (inbox / "basic_info" / "坏表.xlsx").write_bytes(b"not a workbook")
+
+    submit(2024, as_of=date(2024, 11, 28))
+
+    with campaign_session(Settings()) as session:
+        ledger = dict(
+            session.exec(
+                select(InputFile.name, InputFile.outcome).where(InputFile.kind == "basic_info")
+            ).all()
+        )
+    assert ledger == {"info.xlsx": "taken-in", "坏表.xlsx": "refused"}

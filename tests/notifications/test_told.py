@@ -64,7 +64,9 @@ def test_an_overdue_notice_and_a_late_acknowledgement_tell_no_deadline_to_meet(
         "version": 1,
         "received_on": date(2024, 12, 2),
         "deadline": shared.deadlines["report"],
-        "problems": (),
+        "accepted": True,
+        "must_fix": (),
+        "advice": (),
     }
     late = SubmissionAckContext(late=True, **ack)
     on_time = SubmissionAckContext(late=False, **ack)

@@ -11,11 +11,12 @@ from pydantic import ValidationError
 from schemas.campaign_file import CampaignFile
 from schemas.enums import Severity
 from schemas.screening import (
-    PROBLEM_TEXTS,
+    Evidence,
     ScreenCode,
     ScreenLimits,
     ScreenResult,
     TopicCoverage,
+    reviewer_evidence,
     rules_from_campaign,
     screen_problem,
 )
@@ -79,41 +80,15 @@ def test_stored_json_with_an_unknown_problem_code_is_refused() -> None:
         ScreenResult.from_stored(stored)
 
 
-def test_problem_catalogue_has_eight_errors_and_four_warnings() -> None:
-    by_severity = {
-        s: sorted(c.value for c, (sev, _, _) in PROBLEM_TEXTS.items() if sev == s) for s in Severity
-    }
+def test_rules_from_campaign_take_the_screening_thresholds(campaign_2024: CampaignFile) -> None:
+    rules = rules_from_campaign(campaign_2024)
+    governance = next(t for t in rules.topics if t.key == "governance")
 
-    assert set(PROBLEM_TEXTS) == set(ScreenCode)
-    assert by_severity == {
-        Severity.ERROR: [
-            "pdf-encrypted",
-            "pdf-not-a-pdf",
-            "pdf-timeout",
-            "pdf-too-large",
-            "pdf-too-large-in-memory",
-            "pdf-too-many-pages",
-            "pdf-unreadable",
-            "pdf-worker-crashed",
-        ],
-        Severity.WARNING: [
-            "pdf-no-standard",
-            "pdf-scanned",
-            "pdf-topics-missing",
-            "pdf-wrong-year",
-        ],
-    }
-
-
-def test_screen_problem_fills_in_the_details_in_both_languages() -> None:
-    problem = screen_problem(ScreenCode.TIMEOUT, "60", "60")
-
-    assert problem.model_dump(mode="json") == {
-        "code": "pdf-timeout",
-        "severity": "error",
-        "reason_zh": "PDF读取超时（超过60秒），文件可能异常",
-        "reason_en": "reading the PDF took longer than 60 s; the file may be malformed",
-    }
+    assert rules.min_topic_hits == campaign_2024.screening.min_topic_hits
+    assert rules.max_image_page_share == campaign_2024.screening.max_image_page_share
+    assert "未参照" in rules.standard_negations
+    assert rules.min_hits(governance) == governance.min_hits
+    assert rules.min_hits(governance.model_copy(update={"min_hits": None})) == rules.min_topic_hits
 
 
 def test_a_result_with_an_error_is_not_usable_and_becomes_a_file_rejection() -> None:
@@ -139,3 +114,46 @@ def test_screen_limits_refuse_less_memory_than_a_worker_needs() -> None:
 def test_screen_limits_refuse_a_zero_time_limit() -> None:
     with pytest.raises(ValidationError, match="seconds_per_file"):
         ScreenLimits(seconds_per_file=0)
+
+
+def test_reviewer_evidence_lists_the_topics_found_with_pages_and_a_sentence() -> None:
+    stored = (
+        _result()
+        .model_copy(
+            update={
+                "topics": [
+                    TopicCoverage(
+                        key="governance",
+                        name="组织治理",
+                        kind="core",
+                        hits=3,
+                        pages=[2, 3],
+                        covered=True,
+                        evidence=[Evidence(page=2, text="董事会下设审计委员会。")],
+                    ),
+                    TopicCoverage(
+                        key="community",
+                        name="社区参与",
+                        kind="core",
+                        hits=0,
+                        pages=[],
+                        covered=False,
+                    ),
+                    TopicCoverage(
+                        key="giving_back",
+                        name="回报社会",
+                        kind="core",
+                        hits=1,
+                        pages=[9],
+                        covered=False,
+                    ),
+                ]
+            }
+        )
+        .to_stored()
+    )
+
+    assert reviewer_evidence(stored) == (
+        "组织治理（第2、3页）：“董事会下设审计委员会。”\n回报社会（不足）（第9页）："
+    )
+    assert reviewer_evidence(None) == ""

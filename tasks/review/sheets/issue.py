@@ -31,6 +31,7 @@ from notifications.render import render
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.enums import SubmissionKind
 from schemas.review_tables import ReviewAssignment, Reviewer
+from schemas.screening import reviewer_evidence
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.outgoing import enqueue
@@ -43,7 +44,11 @@ INVITATION = "review_invitation"
 
 
 def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, str]) -> str:
-    """Return one line for reviewers from a pre-screen result (hints, never the score)."""
+    """Return the pre-screen hint for reviewers (never a score): counts, then the evidence.
+
+    The first line sums up topics, standards and scans; below it, one line per topic found
+    with its pages and the first sentence that matched, so a reviewer can check the machine.
+    """
     if not screening:
         return ""
     core = [t for t in screening.get("topics") or [] if t.get("kind") == "core"]
@@ -53,7 +58,8 @@ def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, s
     parts.append("引用标准：" + ("、".join(cited) if cited else "未发现"))
     if screening.get("scanned"):
         parts.append("疑似扫描件")
-    return "；".join(parts)
+    evidence = reviewer_evidence(screening)
+    return "；".join(parts) + (f"\n预审依据（供参考）：\n{evidence}" if evidence else "")
 
 
 class ReportFacts(NamedTuple):

@@ -103,11 +103,19 @@ def _not_a_pdf(head: bytes) -> ScreenProblem:
     """Return `pdf-not-a-pdf`, saying what the file looks like from its first bytes."""
     if not head:
         return screen_problem(
-            ScreenCode.NOT_A_PDF, "文件为空（0字节）", "the file is empty (0 bytes)"
+            ScreenCode.NOT_A_PDF,
+            "文件为空（0字节）",
+            "the file is empty (0 bytes)",
+            advice="（文件为空）",
         )
     for magic, zh, en in SIGNATURES:
         if head.startswith(magic):
-            return screen_problem(ScreenCode.NOT_A_PDF, f"看起来是{zh}", f"it looks like {en}")
+            return screen_problem(
+                ScreenCode.NOT_A_PDF,
+                f"看起来是{zh}",
+                f"it looks like {en}",
+                advice=f"（看起来是{zh}）",
+            )
     return screen_problem(ScreenCode.NOT_A_PDF, "文件开头没有%PDF标记", "no %PDF header")
 
 
@@ -144,7 +152,9 @@ def _screen(path: Path, rules: ScreenRules, limits: ScreenLimits) -> ScreenResul
         return failed_result(path, 0, None, problem, error_class=kind, error_message=message)
     if size > limits.max_bytes:
         mib = f"{size / 2**20:.1f} MiB > {limits.max_bytes / 2**20:.1f} MiB"
-        return failed_result(path, size, None, screen_problem(ScreenCode.TOO_LARGE, mib, mib))
+        cap = f"（{limits.max_bytes / 2**20:.0f} MB）"
+        problem = screen_problem(ScreenCode.TOO_LARGE, mib, mib, advice=cap)
+        return failed_result(path, size, None, problem)
     sha256 = hashlib.sha256(data).hexdigest()
     if b"%PDF-" not in data[:HEADER_WINDOW]:
         return failed_result(path, len(data), sha256, _not_a_pdf(data[:8]))
@@ -227,6 +237,7 @@ def _reading_problems(
                 f"共{total}页，超过上限{limits.max_pages}页，仅检查了前{limits.max_pages}页",
                 f"{total} pages, more than the limit of {limits.max_pages}; "
                 f"only the first {limits.max_pages} were checked",
+                advice=f"（{limits.max_pages}页）",
             )
         )
     return problems

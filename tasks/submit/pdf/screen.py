@@ -3,8 +3,12 @@ results into the two artifact tables (screening problems; topic coverage heat).
 
 `screen_many` runs `screen_pdf` (tasks/submit/pdf/read.py) for every file in a pebble process pool,
 as FACTS.md measured: each worker runs under an address-space rlimit (`memory_bytes`), each file
-under a wall-clock limit (`seconds_per_file`), workers are recycled every few files, and a file that
-hangs, kills its worker or exhausts memory fails alone while the batch goes on. Workers are started
+under a CPU-time limit (`cpu_seconds_per_file`, RLIMIT_CPU set afresh per file, so a loaded
+machine cannot trip it) and a generous wall-clock backstop (`seconds_per_file`, for a worker
+stuck outside the CPU), workers are recycled every few files, and a file that hangs, kills its
+worker or exhausts memory fails alone while the batch goes on. A file stopped by either limit is
+tried once more after the batch, alone, once the load average has dropped below the CPU count
+(waiting at most `retry_quiet_wait` seconds); only a second timeout is reported. Workers are started
 from a forkserver, never forked from the caller, whose threads (Prefect's) must not be copied
 mid-lock. Results come back in input order, one `ScreenResult` per path.
 
@@ -16,12 +20,14 @@ the report counts as filed and the reviewers should know.
     pdf-too-large            error    more bytes than max_bytes; refused unread
     pdf-encrypted            error    needs a password (an empty user password is tried)
     pdf-unreadable           error    pypdf fails on the file or on some page (truncated, damaged)
-    pdf-timeout              error    took longer than seconds_per_file; its worker was stopped
+    pdf-timeout              error    over the CPU limit (or the wall-clock backstop) twice
     pdf-worker-crashed       error    its worker process died (signal, exit, pool failure)
     pdf-too-large-in-memory  error    needed more than memory_bytes (MemoryError)
     pdf-too-many-pages       error    more than max_pages; the first max_pages were still read
     pdf-scanned              warning  little or no extractable Chinese text (scan or mojibake)
-    pdf-wrong-year           warning  the report year is missing, or another year outnumbers it
+    pdf-partly-scanned       warning  more than max_image_page_share of the pages are images only
+    pdf-wrong-year           warning  the cover/title/报告期 states another year; or, none stated,
+                                      the body lacks the report year or another year outnumbers it
     pdf-topics-missing       warning  core topics not covered (listed)
     pdf-no-standard          warning  no reference standard cited
 
@@ -32,11 +38,10 @@ wraps `screen_many`. Nothing here writes files or keeps state between calls.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import multiprocessing
-import resource
+import os
 import signal
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -53,15 +58,26 @@ from schemas.screening import (
     screen_problem,
 )
 from tasks.submit.pdf.read import error_detail, failed_result, screen_pdf
+from tasks.submit.pdf.worker import (
+    Worker,
+    file_facts,
+    init_worker,
+    screen_within_cpu_limit,
+    timeout_problem,
+)
 
-__all__ = ["screen_batch_summary", "screen_many", "screen_pdf", "topic_heat_rows"]
+__all__ = [
+    "screen_batch_summary",
+    "screen_many",
+    "screen_pdf",
+    "topic_evidence_rows",
+    "topic_heat_rows",
+]
 
-Worker = Callable[[Path, ScreenRules, ScreenLimits], ScreenResult]
 Row = dict[str, str | int | None]
 # A fresh worker every 200 files, so leaks never pile up. Each restart costs ~0.1 s (pebble
 # polls its workers every 0.1 s), ~0.5 % of 200 files' work; every 25 files it cost 10 %.
 MAX_TASKS_PER_WORKER = 200
-HASH_CHUNK = 1 << 20
 
 
 def _pool_context() -> Any:
@@ -72,31 +88,6 @@ def _pool_context() -> Any:
         context.set_forkserver_preload(["tasks.submit.pdf.screen"])
         return context
     return multiprocessing.get_context("spawn")
-
-
-def init_worker(memory_bytes: int) -> None:
-    """Set up a screening worker: cap this process's address space at `memory_bytes`
-    (RLIMIT_AS, within the hard limit) and keep pypdf's log records out of the root logger."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    logging.getLogger("pypdf").propagate = False
-
-
-def _file_facts(path: Path, limits: ScreenLimits) -> tuple[int, str | None]:
-    """Return the file's size and sha256 (None when over the byte cap or unreadable); reads it
-    in chunks, in this process."""
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            return size, None
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            while chunk := fh.read(HASH_CHUNK):
-                digest.update(chunk)
-        return size, digest.hexdigest()
-    except OSError:
-        return 0, None
 
 
 def _exit_detail(exitcode: int | None) -> tuple[str, str]:
@@ -118,7 +109,7 @@ def _collect(path: Path, future: Any, limits: ScreenLimits) -> ScreenResult:
         return result
     except FutureTimeout:
         seconds = f"{limits.seconds_per_file:g}"
-        problem = screen_problem(ScreenCode.TIMEOUT, seconds, seconds)
+        problem = timeout_problem(f"超过{seconds}秒仍未完成", f"not done after {seconds} s")
         facts: dict[str, Any] = {
             "seconds": limits.seconds_per_file,
             "error_class": "TimeoutError",
@@ -139,8 +130,56 @@ def _collect(path: Path, future: Any, limits: ScreenLimits) -> ScreenResult:
             ScreenCode.WORKER_CRASHED, f"{kind}: {message}", f"{kind}: {message}"
         )
         facts = {"error_class": kind, "error_message": message}
-    size, sha256 = _file_facts(path, limits)
+    size, sha256 = file_facts(path, limits)
     return failed_result(path, size, sha256, problem, **facts)
+
+
+def _run_pool(
+    paths: Sequence[Path],
+    rules: ScreenRules,
+    limits: ScreenLimits,
+    workers: int,
+    worker: Worker,
+    progress: Callable[[Path], None],
+) -> list[ScreenResult]:
+    """Screen `paths` in one pebble pool of `workers` processes and return the results in
+    input order; calls `progress(path)` after each. Starts and stops the workers."""
+    pool = ProcessPool(
+        max_workers=max(1, min(workers, len(paths))),
+        max_tasks=MAX_TASKS_PER_WORKER,
+        initializer=init_worker,
+        initargs=(limits.memory_bytes,),
+        context=_pool_context(),
+    )
+    try:
+        futures = [
+            pool.schedule(
+                screen_within_cpu_limit,
+                args=(worker, Path(p), rules, limits),
+                timeout=limits.seconds_per_file,
+            )
+            for p in paths
+        ]
+        results = []
+        for path, future in zip(paths, futures, strict=True):
+            results.append(_collect(Path(path), future, limits))
+            progress(Path(path))
+    except BaseException:  # Ctrl-C or a bug here: stop the workers, do not wait for them
+        pool.stop()  # type: ignore[no-untyped-call]
+        pool.join()
+        raise
+    pool.close()  # type: ignore[no-untyped-call]
+    pool.join()
+    return results
+
+
+def wait_for_quiet(limit_seconds: float, poll: float = 1.0) -> None:
+    """Wait until the 1-minute load average is below the number of CPUs, at most
+    `limit_seconds`; sleeps, nothing else."""
+    deadline = time.monotonic() + limit_seconds
+    cpus = os.cpu_count() or 1
+    while os.getloadavg()[0] >= cpus and time.monotonic() < deadline:
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
 
 def screen_many(
@@ -156,34 +195,28 @@ def screen_many(
 
     Side effects: starts up to `workers` processes (at least one, even for one file: isolation
     matters more than speed) and stops them before returning; reads the files; calls
-    `progress(done, total)` after each result. `worker` must be a module-level function (it
-    is sent to the workers by name); tests pass faulty ones, everyone else keeps `screen_pdf`.
+    `progress(done, total)` after each first result. A file that timed out is screened once
+    more, alone in one worker, after the batch and a wait for a quiet machine
+    (`wait_for_quiet`); its second result stands, with `attempts=2`. `worker` must be a
+    module-level function (it is sent to the workers by name); tests pass faulty ones,
+    everyone else keeps `screen_pdf`.
     """
     if not paths:
         return []
-    pool = ProcessPool(
-        max_workers=max(1, min(workers, len(paths))),
-        max_tasks=MAX_TASKS_PER_WORKER,
-        initializer=init_worker,
-        initargs=(limits.memory_bytes,),
-        context=_pool_context(),
-    )
-    try:
-        futures = [
-            pool.schedule(worker, args=(Path(p), rules, limits), timeout=limits.seconds_per_file)
-            for p in paths
-        ]
-        results = []
-        for done, (path, future) in enumerate(zip(paths, futures, strict=True), start=1):
-            results.append(_collect(Path(path), future, limits))
-            if progress is not None:
-                progress(done, len(paths))
-    except BaseException:  # Ctrl-C or a bug here: stop the workers, do not wait for them
-        pool.stop()  # type: ignore[no-untyped-call]
-        pool.join()
-        raise
-    pool.close()  # type: ignore[no-untyped-call]
-    pool.join()
+    done = [0]
+
+    def tick(_path: Path) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(paths))
+
+    results = _run_pool(paths, rules, limits, workers, worker, tick)
+    again = [i for i, r in enumerate(results) if ScreenCode.TIMEOUT.value in r.codes]
+    if again:
+        wait_for_quiet(limits.retry_quiet_wait)
+        retried = _run_pool([paths[i] for i in again], rules, limits, 1, worker, lambda _p: None)
+        for i, result in zip(again, retried, strict=True):
+            results[i] = result.model_copy(update={"attempts": 2})
     return results
 
 
@@ -228,3 +261,21 @@ def topic_heat_rows(results: Sequence[ScreenResult], rules: ScreenRules) -> list
     total["core_covered"] = ""
     rows.append(total)
     return rows
+
+
+def topic_evidence_rows(results: Sequence[ScreenResult]) -> list[Row]:
+    """Return the evidence table: per file and topic found, the pages and the first sentences
+    that matched, each with its page (what reviewers check the coverage against); pure."""
+    return [
+        {
+            "file": r.file,
+            "topic": c.name,
+            "covered": "是" if c.covered else "否",
+            "hits": c.hits,
+            "pages": "、".join(map(str, c.pages[:20])) + ("…" if len(c.pages) > 20 else ""),
+            "evidence": " / ".join(f"第{e.page}页：{e.text}" for e in c.evidence),
+        }
+        for r in results
+        for c in r.topics
+        if c.hits
+    ]

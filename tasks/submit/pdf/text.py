@@ -1,16 +1,17 @@
-"""Read a report's extracted text for the pre-screen: Chinese-text share, years, topics,
-standards and the reviewers' hints, plus the warnings they lead to.
+"""Read a report's extracted text for the pre-screen: Chinese-text share, pages without text,
+the year it is about, topics, standards and the reviewers' hints, plus the warnings they lead to.
 
 Pure: page texts and the campaign's rules in, a `TextAnalysis` out. It does not open files or
 call pypdf (tasks/submit/pdf/read.py does), and it never scores a report: the hints only point
 reviewers at what to look for (completeness, comparability, balance, materiality).
 
 A page holding full-width letters or digits, Kangxi radicals or compatibility ideographs (some
-PDFs extract those instead of ordinary ideographs) is NFKC-normalised first. Keywords, years
-and standards are matched with whitespace removed too, since extraction breaks lines in the
-middle of Chinese words. One mention is one non-overlapping match, the longest keyword first
-(公益慈善 is one mention, not also 慈善). It runs once per report inside the screen's workers,
-so every pattern is written to scan fast (a few percent of pypdf's own time).
+PDFs extract those instead of ordinary ideographs) is NFKC-normalised first. Topics are matched
+with whitespace removed, since extraction breaks lines in the middle of Chinese words
+(tasks/submit/pdf/topics.py); the year is read from the cover and 报告期 first
+(tasks/submit/pdf/year.py); standards with their negations in tasks/submit/pdf/standards.py.
+It runs once per report inside the screen's workers, so every pattern is written to scan fast
+(a few percent of pypdf's own time).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 
 from schemas.screening import (
@@ -26,13 +26,18 @@ from schemas.screening import (
     ScreenProblem,
     ScreenRules,
     TextAnalysis,
-    TopicCoverage,
     screen_problem,
 )
+from tasks.submit.pdf.standards import cited_standards
+from tasks.submit.pdf.topics import topic_coverage
+from tasks.submit.pdf.year import body_years, stated_years
+
+__all__ = ["analyse_text", "compact", "normalise", "page_ranges", "text_problems"]
 
 # A report is taken as scanned (no usable text layer) below either threshold.
 MIN_CJK_PER_PAGE = 50  # Chinese characters per page read, on average
 MIN_CJK_SHARE = 0.2  # Chinese characters among all non-space characters (mojibake: ~0)
+MIN_CHARS_PER_TEXT_PAGE = 10  # fewer non-space characters: the page has no text layer
 
 NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SPACE = re.compile(r"\s+")
@@ -40,9 +45,6 @@ SPACE = re.compile(r"\s+")
 NEEDS_NFKC = re.compile(
     r"[\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2e80-\u2fdf\uf900-\ufaff]"
 )
-YEAR = re.compile(r"(?:19|20)\d\d(?=年)")  # preceded by no digit: checked by hand (faster)
-CN_DIGITS = str.maketrans("\u3007零一二三四五六七八九", "00123456789")  # U+3007: ideographic zero
-CN_YEAR = re.compile("([\u3007零一二三四五六七八九]{4})年")
 # Three or more year labels in a row (a multi-year table's header, or "Y-2年、Y-1年、Y年").
 YEAR_RUN = re.compile(
     r"(?:19|20)\d\d(?:年度|年)?(?:[\s、,/|]*(?<!\d)(?:19|20)\d\d(?:年度|年)?(?!\d)){2,}"
@@ -54,14 +56,12 @@ BALANCE_TERMS = (
     "违法", "投诉", "负面",
 )  # fmt: skip
 MATERIALITY = re.compile(r"(?:实质性|重大性|重要性)议题")
-# A pattern's leading lookbehind, e.g. (?<![A-Za-z]): it stops the regex engine's fast scan.
-LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\[[^\]]*\]|\\.|[^()\\])*\)")
 
 
 @functools.lru_cache(maxsize=64)
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     """Return a regex matching any of `words`, longest first (one mention is one match);
-    cached, since every report of a batch uses the same keywords."""
+    cached."""
     ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in ordered))
 
@@ -83,21 +83,6 @@ def compact(text: str) -> str:
 def count_cjk(text: str) -> int:
     """Return how many Chinese characters (CJK ideographs) `text` holds; pure."""
     return len(NOT_CJK.sub("", text))
-
-
-def count_years(text: str) -> dict[int, int]:
-    """Return how often each year is mentioned as `<year>年` (年度 included), in Arabic or
-    Chinese numerals (二〇二三年), years ascending; pure."""
-    counts = Counter(
-        int(m.group())
-        for m in YEAR.finditer(text)
-        if not (m.start() and text[m.start() - 1].isdigit())
-    )
-    for digits in CN_YEAR.findall(text):
-        year = int(digits.translate(CN_DIGITS))
-        if 1900 <= year <= 2099:
-            counts[year] += 1
-    return dict(sorted(counts.items()))
 
 
 def dominant_other_year(years: dict[int, int], report_year: int) -> int | None:
@@ -122,78 +107,66 @@ def count_multi_year(text: str, dense: str) -> int:
     return runs + len(MULTI_YEAR_PHRASE.findall(dense))
 
 
-def topic_coverage(rules: ScreenRules, pages: Sequence[str]) -> list[TopicCoverage]:
-    """Return every topic's keyword mentions and pages over compacted page texts, in
-    campaign-file order (a keyword listed under two topics counts for both); pure."""
-    owners: dict[str, list[str]] = {}
-    for t in rules.topics:
-        for k in t.keywords:
-            owners.setdefault(k, []).append(t.key)
-    pattern = _alternation(tuple(owners))
-    hits: Counter[str] = Counter()
-    on: dict[str, list[int]] = {t.key: [] for t in rules.topics}
-    for number, text in enumerate(pages, start=1):
-        found = Counter(pattern.findall(text))
-        for keyword, n in found.items():
-            for key in owners[keyword]:
-                hits[key] += n
-                if not on[key] or on[key][-1] != number:
-                    on[key].append(number)
+def image_only_pages(dense_pages: Sequence[str]) -> list[int]:
+    """Return the 1-based numbers of the pages whose compacted text holds fewer than
+    MIN_CHARS_PER_TEXT_PAGE characters (images, scans, blank pages); pure."""
     return [
-        TopicCoverage(
-            key=t.key,
-            name=t.name,
-            kind=t.kind,
-            hits=hits[t.key],
-            pages=on[t.key],
-            covered=hits[t.key] >= rules.min_topic_hits,
-        )
-        for t in rules.topics
+        number
+        for number, text in enumerate(dense_pages, start=1)
+        if len(text) < MIN_CHARS_PER_TEXT_PAGE
     ]
 
 
-def _cites(pattern: str, texts: tuple[str, str]) -> bool:
-    """Return whether `pattern` matches either text. A leading lookbehind is first left off
-    for a fast scan that can only find more, never fewer, places; pure."""
-    loose = LEADING_LOOKBEHIND.sub("", pattern, count=1)
-    if loose != pattern and not any(re.search(loose, t) for t in texts):
-        return False
-    return any(re.search(pattern, t) for t in texts)
-
-
-def cited_standards(rules: ScreenRules, text: str, dense: str) -> list[str]:
-    """Return the keys of the standards whose patterns match the text or its compacted form,
-    in campaign-file order; pure."""
-    return [s.key for s in rules.standards if any(_cites(p, (text, dense)) for p in s.patterns)]
+def page_ranges(numbers: Sequence[int]) -> str:
+    """Return ascending page numbers as ranges, e.g. [3, 4, 5, 9] -> "3-5、9"; pure."""
+    parts: list[str] = []
+    run: list[int] = []
+    for n in numbers:
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if run:
+            parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [n]
+    if run:
+        parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return "、".join(parts)
 
 
 def analyse_text(pages: Sequence[str], rules: ScreenRules) -> TextAnalysis:
-    """Return what the page texts say about the campaign's rules, with the warnings; pure."""
+    """Return what the page texts say about the campaign's rules, with the warnings; pure.
+
+    A page whose text layer holds next to nothing (a scanned page, a full-page picture, a blank
+    page) is listed in `image_pages`; the share of them decides `pdf-partly-scanned`.
+    """
     texts = [normalise(p) for p in pages]
     dense_pages = [compact(t) for t in texts]
-    text, dense = "\n".join(texts), "".join(dense_pages)
+    dense = "".join(dense_pages)
     text_chars = len(dense)
     cjk_chars = count_cjk(dense)
     share = cjk_chars / text_chars if text_chars else 0.0
     scanned = cjk_chars < MIN_CJK_PER_PAGE * len(pages) or share < MIN_CJK_SHARE
-    years = count_years(dense)
+    years = body_years(texts)
     coverage = topic_coverage(rules, dense_pages)
     core = [c for c in coverage if c.kind == "core"]
+    joined = "".join(t.replace("\n", "") for t in texts)
     analysis = TextAnalysis(
         text_chars=text_chars,
         cjk_chars=cjk_chars,
         cjk_share=round(share, 4),
         scanned=scanned,
+        image_pages=image_only_pages(dense_pages),
         years_found=years,
+        years_stated=sorted(stated_years(texts)),
         report_year_found=years.get(rules.report_year, 0) > 0,
         other_year=dominant_other_year(years, rules.report_year),
         topics=coverage,
         core_topics_covered=sum(c.covered for c in core),
         focus_areas_covered=sum(c.covered for c in coverage if c.kind != "core"),
-        standards_cited=cited_standards(rules, text, dense),
+        standards_cited=cited_standards(rules, joined),
         hints={
             "completeness": round(sum(c.covered for c in core) / len(core), 2) if core else 0.0,
-            "comparability": count_multi_year(text, dense),
+            "comparability": count_multi_year("\n".join(texts), dense),
             "balance": len(BALANCE.findall(dense)),
             "materiality": MATERIALITY.search(dense) is not None,
         },
@@ -201,45 +174,81 @@ def analyse_text(pages: Sequence[str], rules: ScreenRules) -> TextAnalysis:
     return analysis.model_copy(update={"problems": text_problems(analysis, rules, len(pages))})
 
 
-def text_problems(analysis: TextAnalysis, rules: ScreenRules, pages: int) -> list[ScreenProblem]:
-    """Return the warnings the text leads to. A scanned report gets only `pdf-scanned`: with
-    no text, missing years, topics and standards say nothing new; pure."""
-    if analysis.scanned:
-        return [
-            screen_problem(
-                ScreenCode.SCANNED,
-                f"{pages}页中仅提取到{analysis.cjk_chars}个汉字（占全部文字的{analysis.cjk_share:.0%}）",
-                f"{analysis.cjk_chars} Chinese characters in {pages} pages "
-                f"({analysis.cjk_share:.0%} of all text)",
-            )
-        ]
-    problems = []
-    year, found = rules.report_year, analysis.years_found
+def _year_problem(analysis: TextAnalysis, year: int) -> ScreenProblem | None:
+    """Return the wrong-year warning, or None. A stated year (cover, title, 报告期) decides;
+    only a report stating none is judged by its body's year mentions; pure."""
+    stated, found = analysis.years_stated, analysis.years_found
+    if stated:
+        if year in stated:
+            return None
+        said = "、".join(f"{y}年" for y in stated)
+        return screen_problem(
+            ScreenCode.WRONG_YEAR,
+            f"封面、标题或报告期写明的年度为{said}，本届要求{year}年度报告",
+            f"the cover, title or reporting period states {', '.join(map(str, stated))}, "
+            f"not {year}",
+            advice=f"报告封面、标题或报告期写明的年度为{said}，本届发布的是{year}年度报告。"
+            f"如提交有误，请重新提交{year}年度报告。",
+        )
+    advice = (
+        f"系统未在报告封面或“关于本报告”中找到报告期（本届为{year}年度报告），"
+        "本次无需因此重新提交。"
+    )
     if not analysis.report_year_found:
-        problems.append(
-            screen_problem(
-                ScreenCode.WRONG_YEAR,
-                f"报告中未出现报告年度“{year}年”",
-                f"the report year {year} does not appear",
-            )
+        return screen_problem(
+            ScreenCode.WRONG_YEAR,
+            f"报告中未写明报告期，正文也未出现“{year}年”",
+            f"no reporting period stated and {year} does not appear",
+            advice=advice,
         )
-    elif analysis.other_year is not None:
+    if analysis.other_year is not None:
         other = analysis.other_year
-        problems.append(
-            screen_problem(
-                ScreenCode.WRONG_YEAR,
-                f"“{other}年”出现{found[other]}次，多于报告年度“{year}年”（{found[year]}次）",
-                f"{other} is mentioned more often ({found[other]}) than the report year {year} "
-                f"({found[year]})",
-            )
+        return screen_problem(
+            ScreenCode.WRONG_YEAR,
+            f"报告中未写明报告期；正文中“{other}年”出现{found[other]}次，多于“{year}年”"
+            f"（{found[year]}次）",
+            f"no reporting period stated; {other} is mentioned more often ({found[other]}) "
+            f"than {year} ({found[year]})",
+            advice=advice,
         )
+    return None
+
+
+def _scan_problem(analysis: TextAnalysis, rules: ScreenRules, pages: int) -> ScreenProblem | None:
+    """Return the whole-scan or partial-scan warning, or None; pure."""
+    if analysis.scanned:
+        return screen_problem(
+            ScreenCode.SCANNED,
+            f"{pages}页中仅提取到{analysis.cjk_chars}个汉字（占全部文字的{analysis.cjk_share:.0%}）",
+            f"{analysis.cjk_chars} Chinese characters in {pages} pages "
+            f"({analysis.cjk_share:.0%} of all text)",
+        )
+    images = analysis.image_pages
+    if pages and len(images) / pages > rules.max_image_page_share:
+        where = page_ranges(images)
+        share = f"{len(images)}/{pages}"
+        return screen_problem(
+            ScreenCode.PARTLY_SCANNED,
+            f"第{where}页（{share}页，上限{rules.max_image_page_share:.0%}）",
+            f"pages {where.replace('、', ', ')} ({share}; limit {rules.max_image_page_share:.0%})",
+            advice=f"第{where}页（共{len(images)}页）",
+        )
+    return None
+
+
+def text_problems(analysis: TextAnalysis, rules: ScreenRules, pages: int) -> list[ScreenProblem]:
+    """Return the warnings the text leads to. A wholly scanned report gets only `pdf-scanned`:
+    with no text, missing years, topics and standards say nothing new; pure."""
+    scan = _scan_problem(analysis, rules, pages)
+    if analysis.scanned:
+        return [scan] if scan is not None else []
+    problems = [p for p in (scan, _year_problem(analysis, rules.report_year)) if p is not None]
     missing = [c for c in analysis.topics if c.kind == "core" and not c.covered]
     if missing:
+        names = "、".join(c.name for c in missing)
         problems.append(
             screen_problem(
-                ScreenCode.TOPICS_MISSING,
-                "、".join(c.name for c in missing),
-                ", ".join(c.key for c in missing),
+                ScreenCode.TOPICS_MISSING, names, ", ".join(c.key for c in missing), advice=names
             )
         )
     if not analysis.standards_cited:

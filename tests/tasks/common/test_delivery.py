@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from artifactkit import table_rows
 from mailkit import ScriptedStore, queue, received
 from prefect.logging import disable_run_logger
 
@@ -101,7 +101,7 @@ def test_deliver_outbox_task_publishes_the_delivery_artifact(
             sort=ArtifactSort.CREATED_DESC,  # other flow tests publish this key too
             limit=1,
         )
-    table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    table = table_rows(artifact)  # under the English keys of the legend
     assert (report.sent, report.failed) == (2, 1)
     assert artifact.type == "table"
     assert [r["reason"] for r in table if r["row"] == "failed"] == [

@@ -57,9 +57,12 @@ def test_media_kit_summarises_counts_profile_topics_and_performance(kit: MediaKi
     assert "- 推荐单位 units recommended: **8**" in text
     assert "- 表彰 commendations approved: **2**" in text
     assert "| 行业 industry | 电子信息 | 2 |" in text
-    assert "| 组织治理 | core | 3 | 4 | 75% |" in text
+    assert "| 组织治理 | core | 2 | 2 | 100% |" in text  # the two releasing units' reports
     assert "From the performance indicators of 2 releasing units" in text
-    assert "| revenue\\_growth | 2 | 2 | 0.025 | 0.025 | -0.05 | 0.1 | 1 | 0.5 |" in text
+    assert (
+        "| 营业收入增长率 | revenue\\_growth | 2 | 2 | 0.025 | 0.025 | -0.05 | 0.1 | 1 | 0.5 |"
+        in text
+    )
     assert "mails_sent" not in text
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from artifactkit import run_artifacts
+from artifactkit import run_artifacts, table_rows
 from factories import (
     basic_info_row,
     financial_rows,
@@ -178,7 +177,7 @@ def test_ingest_forms_writes_its_rejection_report_and_publishes_the_problems(
     written = [
         dict(zip(keys, r, strict=True)) for r in report.iter_rows(min_row=2, values_only=True)
     ]
-    table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    table = table_rows(artifact)
 
     assert (summary.basic_info_new, summary.report) == (1, "reports/f/forms-rejections.xlsx")
     assert summary.problems_by_code == {"wrong-report-year": 1, "not-recommended": 1}
@@ -190,8 +189,8 @@ def test_ingest_forms_writes_its_rejection_report_and_publishes_the_problems(
     assert [(r["file"], r["row"], r["code"], r["reason_en"]) for r in table] == [
         (r["file"], r["row"], r["code"], r["reason_en"]) for r in written
     ]
-    assert artifact.description == (
-        "Form problems: 2 problems; full report: `reports/f/forms-rejections.xlsx`"
+    assert artifact.description.startswith(
+        "Form problems: 2 problems; full report: `reports/f/forms-rejections.xlsx`\n\n列 columns:"
     )
 
 

@@ -11,15 +11,20 @@ from sqlmodel import col, select
 
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus as S
-from schemas.enums import SubmissionKind
+from schemas.enums import Severity, SubmissionKind, UnitKind
 from schemas.outbox_table import OutboxMessage
 from schemas.screening import ScreenCode, ScreenResult, screen_problem
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.tables import Participation, StageTransition, Submission
+from schemas.tables import Participation, StageTransition, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
 from tasks.store import session_scope
-from tasks.submit.report_versions import IncomingReport, plan_report_versions, record_reports
+from tasks.submit.report_versions import (
+    IncomingReport,
+    acknowledgement,
+    plan_report_versions,
+    record_reports,
+)
 
 NOW = datetime(2024, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -61,7 +66,7 @@ def test_plan_numbers_each_report_after_its_units_latest_version(
 def test_record_reports_saves_versions_acknowledges_and_moves_units(
     workspace: Path, engine: Engine, campaign_2024: CampaignFile
 ) -> None:
-    clean = {"problems": []}
+    clean: dict[str, list[object]] = {"problems": []}
     with session_scope(engine) as session:
         ensure_campaign(session, campaign_2024, now_utc())
         a1 = add_association(session, "A001")
@@ -109,6 +114,52 @@ def test_record_reports_saves_versions_acknowledges_and_moves_units(
     ]
     scanned, revised, encrypted = (m.body_text for m in mails)
     [scan], [lock] = results["a"].problems, results["c"].problems
-    assert f"1. {scan.reason_zh}（pdf-scanned）" in scanned
-    assert "未发现格式问题" in revised
-    assert f"1. {lock.reason_zh}（pdf-encrypted）" in encrypted
+    assert "受理结果：已受理" in scanned
+    assert f"1. {scan.advice_zh}" in scanned
+    assert "请提交可复制文字的PDF" in scanned
+    assert "仅供参考" in scanned
+    assert "受理结果：已受理" in revised
+    assert "参考意见" not in revised
+    assert "受理结果：未受理" in encrypted
+    assert f"1. {lock.advice_zh}" in encrypted
+    assert [m.subject.count("未受理") for m in mails] == [0, 0, 1]
+    for mail in mails:
+        assert "pdf-" not in mail.body_text + mail.subject + (mail.body_html or "")
+
+
+def test_acknowledgement_never_shows_codes_or_error_texts(campaign_2024: CampaignFile) -> None:
+    """Every problem the screen can give, with an exception text in its operator reason, is
+    acknowledged in plain Chinese: no code, no exception class or message."""
+    detail = "PdfStreamError: Stream has ended unexpectedly"
+    problems = [screen_problem(c, detail, detail) for c in ScreenCode]
+    result = ScreenResult(file="r.pdf", size=1000, opened=True, problems=problems)
+    unit = Unit(
+        uscc="91310000MA1FL8TQ3X",
+        name="示例单位",
+        kind=UnitKind.ENTERPRISE,
+        email="a@unit.example.com",
+    )
+    sub = plan_report_versions(
+        campaign_2024,
+        [_incoming("r.pdf", 1)],
+        {"r.pdf": result},
+        {},
+        as_of=date(2024, 11, 28),
+        now=NOW,
+    )[0]
+
+    mail = acknowledgement(campaign_2024, unit, sub, result).mail
+
+    for text in (mail.subject, mail.text, mail.html):
+        assert "pdf-" not in text
+        assert "Error" not in text
+        assert "Stream" not in text
+    assert "未受理" in mail.subject
+    assert "受理结果：未受理" in mail.text
+    errors = [p for p in problems if p.severity == Severity.ERROR]
+    warnings = [p for p in problems if p.severity != Severity.ERROR]
+    assert all(p.advice_zh and p.advice_zh in mail.text for p in problems)
+    must_fix, _, advice = mail.text.partition("仅供参考")
+    assert all(p.advice_zh in must_fix for p in errors)
+    assert all(p.advice_zh in advice for p in warnings)
+    assert all("请" in p.advice_zh or "建议" in p.advice_zh for p in problems)

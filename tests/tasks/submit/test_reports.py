@@ -21,9 +21,9 @@ from schemas.sqltypes import now_utc
 from schemas.tables import Submission
 from tasks.common.campaigns import ensure_campaign
 from tasks.store import campaign_session, make_engine, upgrade_database
-from tasks.submit.pdf.screen import screen_batch_summary, topic_heat_rows
+from tasks.submit.pdf.screen import screen_batch_summary, topic_evidence_rows, topic_heat_rows
 from tasks.submit.report_versions import IncomingReport
-from tasks.submit.reports import ingest_reports, new_reports
+from tasks.submit.reports import ingest_reports, new_reports, screen_limits
 
 
 def _incoming(name: str, pid: int, digest: str) -> IncomingReport:
@@ -97,7 +97,16 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
     assert summary.problems_by_code == {
         code: sum(1 for r in rows if r["code"] == code) for code in {r["code"] for r in rows}
     }
-    assert sorted(artifacts) == ["report-rejections", "screening-problems", "topic-coverage"]
+    assert sorted(artifacts) == [
+        "report-rejections",
+        "screening-problems",
+        "topic-coverage",
+        "topic-evidence",
+    ]
+    evidence = table_rows(artifacts["topic-evidence"])
+    assert evidence == topic_evidence_rows(screened)
+    assert {r["file"] for r in evidence} == {f"{make_uscc(1)}.pdf"}  # the encrypted one: none
+    assert all(r["evidence"].startswith("第") for r in evidence)
     shown = table_rows(artifacts["report-rejections"])
     assert [(r["file"], r["code"]) for r in shown] == [(r["file"], r["code"]) for r in rows]
     problems = table_rows(artifacts["screening-problems"])
@@ -105,9 +114,8 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
     assert [(r["file"], r["code"]) for r in problems if r["severity"] == "error"] == [
         (f"{make_uscc(2)}.pdf", "pdf-encrypted")
     ]
-    assert (
-        artifacts["screening-problems"].description
-        == "Pre-screen problems of 2 new report versions"
+    assert artifacts["screening-problems"].description.startswith(
+        "Pre-screen problems of 2 new report versions\n\n列 columns: "
     )
     topics = table_rows(artifacts["topic-coverage"])
     assert topics == topic_heat_rows(screened, rules_from_campaign(campaign_2024))
@@ -116,3 +124,14 @@ def test_ingest_reports_writes_its_rejection_report_and_publishes_the_screening(
         f"{make_uscc(2)}.pdf",
         "覆盖文件数 files covering",
     ]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "cpu", "wall"), [(60, 60, 300.0), (120, 120, 600.0), (0.5, 1, 300.0)]
+)
+def test_screen_limits_take_the_setting_as_cpu_time_with_a_wall_clock_backstop(
+    seconds: float, cpu: int, wall: float
+) -> None:
+    limits = screen_limits(Settings(pdf_seconds_per_file=seconds))
+
+    assert (limits.cpu_seconds_per_file, limits.seconds_per_file) == (cpu, wall)

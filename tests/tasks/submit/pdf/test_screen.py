@@ -8,17 +8,19 @@ tests/screenkit.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from screenkit import (
     MIB,
     allocate_on_marker,
     exit_or_kill_on_marker,
     handmade_pdf,
+    sleep_on_marker,
     write_test_files,
 )
 
@@ -34,7 +36,13 @@ from schemas.screening import (
     rules_from_campaign,
     screen_problem,
 )
-from tasks.submit.pdf.screen import screen_batch_summary, screen_many, screen_pdf, topic_heat_rows
+from tasks.submit.pdf.screen import (
+    screen_batch_summary,
+    screen_many,
+    screen_pdf,
+    topic_heat_rows,
+    wait_for_quiet,
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +145,25 @@ def test_scanned_report_is_opened_and_flagged_not_failed(batch: dict[str, Screen
     assert result.pages == result.pages_read > 0
 
 
+def test_report_with_scanned_pages_inside_lists_them_and_is_flagged(
+    files: dict[str, Path], rules: ScreenRules, tmp_path: Path
+) -> None:
+    """A real report with a scanned chapter appended: the average text per page is still
+    plenty, the pages without a text layer are listed and the share is over the limit."""
+    writer = PdfWriter(clone_from=PdfReader(files["normal"]))
+    text_pages = len(writer.pages)
+    writer.append(PdfReader(files["scanned"]))
+    mixed = tmp_path / "mixed.pdf"
+    writer.write(mixed)
+
+    result = screen_pdf(mixed, rules, ScreenLimits())
+
+    assert result.scanned is False
+    assert result.image_pages == list(range(text_pages + 1, result.pages_read + 1))
+    assert "pdf-partly-scanned" in result.codes
+    assert "pdf-scanned" not in result.codes
+
+
 def test_wrong_year_report_names_the_year_it_is_about(
     batch: dict[str, ScreenResult], rules: ScreenRules
 ) -> None:
@@ -206,18 +233,59 @@ def test_pypdf_limits_shrink_with_the_memory_limit(tmp_path: Path, rules: Screen
 # --- hostile files and faults: one file fails, the batch goes on ----------------------------
 
 
-def test_slow_file_times_out_alone(files: dict[str, Path], rules: ScreenRules) -> None:
+def test_slow_file_stops_at_its_cpu_limit_alone_and_is_retried_once(
+    files: dict[str, Path], rules: ScreenRules
+) -> None:
     paths = [files["normal"], files["slow"], files["wrong-year"], files["scanned"]]
-    limits = ScreenLimits(seconds_per_file=2)
+    limits = ScreenLimits(cpu_seconds_per_file=1, seconds_per_file=60, retry_quiet_wait=0)
 
     started = time.perf_counter()
     results = screen_many(paths, rules, limits, workers=2)
     elapsed = time.perf_counter() - started
 
     assert [r.codes for r in results] == [[], ["pdf-timeout"], ["pdf-wrong-year"], ["pdf-scanned"]]
-    assert (results[1].seconds, results[1].error_class) == (2.0, "TimeoutError")
+    assert (results[1].seconds, results[1].error_class) == (1.0, "CpuTimeExceeded")
+    assert [r.attempts for r in results] == [1, 2, 1, 1]
     assert results[1].sha256 == hashlib.sha256(files["slow"].read_bytes()).hexdigest()
-    assert elapsed < 10  # the slow file alone needs far longer than that
+    assert "两次尝试" in results[1].problems[0].advice_zh
+    assert elapsed < 20  # the slow file alone needs far longer than its two CPU seconds
+
+
+def test_cpu_limit_is_per_file_so_a_worker_screens_many_files(
+    files: dict[str, Path], rules: ScreenRules
+) -> None:
+    """One worker screens five normal reports under a 1 s CPU limit each: the limit is set
+    afresh per file, not spent by the worker's earlier files."""
+    limits = ScreenLimits(cpu_seconds_per_file=1, retry_quiet_wait=0)
+
+    results = screen_many([files["normal"]] * 5, rules, limits, workers=1)
+
+    assert [r.codes for r in results] == [[]] * 5
+
+
+def test_wall_clock_backstop_stops_a_worker_that_uses_no_cpu(
+    files: dict[str, Path], rules: ScreenRules, tmp_path: Path
+) -> None:
+    asleep = tmp_path / "asleep.pdf"
+    asleep.write_bytes(files["normal"].read_bytes())
+    limits = ScreenLimits(cpu_seconds_per_file=60, seconds_per_file=1.5, retry_quiet_wait=0)
+
+    results = screen_many(
+        [asleep, files["normal"]], rules, limits, workers=2, worker=sleep_on_marker
+    )
+
+    assert [r.codes for r in results] == [["pdf-timeout"], []]
+    assert (results[0].error_class, results[0].attempts) == ("TimeoutError", 2)
+
+
+def test_wait_for_quiet_returns_at_its_limit_on_a_busy_machine() -> None:
+    started = time.perf_counter()
+    wait_for_quiet(0.3, poll=0.05)
+    elapsed = time.perf_counter() - started
+
+    busy = os.getloadavg()[0] >= (os.cpu_count() or 1)
+    assert elapsed < 1.0
+    assert elapsed >= 0.25 if busy else elapsed < 0.25
 
 
 def test_dead_worker_fails_only_its_own_file(
