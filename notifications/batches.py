@@ -13,6 +13,7 @@ interrupted) is for the recorder's batch-end flush. No recipient address or secr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from notifications.message import build_message
 from notifications.verdicts import Outcome, Verdict, outcome_of_error, outcome_of_receipt
 
 CONNECTION_STRIKES = 2  # a connection that failed twice in a row stops taking messages
-HANDOVER_CHUNK = 4  # rows a worker marks handed over at once: a crash's ambiguity per connection
+HANDOVER_CHUNK = 8  # rows marked handed over at once; a crash leaves at most 2 chunks a connection
 Clock = Callable[[], datetime]
 HandOver = Callable[[Sequence[int]], Awaitable[list[int]]]  # returns the ids still held
 Record = Callable[[ClaimedMail, Outcome], None]
@@ -148,22 +149,58 @@ async def send_batch(batch: Batch, sending: Sending) -> None:
 
 
 async def _worker(batch: Batch, sending: Sending) -> None:
-    """Take chunks, hand each over, send its rows; stop after repeated connection failures."""
+    """Take chunks, hand each over, send its rows; stop after repeated connection failures.
+
+    The next chunk is handed over while this one is being sent (its transaction overlaps the
+    SMTP round trips), so at most two chunks per connection are marked and not yet recorded.
+    """
     strikes = 0
-    while strikes < CONNECTION_STRIKES and not batch.stopping:
-        chunk = batch.take(sending.chunk)
-        if not chunk:
-            return
-        try:
-            held = set(await sending.hand_over([m.id for m in chunk]))
-        except Exception as exc:  # never send what is not durably marked handed over
-            batch.put_back(chunk)
-            batch.error = batch.error or exc
-            return
-        batch.drop([m for m in chunk if m.id not in held])
-        strikes = await _send_chunk(batch, sending, [m for m in chunk if m.id in held], strikes)
+    upcoming = _hand_over_next(batch, sending)
+    try:
+        while upcoming is not None:
+            chunk, handing = upcoming
+            try:
+                held = set(await handing)
+            except Exception as exc:  # never send what is not durably marked handed over
+                upcoming = None
+                batch.put_back(chunk)
+                batch.error = batch.error or exc
+                return
+            batch.drop([m for m in chunk if m.id not in held])
+            upcoming = _hand_over_next(batch, sending)
+            ready = [m for m in chunk if m.id in held]
+            strikes = await _send_chunk(batch, sending, ready, strikes)
+            if strikes >= CONNECTION_STRIKES or batch.stopping:
+                await _give_back(batch, upcoming)
+                upcoming = None
+    finally:
+        if upcoming is not None:  # cancelled while sending: the marking ahead is not needed
+            upcoming[1].cancel()
     if strikes >= CONNECTION_STRIKES:
         batch.workers_stopped += 1
+
+
+Handing = tuple[list[ClaimedMail], "asyncio.Future[list[int]]"]
+
+
+def _hand_over_next(batch: Batch, sending: Sending) -> Handing | None:
+    """Take the next chunk and start marking it handed over; None when nothing is left."""
+    if batch.stopping:
+        return None
+    chunk = batch.take(sending.chunk)
+    if not chunk:
+        return None
+    return chunk, asyncio.ensure_future(sending.hand_over([m.id for m in chunk]))
+
+
+async def _give_back(batch: Batch, upcoming: Handing | None) -> None:
+    """Return a chunk marked ahead but not sent to the queue, once its marking has settled."""
+    if upcoming is None:
+        return
+    chunk, handing = upcoming
+    with contextlib.suppress(Exception):  # marked or not, none of it was sent
+        await handing
+    batch.put_back(chunk)
 
 
 async def _send_chunk(
