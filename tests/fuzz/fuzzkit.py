@@ -28,10 +28,11 @@ from schemas.campaign_file import CampaignFile
 from schemas.settings import Settings
 
 MIN_UNITS, MAX_UNITS = 20, 60
-# The fast lane of `make test`: two seeds that found bugs (22: a revision request mailed on the
-# revision deadline; 5: re-check deadlines already passed, told outcomes rewritten) and one
-# with the chair and experts absent (11).
-FAST_SEEDS = (22, 5, 11)
+# The fast lane of `make test`: one seed that found a bug (22: a revision request mailed on the
+# revision deadline). Each season takes ~37 s of a worker, and `make test` must stay near four
+# minutes; seed 5 (a regression) and seed 11 (chair and experts absent) run in `make fuzz` with
+# every other seed.
+FAST_SEEDS = (22,)
 
 
 def fuzz_seeds() -> range:
