@@ -125,6 +125,17 @@ def _content_type(file: Path) -> tuple[str, str]:
     return maintype, subtype
 
 
+def _type_params(maintype: str, subtype: str) -> dict[str, str] | None:
+    """Return the Content-Type parameters a text attachment needs: our files are UTF-8.
+
+    Without `charset`, calendar programs read a training .ics as ASCII and show ���� for
+    its Chinese; a calendar says its METHOD too (the .ics is PUBLISH, notifications/ics.py).
+    """
+    if maintype != "text":
+        return None
+    return {"charset": "utf-8", **({"method": "PUBLISH"} if subtype == "calendar" else {})}
+
+
 def _attachment_part(file: Path) -> bytes:
     """Build a file's MIME part with the stdlib and flatten it for SMTP. Reads the file."""
     maintype, subtype = _content_type(file)
@@ -134,6 +145,7 @@ def _attachment_part(file: Path) -> bytes:
         maintype=maintype,
         subtype=subtype,
         filename=clean_header_text(file.name),
+        params=_type_params(maintype, subtype),
     )
     return message_bytes(part)
 
@@ -219,5 +231,6 @@ def _stdlib_message(
             maintype=maintype,
             subtype=subtype,
             filename=clean_header_text(file.name),
+            params=_type_params(maintype, subtype),
         )
     return message

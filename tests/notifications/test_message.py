@@ -71,8 +71,13 @@ def _reference(
         maintype, _, subtype = kinds.get(file.suffix, "application/octet-stream").partition("/")
         if file.suffix == ".xlsx":
             subtype = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        calendar = {"charset": "utf-8", "method": "PUBLISH"} if maintype == "text" else None
         message.add_attachment(
-            file.read_bytes(), maintype=maintype, subtype=subtype, filename=file.name
+            file.read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=file.name,
+            params=calendar,  # the .ics says it is UTF-8 (calendar programs showed ����)
         )
     return message
 
