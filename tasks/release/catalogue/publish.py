@@ -29,8 +29,7 @@ from tasks.release.catalogue.entries import (
     catalogue_entries,
     unreadable_screenings,
 )
-from tasks.release.catalogue.files import write_if_changed
-from tasks.release.catalogue.register import REGISTER_PAGE, load_register, render_register_page
+from tasks.release.catalogue.register import load_register, render_register_page
 from tasks.release.catalogue.rows import CatalogueRows, listed_names, load_catalogue_rows
 from tasks.release.catalogue.site import build_catalogue
 from tasks.store import campaign_session
@@ -123,9 +122,8 @@ def build_public_catalogue(settings: Settings, campaign_year: int, as_of: date) 
     entries = catalogue_entries(rows, campaign)
     sources, missing = pdf_sources(settings, rows)
     site = catalogue_dir(settings, campaign_year)
-    build = build_catalogue(catalogue_campaign(campaign), entries, site, sources)
-    page = render_register_page(catalogue_campaign(campaign), register)
-    write_if_changed(site / REGISTER_PAGE, page.encode("utf-8"))
+    page = render_register_page(catalogue_campaign(campaign), register) if register else ""
+    build = build_catalogue(catalogue_campaign(campaign), entries, site, sources, page)
     gaps = CatalogueGaps(
         pdfs_missing=listed_names(rows, missing),
         screening_missing=listed_names(rows, unreadable_screenings(rows)),

@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 from schemas.catalogue import CatalogueCampaign
 from schemas.release_tables import Certificate
 from schemas.tables import Participation, Unit
-from tasks.release.catalogue.site import environment, script_json
+from tasks.release.catalogue.site import REGISTER_PAGE, environment, script_json
 
-REGISTER_PAGE = "verify.html"
+__all__ = ["REGISTER_PAGE", "RegisteredCertificate", "load_register", "render_register_page"]
 
 
 class RegisteredCertificate(BaseModel):
@@ -78,6 +78,7 @@ def render_register_page(campaign: CatalogueCampaign, register: list[RegisteredC
         .render(
             campaign=campaign,
             root="",
+            register=True,
             issued=len(register),
             data=script_json(register_records(register)),
         )

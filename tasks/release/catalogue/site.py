@@ -37,6 +37,7 @@ __all__ = ["CatalogueBuild", "DuplicateSlug", "build_catalogue", "environment", 
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ASSETS = ("site.css", "catalogue.js", "verify.js")
+REGISTER_PAGE = "verify.html"  # the certificate register (tasks/release/catalogue/register.py)
 WRITERS = 8  # threads writing files (see build_catalogue)
 KIND_ORDER = {"excellent_unit": 0, "case": 1, "speaker": 2}
 # Characters that could end a <script> element or start markup inside it, and the two line
@@ -157,15 +158,19 @@ def environment() -> jinja2.Environment:
 
 
 def render_index(
-    campaign: CatalogueCampaign, entries: Sequence[CatalogueEntry], with_pdf: frozenset[str]
+    campaign: CatalogueCampaign,
+    entries: Sequence[CatalogueEntry],
+    with_pdf: frozenset[str],
+    register: bool = False,
 ) -> str:
-    """Return the catalogue's index page; pure."""
+    """Return the catalogue's index page (`register`: link the certificate register); pure."""
     return (
         environment()
         .get_template("index.html")
         .render(
             campaign=campaign,
             root="",
+            register=register,
             total=len(entries),
             entries=entries,
             with_pdf=with_pdf,
@@ -180,8 +185,10 @@ def render_index(
     )
 
 
-def render_report(campaign: CatalogueCampaign, entry: CatalogueEntry, has_pdf: bool) -> str:
-    """Return one report's page; pure."""
+def render_report(
+    campaign: CatalogueCampaign, entry: CatalogueEntry, has_pdf: bool, register: bool = False
+) -> str:
+    """Return one report's page (`register`: link the certificate register); pure."""
     extra = [t for t in entry.topics if t not in campaign.topics]
     return (
         environment()
@@ -189,6 +196,7 @@ def render_report(campaign: CatalogueCampaign, entry: CatalogueEntry, has_pdf: b
         .render(
             campaign=campaign,
             root="../",
+            register=register,
             entry=entry,
             has_pdf=has_pdf,
             topics=[(t, t in entry.topics) for t in [*campaign.topics, *extra]],
@@ -201,6 +209,7 @@ def build_catalogue(
     entries: Sequence[CatalogueEntry],
     site_dir: Path,
     pdf_sources: Mapping[str, Path],
+    register_page: str = "",
 ) -> CatalogueBuild:
     """Write the catalogue site for `entries` into `site_dir`; return what was written.
 
@@ -214,10 +223,13 @@ def build_catalogue(
     if repeated:
         raise DuplicateSlug(sorted(repeated)[0])
     with_pdf = frozenset(s for s in slugs if s in pdf_sources)
-    pages: dict[Path, str] = {site_dir / "index.html": render_index(campaign, ordered, with_pdf)}
+    linked = bool(register_page)
+    pages = {site_dir / "index.html": render_index(campaign, ordered, with_pdf, linked)}
     for entry in ordered:
-        html = render_report(campaign, entry, entry.slug in with_pdf)
+        html = render_report(campaign, entry, entry.slug in with_pdf, linked)
         pages[site_dir / "reports" / f"{entry.slug}.html"] = html
+    if register_page:
+        pages[site_dir / REGISTER_PAGE] = register_page
     files = {path: html.encode("utf-8") for path, html in pages.items()}
     for name in ASSETS:
         files[site_dir / "assets" / name] = (TEMPLATES / name).read_bytes()

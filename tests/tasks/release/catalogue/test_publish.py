@@ -266,8 +266,8 @@ def test_an_unchanged_second_publication_writes_nothing(
         )
     changed = build_public_catalogue(settings, 2024, AS_OF).summary
 
-    assert (first.files_written, first.pdfs_copied) == (6, 1)
-    assert (again.files_written, again.files_unchanged, again.pdfs_copied) == (0, 6, 0)
+    assert (first.files_written, first.pdfs_copied) == (7, 1)  # with verify.html
+    assert (again.files_written, again.files_unchanged, again.pdfs_copied) == (0, 7, 0)
     assert (changed.files_written, changed.commended) == (2, 2)  # index and unit 2's page
     site = workspace / "release" / "2024" / "catalogue"
     assert "张发言" not in (site / "index.html").read_text("utf-8")

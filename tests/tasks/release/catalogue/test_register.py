@@ -25,7 +25,7 @@ from tasks.release.catalogue.register import (
     register_records,
     render_register_page,
 )
-from tasks.release.catalogue.site import TEMPLATES
+from tasks.release.catalogue.site import TEMPLATES, build_catalogue
 from tasks.release.certificates.issue import issue_certificates_now
 from tasks.store import make_engine, session_scope
 
@@ -125,3 +125,14 @@ def test_the_register_holds_every_issued_certificate_with_its_unit(
     }
     assert {c.sha256 for c in register} == {c.sha256 for c in issued}
     assert all(c.superseded_by == "" for c in register)
+
+
+def test_the_catalogue_links_the_register_from_every_page(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    page = render_register_page(CAMPAIGN, REGISTER)
+
+    build_catalogue(CAMPAIGN, [], site, {}, page)
+
+    assert (site / "verify.html").read_text(encoding="utf-8") == page
+    assert '<a href="verify.html">发布证书核验</a>' in (site / "index.html").read_text("utf-8")
+    assert (site / "assets" / "verify.js").is_file()
