@@ -31,7 +31,13 @@ def in_a_run() -> bool:
 
 
 def write_rejection_report(path: Path, rejections: Sequence[Rejection]) -> Path:
-    """Write the rejections (errors and warnings) to an xlsx file; return its path."""
+    """Write the rejections (errors and warnings) to an xlsx file; return its path.
+
+    Nothing to report writes nothing: an operator browsing the reports folder finds only
+    workbooks that list problems (75 of 107 were headers only).
+    """
+    if not rejections:
+        return path
     headers = [f"{zh} ({key})" for key, zh in REPORT_COLUMNS]
     rows = [[r.as_record()[key] for key, _ in REPORT_COLUMNS] for r in rejections]
     return write_sheet(path, headers, rows, title="rejections")
