@@ -169,7 +169,7 @@ def _ask_until_recorded(
             raise
         if answer is None:
             problems = [
-                "表单未填完整（会议日期须为 2024-12-27 格式，录入人必填）The run was resumed "
+                "表单未填完整（会议日期须为 YYYY-MM-DD 格式，录入人必填）The run was resumed "
                 "without a complete form: fill in the meeting date (YYYY-MM-DD) and who decides"
             ]
             continue

@@ -166,6 +166,16 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture
+def empty_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A workspace folder with no campaign database, set in the environment (read-only tests)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(empty))
+    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
+    return empty
+
+
+@pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path) -> Path:
     """A fresh workspace with a migrated, empty database and the settings in the environment.
 

@@ -99,9 +99,11 @@ class MeetingForm(RunInput):
     )
     meeting_date: date = Field(
         title="会议日期 Meeting date",
-        description="指导单位工作会议召开日期，格式 2024-12-27。The day the guiding units met, "
-        "as YYYY-MM-DD.",
-        json_schema_extra={"pattern": DATE_PATTERN},  # the server refuses 27/12/2024 itself
+        description="指导单位工作会议召开日期，格式 YYYY-MM-DD（年-月-日）。"
+        "The day the guiding units met, as YYYY-MM-DD.",
+        json_schema_extra={
+            "pattern": DATE_PATTERN
+        },  # the server refuses a day/month/year date itself
     )
     decided_by: str = Field(
         min_length=1,

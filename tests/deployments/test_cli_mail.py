@@ -235,16 +235,9 @@ def test_smtp_sink_refuses_a_folder_outside_the_workspace(workspace: Path) -> No
     assert "outside the workspace" in result.output
 
 
-def test_list_in_a_workspace_without_a_campaign_creates_no_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(empty))
-    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
-
+def test_list_in_a_workspace_without_a_campaign_creates_no_database(empty_workspace: Path) -> None:
     result = runner.invoke(app, ["outbox", "list"])
 
     assert result.exit_code == 6, result.output
     assert "还没有活动数据库" in result.output
-    assert list(empty.iterdir()) == []
+    assert list(empty_workspace.iterdir()) == []

@@ -124,15 +124,10 @@ def test_a_missing_file_is_told_apart_from_a_bad_number(workspace: Path) -> None
 
 
 def test_verify_in_a_workspace_without_a_campaign_creates_no_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty_workspace: Path,
 ) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    monkeypatch.setenv("CAMPAIGN_WORKSPACE", str(empty))
-    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
-
     result = runner.invoke(app, ["verify", "SHCSR-2024-00001-7"])
 
     assert result.exit_code == 6, result.output
     assert "还没有活动数据库" in result.output
-    assert list(empty.iterdir()) == []
+    assert list(empty_workspace.iterdir()) == []
