@@ -43,6 +43,16 @@ class DeadlineContext(MailContext):
     date: date
 
 
+class ContactContext(MailContext):
+    """The organisers' contact every mail names (the campaign file's [contact])."""
+
+    organisation: str
+    name: str
+    phone: str
+    email: str
+    reply_to: str
+
+
 class CampaignContext(MailContext):
     """What every mail says about the campaign: who organises it, its theme and its dates."""
 
@@ -59,6 +69,7 @@ class CampaignContext(MailContext):
     organisers_text: str  # joined with 、 for a signature line
     technical_support: tuple[str, ...]
     filing_site: str
+    contact: ContactContext
     deadlines: dict[str, DeadlineContext]
     meeting_date: date
     release_date: date
@@ -82,6 +93,7 @@ def campaign_context(campaign: CampaignFile) -> CampaignContext:
         organisers_text="、".join(info.organisers),
         technical_support=tuple(info.technical_support),
         filing_site=info.filing_site,
+        contact=ContactContext(**campaign.contact.model_dump()),
         deadlines={
             key: DeadlineContext(key=key, title=d.title, title_en=d.title_en, date=d.date)
             for key, d in campaign.deadlines.items()
@@ -271,12 +283,17 @@ class AssociationReleaseContext(MailContext):
 
 
 class CommendationInvitationContext(_ToUnit):
-    """commendation_invitation: a commended case, or an invitation to speak, at the event."""
+    """commendation_invitation: an excellent unit, a commended case, or an invitation to speak.
 
-    role: Literal["commendation", "speaker"]
+    `category_name` is what the unit is commended as (优秀社会责任报告发布单位, a case category,
+    发布会交流发言单位); `case_title` is the unit's own title for its case ("" when it gave none:
+    no title is made up); `speaker_name` is "" until the unit names its speaker.
+    """
+
+    role: Literal["excellent_unit", "case", "speaker"]
     category_name: str
-    case_title: str
-    speaker_name: str
+    case_title: str = ""
+    speaker_name: str = ""
     event_date: date
     event_place: str
     reply_by: date
@@ -337,6 +354,27 @@ class ReviewReminderContext(MailContext):
     notice_number: int
     notices_max: int
 
+
+Audience = Literal["enterprise", "expert", "association"]
+
+# Who reads each template: the footer says whom to ask (a unit may ask its recommending
+# association; an expert or an association asks the organisers).
+AUDIENCES: dict[str, Audience] = {
+    "invitation": "enterprise",
+    "training_invitation": "enterprise",
+    "deadline_reminder": "enterprise",
+    "overdue_notice": "enterprise",
+    "submission_ack": "enterprise",
+    "feedback_letter": "enterprise",
+    "revision_request": "enterprise",
+    "release_notice": "enterprise",
+    "commendation_invitation": "enterprise",
+    "association_digest": "association",
+    "recommendation_receipt": "association",
+    "association_release": "association",
+    "review_invitation": "expert",
+    "review_reminder": "expert",
+}
 
 CONTEXT_TYPES: dict[str, type[MailContext]] = {
     "invitation": InvitationContext,

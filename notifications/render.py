@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, ConfigDict
 
-from notifications.contexts import CONTEXT_TYPES, MailContext
+from notifications.contexts import AUDIENCES, CONTEXT_TYPES, MailContext
 from notifications.told import told_deadlines
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -143,7 +143,7 @@ def render(name: str, context: MailContext | Mapping[str, Any]) -> RenderedMail:
     known = template_names()
     if name not in known:
         raise UnknownTemplate(name, known)
-    values = _values(name, context)
+    values = _values(name, context) | {"audience": AUDIENCES.get(name, "enterprise")}
     env = environment()
     rendered: dict[str, str] = {}
     for part in PARTS:

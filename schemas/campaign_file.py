@@ -19,6 +19,7 @@ from schemas.campaign_parts import (
     CalendarOverrides,
     CampaignInfo,
     Commendation,
+    Contact,
     Deadline,
     Events,
     Quota,
@@ -53,6 +54,7 @@ class CampaignFile(Strict):
     """One year's campaign, as read from campaigns/<year>.toml."""
 
     campaign: CampaignInfo
+    contact: Contact
     quota: Quota
     stages: Stages
     deadlines: dict[str, Deadline]

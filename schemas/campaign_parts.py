@@ -58,6 +58,24 @@ class CampaignInfo(Strict):
         return self
 
 
+# A plain ASCII mailbox: it is printed in every mail and written into the Reply-To header.
+Address = Annotated[str, Field(pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
+
+
+class Contact(Strict):
+    """The organisers' contact every mail names, and the address a reply reaches (Reply-To).
+
+    The notice names the organisers' contacts; a mail that asks for a reply (a score sheet, a
+    speaker's answer, attendees) must reach a person, so there is no "do not reply" line.
+    """
+
+    organisation: NonEmpty
+    name: NonEmpty
+    phone: NonEmpty
+    email: Address
+    reply_to: Address
+
+
 class Quota(Strict):
     min: int = Field(ge=1)
     max: int = Field(ge=1)

@@ -22,7 +22,6 @@ from tasks.commend.rank import Candidate, Ranked, TopicEvidence, rank_candidates
 
 EXCELLENT_UNIT_TITLE: Final = "优秀社会责任报告发布单位"
 SPEAKER_TITLE: Final = "发布会交流发言单位"
-CASE_SUFFIX: Final = "优秀案例"  # dropped from a category's name in a generated case title
 PAGES_SHOWN: Final = 5
 
 
@@ -52,12 +51,13 @@ class Selection(BaseModel):
     reasons: list[str]
 
 
-def case_title_for(candidate: Candidate, category: CommendationCategory) -> str:
-    """Return the case's title: the unit's own, else "<unit name>：<category practice>实践"."""
-    if candidate.case_title.strip():
-        return candidate.case_title.strip()
-    practice = category.name.removesuffix(CASE_SUFFIX) or category.name
-    return f"{candidate.unit_name}：{practice}实践"
+def case_title_for(candidate: Candidate) -> str:
+    """Return the case's title as the unit gave it, or "" when it gave none. Pure.
+
+    No title is made up: "<unit>：<practice>实践" read as the unit's own and was published in
+    the catalogue; an untitled case is named by its category wherever it is shown.
+    """
+    return candidate.case_title.strip()
 
 
 def select_excellent_units(
@@ -169,7 +169,7 @@ def select_cases(
                     kind=CommendationKind.CASE,
                     category_key=cat.key,
                     title=cat.name,
-                    case_title=case_title_for(r.candidate, cat),
+                    case_title=case_title_for(r.candidate),
                     rank=place,
                     reasons=reasons,
                 )

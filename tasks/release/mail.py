@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -68,6 +68,13 @@ class ReleaseMailSummary(BaseModel):
     reissue_notices: int = 0  # among release_notices: a re-issued certificate, once per version
 
 
+def commendation_role(kind: str) -> Literal["excellent_unit", "case", "speaker"]:
+    """Return how a commendation's notice reads: an excellent unit, a case, or a speaker. Pure."""
+    if kind == "speaker":
+        return "speaker"
+    return "case" if kind == "case" else "excellent_unit"
+
+
 def _commendation_mails(session: Session, campaign: CampaignFile) -> list[OutgoingMail]:
     """Return a notice per commendation the meeting approved (speakers are invited to speak)."""
     names = {c.key: c.name for c in campaign.commendation.categories}
@@ -86,10 +93,10 @@ def _commendation_mails(session: Session, campaign: CampaignFile) -> list[Outgoi
             campaign=campaign_context(campaign),
             unit_name=unit.name,
             contact_name=unit.contact_name or unit.name,
-            role="speaker" if row.kind == "speaker" else "commendation",
+            role=commendation_role(row.kind),
             category_name=names.get(row.category_key, row.title),
-            case_title=row.case_title or row.title,
-            speaker_name=row.speaker_name or "贵单位代表",
+            case_title=row.case_title,
+            speaker_name=row.speaker_name,
             event_date=release,
             event_place=campaign.events.release_place,
             reply_by=reply_by,

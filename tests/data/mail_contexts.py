@@ -15,6 +15,7 @@ from notifications.contexts import (
     AssociationReleaseContext,
     CampaignContext,
     CommendationInvitationContext,
+    CorrectionContext,
     CriterionScoreContext,
     DeadlineReminderContext,
     DigestUnitContext,
@@ -230,6 +231,71 @@ def sample_contexts(
             deadline=receipt,
         ),
     }
+
+
+def context_variants(campaign: CampaignFile) -> list[tuple[str, str, MailContext]]:
+    """Return (template, branch, context) for every branch a template has: the sample, then
+    each other case a recipient may get (a corrected letter, a waiting list, a speaker...)."""
+    base = sample_contexts(campaign)
+    out: list[tuple[str, str, MailContext]] = [(n, "sample", c) for n, c in base.items()]
+
+    def vary(name: str, branch: str, **update: object) -> None:
+        out.append((name, branch, base[name].model_copy(update=update)))
+
+    session = campaign.training.sessions[0]
+    vary("training_invitation", "waitlisted", waitlisted=True)
+    vary(
+        "training_invitation",
+        "offline",
+        session=TrainingSessionContext(
+            title=session.title,
+            mode=session.mode,
+            date=session.date,
+            start=session.start.strftime("%H:%M"),
+            minutes=session.minutes,
+            place=session.place,
+            link=session.link,
+        ),
+    )
+    vary("deadline_reminder", "receipt-today", kind="receipt", working_days_left=0)
+    vary(
+        "submission_ack",
+        "refused",
+        accepted=False,
+        late=True,
+        must_fix=(ProblemContext(message="文件已加密，系统无法读取，请提交未加密的PDF文件。"),),
+        advice=(),
+    )
+    vary("feedback_letter", "pass", decision="pass", revision_requested=False, strengths=())
+    vary(
+        "feedback_letter",
+        "corrected",
+        decision="pass",
+        revision_requested=False,
+        correction=CorrectionContext(
+            version=2,
+            previous_score=58.0,
+            previous_grade="三星级",
+            previous_decision="revise",
+            reason="一份评分表逾期送达，重新计算后更正。",
+        ),
+    )
+    vary("release_notice", "reissued", replaces="CSR-13-0041-H", issued_on=date(2025, 1, 20))
+    vary("commendation_invitation", "speaker-unnamed", speaker_name="", case_title="")
+    vary("commendation_invitation", "case", role="case", speaker_name="")
+    vary("commendation_invitation", "case-untitled", role="case", case_title="", speaker_name="")
+    vary(
+        "commendation_invitation",
+        "excellent-unit",
+        role="excellent_unit",
+        category_name="优秀社会责任报告发布单位",
+        case_title="",
+        speaker_name="",
+    )
+    vary("review_reminder", "before", overdue=False, working_days_left=3, notice_number=0)
+    vary("review_reminder", "today", overdue=False, working_days_left=0, notice_number=0)
+    vary("recommendation_receipt", "held", held=("上海样例物流有限公司",), problems=())
+    return out
 
 
 if __name__ == "__main__":

@@ -59,9 +59,7 @@ def test_every_template_renders_all_three_parts_from_its_sample(
     assert mail.subject.startswith(PREFIX)
     assert "\n" not in mail.subject
     assert mail.text.startswith(("尊敬的李明：", "尊敬的王芳："))
-    assert mail.text.endswith(
-        "本邮件由系统发送，请勿直接回复；如有疑问，请联系贵单位的推荐协会或组委会。\n"
-    )
+    assert mail.text.endswith("直接回复本邮件即可送达组委会（csr-office@example.org）。\n")
     assert mail.html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
     assert "上海市工业经济联合会<br>上海市经济团体联合会<br>" in mail.html
     assert "{{" not in mail.text + mail.html + mail.subject
