@@ -50,8 +50,8 @@ from deployments.demo.reports import _init_worker as register_report_font  # noq
 from deployments.demo.reports import render_report  # noqa: E402
 from schemas.campaign_file import load_campaign_file  # noqa: E402
 from schemas.certificate_number import make_number  # noqa: E402
-from tasks.release.certificates import fonts  # noqa: E402
-from tasks.release.certificates.fonts import FontChoice, choose_font  # noqa: E402
+from tasks.common import fonts  # noqa: E402
+from tasks.common.fonts import FontChoice, choose_font  # noqa: E402
 from tasks.release.certificates.layout import CertificateData  # noqa: E402
 from tasks.release.certificates.pdf import render_many  # noqa: E402
 

@@ -21,7 +21,7 @@ import segno
 
 from deployments.demo.report_model import ReportContext, ReportSpec
 from deployments.demo.reports import draw_report
-from tasks.release.certificates.fonts import FontChoice
+from tasks.common.fonts import FontChoice
 from tasks.release.certificates.layout import (
     HEADING,
     Box,

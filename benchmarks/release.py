@@ -41,9 +41,9 @@ from schemas.settings import Settings  # noqa: E402
 from schemas.sqltypes import now_utc  # noqa: E402
 from schemas.tables import Participation, Unit  # noqa: E402
 from schemas.uscc import uscc_check_character  # noqa: E402
+from tasks.common import fonts  # noqa: E402
 from tasks.common.campaigns import ensure_campaign  # noqa: E402
-from tasks.release.certificates import fonts  # noqa: E402
-from tasks.release.certificates.fonts import choose_font, load_font  # noqa: E402
+from tasks.common.fonts import choose_font, load_font  # noqa: E402
 from tasks.release.certificates.issue import issue_certificates_now  # noqa: E402
 from tasks.release.certificates.layout import CertificateData  # noqa: E402
 from tasks.release.certificates.pdf import render_many  # noqa: E402

@@ -205,11 +205,24 @@ class AssociationDigestContext(MailContext):
 
 
 class CriterionScoreContext(MailContext):
-    """One review criterion's mean score in a feedback letter."""
+    """One review criterion in a feedback letter: the experts' mean (raw) score, its weight
+    and the letter's comment on it."""
 
     name: str
     score: float
     max: float
+    weight: float = 0.0  # 0.30 for 30 %
+    comment: str = ""
+
+
+class GradeStepContext(MailContext):
+    """One step of the campaign file's star ladder (五星级 卓越 from 90 points ...)."""
+
+    stars: float
+    name: str
+    label: str
+    min_score: float
+    band: str  # the scores it covers, in words: 90分及以上, 80—90分, 50分以下
 
 
 class CorrectionContext(MailContext):
@@ -232,12 +245,18 @@ class FeedbackLetterContext(_ToUnit):
 
     decision: Literal["pass", "revise", "reject"] = "pass"
     criteria: tuple[CriterionScoreContext, ...] = ()
-    score: float
+    score: float  # the normalised (calibrated) overall score: what the grade is read from
+    raw_score: float | None = None  # the weighted mean of the experts' raw criterion scores
     grade_name: str
     grade_label: str
+    stars: float | None = None
+    ladder: tuple[GradeStepContext, ...] = ()
     strengths: tuple[str, ...]
     suggestions: tuple[str, ...]
     revision_requested: bool
+    issued_on: date | None = None  # the day the outcome was decided: the letter's date
+    round: int = 0
+    attached: bool = False  # the letter is attached as a PDF (评审意见书)
     correction: CorrectionContext | None = None
 
 

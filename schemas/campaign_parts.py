@@ -182,6 +182,8 @@ class Criterion(Strict):
     weight: float = Field(gt=0, le=1)
     min: float
     max: float
+    # What the dimension looks at, as the feedback letter explains it (one Chinese clause).
+    description: str = ""
 
     @model_validator(mode="after")
     def _range(self) -> Criterion:

@@ -24,8 +24,8 @@ from schemas.release_tables import Commendation
 from schemas.settings import Settings
 from schemas.tables import Participation
 from tasks.common.campaigns import status_counts
+from tasks.common.fonts import choose_font
 from tasks.common.meeting_decisions import meeting_decided
-from tasks.release.certificates.fonts import choose_font
 from tasks.release.certificates.plan import (
     NEW_ISSUES,
     certified_participations,

@@ -42,10 +42,12 @@ from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation
 from tasks.common.business_day import current_actor
+from tasks.common.fonts import choose_font
 from tasks.common.outgoing import enqueue
 from tasks.common.rejection_reports import publish_rejections, publish_table, write_rejection_report
 from tasks.review.absence import read_absence_rows, record_absences
 from tasks.review.chair import ChairRuling, chair_targets, read_chair_rows, resolve_chair_rulings
+from tasks.review.letter_pdf import LetterFiles
 from tasks.review.letters import REVISION_DEADLINE
 from tasks.review.redecide import apply_later_words
 from tasks.review.rounds import DueReport, load_due_reports
@@ -177,7 +179,8 @@ def decide_reviews(
     Side effects: reads the chair's and the absence files first; then, in one transaction,
     records the experts absent, moves participations (with StageTransition rows), writes each
     decided round's ReviewDecision version 1 (and the versions the chair's later word makes),
-    lapses late revisions and enqueues feedback letters (corrected ones for new versions) and
+    lapses late revisions, writes each feedback letter as a PDF under review/<year>/letters/
+    and enqueues feedback letters with it attached (corrected ones for new versions) and
     revision requests; writes `decision-rejections.xlsx` into `report_dir`; publishes the
     `review-decisions`, `review-awaiting` (when they have rows) and `chair-decision-rejections`
     artifacts.
@@ -195,8 +198,9 @@ def decide_reviews(
         plan = plan_decisions(
             due, chair.by_participation, campaign.review.max_revision_rounds, as_of, open_
         )
-        mails = apply_decisions(session, campaign, plan.moves, actor, as_of, now)
-        later = apply_later_words(session, campaign, chair.later, as_of, now)
+        letters = LetterFiles(settings.workspace, choose_font(settings.certificate_font))
+        mails = apply_decisions(session, campaign, plan.moves, actor, as_of, now, letters)
+        later = apply_later_words(session, campaign, chair.later, as_of, now, letters)
         lapsed = _lapse_unrevised(session, campaign, as_of, actor, now)
         queued = enqueue(session, settings, mails + later.mails, business_day=as_of)
     problems = chair.rejections + later.refused + absences.rejections

@@ -12,6 +12,7 @@ feedback letter carries the values it states as `facts` (the audit reads them).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,6 +22,7 @@ from notifications.contexts import (
     CorrectionContext,
     CriterionScoreContext,
     FeedbackLetterContext,
+    GradeStepContext,
     RevisionRequestContext,
     campaign_context,
     deadline_context,
@@ -29,10 +31,12 @@ from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail
 from notifications.render import render
 from schemas.campaign_file import CampaignFile
+from schemas.campaign_parts import Grade
 from schemas.enums import ParticipationStatus
 from schemas.review_tables import Review, ReviewAssignment, ReviewDecision
 from schemas.tables import Participation, Unit
-from tasks.review.rules import Decision, strengths_and_gaps
+from tasks.review.letter_pdf import LetterFiles
+from tasks.review.rules import Decision, criterion_comment, strengths_and_gaps
 
 REVISION_DEADLINE = "revision"  # the campaign file's [deadlines.revision]
 
@@ -106,9 +110,14 @@ def review_letters(
     decided: ReviewDecision,
     remarks: Remarks,
     previous: ReviewDecision | None = None,
+    files: LetterFiles | None = None,
 ) -> list[OutgoingMail]:
     """Return the feedback letter (corrected when `previous` is the version told before) and,
-    when the participation was just asked to revise, the revision request."""
+    when the participation was just asked to revise, the revision request.
+
+    With `files`, the letter is also written as a dated PDF into the workspace (评审意见书)
+    and attached to the mail; otherwise the mail goes without it.
+    """
     assert participation.id is not None
     decision = cast(Decision, decided.decision)
     to = mailbox(unit.email, unit.contact_name)
@@ -116,6 +125,10 @@ def review_letters(
     feedback = feedback_context(campaign, unit, decided, remarks, best, gaps)
     if previous is not None:
         feedback = feedback.model_copy(update={"correction": correction(decided, previous)})
+    attachments: tuple[str, ...] = ()
+    if files is not None:
+        feedback = feedback.model_copy(update={"attached": True})
+        attachments = (files.write(feedback, campaign.year, decided.version),)
     mails = [
         OutgoingMail(
             campaign_year=campaign.year,
@@ -123,6 +136,7 @@ def review_letters(
             mail=render("feedback_letter", feedback),
             subject_ref=f"participation:{participation.id}:feedback",
             version=letter_version(decided),
+            attachments=attachments,
             facts=letter_facts(decided),
         )
     ]
@@ -167,6 +181,27 @@ def _strengths_and_gaps(campaign: CampaignFile, remarks: Remarks) -> tuple[list[
     )
 
 
+def grade_ladder(grades: Sequence[Grade]) -> tuple[GradeStepContext, ...]:
+    """Return the campaign file's star ladder, highest first, each with the scores it covers
+    in words (五星级: 90分及以上; 四星半级: 80—90分; the lowest: 50分以下). Pure."""
+    ordered = sorted(grades, key=lambda g: -g.min_score)
+    steps = []
+    for i, g in enumerate(ordered):
+        above = ordered[i - 1].min_score if i else None
+        if above is None:
+            band = f"{g.min_score:g}分及以上"
+        elif g.min_score <= 0:
+            band = f"{above:g}分以下"
+        else:
+            band = f"{g.min_score:g}—{above:g}分"
+        steps.append(
+            GradeStepContext(
+                stars=g.stars, name=g.name, label=g.label, min_score=g.min_score, band=band
+            )
+        )
+    return tuple(steps)
+
+
 def feedback_context(
     campaign: CampaignFile,
     unit: Unit,
@@ -178,21 +213,33 @@ def feedback_context(
     """Return the feedback letter's context of a decided version: scores per criterion,
     strengths, suggestions."""
     decision = cast(Decision, decided.decision)
-    grade = next((g for g in campaign.review.grades if g.name == decided.grade), None)
+    grades = campaign.review.grades
+    grade = next((g for g in grades if g.name == decided.grade), None)
+    criteria = [c for c in campaign.review.criteria if c.key in remarks.criterion_means]
     return FeedbackLetterContext(
         campaign=campaign_context(campaign),
         unit_name=unit.name,
         contact_name=unit.contact_name or unit.name,
         decision=decision,
         criteria=tuple(
-            CriterionScoreContext(name=c.name, score=remarks.criterion_means[c.key], max=c.max)
-            for c in campaign.review.criteria
-            if c.key in remarks.criterion_means
+            CriterionScoreContext(
+                name=c.name,
+                score=remarks.criterion_means[c.key],
+                max=c.max,
+                weight=c.weight,
+                comment=criterion_comment(remarks.criterion_means[c.key], c.max, c.description),
+            )
+            for c in criteria
         ),
         score=decided.normalised_score,
+        raw_score=decided.raw_score,
         grade_name=decided.grade,
         grade_label=grade.label if grade else "",
+        stars=grade.stars if grade else None,
+        ladder=grade_ladder(grades),
         strengths=tuple(best + remarks.comments),
         suggestions=tuple(remarks.suggestions or gaps),
         revision_requested=decision == "revise",
+        issued_on=decided.decided_on,
+        round=decided.round,
     )

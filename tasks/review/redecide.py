@@ -28,6 +28,7 @@ from schemas.review_tables import ReviewDecision, ReviewOutcome
 from schemas.tables import Participation, Unit
 from tasks.common.validation import rejection_at
 from tasks.review.chair import ChairRuling, LaterWord
+from tasks.review.letter_pdf import LetterFiles
 from tasks.review.letters import REVISION_DEADLINE, fold_remarks, review_letters
 from tasks.review.rules import TARGETS, Decision, revision_window_open, rule
 from tasks.review.versions import version_of
@@ -130,6 +131,7 @@ def redecide(
     request: Redecision,
     as_of: date,
     at: datetime,
+    files: LetterFiles | None = None,
 ) -> Redecided:
     """Write version k+1 of a decided round and move the status; return it with its letters.
 
@@ -178,6 +180,7 @@ def redecide(
         new,
         remarks[(current.participation_id, current.round)],
         previous=current,
+        files=files,
     )
     return Redecided(new, True, mails)
 
@@ -215,6 +218,7 @@ def apply_later_words(
     words: Sequence[LaterWord],
     as_of: date,
     now: datetime,
+    files: LetterFiles | None = None,
 ) -> LaterWords:
     """Make the new versions the chair's later words ask for, in the caller's transaction;
     return their letters, the words refused (as rows of the chair's file) and how many new
@@ -231,7 +235,7 @@ def apply_later_words(
             chair=word.ruling,
         )
         try:  # refused before anything is written
-            done = redecide(session, campaign, request, as_of, now)
+            done = redecide(session, campaign, request, as_of, now, files)
         except RedecisionRefused as exc:
             refused.append(
                 rejection_at(

@@ -121,18 +121,41 @@ def round_decidable(sheets_due: date, as_of: date, outstanding: int) -> bool:
     return round_due(sheets_due, as_of) and outstanding == 0
 
 
+STRENGTH_SHARE = 0.8  # a criterion is a strength only at 80 % of its maximum or more
+# What a letter says of a criterion's mean, by its share of the maximum (highest band first).
+COMMENT_BANDS: tuple[tuple[float, str], ...] = (
+    (0.9, "表现卓越，可供同业参考"),
+    (0.8, "表现突出"),
+    (0.7, "表现良好，仍有提升空间"),
+    (0.6, "基本达到要求，建议重点完善"),
+    (0.0, "存在明显不足，需要重点改进"),
+)
+
+
+def criterion_comment(score: float, maximum: float, description: str = "") -> str:
+    """Return a letter's comment on one criterion: what it looks at and how the report did. Pure.
+
+    The band is the mean's share of the criterion's maximum (COMMENT_BANDS).
+    """
+    share = score / maximum if maximum else 0.0
+    band = next(words for floor, words in COMMENT_BANDS if share >= floor)
+    return f"本维度考察{description}；本报告{band}。" if description else f"本报告{band}。"
+
+
 def strengths_and_gaps(
     criterion_means: dict[str, float], names: dict[str, str], maxima: dict[str, float], top: int = 2
 ) -> tuple[list[str], list[str]]:
     """Return the best and the weakest criteria, as words for a feedback letter.
 
     Criteria are compared as a share of their maximum; ties go by the criterion's order in
-    `names` (the campaign file's order). The weakest list never repeats a strength.
+    `names` (the campaign file's order). A criterion is a strength only at STRENGTH_SHARE of
+    its maximum or more (a 60-point criterion is no highlight); the weakest list never
+    repeats a strength.
     """
     order = {key: i for i, key in enumerate(names)}
     known = [k for k in criterion_means if k in names and maxima.get(k)]
     ranked = sorted(known, key=lambda k: (-criterion_means[k] / maxima[k], order[k]))
-    best = ranked[:top]
+    best = [k for k in ranked[:top] if criterion_means[k] / maxima[k] >= STRENGTH_SHARE]
     weakest = [k for k in reversed(ranked) if k not in best][:top]
     return (
         [f"{names[k]}表现突出（{criterion_means[k]:.1f}分）" for k in best],

@@ -21,6 +21,7 @@ from schemas.participation import transition
 from schemas.review_tables import ReviewDecision, ReviewOutcome
 from schemas.tables import Participation, Unit
 from tasks.review.chair import ChairRuling, word_detail
+from tasks.review.letter_pdf import LetterFiles
 from tasks.review.letters import fold_remarks, review_letters
 from tasks.review.rules import TARGETS, Decision
 
@@ -79,8 +80,10 @@ def apply_decisions(
     actor: str,
     on: date,
     at: datetime,
+    files: LetterFiles | None = None,
 ) -> list[OutgoingMail]:
-    """Move each decided report (audit rows), write its version 1; return its letters to send.
+    """Move each decided report (audit rows), write its version 1; return its letters to send
+    (with `files`, each feedback letter is also written as a PDF and attached).
 
     A round that already has a decided version keeps it (no second version 1) and its letters
     render from it; the outbox's keys make a re-sent letter a no-op.
@@ -124,5 +127,6 @@ def apply_decisions(
             move.participation,
             version,
             remarks[(version.participation_id, version.round)],
+            files=files,
         )
     return mails

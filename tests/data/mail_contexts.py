@@ -38,6 +38,7 @@ from notifications.contexts import (
     deadline_context,
 )
 from schemas.campaign_file import CampaignFile, load_campaign_file
+from tasks.review.letters import grade_ladder
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -129,12 +130,29 @@ def sample_contexts(
             **to_unit,
             decision="revise",
             criteria=(
-                CriterionScoreContext(name="实质性", score=84.0, max=100),
-                CriterionScoreContext(name="完整性", score=79.5, max=100),
+                CriterionScoreContext(
+                    name="实质性",
+                    score=84.0,
+                    max=100,
+                    weight=0.3,
+                    comment="本维度考察是否识别并回应对企业和利益相关方最重要的议题；本报告表现突出。",
+                ),
+                CriterionScoreContext(
+                    name="完整性",
+                    score=79.5,
+                    max=100,
+                    weight=0.25,
+                    comment="本维度考察是否完整覆盖核心议题及其管理、实践和绩效；本报告表现良好，"
+                    "仍有提升空间。",
+                ),
             ),
             score=82.5,
+            raw_score=81.9,
             grade_name="四星半级",
             grade_label="领先",
+            stars=4.5,
+            ladder=grade_ladder(campaign.review.grades),
+            issued_on=date(2024, 12, 16),
             strengths=("实质性议题识别过程完整", "绿色低碳数据披露充分"),
             suggestions=("补充供应链社会责任管理的量化指标", "增加负面信息的披露与回应"),
             revision_requested=True,
@@ -294,6 +312,7 @@ def context_variants(campaign: CampaignFile) -> list[tuple[str, str, MailContext
     )
     vary("review_reminder", "before", overdue=False, working_days_left=3, notice_number=0)
     vary("review_reminder", "today", overdue=False, working_days_left=0, notice_number=0)
+    vary("association_digest", "none-complete", units_complete=0)
     vary("recommendation_receipt", "held", held=("上海样例物流有限公司",), problems=())
     return out
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from artifactkit import artifact_table
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
+from pypdf import PdfReader
 from reviewkit import return_sheets, sent_mails
 from sqlmodel import col, select
 
@@ -138,6 +139,11 @@ def test_absences_the_chair_late_sheets_and_later_words(
     for letter in letters_before:
         facts = letter.meta["facts"]
         assert (facts["round"], facts["version"]) == (0, 1)
+        [pdf] = letter.attachments  # the dated 评审意见书, kept in the workspace
+        assert pdf.startswith("review/2024/letters/")
+        assert pdf.endswith("-第1轮评审意见书.pdf")
+        assert (workspace / pdf).read_bytes().startswith(b"%PDF")
+        assert "评审意见书（PDF）见本邮件附件" in letter.body_text
 
     # 24 Dec: expert 1's sheet comes in after all: the outcomes move, the decisions do not.
     return_sheets(late, inbox / "sheets", n_criteria, lambda i, r: [30] * n_criteria + ["差", ""])
@@ -174,6 +180,11 @@ def test_absences_the_chair_late_sheets_and_later_words(
     assert len(corrected) == 1
     assert corrected[0].subject.startswith("更正")
     assert f"{versions[0][4]:.1f} -> {versions[1][4]:.1f}" in corrected[0].body_text
+    [pdf] = corrected[0].attachments
+    assert pdf.endswith("-第1轮评审意见书-更正第2版.pdf")
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(workspace / pdf).pages)
+    assert "本意见书为更正版（第2版），以本版为准。" in text
+    assert f"综合得分{versions[1][4]:.1f}" in text
     assert corrected[0].meta["facts"] == {
         "participation_id": target,
         "round": 0,

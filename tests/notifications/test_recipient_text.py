@@ -23,7 +23,9 @@ from tasks.store import campaign_session
 UNIT_FOOTER = "如有疑问，请联系贵单位的推荐协会或组委会联系人。"
 OTHER_FOOTER = "如有疑问，请联系组委会联系人。"
 REPLY = "直接回复本邮件即可送达组委会（csr-office@example.org）。"
-CONTACT_TEXT = "联系人：上海市工业经济联合会 王示例\n电话：021-62345678\n邮箱：csr-office@example.org\n"
+CONTACT_TEXT = (
+    "联系人：上海市工业经济联合会 王示例\n电话：021-62345678\n邮箱：csr-office@example.org\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,13 @@ def test_every_template_in_every_branch_reads_clean_with_its_audience_footer(
         if found:
             problems[f"{name}/{branch}"] = found
         footer = UNIT_FOOTER if AUDIENCES[name] == "enterprise" else OTHER_FOOTER
-        assert mail.text.endswith(CONTACT_TEXT + "技术支持：上海市质量协会、上海质量管理科学研究院有限公司\n" + footer + REPLY + "\n"), name
+        assert mail.text.endswith(
+            CONTACT_TEXT
+            + "技术支持：上海市质量协会、上海质量管理科学研究院有限公司\n"
+            + footer
+            + REPLY
+            + "\n"
+        ), name
         assert footer + REPLY in html, name
         assert "电话：021-62345678" in html, name
         assert "请勿直接回复" not in mail.text + mail.html, name
@@ -117,6 +125,15 @@ def test_commendation_notices_read_as_sentences(campaign_2024: CampaignFile) -> 
     )
     assert "贵单位代表" not in "".join(mails.values())
     assert all("直接回复本邮件" in text for text in mails.values())
+
+
+def test_a_digest_with_no_unit_complete_says_so_in_words(campaign_2024: CampaignFile) -> None:
+    [context] = [c for n, b, c in context_variants(campaign_2024) if b == "none-complete"]
+
+    text = render("association_digest", context).text
+
+    assert "贵协会推荐的3家单位中，尚无单位提交全部材料。" in text
+    assert "已有0家" not in text
 
 
 @pytest.mark.flow
@@ -159,7 +176,11 @@ def test_every_mail_of_a_replayed_season_reads_clean(
     problems = {
         f"{row.template}#{row.id}": found
         for row in rows
-        if (found := recipient_problems(f"{row.subject}\n{row.body_text}\n{readable_text(row.body_html)}"))
+        if (
+            found := recipient_problems(
+                f"{row.subject}\n{row.body_text}\n{readable_text(row.body_html)}"
+            )
+        )
     }
 
     assert {"invitation", "submission_ack", "feedback_letter", "review_invitation"} <= templates

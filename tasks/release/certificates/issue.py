@@ -44,8 +44,8 @@ from schemas.release_tables import Certificate
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Campaign
+from tasks.common.fonts import FontChoice, choose_font
 from tasks.common.submissions import sha256_file
-from tasks.release.certificates.fonts import FontChoice, choose_font
 from tasks.release.certificates.pdf import Render, printed_characters, renderer
 from tasks.release.certificates.plan import (
     NEW_ISSUES,

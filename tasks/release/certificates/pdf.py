@@ -1,7 +1,7 @@
 """Render release certificates to PDF bytes with reportlab: one, or thousands with one font load.
 
 `render_certificate(data, font)` draws the layout of tasks/release/certificates/layout.py on an A4
-landscape page in the font of tasks/release/certificates/fonts.py: an embedded subset of the
+landscape page in the font of tasks/common/fonts.py: an embedded subset of the
 TrueType face, or the non-embedded CID font when no TrueType face is available. The output is a
 function of the data and the font only: the creation date is the issue date (00:00 UTC), the
 document ID is derived from the data fingerprint, and reportlab's invariant mode fixes the rest,
@@ -28,7 +28,7 @@ import segno
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from tasks.release.certificates.fonts import FontChoice, LoadedFont, load_font
+from tasks.common.fonts import FontChoice, LoadedFont, load_font
 from tasks.release.certificates.layout import (
     HEADING,
     PAGE_HEIGHT,

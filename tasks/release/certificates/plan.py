@@ -28,7 +28,7 @@ from schemas.commendation import CommendationStatus
 from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Certificate, Commendation
 from schemas.tables import Participation, Submission, Unit
-from tasks.release.certificates.fonts import FontChoice
+from tasks.common.fonts import FontChoice
 from tasks.release.certificates.layout import CertificateData
 
 CERTIFIED = (ParticipationStatus.APPROVED, ParticipationStatus.RELEASED)

@@ -12,6 +12,7 @@ from notifications.policy import campaign_calendar
 from schemas.campaign_file import CampaignFile
 from tasks.review.rules import (
     UnknownRecommendation,
+    criterion_comment,
     revision_window_open,
     round_decidable,
     round_due,
@@ -97,10 +98,40 @@ def test_ties_go_by_the_campaign_files_order_and_gaps_never_repeat_a_strength() 
     names = {"a": "甲", "b": "乙", "c": "丙"}
     maxima = dict.fromkeys(names, 100.0)
 
-    best, gaps = strengths_and_gaps(dict.fromkeys(names, 70.0), names, maxima)
+    best, gaps = strengths_and_gaps(dict.fromkeys(names, 85.0), names, maxima)
 
-    assert best == ["甲表现突出（70.0分）", "乙表现突出（70.0分）"]
-    assert gaps == ["进一步提升报告的丙（70.0分）"]
+    assert best == ["甲表现突出（85.0分）", "乙表现突出（85.0分）"]
+    assert gaps == ["进一步提升报告的丙（85.0分）"]
+
+
+def test_a_criterion_below_80_percent_of_its_maximum_is_no_highlight() -> None:
+    # Seen in the demo: 亮点：可比性表现突出（60.0分）.
+    names = {"a": "可比性", "b": "完整性"}
+    means = {"a": 79.9, "b": 60.0}
+
+    best, gaps = strengths_and_gaps(means, names, dict.fromkeys(names, 100.0))
+
+    assert best == []
+    assert gaps == ["进一步提升报告的完整性（60.0分）", "进一步提升报告的可比性（79.9分）"]
+
+
+@pytest.mark.parametrize(
+    ("score", "words"),
+    [
+        (95.0, "表现卓越，可供同业参考"),
+        (90.0, "表现卓越，可供同业参考"),
+        (85.0, "表现突出"),
+        (72.0, "表现良好，仍有提升空间"),
+        (60.0, "基本达到要求，建议重点完善"),
+        (59.9, "存在明显不足，需要重点改进"),
+    ],
+)
+def test_a_criterion_comment_says_what_it_looks_at_and_the_band_of_its_score(
+    score: float, words: str
+) -> None:
+    assert criterion_comment(score, 100.0, "是否披露负面信息") == (
+        f"本维度考察是否披露负面信息；本报告{words}。"
+    )
 
 
 # The 2024 campaign file read by hand: first-round sheets due Fri 13 Dec; a re-check's sheets

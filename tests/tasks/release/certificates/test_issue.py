@@ -26,9 +26,9 @@ from schemas.release_tables import Certificate
 from schemas.review_tables import ReviewOutcome
 from schemas.settings import Settings
 from schemas.tables import Participation
+from tasks.common.fonts import LoadedFont
 from tasks.common.submissions import sha256_file
 from tasks.release.certificates import pdf
-from tasks.release.certificates.fonts import LoadedFont
 from tasks.release.certificates.issue import issue_certificates, issue_certificates_now
 from tasks.release.certificates.layout import CertificateData
 from tasks.store import session_scope

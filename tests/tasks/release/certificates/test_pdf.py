@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from schemas.certificate_number import make_number
-from tasks.release.certificates.fonts import (
+from tasks.common.fonts import (
     SYSTEM_FONT,
     FontChoice,
     UnusableCertificateFont,
@@ -191,7 +191,7 @@ def test_a_pool_renders_the_same_bytes_in_input_order(system_font: FontChoice) -
 def test_without_a_truetype_face_the_cid_font_is_used_with_a_loud_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="tasks.release.certificates.fonts"):
+    with caplog.at_level(logging.WARNING, logger="tasks.common.fonts"):
         choice = choose_font(None, system_font=tmp_path / "no-such-font.ttc")
     data = make_data(2, commendations=("优秀案例",))
 
@@ -230,7 +230,7 @@ def test_a_configured_font_with_postscript_outlines_is_refused(tmp_path: Path) -
 def test_characters_the_face_lacks_are_listed_and_logged(
     system_font: FontChoice, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="tasks.release.certificates.fonts"):
+    with caplog.at_level(logging.WARNING, logger="tasks.common.fonts"):
         font = load_font(system_font, "上海\U00020000")
 
     assert font.missing == frozenset({"\U00020000"})

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from schemas.campaign_file import CampaignFile
 from schemas.certificate_number import make_number
 from schemas.release_tables import Certificate
-from tasks.release.certificates.fonts import FontChoice
+from tasks.common.fonts import FontChoice
 from tasks.release.certificates.plan import Action, Certified, Planned, plan_certificates
 
 CID = FontChoice(None)

@@ -1,4 +1,5 @@
-"""Which font certificates are printed in, and that face made ready for reportlab once per process.
+"""Which font the campaign's PDFs are printed in (release certificates, feedback letters), and
+that face made ready for reportlab once per process. Shared by the release and review stages.
 
 `choose_font(configured)` picks the configured TrueType file (CAMPAIGN_CERTIFICATE_FONT), else
 WenQuanYi Micro Hei when the system has it (Debian fonts-wqy-microhei, `make sysdeps`), else the
@@ -12,7 +13,8 @@ then embeds in each certificate only the glyphs that certificate prints: TrueTyp
 otherwise every subset carries all of ASCII (+80 glyphs, +12 KB per certificate). reportlab
 shapes text (uharfbuzz) only when asked to; pdf.py never asks.
 
-Does not draw (tasks/release/certificates/pdf.py) and decides nothing about what is printed.
+Does not draw (tasks/release/certificates/pdf.py, tasks/review/letter_pdf.py) and decides
+nothing about what is printed.
 """
 
 from __future__ import annotations
