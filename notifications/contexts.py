@@ -343,14 +343,28 @@ class RecommendationReceiptContext(MailContext):
     deadline: DeadlineContext  # registration (receipt) deadline of the recommended units
 
 
+class AssignedReportContext(MailContext):
+    """One report assigned to an expert: whose, its title, and its file (attached or linked)."""
+
+    unit_name: str
+    report_title: str
+    file_name: str  # the attachment's or the download's name: 博泰涂料-社会责任报告-第1轮.pdf
+    link: str = ""  # the download address when the reports are not attached
+
+
 class ReviewInvitationContext(MailContext):
-    """review_invitation: an expert's score sheet (attached) with the reports assigned."""
+    """review_invitation: an expert's score sheet (attached) with the reports assigned, attached
+    under the mail size limit (`reports_attached`) or linked."""
 
     campaign: CampaignContext
     reviewer_name: str
     reports: int
     criteria: tuple[str, ...]  # 实质性（30%，0-100）...
     deadline: DeadlineContext
+    round: int = 0
+    assigned: tuple[AssignedReportContext, ...] = ()
+    reports_attached: bool = False
+    sheet_file: str = ""  # the score sheet's attachment name
 
 
 class ReviewReminderContext(MailContext):

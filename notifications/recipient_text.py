@@ -29,7 +29,10 @@ _SNAKE = re.compile(rf"{_B}[a-z][a-z0-9]*(?:_[a-z0-9]+)+{_E}")  # core_topic_cov
 _KEBAB = re.compile(rf"{_B}[a-z][a-z0-9]*(?:-[a-z0-9]+)+{_E}")  # pdf-topics-missing
 _CAMEL_ERROR = re.compile(rf"{_B}[A-Z][A-Za-z]*(?:Error|Exception|Warning){_E}|Traceback")
 _ENGLISH = re.compile(rf"{_B}[A-Za-z]{{2,}}(?:[,;:]?[ ]+[A-Za-z]{{2,}}){{2,}}")  # three words
-_PLACEHOLDER = re.compile(rf"\{{\{{|\}}\}}|\{{%|%\}}|{_B}(?:None|nan|NaN|undefined|TODO){_E}")
+# A value left out: {{ x }}, None, nan, or empty brackets （） 《》 “” ().
+_PLACEHOLDER = re.compile(
+    rf"\{{\{{|\}}\}}|\{{%|%\}}|{_B}(?:None|nan|NaN|undefined|TODO){_E}|（）|《》|“”|\(\)"
+)
 _INTERNAL_ID = re.compile(rf"{_B}(?:[a-z]+:\d+|round-\d+(?:-v\d+)?|v\d+){_E}")
 _TAG = re.compile(r"<[^>]+>")
 _CHECKS = (

@@ -210,6 +210,10 @@ class Review(Strict):
     release_min_core_topics: int | None = Field(default=None, ge=0)
     disagreement_spread: float = Field(gt=0)
     pass_score: float = Field(ge=0)
+    # Where experts download the reports assigned to them when they are too large to attach
+    # (the organisers publish workspace/review/<year>/reports/ there); empty: attach always,
+    # and a mail too large is refused when queued.
+    reports_url: str = Field(default="", pattern=r"^(https?://\S+/)?$")
     criteria: list[Criterion] = Field(min_length=1)
     grades: list[Grade] = Field(min_length=1)
 

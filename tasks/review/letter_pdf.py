@@ -15,7 +15,6 @@ nothing about what the letter says (tasks/review/letters.py).
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,6 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from notifications.contexts import FeedbackLetterContext
 from notifications.render import cn_date
 from tasks.common.fonts import FontChoice, LoadedFont, load_font
+from tasks.review.file_names import letter_file_name
 
 LETTERS_FOLDER = "letters"
 DECISION_WORDS = {
@@ -36,21 +36,6 @@ DECISION_WORDS = {
     "revise": "修改完善后重新提交",
     "reject": "暂不推荐发布（最终由指导单位工作会议审议）",
 }
-_LEGAL_FORMS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")
-
-
-def unit_short_name(name: str) -> str:
-    """Return a unit's name without 上海/上海市 and its legal form (上海博泰涂料股份有限公司 ->
-    博泰涂料), for file names people read; the whole name when nothing is left. Pure."""
-    short = _LEGAL_FORMS.sub("", name.removeprefix("上海市").removeprefix("上海"))
-    return _UNSAFE.sub("", short) or _UNSAFE.sub("", name)
-
-
-def letter_file_name(unit_name: str, review_round: int, version: int) -> str:
-    """Return the letter's file name: 博泰涂料-第1轮评审意见书.pdf (更正: -更正第2版). Pure."""
-    tail = "" if version <= 1 else f"-更正第{version}版"
-    return f"{unit_short_name(unit_name)}-第{review_round + 1}轮评审意见书{tail}.pdf"
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from notifications.contexts import (
+    AssignedReportContext,
     AssociationDigestContext,
     AssociationReleaseContext,
     CampaignContext,
@@ -313,6 +314,22 @@ def context_variants(campaign: CampaignFile) -> list[tuple[str, str, MailContext
     vary("review_reminder", "before", overdue=False, working_days_left=3, notice_number=0)
     vary("review_reminder", "today", overdue=False, working_days_left=0, notice_number=0)
     vary("association_digest", "none-complete", units_complete=0)
+    reports = (
+        AssignedReportContext(
+            unit_name="上海示例科技股份有限公司",
+            report_title="上海示例科技股份有限公司2023年度社会责任报告",
+            file_name="示例科技-社会责任报告-第1轮.pdf",
+        ),
+    )
+    linked = (
+        reports[0].model_copy(
+            update={"link": "https://csr.example.org/2024/review-reports/%E7%A4%BA.pdf"}
+        ),
+    )
+    sheet = "评分表-第1轮-示例科技-3f2a1c9b.xlsx"
+    vary("review_invitation", "attached", assigned=reports, reports_attached=True, sheet_file=sheet)
+    vary("review_invitation", "linked", assigned=linked, reports_attached=False, sheet_file=sheet)
+    vary("review_invitation", "recheck", round=1, assigned=reports, reports_attached=True)
     vary("recommendation_receipt", "held", held=("上海样例物流有限公司",), problems=())
     return out
 

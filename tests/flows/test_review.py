@@ -135,7 +135,10 @@ def test_review_assigns_three_conflict_free_reviewers_once(
     ]
     assert sorted(str(m["To"]).split("<")[1].rstrip(">") for m in mails) == experts
     mail = next(m for m in mails if "expert1@" in str(m["To"]))
-    [attachment] = list(mail.iter_attachments())
+    [attachment] = list(mail.iter_attachments())  # these units filed no report PDF
+    name = attachment.get_filename()
+    assert name.startswith("评分表-第1轮-测试") and name.endswith(".xlsx"), name
+    assert "家-" in name or name.count("-") == 3
     sheet = tmp_path / "returned.xlsx"
     sheet.write_bytes(attachment.get_content())
     result = read_score_sheet(

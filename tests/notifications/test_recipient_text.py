@@ -46,6 +46,7 @@ CONTACT_TEXT = (
             [("placeholder", "{{"), ("placeholder", "}}"), ("snake-case-key", "contact_name")],
         ),
         ("联系人：None", [("placeholder", "None")]),
+        ("评分表（）见附件", [("placeholder", "（）")]),
         ("见 participation:12 的记录", [("internal-id", "participation:12")]),
     ],
 )

@@ -1,7 +1,10 @@
 """Send every assigned reviewer a score sheet of their reports, by mail with the sheet attached.
 
-One sheet per reviewer (tasks/score_sheets*.py), written into the workspace under its sheet id
-(workspace/review/<year>/sheets/<sheet id>.xlsx) and attached to a `review_invitation` mail.
+One sheet per reviewer and round (tasks/review/sheets/write.py), written into the workspace under
+a name the expert reads (workspace/review/<year>/sheets/评分表-第1轮-博泰涂料等9家-<id head>.xlsx)
+and attached to a `review_invitation` mail with the reports assigned, attached or linked
+(tasks/review/sheets/packet.py); the sheet is due a fixed time after its assignment day
+(tasks/review/rules.py `sheet_deadline`).
 The mail's key is the reviewer and the sheet id, so a re-run sends nothing and a changed
 assignment sends the new sheet. Each row carries a one-line hint from the report's pre-screen.
 """
@@ -35,8 +38,10 @@ from schemas.screening import reviewer_evidence
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.outgoing import enqueue
+from tasks.review.file_names import SHEET_ID_CHARS, sheet_file_name, sheet_id_head
 from tasks.review.rules import REVIEW_DEADLINE, sheet_deadline
 from tasks.review.sheets.layout import SheetReport, SheetSpec, sheet_id
+from tasks.review.sheets.packet import ReportFile, assigned_contexts, attach_reports, copy_reports
 from tasks.review.sheets.write import write_score_sheet
 from tasks.store import campaign_session, fetch_columns
 
@@ -63,12 +68,15 @@ def screening_hint(screening: dict[str, Any] | None, standard_names: dict[str, s
 
 
 class ReportFacts(NamedTuple):
-    """What a sheet's row says about one report: unit, title, pre-screen hint, file name."""
+    """What a sheet's row says about one report: unit, title, pre-screen hint, file name; and
+    where the newest report PDF is kept (workspace-relative) and its size, for the expert."""
 
     unit_name: str
     report_title: str
     hint: str
     file_name: str
+    stored_path: str = ""
+    size: int = 0
 
 
 class SheetKey(NamedTuple):
@@ -90,7 +98,7 @@ def _report_facts(
         ).all()
     )
     titles: dict[int, str] = {}
-    reports: dict[int, tuple[str, dict[str, Any] | None]] = {}
+    reports: dict[int, tuple[str, dict[str, Any] | None, str, int]] = {}
     title_rows = session.exec(
         select(Submission.participation_id, col(Submission.data)["report_title"].as_string())
         .where(col(Submission.participation_id).in_(ids))
@@ -100,22 +108,25 @@ def _report_facts(
     for pid, title in title_rows:
         if title:
             titles[pid] = title
-    for pid, original_name, screening in session.exec(
-        select(Submission.participation_id, Submission.original_name, Submission.screening)
+    for sub in session.exec(
+        select(Submission)
         .where(col(Submission.participation_id).in_(ids))
         .where(Submission.kind == SubmissionKind.REPORT_PDF)
         .order_by(col(Submission.version))
     ).all():
-        reports[pid] = (original_name, dict(screening) if screening else None)
+        screening = dict(sub.screening) if sub.screening else None
+        reports[sub.participation_id] = (sub.original_name, screening, sub.stored_path, sub.size)
     out: dict[int, ReportFacts] = {}
     for pid in ids:
-        file_name, screening = reports.get(pid, ("", None))
+        file_name, screening, stored, size = reports.get(pid, ("", None, "", 0))
         name = units.get(pid, "")
         out[pid] = ReportFacts(
             unit_name=name,
             report_title=titles.get(pid) or f"{name}社会责任报告",
             hint=screening_hint(screening, standard_names),
             file_name=file_name,
+            stored_path=stored,
+            size=size,
         )
     return out
 
@@ -194,10 +205,11 @@ def unsent_sheets(
     """Return the sheets whose invitation is not in the outbox or whose file is missing; reads."""
     keys = [_invitation_key(campaign_year, s) for s in sheets]
     sent = existing_keys(session, keys)
+    written = {sheet_id_head(p.name) for p in folder.glob("*.xlsx")} if folder.is_dir() else set()
     return [
         s
         for s, key in zip(sheets, keys, strict=True)
-        if key not in sent or not (folder / f"{s.sheet_id}.xlsx").is_file()
+        if key not in sent or not {s.sheet_id, s.sheet_id[:SHEET_ID_CHARS]} & written
     ]
 
 
@@ -208,13 +220,14 @@ def sheets_folder(settings: Settings, campaign_year: int) -> Path:
 
 def sheet_specs(
     session: Session, campaign: CampaignFile, sheets: list[IssuedSheet]
-) -> list[tuple[Reviewer, SheetSpec]]:
-    """Return the spec each of these sheets is written from (report facts read here)."""
+) -> list[tuple[Reviewer, SheetSpec, list[ReportFile]]]:
+    """Return the spec each of these sheets is written from, and its reports' files (report
+    facts read here)."""
     standard_names = {s.key: s.name for s in campaign.standards}
     wanted = sorted({pid for sheet in sheets for pid in sheet.participation_ids})
     facts = _report_facts(session, wanted, standard_names) if wanted else {}
     title = campaign_context(campaign).title
-    specs: list[tuple[Reviewer, SheetSpec]] = []
+    specs: list[tuple[Reviewer, SheetSpec, list[ReportFile]]] = []
     for sheet in sheets:
         reports = tuple(
             SheetReport(
@@ -237,7 +250,11 @@ def sheet_specs(
             round=sheet.round,
         )
         assert spec.sheet_id == sheet.sheet_id
-        specs.append((sheet.reviewer, spec))
+        files = [
+            ReportFile(f.unit_name, f.report_title, f.stored_path, f.size)
+            for f in (facts[pid] for pid in sheet.participation_ids)
+        ]
+        specs.append((sheet.reviewer, spec, files))
     return specs
 
 
@@ -260,7 +277,8 @@ def _invitation_key(campaign_year: int, sheet: IssuedSheet) -> str:
 def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> SheetsSummary:
     """Write and mail every assigned reviewer's score sheet not yet sent.
 
-    Side effects: writes sheets into workspace/review/<year>/sheets/; enqueues one
+    Side effects: writes sheets into workspace/review/<year>/sheets/ and copies the assigned
+    reports into workspace/review/<year>/reports/; enqueues one
     `review_invitation` per reviewer and sheet (in one transaction). A sheet whose file is
     written and whose mail is in the outbox is left as issued (the reviewer holds that copy);
     `as_of` dates the run.
@@ -275,15 +293,29 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
     with campaign_session(settings) as session:
         sheets = issued_sheets(session, campaign)
         pending = unsent_sheets(session, campaign_year, sheets, folder)
-        for reviewer, spec in sheet_specs(session, campaign, pending):
-            path = write_score_sheet(spec, folder / f"{spec.sheet_id}.xlsx")
+        for reviewer, spec, files in sheet_specs(session, campaign, pending):
+            units = [r.unit_name for r in spec.reports]
+            name = sheet_file_name(units, spec.round, spec.sheet_id)
+            path = write_score_sheet(spec, folder / name)
+            copies = copy_reports(settings.workspace, campaign_year, spec.round, files)
+            attached = (
+                attach_reports(
+                    [f.size for f in files], path.stat().st_size, settings.mail_max_message_bytes
+                )
+                or not campaign.review.reports_url
+            )
             context = ReviewInvitationContext(
                 campaign=campaign_context(campaign),
                 reviewer_name=reviewer.name,
                 reports=len(spec.reports),
                 criteria=criteria,
                 deadline=_due_on(campaign, spec.deadline),
+                round=spec.round,
+                assigned=assigned_contexts(copies, attached, campaign.review.reports_url),
+                reports_attached=attached,
+                sheet_file=name,
             )
+            reports = tuple(p for _, p in copies if p) if attached else ()
             mails.append(
                 OutgoingMail(
                     campaign_year=campaign_year,
@@ -291,7 +323,7 @@ def send_score_sheets(settings: Settings, campaign_year: int, as_of: date) -> Sh
                     mail=render(INVITATION, context),
                     subject_ref=f"reviewer:{reviewer.id}:sheet",
                     version=spec.sheet_id,
-                    attachments=(str(path),),
+                    attachments=(str(path), *reports),
                 )
             )
         queued = enqueue(session, settings, mails, business_day=as_of)

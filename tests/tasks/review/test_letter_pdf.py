@@ -12,12 +12,7 @@ from pypdf import PdfReader
 from notifications.contexts import FeedbackLetterContext
 from schemas.campaign_file import CampaignFile
 from tasks.common.fonts import SYSTEM_FONT, choose_font, load_font
-from tasks.review.letter_pdf import (
-    LetterFiles,
-    letter_file_name,
-    render_letter_pdf,
-    unit_short_name,
-)
+from tasks.review.letter_pdf import LetterFiles, render_letter_pdf
 from tasks.review.letters import grade_ladder
 
 
@@ -30,27 +25,6 @@ def _letter(campaign: CampaignFile) -> FeedbackLetterContext:
 def _text(pdf: Path) -> str:
     """The PDF's text without white space (table cells and wrapped lines break anywhere)."""
     return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(pdf).pages))
-
-
-@pytest.mark.parametrize(
-    ("name", "short"),
-    [
-        ("上海博泰涂料股份有限公司", "博泰涂料"),
-        ("上海市远永质量技术研究所", "远永质量技术研究所"),
-        ("上海立东纺织集团有限公司", "立东纺织"),
-        ("有限公司", "有限公司"),  # nothing left: the whole name
-    ],
-)
-def test_a_unit_short_name_drops_shanghai_and_the_legal_form(name: str, short: str) -> None:
-    assert unit_short_name(name) == short
-
-
-def test_a_letter_file_name_reads_unit_round_and_correction() -> None:
-    assert letter_file_name("上海博泰涂料股份有限公司", 0, 1) == "博泰涂料-第1轮评审意见书.pdf"
-    assert (
-        letter_file_name("上海博泰涂料股份有限公司", 1, 2)
-        == "博泰涂料-第2轮评审意见书-更正第2版.pdf"
-    )
 
 
 def test_the_ladder_is_the_campaign_files_with_the_scores_each_step_covers(
