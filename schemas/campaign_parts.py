@@ -246,8 +246,11 @@ class Commendation(Strict):
     a unit's normalised review score (docs/commend.md).
     """
 
-    speakers: int = Field(ge=0)
+    speakers: int = Field(ge=0, le=10)  # a fixed small number of units speak
     excellent_units: int = Field(default=10, ge=0)
+    # Excellent units and each category's cases are at most this share of the units the review
+    # passed (rounded down): a small season does not commend most of its units.
+    max_share: float = Field(default=1.0, gt=0, le=1)
     per_industry_max: int | None = Field(default=None, ge=1)
     performance_points: float = Field(default=5.0, ge=0, le=20)
     categories: list[CommendationCategory] = []

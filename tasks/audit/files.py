@@ -23,7 +23,7 @@ from tasks.audit.snapshot import CertificateRow, ReleaseFiles
 
 CHUNK = 1 << 20
 PACK = "meeting-pack.xlsx"
-PACK_SHEETS = ("release list", "not proposed")
+PACK_SHEETS = ("拟发布名单", "未列入名单")  # tasks/meeting/pack_files.py SHEETS
 USCC_HEADER = "USCC"
 _GRADE = re.compile(r'<p class="grade big">报告评级：([^<]*)</p>')
 _HEADLINES = {"released": "已发布单位", "certificates": "发布证书"}

@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.performance_catalogue import BY_KEY
+
 KEY_DECIMALS: Final = 4  # scores are compared to four decimal places (float noise is no rank)
 NO_INDUSTRY: Final = "未填写行业"  # the group of units whose industry is blank
 
@@ -125,18 +127,36 @@ def ranking_key(candidate: Candidate, bonus: float) -> tuple[float, float, float
     )
 
 
-def _performance_reason(performance: Performance | None, bonus: float, points: float) -> str:
-    if performance is None:
-        return "无绩效评价，不计绩效加分 (no performance evaluation: no performance bonus)"
-    if performance.indicators == 0:
-        return "绩效评价无指标，不计绩效加分 (performance evaluation has no indicators: no bonus)"
-    flagged = "、".join(performance.flagged) or "无"
+def indicator_names(keys: Iterable[str]) -> str:
+    """Return indicator keys as their Chinese names joined with 、 (a key the catalogue does
+    not know is shown as 其他指标, never as the key). Pure."""
+    names = [BY_KEY[k].name_zh if k in BY_KEY else "其他指标" for k in keys]
+    return "、".join(dict.fromkeys(names))
+
+
+def _performance_reason(performance: Performance | None, bonus: float) -> str:
+    if performance is None or performance.indicators == 0:
+        return "无绩效评价数据，不计绩效加分"
+    flagged = indicator_names(performance.flagged)
+    watch = f"，需关注：{flagged}" if flagged else ""
     return (
-        f"绩效评价：{performance.indicators}项指标中{performance.sound}项正常，预警：{flagged}；"
-        f"加分 {bonus:.2f}/{points:g} (performance: {performance.sound} of "
-        f"{performance.indicators} indicators sound, flagged: "
-        f"{', '.join(performance.flagged) or 'none'}; bonus {bonus:.2f} of {points:g})"
+        f"绩效评价{performance.indicators}项指标中{performance.sound}项正常{watch}，加分{bonus:.2f}"
     )
+
+
+def score_reason(composite: float, score: float, bonus: float, points: float) -> str:
+    """Return how the composite is made and on which scale (it can pass 100). Pure."""
+    return (
+        f"综合分{composite:.2f} = 评审得分{score:.2f} + 绩效加分{bonus:.2f}"
+        f"（评审得分满分100，绩效加分至多{points:g}分，综合分满分{100 + points:g}）"
+    )
+
+
+def rank_reason(rank: int, of: int, review_rank: int | None, grade: str) -> str:
+    """Return the overall place among the candidates, named as such (not the release list's
+    count: flagged units are proposed for release but not ranked for commendation). Pure."""
+    review = f"评审名次第{review_rank}" if review_rank is not None else "无评审名次"
+    return f"在{of}家可表彰候选单位中综合排名第{rank}（{review}{'，' + grade if grade else ''}）"
 
 
 def rank_candidates(candidates: Sequence[Candidate], points: float) -> list[Ranked]:
@@ -154,15 +174,10 @@ def rank_candidates(candidates: Sequence[Candidate], points: float) -> list[Rank
     for rank, c in enumerate(ordered, start=1):
         bonus = bonuses[c.participation_id]
         composite = round(c.normalised_score + bonus, KEY_DECIMALS)
-        review = f"评审名次 {c.review_rank}" if c.review_rank is not None else "评审名次 无"
-        grade = f"，等级 {c.grade}" if c.grade else ""
         reasons = (
-            f"综合分 {composite:.2f} = 评审标准化得分 {c.normalised_score:.2f} + 绩效加分 "
-            f"{bonus:.2f} (composite {composite:.2f} = review score {c.normalised_score:.2f} "
-            f"+ performance bonus {bonus:.2f})",
-            f"综合排名 {rank}/{len(ordered)}；{review}{grade} (overall rank {rank} of "
-            f"{len(ordered)}; review rank {c.review_rank if c.review_rank is not None else '-'})",
-            _performance_reason(c.performance, bonus, points),
+            score_reason(composite, c.normalised_score, bonus, points),
+            rank_reason(rank, len(ordered), c.review_rank, c.grade),
+            _performance_reason(c.performance, bonus),
         )
         ranked.append(
             Ranked(

@@ -10,6 +10,7 @@ documented in docs/commend.md. Saving the proposal is tasks/commend/proposal.py.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -76,13 +77,11 @@ def select_excellent_units(
         place = len(chosen) + 1
         reasons = [
             *r.reasons,
-            f"优秀发布单位 第{place}名（名额{count}），综合排名第{r.rank}名 "
-            f"(excellent unit {place} of quota {count}: overall rank {r.rank})",
+            f"优秀发布单位第{place}名（名额{count}家）",
         ]
         if per_industry_max is not None:
             reasons.append(
-                f"行业「{group}」第{per_industry[group]}家（每行业至多{per_industry_max}家） "
-                f"(industry {group}: {per_industry[group]} of at most {per_industry_max})"
+                f"所属行业“{group}”第{per_industry[group]}家（每个行业至多{per_industry_max}家）"
             )
         chosen.append(
             Selection(
@@ -100,11 +99,7 @@ def _evidence_reason(evidence: TopicEvidence) -> str:
     pages = evidence.pages[:PAGES_SHOWN]
     more = "等" if len(evidence.pages) > PAGES_SHOWN else ""
     zh_pages = f"，见第{'、'.join(map(str, pages))}页{more}" if pages else ""
-    en_pages = f" on pages {', '.join(map(str, pages))}{'...' if more else ''}" if pages else ""
-    return (
-        f"报告覆盖议题「{evidence.name}」：关键词 {evidence.hits} 次{zh_pages} "
-        f"(the report covers topic {evidence.key}: {evidence.hits} mentions{en_pages})"
-    )
+    return f"报告中有{evidence.hits}处“{evidence.name}”相关内容{zh_pages}"
 
 
 class CasePreference(NamedTuple):
@@ -150,17 +145,12 @@ def select_cases(
             place = len(taken[cat.key]) + 1
             reasons = [
                 *r.reasons,
-                f"案例类别「{cat.name}」第{place}名（名额{cat.quota}） "
-                f"(case category {cat.key}: {place} of quota {cat.quota})",
+                f"“{cat.name}”第{place}名（名额{cat.quota}家）",
                 _evidence_reason(evidence),
             ]
+            reasons += [f"“{c.name}”相关内容更多，但该类别名额已满" for c in full]
             reasons += [
-                f"「{c.name}」议题证据更强但名额已满 (stronger evidence for {c.key}, quota full)"
-                for c in full
-            ]
-            reasons += [
-                f"也覆盖「{c.name}」的议题，每家单位只入选一个类别 "
-                f"(also covers {c.key}; a unit is a case in one category only)"
+                f"也涉及“{c.name}”，每家单位只入选一个案例类别"
                 for c, _ in preferences[position + 1 :]
             ]
             taken[cat.key].append(
@@ -235,10 +225,7 @@ def pick_speakers(
                     continue
                 why = [_speaker_reason(speaker_pass.name, r, case_of.get(pid))]
                 if tier_index == 1:
-                    why.append(
-                        f"已表彰单位不足{count}家，由其余单位按排名补足 "
-                        f"(fewer commended units than {count} speakers; filled by rank)"
-                    )
+                    why.append(f"已表彰单位不足{count}家，按综合排名由其余单位补足")
                 picked[pid] = PickedSpeaker(r, why)
                 industries.add(r.candidate.industry_group)
                 if pid in case_of:
@@ -273,8 +260,7 @@ def select_speakers(
                 reasons=[
                     *r.reasons,
                     *why,
-                    f"发言单位 第{place}位（共{len(picked)}位），发言人由单位确定 "
-                    f"(speaker {place} of {len(picked)}; the unit names its speaker)",
+                    f"交流发言第{place}位（共{len(picked)}位），发言人由单位确定",
                 ],
             )
         )
@@ -284,16 +270,16 @@ def select_speakers(
 def _speaker_reason(pass_name: str, r: Ranked, case: Selection | None) -> str:
     group = r.candidate.industry_group
     if pass_name == "industry":
-        return f"行业「{group}」中排名最高的单位 (best-ranked unit of industry {group})"
+        return f"所属行业“{group}”中综合排名最高"
     if pass_name == "category" and case is not None:
-        return (
-            f"案例类别「{case.title}」中排名最高的单位 "
-            f"(best-ranked case of category {case.category_key})"
-        )
-    return (
-        "各行业、各案例类别已有发言单位，按综合排名递补 "
-        "(every industry and category represented: next by overall rank)"
-    )
+        return f"“{case.title}”入选案例中综合排名最高"
+    return "各行业、各案例类别均已有发言单位，按综合排名递补"
+
+
+def capped(quota: int, share: float, units: int) -> int:
+    """Return a quota bounded by `share` of `units`, rounded down (share 0.3 of 11 units: 3).
+    Pure."""
+    return max(0, min(quota, math.floor(share * units + 1e-9)))
 
 
 def select_commendations(
@@ -301,12 +287,20 @@ def select_commendations(
 ) -> list[Selection]:
     """Return the proposal: excellent units, then cases by category, then speakers; pure.
 
-    The candidates may come in any order; the result is the same (ties: docs/commend.md).
+    Excellent units and each category's cases are at most `commendation.max_share` of the
+    candidates (the units the review passed without a flag), whatever the file's counts say;
+    speakers are the file's fixed number. The candidates may come in any order; the result is
+    the same (ties: docs/commend.md).
     """
     ranked = rank_candidates(candidates, commendation.performance_points)
+    share, units = commendation.max_share, len(candidates)
     excellent = select_excellent_units(
-        ranked, commendation.excellent_units, commendation.per_industry_max
+        ranked, capped(commendation.excellent_units, share, units), commendation.per_industry_max
     )
-    cases = select_cases(ranked, commendation.categories)
+    categories = [
+        c.model_copy(update={"quota": capped(c.quota, share, units)})
+        for c in commendation.categories
+    ]
+    cases = select_cases(ranked, categories)
     speakers = select_speakers(ranked, commendation.speakers, excellent, cases)
     return [*excellent, *cases, *speakers]

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas.campaign_file import load_campaign_file
 from schemas.settings import Settings
 from tasks.common.spreadsheets import write_sheets
+from tasks.common.standings import STATUS_WORDS
 from tasks.meeting.pack import KIND_WORDS, MeetingPack, PackCommendation, PackUnit
 from tasks.meeting.pack_digest import ARTIFACT_KEY, pack_digest
 from tasks.meeting.pack_load import load_meeting_pack
@@ -43,7 +44,9 @@ STAT_WORDS = {
     "ownership": "所有制",
 }
 Sheet = tuple[str, list[str], list[list[Any]]]
-SHEETS = ("release list", "commendations", "speakers", "statistics", "not proposed", "withheld")
+SHEETS = ("拟发布名单", "拟表彰名单", "交流发言", "统计", "未列入名单", "暂缓表彰")
+RELEASE, COMMENDED, SPEAKERS, STATISTICS, NOT_PROPOSED, WITHHELD = SHEETS
+REVIEW_WORDS = {"pass": "通过", "revise": "修改后重审", "reject": "不通过", "": "未评审完成"}
 
 UNIT_HEADERS = ["统一社会信用代码 USCC", "单位名称 name", "推荐协会 associations"]
 NOT_PROPOSED_HEADERS = [
@@ -55,7 +58,6 @@ NOT_PROPOSED_HEADERS = [
     "未列入原因 why not proposed",
     "标记 flags",
     "会议可增列 may be added",
-    "reason (English)",
 ]
 COMMENDATION_HEADERS = [
     "类型 kind",
@@ -115,14 +117,25 @@ def _commendation_row(c: PackCommendation) -> list[Any]:
         c.case_title,
         c.speaker_name,
         c.rank,
-        "; ".join(c.reasons),
+        "；".join(c.reasons),
     ]
+
+
+def list_places(units: Sequence[PackUnit]) -> list[str]:
+    """Return each unit's place by review rank within this list as "k/N" (N: the units of the
+    list with a decided rank; "" for a unit without one), so a place never reads 1/27 on a
+    list of 29. Pure."""
+    ranked = sorted((u.rank, u.uscc) for u in units if u.rank is not None)
+    place = {uscc: i for i, (_, uscc) in enumerate(ranked, 1)}
+    return [f"{place[u.uscc]}/{len(ranked)}" if u.uscc in place else "" for u in units]
 
 
 def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
     """Return the pack's sheets as (title, headers, rows). Pure."""
-    numbered = enumerate(pack.release, start=1)
-    release = [[i, *_unit_cells(u), "" if u.rank is None else u.rank] for i, u in numbered]
+    release = [
+        [i, *_unit_cells(u), place]
+        for i, (u, place) in enumerate(zip(pack.release, list_places(pack.release), strict=True), 1)
+    ]
     extra = ["行业 industry", "区 district", "所有制 ownership", "评审得分 score", "等级 grade"]
     stats = [
         [f"{STAT_WORDS[dim]} {dim}", group, n]
@@ -132,24 +145,23 @@ def pack_workbook_sheets(pack: MeetingPack) -> list[Sheet]:
     others = [
         [
             *_unit_cells(u)[:3],
-            u.status.value,
+            STATUS_WORDS.get(u.status, u.status.value),
             _score(u),
             u.grade,
-            u.recommendation,
+            REVIEW_WORDS.get(u.recommendation, u.recommendation),
             u.why_not_proposed,
-            "；".join(f"{f.zh} [{f.code}]" for f in u.flags),
-            "可增列 yes" if u.addable else "否 no",
-            u.why_not_proposed_en,
+            "；".join(f.zh for f in u.flags),
+            "可增列" if u.addable else "否",
         ]
         for u in pack.others
     ]
     return [
-        ("release list", ["序号 no.", *UNIT_HEADERS, *extra, "排名 rank"], release),
-        ("commendations", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.commendations]),
-        ("speakers", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.speakers]),
-        ("statistics", ["维度 dimension", "分组 group", "发布单位数 units"], stats),
-        ("not proposed", NOT_PROPOSED_HEADERS, others),
-        ("withheld", COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.withheld]),
+        (RELEASE, ["序号 no.", *UNIT_HEADERS, *extra, "名单内评审名次 rank in list"], release),
+        (COMMENDED, COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.commendations]),
+        (SPEAKERS, COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.speakers]),
+        (STATISTICS, ["维度 dimension", "分组 group", "发布单位数 units"], stats),
+        (NOT_PROPOSED, NOT_PROPOSED_HEADERS, others),
+        (WITHHELD, COMMENDATION_HEADERS, [_commendation_row(c) for c in pack.withheld]),
     ]
 
 
@@ -181,12 +193,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], limit: int | No
 def _sections(pack: MeetingPack, limit: int | None) -> list[str]:
     sheets = {title: (headers, rows) for title, headers, rows in pack_workbook_sheets(pack)}
     heads = {
-        "release list": f"## 拟发布名单 Proposed release list ({len(pack.release)})",
-        "commendations": f"## 拟表彰名单 Proposed commendations ({len(pack.commendations)})",
-        "speakers": f"## 交流发言 Speakers ({len(pack.speakers)})",
-        "statistics": "## 统计 Statistics of the proposed release list",
-        "not proposed": f"## 未列入拟发布名单的单位及原因 Units not proposed ({len(pack.others)})",
-        "withheld": f"## 暂缓的拟表彰 Commendations withheld ({len(pack.withheld)}): the unit "
+        RELEASE: f"## 拟发布名单 Proposed release list ({len(pack.release)})",
+        COMMENDED: f"## 拟表彰名单 Proposed commendations ({len(pack.commendations)})",
+        SPEAKERS: f"## 交流发言 Speakers ({len(pack.speakers)})",
+        STATISTICS: "## 统计 Statistics of the proposed release list",
+        NOT_PROPOSED: f"## 未列入拟发布名单的单位及原因 Units not proposed ({len(pack.others)})",
+        WITHHELD: f"## 暂缓的拟表彰 Commendations withheld ({len(pack.withheld)}): the unit "
         "is not on the proposed list; removed unless the meeting adds it again",
     }
     return [f"{heads[t]}\n\n" + table(*sheets[t], limit) for t in SHEETS]

@@ -28,14 +28,15 @@ from tasks.meeting.pack_reasons import CANDIDATES, UnitState, is_proposed, why_n
 
 
 def _associations(session: Session, campaign_year: int) -> dict[int, tuple[str, ...]]:
-    """Return the recommending associations' codes per unit id (one query)."""
+    """Return the recommending associations per unit id, each as its code and name
+    (A001 上海市会展行业协会: the meeting reads names, the operators codes); one query."""
     codes: dict[int, set[str]] = defaultdict(set)
-    for unit_id, code in session.exec(
-        select(Recommendation.unit_id, Association.code)
+    for unit_id, code, name in session.exec(
+        select(Recommendation.unit_id, Association.code, Association.name)
         .join(Association, col(Association.id) == col(Recommendation.association_id))
         .where(Recommendation.campaign_year == campaign_year)
     ).all():
-        codes[unit_id].add(code)
+        codes[unit_id].add(f"{code} {name}".strip())
     return {unit_id: tuple(sorted(c)) for unit_id, c in codes.items()}
 
 

@@ -60,13 +60,13 @@ def test_the_pack_counts_each_uscc_of_the_release_and_not_proposed_sheets(tmp_pa
         tmp_path / PACK,
         [
             (
-                "release list",
+                "拟发布名单",
                 ["序号 no.", *UNIT_HEADERS],
                 [[1, "A1", "甲", "A001"], [2, "A2", "乙", ""]],
             ),
-            ("statistics", ["维度 dimension"], [["A1"]]),
+            ("统计", ["维度 dimension"], [["A1"]]),
             (
-                "not proposed",
+                "未列入名单",
                 [*UNIT_HEADERS, "原因 why"],
                 [["A3", "丙", "", "x"], ["A1", "甲", "", "y"]],
             ),

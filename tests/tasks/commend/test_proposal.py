@@ -8,6 +8,7 @@ category still unrepresented (2 for new productive forces, 4 for employee care),
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,10 +30,19 @@ REPO = Path(__file__).resolve().parents[3]
 DAY = date(2024, 12, 16)
 
 
-def _settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        workspace=tmp_path / "ws", database_url=database_url, campaigns_dir=REPO / "campaigns"
-    )
+def _settings(database_url: str, tmp_path: Path, *, uncapped: bool = True) -> Settings:
+    """Settings on the 2024 campaign file; `uncapped`: with max_share 1 and 6 speakers, the
+    numbers of docs/commend.md's worked example (written before the share cap; the cap on the
+    real file is test_the_real_campaign_file_caps_each_list_at_its_share)."""
+    campaigns = REPO / "campaigns"
+    if uncapped:
+        text = (campaigns / "2024.toml").read_text("utf-8")
+        text = text.replace("max_share = 0.3", "max_share = 1.0")
+        text = text.replace("speakers = 3\n", "speakers = 6\n")
+        campaigns = tmp_path / "campaigns"
+        campaigns.mkdir(exist_ok=True)
+        (campaigns / "2024.toml").write_text(text, "utf-8")
+    return Settings(workspace=tmp_path / "ws", database_url=database_url, campaigns_dir=campaigns)
 
 
 def _rows(engine: Engine) -> list[tuple[int, str, str, int, str, date]]:
@@ -104,16 +114,44 @@ def test_proposal_ranks_selects_and_explains(
             .where(Commendation.kind == "case")
         ).one()
     assert (case.title, case.case_title) == ("绿色低碳优秀案例", "")  # no made-up case title
-    assert case.reasons[:2] == [
-        "综合分 93.00 = 评审标准化得分 93.00 + 绩效加分 0.00 (composite 93.00 = review score "
-        "93.00 + performance bonus 0.00)",
-        "综合排名 1/7；评审名次 无，等级 四星级 (overall rank 1 of 7; review rank -)",
+    assert case.reasons == [
+        "综合分93.00 = 评审得分93.00 + 绩效加分0.00（评审得分满分100，绩效加分至多5分，"
+        "综合分满分105）",
+        "在7家可表彰候选单位中综合排名第1（无评审名次，四星级）",
+        "无绩效评价数据，不计绩效加分",
+        "“绿色低碳优秀案例”第1名（名额5家）",
+        "报告中有5处“绿色发展与双碳”相关内容，见第2、3、4、5、6页",
+        "也涉及“社区参与与回报社会优秀案例”，每家单位只入选一个案例类别",
     ]
-    assert case.reasons[2].startswith("无绩效评价，不计绩效加分")
-    assert case.reasons[4] == (
-        "报告覆盖议题「绿色发展与双碳」：关键词 5 次，见第2、3、4、5、6页 "
-        "(the report covers topic green: 5 mentions on pages 2, 3, 4, 5, 6)"
-    )
+
+
+def test_the_real_campaign_file_caps_each_list_at_its_share(
+    engine: Engine, database_url: str, tmp_path: Path, ids: dict[int, int]
+) -> None:
+    # 30 % of the 7 candidates, rounded down: 2 excellent units, at most 2 cases a category;
+    # 3 speakers. Ranking 3, 1, 2, 5, 4, 6, 7 (module docstring).
+    settings = _settings(database_url, tmp_path, uncapped=False)
+
+    summary = _propose(settings)
+
+    p = ids
+    assert summary.by_kind == {"excellent_unit": 2, "case": 5, "speaker": 3}
+    assert [row[:4] for row in _rows(engine)] == [
+        (p[3], "excellent_unit", "", 1),
+        (p[1], "excellent_unit", "", 2),
+        (p[3], "case", "green-low-carbon", 1),
+        (p[1], "case", "green-low-carbon", 2),
+        (p[2], "case", "new-productive-forces", 1),
+        (p[4], "case", "employee-care", 1),
+        (p[7], "case", "community", 1),
+        (p[3], "speaker", "green-low-carbon", 1),
+        (p[2], "speaker", "new-productive-forces", 2),
+        (p[7], "speaker", "community", 3),
+    ]
+    with Session(engine) as session:
+        reasons = [r for c in session.exec(select(Commendation)).all() for r in c.reasons]
+    # Short Chinese sentences for the meeting: no English, no keys (core_topic_coverage).
+    assert [r for r in reasons if re.search(r"[A-Za-z]", r) or len(r) > 60] == []
 
 
 def test_workbook_lists_every_candidate_and_selection_with_text_kept_as_text(

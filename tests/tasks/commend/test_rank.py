@@ -64,10 +64,22 @@ def test_rank_adds_the_bonus_and_explains_a_missing_evaluation() -> None:
         (1, 85.0, 5.0, 1),
         (2, 82.0, 0.0, 2),
     ]
-    assert ranked[0].reasons[0].startswith("综合分 85.00 = 评审标准化得分 80.00 + 绩效加分 5.00")
-    assert ranked[0].reasons[1].startswith("综合排名 1/2")
-    assert ranked[1].reasons[2] == (
-        "无绩效评价，不计绩效加分 (no performance evaluation: no performance bonus)"
+    assert ranked[0].reasons == (
+        "综合分85.00 = 评审得分80.00 + 绩效加分5.00"
+        "（评审得分满分100，绩效加分至多5分，综合分满分105）",
+        "在2家可表彰候选单位中综合排名第1（无评审名次）",
+        "绩效评价4项指标中4项正常，加分5.00",
+    )
+    assert ranked[1].reasons[2] == "无绩效评价数据，不计绩效加分"
+
+
+def test_flagged_indicators_are_named_in_chinese_never_by_key() -> None:
+    flagged = Performance(indicators=20, sound=18, flagged=("penalties", "rd_growth", "x_y"))
+
+    [ranked] = rank_candidates([candidate(1, 80.0, performance=flagged)], points=5.0)
+
+    assert ranked.reasons[2] == (
+        "绩效评价20项指标中18项正常，需关注：行政处罚、研发投入增长率、其他指标，加分4.50"
     )
 
 
@@ -156,4 +168,7 @@ def test_ranking_matches_the_oracle_in_any_input_order(
     assert [r.candidate.participation_id for r in ranked] == oracle_order(pool, points)
     assert [r.rank for r in ranked] == list(range(1, len(pool) + 1))
     assert all(0.0 <= r.bonus <= points for r in ranked)
-    assert all(r.reasons[1].startswith(f"综合排名 {r.rank}/{len(pool)}") for r in ranked)
+    assert all(
+        r.reasons[1].startswith(f"在{len(pool)}家可表彰候选单位中综合排名第{r.rank}（")
+        for r in ranked
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from tasks.commend.select import (
     SPEAKER_TITLE,
     CommendationKind,
     Selection,
+    capped,
     case_title_for,
     select_commendations,
 )
@@ -75,8 +77,8 @@ def test_excellent_units_are_the_top_of_the_ranking_capped_per_industry() -> Non
     third = next(s for s in result if s.participation_id == 4)
     assert third.title == EXCELLENT_UNIT_TITLE
     assert third.reasons[3:] == [
-        "优秀发布单位 第3名（名额3），综合排名第4名 (excellent unit 3 of quota 3: overall rank 4)",
-        "行业「金融」第1家（每行业至多2家） (industry 金融: 1 of at most 2)",
+        "优秀发布单位第3名（名额3家）",
+        "所属行业“金融”第1家（每个行业至多2家）",
     ]
 
 
@@ -93,11 +95,9 @@ def test_a_case_goes_to_its_strongest_topic_and_only_covering_units_are_cases() 
     case = next(s for s in result if s.participation_id == 1)
     assert (case.title, case.case_title) == ("新质生产力优秀案例", "")  # no made-up title
     assert case.reasons[3:] == [
-        "案例类别「新质生产力优秀案例」第1名（名额1） (case category npf: 1 of quota 1)",
-        "报告覆盖议题「议题npf」：关键词 9 次，见第2、4、6、8、10页等 "
-        "(the report covers topic npf: 9 mentions on pages 2, 4, 6, 8, 10...)",
-        "也覆盖「绿色低碳优秀案例」的议题，每家单位只入选一个类别 "
-        "(also covers green-low-carbon; a unit is a case in one category only)",
+        "“新质生产力优秀案例”第1名（名额1家）",
+        "报告中有9处“议题npf”相关内容，见第2、4、6、8、10页等",
+        "也涉及“绿色低碳优秀案例”，每家单位只入选一个案例类别",
     ]
 
 
@@ -111,9 +111,7 @@ def test_a_full_category_sends_the_next_unit_to_its_other_topic_and_says_so() ->
 
     assert of_kind(result, K.CASE) == [(2, "green-low-carbon", 1), (1, "npf", 1)]
     second = next(s for s in result if s.participation_id == 2)
-    assert second.reasons[-1] == (
-        "「新质生产力优秀案例」议题证据更强但名额已满 (stronger evidence for npf, quota full)"
-    )
+    assert second.reasons[-1] == "“新质生产力优秀案例”相关内容更多，但该类别名额已满"
 
 
 def test_equal_evidence_follows_the_campaign_file_order() -> None:
@@ -143,11 +141,7 @@ def test_speakers_come_one_per_industry_first_then_by_rank() -> None:
     third = next(s for s in result if s.kind == K.SPEAKER and s.participation_id == 4)
     assert (third.title, third.reasons[-2:]) == (
         SPEAKER_TITLE,
-        [
-            "行业「建筑」中排名最高的单位 (best-ranked unit of industry 建筑)",
-            "发言单位 第3位（共3位），发言人由单位确定 "
-            "(speaker 3 of 3; the unit names its speaker)",
-        ],
+        ["所属行业“建筑”中综合排名最高", "交流发言第3位（共3位），发言人由单位确定"],
     )
 
 
@@ -158,6 +152,31 @@ def test_speakers_reach_past_the_commended_only_when_they_are_too_few() -> None:
 
     assert of_kind(result, K.SPEAKER) == [(1, "", 1), (3, "", 2)]
     assert "已表彰单位不足2家" in result[-1].reasons[-2]
+
+
+def test_each_list_is_at_most_the_campaign_files_share_of_the_candidates() -> None:
+    # Seen in the 20-unit demo: all 4 released units were 优秀发布单位 and speakers.
+    pool = [
+        candidate(i, 90.0 - i, topics=(topic("green", 5), topic("npf", 5))) for i in range(1, 5)
+    ]
+    share = config(excellent_units=10, speakers=1, max_share=0.3)
+    green, npf = (c.model_copy(update={"quota": 5}) for c in share.categories)
+
+    result = select_commendations(pool, share.model_copy(update={"categories": [green, npf]}))
+
+    assert of_kind(result, K.EXCELLENT_UNIT) == [(1, "", 1)]  # 30 % of 4 units, rounded down
+    assert of_kind(result, K.CASE) == [(1, "green-low-carbon", 1), (2, "npf", 1)]
+    assert of_kind(result, K.SPEAKER) == [(1, "green-low-carbon", 1)]
+
+
+@pytest.mark.parametrize(
+    ("quota", "share", "units", "expected"),
+    [(10, 0.3, 29, 8), (10, 0.3, 4, 1), (10, 0.3, 3, 0), (2, 0.3, 29, 2), (5, 1.0, 3, 3)],
+)
+def test_a_quota_is_capped_by_the_share_rounded_down(
+    quota: int, share: float, units: int, expected: int
+) -> None:
+    assert capped(quota, share, units) == expected
 
 
 # ---- properties ---------------------------------------------------------------------------------

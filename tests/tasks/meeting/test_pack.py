@@ -43,7 +43,10 @@ def test_the_pack_holds_the_proposed_list_the_other_candidates_and_the_commendat
         pack = load_meeting_pack(session, campaign_2024, DAY)
 
     assert [u.uscc for u in pack.release] == [uscc(1), uscc(2), uscc(3), uscc(4)]  # review rank
-    assert pack.unit(uscc(4)).associations == ("A001", "A002")  # type: ignore[union-attr]
+    assert pack.unit(uscc(4)).associations == (  # type: ignore[union-attr]
+        "A001 上海市测试行业协会A001",  # names beside codes: the meeting reads names
+        "A002 上海市测试行业协会A002",
+    )
     why = {u.uscc: (u.status, u.why_not_proposed, u.flag_codes) for u in pack.others}
     assert why == {
         uscc(5): (S.REJECTED, "评审未通过", ("below-pass",)),
@@ -62,7 +65,7 @@ def test_the_pack_holds_the_proposed_list_the_other_candidates_and_the_commendat
     ]
     assert [c.uscc for c in pack.speakers] == [uscc(2), uscc(3)]
     assert pack.statistics == {
-        "association": {"A001": 4, "A002": 1},
+        "association": {"A001 上海市测试行业协会A001": 4, "A002 上海市测试行业协会A002": 1},
         "industry": {"电子信息": 3, "金融": 1},
         "district": {"浦东新区": 2, "徐汇区": 1, NOT_GIVEN: 1},
         "ownership": {"民营": 2, "国有": 1, "外资": 1},
@@ -96,27 +99,37 @@ def test_the_workbook_has_five_sheets_and_keeps_a_formula_like_name_as_text(
 
     wb = load_workbook(path)
     assert wb.sheetnames == [
-        "release list",
-        "commendations",
-        "speakers",
-        "statistics",
-        "not proposed",
-        "withheld",
+        "拟发布名单",
+        "拟表彰名单",
+        "交流发言",
+        "统计",
+        "未列入名单",
+        "暂缓表彰",
     ]
     rows = {name: list(wb[name].iter_rows(min_row=2, values_only=True)) for name in wb.sheetnames}
     assert [len(r) for r in rows.values()] == [4, 4, 2, 10, 5, 0]
-    evil = next(row for row in wb["release list"].iter_rows(min_row=2) if row[1].value == uscc(4))
+    evil = next(row for row in wb["拟发布名单"].iter_rows(min_row=2) if row[1].value == uscc(4))
     assert (evil[2].value, evil[2].data_type) == (EVIL_NAME, "s")
     # candidates by decided review rank, then the units the meeting cannot add
-    not_proposed = [(r[0], r[7], r[9]) for r in rows["not proposed"]]
+    not_proposed = [(r[0], r[7], r[9]) for r in rows["未列入名单"]]
     assert not_proposed == [
-        (uscc(7), "修改稿未复核", "可增列 yes"),
-        (uscc(5), "评审未通过", "可增列 yes"),
-        (uscc(6), "评审未完成：待专家评分", "可增列 yes"),
-        (uscc(8), "已退出", "否 no"),
-        (uscc(9), "未分配评审专家", "否 no"),
+        (uscc(7), "修改稿未复核", "可增列"),
+        (uscc(5), "评审未通过", "可增列"),
+        (uscc(6), "评审未完成：待专家评分", "可增列"),
+        (uscc(8), "已退出", "否"),
+        (uscc(9), "未分配评审专家", "否"),
     ]
-    assert "[below-pass]" in rows["not proposed"][0][8]
+    # Chinese words only: no status, decision or flag keys (review_passed, pass, [below-pass])
+    first = rows["未列入名单"][0]
+    assert "below-pass" not in first[8]
+    assert all(
+        not re.search(r"[a-z]+[_-][a-z]+|^(pass|revise|reject)$", str(c or ""))
+        for r in rows["未列入名单"]
+        for c in r
+    )
+    # the place within the list reads k/N with N the list's ranked units
+    places = [r[-1] for r in rows["拟发布名单"]]
+    assert all(p == "" or p.endswith(f"/{sum(bool(x) for x in places)}") for p in places)
 
 
 def test_markdown_escapes_input_text_and_the_digest_lists_what_the_form_needs(

@@ -107,11 +107,11 @@ def assert_every_unit_once_in_the_files(pack: MeetingPack, n: int) -> None:
     """The xlsx's unit sheets and the markdown page (the artifact) list each unit once."""
     everyone = Counter(f"U{i:017d}" for i in range(1, n + 1))
     sheets = {title: rows for title, _, rows in pack_workbook_sheets(pack)}
-    in_xlsx = Counter(r[1] for r in sheets["release list"]) + Counter(
-        r[0] for r in sheets["not proposed"]
+    in_xlsx = Counter(r[1] for r in sheets["拟发布名单"]) + Counter(
+        r[0] for r in sheets["未列入名单"]
     )
     assert in_xlsx == everyone
-    for row in sheets["not proposed"]:
+    for row in sheets["未列入名单"]:
         assert chinese_first(row[7])  # 未列入原因: Chinese first
     page = pack_markdown(pack)
     sections = {part.split("\n", 1)[0]: part for part in page.split("\n## ")}
