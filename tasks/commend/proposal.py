@@ -29,7 +29,7 @@ from schemas.settings import Settings
 from tasks.commend.load import SkippedUnit, load_candidates
 from tasks.commend.rank import Ranked, rank_candidates
 from tasks.commend.save import save_proposal
-from tasks.commend.select import CommendationKind, Selection, select_commendations
+from tasks.commend.select import CommendationKind, Selection, capped, select_commendations
 from tasks.commend.workbook import write_candidates_workbook
 from tasks.common.markdown import markdown_text
 from tasks.common.meeting_decisions import latest_decision
@@ -102,11 +102,15 @@ def proposal_table(ranked: Sequence[Ranked], selections: Sequence[Selection]) ->
     ]
 
 
-def category_fills(campaign: CampaignFile, selections: Sequence[Selection]) -> list[CategoryFill]:
-    """Return each case category of the campaign file with its quota and cases proposed. Pure."""
+def category_fills(
+    campaign: CampaignFile, selections: Sequence[Selection], candidates: int
+) -> list[CategoryFill]:
+    """Return each case category of the campaign file with its quota (capped at the file's
+    max_share of the `candidates`, as the selection applied it) and cases proposed. Pure."""
     filled = Counter(s.category_key for s in selections if s.kind == CommendationKind.CASE)
+    share = campaign.commendation.max_share
     return [
-        CategoryFill(c.key, c.name, c.quota, filled[c.key])
+        CategoryFill(c.key, c.name, capped(c.quota, share, candidates), filled[c.key])
         for c in campaign.commendation.categories
     ]
 
@@ -131,7 +135,7 @@ def make_proposal(settings: Settings, campaign_year: int, as_of: date, report_di
     report = write_candidates_workbook(
         settings.inside_workspace(report_dir, WORKBOOK), ranked, selections, pool.skipped
     )
-    categories = category_fills(campaign, selections)
+    categories = category_fills(campaign, selections, len(pool.candidates))
     summary = CommendSummary(
         campaign_year=campaign_year,
         as_of=as_of,
