@@ -45,6 +45,7 @@ class ClaimedMail:
     attachments: tuple[str, ...]
     message_id: str
     attempts: int
+    reply_to: str = ""  # the Reply-To address (the campaign's contact), "" for none
 
 
 def append_note(line: str) -> Any:
@@ -148,6 +149,7 @@ def claimed_mail(row: sa.Row[Any]) -> ClaimedMail:
         attachments=tuple(row.attachments or ()),
         message_id=row.message_id,
         attempts=row.attempts,
+        reply_to=str((row.meta or {}).get("reply_to", "")),
     )
 
 

@@ -161,8 +161,10 @@ def build_message(
     date: datetime,
     workspace: Path,
     attachments: Sequence[str | Path] = (),
+    reply_to: str = "",
 ) -> EmailMessage:
-    """Return the message: From, To, Subject, Date, Message-ID, text + HTML, attachments.
+    """Return the message: From, To (Reply-To), Subject, Date, Message-ID, text + HTML,
+    attachments. `reply_to` (the campaign's contact address) is where a reply reaches.
 
     Reads the attachment files (inside the workspace only; raises AttachmentRefused). The
     result is a WrittenMessage: its SMTP bytes are ready; its EmailMessage form is built the
@@ -182,6 +184,7 @@ def build_message(
     head = [
         _mailbox_line("From", sender),
         _mailbox_line("To", to),
+        *([address_line("Reply-To", "", clean_header_text(reply_to))] if reply_to else []),
         subject_line(subject),
         date_line(date),
         message_id_line(clean_header_text(message_id)),
@@ -197,6 +200,7 @@ def build_message(
             (message_id, date),
             files,
             (alternative, mixed),
+            reply_to,
         ),
     )
 
@@ -207,6 +211,7 @@ def _stdlib_message(
     stamp: tuple[str, datetime],
     files: list[Path],
     boundaries: tuple[str, str],
+    reply_to: str = "",
 ) -> EmailMessage:
     """Build the same message with `EmailMessage` (the WrittenMessage's form on first use).
 
@@ -216,6 +221,8 @@ def _stdlib_message(
     message = EmailMessage(policy=BUILD_POLICY)
     message["From"] = address_text(clean_header_text(sender.name), sender.address)
     message["To"] = address_text(clean_header_text(to.name), to.address)
+    if reply_to:
+        message["Reply-To"] = clean_header_text(reply_to)
     message["Subject"] = subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = clean_header_text(message_id)

@@ -145,12 +145,14 @@ def _insert(session: Session) -> Any:
 
 
 def row_meta(mail: OutgoingMail, business_day: date | None) -> dict[str, Any]:
-    """Return the meta of a new queued row: recipient name, facts, business day, deadlines. Pure."""
+    """Return the meta of a new queued row: recipient name, facts, business day, deadlines and
+    the reply address (when the mail has one). Pure."""
     return {
         "recipient_name": mail.to.name,
         "facts": dict(mail.facts),
         "business_day": None if business_day is None else business_day.isoformat(),
         "deadlines": [d.isoformat() for d in mail.mail.deadlines],
+        **({"reply_to": mail.mail.reply_to} if mail.mail.reply_to else {}),
     }
 
 

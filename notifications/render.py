@@ -58,6 +58,7 @@ class RenderedMail(BaseModel):
 
     `deadlines` are the deadlines the mail tells its reader to meet (notifications/told.py);
     the outbox stores them so the audit can check each lies after the mail's business day.
+    `reply_to` is the campaign's reply address, sent as the Reply-To header.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -67,6 +68,7 @@ class RenderedMail(BaseModel):
     text: str
     html: str
     deadlines: tuple[date, ...] = ()
+    reply_to: str = ""  # the campaign file's [contact] reply_to: where a reply reaches
 
 
 def cn_date(value: date) -> str:
@@ -135,6 +137,13 @@ def _values(name: str, context: MailContext | Mapping[str, Any]) -> dict[str, An
     return dict(context)
 
 
+def _reply_to(values: Mapping[str, Any]) -> str:
+    """Return the campaign's reply address from a template's values ("" when none)."""
+    campaign = values.get("campaign")
+    contact = campaign.get("contact") if isinstance(campaign, Mapping) else None
+    return str(contact.get("reply_to", "")) if isinstance(contact, Mapping) else ""
+
+
 def render(name: str, context: MailContext | Mapping[str, Any]) -> RenderedMail:
     """Render the three parts of template `name` with `context`. Pure (reads template files).
 
@@ -157,4 +166,5 @@ def render(name: str, context: MailContext | Mapping[str, Any]) -> RenderedMail:
         text=rendered["body.txt"].strip() + "\n",
         html=rendered["body.html"].strip() + "\n",
         deadlines=told_deadlines(context),
+        reply_to=_reply_to(values),
     )

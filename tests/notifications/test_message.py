@@ -52,12 +52,15 @@ def _reference(
     message_id: str,
     date: datetime,
     files: list[Path],
+    reply_to: str = "",
 ) -> EmailMessage:
     """The same mail built the stdlib's own way (policy.default, Address objects)."""
     alternative, mixed = boundaries_for(text, html)
     message = EmailMessage(policy=policy.default)
     message["From"] = Address(SENDER.name, addr_spec=SENDER.address)
     message["To"] = Address(clean_header_text(to.name), addr_spec=to.address)
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = clean_header_text(subject, limit=SUBJECT_MAX)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = clean_header_text(message_id)
@@ -243,6 +246,32 @@ def test_a_written_message_is_a_full_email_message(tmp_path: Path) -> None:
     assert built.get_body(("plain",)).get_content() == "正文\n"  # type: ignore[union-attr]
     assert message_bytes(built) == sent  # the parsed message flattens to the same bytes
     assert built.as_bytes() == sent.replace(b"\r\n", b"\n")
+
+
+def test_the_campaigns_reply_address_is_the_reply_to_header(tmp_path: Path) -> None:
+    to = Mailbox(address="li@unit.example.com", name="李明")
+    built = build_message(
+        sender=SENDER,
+        to=to,
+        subject="评审邀请",
+        text="正文",
+        html="<p>正文</p>",
+        message_id="<csr.0a1b2c@example.org>",
+        date=DATE,
+        workspace=tmp_path,
+        reply_to="csr-office@example.org",
+    )
+    sent = message_bytes(built)
+    reference = _reference(
+        to, "评审邀请", "正文", "<p>正文</p>", "<csr.0a1b2c@example.org>", DATE, [],
+        reply_to="csr-office@example.org",
+    )  # fmt: skip
+
+    assert b"\r\nReply-To: csr-office@example.org\r\n" in sent
+    assert sent == flatten_message(reference)
+    parsed = message_from_bytes(sent, policy=policy.default)
+    assert str(parsed["Reply-To"]) == "csr-office@example.org"
+    assert str(built["Reply-To"]) == "csr-office@example.org"  # the stdlib form agrees
 
 
 def test_a_header_added_later_is_sent_and_bcc_is_not(tmp_path: Path) -> None:

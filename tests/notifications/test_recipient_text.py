@@ -99,6 +99,7 @@ def test_every_template_in_every_branch_reads_clean_with_its_audience_footer(
         assert footer + REPLY in html, name
         assert "电话：021-62345678" in html, name
         assert "请勿直接回复" not in mail.text + mail.html, name
+        assert mail.reply_to == "csr-office@example.org", name  # the Reply-To header
         if AUDIENCES[name] != "enterprise":
             assert "推荐协会" not in mail.text.split("--")[-1], name
     assert problems == {}
@@ -187,3 +188,4 @@ def test_every_mail_of_a_replayed_season_reads_clean(
     assert {"invitation", "submission_ack", "feedback_letter", "review_invitation"} <= templates
     assert {"release_notice", "commendation_invitation", "association_release"} <= templates
     assert problems == {}
+    assert {row.meta.get("reply_to") for row in rows} == {"csr-office@example.org"}
