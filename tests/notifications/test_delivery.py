@@ -108,6 +108,7 @@ def test_happy_path_sends_text_html_and_attachment(
     assert list(message.keys()) == [
         "From",
         "To",
+        "Reply-To",  # the campaign file's contact: a reply reaches the organisers
         "Subject",
         "Date",
         "Message-ID",
@@ -116,6 +117,7 @@ def test_happy_path_sends_text_html_and_attachment(
     ]
     assert str(message["From"]) == SENDER
     assert str(message["To"]) == "联系人0 <u0@unit0.example.com>"
+    assert str(message["Reply-To"]) == "csr-office@example.org"
     assert str(message["Subject"]) == mail.subject
     assert str(message["Message-ID"]) == row.message_id
     assert str(message["Date"]) == "Mon, 11 Nov 2024 01:00:00 +0000"
@@ -352,6 +354,7 @@ def test_header_injection_in_a_name_and_a_subject_adds_no_header(
     assert list(message.keys()) == [
         "From",
         "To",
+        "Reply-To",  # the campaign file's contact: a reply reaches the organisers
         "Subject",
         "Date",
         "Message-ID",

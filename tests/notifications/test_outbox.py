@@ -129,7 +129,13 @@ def test_enqueue_twice_with_the_same_key_keeps_one_row(
         OutboxStatus.QUEUED,
         0,
         "Li@unit.example.com",
-        {"recipient_name": "李明", "facts": {}, "business_day": None, "deadlines": ["2024-11-15"]},
+        {
+            "recipient_name": "李明",
+            "facts": {},
+            "business_day": None,
+            "deadlines": ["2024-11-15"],
+            "reply_to": "csr-office@example.org",
+        },
     )
     assert row.message_id == message_id_for(key, DOMAIN)
     assert (row.not_before, row.created_at) == (T0, T0)
@@ -157,6 +163,7 @@ def test_a_queued_row_keeps_the_mails_facts_business_day_and_deadlines(
         "facts": facts,
         "business_day": "2024-11-11",
         "deadlines": ["2024-11-15"],
+        "reply_to": "csr-office@example.org",
     }
 
 
