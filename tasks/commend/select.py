@@ -126,16 +126,21 @@ def case_preferences(
 
 
 def select_cases(
-    ranked: Sequence[Ranked], categories: Sequence[CommendationCategory]
+    ranked: Sequence[Ranked],
+    categories: Sequence[CommendationCategory],
+    total: int | None = None,
 ) -> list[Selection]:
     """Return the cases of every category, in file order, each best-ranked first.
 
     Units are taken in overall rank order; each goes to the first category of its preferences
     (case_preferences) that still has room, so a unit is a case at most once and a category is
-    short of its quota only when every unit covering its topic is a case elsewhere.
+    short of its quota only when every unit covering its topic is a case elsewhere (or when
+    `total` cases, all categories together, are taken).
     """
     taken: dict[str, list[Selection]] = {cat.key: [] for cat in categories}
     for r in ranked:
+        if total is not None and sum(map(len, taken.values())) >= total:
+            break
         preferences = case_preferences(r.candidate, categories)
         full: list[CommendationCategory] = []
         for position, (cat, evidence) in enumerate(preferences):
@@ -149,10 +154,9 @@ def select_cases(
                 _evidence_reason(evidence),
             ]
             reasons += [f"“{c.name}”相关内容更多，但该类别名额已满" for c in full]
-            reasons += [
-                f"也涉及“{c.name}”，每家单位只入选一个案例类别"
-                for c, _ in preferences[position + 1 :]
-            ]
+            others = "".join(f"“{c.name}”" for c, _ in preferences[position + 1 :])
+            if others:
+                reasons.append(f"也涉及{others}，每家单位只入选一个案例类别")
             taken[cat.key].append(
                 Selection(
                     participation_id=r.candidate.participation_id,
@@ -287,9 +291,9 @@ def select_commendations(
 ) -> list[Selection]:
     """Return the proposal: excellent units, then cases by category, then speakers; pure.
 
-    Excellent units and each category's cases are at most `commendation.max_share` of the
-    candidates (the units the review passed without a flag), whatever the file's counts say;
-    speakers are the file's fixed number. The candidates may come in any order; the result is
+    Excellent units, each category's cases and all cases together are at most
+    `commendation.max_share` of the candidates (the units the review passed without a flag),
+    whatever the file's counts say; speakers are the file's fixed number. The candidates may come in any order; the result is
     the same (ties: docs/commend.md).
     """
     ranked = rank_candidates(candidates, commendation.performance_points)
@@ -301,6 +305,7 @@ def select_commendations(
         c.model_copy(update={"quota": capped(c.quota, share, units)})
         for c in commendation.categories
     ]
-    cases = select_cases(ranked, categories)
+    total = capped(sum(c.quota for c in commendation.categories), share, units)
+    cases = select_cases(ranked, categories, total)
     speakers = select_speakers(ranked, commendation.speakers, excellent, cases)
     return [*excellent, *cases, *speakers]

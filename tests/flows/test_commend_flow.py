@@ -37,18 +37,18 @@ def test_commend_proposes_writes_the_workbook_and_publishes_the_proposal(
     with campaign_session(settings) as session:
         rows = session.exec(select(Commendation).order_by(col(Commendation.id))).all()
         stored = [(r.participation_id, r.kind, r.rank, r.proposed_on) for r in rows]
-    # The real file: 30 % of the 7 candidates (2) per list, 3 speakers.
-    assert summary.by_kind == {"excellent_unit": 2, "case": 5, "speaker": 3}
-    assert (again.inserted, again.unchanged) == (0, 10)
+    # The real file: 30 % of the 7 candidates (2) per list and for all cases, 3 speakers.
+    assert summary.by_kind == {"excellent_unit": 2, "case": 2, "speaker": 3}
+    assert (again.inserted, again.unchanged) == (0, 7)
     assert stored[:2] == [
         (ids[3], "excellent_unit", 1, date(2024, 12, 16)),
         (ids[1], "excellent_unit", 2, date(2024, 12, 16)),
     ]
-    assert len(stored) == 10
+    assert len(stored) == 7
     run_id = state.state_details.flow_run_id
     assert summary.report == f"reports/{run_id}/commendation-candidates.xlsx"
     wb = load_workbook(workspace / summary.report)
-    assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 10, 1]  # none flagged
+    assert [wb[name].max_row for name in wb.sheetnames] == [1 + 7, 1 + 7, 1]  # none flagged
     [table] = run_artifacts("commendation-proposal", flow_run=run_id)
     data = table_rows(table)
     kinds = {words: kind.value for kind, words in KIND_WORDS.items()}
