@@ -293,8 +293,8 @@ def select_commendations(
 
     Excellent units, each category's cases and all cases together are at most
     `commendation.max_share` of the candidates (the units the review passed without a flag),
-    whatever the file's counts say; speakers are the file's fixed number. The candidates may come in any order; the result is
-    the same (ties: docs/commend.md).
+    whatever the file's counts say; speakers are the file's fixed number. The candidates may
+    come in any order; the result is the same (ties: docs/commend.md).
     """
     ranked = rank_candidates(candidates, commendation.performance_points)
     share, units = commendation.max_share, len(candidates)
