@@ -179,7 +179,7 @@ def test_absences_the_chair_late_sheets_and_later_words(
     ]
     assert len(corrected) == 1
     assert corrected[0].subject.startswith("更正")
-    assert f"{versions[0][4]:.1f} -> {versions[1][4]:.1f}" in corrected[0].body_text
+    assert f"由{versions[0][4]:.1f}更正为{versions[1][4]:.1f}" in corrected[0].body_text
     [pdf] = corrected[0].attachments
     assert pdf.endswith("-第1轮评审意见书-更正第2版.pdf")
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(workspace / pdf).pages)

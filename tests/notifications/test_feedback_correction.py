@@ -33,8 +33,9 @@ def test_a_corrected_letter_says_what_changed_and_why(campaign_2024: CampaignFil
     assert mail.subject.startswith("更正：【第十三届上海市企业社会责任报告发布会】")
     assert mail.subject.endswith("（第2版）")
     for part in (mail.text, mail.html):
-        assert "60.2 -&gt; 59.5" in part or "60.2 -> 59.5" in part
-        assert "三星级 -&gt; 二星级" in part or "三星级 -> 二星级" in part
-        assert "通过评审 -&gt; 暂不推荐发布" in part or "通过评审 -> 暂不推荐发布" in part
+        assert "由60.2更正为59.5" in part
+        assert "由三星级更正为二星级" in part
+        assert "由“通过评审”更正为“暂不推荐发布”" in part
+        assert "->" not in part and "-&gt;" not in part  # words, not an ASCII arrow
         assert "补交评分表后重新计算" in part
     assert "更正" not in plain.subject + plain.text + plain.html
