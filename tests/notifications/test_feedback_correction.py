@@ -36,6 +36,7 @@ def test_a_corrected_letter_says_what_changed_and_why(campaign_2024: CampaignFil
         assert "由60.2更正为59.5" in part
         assert "由三星级更正为二星级" in part
         assert "由“通过评审”更正为“暂不推荐发布”" in part
-        assert "->" not in part and "-&gt;" not in part  # words, not an ASCII arrow
+        assert "->" not in part
+        assert "-&gt;" not in part
         assert "补交评分表后重新计算" in part
     assert "更正" not in plain.subject + plain.text + plain.html
