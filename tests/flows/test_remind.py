@@ -184,7 +184,7 @@ def test_remind_around_national_day_sends_each_reminder_once_and_weekly_digests(
         ("王测试 <a002@assoc.example.org>", f"{PREFIX}{A002}推荐单位进展周报（截至10月14日）"),
     ]
     digest_a001 = monday_mail[0][2]
-    assert "贵协会推荐的4家单位中，已有0家按要求提交全部材料。" in digest_a001
+    assert "贵协会推荐的4家单位中，尚无单位提交全部材料。" in digest_a001
     assert (
         "1. 上海测试0001科技有限公司\n"
         "   当前状态：已报名\n"

@@ -251,7 +251,7 @@ def test_the_weekly_digest_skips_an_association_without_address(
         "2024|association_digest|association:A001|2024-W42|a001@assoc.example.org",
     )
     # Units 1, 2, 3 and 5 (4 is A002's only, 6 withdrew); none has filed everything.
-    assert "贵协会推荐的4家单位中，已有0家按要求提交全部材料。" in row.body_text
+    assert "贵协会推荐的4家单位中，尚无单位提交全部材料。" in row.body_text
     assert (
         "1. 上海测试0001科技有限公司\n"
         "   当前状态：已推荐\n"
