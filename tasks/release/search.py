@@ -104,6 +104,8 @@ def _word_condition(word: str, sqlite: bool) -> Any:
         phrase = '"' + word.replace('"', '""') + '"'
         fts = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase")
         return col(ReportPage.id).in_(fts.bindparams(phrase=phrase))
+    if sqlite:  # SQLite's LIKE ignores ASCII case already; ilike would lower() every page
+        return col(ReportPage.text).like(_like(word), escape="\\")
     return col(ReportPage.text).ilike(_like(word), escape="\\")
 
 

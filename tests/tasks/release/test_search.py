@@ -25,7 +25,7 @@ from tasks.submit.page_texts import page_rows
 
 PAGES = {
     1: ["推进碳达峰碳中和，碳排放强度下降。碳达峰行动方案已印发。", "员工关爱：心理辅导"],
-    2: ["本公司制定碳达峰路线图。", "减排100%达成；折扣率_5"],
+    2: ["本公司制定碳达峰路线图。", "减排100%达成；折扣率_5；通过ISO 14001认证"],
     3: ["碳达峰", "减排"],  # approved, not released: never found
 }
 TOPICS = {1: "employee_care", 2: "environment", 3: "employee_care"}
@@ -79,6 +79,11 @@ def test_one_or_two_characters_fall_back_to_like(
 
 def test_every_word_must_be_on_the_page(seeded: Engine) -> None:
     assert _units(seeded, "碳达峰", "方案") == ["0001:1:2"]
+
+
+@pytest.mark.parametrize("words", [("iso", "14001"), ("Iso",), ("iSO 1",)])
+def test_latin_letters_match_in_any_case(seeded: Engine, words: tuple[str, ...]) -> None:
+    assert _units(seeded, *words) == ["0002:2:1"]
 
 
 def test_like_wildcards_are_matched_literally(seeded: Engine) -> None:
