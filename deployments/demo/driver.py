@@ -2,7 +2,7 @@
 
 A tool for `campaign demo`; product code never imports it. When the year before has a campaign
 file it first plays a short earlier season into the same workspace and database
-(deployments/demo/earlier.py: a third of the units, the same enterprises by USCC, the clock's
+(deployments/demo/earlier.py: half the units, the same enterprises by USCC, the clock's
 key days), so units have released reports in two editions. Then it generates the main season's
 inputs, replays every day of it through the real daily clock (flows/season.py) with the outside
 world played by deployments/demo/replay.py, on a temporary Prefect server with a loopback SMTP

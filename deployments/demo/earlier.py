@@ -2,7 +2,7 @@
 workspace and database, so units have reports in two editions.
 
 It is the campaign file of the year before (campaigns/<year - 1>.toml; the demo plays one
-season when there is none), with a third of the main season's units (at least MIN_UNITS). The
+season when there is none), with half the main season's units (at least MIN_UNITS). The
 generator keys each unit by seed and index, so with the same seed the earlier season's units
 are the first units of the main season: the same enterprises by USCC, with their earlier
 report. Only the clock's key days are played (the season fuzzer's choice: stage starts,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from schemas.settings import Settings
 
 MIN_UNITS = 10
-SHARE = 3  # the earlier season has a third of the main season's units
+SHARE = 2  # the earlier season has half the main season's units
 
 
 def earlier_campaign(settings: Settings, year: int) -> CampaignFile | None:
@@ -36,7 +36,7 @@ def earlier_campaign(settings: Settings, year: int) -> CampaignFile | None:
 
 
 def earlier_units(enterprises: int) -> int:
-    """Return how many units the earlier season has: a third, at least MIN_UNITS. Pure."""
+    """Return how many units the earlier season has: half, at least MIN_UNITS. Pure."""
     return max(MIN_UNITS, enterprises // SHARE)
 
 
