@@ -110,7 +110,7 @@ class SinkProcess:
 
     def __enter__(self) -> SinkProcess:
         self._process.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection((LOOPBACK, self.port), timeout=0.5):

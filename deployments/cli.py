@@ -28,6 +28,7 @@ from deployments.cli_mail import register as register_mail_commands
 from deployments.cli_meeting import register as register_meeting_commands
 from deployments.cli_release import register as register_release_commands
 from deployments.cli_review import register as register_review_commands
+from deployments.cli_search import register as register_search_commands
 from deployments.cli_serve import register as register_serve_commands
 from deployments.environment import in_process_runs, prepare_prefect
 from schemas.campaign_file import load_campaign_file
@@ -252,6 +253,7 @@ register_mail_commands(app)
 register_meeting_commands(app)
 register_release_commands(app)
 register_review_commands(app)
+register_search_commands(app)
 register_serve_commands(app)
 
 

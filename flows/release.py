@@ -11,7 +11,8 @@ approved are ever certified, listed or released. One run, in order:
    one notice per re-issued version (naming the number it replaces), then each association its
    summary;
 3. deliver the mail, then compile the season statistics (their mail table counts the
-   release mail as sent) and the media kit.
+   release mail as sent) and the media kit, and make the released reports searchable
+   (`campaign search`).
 Idempotent: a second run certifies, releases and sends nothing twice.
 """
 
@@ -31,6 +32,7 @@ from tasks.release.catalogue.publish import CatalogueSummary, publish_catalogue
 from tasks.release.certificates.issue import CertificatesSummary, issue_certificates
 from tasks.release.mail import ReleaseMailSummary, send_release_mail
 from tasks.release.media_kit import MediaKit, compile_media_kit
+from tasks.release.search_index import SearchIndexSummary, index_released_reports
 from tasks.release.statistics.workbook import SeasonStatistics, compile_season_statistics
 
 
@@ -47,6 +49,7 @@ class ReleaseSummary(BaseModel):
     statistics: SeasonStatistics | None = None
     media_kit: MediaKit | None = None
     mail_sent: int = 0
+    search_index: SearchIndexSummary | None = None
 
 
 @flow(name="release", flow_run_name=stage_run_name("release"))
@@ -56,7 +59,7 @@ def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
     day = resolve_as_of(as_of, settings.timezone)
     prepare_campaign(settings, campaign_year)
     campaign = load_campaign_file(settings.campaign_file(campaign_year))
-    certificates = catalogue = statistics = media_kit = None
+    certificates = catalogue = statistics = media_kit = search_index = None
     if day >= campaign.events.release:
         certificates = issue_certificates(settings, campaign_year, day)
         catalogue = publish_catalogue(settings, campaign_year, day)
@@ -66,6 +69,7 @@ def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
     if day >= campaign.events.release:  # after the delivery: its mail table counts them sent
         statistics = compile_season_statistics(settings, campaign_year, day)
         media_kit = compile_media_kit(settings, campaign_year, day)
+        search_index = index_released_reports(settings, campaign_year)
     return ReleaseSummary(
         campaign_year=campaign_year,
         as_of=day,
@@ -75,4 +79,5 @@ def release(campaign_year: int, as_of: date | None = None) -> ReleaseSummary:
         statistics=statistics,
         media_kit=media_kit,
         mail_sent=delivery.sent if delivery else 0,
+        search_index=search_index,
     )

@@ -19,6 +19,7 @@ import functools
 import mimetypes
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -150,6 +151,35 @@ def _attachment_part(file: Path) -> bytes:
     return message_bytes(part)
 
 
+@dataclass(frozen=True)
+class Written:
+    """A message written to its SMTP bytes, with what rebuilds it the stdlib's way (picklable)."""
+
+    data: bytes
+    sender: Mailbox
+    to: Mailbox
+    content: tuple[str, str, str]  # subject (cleaned), text, html
+    stamp: tuple[str, datetime]  # message id, date
+    files: tuple[Path, ...]
+    boundaries: tuple[str, str]
+    reply_to: str = ""  # the campaign's contact address (Reply-To), "" for none
+
+    def message(self) -> EmailMessage:
+        """Return the WrittenMessage: these bytes, the stdlib's build on first use. Pure."""
+        return WrittenMessage(
+            self.data,
+            functools.partial(
+                _stdlib_message,
+                (self.sender, self.to),
+                self.content,
+                self.stamp,
+                list(self.files),
+                self.boundaries,
+                self.reply_to,
+            ),
+        )
+
+
 def build_message(
     *,
     sender: Mailbox,
@@ -169,6 +199,37 @@ def build_message(
     Reads the attachment files (inside the workspace only; raises AttachmentRefused). The
     result is a WrittenMessage: its SMTP bytes are ready; its EmailMessage form is built the
     stdlib's way on first use.
+    """
+    return write_message(
+        sender=sender,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        message_id=message_id,
+        date=date,
+        workspace=workspace,
+        attachments=attachments,
+        reply_to=reply_to,
+    ).message()
+
+
+def write_message(
+    *,
+    sender: Mailbox,
+    to: Mailbox,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    date: datetime,
+    workspace: Path,
+    attachments: Sequence[str | Path] = (),
+    reply_to: str = "",
+) -> Written:
+    """Write the message's SMTP bytes (build_message without the EmailMessage wrapper).
+
+    Reads the attachment files (inside the workspace only; raises AttachmentRefused).
     """
     files = [attachment_path(workspace, a) for a in attachments]
     subject = clean_header_text(subject, limit=SUBJECT_MAX)
@@ -191,17 +252,15 @@ def build_message(
         b"MIME-Version: 1.0\r\n",
         content_type,
     ]
-    return WrittenMessage(
+    return Written(
         b"".join(head) + _CRLF + body,
-        functools.partial(
-            _stdlib_message,
-            (sender, to),
-            (subject, text, html),
-            (message_id, date),
-            files,
-            (alternative, mixed),
-            reply_to,
-        ),
+        sender,
+        to,
+        (subject, text, html),
+        (message_id, date),
+        tuple(files),
+        (alternative, mixed),
+        reply_to,
     )
 
 

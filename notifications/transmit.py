@@ -14,12 +14,13 @@ The password stays a SecretStr until the AUTH command. This module keeps no pool
 from __future__ import annotations
 
 import contextlib
+import re
 import ssl
 from email.message import EmailMessage
 from enum import StrEnum
 
 import aiosmtplib
-from aiosmtplib.email import flatten_message
+from aiosmtplib.email import flatten_message, quote_address
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from pydantic import SecretStr
 
@@ -27,6 +28,7 @@ from notifications.wire_format import message_bytes
 
 START_INPUT = 354
 COMPLETED = 250
+WILL_FORWARD = 251
 SERVICE_CLOSING = 421
 
 
@@ -141,7 +143,7 @@ async def transmit(
         if client.is_ehlo_or_helo_needed:
             await client.ehlo()
         options, data = _content(client, message, utf8)
-        await client.mail(sender, options=options, encoding=encoding)
+        await _mail_from(client, sender, options, encoding)
         phase = SmtpPhase.RCPT
         refused = await _recipients(client, recipients, encoding)
         phase = SmtpPhase.DATA
@@ -160,16 +162,44 @@ async def transmit(
     return refused, reply.message
 
 
+# A dot-atom address (what schemas/addresses.py admits): email.utils' parser returns it as it
+# is, and it holds nothing that could break out of the command line.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def envelope_address(address: str) -> str:
+    """Return `address` as MAIL FROM / RCPT TO carry it, `<address>`, as aiosmtplib quotes it.
+
+    Pure. A plain dot-atom address is quoted as it is (aiosmtplib's `quote_address` returns the
+    same after running email.utils' address parser, the costliest step of a send); anything
+    else goes through `quote_address`, which refuses what could inject a command.
+    """
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return quote_address(address)
+
+
+async def _mail_from(
+    client: aiosmtplib.SMTP, sender: str, options: list[str], encoding: str
+) -> None:
+    """Send MAIL FROM with its options; raise SMTPSenderRefused unless the server says 250."""
+    line = b"FROM:" + envelope_address(sender).encode(encoding)
+    reply = await client.execute_command(b"MAIL", line, *(o.encode("ascii") for o in options))
+    if reply.code != COMPLETED:
+        raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, sender)
+
+
 async def _recipients(
     client: aiosmtplib.SMTP, recipients: list[str], encoding: str
 ) -> dict[str, aiosmtplib.SMTPResponse]:
     """Send RCPT TO for each recipient; return the refused ones (raise if all were refused)."""
     refusals: list[aiosmtplib.SMTPRecipientRefused] = []
     for address in recipients:
-        try:
-            await client.rcpt(address, encoding=encoding)
-        except aiosmtplib.SMTPRecipientRefused as exc:
-            refusals.append(exc)
+        line = b"TO:" + envelope_address(address).encode(encoding)
+        reply = await client.execute_command(b"RCPT", line)
+        if reply.code not in (COMPLETED, WILL_FORWARD):
+            refusals.append(aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, address))
     if len(refusals) == len(recipients):
         raise aiosmtplib.SMTPRecipientsRefused(refusals)
     return {r.recipient: aiosmtplib.SMTPResponse(r.code, r.message) for r in refusals}

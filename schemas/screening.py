@@ -171,6 +171,8 @@ class ScreenResult(TextAnalysis):
     attempts: int = Field(default=1, ge=1)  # 2: timed out once and was tried again alone
     error_class: str | None = None
     error_message: str | None = None
+    # Each page's extracted text, for report_page (the search); never stored in the JSON.
+    page_texts: list[str] = Field(default_factory=list, exclude=True, repr=False)
 
     @property
     def usable(self) -> bool:

@@ -33,6 +33,7 @@ from sqlmodel import Session, SQLModel
 import schemas.outbox_table
 import schemas.release_tables
 import schemas.review_tables
+import schemas.search_tables
 import schemas.tables
 import schemas.training_tables
 from schemas.settings import Settings
@@ -178,6 +179,14 @@ def bulk_insert(session: Session, rows: Sequence[SQLModel]) -> None:
     for start in range(0, len(rows), BULK_CHUNK):
         session.add_all(rows[start : start + BULK_CHUNK])
         session.flush()
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, other: object
+) -> bool:
+    """Return whether alembic compares a database object with the models: every one but the
+    full-text index migration 0010 made outside them (schemas/search_tables.py). Pure."""
+    return not schemas.search_tables.is_search_index(name)
 
 
 def metadata() -> sa.MetaData:

@@ -1,9 +1,12 @@
 """The demo season: generate data into a fresh workspace and replay the campaign day by day.
 
-A tool for `campaign demo`; product code never imports it. It generates a season's inputs,
-replays every day of it through the real daily clock (flows/season.py) with the outside world
-played by deployments/demo/replay.py, on a temporary Prefect server with a loopback SMTP sink,
-then prints a summary and where everything is (deployments/demo/summary.py).
+A tool for `campaign demo`; product code never imports it. When the year before has a campaign
+file it first plays a short earlier season into the same workspace and database
+(deployments/demo/earlier.py: half the units, the same enterprises by USCC, the clock's
+key days), so units have released reports in two editions. Then it generates the main season's
+inputs, replays every day of it through the real daily clock (flows/season.py) with the outside
+world played by deployments/demo/replay.py, on a temporary Prefect server with a loopback SMTP
+sink, and prints a summary and where everything is (deployments/demo/summary.py).
 """
 
 from __future__ import annotations
@@ -18,18 +21,19 @@ from rich.console import Console
 from rich.progress import Progress
 
 from deployments.demo.closing import hold_meeting
+from deployments.demo.earlier import earlier_campaign, earlier_days, earlier_units
 from deployments.demo.replay import SeasonReplay, season_days
-from deployments.demo.summary import SeasonLog, print_summary
+from deployments.demo.summary import SeasonLog, participation_table, print_summary
 from deployments.environment import prepare_prefect
+from deployments.reporting import status_counts
 from notifications.sink import SmtpSink, count_eml, free_port
-from schemas.campaign_file import load_campaign_file
+from schemas.campaign_file import CampaignFile, load_campaign_file
 from schemas.settings import Settings
 from tasks.store import campaign_engine, upgrade_database
 
 if TYPE_CHECKING:
     from deployments.demo.model import GenerationSummary
     from flows.season import SeasonDay
-    from schemas.campaign_file import CampaignFile
 
 MARKER = ".csr-campaign-demo"
 
@@ -85,16 +89,19 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
 def _replay(
     console: Console, workspace: Path, sink_folder: Path, *, enterprises: int, seed: int, year: int
 ) -> None:
-    """Generate the inputs, replay the season day by day, and print the summary."""
+    """Generate the inputs, replay the earlier season's key days (when the year before has a
+    campaign file) and then the main season day by day, and print the summary."""
     settings = Settings()
     upgrade_database(campaign_engine(settings))  # once, at start: the flows only check it
     home = prepare_prefect(settings)
     campaign = load_campaign_file(settings.campaign_file(year))
+    earlier = earlier_campaign(settings, year)
     console.rule(
         f"csr-campaign demo: {campaign.campaign.name} {year} (第{campaign.campaign.edition}届)"
     )
     console.print(f"workspace: {workspace}")
-
+    if earlier is not None:
+        _earlier_season(console, settings, earlier, workspace, enterprises=enterprises, seed=seed)
     generated = workspace / "generated"
     summary = _generate_inputs(console, campaign, generated, enterprises=enterprises, seed=seed)
     days = season_days(campaign)
@@ -117,19 +124,57 @@ def _replay(
         f"mail received by the loopback SMTP server: {count_eml(sink_folder)} .eml files in "
         f"{sink_folder} (open any of them in a mail program)"
     )
-    console.print(later_commands(workspace, Path.cwd(), year), soft_wrap=True)
+    earlier_year = earlier.year if earlier is not None else None
+    console.print(later_commands(workspace, Path.cwd(), year, earlier_year), soft_wrap=True)
 
 
-def later_commands(workspace: Path, cwd: Path, year: int) -> str:
+def _earlier_season(
+    console: Console,
+    settings: Settings,
+    campaign: CampaignFile,
+    workspace: Path,
+    *,
+    enterprises: int,
+    seed: int,
+) -> None:
+    """Generate and replay the short earlier season (deployments/demo/earlier.py) into the same
+    workspace and database; print its participations by status. Writes files and the database."""
+    generated = workspace / f"generated-{campaign.year}"
+    units = earlier_units(enterprises)
+    _generate_inputs(console, campaign, generated, enterprises=units, seed=seed)
+    days = earlier_days(campaign, generated)
+    with Progress(console=console, transient=True) as progress:
+        bar = progress.add_task(f"replaying {campaign.year} (earlier season)", total=len(days))
+
+        def record(day: date, result: SeasonDay) -> None:
+            progress.update(bar, advance=1, description=f"{day} {result.stage.value}")
+
+        SeasonReplay(settings, campaign, generated, seed=seed).replay(days, hook=record)
+    stage, counts = status_counts(settings, campaign.year)
+    console.print(participation_table(campaign.year, stage, counts))
+    console.print(
+        f"往届演示 earlier season {campaign.year}: {units} units, {len(days)} key days played; "
+        f"catalogue: {workspace / 'release' / str(campaign.year) / 'catalogue' / 'index.html'}",
+        soft_wrap=True,
+    )
+
+
+def later_commands(workspace: Path, cwd: Path, year: int, earlier: int | None = None) -> str:
     """Return the demo's last lines: how to point later commands at its workspace. Pure."""
     shown = workspace.relative_to(cwd) if workspace.is_relative_to(cwd) else workspace
-    return (
-        f"之后查看这次演示请加 --workspace / to look at this demo later, add --workspace:\n"
-        f"  campaign --workspace {shown} status --year {year}\n"
-        f"  campaign --workspace {shown} audit --year {year}\n"
-        f"  campaign --workspace {shown} outbox list\n"
-        f"  campaign --workspace {shown} verify {shown}/release/{year}/certificates/<证书>.pdf"
-    )
+    lines = [
+        "之后查看这次演示请加 --workspace / to look at this demo later, add --workspace:",
+        f"  campaign --workspace {shown} status --year {year}",
+        f"  campaign --workspace {shown} audit --year {year}",
+    ]
+    if earlier is not None:
+        lines.append(f"  campaign --workspace {shown} audit --year {earlier}")
+    lines += [
+        f"  campaign --workspace {shown} search 碳达峰",
+        f"  campaign --workspace {shown} outbox list",
+        f"  campaign --workspace {shown} verify {shown}/release/{year}/certificates/<证书>.pdf",
+    ]
+    return "\n".join(lines)
 
 
 def _generate_inputs(

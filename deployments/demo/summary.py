@@ -118,6 +118,7 @@ def _training_and_outbox(
         per_session, _ = attendance_tables(session, year, campaign.training.sessions)
         rows = session.exec(
             select(OutboxMessage.template, OutboxMessage.status, func.count())
+            .where(OutboxMessage.campaign_year == year)  # the earlier season's mail is its own
             .group_by(OutboxMessage.template, OutboxMessage.status)
             .order_by(OutboxMessage.template)
         ).all()

@@ -2,10 +2,11 @@
 
 `plan_report_versions` is the rule on values (each new file becomes the unit's next version,
 late after the report deadline); `record_reports` reads the latest versions and the units,
-saves the planned Submissions with their screen results, queues one acknowledgement mail per
-version listing the screen's problems, moves a unit asked to revise to `revised` when its new
-report is usable and complete units to `submitted`. Everything runs in the caller's session
-and transaction: nothing here reads input files, screens PDFs or commits.
+saves the planned Submissions with their screen results and page texts, queues one
+acknowledgement mail per version listing the screen's problems, moves a unit asked to revise
+to `revised` when its new report is usable and complete units to `submitted`. Everything runs
+in the caller's session and transaction: nothing here reads input files, screens PDFs or
+commits.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from schemas.tables import Participation, Submission, Unit
 from tasks.common.business_day import current_actor
 from tasks.common.outgoing import deadline_of_step, enqueue
 from tasks.common.progress import advance_to_submitted
+from tasks.submit.page_texts import save_page_texts
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,8 @@ def record_reports(
 ) -> ReportsRecorded:
     """Save new report versions, queue their acknowledgements, move units on.
 
-    Side effects, in the caller's session: adds Submissions, StageTransitions (to `revised`
-    and to `submitted`) and outbox rows.
+    Side effects, in the caller's session: adds Submissions with their page texts
+    (report_page), StageTransitions (to `revised` and to `submitted`) and outbox rows.
     """
     ids = sorted({r.participation_id for r in incoming})
     latest = latest_report_versions(session, ids)
@@ -200,6 +202,7 @@ def record_reports(
             revised += 1
     session.add_all(versions)
     session.flush()
+    save_page_texts(session, versions, results)
     queued = enqueue(session, settings, mails, business_day=as_of)
     submitted = advance_to_submitted(session, campaign.year, actor=actor, now=now)
     return ReportsRecorded(tuple(versions), queued, submitted, revised)

@@ -209,7 +209,12 @@ def _read(
         facts["error_class"], _, facts["error_message"] = errors[0].partition(": ")
     fields = {n: getattr(analysis, n) for n in TextAnalysis.model_fields if n != "problems"}
     return ScreenResult(
-        **facts, **fields, pages_read=len(texts), page_errors=len(errors), problems=problems
+        **facts,
+        **fields,
+        pages_read=len(texts),
+        page_errors=len(errors),
+        problems=problems,
+        page_texts=texts,
     )
 
 

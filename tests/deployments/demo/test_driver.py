@@ -19,3 +19,16 @@ def test_a_workspace_elsewhere_is_named_in_full() -> None:
     text = later_commands(Path("/srv/demo"), Path("/repo"), 2024)
 
     assert "campaign --workspace /srv/demo status" in text
+
+
+def test_with_an_earlier_season_its_audit_and_the_search_are_named() -> None:
+    text = later_commands(Path("/repo/workspace/demo"), Path("/repo"), 2024, 2023)
+
+    assert "campaign --workspace workspace/demo audit --year 2023" in text
+    assert "campaign --workspace workspace/demo search 碳达峰" in text
+
+
+def test_without_an_earlier_season_no_earlier_audit_is_named() -> None:
+    text = later_commands(Path("/repo/workspace/demo"), Path("/repo"), 2024)
+
+    assert "--year 2023" not in text

@@ -28,6 +28,7 @@ from schemas.outbox_table import OutboxMessage
 from schemas.release_tables import Certificate, MeetingDecision
 from schemas.settings import Settings
 from schemas.tables import CampaignStageChange, Participation, Submission, Unit
+from tasks.release.search import SearchQuery, search_pages
 from tasks.store import campaign_session
 
 SEED = 7
@@ -189,6 +190,12 @@ def test_a_short_season_replays_through_every_stage_and_a_second_run_changes_not
     assert len(certificates) == len(released)
     assert all((workspace / c.stored_path).is_file() for c in certificates)
     assert (workspace / "release" / "2024" / "catalogue" / "index.html").is_file()
+
+    # The release made the released units' reports searchable (pages stored at intake), and
+    # only theirs.
+    with campaign_session(settings) as session:
+        hits = search_pages(session, SearchQuery(("社会责任报告",), limit=1000))
+    assert {h.uscc for h in hits} == released
 
     # A second run of the clock on each played day changed nothing.
     assert set(reruns) == set(days)
