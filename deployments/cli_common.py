@@ -30,7 +30,7 @@ def check_campaign(settings: Settings, year: int | None, console: Console) -> in
         chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
         load_campaign_file(settings.campaign_file(chosen))
     except CampaignFileError as exc:
-        console.print(f"[red]campaign file problem[/red] {exc.path}:")
+        console.print(f"[red]活动文件有问题 campaign file problem[/red] {exc.path}:")
         for line in exc.problems:
             console.print(f"  - {line}")
         raise typer.Exit(2) from None
@@ -93,7 +93,7 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
+        raise typer.BadParameter(f"{text!r} 不是日期 is not a date like YYYY-MM-DD") from None
 
 
 def business_day(text: str | None, settings: Settings) -> date:

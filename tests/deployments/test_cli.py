@@ -91,7 +91,7 @@ def test_import_exits_1_when_a_file_is_unreadable_and_lands_the_good_rows(
     status = runner.invoke(app, ["status", "--year", "2024"])
 
     assert result.exit_code == 1, result.output
-    assert "accepted 10, held 0, rejected 0" in result.output
+    assert "接收 accepted 10，暂缓 held 0，拒收 rejected 0" in result.output
     assert "not-xlsx" in result.output
     assert re.findall(r"(\w+)\s+(\d+)$", status.output, re.MULTILINE) == [("recommended", "10")]
 
@@ -125,6 +125,6 @@ def test_import_of_poison_files_exits_1_and_prints_no_row_content(
 
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "accepted 1, held 0, rejected 3" in result.output
+    assert "接收 accepted 1，暂缓 held 0，拒收 rejected 3" in result.output
     shown = result.output + caplog.text
     assert (CONTACT in shown, SECRET_NAME in shown, "张伟" in shown) == (False, False, False)
