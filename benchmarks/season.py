@@ -368,7 +368,7 @@ def _outcome(settings: Any) -> dict[str, Any]:
             statuses = conn.execute(
                 sa.text("SELECT status, count(*) FROM participation GROUP BY status")
             ).all()
-            certificates = conn.execute(sa.text("SELECT count(*) FROM certificate")).scalar()
+            certificates = conn.execute(sa.text("SELECT count(*) FROM certificate_issue")).scalar()
             mail = conn.execute(
                 sa.text("SELECT status, count(*) FROM outbox_message GROUP BY status")
             ).all()
