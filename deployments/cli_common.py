@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
+from deployments.environment import quiet_prefect_telemetry
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
 from tasks.store import campaign_engine, upgrade_database
@@ -49,7 +50,12 @@ def migrated_settings() -> Settings:
 
 
 def choose_workspace(workspace: Path | None) -> None:
-    """Point every later Settings() of this process at `workspace` (sets CAMPAIGN_WORKSPACE)."""
+    """Point every later Settings() of this process at `workspace` (sets CAMPAIGN_WORKSPACE).
+
+    Runs before every command, before prefect is imported: also turns Prefect's telemetry off
+    (its first-run banner on the demo's console; deployments/environment.py).
+    """
+    quiet_prefect_telemetry()
     if workspace is not None:
         os.environ["CAMPAIGN_WORKSPACE"] = str(workspace.expanduser().resolve())
 

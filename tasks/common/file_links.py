@@ -10,19 +10,15 @@ stage it stands for. Outside a run (a `.fn()` call in a test, the CLI's template
 nothing happens. The run's year, day and stage come from Prefect's runtime context: the
 `campaign_year` and `as_of` parameters every flow takes (the run's name holds the day when
 `as_of` was left empty), and the stage tag the clock puts on each stage's steps, else the
-flow's name.
+flow's name. Importing this module does not import prefect (the CLI's writers use it).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from pathlib import Path
-
-from prefect.artifacts import create_link_artifact
-from prefect.context import TagsContext, get_run_context
-from prefect.exceptions import MissingContextError
-from prefect.runtime import flow_run, task_run
 
 from schemas.enums import Stage
 from tasks.common.reports_index import REPORTS, ReportEntry, add_to_index
@@ -33,7 +29,16 @@ DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def in_a_run() -> bool:
-    """Return whether the caller runs inside a Prefect flow or task run (artifacts need one)."""
+    """Return whether the caller runs inside a Prefect flow or task run (artifacts need one).
+
+    A process that never imported prefect is in no run: the common xlsx writer calls this, and
+    a command writing a template does not load Prefect for it.
+    """
+    if "prefect" not in sys.modules:
+        return False
+    from prefect.context import get_run_context
+    from prefect.exceptions import MissingContextError
+
     try:
         get_run_context()
     except MissingContextError:
@@ -71,6 +76,10 @@ def publish_file(path: Path, description: str) -> None:
     """
     if not in_a_run():
         return
+    from prefect.artifacts import create_link_artifact
+    from prefect.context import TagsContext
+    from prefect.runtime import flow_run, task_run
+
     path = path.resolve()
     create_link_artifact(
         link=path.as_uri(), link_text=link_text(path), description=f"{description}: `{path}`"
