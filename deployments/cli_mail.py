@@ -172,9 +172,10 @@ def requeue_command(ids: IdsArgument, why: WhyOption) -> None:
     console.print(f"已重新排队 {len(ids)} 封 re-queued {len(ids)} rows as {_who()}: {why}")
     twice = [r.id for r in before if r.status is OutboxStatus.AMBIGUOUS]
     if twice:
+        listed = ", ".join(map(str, twice))
         console.print(
-            f"[yellow]注意 note[/yellow]: {', '.join(map(str, twice))} 号曾待核实，"
-            "收件人可能收到两次 rows were ambiguous; their recipients may get the mail twice."
+            f"[yellow]注意 note[/yellow]: {listed} 号曾待核实，收件人可能收到两次 / "
+            f"rows {listed} were ambiguous; their recipients may get the mail twice."
         )
 
 

@@ -38,6 +38,20 @@ def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
     assert "1999.toml" in result.output
 
 
+def test_messages_are_chinese_first_with_english_beside(tmp_path: Path) -> None:
+    out = tmp_path / "receipts.xlsx"
+
+    unknown = runner.invoke(app, ["run", "harvest"])
+    bad_day = runner.invoke(app, ["run", "season", "--as-of", "27/12/2024"])
+    wrote = runner.invoke(app, ["template", "receipts", "--out", str(out)])
+
+    assert unknown.exit_code == 2
+    assert re.search(r"没有该环节\s+unknown\s+stage", unknown.output), unknown.output
+    assert re.match(r"已写入 wrote\s+/", wrote.output), wrote.output
+    assert bad_day.exit_code == 2
+    assert re.search(r"不是日期\s+is\s+not\s+a\s+date", bad_day.output), bad_day.output
+
+
 def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
     workspace: Path, tmp_path: Path
 ) -> None:
