@@ -1,6 +1,7 @@
 """Benchmark the whole season: N enterprises replayed through the daily clock, per stage.
 
 Usage: python benchmarks/season.py [--enterprises 500 5000] [--modes engine plain]
+       [--modes engine-warning engine-info: the cost of the run logs]
        [--prefect-server postgres|ephemeral]
        [--database sqlite|postgres] [--seed 1] [--cache DIR] [--profile-stage STAGE]
        [--output FILE]
@@ -23,6 +24,9 @@ and that looking is part of the cost. Modes:
   of the engine would fail. The meeting cannot pause without the engine, so the meeting's
   decision (approved as proposed, like the engine run's) is recorded with the product's own
   functions: build_meeting_pack, then record_decision (tasks/meeting/record.py).
+- engine-info / engine-warning: engine mode with PREFECT_LOGGING_LEVEL set to INFO (the run
+  logs the UI shows) or WARNING (none); `logging_overhead_ratio` compares the two, with the CPU
+  seconds of each process (the machine is shared: CPU seconds are the figure to trust).
 A stage's seconds are the sum of the clock's wall seconds over the days in that stage (the
 operator's mobilize run and the meeting included); the world's deliveries (copying files into the
 inbox, filling score sheets) are reported apart and excluded from the targets. Writes

@@ -139,5 +139,19 @@ def quiet_task_completions() -> None:
         task_runs.addFilter(RoutineCompletions())
 
 
+def send_run_logs() -> None:
+    """Send the run logs this process still holds to the Prefect API now (waits up to 5 s).
+
+    Called before this process stops a server it started: otherwise Prefect's log worker sends
+    them at exit, to a closed port ("--- Error logging to API ---"). Nothing if Prefect was
+    never imported. Side effect: one POST /logs/ when logs are waiting.
+    """
+    if "prefect.logging.handlers" not in sys.modules:
+        return
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
+
+
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     sys.exit(128 + signum)

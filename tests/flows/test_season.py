@@ -226,7 +226,10 @@ def test_the_days_run_log_has_one_info_line_per_step_with_its_day_and_counts(
                 break
             time.sleep(0.1)
     steps = [m for m in messages if m.startswith("2024-10-10 ")]
-    assert steps[0] == "2024-10-10 业务日 business day: 阶段 stage mobilize (今日进入该阶段 entered today)"
+    assert (
+        steps[0]
+        == "2024-10-10 业务日 business day: 阶段 stage mobilize (今日进入该阶段 entered today)"
+    )
     [mobilize] = [m for m in steps if " 动员报名 mobilize: " in m]
     assert "recommendations.rows_accepted=20" in mobilize
     assert "recommendations.rows_rejected=2" in mobilize

@@ -58,8 +58,8 @@ def test_a_report_written_in_a_run_is_linked_and_indexed_by_day_and_stage(
 
     state = _day(2024, date(2024, 12, 2), folder, return_state=True)
 
-    links = [a for a in run_artifacts(flow_run=state.state_details.flow_run_id)]
-    assert {a.type for a in links} == {"markdown"}  # Prefect stores a link as markdown
+    links = run_artifacts(flow_run=state.state_details.flow_run_id, links=True)
+    assert len(links) == 2
     texts = [str(a.data) for a in links]
     assert any("[run-1/scores-rejections.xlsx](file://" in t for t in texts), texts
     assert any("release" in t for t in texts), texts
