@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -64,6 +65,16 @@ def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
     assert "还没有活动数据库" in result.output
     assert "--workspace" in result.output
     assert list(empty.iterdir()) == []
+
+
+def test_every_command_turns_prefect_telemetry_off_before_prefect_loads(
+    empty_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+
+    runner.invoke(app, ["status"])
+
+    assert os.environ["DO_NOT_TRACK"] == "1"  # no first-run banner on the demo's console
 
 
 def test_the_workspace_option_points_a_command_at_that_campaign(
