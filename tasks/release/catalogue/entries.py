@@ -2,11 +2,11 @@
 
 Pure functions of the rows (tasks/release/catalogue/rows.py) and the campaign file: the covered
 topics by their campaign names, the latest form's key figures formatted for reading, the stored
-pre-screen read back in its current shape (a report without one shows no topics and is reported), the
-standards it cites, and its commendations as the public may see them: a case's title only when it is
-the unit's own (the title on its form), never the one the commend stage made up from the unit's name
-and the category, with the pre-screen's passages for the category's topic. No database, no files;
-tasks/release/catalogue/site.py renders the entries.
+pre-screen read back in its current shape (a report without one shows no topics and is
+reported), the standards it cites, and its commendations as the public may see them: a case's
+title only when it is the unit's own (the title on its form), never the one the commend stage
+made up from the unit's name and the category, with the pre-screen's passages for the category's
+topic. No database, no files; tasks/release/catalogue/site.py renders the entries.
 """
 
 from __future__ import annotations

@@ -19,7 +19,14 @@ from typing import NamedTuple
 
 from pagefind.service import get_executable
 
-__all__ = ["INDEX_DIR", "TEXT_GLOB", "IndexRun", "SearchIndexFailed", "pagefind_binary", "run_pagefind"]
+__all__ = [
+    "INDEX_DIR",
+    "TEXT_GLOB",
+    "IndexRun",
+    "SearchIndexFailed",
+    "pagefind_binary",
+    "run_pagefind",
+]
 
 INDEX_DIR = "pagefind"
 TEXT_GLOB = "text/**/*.html"

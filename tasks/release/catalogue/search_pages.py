@@ -136,10 +136,20 @@ def render_search_page(editions: Sequence[CatalogueEdition]) -> str:
     years = [(str(ed.campaign.year), len(ed.entries)) for ed in reversed(editions)]
     filters = [
         ("year", "年份", "全部年份", years),
-        ("topic", "议题", "全部议题", filter_options((t for e in entries for t in e.topics), topics)),
+        (
+            "topic",
+            "议题",
+            "全部议题",
+            filter_options((t for e in entries for t in e.topics), topics),
+        ),
         ("industry", "行业", "全部行业", filter_options(e.industry for e in entries)),
         ("district", "所在区", "全部区", filter_options(e.district for e in entries)),
-        ("standard", "引用标准", "全部标准", filter_options(s for e in entries for s in e.standards)),
+        (
+            "standard",
+            "引用标准",
+            "全部标准",
+            filter_options(s for e in entries for s in e.standards),
+        ),
         (
             "commendation",
             "表彰",

@@ -183,7 +183,9 @@ def build_search_site(
         years=[e.campaign.year for e in editions],
         reports=len(keys),
         units=len({e.slug for ed in editions for e in ed.entries}),
-        cases=sum(1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"),
+        cases=sum(
+            1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"
+        ),
         texts_read=read[1],
         texts_missing=[k for k in keys if not texts.get(k)],
         files_written=sum(written),

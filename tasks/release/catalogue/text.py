@@ -108,7 +108,7 @@ def extract_pages(path: Path) -> ReportText:
     for page in reader.pages:
         try:
             pages.append(clean_text(page.extract_text() or ""))
-        except Exception:  # noqa: BLE001 - any page-level failure is one empty page, counted
+        except Exception:
             pages.append("")
             errors += 1
     return ReportText(tuple(pages), errors)
@@ -148,7 +148,7 @@ def _read_misses(paths: list[Path], workers: int) -> list[ReportText | None]:
             except FutureTimeout:
                 log.warning("report text: %s took longer than %ss", path.name, SECONDS_PER_FILE)
                 found.append(None)
-            except Exception as exc:  # noqa: BLE001 - an unreadable file is a report without text
+            except Exception as exc:
                 log.warning("report text: %s could not be read (%s)", path.name, type(exc).__name__)
                 found.append(None)
     return found
