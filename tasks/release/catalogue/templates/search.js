@@ -13,7 +13,8 @@ const FILTERS = ["year", "topic", "industry", "district", "standard", "commendat
 const SHOWN = 20; // reports shown
 const CHECKED = 300; // candidates whose text is read before the count is given as "at least"
 const HITS = 3; // pages shown per report
-const BATCH = 10; // fragments fetched at once
+const FIRST_BATCH = 3; // fragments fetched at once, first
+const BATCH = 10; // and then
 
 const form = document.getElementById("kb-search");
 const list = document.getElementById("kb-results");
@@ -165,6 +166,7 @@ async function run(state) {
   list.replaceChildren();
   list.dataset.state = "searching";
   delete list.dataset.first;
+  delete list.dataset.firstAt;
   const tokens = words(state.q);
   const filters = filtersOf(state);
   if (!tokens.length && !Object.keys(filters).length) {
@@ -176,16 +178,21 @@ async function run(state) {
   if (mine !== generation || search === null) { return; }
   let shown = 0;
   let checked = 0;
-  for (let at = 0; at < search.results.length && shown < SHOWN && checked < CHECKED; at += BATCH) {
-    const batch = search.results.slice(at, at + BATCH);
-    const loaded = await Promise.all(batch.map((r) => r.data()));
+  let at = 0;
+  while (at < search.results.length && shown < SHOWN && checked < CHECKED) {
+    const size = at === 0 ? FIRST_BATCH : BATCH; // a small first batch: the first result sooner
+    const loaded = await Promise.all(search.results.slice(at, at + size).map((r) => r.data()));
+    at += size;
     if (mine !== generation) { return; }
     for (const data of loaded) {
       checked += 1;
       if (shown >= SHOWN || !tokens.every((t) => normalise(data.content).includes(t))) { continue; }
       list.appendChild(renderResult(data, tokens));
       shown += 1;
-      if (shown === 1) { list.dataset.first = String(Math.round(performance.now() - started)); }
+      if (shown === 1) {
+        list.dataset.first = String(Math.round(performance.now() - started)); // from the query
+        list.dataset.firstAt = String(Math.round(performance.now())); // from the navigation
+      }
     }
   }
   const more = checked < search.results.length;
@@ -196,13 +203,16 @@ async function run(state) {
 }
 
 let timer = null;
-function update() {
+function searchNow() {
   window.clearTimeout(timer);
-  timer = window.setTimeout(() => {
-    const state = readForm();
-    writeAddress(state);
-    run(state).catch(failed);
-  }, 200);
+  const state = readForm();
+  writeAddress(state);
+  run(state).catch(failed);
+}
+
+function update() { // while typing: wait for a pause
+  window.clearTimeout(timer);
+  timer = window.setTimeout(searchNow, 200);
 }
 
 function failed(error) {
@@ -221,8 +231,9 @@ async function start() {
   await pagefind.init();
   fillForm(readAddress());
   form.addEventListener("input", update);
-  form.addEventListener("change", update);
-  form.addEventListener("submit", (event) => { event.preventDefault(); update(); });
+  form.addEventListener("change", searchNow);
+  form.addEventListener("submit", (event) => { event.preventDefault(); searchNow(); });
+  list.dataset.ready = "1";
   await run(readForm());
 }
 
