@@ -48,7 +48,12 @@ for folder in (REPO, REPO / "tests"):  # run as a script: the project and the br
         sys.path.insert(0, str(folder))
 
 import pypdf  # noqa: E402
-from browserkit import DevtoolsPage, chromium_binary, drive_page, serve_folder  # noqa: E402
+from browserkit import (  # type: ignore[import-not-found]  # noqa: E402  (tests/, not a package)
+    DevtoolsPage,
+    chromium_binary,
+    drive_page,
+    serve_folder,
+)
 
 from deployments.demo.population import make_units  # noqa: E402
 from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E402

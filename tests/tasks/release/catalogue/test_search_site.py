@@ -271,3 +271,28 @@ def test_chromium_keeps_a_query_made_of_markup_inert(chromium: str, served: str)
     assert "IMG" not in shown["elements"]
     assert "SCRIPT" not in shown["elements"]
     assert shown["status"] == "没有找到包含这些词的报告。"
+
+
+def test_the_search_page_offers_each_filter_with_its_counts(two_seasons: FixtureSite) -> None:
+    page = (two_seasons.site / "index.html").read_text("utf-8")
+    options = {
+        name: re.findall(r'<option value="([^"]*)">', block)
+        for name, block in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', page, re.S)
+    }
+
+    assert list(options) == ["year", "topic", "industry", "district", "standard", "commendation"]
+    assert options["year"] == ["", "2024", "2023"]
+    assert '<option value="2024">2024（6）</option>' in page
+    assert options["standard"] == ["", "GB/T 36001-2015", "GRI"]
+    assert options["commendation"] == ["", "社会责任报告优秀企业", "绿色低碳优秀案例"]  # by kind
+    assert "'wasm-unsafe-eval'" in page
+
+
+def test_no_page_of_the_site_loads_anything_from_another_host(two_seasons: FixtureSite) -> None:
+    other_host = re.compile(r"(?i)https?://|(?:src|href|action)\s*=\s*[\"']?//")
+    pages = [p for p in two_seasons.site.rglob("*.html") if "pagefind" not in p.parts]
+
+    assert [p.name for p in pages if other_host.search(p.read_text("utf-8"))] == []
+    assert [
+        p.name for p in pages if "<script" in p.read_text("utf-8") and p.name != "index.html"
+    ] == []
