@@ -7,8 +7,8 @@ years with its full-text search into workspace/release/site/ (tasks/release/cata
 a failure of the search index is reported, not raised: the season's catalogue stands);
 `publish_catalogue` (task) does that and shows the result as the `catalogue-<year>` markdown
 artifact linking the index page and naming the units with gaps, and returns counts. Thin shells:
-the rules live in the modules named. A PDF whose stored path is missing or points outside the workspace is left unlinked and
-reported, never copied from elsewhere.
+the rules live in the modules named. A PDF whose stored path is missing or points outside the
+workspace is left unlinked and reported, never copied from elsewhere.
 """
 
 from __future__ import annotations

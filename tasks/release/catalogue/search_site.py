@@ -51,7 +51,7 @@ class SearchSiteBuild(BaseModel):
     units: int
     cases: int
     texts_read: int  # PDFs read this time (the others came from the cache)
-    texts_missing: list[str]  # "<year>/<slug>" of reports without text (no PDF, unreadable)
+    texts_missing: list[str]  # "<year>/<slug>" of reports with no text (none, unreadable, scanned)
     files_written: int
     files_unchanged: int
     files_removed: int
@@ -187,7 +187,7 @@ def build_search_site(
             1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"
         ),
         texts_read=read[1],
-        texts_missing=[k for k in keys if not texts.get(k)],
+        texts_missing=[k for k in keys if not any(p.strip() for p in texts.get(k, ()))],
         files_written=sum(written),
         files_unchanged=len(written) - sum(written),
         files_removed=removed + stale,

@@ -16,10 +16,14 @@ from typing import Any
 
 import pytest
 from browserkit import DevtoolsPage, drive_page, serve_folder
+from factories import write_report_pdfs
 from searchkit import OWN_CASE_TITLE, UNITS, FixtureSite, build_fixture
 
 from schemas.campaign_file import CampaignFile
+from schemas.catalogue import CatalogueEdition, CatalogueEntry
+from tasks.release.catalogue.entries import catalogue_campaign
 from tasks.release.catalogue.search_site import build_search_site
+from tasks.release.catalogue.text import ReportSource
 
 TERM = "碳达峰"
 RESULTS_DONE = (
@@ -296,3 +300,22 @@ def test_no_page_of_the_site_loads_anything_from_another_host(two_seasons: Fixtu
     assert [
         p.name for p in pages if "<script" in p.read_text("utf-8") and p.name != "index.html"
     ] == []
+
+
+def test_a_scanned_report_is_listed_but_counted_as_not_searchable(
+    campaign_2024: CampaignFile, tmp_path: Path
+) -> None:
+    pdfs = write_report_pdfs(campaign_2024, tmp_path / "in", [(1, "scanned"), (2, None)])
+    header = catalogue_campaign(campaign_2024)
+    entries = tuple(
+        CatalogueEntry(slug=_slug(n), unit_name=f"上海测试{n:04d}科技有限公司") for n in (1, 2)
+    )
+    sources = {f"2024/{_slug(n)}": ReportSource(pdfs[n]) for n in (1, 2)}
+    edition = CatalogueEdition(campaign=header, entries=entries)
+
+    built = build_search_site([edition], tmp_path / "site", sources, {}, tmp_path / "cache")
+
+    assert built.texts_missing == [f"2024/{_slug(1)}"]
+    assert built.index_pages == 2
+    page = (tmp_path / "site" / "text" / "2024" / f"{_slug(1)}.html").read_text("utf-8")
+    assert "（本页没有可提取的文字）" in page
