@@ -4,8 +4,8 @@ Chromium, incremental re-build; each against its physical limit, in one run.
 Usage: python benchmarks/search.py [--reports 5000] [--workers 2] [--latency-runs 3]
 
 Writes `--reports` synthetic report PDFs with the demo generator (two processes, untimed) into a
-temporary folder (deleted afterwards) and lists them as two editions (2023: a fifth, 2024: the
-rest). Timed, in this order:
+temporary folder (deleted afterwards; `--corpus DIR` keeps them there and reuses them) and lists
+them as two editions (2023: a fifth, 2024: the rest). Timed, in this order:
   extract_baseline  plain pypdf `extract_text()` of every page in a `--workers` process pool
                     (multiprocessing, no cache, no timeouts): the limit of reading the text;
   build_cold        `build_search_site` from nothing: text read (pebble pool, cache written),
@@ -80,7 +80,8 @@ def load() -> float:
 
 
 def write_corpus(folder: Path, reports: int) -> list[tuple[str, str, Path]]:
-    """Write `reports` synthetic report PDFs; return (uscc, unit name, path) for each."""
+    """Write `reports` synthetic report PDFs (those not in `folder` already: the files depend
+    only on the unit); return (uscc, unit name, path) for each."""
     ry = CAMPAIGN.campaign.report_year
     context = ReportContext(tuple(CAMPAIGN.topics), tuple(CAMPAIGN.standards), "发布会")
     jobs, listed = [], []
@@ -100,7 +101,8 @@ def write_corpus(folder: Path, reports: int) -> list[tuple[str, str, Path]]:
             revised=unit.index % 3 == 0,
         )
         path = folder / f"{unit.uscc}.pdf"
-        jobs.append((spec, str(path)))
+        if not path.is_file():
+            jobs.append((spec, str(path)))
         listed.append((unit.uscc, unit.name, path))
     write_reports(context, jobs, 2, lambda _pages, _size: None)
     return listed
@@ -186,8 +188,10 @@ def builds(root: Path, listed: list[tuple[str, str, Path]], workers: int) -> dic
     figures["pagefind_baseline"] = {"seconds": round(pagefind_baseline(site), 2)}
     seconds, again = _timed(run)
     figures["build_unchanged"] = {"seconds": round(seconds, 2), "reindexed": again.reindexed}
-    changed = listed[len(listed) // 2][2]
+    key = sorted(sources)[len(sources) // 2]  # one report becomes a new file
+    changed = root / "changed.pdf"
     changed.write_bytes(listed[0][2].read_bytes() + b"\n% a new version\n")
+    sources[key] = ReportSource(changed)
     figures["load_before_build_one_changed"] = load()
     seconds, one = _timed(run)
     figures["build_one_changed"] = {
@@ -277,11 +281,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--reports", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency-runs", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=None, help="keep the PDFs here (reused)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         root = Path(tmp)
         started = time.perf_counter()
-        listed = write_corpus(root / "pdfs", args.reports)
+        listed = write_corpus(args.corpus or root / "pdfs", args.reports)
         generate = time.perf_counter() - started
         figures = builds(root, listed, args.workers)
         figures["latency_ms"] = latencies(figures.pop("site"), args.latency_runs)

@@ -134,3 +134,4 @@ class CatalogueEdition(_Frozen):
 
     campaign: CatalogueCampaign
     entries: tuple[CatalogueEntry, ...] = ()
+    season_pages: bool = True  # the season's own catalogue is on the site under <year>/

@@ -75,6 +75,7 @@ def _context(editions: Sequence[CatalogueEdition], root: str) -> dict[str, objec
     """Return what every page's frame shows (years, title, relative root); pure."""
     return {
         "years": [e.campaign.year for e in editions],
+        "seasons": [e.campaign.year for e in editions if e.season_pages],
         "site_title": site_title(editions),
         "root": root,
         "search": False,

@@ -153,7 +153,10 @@ def build_search_site(
     `cache_dir` (in worker processes) and caches their text there; writes and removes files
     under `site`; runs Pagefind when a text page changed or there is no index yet.
     """
-    editions = sorted(editions, key=lambda e: e.campaign.year)
+    editions = [
+        e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
+        for e in sorted(editions, key=lambda e: e.campaign.year)
+    ]
     read = report_texts(sources, cache_dir, workers)
     texts = {key: text.pages for key, text in read[0].items()}
     mirrored = removed = 0

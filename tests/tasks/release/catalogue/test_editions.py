@@ -150,3 +150,5 @@ def test_publishing_a_season_builds_the_site_over_all_years_with_its_index(
     assert re.findall(r'<tr id="y(\d{4})">', unit_page) == ["2024", "2023"]
     assert (site / "2024" / "index.html").is_file()  # the season built now is mirrored
     assert not (site / "2023").exists()  # the 2023 season's catalogue was never built here
+    assert "2023/reports/" not in unit_page  # so nothing links to its pages
+    assert f"2024/reports/{make_uscc(1).lower()}.html" in unit_page
