@@ -128,6 +128,30 @@ def _pages(
     return pages
 
 
+def _mirror_seasons(season_dirs: Mapping[int, Path], site: Path) -> tuple[int, int]:
+    """Mirror each season's catalogue under <year>/; return (files changed, files removed)."""
+    mirrored = removed = 0
+    for year, folder in sorted(season_dirs.items()):
+        changed, gone = mirror_tree(folder, site / str(year))
+        mirrored, removed = mirrored + changed, removed + gone
+    return mirrored, removed
+
+
+def _write(site: Path, pages: Mapping[Path, str]) -> tuple[list[Path], int]:
+    """Write the pages and the assets where their bytes changed; return (written, files).
+
+    Creating thousands of files is bound by the file system's latency: a few threads overlap it.
+    """
+    files = {path: html.encode("utf-8") for path, html in pages.items()}
+    for name in SITE_ASSETS:
+        files[site / "assets" / name] = (TEMPLATES / name).read_bytes()
+    for folder in {path.parent for path in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        done = list(pool.map(write_if_changed, files, files.values()))
+    return [path for path, wrote in zip(files, done, strict=True) if wrote], len(files)
+
+
 def _remove_stale(editions: Sequence[CatalogueEdition], site: Path) -> int:
     """Remove text and unit pages of reports no longer listed; return how many."""
     removed = 0
@@ -159,23 +183,13 @@ def build_search_site(
     ]
     read = report_texts(sources, cache_dir, workers)
     texts = {key: text.pages for key, text in read[0].items()}
-    mirrored = removed = 0
-    for year, folder in sorted(season_dirs.items()):
-        changed, gone = mirror_tree(folder, site / str(year))
-        mirrored, removed = mirrored + changed, removed + gone
+    mirrored, removed = _mirror_seasons(season_dirs, site)
     with_pdf = {
         year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
         for year in season_dirs
     }
-    files = {p: html.encode("utf-8") for p, html in _pages(editions, site, texts, with_pdf).items()}
-    for name in SITE_ASSETS:
-        files[site / "assets" / name] = (TEMPLATES / name).read_bytes()
-    for folder in {path.parent for path in files}:
-        folder.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        written = list(pool.map(write_if_changed, files, files.values()))
-    text_root = site / "text"
-    texts_changed = any(w for p, w in zip(files, written, strict=True) if text_root in p.parents)
+    written, total = _write(site, _pages(editions, site, texts, with_pdf))
+    texts_changed = any(site / "text" in path.parents for path in written)
     stale = _remove_stale(editions, site)
     reindex = texts_changed or stale > 0 or not (site / INDEX_DIR / "pagefind.js").is_file()
     run = run_pagefind(site) if reindex else None
@@ -191,8 +205,8 @@ def build_search_site(
         ),
         texts_read=read[1],
         texts_missing=[k for k in keys if not any(p.strip() for p in texts.get(k, ()))],
-        files_written=sum(written),
-        files_unchanged=len(written) - sum(written),
+        files_written=len(written),
+        files_unchanged=total - len(written),
         files_removed=removed + stale,
         files_mirrored=mirrored,
         reindexed=run is not None,
