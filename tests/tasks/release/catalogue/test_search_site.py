@@ -163,6 +163,7 @@ def test_the_case_library_names_the_unit_and_category_and_only_a_title_the_unit_
     assert "《" not in cases[0]
     assert f'text/2024/{_slug(3)}.html#p3">第 3 页</a>：公司推进绿色低碳转型' in cases[0]
     assert f"单位报送案例名称：《{OWN_CASE_TITLE}》" in cases[1]
+    assert f'<a href="text/2023/{_slug(4)}.html">报告全文</a>' in cases[1]
     assert "上海测试0003科技有限公司：" not in page  # no title composed from the unit's name
     assert "案例摘录由评审选定" not in page
     assert "并非评审或单位选定的摘录" in page
