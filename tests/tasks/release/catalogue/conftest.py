@@ -1,5 +1,5 @@
 """The catalogue's browser tests share one Chromium (installed when missing and root); the search
-tests share a fixture catalogue of two seasons built from real report PDFs (tests/searchkit.py)."""
+tests share a fixture catalogue of two seasons built from real report PDFs (tests/sitekit.py)."""
 
 from __future__ import annotations
 
