@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas.campaign_file import load_campaign_file
 from schemas.catalogue import catalogue_slug
 from schemas.settings import Settings
+from tasks.common.file_links import publish_file
 from tasks.release.catalogue.editions import build_site_over_years, season_dir
 from tasks.release.catalogue.entries import (
     catalogue_campaign,
@@ -234,6 +235,9 @@ def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> Ca
     markdown artifact linking the index page. Returns counts and paths.
     """
     built = build_public_catalogue(settings, campaign_year, as_of)
+    publish_file(Path(built.summary.index), "公开名录首页 (public catalogue index)")
+    if built.summary.site_index:
+        publish_file(Path(built.summary.site_index), "知识库检索首页 (knowledge base search)")
     create_markdown_artifact(
         key=f"catalogue-{campaign_year}",
         markdown=catalogue_markdown(built.summary, built.gaps),
