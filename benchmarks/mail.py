@@ -101,10 +101,20 @@ def timed(sink: SinkProcess, work: Callable[[], None]) -> Run:
 
 
 def _helper_cpu(sink: SinkProcess) -> float:
-    """Return the CPU seconds of this process's children but the sink (the outbox's message
-    writer, notifications/prebuild.py, and multiprocessing's resource tracker)."""
-    me = os.getpid()
-    return sum(p.cpu_seconds for p in cpu_time.processes() if p.ppid == me and p.pid != sink.pid)
+    """Return the CPU seconds of this process's descendants but the sink: the outbox's message
+    writer (notifications/prebuild.py, a child of multiprocessing's forkserver, itself our
+    child) and multiprocessing's own helpers."""
+    found = cpu_time.processes()
+    children: dict[int, list[cpu_time.Process]] = {}
+    for p in found:
+        children.setdefault(p.ppid, []).append(p)
+    total, stack = 0.0, [os.getpid()]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child.pid != sink.pid:
+                total += child.cpu_seconds
+                stack.append(child.pid)
+    return total
 
 
 def _sink_cpu(sink: SinkProcess) -> float:

@@ -1,6 +1,7 @@
 """Benchmark the whole season: N enterprises replayed through the daily clock, per stage.
 
 Usage: python benchmarks/season.py [--enterprises 500 5000] [--modes engine plain]
+       [--modes engine-warning engine-info: the cost of the run logs]
        [--prefect-server postgres|ephemeral]
        [--database sqlite|postgres] [--seed 1] [--cache DIR] [--profile-stage STAGE]
        [--output FILE]
@@ -23,6 +24,9 @@ and that looking is part of the cost. Modes:
   of the engine would fail. The meeting cannot pause without the engine, so the meeting's
   decision (approved as proposed, like the engine run's) is recorded with the product's own
   functions: build_meeting_pack, then record_decision (tasks/meeting/record.py).
+- engine-info / engine-warning: engine mode with PREFECT_LOGGING_LEVEL set to INFO (the run
+  logs the UI shows) or WARNING (none); `logging_overhead_ratio` compares the two, with the CPU
+  seconds of each process (the machine is shared: CPU seconds are the figure to trust).
 A stage's seconds are the sum of the clock's wall seconds over the days in that stage (the
 operator's mobilize run and the meeting included); the world's deliveries (copying files into the
 inbox, filling score sheets) are reported apart and excluded from the targets. Writes
@@ -65,6 +69,9 @@ YEAR = 2024
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "csr_bench"
 PREFECT_DB = "csr_bench_prefect"  # the Prefect server's own database (--prefect-server postgres)
+# engine-info / engine-warning: the engine with Prefect's logging level set to INFO (the run logs
+# the UI shows) or WARNING (none); plain "engine" keeps the product's default.
+ENGINE_MODES = ("engine", "engine-info", "engine-warning")
 STAGES = ("preparing", "mobilize", "train", "submit", "review", "commend", "meeting", "release")
 TARGETS = {"end_to_end_5000_seconds": 600.0, "prefect_overhead": 0.10, "scaling_5000_vs_500": 10.0}
 DECIDED_BY = "基准测试：指导单位工作会议"
@@ -226,7 +233,7 @@ def _replay(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
             finally:
                 profile.disable()
 
-    if args.mode == "engine":
+    if args.mode in ENGINE_MODES:
         from prefect import get_client
 
         started = time.perf_counter()
@@ -365,7 +372,7 @@ def _outcome(settings: Any) -> dict[str, Any]:
             statuses = conn.execute(
                 sa.text("SELECT status, count(*) FROM participation GROUP BY status")
             ).all()
-            certificates = conn.execute(sa.text("SELECT count(*) FROM certificate")).scalar()
+            certificates = conn.execute(sa.text("SELECT count(*) FROM certificate_issue")).scalar()
             mail = conn.execute(
                 sa.text("SELECT status, count(*) FROM outbox_message GROUP BY status")
             ).all()
@@ -416,7 +423,7 @@ def prefect_server(args: argparse.Namespace, workspace: Path) -> Iterator[None]:
     --prefect-database-url, as docs/scale-out.md runs it; PREFECT_API_URL points at it.
     ephemeral: nothing; Prefect starts its own temporary server on SQLite, as `campaign run`.
     """
-    if args.mode != "engine" or args.prefect_server != "postgres":
+    if args.mode not in ENGINE_MODES or args.prefect_server != "postgres":
         yield
         return
     from deployments.local_server import local_prefect_server
@@ -440,7 +447,7 @@ def run_child(
     out = tmp / f"{mode}-{enterprises}.json"
     prefect_db = (
         scratch_postgres(PREFECT_DB)
-        if mode == "engine" and args.prefect_server == "postgres"
+        if mode in ENGINE_MODES and args.prefect_server == "postgres"
         else _nothing()
     )
     with (
@@ -463,6 +470,8 @@ def run_child(
             f"--prefect-database-url={prefect_url or ''}",
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CAMPAIGN_"))}
+        if mode in ("engine-info", "engine-warning"):
+            env["PREFECT_LOGGING_LEVEL"] = mode.removeprefix("engine-").upper()
         print(f"season: {mode} N={enterprises} on {args.database} ...", flush=True)
         started = time.perf_counter()
         subprocess.run(command, check=True, cwd=REPO, env=env)
@@ -505,6 +514,17 @@ def summarise(
                 "same_outcome": engine["outcome"]["participations"]
                 == plain["outcome"]["participations"],
             }
+    logging = {
+        str(n): {
+            "clock": round(info["clock_seconds"] / quiet["clock_seconds"] - 1, 3),
+            "cpu_seconds_warning_info": {
+                k: [quiet["cpu_seconds"][k], info["cpu_seconds"][k]] for k in quiet["cpu_seconds"]
+            },
+        }
+        for n, m in runs.items()
+        if {"engine-warning", "engine-info"} <= set(m)
+        for quiet, info in [(m["engine-warning"], m["engine-info"])]
+    }
     scaling: dict[str, Any] = {}
     if 500 in runs and 5000 in runs:
         for mode in set(runs[500]) & set(runs[5000]):
@@ -534,6 +554,7 @@ def summarise(
     )
     return {
         "overhead_ratio": overhead,
+        "logging_overhead_ratio": logging,  # engine-info / engine-warning - 1
         "scaling_ratio": scaling,
         "targets": TARGETS,
         "targets_met": met,
@@ -550,7 +571,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--enterprises", type=int, nargs="+", default=[500, 5000])
     parser.add_argument(
-        "--modes", nargs="+", choices=["engine", "plain"], default=["engine", "plain"]
+        "--modes",
+        nargs="+",
+        choices=["engine", *ENGINE_MODES[1:], "plain"],
+        default=["engine", "plain"],
     )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=1)

@@ -37,7 +37,7 @@ from schemas.enums import OverQuota
 from schemas.settings import Settings
 
 app = typer.Typer(
-    help="csr-campaign: the Shanghai CSR report release campaign on Prefect.",
+    help="上海企业社会责任报告发布活动 / csr-campaign: the Shanghai CSR report release campaign.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold contacts or secrets
@@ -53,16 +53,19 @@ STAGES = (
     "meeting",
     "release",
 )
-db_app = typer.Typer(help="The campaign database.", no_args_is_help=True)
+db_app = typer.Typer(help="活动数据库 / the campaign database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
 
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", help="Campaign year (campaigns/<year>.toml); default: the newest."),
+    typer.Option(
+        "--year", help="活动年度 / campaign year (campaigns/<year>.toml); default: newest."
+    ),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+    str | None,
+    typer.Option("--as-of", help="业务日期 / business date YYYY-MM-DD (default: today)."),
 ]
 
 
@@ -139,7 +142,9 @@ def run(
 ) -> None:
     """Run one stage flow (or the daily clock) now, on a temporary Prefect server."""
     if stage not in STAGES:
-        raise typer.BadParameter(f"unknown stage {stage!r}; built: {', '.join(STAGES)}")
+        raise typer.BadParameter(
+            f"没有该环节 unknown stage {stage!r}; 可选 built: {', '.join(STAGES)}"
+        )
     settings = _migrated_settings()
     year = check_campaign(settings, year, console)
     day = parse_day(as_of)
@@ -168,7 +173,9 @@ def import_files(
 ) -> None:
     """Ingest input files now; exits 1 when a file could not be read at all."""
     if kind != "recommendations":
-        raise typer.BadParameter(f"unknown kind {kind!r}; built so far: recommendations")
+        raise typer.BadParameter(
+            f"不支持的类型 unknown kind {kind!r}; 目前只有 built: recommendations"
+        )
     settings = _migrated_settings()
     year = check_campaign(settings, year, console)
     from flows.mobilize import mobilize
@@ -182,17 +189,19 @@ def import_files(
     )
     summary = result.recommendations
     if summary is None:
-        raise typer.BadParameter("no recommendation files given")
-    table = Table("code", "count", title="problems")
+        raise typer.BadParameter("没有给出推荐名单文件 / no recommendation files given")
+    table = Table("问题代码 code", "数量 count", title="问题 problems")
     for code, count in summary.problems_by_code.items():
         table.add_row(code, str(count))
     console.print(table)
     console.print(
-        f"accepted {summary.rows_accepted}, held {summary.rows_held}, "
-        f"rejected {summary.rows_rejected}; report: {settings.workspace / summary.report}"
+        f"接收 accepted {summary.rows_accepted}，暂缓 held {summary.rows_held}，"
+        f"拒收 rejected {summary.rows_rejected}；报告 report: {settings.workspace / summary.report}"
     )
     if summary.files_rejected:
-        console.print(f"[red]{summary.files_rejected} file(s) could not be read[/red]")
+        console.print(
+            f"[red]{summary.files_rejected} 个文件无法读取 file(s) could not be read[/red]"
+        )
         raise typer.Exit(1)
 
 
@@ -206,10 +215,12 @@ def template(
     from deployments.templates import write_template
 
     if kind not in INPUT_KINDS:
-        raise typer.BadParameter(f"unknown kind {kind!r}; known: {', '.join(INPUT_KINDS)}")
+        raise typer.BadParameter(
+            f"不支持的类型 unknown kind {kind!r}; 可选 known: {', '.join(INPUT_KINDS)}"
+        )
     spec = INPUT_KINDS[kind]
     write_template(spec, out, year or business_day(None, Settings()).year)
-    console.print(f"wrote {out}")
+    console.print(f"已写入 wrote {out}")
     for c in spec.columns:
         console.print(
             "  " + " | ".join([c.header, c.key, "必填" if c.required else "选填", c.note])
@@ -232,7 +243,9 @@ def db_upgrade() -> None:
 
     engine = campaign_engine(Settings())
     upgrade_database(engine)
-    console.print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+    console.print(
+        f"数据库已是最新 database is up to date: {engine.url.render_as_string(hide_password=True)}"
+    )
 
 
 @app.command()

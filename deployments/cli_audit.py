@@ -33,10 +33,13 @@ def register(app: typer.Typer) -> None:
 def audit(
     year: Annotated[
         int | None,
-        typer.Option("--year", help="Campaign year (campaigns/<year>.toml); default: the newest."),
+        typer.Option(
+            "--year", help="活动年度 / campaign year (campaigns/<year>.toml); default: the newest."
+        ),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option("--as-of", help="业务日期 / business date YYYY-MM-DD (default: today)."),
     ] = None,
 ) -> None:
     """Audit the stored season; one line per violation, exit 1 on any (0 when clean)."""

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
+from deployments.environment import quiet_prefect_telemetry
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
 from tasks.store import campaign_engine, upgrade_database
@@ -30,7 +31,7 @@ def check_campaign(settings: Settings, year: int | None, console: Console) -> in
         chosen = year if year is not None else latest_campaign_year(settings.campaigns_dir)
         load_campaign_file(settings.campaign_file(chosen))
     except CampaignFileError as exc:
-        console.print(f"[red]campaign file problem[/red] {exc.path}:")
+        console.print(f"[red]活动文件有问题 campaign file problem[/red] {exc.path}:")
         for line in exc.problems:
             console.print(f"  - {line}")
         raise typer.Exit(2) from None
@@ -49,7 +50,12 @@ def migrated_settings() -> Settings:
 
 
 def choose_workspace(workspace: Path | None) -> None:
-    """Point every later Settings() of this process at `workspace` (sets CAMPAIGN_WORKSPACE)."""
+    """Point every later Settings() of this process at `workspace` (sets CAMPAIGN_WORKSPACE).
+
+    Runs before every command, before prefect is imported: also turns Prefect's telemetry off
+    (its first-run banner on the demo's console; deployments/environment.py).
+    """
+    quiet_prefect_telemetry()
     if workspace is not None:
         os.environ["CAMPAIGN_WORKSPACE"] = str(workspace.expanduser().resolve())
 
@@ -93,7 +99,7 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like YYYY-MM-DD") from None
+        raise typer.BadParameter(f"{text!r} 不是日期 is not a date like YYYY-MM-DD") from None
 
 
 def business_day(text: str | None, settings: Settings) -> date:

@@ -35,17 +35,19 @@ from tasks.store import campaign_session
 
 console = Console()
 outbox_app = typer.Typer(
-    help="The mail outbox: list, deliver, re-queue, cancel or confirm messages.",
+    help="发件箱：列出、投递、重新排队、取消或确认邮件 / the mail outbox.",
     no_args_is_help=True,
 )
 
 YearOption = Annotated[
-    int | None, typer.Option("--year", help="Only this campaign year (default: all years).")
+    int | None, typer.Option("--year", help="只看该年度 / only this campaign year (default: all).")
 ]
 WhyOption = Annotated[
-    str, typer.Option("--why", help="Why (recorded on each row with your user name).")
+    str, typer.Option("--why", help="原因（连同用户名记录）/ why (recorded with your user name).")
 ]
-IdsArgument = Annotated[list[int], typer.Argument(help="Outbox row ids (see `outbox list`).")]
+IdsArgument = Annotated[
+    list[int], typer.Argument(help="发件箱编号 / outbox row ids (see `outbox list`).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -121,16 +123,18 @@ def deliver_command(year: YearOption = None) -> None:
     from notifications.delivery_report import operator_notes
     from tasks.common.delivery import deliver_pending  # imports prefect: only after prepare_prefect
 
-    with console.status("delivering the outbox ..."):
+    with console.status("正在投递发件箱 delivering the outbox ..."):
         report, ambiguous = deliver_pending(settings, year)
-    summary = Table("", "sent", "retry later", "failed", "released", "ambiguous")
+    summary = Table(
+        "", "已发 sent", "稍后重试 retry later", "失败 failed", "释放 released", "待核实 ambiguous"
+    )
     summary.add_row(
-        "this run",
+        "本次 this run",
         *(str(n) for n in (report.sent, report.retried, report.failed, report.released)),
         str(report.ambiguous),
     )
     console.print(summary)
-    console.print("outbox: " + "  ".join(f"{k} {n}" for k, n in report.outbox.items()))
+    console.print("发件箱 outbox: " + "  ".join(f"{k} {n}" for k, n in report.outbox.items()))
     for failure in report.failures:
         console.print(f"  [red]#{failure.id}[/red] {failure.status}: {failure.reason}")
     for line in operator_notes(report, len(ambiguous)):
@@ -152,7 +156,7 @@ def _move(
     except OutboxMoveRefused as exc:
         for row_id, reason in sorted(exc.refused.items()):
             console.print(f"[red]#{row_id}[/red]: {reason}")
-        console.print(f"nothing was {verb}")
+        console.print(f"未做任何改动 nothing was {verb}")
         raise typer.Exit(2) from None
     return before
 
@@ -165,12 +169,13 @@ def _views(session: Session, ids: list[int]) -> list[OutboxView]:
 def requeue_command(ids: IdsArgument, why: WhyOption) -> None:
     """Put failed or ambiguous rows back in the queue (due now, attempts reset)."""
     before = _move(requeue, "re-queued", ids, why)
-    console.print(f"re-queued {len(ids)} rows as {_who()}: {why}")
+    console.print(f"已重新排队 {len(ids)} 封 re-queued {len(ids)} rows as {_who()}: {why}")
     twice = [r.id for r in before if r.status is OutboxStatus.AMBIGUOUS]
     if twice:
+        listed = ", ".join(map(str, twice))
         console.print(
-            f"[yellow]note[/yellow]: rows {', '.join(map(str, twice))} were ambiguous; "
-            "their recipients may get the mail twice."
+            f"[yellow]注意 note[/yellow]: {listed} 号曾待核实，收件人可能收到两次 / "
+            f"rows {listed} were ambiguous; their recipients may get the mail twice."
         )
 
 
@@ -178,7 +183,7 @@ def requeue_command(ids: IdsArgument, why: WhyOption) -> None:
 def cancel_command(ids: IdsArgument, why: WhyOption) -> None:
     """Cancel queued, failed or ambiguous rows: kept in the outbox, never sent."""
     _move(cancel, "cancelled", ids, why)
-    console.print(f"cancelled {len(ids)} rows as {_who()}: {why}")
+    console.print(f"已取消 {len(ids)} 封 cancelled {len(ids)} rows as {_who()}: {why}")
 
 
 @outbox_app.command("confirm")
@@ -195,10 +200,10 @@ def confirm_command(
     """Record ambiguous rows as sent, after checking they arrived; they are never sent again."""
     name = " ".join(by.split())
     if not name:
-        raise typer.BadParameter("say who checked", param_hint="--by")
+        raise typer.BadParameter("请写明核实人 say who checked", param_hint="--by")
     who = f"{name} ({_who()})"
     _move(confirm_sent, "confirmed", ids, why, who=who)
-    console.print(f"confirmed {len(ids)} rows as sent, by {who}: {why}")
+    console.print(f"已确认送达 {len(ids)} 封 confirmed {len(ids)} rows as sent, by {who}: {why}")
 
 
 def smtp_sink(
@@ -217,11 +222,14 @@ def smtp_sink(
         raise typer.BadParameter(str(exc), param_hint="--folder") from None
     chosen = port or settings.smtp_port
     console.print(
-        f"SMTP sink on 127.0.0.1:{chosen}; each message is written to {target}/", soft_wrap=True
+        f"本机 SMTP 收件服务 SMTP sink on 127.0.0.1:{chosen}; 每封邮件写入 each message is "
+        f"written to {target}/",
+        soft_wrap=True,
     )
     console.print(
-        f"send to it with CAMPAIGN_MAILER=smtp CAMPAIGN_SMTP_PORT={chosen}; Ctrl-C stops it.",
+        f"发送到此处 send to it with CAMPAIGN_MAILER=smtp CAMPAIGN_SMTP_PORT={chosen}; "
+        "Ctrl-C 停止 stops it.",
         soft_wrap=True,
     )
     serve_sink(target, chosen)
-    console.print("SMTP sink stopped.")
+    console.print("SMTP 收件服务已停止 SMTP sink stopped.")

@@ -52,7 +52,10 @@ class NoPausedMeeting(LookupError):
 
     def __init__(self, campaign_year: int) -> None:
         self.campaign_year = campaign_year
-        super().__init__(f"no paused `{MEETING_FLOW}` run for {campaign_year}")
+        super().__init__(
+            f"{campaign_year} 年度没有暂停等待决定的会议 "
+            f"no paused `{MEETING_FLOW}` run for {campaign_year}"
+        )
 
 
 class Verdict(BaseModel):
@@ -80,7 +83,7 @@ def load_changes(path: Path) -> MeetingChanges:
         data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         return MeetingChanges.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UnreadableChanges(path, f"cannot read: {exc}") from None
+        raise UnreadableChanges(path, f"无法读取 cannot read: {exc}") from None
     except ValidationError as exc:
         lines = [f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors()]
         raise UnreadableChanges(path, "; ".join(lines)) from None
@@ -230,42 +233,47 @@ def _year_and_day(settings: Settings, year: int | None, day: str | None) -> tupl
         return chosen, date.fromisoformat(day)
     except ValueError:
         raise typer.BadParameter(
-            f"{day!r} is not a date like YYYY-MM-DD", param_hint="--meeting-date"
+            f"{day!r} 不是日期 is not a date like YYYY-MM-DD", param_hint="--meeting-date"
         ) from None
 
 
 def approve(
     year: Annotated[
-        int | None, typer.Option("--year", help="Campaign year; default: the newest.")
+        int | None, typer.Option("--year", help="活动年度 / campaign year; default: the newest.")
     ] = None,
     flow_run: Annotated[
         str | None,
-        typer.Option("--flow-run", help="The paused run's id; default: newest paused `meeting`."),
+        typer.Option(
+            "--flow-run", help="暂停的会议运行编号 / the paused run's id; default: newest."
+        ),
     ] = None,
     changes: Annotated[
         Path | None,
         typer.Option(
-            "--changes", exists=True, dir_okay=False, help="JSON or TOML file of the changes."
+            "--changes",
+            exists=True,
+            dir_okay=False,
+            help="调整内容文件 / JSON or TOML file of the changes.",
         ),
     ] = None,
     as_proposed: Annotated[
-        bool, typer.Option("--as-proposed", help="The meeting approved both lists unchanged.")
+        bool, typer.Option("--as-proposed", help="会议按建议通过 / approved as proposed.")
     ] = False,
     meeting_date: Annotated[
         str | None,
-        typer.Option("--meeting-date", help="YYYY-MM-DD; default: the campaign file's."),
+        typer.Option("--meeting-date", help="会议日期 / YYYY-MM-DD; default: the campaign file's."),
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Who enters the decision; default: your user.")
+        str | None, typer.Option("--by", help="录入人 / who enters the decision; default: you.")
     ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Notes recorded with it.")] = "",
+    notes: Annotated[str, typer.Option("--notes", help="备注 / notes recorded with it.")] = "",
     wait: Annotated[
-        float, typer.Option("--wait", min=0, help="Seconds to wait for the run's verdict.")
+        float, typer.Option("--wait", min=0, help="等待秒数 / seconds to wait for the verdict.")
     ] = 120,
 ) -> None:
     """Give the meeting's decision to the paused `meeting` run; exit 1 if it asks again."""
     if as_proposed == (changes is not None):
-        raise typer.BadParameter("give exactly one of --as-proposed or --changes FILE")
+        raise typer.BadParameter("请只给出其一 give exactly one of --as-proposed or --changes FILE")
     settings = Settings()
     prepare_prefect(settings)
     chosen, day = _year_and_day(settings, year, meeting_date)
@@ -289,7 +297,7 @@ def approve(
             pack_fingerprint=fingerprint,
         )
     except Exception as exc:  # the server's REJECT or ABORT, a run not paused: say so, exit 2
-        console.print(f"[red]not resumed[/red]: {exc}")
+        console.print(f"[red]未能继续会议 not resumed[/red]: {exc}")
         raise typer.Exit(2) from None
     _report(await_verdict(run_id, key, wait), run_id, who)
 
@@ -316,12 +324,18 @@ def _paused_run(campaign_year: int, flow_run: str | None) -> UUID:
 def _report(verdict: Verdict, run_id: UUID, who: str) -> None:
     """Print what the run did with the answer; exit 1 when it asked again."""
     if verdict.accepted:
-        console.print(f"decision recorded by run {run_id} ({verdict.state}), entered by {who}")
+        console.print(
+            f"会议决定已记录 decision recorded by run {run_id} ({verdict.state}), "
+            f"录入人 entered by {who}"
+        )
         return
     if verdict.accepted is None:
-        console.print(f"run {run_id} resumed; still {verdict.state}: see it in the Prefect UI")
+        console.print(
+            f"会议已继续，状态仍为 run {run_id} resumed; still {verdict.state}: "
+            "请在 Prefect 界面查看 see it in the Prefect UI"
+        )
         return
-    console.print(f"[red]not accepted[/red] by run {run_id} ({verdict.state}):")
+    console.print(f"[red]未被接受 not accepted[/red] by run {run_id} ({verdict.state}):")
     for line in verdict.problems:
         console.print(f"  - {line}", soft_wrap=True)
     raise typer.Exit(1)

@@ -31,14 +31,15 @@ from tasks.store import campaign_session
 
 console = Console()
 review_app = typer.Typer(
-    help="The review: record an expert absent, or decide a report again (a new version).",
+    help="评审：登记专家缺席，或重新决定一份报告 / the review: an expert absent, decide again.",
     no_args_is_help=True,
 )
 YearOption = Annotated[
-    int | None, typer.Option("--year", help="Campaign year (default: the newest).")
+    int | None, typer.Option("--year", help="活动年度 / campaign year (default: the newest).")
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
+    str | None,
+    typer.Option("--as-of", help="业务日期 / business date YYYY-MM-DD (default: today)."),
 ]
 RoundOption = Annotated[
     int | None, typer.Option("--round", min=0, help="Review round (0 = first).")
@@ -74,7 +75,7 @@ def absent(
     year = check_campaign(settings, year, console)
     request = AbsenceRequest(expert, review_round or 0, (_uscc(uscc),) if uscc else (), why.strip())
     if not request.reason:
-        raise typer.BadParameter("--why must say why")
+        raise typer.BadParameter("请写明原因 --why must say why")
     with campaign_session(settings) as session:
         try:
             n = mark_absent(
@@ -101,9 +102,9 @@ def redecide_command(
 ) -> None:
     """Decide a report's newest decided round again: a new version and a corrected letter."""
     if decision is not None and decision not in TARGETS:
-        raise typer.BadParameter(f"--decision must be one of {', '.join(TARGETS)}")
+        raise typer.BadParameter(f"决定只能是 --decision must be one of {', '.join(TARGETS)}")
     if not by.strip() or not why.strip():
-        raise typer.BadParameter("--by and --why must not be empty")
+        raise typer.BadParameter("请填写决定人和原因 --by and --why must not be empty")
     settings = migrated_settings()
     year = check_campaign(settings, year, console)
     campaign = load_campaign_file(settings.campaign_file(year))
@@ -149,4 +150,4 @@ def _decision(text: str) -> Decision:
     for word in TARGETS:
         if word == text:
             return word
-    raise typer.BadParameter(f"--decision must be one of {', '.join(TARGETS)}")
+    raise typer.BadParameter(f"决定只能是 --decision must be one of {', '.join(TARGETS)}")

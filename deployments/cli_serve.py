@@ -33,7 +33,7 @@ def serve(
         int | None,
         typer.Option(
             "--year",
-            help="Default campaign year of the deployments (default: the newest campaign file).",
+            help="部署的默认活动年度 / default campaign year of the deployments (default: newest).",
         ),
     ] = None,
     port: Annotated[
@@ -41,7 +41,7 @@ def serve(
         typer.Option(
             min=1,
             max=65535,
-            help="Port of the Prefect server started here (without PREFECT_API_URL).",
+            help="在此启动的 Prefect 服务器端口 / port of the Prefect server started here.",
         ),
     ] = DEFAULT_PORT,
 ) -> None:
@@ -56,19 +56,26 @@ def serve(
     campaign_year = check_campaign(settings, year, console)
     own_api = os.environ.get("PREFECT_API_URL")
     if own_api:
-        console.print(f"serving campaign {campaign_year} on the Prefect API at {own_api}")
+        console.print(
+            f"正在服务 {campaign_year} 年度活动 serving campaign {campaign_year} "
+            f"on the Prefect API at {own_api}"
+        )
         _serve(campaign_year, settings)
         return
     server_auth = os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
     if server_auth:
         os.environ.setdefault("PREFECT_API_AUTH_STRING", server_auth)
-    console.print(f"starting a Prefect server on 127.0.0.1:{port} (PREFECT_HOME={home})")
+    console.print(
+        f"正在启动 Prefect 服务器 starting a Prefect server on 127.0.0.1:{port} "
+        f"(PREFECT_HOME={home})"
+    )
     try:
         with local_prefect_server(home, port) as api_url:
             os.environ["PREFECT_API_URL"] = api_url
             console.print(
-                f"Prefect UI: {api_url.removesuffix('/api')}  serving campaign {campaign_year}; "
-                "Ctrl-C stops serving and the server"
+                f"Prefect 界面 UI: {api_url.removesuffix('/api')}  "
+                f"正在服务 {campaign_year} 年度活动 serving campaign {campaign_year}; "
+                "Ctrl-C 停止服务和服务器 stops serving and the server"
             )
             _serve(campaign_year, settings)
     except PrefectServerError as exc:
@@ -84,4 +91,4 @@ def _serve(campaign_year: int, settings: Settings) -> None:
             campaign_year, settings.timezone, deliver_every_minutes=settings.deliver_every_minutes
         )
     except KeyboardInterrupt:
-        console.print("stopped serving")
+        console.print("已停止服务 stopped serving")

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from deployments.environment import send_run_logs
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
 STARTUP_SECONDS = 120.0
@@ -121,6 +123,7 @@ def local_prefect_server(
             time.sleep(0.5)
         yield api_url
     finally:
+        send_run_logs()  # before the server goes: the log worker would send to a dead port
         _stop(process)
 
 

@@ -24,8 +24,10 @@ stage by hand as its own flow.
 Each stage's work of the day is isolated (`StageWork`): a stage that raises is recorded (which
 step, why), the other due stages still run, and the day's run then ends Failed with
 `SeasonDayFailed`. Every day ends with the season's audit (tasks/audit, as `campaign audit`) and
-the `needs-attention` artifact (今日待办): the failed stages and the audit's violations; a clean
-day says so in one line. Violations do not fail the day: they are the operators' list.
+the `needs-attention` artifact (今日待办), the run's own so the UI shows it first: the failed
+stages, what the day's steps found (rejected rows, failed mail, lapsed units) and the audit's
+violations; a clean day says so in one line. Violations do not fail the day: they are the
+operators' list. The run's log has one INFO line per step: its day and its counts.
 Idempotent per day: a second run the same day changes nothing.
 """
 
@@ -56,6 +58,7 @@ from tasks.clock.attention import (
     publish_needs_attention,
     stage_failure,
 )
+from tasks.clock.step_log import findings, log_day, log_step
 from tasks.clock.windows import ClosedWindows, close_windows
 from tasks.commend.proposal import CommendSummary
 from tasks.common.business_day import resolve_as_of, stage_run_name
@@ -107,6 +110,7 @@ def season(campaign_year: int, as_of: date | None = None) -> SeasonDay:
     stage = advance_campaign_stage(settings, campaign_year, day)
     agenda = season_agenda(settings, campaign_year, day)
     now, news = stage.stage, agenda.news
+    log_day(day, now.value, stage.changed)
     work = StageWork(campaign_year, day)
     intake = work.run(mobilize) if now in INTAKE_STAGES and news.any_intake() else None
     training = None
@@ -156,6 +160,7 @@ class StageWork:
     def __init__(self, campaign_year: int, day: date) -> None:
         self.campaign_year, self.day = campaign_year, day
         self.failures: list[StageFailure] = []
+        self.findings: list[str] = []  # the steps' counts that need a look, for 今日待办
 
     def run(self, stage: Flow[..., R]) -> R | None:
         """Run a stage flow's steps for the day in this run, tagged with its name.
@@ -171,24 +176,31 @@ class StageWork:
     ) -> T | None:
         """Call a stage's step tagged with the stage; if it raises, record why and return None.
 
-        Side effects: those of the step.
+        Side effects: those of the step; one INFO line in the run's log (the step, its counts).
         """
         try:
             with tags(stage):
-                return do(*args, **kwargs)
+                result = do(*args, **kwargs)
         except Exception as exc:  # one stage's failure never stops the other stages of the day
             self.failures.append(stage_failure(stage, exc))
             return None
+        log_step(self.day, stage, result)  # the run's log: one line per step, its counts
+        found = findings(stage, result)
+        if found is not None:
+            self.findings.append(found)
+        return result
 
     def finish(self, settings: Settings) -> None:
         """Audit the season, publish the day's needs-attention page; end Failed if a stage failed.
 
-        Side effects: the `needs-attention` artifact. The audit's violations fail nothing; an
-        audit that raises is recorded as the failed stage "audit".
+        Side effects: the `needs-attention` artifact (the run's own, so the UI shows it first).
+        The audit's violations fail nothing; an audit that raises is recorded as the failed
+        stage "audit".
         """
+        found = list(self.findings)  # the audit's counts are in its own section
         audited = self.step("audit", audit_day, settings, self.campaign_year, self.day)
         markdown = audited.markdown if audited is not None else None
         clean = audited is not None and audited.violations == 0
-        publish_needs_attention(self.day, self.failures, markdown, clean)
+        publish_needs_attention(self.day, self.failures, markdown, clean, found)
         if self.failures:
             raise SeasonDayFailed(self.day, self.failures)

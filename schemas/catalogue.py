@@ -20,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "SLUG_PATTERN",
+    "CaseEvidence",
     "CatalogueCampaign",
     "CatalogueCommendation",
+    "CatalogueEdition",
     "CatalogueEntry",
     "KeyFigure",
     "UnsafeSlug",
@@ -66,13 +68,27 @@ class KeyFigure(_Frozen):
     value: str  # formatted for reading, e.g. 152,300.5
 
 
+class CaseEvidence(_Frozen):
+    """A passage of a report the pre-screen found for a topic (keyword hits, not a choice)."""
+
+    page: int = Field(ge=1)
+    text: str
+
+
 class CatalogueCommendation(_Frozen):
-    """One approved commendation of a unit: its title, the case it honours, its order."""
+    """One approved commendation of a unit: its title, the case it honours, its order.
+
+    `case_title` is the unit's own title for its case, never one the commend stage made up
+    (an empty string then: the case is shown under the unit's name and the category).
+    `evidence` is what the pre-screen found in the report for the category's topic.
+    """
 
     kind: str  # excellent_unit | case | speaker
     title: str
     case_title: str = ""
     rank: int = 0
+    category_key: str = ""
+    evidence: tuple[CaseEvidence, ...] = ()
 
 
 class CatalogueEntry(_Frozen):
@@ -87,6 +103,7 @@ class CatalogueEntry(_Frozen):
     report_title: str = ""
     report_year: int | None = None
     topics: tuple[str, ...] = ()  # names of the campaign topics the report covers
+    standards: tuple[str, ...] = ()  # names of the reference standards the report cites
     grade: str = ""  # the review grade (星级) of the latest round, if any
     commendations: tuple[CatalogueCommendation, ...] = ()
     certificate_number: str = ""
@@ -110,3 +127,11 @@ class CatalogueCampaign(_Frozen):
     release_date: date | None = None
     topics: tuple[str, ...] = ()  # every campaign topic's name, in campaign-file order
     organisers: tuple[str, ...] = ()
+
+
+class CatalogueEdition(_Frozen):
+    """One season's release as the site over all years shows it: the campaign and its reports."""
+
+    campaign: CatalogueCampaign
+    entries: tuple[CatalogueEntry, ...] = ()
+    season_pages: bool = True  # the season's own catalogue is on the site under <year>/

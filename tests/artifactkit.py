@@ -11,10 +11,25 @@ from typing import Any
 from uuid import UUID
 
 
+def is_file_link(artifact: Any) -> bool:
+    """Return whether an artifact is the link to a file the run wrote (tasks/common/file_links).
+
+    Prefect stores a link artifact as keyless markdown `[text](link)`.
+    """
+    return artifact.key is None and str(artifact.data).startswith("[")
+
+
 def run_artifacts(
-    key: str | None = None, *, flow_run: UUID | None = None, task_run: UUID | None = None
+    key: str | None = None,
+    *,
+    flow_run: UUID | None = None,
+    task_run: UUID | None = None,
+    links: bool = False,
 ) -> list[Any]:
-    """Return the artifacts (with `key`, or all) of one flow run or task run, oldest first."""
+    """Return the artifacts (with `key`, or all) of one flow run or task run, oldest first.
+
+    The links to the files the run wrote are left out unless `links` (then only they are given).
+    """
     from prefect import get_client
     from prefect.client.schemas.filters import (
         ArtifactFilter,
@@ -32,7 +47,7 @@ def run_artifacts(
     )
     with get_client(sync_client=True) as client:
         newest_first = client.read_artifacts(artifact_filter=wanted, sort=ArtifactSort.CREATED_DESC)
-    return list(reversed(newest_first))
+    return [a for a in reversed(newest_first) if is_file_link(a) == links]
 
 
 def artifacts_by_key(

@@ -191,6 +191,8 @@ def _print_places(
     for label, place in (
         ("certificates:     ", release / "certificates"),
         ("public catalogue: ", release / "catalogue" / "index.html"),
+        ("knowledge base:   ", settings.workspace / "release" / "site" / "index.html"),
+        ("reports index:    ", settings.workspace / "reports" / str(year) / "index.html"),
         ("season statistics:", release / "statistics" / "season-statistics.xlsx"),
         ("media kit:        ", release / "media-kit"),
         ("sent mail (.eml): ", settings.workspace / "mail" / "sink"),

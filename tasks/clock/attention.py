@@ -4,8 +4,11 @@ The clock runs each due stage's steps isolated from the others (flows/season.py)
 raises is recorded here as a `StageFailure` (the stage, the step that raised, the error) and the
 other stages still run. `failing_step` names the step from the traceback (the outermost frame in
 the product's tasks). Every day `publish_needs_attention` shows the operators the day's 今日待办
-(needs attention) page as the `needs-attention` artifact: the failed stages, then the season's
-audit (`campaign audit`'s list, worded by tasks/audit); a clean day says so in one line. Nothing
+(needs attention) page as the `needs-attention` artifact: the failed stages, what the day's
+steps found (rejected rows, failed or ambiguous mail, lapsed units: tasks/clock/step_log.py),
+then the season's audit (`campaign audit`'s list, worded by tasks/audit); a clean day says so in
+one line. The page is published by the flow itself, not by a task, so the Prefect UI shows it
+first, alone under the run's own artifacts, above the many task artifacts. Nothing
 here retries or hides a failure: a day with failed stages ends Failed (`SeasonDayFailed`); the
 audit's violations are the operators' list and fail nothing.
 """
@@ -16,9 +19,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import date
 
-from prefect import task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 
 from tasks.common.markdown import markdown_text
@@ -93,19 +94,28 @@ def attention_markdown(day: date, failures: Sequence[StageFailure]) -> str:
 
 
 def needs_attention_markdown(
-    day: date, failures: Sequence[StageFailure], audited: str | None, clean: bool
+    day: date,
+    failures: Sequence[StageFailure],
+    audited: str | None,
+    clean: bool,
+    findings: Sequence[str] = (),
 ) -> str:
-    """Return the day's 今日待办 page: failed stages, then the audit's part. Pure.
+    """Return the day's 今日待办 page: failed stages, the day's findings, the audit's part. Pure.
 
     `audited` is the audit's markdown (None: the audit itself failed, listed among the
-    failures); `clean` says it found nothing. A day without failures that audits clean is one
-    line.
+    failures); `clean` says it found nothing; `findings` are the day's steps' lines that need a
+    look (tasks/clock/step_log.findings). A day with none of these is one line.
     """
-    if not failures and clean:
+    if not failures and clean and not findings:
         return f"**{day}: 今日无待办：各环节运行正常，核查通过 (nothing needs attention today)**"
     parts = [f"# {TITLE} {day}"]
     if failures:
         parts += ["## 运行失败的环节 Stages that failed", attention_markdown(day, failures)]
+    if findings:
+        parts += [
+            "## 今日发现 What today's steps found (details in their artifacts)",
+            "\n".join(f"- {markdown_text(line)}" for line in findings),
+        ]
     parts += [
         "## 本届核查 Season audit (`campaign audit`)",
         audited if audited is not None else "核查未能完成，见上表 (the audit failed: see above)",
@@ -113,13 +123,20 @@ def needs_attention_markdown(
     return "\n\n".join(parts)
 
 
-@task(name="publish-needs-attention", cache_policy=NO_CACHE)
 def publish_needs_attention(
-    day: date, failures: list[StageFailure], audited: str | None, clean: bool
+    day: date,
+    failures: list[StageFailure],
+    audited: str | None,
+    clean: bool,
+    findings: Sequence[str] = (),
 ) -> None:
-    """Publish the day's 今日待办 page (failed stages and the audit) as `needs-attention`."""
+    """Publish the day's 今日待办 page as `needs-attention`, from the flow (first in the UI).
+
+    Called in the flow's own body, never in a task: the artifact belongs to the run itself, so
+    the UI lists it on top, apart from the task runs' artifacts.
+    """
     create_markdown_artifact(
         key=ATTENTION_KEY,
-        markdown=needs_attention_markdown(day, failures, audited, clean),
+        markdown=needs_attention_markdown(day, failures, audited, clean, findings),
         description=f"{TITLE} {day}",
     )

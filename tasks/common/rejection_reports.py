@@ -11,23 +11,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.context import get_run_context
-from prefect.exceptions import MissingContextError
 
 from schemas.rejection import REPORT_COLUMNS, Rejection
 from tasks.common.artifact_headers import chinese_table
+from tasks.common.file_links import in_a_run as in_a_run  # where the stages import it from
 from tasks.common.spreadsheets import write_sheet
 
 ARTIFACT_ROW_LIMIT = 500
-
-
-def in_a_run() -> bool:
-    """Return whether the caller runs inside a Prefect flow or task run (artifacts need one)."""
-    try:
-        get_run_context()
-    except MissingContextError:
-        return False
-    return True
 
 
 def write_rejection_report(path: Path, rejections: Sequence[Rejection]) -> Path:

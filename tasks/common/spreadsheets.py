@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tasks.common.file_links import publish_file
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIMESTAMP = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -39,6 +41,8 @@ def write_sheets(path: Path, sheets: Sequence[SheetData], *, max_width: int = 60
 
     Strings are always text cells, so a value starting with `=` is shown, never run; the file's
     timestamps are fixed, so the same rows give the same workbook. Writes `path`; returns it.
+    Inside a run the workbook is also published (a link artifact; a run's report goes into the
+    year's reports index: tasks/common/file_links.py).
     """
     wb = Workbook()
     first = wb.active
@@ -64,6 +68,8 @@ def write_sheets(path: Path, sheets: Sequence[SheetData], *, max_width: int = 60
     wb.properties.modified = FIXED_TIMESTAMP.replace(tzinfo=None)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    titles = "、".join(title for title, _, _ in sheets)
+    publish_file(path, f"工作簿 (workbook) {path.name}: {titles}")
     return path
 
 

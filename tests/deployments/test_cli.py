@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -38,6 +39,20 @@ def test_unknown_campaign_year_exits_2_naming_the_file(workspace: Path) -> None:
     assert "1999.toml" in result.output
 
 
+def test_messages_are_chinese_first_with_english_beside(tmp_path: Path) -> None:
+    out = tmp_path / "receipts.xlsx"
+
+    unknown = runner.invoke(app, ["run", "harvest"])
+    bad_day = runner.invoke(app, ["run", "season", "--as-of", "27/12/2024"])
+    wrote = runner.invoke(app, ["template", "receipts", "--out", str(out)])
+
+    assert unknown.exit_code == 2
+    assert re.search(r"没有该环节\s+unknown\s+stage", unknown.output), unknown.output
+    assert re.match(r"已写入 wrote\s+/", wrote.output), wrote.output
+    assert bad_day.exit_code == 2
+    assert re.search(r"不是日期\s+is\s+not\s+a\s+date", bad_day.output), bad_day.output
+
+
 def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -50,6 +65,16 @@ def test_status_in_a_workspace_without_a_campaign_says_so_and_creates_nothing(
     assert "还没有活动数据库" in result.output
     assert "--workspace" in result.output
     assert list(empty.iterdir()) == []
+
+
+def test_every_command_turns_prefect_telemetry_off_before_prefect_loads(
+    empty_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+
+    runner.invoke(app, ["status"])
+
+    assert os.environ["DO_NOT_TRACK"] == "1"  # no first-run banner on the demo's console
 
 
 def test_the_workspace_option_points_a_command_at_that_campaign(
@@ -91,7 +116,7 @@ def test_import_exits_1_when_a_file_is_unreadable_and_lands_the_good_rows(
     status = runner.invoke(app, ["status", "--year", "2024"])
 
     assert result.exit_code == 1, result.output
-    assert "accepted 10, held 0, rejected 0" in result.output
+    assert "接收 accepted 10，暂缓 held 0，拒收 rejected 0" in result.output
     assert "not-xlsx" in result.output
     assert re.findall(r"(\w+)\s+(\d+)$", status.output, re.MULTILINE) == [("recommended", "10")]
 
@@ -125,6 +150,6 @@ def test_import_of_poison_files_exits_1_and_prints_no_row_content(
 
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "accepted 1, held 0, rejected 3" in result.output
+    assert "接收 accepted 1，暂缓 held 0，拒收 rejected 3" in result.output
     shown = result.output + caplog.text
     assert (CONTACT in shown, SECRET_NAME in shown, "张伟" in shown) == (False, False, False)

@@ -221,10 +221,11 @@ def test_smtp_sink_command_stores_mail_in_the_workspace(
 
     assert (
         first_line
-        == f"SMTP sink on 127.0.0.1:{port}; each message is written to {workspace / 'smtp-sink'}/\n"
+        == f"本机 SMTP 收件服务 SMTP sink on 127.0.0.1:{port}; 每封邮件写入 each message is "
+        f"written to {workspace / 'smtp-sink'}/\n"
     )
     assert result.exit_code == 0, result.output
-    assert "outbox: queued 0  sending 0  sent 2" in result.output
+    assert "发件箱 outbox: queued 0  sending 0  sent 2" in result.output
     assert count_eml(workspace / "smtp-sink") == 2
 
 

@@ -95,3 +95,41 @@ def test_prepare_prefect_batches_the_servers_task_run_records_unless_the_operato
 
     assert ours.split() == ["100", "1.0", "200"]
     assert theirs.split() == ["7", "1.0", "200"]
+
+
+def test_run_logs_go_to_the_api_at_info_and_the_terminal_shows_warnings(tmp_path: Path) -> None:
+    code = (
+        "import logging\n"
+        "from prefect import flow  # loads Prefect's logging setup, as the flows do\n"
+        "from prefect._internal.analytics import is_telemetry_enabled\n"
+        "from prefect.logging.handlers import PrefectConsoleHandler\n"
+        "[console] = [h for h in logging.getLogger().handlers"
+        " if isinstance(h, PrefectConsoleHandler)]\n"
+        "task_runs = logging.getLogger('prefect.task_runs')\n"
+        "print(logging.getLevelName(logging.getLogger('prefect').level),"
+        " logging.getLevelName(console.level),"
+        " [type(f).__name__ for f in task_runs.filters], is_telemetry_enabled())\n"
+    )
+
+    ours = run_prepared(code, tmp_path / "ws")
+    theirs = run_prepared(code, tmp_path / "ws", PREFECT_LOGGING_LEVEL="WARNING", DO_NOT_TRACK="0")
+
+    assert ours.split() == ["INFO", "WARNING", "['RoutineCompletions']", "False"]
+    assert theirs.split()[0] == "WARNING"  # an operator's own level wins
+    assert theirs.split()[-1] == "True"
+
+
+def test_a_completed_task_runs_routine_line_is_dropped_and_everything_else_kept() -> None:
+    import logging
+
+    from deployments.environment import RoutineCompletions
+
+    def record(level: int, msg: str) -> logging.LogRecord:
+        return logging.LogRecord("prefect.task_runs", level, __file__, 1, msg, None, None)
+
+    keep = RoutineCompletions().filter
+
+    assert not keep(record(logging.INFO, "Finished in state Completed()"))
+    assert keep(record(logging.ERROR, "Finished in state Failed('boom')"))
+    assert keep(record(logging.INFO, "outbox: 12 sent, 0 to retry, 0 failed"))
+    assert keep(record(logging.WARNING, "Finished in state Completed()"))

@@ -154,3 +154,46 @@ def test_the_server_schedules_the_clock_records_task_runs_in_batches_and_is_gone
     assert set(states) == {"Completed"}
     assert not server_is_healthy(api_url)
     assert port_is_free(port)
+
+
+LOG_THEN_STOP = """
+import sys
+from pathlib import Path
+from schemas.settings import Settings
+from deployments.environment import prepare_prefect
+from deployments.local_server import local_prefect_server
+home = prepare_prefect(Settings())  # run logs at INFO, as `campaign serve` runs them
+with local_prefect_server(home, int(sys.argv[1])) as api_url:
+    import os
+    os.environ["PREFECT_API_URL"] = api_url
+    from prefect import flow, get_run_logger
+
+    @flow
+    def says() -> None:
+        get_run_logger().info("a line for the UI")
+
+    says()
+print("stopped")
+"""
+
+
+@pytest.mark.flow
+def test_run_logs_are_sent_before_the_server_is_stopped(tmp_path: Path) -> None:
+    env = {
+        "CAMPAIGN_WORKSPACE": str(tmp_path / "ws"),
+        "PATH": "/usr/bin:/bin",
+        "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "60",  # nothing sent before the end
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-c", LOG_THEN_STOP, str(free_port())],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("stopped")
+    assert "Error logging to API" not in done.stderr, done.stderr

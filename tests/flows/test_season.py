@@ -170,7 +170,7 @@ def test_a_failing_stage_is_recorded_and_the_other_stages_of_the_day_still_run(
     assert state.is_failed()
     assert "mobilize at flows.mobilize (RuntimeError)" in str(state.message)
     run_id = state.state_details.flow_run_id
-    tagged = task_run_tags(run_id, last="publish-needs-attention")
+    tagged = task_run_tags(run_id, last="audit-season")
     [attention] = run_artifacts("needs-attention", flow_run=run_id)
     assert tagged["enrol-units"] == {"train"}  # the train stage ran after mobilize failed
     assert "ingest-recommendations" not in tagged
@@ -187,10 +187,53 @@ def test_every_day_ends_with_the_audit_and_the_needs_attention_page(workspace: P
 
     assert state.is_completed()  # what the audit lists fails nothing
     run_id = state.state_details.flow_run_id
-    tagged = task_run_tags(run_id, last="publish-needs-attention")
+    tagged = task_run_tags(run_id, last="audit-season")
     [attention] = run_artifacts("needs-attention", flow_run=run_id)
     assert tagged["audit-season"] == {"audit"}
     assert "2024-10-10" in str(attention.data)
+    assert attention.task_run_id is None  # the run's own artifact: the UI lists it first
+    assert "- mobilize: " in str(attention.data)  # the day's findings: the rejected rows
+    assert "rows\\_rejected=2" in str(attention.data)
+
+
+def test_the_days_run_log_has_one_info_line_per_step_with_its_day_and_counts(
+    workspace: Path,
+) -> None:
+    import logging
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    from flows.season import season
+
+    _inbox(workspace)
+    prefect_logger = logging.getLogger("prefect")
+    level = prefect_logger.level
+    prefect_logger.setLevel(logging.INFO)  # as `campaign serve` and `campaign run` log
+    try:
+        state = season(2024, as_of=date(2024, 10, 10), return_state=True)
+        APILogHandler().flush()  # the log worker sends in batches: send what it holds now
+    finally:
+        prefect_logger.setLevel(level)
+
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        for _ in range(100):
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+            messages = [log.message for log in logs]
+            if any("邮件投递 deliver" in m for m in messages):
+                break
+            time.sleep(0.1)
+    steps = [m for m in messages if m.startswith("2024-10-10 ")]
+    assert (
+        steps[0]
+        == "2024-10-10 业务日 business day: 阶段 stage mobilize (今日进入该阶段 entered today)"
+    )
+    [mobilize] = [m for m in steps if " 动员报名 mobilize: " in m]
+    assert "recommendations.rows_accepted=20" in mobilize
+    assert "recommendations.rows_rejected=2" in mobilize
+    assert any(m.startswith("2024-10-10 邮件投递 deliver: ") for m in steps)
 
 
 def test_the_clock_delivers_a_retry_whose_backoff_passed_on_a_day_nothing_was_queued(

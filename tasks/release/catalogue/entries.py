@@ -2,19 +2,29 @@
 
 Pure functions of the rows (tasks/release/catalogue/rows.py) and the campaign file: the covered
 topics by their campaign names, the latest form's key figures formatted for reading, the stored
-pre-screen read back in its current shape (a report without one shows no topics and is reported). No
-database, no files; tasks/release/catalogue/site.py renders the entries.
+pre-screen read back in its current shape (a report without one shows no topics and is
+reported), the standards it cites, and its commendations as the public may see them: a case's
+title only when it is the unit's own (the title on its form), never the one the commend stage
+made up from the unit's name and the category, with the pre-screen's passages for the category's
+topic. No database, no files; tasks/release/catalogue/site.py renders the entries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from schemas.campaign_file import CampaignFile
-from schemas.catalogue import CatalogueCampaign, CatalogueEntry, KeyFigure, catalogue_slug
+from schemas.catalogue import (
+    CaseEvidence,
+    CatalogueCampaign,
+    CatalogueCommendation,
+    CatalogueEntry,
+    KeyFigure,
+    catalogue_slug,
+)
 from schemas.columns import BASIC_INFO
 from schemas.screening import ScreenResult
 from tasks.release.catalogue.rows import CatalogueRows, ReportFile
@@ -23,9 +33,11 @@ __all__ = [
     "KEY_FIGURES",
     "catalogue_campaign",
     "catalogue_entries",
+    "cited_standards",
     "covered_topics",
     "format_figure",
     "key_figures",
+    "public_commendations",
     "unreadable_screenings",
 ]
 
@@ -76,6 +88,43 @@ def covered_topics(screening: ScreenResult | None, campaign: CampaignFile) -> tu
     return tuple(t.name for t in campaign.topics if t.key in covered)
 
 
+def cited_standards(screening: ScreenResult | None, campaign: CampaignFile) -> tuple[str, ...]:
+    """Return the names of the reference standards a report cites, in campaign-file order; pure."""
+    if screening is None:
+        return ()
+    cited = set(screening.standards_cited)
+    return tuple(s.name for s in campaign.standards if s.key in cited)
+
+
+def public_commendations(
+    awards: Sequence[CatalogueCommendation],
+    form: Mapping[str, Any],
+    screening: ScreenResult | None,
+    campaign: CampaignFile,
+) -> tuple[CatalogueCommendation, ...]:
+    """Return a unit's commendations as published; pure.
+
+    A case keeps its title only when the unit's basic-information form names that title (the
+    unit's own); a title the commend stage composed is dropped, so the case shows under the
+    unit's name and the category. A case carries the pre-screen's passages for its category's
+    topic (keyword hits, labelled as such on the page).
+    """
+    own = str(form.get("case_title") or "").strip()
+    topic_of = {c.key: c.topic for c in campaign.commendation.categories}
+    coverage = {t.key: t for t in screening.topics} if screening else {}
+    published = []
+    for award in awards:
+        topic = coverage.get(topic_of.get(award.category_key, ""))
+        evidence = (
+            tuple(CaseEvidence(page=e.page, text=e.text) for e in topic.evidence)
+            if topic is not None and award.kind == "case"
+            else ()
+        )
+        title = award.case_title if own and award.case_title.strip() == own else ""
+        published.append(award.model_copy(update={"case_title": title, "evidence": evidence}))
+    return tuple(published)
+
+
 def _screening(report: ReportFile | None) -> ScreenResult | None:
     """Return a report's stored pre-screen, or None when absent or not in the current shape."""
     if report is None or report.screening is None:
@@ -107,8 +156,11 @@ def catalogue_entries(rows: CatalogueRows, campaign: CampaignFile) -> list[Catal
                 report_title=title if isinstance(title, str) else "",
                 report_year=year if isinstance(year, int) else campaign.campaign.report_year,
                 topics=covered_topics(screening, campaign),
+                standards=cited_standards(screening, campaign),
                 grade=rows.grades.get(pid, ""),
-                commendations=tuple(rows.commendations.get(pid, ())),
+                commendations=public_commendations(
+                    rows.commendations.get(pid, ()), info, screening, campaign
+                ),
                 certificate_number=rows.certificates.get(pid, ""),
                 pdf_pages=screening.pages if screening else None,
                 pdf_bytes=report.size if report else None,

@@ -2,11 +2,13 @@
 
 `build_public_catalogue` reads the rows (tasks/release/catalogue/rows.py), makes the entries
 (tasks/release/catalogue/entries.py) and builds the static site into
-workspace/release/<year>/catalogue/ (tasks/release/catalogue/site.py); `publish_catalogue` (task)
-does that and shows the result as the `catalogue-<year>` markdown artifact linking the index page
-and naming the units with gaps, and returns counts. Thin shells: the rules live in the modules
-named. A PDF whose stored path is missing or points outside the workspace is left unlinked and
-reported, never copied from elsewhere.
+workspace/release/<year>/catalogue/ (tasks/release/catalogue/site.py), then the site over all
+years with its full-text search into workspace/release/site/ (tasks/release/catalogue/editions.py;
+a failure of the search index is reported, not raised: the season's catalogue stands);
+`publish_catalogue` (task) does that and shows the result as the `catalogue-<year>` markdown
+artifact linking the index page and naming the units with gaps, and returns counts. Thin shells:
+the rules live in the modules named. A PDF whose stored path is missing or points outside the
+workspace is left unlinked and reported, never copied from elsewhere.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -24,6 +26,8 @@ from pydantic import BaseModel, ConfigDict
 from schemas.campaign_file import load_campaign_file
 from schemas.catalogue import catalogue_slug
 from schemas.settings import Settings
+from tasks.common.file_links import publish_file
+from tasks.release.catalogue.editions import build_site_over_years, season_dir
 from tasks.release.catalogue.entries import (
     catalogue_campaign,
     catalogue_entries,
@@ -31,6 +35,7 @@ from tasks.release.catalogue.entries import (
 )
 from tasks.release.catalogue.register import load_register, render_register_page
 from tasks.release.catalogue.rows import CatalogueRows, listed_names, load_catalogue_rows
+from tasks.release.catalogue.search_index import SearchIndexFailed
 from tasks.release.catalogue.site import build_catalogue
 from tasks.store import campaign_session
 
@@ -64,6 +69,16 @@ class CatalogueSummary(BaseModel):
     files_written: int
     files_unchanged: int
     files_removed: int
+    # the site over all years (workspace/release/site/): its index page, what it holds
+    site_index: str = ""
+    site_years: list[int] = []
+    site_reports: int = 0
+    site_cases: int = 0
+    site_texts_read: int = 0  # report PDFs read this time (the rest came from the text cache)
+    site_texts_missing: int = 0  # reports whose text could not be read (not searchable)
+    site_reindexed: bool = False
+    site_index_bytes: int = 0
+    site_problem: str = ""  # why the search index or a year is missing, "" when none
 
 
 class CatalogueGaps(NamedTuple):
@@ -82,7 +97,31 @@ class BuiltCatalogue(NamedTuple):
 
 def catalogue_dir(settings: Settings, campaign_year: int) -> Path:
     """Return the folder the campaign's catalogue is built in (inside the workspace)."""
-    return settings.inside_workspace("release", str(campaign_year), "catalogue")
+    return season_dir(settings, campaign_year)
+
+
+def site_fields(settings: Settings, as_of: date) -> dict[str, Any]:
+    """Build the site over all years; return the summary's `site_*` fields.
+
+    Side effects: those of build_site_over_years. A search index that cannot be built is
+    reported in `site_problem`, never raised.
+    """
+    try:
+        build, skipped = build_site_over_years(settings, as_of)
+    except SearchIndexFailed as exc:
+        return {"site_problem": f"search index: {exc.message}"[:500]}
+    problems = [f"{year}: {why}" for year, why in sorted(skipped.items())]
+    return {
+        "site_index": build.index,
+        "site_years": build.years,
+        "site_reports": build.reports,
+        "site_cases": build.cases,
+        "site_texts_read": build.texts_read,
+        "site_texts_missing": len(build.texts_missing),
+        "site_reindexed": build.reindexed,
+        "site_index_bytes": build.index_bytes,
+        "site_problem": "; ".join(problems),
+    }
 
 
 def pdf_sources(settings: Settings, rows: CatalogueRows) -> tuple[dict[str, Path], list[int]]:
@@ -142,6 +181,7 @@ def build_public_catalogue(settings: Settings, campaign_year: int, as_of: date) 
         files_written=build.files_written,
         files_unchanged=build.files_unchanged,
         files_removed=build.files_removed,
+        **site_fields(settings, as_of),
     )
     return BuiltCatalogue(summary, gaps)
 
@@ -158,6 +198,18 @@ def catalogue_markdown(summary: CatalogueSummary, gaps: CatalogueGaps) -> str:
         f"removed: {summary.files_removed}",
         f"- index: [{summary.site_dir}/index.html]({index.as_uri()}) (`{index}`)",
     ]
+    if summary.site_index:
+        site = Path(summary.site_index)
+        years = "、".join(str(y) for y in summary.site_years)
+        lines.append(
+            f"- 知识库 site over all years ({years}): [{site}]({site.as_uri()}), "
+            f"{summary.site_reports} reports, {summary.site_cases} commended cases; "
+            f"full text searchable except {summary.site_texts_missing}; "
+            f"search index {'re-built' if summary.site_reindexed else 'unchanged'} "
+            f"({summary.site_index_bytes / 1e6:.1f} MB)"
+        )
+    if summary.site_problem:
+        lines.append(f"- site over all years: {_plain(summary.site_problem)}")
     for label, names in (
         ("report PDF not found in the workspace", gaps.pdfs_missing),
         ("no usable pre-screen (topics not shown)", gaps.screening_missing),
@@ -183,6 +235,9 @@ def publish_catalogue(settings: Settings, campaign_year: int, as_of: date) -> Ca
     markdown artifact linking the index page. Returns counts and paths.
     """
     built = build_public_catalogue(settings, campaign_year, as_of)
+    publish_file(Path(built.summary.index), "公开名录首页 (public catalogue index)")
+    if built.summary.site_index:
+        publish_file(Path(built.summary.site_index), "知识库检索首页 (knowledge base search)")
     create_markdown_artifact(
         key=f"catalogue-{campaign_year}",
         markdown=catalogue_markdown(built.summary, built.gaps),

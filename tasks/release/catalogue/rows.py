@@ -31,6 +31,7 @@ __all__ = [
     "ListedUnit",
     "ReportFile",
     "listed_names",
+    "listed_years",
     "load_catalogue_rows",
 ]
 
@@ -61,6 +62,7 @@ class ReportFile:
     stored_path: str  # relative to the workspace
     size: int
     screening: dict[str, Any] | None
+    sha256: str = ""
 
 
 @dataclass
@@ -127,7 +129,9 @@ def _read_filings(session: Session, listed: Any, rows: CatalogueRows) -> None:
     ).all():  # later versions overwrite earlier ones
         pid = filing.participation_id
         if filing.kind == SubmissionKind.REPORT_PDF:
-            rows.reports[pid] = ReportFile(filing.stored_path, filing.size, filing.screening)
+            rows.reports[pid] = ReportFile(
+                filing.stored_path, filing.size, filing.screening, filing.sha256
+            )
         elif isinstance(filing.data, dict):
             rows.basic_info[pid] = filing.data
 
@@ -153,7 +157,13 @@ def _awards(session: Session, listed: Any) -> dict[int, list[CatalogueCommendati
         .order_by(col(Commendation.participation_id), col(Commendation.id))
     ).all():
         awards[c.participation_id].append(
-            CatalogueCommendation(kind=c.kind, title=c.title, case_title=c.case_title, rank=c.rank)
+            CatalogueCommendation(
+                kind=c.kind,
+                title=c.title,
+                case_title=c.case_title,
+                rank=c.rank,
+                category_key=c.category_key,
+            )
         )
     return dict(awards)
 
@@ -191,3 +201,14 @@ def listed_names(rows: CatalogueRows, ids: Sequence[int]) -> list[str]:
     """Return the unit names of these participations, in the order given."""
     by_id = {u.participation_id: u.name for u in rows.units}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def listed_years(session: Session) -> list[int]:
+    """Return the campaign years that have released (or approved) units, oldest first."""
+    return sorted(
+        session.exec(
+            select(Participation.campaign_year)
+            .where(col(Participation.status).in_(LISTED))
+            .distinct()
+        ).all()
+    )

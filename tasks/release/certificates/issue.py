@@ -44,6 +44,7 @@ from schemas.release_tables import Certificate
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
 from schemas.tables import Campaign
+from tasks.common.file_links import publish_file
 from tasks.common.fonts import FontChoice, choose_font
 from tasks.common.submissions import sha256_file
 from tasks.release.certificates.pdf import Render, printed_characters, renderer
@@ -220,5 +221,13 @@ def issue_certificates_now(
 
 @task(name="issue-certificates", cache_policy=NO_CACHE)
 def issue_certificates(settings: Settings, campaign_year: int, as_of: date) -> CertificatesSummary:
-    """Issue the release certificates (see `issue_certificates_now`): PDFs and Certificate rows."""
-    return issue_certificates_now(settings, campaign_year, as_of)
+    """Issue the release certificates (see `issue_certificates_now`): PDFs and Certificate rows.
+
+    A run that wrote certificates links their folder (a link artifact: tasks/common/file_links).
+    """
+    summary = issue_certificates_now(settings, campaign_year, as_of)
+    written = summary.issued + summary.reissued + summary.restored
+    if written:
+        folder = settings.inside_workspace(summary.folder)
+        publish_file(folder, f"证书 {written} 份 PDF (certificates written in this run)")
+    return summary

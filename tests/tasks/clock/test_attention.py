@@ -101,3 +101,13 @@ def test_the_page_lists_failed_stages_above_the_audit() -> None:
     assert "the audit failed" in no_audit
     assert "Stages that failed" not in only_audit
     assert only_audit.endswith("AUDIT-LIST")
+
+
+def test_the_days_findings_come_between_the_failures_and_the_audit() -> None:
+    found = ["mobilize: recommendations.rows_rejected=3", "deliver: failed=1"]
+
+    text = needs_attention_markdown(date(2024, 10, 10), [], "clean", clean=True, findings=found)
+
+    assert text.startswith("# 今日待办 (needs attention) 2024-10-10")
+    assert text.index("rows\\_rejected=3") < text.index("## 本届核查")
+    assert "- deliver: failed=1" in text

@@ -112,6 +112,7 @@ def _seed(engine: Engine, campaign: CampaignFile, workspace: Path) -> dict[int, 
             data={
                 "report_title": "责任报告<2023>",
                 "report_year": 2023,
+                "case_title": "零碳工厂",  # the unit's own title for its case
                 "employees": 1200,
                 "revenue": 152300.5,
                 "profit": -1200.0,

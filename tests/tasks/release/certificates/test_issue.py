@@ -285,3 +285,22 @@ def test_a_live_review_outcome_changing_after_the_decision_changes_no_certificat
 
     assert (summary.issued, summary.reissued, summary.unchanged) == (0, 0, 3)
     assert [c.model_dump() for c in issues(engine)] == [c.model_dump() for c in before]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_that_wrote_certificates_links_their_folder_and_a_rerun_does_not(
+    engine: Engine, settings: Settings, campaign_2024: CampaignFile
+) -> None:
+    from artifactkit import run_artifacts
+
+    seed_certified(engine, campaign_2024)
+
+    first = issue_certificates(settings, 2024, AS_OF, return_state=True)
+    again = issue_certificates(settings, 2024, AS_OF, return_state=True)
+
+    [link] = run_artifacts(task_run=first.state_details.task_run_id, links=True)
+    folder = (settings.workspace / "release" / "2024" / "certificates").resolve()
+    assert str(link.data) == f"[2024/certificates]({folder.as_uri()})"
+    assert link.description.startswith("证书 3 份 PDF")
+    assert run_artifacts(task_run=again.state_details.task_run_id, links=True) == []

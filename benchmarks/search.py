@@ -1,0 +1,310 @@
+"""Benchmark the catalogue's full-text search: index build, index size, first-result latency in
+Chromium, incremental re-build; each against its physical limit, in one run.
+
+Usage: python benchmarks/search.py [--reports 5000] [--workers 2] [--latency-runs 3]
+
+Writes `--reports` synthetic report PDFs with the demo generator (two processes, untimed) into a
+temporary folder (deleted afterwards; `--corpus DIR` keeps them there and reuses them) and lists
+them as two editions (2023: a fifth, 2024: the rest). Timed, in this order:
+  extract_baseline  plain pypdf `extract_text()` of every page in a `--workers` process pool
+                    (multiprocessing, no cache, no timeouts): the limit of reading the text;
+  build_cold        `build_search_site` from nothing: text read (pebble pool, cache written),
+                    every page rendered and written, Pagefind run (its share reported apart);
+  pagefind_baseline the Pagefind binary alone over the same prepared text pages: the limit of
+                    indexing them;
+  build_unchanged   the same build again (nothing read, written or indexed);
+  build_one_changed one report replaced by a new file: its text read, its page written, the
+                    index re-built (Pagefind has no incremental mode).
+Index size: bytes of pagefind/ per report, and of the text pages. Latency, in headless Chromium
+over http from 127.0.0.1 with the browser cache off, for three queries: `cold` = navigation of
+index.html?q=TERM to the first result shown (page, script, index and fragments loaded); `warm` =
+the query submitted in a page whose search is ready, to its first result shown; `baseline_warm`
+= in such a page, Pagefind's own `search()` plus the first result's `data()` (the limit of the
+engine; it shows nothing and checks nothing). Medians of `--latency-runs`. The 1-minute
+load average is recorded before each part (the machine is shared: read the figures with it).
+Writes benchmarks/results/search.json and prints a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+for folder in (REPO, REPO / "tests"):  # run as a script: the project and the browser kit
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import pypdf  # noqa: E402
+from browserkit import (  # type: ignore[import-not-found]  # noqa: E402  (tests/, not a package)
+    DevtoolsPage,
+    chromium_binary,
+    drive_page,
+    serve_folder,
+)
+
+from deployments.demo.population import make_units  # noqa: E402
+from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E402
+from deployments.demo.reports import write_reports  # noqa: E402
+from schemas.campaign_file import load_campaign_file  # noqa: E402
+from schemas.catalogue import CatalogueEdition, CatalogueEntry  # noqa: E402
+from tasks.release.catalogue.entries import catalogue_campaign  # noqa: E402
+from tasks.release.catalogue.search_index import (  # noqa: E402
+    TEXT_GLOB,
+    folder_bytes,
+    pagefind_binary,
+)
+from tasks.release.catalogue.search_site import build_search_site  # noqa: E402
+from tasks.release.catalogue.text import ReportSource  # noqa: E402
+
+RESULTS = REPO / "benchmarks" / "results" / "search.json"
+QUERIES = ("碳达峰", "新质生产力", "员工关爱")
+CAMPAIGN = load_campaign_file(REPO / "campaigns" / "2024.toml")
+
+
+def load() -> float:
+    """Return the 1-minute load average."""
+    return round(os.getloadavg()[0], 2)
+
+
+def write_corpus(folder: Path, reports: int) -> list[tuple[str, str, Path]]:
+    """Write `reports` synthetic report PDFs (those not in `folder` already: the files depend
+    only on the unit); return (uscc, unit name, path) for each."""
+    ry = CAMPAIGN.campaign.report_year
+    context = ReportContext(tuple(CAMPAIGN.topics), tuple(CAMPAIGN.standards), "发布会")
+    jobs, listed = [], []
+    folder.mkdir(parents=True, exist_ok=True)
+    for unit in make_units(reports, 7, ry):
+        spec = ReportSpec(
+            key=f"search:{unit.index}",
+            uscc=unit.uscc,
+            name=unit.name,
+            title=unit.report_title.removeprefix(unit.name),
+            report_year=ry,
+            published=date(ry + 1, 5, 1),
+            figures=unit.figures,
+            safety_incidents=unit.safety_incidents,
+            penalties=unit.penalties,
+            problem=None,
+            revised=unit.index % 3 == 0,
+        )
+        path = folder / f"{unit.uscc}.pdf"
+        if not path.is_file():
+            jobs.append((spec, str(path)))
+        listed.append((unit.uscc, unit.name, path))
+    write_reports(context, jobs, 2, lambda _pages, _size: None)
+    return listed
+
+
+def editions(
+    listed: list[tuple[str, str, Path]],
+) -> tuple[list[CatalogueEdition], dict[str, ReportSource]]:
+    """Return two editions over the corpus (2023: the first fifth) and the PDF of each report."""
+    topics = tuple(t.name for t in CAMPAIGN.topics)
+    cut = len(listed) // 5
+    found, sources = [], {}
+    for year, part in ((2023, listed[:cut]), (2024, listed[cut:])):
+        header = catalogue_campaign(CAMPAIGN).model_copy(update={"year": year})
+        entries = []
+        for i, (uscc, name, path) in enumerate(part):
+            slug = uscc.lower()
+            entries.append(
+                CatalogueEntry(
+                    slug=slug,
+                    unit_name=name,
+                    industry=f"行业{i % 20:02d}",
+                    district=f"区{i % 16:02d}",
+                    topics=topics[: 3 + i % 8],
+                    standards=("GB/T 36001-2015",),
+                    grade="四星级",
+                )
+            )
+            sources[f"{year}/{slug}"] = ReportSource(path)
+        found.append(CatalogueEdition(campaign=header, entries=tuple(entries)))
+    return found, sources
+
+
+def _pages_of(path: Path) -> int:
+    """Extract every page's text of one PDF with plain pypdf; return the page count."""
+    pages = pypdf.PdfReader(path).pages
+    for page in pages:
+        page.extract_text()
+    return len(pages)
+
+
+def extract_baseline(paths: list[Path], workers: int) -> tuple[float, int]:
+    """Return (seconds, pages) of plain pypdf extraction of every file in a process pool."""
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pages = sum(pool.map(_pages_of, paths, chunksize=8))
+    return time.perf_counter() - started, pages
+
+
+def pagefind_baseline(site: Path) -> float:
+    """Return the seconds of the Pagefind binary alone over the site's text pages."""
+    with tempfile.TemporaryDirectory(prefix="pagefind-baseline-") as out:
+        command = [str(pagefind_binary()), "--site", str(site), "--glob", TEXT_GLOB]
+        started = time.perf_counter()
+        subprocess.run([*command, "--output-path", out], check=True, capture_output=True)
+        return time.perf_counter() - started
+
+
+def _timed(build: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    done = build()
+    return time.perf_counter() - started, done
+
+
+def builds(root: Path, listed: list[tuple[str, str, Path]], workers: int) -> dict[str, Any]:
+    """Run the timed builds (see the module docstring); return their figures."""
+    found, sources = editions(listed)
+    site, cache = root / "site", root / "cache"
+    figures: dict[str, Any] = {"load_before_extract_baseline": load()}
+    seconds, pages = extract_baseline([p for _u, _n, p in listed], workers)
+    figures["extract_baseline"] = {"seconds": round(seconds, 2), "pages": pages}
+    figures["load_before_build_cold"] = load()
+    run = lambda: build_search_site(found, site, sources, {}, cache, workers)  # noqa: E731
+    seconds, cold = _timed(run)
+    figures["build_cold"] = {
+        "seconds": round(seconds, 2),
+        "pagefind_seconds": round(cold.index_seconds, 2),
+        "texts_read": cold.texts_read,
+        "texts_missing": len(cold.texts_missing),
+        "files_written": cold.files_written,
+    }
+    figures["load_before_pagefind_baseline"] = load()
+    figures["pagefind_baseline"] = {"seconds": round(pagefind_baseline(site), 2)}
+    seconds, again = _timed(run)
+    figures["build_unchanged"] = {"seconds": round(seconds, 2), "reindexed": again.reindexed}
+    key = sorted(sources)[len(sources) // 2]  # one report becomes a new file
+    changed = root / "changed.pdf"
+    changed.write_bytes(listed[0][2].read_bytes() + b"\n% a new version\n")
+    sources[key] = ReportSource(changed)
+    figures["load_before_build_one_changed"] = load()
+    seconds, one = _timed(run)
+    figures["build_one_changed"] = {
+        "seconds": round(seconds, 2),
+        "pagefind_seconds": round(one.index_seconds, 2),
+        "texts_read": one.texts_read,
+        "files_written": one.files_written,
+    }
+    reports = len(sources)
+    figures["size"] = {
+        "index_bytes": cold.index_bytes,
+        "index_bytes_per_report": round(cold.index_bytes / reports),
+        "text_pages_bytes_per_report": round(folder_bytes(site / "text") / reports),
+        "index_files": sum(1 for p in (site / "pagefind").rglob("*") if p.is_file()),
+    }
+    figures["site"] = site
+    return figures
+
+
+FIRST_SHOWN = """(() => {
+  const l = document.getElementById('kb-results');
+  return l && l.dataset.state === 'done' && (l.dataset.firstAt || '-1');
+})()"""
+READY = (
+    "(() => { const l = document.getElementById('kb-results'); return l && l.dataset.ready; })()"
+)
+OURS_WARM = """(async () => {
+  const l = document.getElementById('kb-results');
+  const f = document.getElementById('kb-search');
+  f.elements.namedItem('q').value = %s;
+  f.dispatchEvent(new Event('submit', {cancelable: true}));
+  const t = performance.now();
+  while (!(l.dataset.state === 'done' && l.dataset.first) && performance.now() - t < 60000) {
+    await new Promise(r => setTimeout(r, 2));
+  }
+  return Number(l.dataset.first || -1);
+})()"""
+BASELINE_WARM = """(async () => {
+  const pf = await import('./pagefind/pagefind.js');
+  const t = performance.now();
+  const s = await pf.search(%s);
+  if (s.results.length) { await s.results[0].data(); }
+  return performance.now() - t;
+})()"""
+
+
+def latency(chromium: str, base: str, query: str, baseline_first: bool) -> dict[str, float]:
+    """Return the cold, warm and baseline first-result latencies (ms) of `query` in a new
+    browser with its cache off (every page load fetches the index again); the warm two run in
+    the order given (runs alternate it)."""
+
+    async def run(page: DevtoolsPage) -> dict[str, float]:
+        await page.call("Network.enable")
+        await page.call("Network.setCacheDisabled", cacheDisabled=True)
+        await page.call("Page.navigate", url=f"{base}index.html?q={query}")
+        cold = float(await page.wait_for(FIRST_SHOWN, 120))
+        found: dict[str, float] = {"cold": cold}
+        order = [("baseline_warm", BASELINE_WARM), ("warm", OURS_WARM)]
+        for key, script in order if baseline_first else order[::-1]:
+            await page.call("Page.navigate", url=f"{base}index.html")
+            await asyncio.sleep(0.2)  # the old page's flag is not read as the new one's
+            await page.wait_for(READY, 120)
+            found[key] = float(await page.evaluate(script % json.dumps(query)))
+        return found
+
+    result: dict[str, float] = drive_page(chromium, run)
+    return result
+
+
+def latencies(site: Path, runs: int) -> dict[str, Any]:
+    """Return the median cold, warm and baseline latencies (ms) of each query."""
+    chromium = chromium_binary()
+    found: dict[str, Any] = {"load_before": load()}
+    with serve_folder(site) as base:
+        for query in QUERIES:
+            samples = [latency(chromium, base, query, i % 2 == 0) for i in range(runs)]
+            found[query] = {
+                key: round(statistics.median(s[key] for s in samples), 1)
+                for key in ("cold", "warm", "baseline_warm")
+            }
+    return found
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; write benchmarks/results/search.json and print a summary."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--reports", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--latency-runs", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=None, help="keep the PDFs here (reused)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        listed = write_corpus(args.corpus or root / "pdfs", args.reports)
+        generate = time.perf_counter() - started
+        figures = builds(root, listed, args.workers)
+        figures["latency_ms"] = latencies(figures.pop("site"), args.latency_runs)
+    result = {
+        "benchmark": "search",
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "reports": args.reports,
+        "workers": args.workers,
+        "generate_seconds": round(generate, 1),
+        "targets": {"build_cold_seconds": 120, "first_result_ms": 300},
+        **figures,
+    }
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

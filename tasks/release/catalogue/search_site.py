@@ -1,0 +1,216 @@
+"""Build the site over all years (the knowledge base): every season's catalogue, the text of
+every released report made searchable, a page per unit across years and the case library.
+
+`build_search_site` writes into one folder (workspace/release/site/ when published from the
+database): each season's catalogue mirrored under <year>/ (hard links to the files of
+release/<year>/catalogue/, copies where links are impossible), text/<year>/<slug>.html per
+report (its PDF's text, one section per page), units/<slug>.html, units.html, cases.html, the
+search page index.html and assets/, then the Pagefind index under pagefind/ (re-built only when a
+text page changed). Report text is read once per PDF (cached by SHA-256 in `cache_dir`, outside
+the site). Files are replaced atomically and only when their bytes change; pages of reports no
+longer listed are removed. Reads no database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.catalogue import CatalogueEdition
+from tasks.release.catalogue.files import copy_if_changed, remove_unlisted, write_if_changed
+from tasks.release.catalogue.search_index import INDEX_DIR, folder_bytes, run_pagefind
+from tasks.release.catalogue.search_pages import (
+    render_cases,
+    render_search_page,
+    render_text_page,
+    render_unit_page,
+    render_units,
+    unit_histories,
+)
+from tasks.release.catalogue.site import TEMPLATES, WRITERS
+from tasks.release.catalogue.text import ReportSource, report_texts
+
+__all__ = ["SITE_ASSETS", "SearchSiteBuild", "build_search_site", "mirror_tree"]
+
+SITE_ASSETS = ("site.css", "search.css", "search.js")
+
+
+class SearchSiteBuild(BaseModel):
+    """What one build of the site over all years did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    site_dir: str
+    index: str
+    years: list[int]
+    reports: int
+    units: int
+    cases: int
+    texts_read: int  # PDFs read this time (the others came from the cache)
+    texts_missing: list[str]  # "<year>/<slug>" of reports with no text (none, unreadable, scanned)
+    files_written: int
+    files_unchanged: int
+    files_removed: int
+    files_mirrored: int  # season files linked or copied this time
+    reindexed: bool
+    index_pages: int
+    index_seconds: float
+    index_bytes: int
+
+
+def _link_or_copy(source: Path, target: Path) -> bool:
+    """Make `target` the same file as `source` (a hard link; a copy when linking fails).
+
+    Returns whether anything changed.
+    """
+    try:
+        if target.exists() and os.path.samefile(source, target):
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.unlink(missing_ok=True)
+        os.link(source, partial)
+        os.replace(partial, target)
+        return True
+    except OSError:
+        return copy_if_changed(source, target)
+
+
+def mirror_tree(source: Path, target: Path) -> tuple[int, int]:
+    """Make folder `target` hold the files of `source` (hard links or copies); remove the rest.
+
+    Returns (files linked or copied, files removed). Hidden files (partials) are skipped.
+    """
+    wanted = {
+        p.relative_to(source)
+        for p in source.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+    changed = sum(_link_or_copy(source / rel, target / rel) for rel in sorted(wanted))
+    removed = 0
+    if target.is_dir():
+        for path in sorted(target.rglob("*")):
+            if path.is_file() and path.relative_to(target) not in wanted:
+                path.unlink()
+                removed += 1
+    return changed, removed
+
+
+def _pages(
+    editions: Sequence[CatalogueEdition],
+    site: Path,
+    texts: Mapping[str, Sequence[str]],
+    with_pdf: Mapping[int, frozenset[str]],
+) -> dict[Path, str]:
+    """Return every page of the site by path; pure."""
+    units = unit_histories(editions, with_pdf)
+    pages = {
+        site / "index.html": render_search_page(editions),
+        site / "units.html": render_units(editions, units),
+        site / "cases.html": render_cases(editions),
+    }
+    for unit in units:
+        pages[site / "units" / f"{unit.slug}.html"] = render_unit_page(editions, unit)
+    for edition in editions:
+        year = edition.campaign.year
+        for entry in edition.entries:
+            text = texts.get(f"{year}/{entry.slug}", ())
+            has_pdf = entry.slug in with_pdf.get(year, frozenset())
+            html = render_text_page(editions, edition.campaign, entry, text, has_pdf)
+            pages[site / "text" / str(year) / f"{entry.slug}.html"] = html
+    return pages
+
+
+def _mirror_seasons(season_dirs: Mapping[int, Path], site: Path) -> tuple[int, int]:
+    """Mirror each season's catalogue under <year>/; return (files changed, files removed)."""
+    mirrored = removed = 0
+    for year, folder in sorted(season_dirs.items()):
+        changed, gone = mirror_tree(folder, site / str(year))
+        mirrored, removed = mirrored + changed, removed + gone
+    return mirrored, removed
+
+
+def _write(site: Path, pages: Mapping[Path, str]) -> tuple[list[Path], int]:
+    """Write the pages and the assets where their bytes changed; return (written, files).
+
+    Creating thousands of files is bound by the file system's latency: a few threads overlap it.
+    """
+    files = {path: html.encode("utf-8") for path, html in pages.items()}
+    for name in SITE_ASSETS:
+        files[site / "assets" / name] = (TEMPLATES / name).read_bytes()
+    for folder in {path.parent for path in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        done = list(pool.map(write_if_changed, files, files.values()))
+    return [path for path, wrote in zip(files, done, strict=True) if wrote], len(files)
+
+
+def _remove_stale(editions: Sequence[CatalogueEdition], site: Path) -> int:
+    """Remove text and unit pages of reports no longer listed; return how many."""
+    removed = 0
+    for edition in editions:
+        slugs = {e.slug for e in edition.entries}
+        removed += remove_unlisted(site / "text" / str(edition.campaign.year), ".html", slugs)
+    every = {e.slug for edition in editions for e in edition.entries}
+    return removed + remove_unlisted(site / "units", ".html", every)
+
+
+def build_search_site(
+    editions: Sequence[CatalogueEdition],
+    site: Path,
+    sources: Mapping[str, ReportSource],
+    season_dirs: Mapping[int, Path],
+    cache_dir: Path,
+    workers: int | None = None,
+) -> SearchSiteBuild:
+    """Write the site over all `editions` into `site`; return what it did.
+
+    `sources` maps "<year>/<slug>" to the report PDF to read; `season_dirs` maps a year to its
+    built season catalogue (mirrored under <year>/). Side effects: reads the PDFs not in
+    `cache_dir` (in worker processes) and caches their text there; writes and removes files
+    under `site`; runs Pagefind when a text page changed or there is no index yet.
+    """
+    editions = [
+        e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
+        for e in sorted(editions, key=lambda e: e.campaign.year)
+    ]
+    read = report_texts(sources, cache_dir, workers)
+    texts = {key: text.pages for key, text in read[0].items()}
+    mirrored, removed = _mirror_seasons(season_dirs, site)
+    with_pdf = {
+        year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
+        for year in season_dirs
+    }
+    written, total = _write(site, _pages(editions, site, texts, with_pdf))
+    texts_changed = any(site / "text" in path.parents for path in written)
+    stale = _remove_stale(editions, site)
+    reindex = texts_changed or stale > 0 or not (site / INDEX_DIR / "pagefind.js").is_file()
+    run = run_pagefind(site) if reindex else None
+    keys = [f"{ed.campaign.year}/{e.slug}" for ed in editions for e in ed.entries]
+    return SearchSiteBuild(
+        site_dir=str(site),
+        index=str(site / "index.html"),
+        years=[e.campaign.year for e in editions],
+        reports=len(keys),
+        units=len({e.slug for ed in editions for e in ed.entries}),
+        cases=sum(
+            1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"
+        ),
+        texts_read=read[1],
+        texts_missing=[k for k in keys if not any(p.strip() for p in texts.get(k, ()))],
+        files_written=len(written),
+        files_unchanged=total - len(written),
+        files_removed=removed + stale,
+        files_mirrored=mirrored,
+        reindexed=run is not None,
+        index_pages=run.pages if run else 0,
+        index_seconds=run.seconds if run else 0.0,
+        index_bytes=run.index_bytes if run else folder_bytes(site / INDEX_DIR),
+    )
