@@ -226,7 +226,7 @@ def _write_files(settings: Settings, world: World) -> None:
     numbered = [[n, *r] for n, r in enumerate(proposed, start=1)]
     write_sheets(
         settings.workspace / "reports" / "meeting-run" / "meeting-pack.xlsx",
-        [("release list", ["序号 no.", *unit], numbered), ("not proposed", [*unit, *why], others)],
+        [("拟发布名单", ["序号 no.", *unit], numbered), ("未列入名单", [*unit, *why], others)],
     )
 
 
