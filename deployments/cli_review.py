@@ -24,7 +24,9 @@ from schemas.campaign_file import load_campaign_file
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
 from schemas.uscc import InvalidUSCC, normalise_uscc
+from tasks.common.fonts import choose_font
 from tasks.review.absence import AbsenceRequest, NoSuchAbsence, mark_absent
+from tasks.review.letter_pdf import LetterFiles
 from tasks.review.redecide import Redecision, RedecisionRefused, redecide
 from tasks.review.rules import TARGETS, Decision
 from tasks.store import campaign_session
@@ -127,7 +129,8 @@ def redecide_command(
             decision=None if decision is None else _decision(decision),
         )
         try:
-            done = redecide(session, campaign, request, day, now_utc())
+            letters = LetterFiles(settings.workspace, choose_font(settings.certificate_font))
+            done = redecide(session, campaign, request, day, now_utc(), letters)
         except RedecisionRefused as exc:
             console.print(
                 f"[red]未更正 refused[/red] ({exc.code}): {exc.reason_zh} ({exc.reason_en})"

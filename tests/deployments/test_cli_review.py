@@ -120,8 +120,13 @@ def test_redecide_makes_a_new_version_and_a_corrected_letter_once(
     ]
     [letter] = letters
     assert letter.subject.startswith("更正：")
-    assert "71.0 -> 64.0" in letter.body_text
-    assert "三星半级 -> 三星级" in letter.body_text
+    assert "综合得分：由71.0更正为64.0" in letter.body_text
+    assert "评级：由三星半级更正为三星级" in letter.body_text
+    assert "评审结论" not in letter.body_text.split("更正原因")[0]  # unchanged: not listed
+    assert "评审结论：由" not in letter.body_html
     assert letter.meta["facts"]["version"] == 2
+    [pdf] = letter.attachments  # the corrected letter's PDF, kept in the workspace
+    assert pdf.endswith("-更正第2版.pdf")
+    assert (workspace / pdf).read_bytes().startswith(b"%PDF-")
     assert status is not None
     assert status.status == S.REVIEW_PASSED
