@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from notifications.message import Written, write_message
 
 AHEAD_MIN = 64  # smaller batches are written as they are sent (no helper process started)
 SLICE = 32  # rows a helper task writes at once (fewer round trips to the helper)
+DELIVERER_CHECK_SECONDS = 0.5  # how often the helper checks that its deliverer still runs
 Clock = Callable[[], datetime]
 
 _pool: ProcessPoolExecutor | None = None
@@ -58,9 +62,55 @@ def helper_pool() -> ProcessPoolExecutor:
     """
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=_helper_context())
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=_helper_context(),
+            initializer=watch_deliverer,
+            initargs=(os.getpid(),),
+        )
         atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
     return _pool
+
+
+def watch_deliverer(deliverer: int) -> None:
+    """Start a thread in the helper that ends it once the deliverer is gone (killed, crashed).
+
+    A helper holds a write end of its own task pipe and of the forkserver's "alive" pipe, so
+    neither it nor the forkserver would notice the deliverer's death by themselves: both would
+    live on as orphans, holding the deliverer's stdout and stderr open.
+    """
+    threading.Thread(
+        target=_exit_when_gone, args=(deliverer,), daemon=True, name="csr-deliverer-watch"
+    ).start()
+
+
+def _exit_when_gone(deliverer: int) -> None:
+    """Check every DELIVERER_CHECK_SECONDS; exit this process at once when it has ended."""
+    while process_alive(deliverer):
+        time.sleep(DELIVERER_CHECK_SECONDS)
+    os._exit(0)
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether process `pid` is running: not ended and not a zombie awaiting its parent.
+
+    Reads /proc/<pid>/stat where there is one; elsewhere asks the kernel with signal 0.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    except OSError:
+        return True
+    return stat[stat.rfind(")") + 2 :].split(" ", 1)[0] not in ("Z", "X")
 
 
 def _helper_context() -> multiprocessing.context.BaseContext:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -18,7 +22,14 @@ from notifications.delivery import deliver
 from notifications.headers import mailbox
 from notifications.mailers import make_mailer
 from notifications.message import message_bytes
-from notifications.prebuild import AHEAD_MIN, Builder, BuildFailed, Stamp, helper_pool
+from notifications.prebuild import (
+    AHEAD_MIN,
+    Builder,
+    BuildFailed,
+    Stamp,
+    helper_pool,
+    process_alive,
+)
 from notifications.sink import SmtpSink
 from schemas.campaign_file import CampaignFile
 from schemas.settings import Settings
@@ -155,3 +166,71 @@ def test_a_big_batch_is_delivered_whole_and_correct_with_messages_written_ahead(
     )
     assert {str(m["Date"]) for m in messages} == {"Mon, 11 Nov 2024 01:00:00 +0000"}
     assert all(m.get_body(("plain",)) is not None for m in messages)
+
+
+def test_process_alive_tells_running_ended_and_zombie_processes() -> None:
+    assert process_alive(os.getpid())
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{ended.pid}/stat").exists() and "Z" not in _state(ended.pid):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert not process_alive(ended.pid)  # a zombie: ended, not yet reaped by us
+    ended.wait()
+    assert not process_alive(ended.pid)
+
+
+def _state(pid: int) -> str:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rfind(")") + 2 :].split(" ", 1)[0]
+
+
+HELPER_OWNER = """
+import sys, time
+from notifications.prebuild import helper_pool
+pool = helper_pool()
+pool.submit(int).result(timeout=60)
+import os
+print(os.getpid(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_deliverer_leaves_no_helper_behind() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", HELPER_OWNER],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert owner.stdout is not None
+    owner.stdout.readline()  # the helper is running
+    helpers = _descendants(owner.pid)
+    assert helpers  # the forkserver and the helper it forked
+
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.communicate(timeout=30)  # nobody holds the owner's stdout any more
+
+    deadline = time.monotonic() + 30
+    while any(process_alive(p) for p in helpers):
+        assert time.monotonic() < deadline, "a helper process outlived its deliverer"
+        time.sleep(0.1)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Return the ids of `pid`'s descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat[stat.rfind(")") + 2 :].split()[1])
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [pid]
+    while stack:
+        for child in parents.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
