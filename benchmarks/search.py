@@ -35,6 +35,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -352,6 +353,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency-runs", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=None, help="keep the PDFs here (reused)")
+    parser.add_argument("--keep-site", type=Path, default=None, help="move the built site here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         root = Path(tmp)
@@ -360,7 +362,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         generate = time.perf_counter() - started
         keep = args.corpus / "texts.json" if args.corpus else None
         figures = builds(root, listed, args.workers, keep)
-        figures["latency_ms"] = latencies(figures.pop("site"), args.latency_runs)
+        site = figures.pop("site")
+        figures["latency_ms"] = latencies(site, args.latency_runs)
+        if args.keep_site is not None:
+            shutil.move(site, args.keep_site)
     result = {
         "benchmark": "search",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -267,6 +267,32 @@ def test_chromium_opens_the_deep_link_with_the_units_whose_reports_say_the_term(
     assert shown["status"] == f"找到 {len(expected)} 份报告"
 
 
+TYPE = """(() => {
+  const q = document.getElementById('kb-q');
+  q.value = %s;
+  q.dispatchEvent(new Event('input', {bubbles: true}));
+  return true;
+})()"""
+READY = "(() => document.getElementById('kb-results').dataset.ready === '1')()"
+
+
+def test_chromium_searches_what_is_typed_after_a_pause(
+    chromium: str, two_seasons: FixtureSite, served: str
+) -> None:
+    async def run(page: DevtoolsPage) -> Any:
+        await page.call("Page.navigate", url=served + "index.html")
+        await page.wait_for(READY)
+        await page.evaluate(TYPE % json.dumps(TERM))  # the words' index chunks load meanwhile
+        await page.wait_for(RESULTS_DONE)
+        return await page.evaluate(SNAPSHOT)
+
+    shown = json.loads(drive_page(chromium, run))
+
+    assert shown["state"] == "done"
+    assert sorted(zip(shown["years"], shown["units"], strict=True)) == _expected(two_seasons)
+    assert set(shown["marks"]) == {TERM}
+
+
 def test_chromium_takes_the_filters_from_the_address(
     chromium: str, two_seasons: FixtureSite, served: str
 ) -> None:
