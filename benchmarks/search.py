@@ -217,6 +217,15 @@ def _database(root: Path, listed: list[tuple[str, str, Path]], texts: dict[str, 
     return engine, versions, rows
 
 
+def new_version(engine: sa.Engine, versions: dict[str, int], pages: list[str]) -> None:
+    """Give one report (the middle one) a new version whose stored pages are `pages` with a
+    line added: the report_page rows inserted, the report's key pointed at the new version."""
+    key = sorted(versions)[len(versions) // 2]
+    sid = max(versions.values()) + 1
+    store_pages(engine, {sid: [pages[0] + "\n新版本：碳达峰行动方案修订。", *pages[1:]]})
+    versions[key] = sid
+
+
 def builds(
     root: Path, listed: list[tuple[str, str, Path]], workers: int, keep: Path | None
 ) -> dict[str, Any]:
@@ -258,11 +267,7 @@ def builds(
     figures["pagefind_baseline"] = {"seconds": round(pagefind_baseline(site), 2)}
     seconds, again = _timed(run)
     figures["build_unchanged"] = {"seconds": round(seconds, 2), "reindexed": again.reindexed}
-    key = sorted(versions)[len(versions) // 2]  # one report gets a new version, new pages
-    new_version = max(versions.values()) + 1
-    first = texts[listed[0][2].name]
-    store_pages(engine, {new_version: [first[0] + "\n新版本：碳达峰行动方案修订。", *first[1:]]})
-    versions[key] = new_version
+    new_version(engine, versions, texts[listed[0][2].name])
     figures["load_before_build_one_changed"] = load()
     seconds, one = _timed(run)
     figures["build_one_changed"] = {

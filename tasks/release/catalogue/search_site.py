@@ -164,6 +164,22 @@ def _remove_stale(editions: Sequence[CatalogueEdition], site: Path) -> int:
     return removed + remove_unlisted(site / "units", ".html", every)
 
 
+def _texts(
+    sources: Mapping[str, ReportSource],
+    stored: Mapping[str, Sequence[str]],
+    cache_dir: Path,
+    workers: int | None,
+) -> tuple[dict[str, Sequence[str]], int]:
+    """Return (key -> its pages: the stored ones, else read from its PDF, PDFs read this time).
+
+    Side effects: those of report_texts, for the reports not in `stored` only.
+    """
+    unstored = {key: source for key, source in sources.items() if key not in stored}
+    read, count = report_texts(unstored, cache_dir, workers)
+    texts: dict[str, Sequence[str]] = {key: text.pages for key, text in read.items()}
+    return texts | {key: tuple(pages) for key, pages in stored.items()}, count
+
+
 def build_search_site(
     editions: Sequence[CatalogueEdition],
     site: Path,
@@ -187,11 +203,7 @@ def build_search_site(
         for e in sorted(editions, key=lambda e: e.campaign.year)
     ]
     stored = stored or {}
-    unstored = {key: source for key, source in sources.items() if key not in stored}
-    read = report_texts(unstored, cache_dir, workers)
-    texts = {key: text.pages for key, text in read[0].items()} | {
-        key: tuple(pages) for key, pages in stored.items()
-    }
+    texts, texts_read = _texts(sources, stored, cache_dir, workers)
     mirrored, removed = _mirror_seasons(season_dirs, site)
     with_pdf = {
         year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
@@ -212,7 +224,7 @@ def build_search_site(
         cases=sum(
             1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"
         ),
-        texts_read=read[1],
+        texts_read=texts_read,
         texts_stored=sum(1 for k in keys if k in stored),
         texts_missing=[k for k in keys if not any(p.strip() for p in texts.get(k, ()))],
         files_written=len(written),
