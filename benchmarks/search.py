@@ -1,19 +1,21 @@
 """Benchmark the catalogue's full-text search: index build, index size, first-result latency in
 Chromium, incremental re-build; each against its physical limit, in one run.
 
-Usage: python benchmarks/search.py [--reports 5000] [--workers 2] [--latency-runs 3]
+Usage: python benchmarks/search.py [--reports 5000] [--workers 2] [--latency-runs 3] [--corpus DIR]
 
 Writes `--reports` synthetic report PDFs with the demo generator (two processes, untimed) into a
 temporary folder (deleted afterwards; `--corpus DIR` keeps them there and reuses them) and lists
-them as two editions (2023: a fifth, 2024: the rest). Timed, in this order:
-  extract_baseline  plain pypdf `extract_text()` of every page in a `--workers` process pool
-                    (multiprocessing, no cache, no timeouts): the limit of reading the text;
-  build_cold        `build_search_site` from nothing: text read (pebble pool, cache written),
-                    every page rendered and written, Pagefind run (its share reported apart);
+them as two editions (2023: a fifth, 2024: the rest). Untimed, as the intake would have done it:
+every PDF's text is extracted once with pypdf (what the screening does; its seconds are recorded
+as `screening_extract`; `--corpus` keeps the text in DIR/texts.json) and stored as report_page
+rows (the intake's own `page_rows`) in a SQLite file. Timed, in this order:
+  build_cold        the product's path: the decided versions' pages read from the database
+                    (`stored_pages`, `page_list`; its share reported apart), `build_search_site`
+                    from nothing (no PDF read), every page rendered and written, Pagefind run;
   pagefind_baseline the Pagefind binary alone over the same prepared text pages: the limit of
-                    indexing them;
-  build_unchanged   the same build again (nothing read, written or indexed);
-  build_one_changed one report replaced by a new file: its text read, its page written, the
+                    the build (the text exists, the pages are written: indexing them is left);
+  build_unchanged   the same build again (nothing written or indexed);
+  build_one_changed one report gets a new version with new stored pages: its page written, the
                     index re-built (Pagefind has no incremental mode).
 Index size: bytes of pagefind/ per report, and of the text pages. Latency, in headless Chromium
 over http from 127.0.0.1 with the browser cache off, for three queries: `cold` = navigation of
@@ -33,6 +35,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,18 +51,21 @@ for folder in (REPO, REPO / "tests"):  # run as a script: the project and the br
         sys.path.insert(0, str(folder))
 
 import pypdf  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 from browserkit import (  # type: ignore[import-not-found]  # noqa: E402  (tests/, not a package)
     DevtoolsPage,
     chromium_binary,
     drive_page,
     serve_folder,
 )
+from sqlmodel import Session  # noqa: E402
 
 from deployments.demo.population import make_units  # noqa: E402
 from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E402
 from deployments.demo.reports import write_reports  # noqa: E402
 from schemas.campaign_file import load_campaign_file  # noqa: E402
 from schemas.catalogue import CatalogueEdition, CatalogueEntry  # noqa: E402
+from schemas.search_tables import ReportPage  # noqa: E402
 from tasks.release.catalogue.entries import catalogue_campaign  # noqa: E402
 from tasks.release.catalogue.search_index import (  # noqa: E402
     TEXT_GLOB,
@@ -67,7 +73,9 @@ from tasks.release.catalogue.search_index import (  # noqa: E402
     pagefind_binary,
 )
 from tasks.release.catalogue.search_site import build_search_site  # noqa: E402
+from tasks.release.catalogue.stored_text import page_list, stored_pages  # noqa: E402
 from tasks.release.catalogue.text import ReportSource  # noqa: E402
+from tasks.submit.page_texts import page_rows  # noqa: E402  (the intake's own rows)
 
 RESULTS = REPO / "benchmarks" / "results" / "search.json"
 QUERIES = ("碳达峰", "新质生产力", "员工关爱")
@@ -136,20 +144,46 @@ def editions(
     return found, sources
 
 
-def _pages_of(path: Path) -> int:
-    """Extract every page's text of one PDF with plain pypdf; return the page count."""
-    pages = pypdf.PdfReader(path).pages
-    for page in pages:
-        page.extract_text()
-    return len(pages)
+def _texts_of(path: Path) -> tuple[str, list[str]]:
+    """Return (file name, every page's text) of one PDF, as the screening extracts it."""
+    return path.name, [page.extract_text() for page in pypdf.PdfReader(path).pages]
 
 
-def extract_baseline(paths: list[Path], workers: int) -> tuple[float, int]:
-    """Return (seconds, pages) of plain pypdf extraction of every file in a process pool."""
+def screening_texts(
+    paths: list[Path], workers: int, keep: Path | None
+) -> tuple[float, dict[str, list[str]]]:
+    """Return (seconds, file name -> page texts): every PDF's text extracted once with pypdf in
+    a process pool, as the screening does at intake (untimed for the builds). Reuses and writes
+    `keep` (a JSON file) when given."""
+    if keep is not None and keep.is_file():
+        data = json.loads(keep.read_text("utf-8"))
+        if set(data["texts"]) >= {p.name for p in paths}:
+            return float(data["seconds"]), data["texts"]
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pages = sum(pool.map(_pages_of, paths, chunksize=8))
-    return time.perf_counter() - started, pages
+        texts = dict(pool.map(_texts_of, paths, chunksize=8))
+    seconds = time.perf_counter() - started
+    if keep is not None:
+        keep.write_text(json.dumps({"seconds": seconds, "texts": texts}, ensure_ascii=False))
+    return seconds, texts
+
+
+def store_pages(engine: sa.Engine, versions: dict[int, list[str]]) -> int:
+    """Insert each version's pages into report_page as the intake stores them (`page_rows`);
+    return the rows inserted."""
+    rows = [r.model_dump() for sid, texts in versions.items() for r in page_rows(sid, texts)]
+    with engine.begin() as connection:
+        for start in range(0, len(rows), 5000):
+            connection.execute(sa.insert(ReportPage.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
+    return len(rows)
+
+
+def read_stored(engine: sa.Engine, versions: dict[str, int]) -> dict[str, tuple[str, ...]]:
+    """Return "<year>/<slug>" -> its pages, read from report_page as the product reads them
+    (tasks/release/catalogue/editions.py: `stored_pages`, `page_list`)."""
+    with Session(engine) as session:
+        found = stored_pages(session, versions.values())
+    return {key: page_list(found[sid]) for key, sid in versions.items() if sid in found}
 
 
 def pagefind_baseline(site: Path) -> float:
@@ -167,19 +201,64 @@ def _timed(build: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, done
 
 
-def builds(root: Path, listed: list[tuple[str, str, Path]], workers: int) -> dict[str, Any]:
+def _database(root: Path, listed: list[tuple[str, str, Path]], texts: dict[str, list[str]]) -> Any:
+    """Return (engine, key -> submission id, rows stored): a SQLite file holding report_page
+    with every report's pages (submission id = its place in the corpus + 1)."""
+    engine = sa.create_engine(f"sqlite:///{root / 'pages.db'}")
+    ReportPage.metadata.create_all(engine, tables=[ReportPage.__table__])  # type: ignore[attr-defined]
+    found, _sources = editions(listed)
+    by_path = {path.name: i + 1 for i, (_u, _n, path) in enumerate(listed)}
+    versions = {
+        f"{ed.campaign.year}/{e.slug}": by_path[f"{e.slug.upper()}.pdf"]
+        for ed in found
+        for e in ed.entries
+    }
+    rows = store_pages(engine, {by_path[name]: pages for name, pages in texts.items()})
+    return engine, versions, rows
+
+
+def new_version(engine: sa.Engine, versions: dict[str, int], pages: list[str]) -> None:
+    """Give one report (the middle one) a new version whose stored pages are `pages` with a
+    line added: the report_page rows inserted, the report's key pointed at the new version."""
+    key = sorted(versions)[len(versions) // 2]
+    sid = max(versions.values()) + 1
+    store_pages(engine, {sid: [pages[0] + "\n新版本：碳达峰行动方案修订。", *pages[1:]]})
+    versions[key] = sid
+
+
+def builds(
+    root: Path, listed: list[tuple[str, str, Path]], workers: int, keep: Path | None
+) -> dict[str, Any]:
     """Run the timed builds (see the module docstring); return their figures."""
     found, sources = editions(listed)
     site, cache = root / "site", root / "cache"
-    figures: dict[str, Any] = {"load_before_extract_baseline": load()}
-    seconds, pages = extract_baseline([p for _u, _n, p in listed], workers)
-    figures["extract_baseline"] = {"seconds": round(seconds, 2), "pages": pages}
+    figures: dict[str, Any] = {"load_before_screening_extract": load()}
+    seconds, texts = screening_texts([p for _u, _n, p in listed], workers, keep)
+    texts = {name: texts[name] for name in {p.name for _u, _n, p in listed}}
+    started = time.perf_counter()
+    engine, versions, rows = _database(root, listed, texts)
+    figures["screening_extract"] = {
+        "seconds": round(seconds, 2),
+        "pages": sum(len(t) for t in texts.values()),
+        "report_page_rows": rows,
+        "store_seconds": round(time.perf_counter() - started, 2),
+        "note": "untimed for the builds: done once at intake by the screening",
+    }
+    database_seconds: list[float] = []
+
+    def run() -> Any:
+        started = time.perf_counter()
+        stored = read_stored(engine, versions)
+        database_seconds.append(time.perf_counter() - started)
+        return build_search_site(found, site, sources, {}, cache, workers, stored)
+
     figures["load_before_build_cold"] = load()
-    run = lambda: build_search_site(found, site, sources, {}, cache, workers)  # noqa: E731
     seconds, cold = _timed(run)
     figures["build_cold"] = {
         "seconds": round(seconds, 2),
+        "database_read_seconds": round(database_seconds[-1], 2),
         "pagefind_seconds": round(cold.index_seconds, 2),
+        "texts_stored": cold.texts_stored,
         "texts_read": cold.texts_read,
         "texts_missing": len(cold.texts_missing),
         "files_written": cold.files_written,
@@ -188,10 +267,7 @@ def builds(root: Path, listed: list[tuple[str, str, Path]], workers: int) -> dic
     figures["pagefind_baseline"] = {"seconds": round(pagefind_baseline(site), 2)}
     seconds, again = _timed(run)
     figures["build_unchanged"] = {"seconds": round(seconds, 2), "reindexed": again.reindexed}
-    key = sorted(sources)[len(sources) // 2]  # one report becomes a new file
-    changed = root / "changed.pdf"
-    changed.write_bytes(listed[0][2].read_bytes() + b"\n% a new version\n")
-    sources[key] = ReportSource(changed)
+    new_version(engine, versions, texts[listed[0][2].name])
     figures["load_before_build_one_changed"] = load()
     seconds, one = _timed(run)
     figures["build_one_changed"] = {
@@ -282,14 +358,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency-runs", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=None, help="keep the PDFs here (reused)")
+    parser.add_argument("--keep-site", type=Path, default=None, help="move the built site here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         root = Path(tmp)
         started = time.perf_counter()
         listed = write_corpus(args.corpus or root / "pdfs", args.reports)
         generate = time.perf_counter() - started
-        figures = builds(root, listed, args.workers)
-        figures["latency_ms"] = latencies(figures.pop("site"), args.latency_runs)
+        keep = args.corpus / "texts.json" if args.corpus else None
+        figures = builds(root, listed, args.workers, keep)
+        site = figures.pop("site")
+        figures["latency_ms"] = latencies(site, args.latency_runs)
+        if args.keep_site is not None:
+            shutil.move(site, args.keep_site)
     result = {
         "benchmark": "search",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),

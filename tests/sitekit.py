@@ -1,5 +1,9 @@
 """A fixture catalogue of two seasons (2023 and 2024) built from real report PDFs of the demo's
-generator, with its site over all years: what the catalogue's search tests open in Chromium."""
+generator, with its site over all years: what the catalogue's search tests open in Chromium.
+
+Each report is screened for real (`screen_pdf`) and its pages kept as the intake stores them
+(`page_rows`, report_page's shape); the site takes every report's text from those stored pages
+but one (UNSTORED: a report screened before the pages were stored), whose PDF the build reads."""
 
 from __future__ import annotations
 
@@ -22,15 +26,20 @@ from schemas.catalogue import (
     CatalogueEntry,
     catalogue_slug,
 )
+from schemas.screening import ScreenLimits, rules_from_campaign
 from tasks.release.catalogue.entries import catalogue_campaign
 from tasks.release.catalogue.search_site import SearchSiteBuild, build_search_site
 from tasks.release.catalogue.site import build_catalogue
+from tasks.release.catalogue.stored_text import page_list
 from tasks.release.catalogue.text import ReportSource
+from tasks.submit.page_texts import page_rows
+from tasks.submit.pdf.read import screen_pdf
 
 HOSTILE_UNIT = '<img src=x onerror="window.__pwned=7">上海测试</script>有限公司'
 UNITS = {2023: (1, 2, 3, 4), 2024: (2, 3, 4, 5, 6, 7)}
 INDUSTRIES = ("制造业", "金融业", "信息传输、软件和信息技术服务业")
 OWN_CASE_TITLE = "零碳工厂之路"
+UNSTORED = (2023, 1)  # (year, unit) screened before report_page existed: its PDF is read
 
 
 class FixtureSite(NamedTuple):
@@ -44,6 +53,7 @@ class FixtureSite(NamedTuple):
     names: dict[str, str]  # slug -> unit name
     sources: dict[str, ReportSource]  # "<year>/<slug>" -> the report PDF
     seasons: dict[int, Path]  # year -> the season's catalogue folder
+    stored: dict[str, tuple[str, ...]]  # "<year>/<slug>" -> pages as stored at screening
 
 
 def pdf_text(path: Path) -> tuple[str, int]:
@@ -75,6 +85,22 @@ def write_pdfs(campaign: CampaignFile, folder: Path) -> dict[str, Path]:
             jobs.append((spec, str(path)))
     write_reports(ctx, jobs, 1, lambda _p, _s: None)
     return paths
+
+
+def stored_texts(campaign: CampaignFile, pdfs: dict[str, Path]) -> dict[str, tuple[str, ...]]:
+    """Return "<year>/<slug>" -> the report's pages as the intake stores them (screened for
+    real, `page_rows`) and the site reads them back (`page_list`); UNSTORED is left out."""
+    rules = rules_from_campaign(campaign)
+    unstored = f"{UNSTORED[0]}/{catalogue_slug(make_uscc(UNSTORED[1]))}"
+    found = {}
+    for key, path in pdfs.items():
+        if key == unstored:
+            continue
+        result = screen_pdf(path, rules, ScreenLimits())
+        assert result.usable, result.codes
+        rows = page_rows(1, result.page_texts)
+        found[key] = page_list({row.page: row.text for row in rows}, result.pages)
+    return found
 
 
 def _awards(year: int, n: int) -> tuple[CatalogueCommendation, ...]:
@@ -138,12 +164,13 @@ def build_fixture(campaign: CampaignFile, root: Path) -> FixtureSite:
     for edition in found:
         year = edition.campaign.year
         season = root / "release" / str(year) / "catalogue"
-        sources = {e.slug: pdfs[f"{year}/{e.slug}"] for e in edition.entries}
-        build_catalogue(edition.campaign, edition.entries, season, sources)
+        season_pdfs = {e.slug: pdfs[f"{year}/{e.slug}"] for e in edition.entries}
+        build_catalogue(edition.campaign, edition.entries, season, season_pdfs)
         seasons[year] = season
     site = root / "release" / "site"
     sources = {key: ReportSource(path) for key, path in pdfs.items()}
-    build = build_search_site(found, site, sources, seasons, root / "cache", workers=2)
+    stored = stored_texts(campaign, pdfs)
+    build = build_search_site(found, site, sources, seasons, root / "cache", 2, stored)
     read = {key: pdf_text(path) for key, path in pdfs.items()}
     return FixtureSite(
         site=site,
@@ -154,4 +181,5 @@ def build_fixture(campaign: CampaignFile, root: Path) -> FixtureSite:
         names={e.slug: e.unit_name for ed in found for e in ed.entries},
         sources=sources,
         seasons=seasons,
+        stored=stored,
     )

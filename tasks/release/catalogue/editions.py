@@ -4,8 +4,10 @@
 the season's catalogue shows (tasks/release/catalogue/rows.py, one short transaction for all
 years) and makes them entries with that year's campaign file; a year whose campaign file is
 missing is skipped and named. `build_site_over_years` then builds workspace/release/site/
-(tasks/release/catalogue/search_site.py) from them, the report PDFs in the workspace and the
-season catalogues already built under release/<year>/catalogue/.
+(tasks/release/catalogue/search_site.py) from them, the page texts the screening stored for each
+report (tasks/release/catalogue/stored_text.py), the report PDFs in the workspace (read only for
+a report without stored pages) and the season catalogues already built under
+release/<year>/catalogue/.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from schemas.settings import Settings
 from tasks.release.catalogue.entries import catalogue_campaign, catalogue_entries
 from tasks.release.catalogue.rows import listed_years, load_catalogue_rows
 from tasks.release.catalogue.search_site import SearchSiteBuild, build_search_site
+from tasks.release.catalogue.stored_text import page_list, stored_pages
 from tasks.release.catalogue.text import ReportSource
 from tasks.store import campaign_session
 
@@ -34,11 +37,13 @@ __all__ = [
 
 
 class Editions(NamedTuple):
-    """Every released season: its entries, the PDFs to read, the years left out and why."""
+    """Every released season: its entries, the stored page texts, the PDFs, the years left
+    out and why."""
 
     editions: list[CatalogueEdition]
     sources: dict[str, ReportSource]  # "<year>/<slug>" -> the report PDF in the workspace
     skipped: dict[int, str]  # year -> why it is not on the site
+    stored: dict[str, tuple[str, ...]]  # "<year>/<slug>" -> its pages stored at screening
 
 
 def site_dir(settings: Settings) -> Path:
@@ -68,6 +73,7 @@ def load_editions(settings: Settings, as_of: date) -> Editions:
     editions: list[CatalogueEdition] = []
     sources: dict[str, ReportSource] = {}
     skipped: dict[int, str] = {}
+    versions: dict[str, tuple[int, int | None]] = {}  # key -> (submission id, PDF pages)
     with campaign_session(settings) as session:
         for year in listed_years(session):
             try:
@@ -80,12 +86,20 @@ def load_editions(settings: Settings, as_of: date) -> Editions:
             editions.append(
                 CatalogueEdition(campaign=catalogue_campaign(campaign), entries=tuple(entries))
             )
+            pages = {e.slug: e.pdf_pages for e in entries}
             for unit in rows.units:
+                key, slug = f"{year}/{catalogue_slug(unit.uscc)}", catalogue_slug(unit.uscc)
                 report = rows.reports.get(unit.participation_id)
+                if report is not None and report.submission_id is not None:
+                    versions[key] = (report.submission_id, pages.get(slug))
                 found = _source(settings, report.stored_path, report.sha256) if report else None
                 if found is not None:
-                    sources[f"{year}/{catalogue_slug(unit.uscc)}"] = found
-    return Editions(editions, sources, skipped)
+                    sources[key] = found
+        texts = stored_pages(session, [sid for sid, _ in versions.values()])
+    stored = {
+        key: page_list(texts[sid], count) for key, (sid, count) in versions.items() if sid in texts
+    }
+    return Editions(editions, sources, skipped, stored)
 
 
 def season_dir(settings: Settings, campaign_year: int) -> Path:
@@ -109,6 +123,11 @@ def build_site_over_years(
         if (folder / "index.html").is_file():
             seasons[edition.campaign.year] = folder
     build = build_search_site(
-        found.editions, site_dir(settings), found.sources, seasons, text_cache_dir(settings)
+        found.editions,
+        site_dir(settings),
+        found.sources,
+        seasons,
+        text_cache_dir(settings),
+        stored=found.stored,
     )
     return build, found.skipped

@@ -74,7 +74,8 @@ class CatalogueSummary(BaseModel):
     site_years: list[int] = []
     site_reports: int = 0
     site_cases: int = 0
-    site_texts_read: int = 0  # report PDFs read this time (the rest came from the text cache)
+    site_texts_stored: int = 0  # reports whose text came from the pages stored at screening
+    site_texts_read: int = 0  # report PDFs read this time (no stored pages, not in the cache)
     site_texts_missing: int = 0  # reports whose text could not be read (not searchable)
     site_reindexed: bool = False
     site_index_bytes: int = 0
@@ -116,6 +117,7 @@ def site_fields(settings: Settings, as_of: date) -> dict[str, Any]:
         "site_years": build.years,
         "site_reports": build.reports,
         "site_cases": build.cases,
+        "site_texts_stored": build.texts_stored,
         "site_texts_read": build.texts_read,
         "site_texts_missing": len(build.texts_missing),
         "site_reindexed": build.reindexed,

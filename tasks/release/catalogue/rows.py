@@ -63,6 +63,7 @@ class ReportFile:
     size: int
     screening: dict[str, Any] | None
     sha256: str = ""
+    submission_id: int | None = None  # the version's row: its stored page texts (report_page)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _read_filings(session: Session, listed: Any, rows: CatalogueRows) -> None:
         pid = filing.participation_id
         if filing.kind == SubmissionKind.REPORT_PDF:
             rows.reports[pid] = ReportFile(
-                filing.stored_path, filing.size, filing.screening, filing.sha256
+                filing.stored_path, filing.size, filing.screening, filing.sha256, filing.id
             )
         elif isinstance(filing.data, dict):
             rows.basic_info[pid] = filing.data

@@ -4,11 +4,12 @@ every released report made searchable, a page per unit across years and the case
 `build_search_site` writes into one folder (workspace/release/site/ when published from the
 database): each season's catalogue mirrored under <year>/ (hard links to the files of
 release/<year>/catalogue/, copies where links are impossible), text/<year>/<slug>.html per
-report (its PDF's text, one section per page), units/<slug>.html, units.html, cases.html, the
+report (its text, one section per PDF page), units/<slug>.html, units.html, cases.html, the
 search page index.html and assets/, then the Pagefind index under pagefind/ (re-built only when a
-text page changed). Report text is read once per PDF (cached by SHA-256 in `cache_dir`, outside
-the site). Files are replaced atomically and only when their bytes change; pages of reports no
-longer listed are removed. Reads no database.
+text page changed). A report's text is the one the screening stored (`stored`, read from the
+database by the caller); only a report without stored pages has its PDF read, once per file
+content (cached by SHA-256 in `cache_dir`, outside the site). Files are replaced atomically and
+only when their bytes change; pages of reports no longer listed are removed. Reads no database.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class SearchSiteBuild(BaseModel):
     reports: int
     units: int
     cases: int
-    texts_read: int  # PDFs read this time (the others came from the cache)
+    texts_read: int  # PDFs read this time (reports without stored pages, not in the cache)
+    texts_stored: int = 0  # reports whose text came from the pages stored at screening
     texts_missing: list[str]  # "<year>/<slug>" of reports with no text (none, unreadable, scanned)
     files_written: int
     files_unchanged: int
@@ -162,6 +164,22 @@ def _remove_stale(editions: Sequence[CatalogueEdition], site: Path) -> int:
     return removed + remove_unlisted(site / "units", ".html", every)
 
 
+def _texts(
+    sources: Mapping[str, ReportSource],
+    stored: Mapping[str, Sequence[str]],
+    cache_dir: Path,
+    workers: int | None,
+) -> tuple[dict[str, Sequence[str]], int]:
+    """Return (key -> its pages: the stored ones, else read from its PDF, PDFs read this time).
+
+    Side effects: those of report_texts, for the reports not in `stored` only.
+    """
+    unstored = {key: source for key, source in sources.items() if key not in stored}
+    read, count = report_texts(unstored, cache_dir, workers)
+    texts: dict[str, Sequence[str]] = {key: text.pages for key, text in read.items()}
+    return texts | {key: tuple(pages) for key, pages in stored.items()}, count
+
+
 def build_search_site(
     editions: Sequence[CatalogueEdition],
     site: Path,
@@ -169,20 +187,23 @@ def build_search_site(
     season_dirs: Mapping[int, Path],
     cache_dir: Path,
     workers: int | None = None,
+    stored: Mapping[str, Sequence[str]] | None = None,
 ) -> SearchSiteBuild:
     """Write the site over all `editions` into `site`; return what it did.
 
-    `sources` maps "<year>/<slug>" to the report PDF to read; `season_dirs` maps a year to its
-    built season catalogue (mirrored under <year>/). Side effects: reads the PDFs not in
-    `cache_dir` (in worker processes) and caches their text there; writes and removes files
-    under `site`; runs Pagefind when a text page changed or there is no index yet.
+    `stored` maps "<year>/<slug>" to the report's pages as the screening stored them
+    (stored_text.page_list); `sources` maps "<year>/<slug>" to the report PDF, read only for a
+    report not in `stored`; `season_dirs` maps a year to its built season catalogue (mirrored
+    under <year>/). Side effects: reads those PDFs not in `cache_dir` (in worker processes) and
+    caches their text there; writes and removes files under `site`; runs Pagefind when a text
+    page changed or there is no index yet.
     """
     editions = [
         e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
         for e in sorted(editions, key=lambda e: e.campaign.year)
     ]
-    read = report_texts(sources, cache_dir, workers)
-    texts = {key: text.pages for key, text in read[0].items()}
+    stored = stored or {}
+    texts, texts_read = _texts(sources, stored, cache_dir, workers)
     mirrored, removed = _mirror_seasons(season_dirs, site)
     with_pdf = {
         year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
@@ -203,7 +224,8 @@ def build_search_site(
         cases=sum(
             1 for ed in editions for e in ed.entries for c in e.commendations if c.kind == "case"
         ),
-        texts_read=read[1],
+        texts_read=texts_read,
+        texts_stored=sum(1 for k in keys if k in stored),
         texts_missing=[k for k in keys if not any(p.strip() for p in texts.get(k, ()))],
         files_written=len(written),
         files_unchanged=total - len(written),

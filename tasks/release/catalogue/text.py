@@ -1,5 +1,10 @@
 """Read the text of the released report PDFs, page by page, for the catalogue's full-text search.
 
+The text of a released report normally comes from the database: the screening stored every page
+at intake (report_page; tasks/release/catalogue/stored_text.py reads it). This module reads a PDF
+only for a report screened before the pages were stored. Both paths give a page the same shape
+(`page_text`: lines wrapped inside Chinese text joined, as the screening stores them, then
+`clean_text`), so a report is found by the same words whichever path its text took.
 `extract_pages` reads one PDF with pypdf (`page.extract_text()` per page; a page that fails is
 an empty page, counted, and never stops the others). `report_texts` reads many, keeping each
 file's text in a cache folder by the file's SHA-256 (`<cache>/<sha256>.json`), so a re-build
@@ -31,6 +36,8 @@ __all__ = [
     "clean_text",
     "extract_pages",
     "file_sha256",
+    "join_wrapped",
+    "page_text",
     "paragraphs",
     "report_texts",
 ]
@@ -38,10 +45,18 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SECONDS_PER_FILE = 120.0
-CACHE_VERSION = 1  # bump when the text a page keeps changes shape
+CACHE_VERSION = 2  # bump when the text a page keeps changes shape (2: `page_text`)
 _SPACES = re.compile(r"[ \t\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SENTENCE_END = "。！？；：!?;:）)”"
+# A line break between two Chinese characters (or full-width marks) is only where the PDF's line
+# ended. The same rule as the screening's (tasks/submit/page_texts.py `searchable_text`, which
+# this stage may not import): the stored pages and a PDF read here must read alike.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WRAPPED = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+# Inside a line, a full stop, exclamation or question mark followed by more text starts a new
+# paragraph: the joined lines no longer show where a paragraph ended.
+_SENTENCE_BREAK = re.compile("(?<=[。！？])(?=[^。！？”’）」』】》，、\\s])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -76,10 +91,23 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n", text).strip()
 
 
+def join_wrapped(text: str) -> str:
+    """Return text with NUL characters dropped and lines wrapped inside Chinese text joined
+    (碳达\n峰 -> 碳达峰), as the screening stores a page. Pure."""
+    return _WRAPPED.sub("", text.replace("\x00", "")).strip()
+
+
+def page_text(text: str) -> str:
+    """Return the text a page keeps for the site, from pypdf's text or the stored page's text
+    (the same result from either: `join_wrapped`, then `clean_text`). Pure."""
+    return clean_text(join_wrapped(text))
+
+
 def paragraphs(text: str) -> list[str]:
     """Return a page's text as paragraphs: a line that does not end a sentence runs on into the
     next (PDF lines are wrapped, and a word cut by the wrap must stay whole to be found); a
-    line break between two Latin letters or digits becomes a space. Pure."""
+    line break between two Latin letters or digits becomes a space; a Chinese full stop (。！？)
+    inside a line ends a paragraph too (the wrapped lines were joined). Pure."""
     found: list[str] = []
     current = ""
     for line in (part.strip() for part in text.split("\n")):
@@ -93,7 +121,7 @@ def paragraphs(text: str) -> list[str]:
             current = ""
     if current:
         found.append(current)
-    return found
+    return [part for para in found for part in _SENTENCE_BREAK.split(para) if part]
 
 
 def extract_pages(path: Path) -> ReportText:
@@ -107,7 +135,7 @@ def extract_pages(path: Path) -> ReportText:
     errors = 0
     for page in reader.pages:
         try:
-            pages.append(clean_text(page.extract_text() or ""))
+            pages.append(page_text(page.extract_text() or ""))
         except Exception:
             pages.append("")
             errors += 1

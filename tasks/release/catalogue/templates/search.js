@@ -210,8 +210,10 @@ function searchNow() {
   run(state).catch(failed);
 }
 
-function update() { // while typing: wait for a pause
+function update() { // while typing: load the index chunks of the words so far, wait for a pause
   window.clearTimeout(timer);
+  const tokens = words(readForm().q);
+  if (tokens.length) { pagefind.preload(tokens.join(" ")).catch(() => {}); }
   timer = window.setTimeout(searchNow, 200);
 }
 

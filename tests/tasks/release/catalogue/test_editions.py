@@ -10,10 +10,11 @@ from pathlib import Path
 
 from factories import add_association, add_participation, make_uscc, write_report_pdfs
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from schemas.campaign_file import load_campaign_file
 from schemas.enums import ParticipationStatus, SubmissionKind
+from schemas.screening import ScreenLimits, rules_from_campaign
 from schemas.settings import Settings
 from schemas.tables import Participation, Submission, Unit
 from tasks.common.campaigns import ensure_campaign
@@ -21,6 +22,8 @@ from tasks.release.catalogue.editions import load_editions
 from tasks.release.catalogue.publish import build_public_catalogue
 from tasks.release.catalogue.text import file_sha256
 from tasks.store import session_scope
+from tasks.submit.page_texts import page_rows
+from tasks.submit.pdf.read import screen_pdf
 
 P = ParticipationStatus
 REPO = Path(__file__).resolve().parents[4]
@@ -40,28 +43,35 @@ def _campaigns(folder: Path) -> Path:
     return folder
 
 
-def _report(session: object, workspace: Path, pid: int, year: int, pdf: Path) -> None:
-    """File `pdf` (copied into the workspace's archive) as the participation's report."""
+def _report(session: Session, workspace: Path, pid: int, year: int, pdf: Path, pages: bool) -> None:
+    """File `pdf` (copied into the workspace's archive) as the participation's report; with
+    `pages`, its page texts stored as the intake stores them (screened, `page_rows`)."""
     stored = Path("archive") / str(year) / "reports" / f"{pid}.pdf"
     (workspace / stored).parent.mkdir(parents=True, exist_ok=True)
     (workspace / stored).write_bytes(pdf.read_bytes())
-    session.add(  # type: ignore[attr-defined]
-        Submission(
-            campaign_year=year,
-            participation_id=pid,
-            kind=SubmissionKind.REPORT_PDF,
-            version=1,
-            stored_path=str(stored),
-            sha256=file_sha256(workspace / stored),
-            size=(workspace / stored).stat().st_size,
-            received_on=AT.date(),
-            received_at=AT,
-        )
+    version = Submission(
+        campaign_year=year,
+        participation_id=pid,
+        kind=SubmissionKind.REPORT_PDF,
+        version=1,
+        stored_path=str(stored),
+        sha256=file_sha256(workspace / stored),
+        size=(workspace / stored).stat().st_size,
+        received_on=AT.date(),
+        received_at=AT,
     )
+    session.add(version)
+    session.flush()
+    if pages:
+        assert version.id is not None
+        rules = rules_from_campaign(load_campaign_file(REPO / "campaigns" / "2024.toml"))
+        texts = screen_pdf(workspace / stored, rules, ScreenLimits()).page_texts
+        session.add_all(page_rows(version.id, texts))
 
 
 def _seed(engine: Engine, campaigns: Path, workspace: Path) -> None:
-    """Unit 1 released in 2023 and 2024, unit 2 in 2024 only, unit 3 removed in 2023."""
+    """Unit 1 released in 2023 and 2024, unit 2 in 2024 only, unit 3 removed in 2023; the 2024
+    reports' pages stored at screening, the 2023 ones screened before pages were stored."""
     pdfs = write_report_pdfs(
         load_campaign_file(campaigns / "2024.toml"), workspace / "in", [(1, None), (2, None)]
     )
@@ -89,7 +99,7 @@ def _seed(engine: Engine, campaigns: Path, workspace: Path) -> None:
             (earlier.id, 2023, 2),
             (three, 2023, 1),
         ):
-            _report(session, workspace, pid, year, pdfs[n])
+            _report(session, workspace, pid, year, pdfs[n], pages=year == 2024)
 
 
 def test_load_editions_reads_every_released_year_and_names_one_without_a_campaign_file(
@@ -119,6 +129,8 @@ def test_load_editions_reads_every_released_year_and_names_one_without_a_campaig
             f"2024/{make_uscc(2).lower()}",
         ]
     )
+    assert sorted(found.stored) == [f"2024/{make_uscc(n).lower()}" for n in sorted((1, 2))]
+    assert all(any(page.strip() for page in pages) for pages in found.stored.values())
     assert found.skipped == {}
     assert [e.campaign.year for e in without.editions] == [2024]
     assert list(without.skipped) == [2023]
@@ -143,7 +155,8 @@ def test_publishing_a_season_builds_the_site_over_all_years_with_its_index(
         3,
         0,
     )
-    assert (summary.site_texts_read, summary.site_reindexed, summary.site_problem) == (2, True, "")
+    assert (summary.site_texts_stored, summary.site_texts_read) == (2, 1)  # 2023's PDF read
+    assert (summary.site_reindexed, summary.site_problem) == (True, "")
     assert (again.site_texts_read, again.site_reindexed) == (0, False)
     assert summary.site_index_bytes > 0
     assert (site / "pagefind" / "pagefind.js").is_file()

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from browserkit import DevtoolsPage, drive_page, serve_folder
 from factories import write_report_pdfs
-from sitekit import OWN_CASE_TITLE, UNITS, FixtureSite, build_fixture
+from sitekit import OWN_CASE_TITLE, UNITS, UNSTORED, FixtureSite, build_fixture
 
 from schemas.campaign_file import CampaignFile
 from schemas.catalogue import CatalogueEdition, CatalogueEntry
 from tasks.release.catalogue.entries import catalogue_campaign
-from tasks.release.catalogue.search_site import build_search_site
+from tasks.release.catalogue.search_site import SearchSiteBuild, build_search_site
 from tasks.release.catalogue.text import ReportSource
 
 TERM = "碳达峰"
@@ -183,21 +183,47 @@ def test_an_unchanged_rebuild_reads_no_pdf_writes_nothing_and_keeps_the_index(
     campaign_2024: CampaignFile, tmp_path: Path
 ) -> None:
     built = build_fixture(campaign_2024, tmp_path)
-    seasons, sources = built.seasons, built.sources
+    seasons, sources, stored = built.seasons, built.sources, dict(built.stored)
     index_before = sorted(p.name for p in (built.site / "pagefind").rglob("*"))
 
-    again = build_search_site(built.editions, built.site, sources, seasons, tmp_path / "cache")
+    def build() -> SearchSiteBuild:
+        return build_search_site(
+            built.editions, built.site, sources, seasons, tmp_path / "cache", stored=stored
+        )
 
+    again = build()
+
+    assert (built.build.texts_stored, built.build.texts_read) == (9, 1)  # UNSTORED's PDF read
     assert (again.texts_read, again.files_written, again.files_mirrored) == (0, 0, 0)
     assert (again.files_removed, again.reindexed) == (0, False)
     assert sorted(p.name for p in (built.site / "pagefind").rglob("*")) == index_before
 
-    other = sources[f"2024/{_slug(6)}"].path.read_bytes()  # report 5 becomes a new file
-    sources[f"2024/{_slug(5)}"].path.write_bytes(other + b"\n% a new version\n")
-    third = build_search_site(built.editions, built.site, sources, seasons, tmp_path / "cache")
+    stored[f"2024/{_slug(5)}"] = stored[f"2024/{_slug(6)}"]  # a new version of report 5 screened
+    third = build()
 
-    assert (third.texts_read, third.files_written, third.reindexed) == (1, 1, True)
+    assert (third.texts_read, third.files_written, third.reindexed) == (0, 1, True)
     assert third.index_pages == 10
+
+    unstored = sources[f"{UNSTORED[0]}/{_slug(UNSTORED[1])}"].path  # its PDF replaced
+    unstored.write_bytes(unstored.read_bytes() + b"\n% a new version\n")
+    fourth = build()
+
+    assert (fourth.texts_read, fourth.files_written, fourth.texts_stored) == (1, 0, 9)
+
+
+def test_every_report_reads_the_same_from_its_stored_pages_as_from_its_pdf(
+    campaign_2024: CampaignFile, tmp_path: Path
+) -> None:
+    built = build_fixture(campaign_2024, tmp_path)
+    pages = {p: p.read_bytes() for p in (built.site / "text").rglob("*.html")}
+
+    from_pdfs = build_search_site(
+        built.editions, built.site, built.sources, built.seasons, tmp_path / "other-cache"
+    )
+
+    assert (from_pdfs.texts_stored, from_pdfs.texts_read) == (0, 10)
+    assert (from_pdfs.files_written, from_pdfs.reindexed) == (0, False)
+    assert {p: p.read_bytes() for p in (built.site / "text").rglob("*.html")} == pages
 
 
 def _search(chromium: str, url: str) -> Any:
@@ -239,6 +265,32 @@ def test_chromium_opens_the_deep_link_with_the_units_whose_reports_say_the_term(
     assert set(shown["marks"]) == {TERM}
     assert all(re.fullmatch(r"/text/20\d\d/[0-9a-z]+\.html#p\d+", p) for p in shown["pages"])
     assert shown["status"] == f"找到 {len(expected)} 份报告"
+
+
+TYPE = """(() => {
+  const q = document.getElementById('kb-q');
+  q.value = %s;
+  q.dispatchEvent(new Event('input', {bubbles: true}));
+  return true;
+})()"""
+READY = "(() => document.getElementById('kb-results').dataset.ready === '1')()"
+
+
+def test_chromium_searches_what_is_typed_after_a_pause(
+    chromium: str, two_seasons: FixtureSite, served: str
+) -> None:
+    async def run(page: DevtoolsPage) -> Any:
+        await page.call("Page.navigate", url=served + "index.html")
+        await page.wait_for(READY)
+        await page.evaluate(TYPE % json.dumps(TERM))  # the words' index chunks load meanwhile
+        await page.wait_for(RESULTS_DONE)
+        return await page.evaluate(SNAPSHOT)
+
+    shown = json.loads(drive_page(chromium, run))
+
+    assert shown["state"] == "done"
+    assert sorted(zip(shown["years"], shown["units"], strict=True)) == _expected(two_seasons)
+    assert set(shown["marks"]) == {TERM}
 
 
 def test_chromium_takes_the_filters_from_the_address(
