@@ -20,8 +20,8 @@ the benchmark checks it accepted exactly the messages sent.
 
 For N in --connections, runs alternate raw / outbox, --runs times each; the median run is
 reported: wall seconds, msg/s, outbox/raw, and the client's CPU milliseconds per message
-(`time.process_time` of this process, threads included, plus its helper process that writes
-messages ahead, notifications/prebuild.py; the sink excluded). The sink's CPU per
+(`time.process_time` of this process, threads included, plus any child process but the sink:
+none today; the sink excluded). The sink's CPU per
 message and the machine's load average and other processes' CPU (all cores' busy time minus ours
 and the sink's) are recorded per run, so a figure taken on a loaded machine says so. Writes
 benchmarks/results/mail.json (or --output) and prints one line per N.
@@ -101,9 +101,8 @@ def timed(sink: SinkProcess, work: Callable[[], None]) -> Run:
 
 
 def _helper_cpu(sink: SinkProcess) -> float:
-    """Return the CPU seconds of this process's descendants but the sink: the outbox's message
-    writer (notifications/prebuild.py, a child of multiprocessing's forkserver, itself our
-    child) and multiprocessing's own helpers."""
+    """Return the CPU seconds of this process's descendants but the sink (multiprocessing's own
+    helpers; any process the outbox would start, counted as the client's)."""
     found = cpu_time.processes()
     children: dict[int, list[cpu_time.Process]] = {}
     for p in found:
@@ -301,8 +300,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "outbox = enqueue_many untimed, then deliver() with SmtpMailer(N) timed; "
             "runs alternate raw/outbox; "
             "median run by wall time; CPU = time.process_time of the client process (threads "
-            "included) plus its helper process that writes messages ahead (helper_cpu "
-            "alone), sink excluded; others_cpu_seconds = all cores' busy time minus ours "
+            "included) plus our other descendants (helper_cpu, multiprocessing's tracker), "
+            "sink excluded; others_cpu_seconds = all cores' busy time minus ours "
             "and the sink's during the run"
         ),
         "versions": {

@@ -18,10 +18,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from notifications.claims import ClaimedMail
+from notifications.headers import Mailbox, mailbox
 from notifications.mailers import Mailer
-from notifications.prebuild import Builder, BuildFailed
+from notifications.message import build_message
 from notifications.verdicts import Outcome, Verdict, outcome_of_error, outcome_of_receipt
 
 CONNECTION_STRIKES = 2  # a connection that failed twice in a row stops taking messages
@@ -94,19 +96,27 @@ class Batch:
         return sorted(unsent), sorted(self.in_flight)
 
 
-async def attempt(mailer: Mailer, mail: ClaimedMail, builder: Builder) -> Outcome:
-    """Build (or take the bytes written ahead) and send one message; return its outcome.
-
-    Raises only on cancellation.
-    """
+async def attempt(
+    mailer: Mailer, mail: ClaimedMail, sender: Mailbox, workspace: Path, now: datetime
+) -> Outcome:
+    """Build and send one message; return its outcome (raises only on cancellation)."""
     try:
-        message = builder.message(mail)
-    except BuildFailed as exc:  # a row that cannot become a message fails for good
-        return Outcome(Verdict.FAILED, None, str(exc))
-    try:
-        receipt = await mailer.send(
-            message, sender=builder.stamp.sender.address, recipients=[mail.recipient]
+        message = build_message(
+            sender=sender,
+            to=mailbox(mail.recipient, mail.recipient_name),
+            subject=mail.subject,
+            text=mail.text,
+            html=mail.html,
+            message_id=mail.message_id,
+            date=now,
+            workspace=workspace,
+            attachments=mail.attachments,
+            reply_to=mail.reply_to,
         )
+    except Exception as exc:  # a row that cannot become a message fails for good
+        return Outcome(Verdict.FAILED, None, f"{type(exc).__name__}: {exc}")
+    try:
+        receipt = await mailer.send(message, sender=sender.address, recipients=[mail.recipient])
     except Exception as exc:  # classified and recorded on the row
         return outcome_of_error(exc)
     return outcome_of_receipt(receipt, mail.recipient)
@@ -114,10 +124,11 @@ async def attempt(mailer: Mailer, mail: ClaimedMail, builder: Builder) -> Outcom
 
 @dataclass(frozen=True)
 class Sending:
-    """What every worker of a batch shares: the mailer, messages, pace, hand-over, recorder."""
+    """What every worker of a batch shares: the mailer, sender, pace, hand-over and recorder."""
 
     mailer: Mailer
-    builder: Builder
+    sender: Mailbox
+    workspace: Path
     limiter: RateLimiter | None
     clock: Clock
     hand_over: HandOver
@@ -204,7 +215,9 @@ async def _send_chunk(
         if sending.limiter is not None:
             await sending.limiter.wait()
         batch.in_flight.add(mail.id)
-        outcome = await attempt(sending.mailer, mail, sending.builder)
+        outcome = await attempt(
+            sending.mailer, mail, sending.sender, sending.workspace, sending.clock()
+        )
         if outcome.verdict is Verdict.CONFIGURATION:
             batch.configuration_error = batch.configuration_error or outcome.error
             batch.in_flight.discard(mail.id)

@@ -35,7 +35,6 @@ from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_de
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
 from notifications.outbox import count_by_status
-from notifications.prebuild import AHEAD_MIN, Builder, Stamp, helper_pool
 from notifications.recorder import Recorder, renew_while_running
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
@@ -187,21 +186,16 @@ async def _deliver_batches(
             return Stop()
         recorder.claimed(claimed)
         tally.batches += 1
-        helper = helper_pool() if plan.write_ahead and len(claimed) >= AHEAD_MIN else None
-        builder = Builder(Stamp(plan.sender, plan.workspace), clock, helper)
-        builder.start(claimed)
         sending = Sending(
             mailer=mailer,
-            builder=builder,
+            sender=plan.sender,
+            workspace=plan.workspace,
             limiter=limiter,
             clock=clock,
             hand_over=recorder.hand_over,
             record=recorder.add,
         )
-        try:
-            stop = await _send_and_record(Batch(claimed), sending, recorder)
-        finally:
-            builder.cancel()
+        stop = await _send_and_record(Batch(claimed), sending, recorder)
         log.info(
             "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
             tally.batches,

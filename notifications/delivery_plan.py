@@ -52,7 +52,6 @@ class DeliveryPlan:
     rate_per_second: float  # 0 means no limit
     workspace: Path  # attachments are read only from inside it
     max_attempts: int
-    write_ahead: bool  # messages of a big batch written ahead by a helper process (prebuild.py)
 
 
 def plan_delivery(
@@ -76,5 +75,4 @@ def plan_delivery(
         rate_per_second=settings.smtp_rate_per_second,
         workspace=settings.workspace,
         max_attempts=settings.delivery_max_attempts,
-        write_ahead=settings.mail_write_ahead,
     )

@@ -153,7 +153,7 @@ def _attachment_part(file: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Written:
-    """A message written to its SMTP bytes, with what rebuilds it the stdlib's way (picklable)."""
+    """A message written to its SMTP bytes, with what rebuilds it the stdlib's way."""
 
     data: bytes
     sender: Mailbox

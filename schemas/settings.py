@@ -56,10 +56,6 @@ class Settings(BaseSettings):
     smtp_connections: int = Field(default=4, ge=1, le=32)
     smtp_rate_per_second: float = Field(default=0.0, ge=0, description="0 means no limit.")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
-    mail_write_ahead: bool = Field(
-        default=True,
-        description="Write big batches' messages ahead in one helper process while sending.",
-    )
     pdf_workers: int = Field(default=2, ge=1, le=32, description="Processes screening PDFs.")
     pdf_seconds_per_file: float = Field(default=60.0, gt=0)
     pdf_max_megabytes: int = Field(default=100, ge=1)
