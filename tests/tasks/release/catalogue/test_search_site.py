@@ -273,7 +273,10 @@ TYPE = """(() => {
   q.dispatchEvent(new Event('input', {bubbles: true}));
   return true;
 })()"""
-READY = "(() => document.getElementById('kb-results').dataset.ready === '1')()"
+READY = (  # null-safe: Page.navigate returns before the new document exists
+    "(() => { const l = document.getElementById('kb-results');"
+    " return !!l && l.dataset.ready === '1'; })()"
+)
 
 
 def test_chromium_searches_what_is_typed_after_a_pause(
