@@ -200,37 +200,6 @@ def build_message(
     result is a WrittenMessage: its SMTP bytes are ready; its EmailMessage form is built the
     stdlib's way on first use.
     """
-    return write_message(
-        sender=sender,
-        to=to,
-        subject=subject,
-        text=text,
-        html=html,
-        message_id=message_id,
-        date=date,
-        workspace=workspace,
-        attachments=attachments,
-        reply_to=reply_to,
-    ).message()
-
-
-def write_message(
-    *,
-    sender: Mailbox,
-    to: Mailbox,
-    subject: str,
-    text: str,
-    html: str,
-    message_id: str,
-    date: datetime,
-    workspace: Path,
-    attachments: Sequence[str | Path] = (),
-    reply_to: str = "",
-) -> Written:
-    """Write the message's SMTP bytes (build_message without the EmailMessage wrapper).
-
-    Reads the attachment files (inside the workspace only; raises AttachmentRefused).
-    """
     files = [attachment_path(workspace, a) for a in attachments]
     subject = clean_header_text(subject, limit=SUBJECT_MAX)
     alternative, mixed = boundaries_for(text, html)
@@ -252,7 +221,7 @@ def write_message(
         b"MIME-Version: 1.0\r\n",
         content_type,
     ]
-    return Written(
+    written = Written(
         b"".join(head) + _CRLF + body,
         sender,
         to,
@@ -262,6 +231,7 @@ def write_message(
         (alternative, mixed),
         reply_to,
     )
+    return written.message()
 
 
 def _stdlib_message(
