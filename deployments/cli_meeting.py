@@ -281,6 +281,14 @@ def approve(
     run_id = _paused_run(chosen, flow_run)
     key = _pause_key(run_id)
     who = by or getpass.getuser()
+    _resume(chosen, stated, day, who, notes, run_id)
+    _report(await_verdict(run_id, key, wait), run_id, who)
+
+
+def _resume(
+    year: int, stated: MeetingChanges, day: date, who: str, notes: str, run_id: UUID
+) -> None:
+    """Say which pack the decision rests on and resume the paused run; exit 2 if refused."""
     fingerprint = shown_pack(run_id)
     console.print(
         f"决定依据的会议材料 deciding on the pack {fingerprint[:12] or '(none shown)'} "
@@ -288,7 +296,7 @@ def approve(
     )
     try:
         approve_paused_meeting(
-            chosen,
+            year,
             stated,
             day,
             who,
@@ -299,7 +307,6 @@ def approve(
     except Exception as exc:  # the server's REJECT or ABORT, a run not paused: say so, exit 2
         console.print(f"[red]未能继续会议 not resumed[/red]: {exc}")
         raise typer.Exit(2) from None
-    _report(await_verdict(run_id, key, wait), run_id, who)
 
 
 def _stated_changes(changes: Path | None) -> MeetingChanges:
