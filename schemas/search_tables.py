@@ -9,6 +9,8 @@ the models), a pg_trgm GIN index over the searchable pages on PostgreSQL. No rul
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
@@ -34,3 +36,16 @@ def is_search_index(name: str | None) -> bool:
     """Return whether a database object is part of the full-text index made outside the models
     (the FTS5 table and its shadow tables, the trigram index): alembic leaves them alone. Pure."""
     return bool(name) and (str(name).startswith(FTS_TABLE) or name == TRIGRAM_INDEX)
+
+
+# A line break between two Chinese characters (or full-width marks) is only where the PDF's
+# line ended: 碳达\n峰 is one word to a reader and must be one to the search. One rule for the
+# screening that stores a page and the catalogue that reads a PDF the screening never stored.
+CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+WRAPPED = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
+
+
+def searchable_text(text: str) -> str:
+    """Return a page's text as stored: NUL characters dropped (PostgreSQL refuses them; some
+    fonts extract one before every character), lines wrapped inside Chinese text joined. Pure."""
+    return WRAPPED.sub("", text.replace("\x00", "")).strip()

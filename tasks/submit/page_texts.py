@@ -8,28 +8,16 @@ decided version's pages searchable (tasks/release/search_index.py); nothing here
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from sqlmodel import Session
 
 from schemas.screening import ScreenResult
-from schemas.search_tables import ReportPage
+from schemas.search_tables import ReportPage, searchable_text
 from schemas.tables import Submission
 from tasks.store import bulk_insert
 
 __all__ = ["page_rows", "save_page_texts", "searchable_text"]
-
-# A line break between two Chinese characters (or full-width marks) is only where the PDF's
-# line ended: 碳达\n峰 is one word to a reader and must be one to the search.
-CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
-WRAPPED = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
-
-
-def searchable_text(text: str) -> str:
-    """Return a page's text as stored: NUL characters dropped (PostgreSQL refuses them; some
-    fonts extract one before every character), lines wrapped inside Chinese text joined. Pure."""
-    return WRAPPED.sub("", text.replace("\x00", "")).strip()
 
 
 def page_rows(submission_id: int, texts: Sequence[str]) -> list[ReportPage]:

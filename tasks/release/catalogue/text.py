@@ -28,6 +28,7 @@ from typing import NamedTuple
 from pebble import ProcessPool
 from pypdf import PdfReader
 
+from schemas.search_tables import searchable_text
 from tasks.release.catalogue.files import write_if_changed
 
 __all__ = [
@@ -49,11 +50,6 @@ CACHE_VERSION = 2  # bump when the text a page keeps changes shape (2: `page_tex
 _SPACES = re.compile(r"[ \t\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SENTENCE_END = "。！？；：!?;:）)”"
-# A line break between two Chinese characters (or full-width marks) is only where the PDF's line
-# ended. The same rule as the screening's (tasks/submit/page_texts.py `searchable_text`, which
-# this stage may not import): the stored pages and a PDF read here must read alike.
-_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
-_WRAPPED = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 # Inside a line, a full stop, exclamation or question mark followed by more text starts a new
 # paragraph: the joined lines no longer show where a paragraph ended.
 _SENTENCE_BREAK = re.compile("(?<=[。！？])(?=[^。！？”’）」』】》，、\\s])")
@@ -93,8 +89,8 @@ def clean_text(text: str) -> str:
 
 def join_wrapped(text: str) -> str:
     """Return text with NUL characters dropped and lines wrapped inside Chinese text joined
-    (碳达\n峰 -> 碳达峰), as the screening stores a page. Pure."""
-    return _WRAPPED.sub("", text.replace("\x00", "")).strip()
+    (碳达\n峰 -> 碳达峰), as the screening stores a page (the same function). Pure."""
+    return searchable_text(text)
 
 
 def page_text(text: str) -> str:
