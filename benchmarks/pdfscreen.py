@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,8 +36,9 @@ if str(REPO) not in sys.path:  # run as a script from anywhere: make the project
 import pebble  # noqa: E402
 import pypdf  # noqa: E402
 
+from deployments.demo.compose import clean_report_spec  # noqa: E402
 from deployments.demo.population import make_units  # noqa: E402
-from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E402
+from deployments.demo.report_model import ReportContext  # noqa: E402
 from deployments.demo.reports import write_reports  # noqa: E402
 from schemas.campaign_file import latest_campaign_year, load_campaign_file  # noqa: E402
 from schemas.screening import ScreenLimits, ScreenRules, rules_from_campaign  # noqa: E402
@@ -57,19 +58,7 @@ def write_corpus(folder: Path, files: int, seed: int, year: int) -> list[Path]:
     )
     jobs = []
     for unit in make_units(files, seed, ry):
-        spec = ReportSpec(
-            key=f"bench:{seed}:{unit.index}",
-            uscc=unit.uscc,
-            name=unit.name,
-            title=unit.report_title.removeprefix(unit.name),
-            report_year=ry,
-            published=date(ry + 1, 5, 1),
-            figures=unit.figures,
-            safety_incidents=unit.safety_incidents,
-            penalties=unit.penalties,
-            problem=None,
-            revised=unit.index % 3 == 0,
-        )
+        spec = clean_report_spec(unit, f"bench:{seed}:{unit.index}", ry)
         jobs.append((spec, str(folder / f"{unit.uscc}.pdf")))
     write_reports(context, jobs, 2, lambda _pages, _size: None)
     return [Path(path) for _, path in jobs]

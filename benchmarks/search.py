@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,9 @@ from browserkit import (  # type: ignore[import-not-found]  # noqa: E402  (tests
 )
 from sqlmodel import Session  # noqa: E402
 
+from deployments.demo.compose import clean_report_spec  # noqa: E402
 from deployments.demo.population import make_units  # noqa: E402
-from deployments.demo.report_model import ReportContext, ReportSpec  # noqa: E402
+from deployments.demo.report_model import ReportContext  # noqa: E402
 from deployments.demo.reports import write_reports  # noqa: E402
 from schemas.campaign_file import load_campaign_file  # noqa: E402
 from schemas.catalogue import CatalogueEdition, CatalogueEntry  # noqa: E402
@@ -95,19 +96,7 @@ def write_corpus(folder: Path, reports: int) -> list[tuple[str, str, Path]]:
     jobs, listed = [], []
     folder.mkdir(parents=True, exist_ok=True)
     for unit in make_units(reports, 7, ry):
-        spec = ReportSpec(
-            key=f"search:{unit.index}",
-            uscc=unit.uscc,
-            name=unit.name,
-            title=unit.report_title.removeprefix(unit.name),
-            report_year=ry,
-            published=date(ry + 1, 5, 1),
-            figures=unit.figures,
-            safety_incidents=unit.safety_incidents,
-            penalties=unit.penalties,
-            problem=None,
-            revised=unit.index % 3 == 0,
-        )
+        spec = clean_report_spec(unit, f"search:{unit.index}", ry)
         path = folder / f"{unit.uscc}.pdf"
         if not path.is_file():
             jobs.append((spec, str(path)))

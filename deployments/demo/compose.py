@@ -127,6 +127,24 @@ def _spec(p: UnitPlan, ry: int, seed: int, published: date, revised: bool) -> Re
     )
 
 
+def clean_report_spec(unit: Unit, key: str, report_year: int) -> ReportSpec:
+    """Return a well-formed report spec of `unit` about `report_year`, published the next May,
+    every third one revised-style (the benchmarks' corpora of good reports); pure."""
+    return ReportSpec(
+        key=key,
+        uscc=unit.uscc,
+        name=unit.name,
+        title=unit.report_title.removeprefix(unit.name),
+        report_year=report_year,
+        published=date(report_year + 1, 5, 1),
+        figures=unit.figures,
+        safety_incidents=unit.safety_incidents,
+        penalties=unit.penalties,
+        problem=None,
+        revised=unit.index % 3 == 0,
+    )
+
+
 def _pdf_injections(plans: list[UnitPlan]) -> list[Injection]:
     """Return an Injection per report file broken on purpose; pure."""
     return [
