@@ -23,7 +23,13 @@ from sqlmodel import Session
 
 from deployments.cli_common import existing_campaign_settings, migrated_settings
 from deployments.environment import prepare_prefect
-from deployments.outbox_listing import footer, natural_width, row_block, wide_table
+from deployments.outbox_listing import (
+    footer,
+    natural_width,
+    row_block,
+    status_counts,
+    wide_table,
+)
 from notifications.operators import OutboxMoveRefused, cancel, confirm_sent, requeue
 from notifications.outbox import OutboxView, count_by_status, list_messages
 from notifications.outbox_views import count_messages
@@ -61,7 +67,9 @@ def _who() -> str:
 
 
 AMBIGUOUS_NOTE = (
-    "[yellow]ambiguous[/yellow]: the connection was lost after these were handed to the server, "
+    "[yellow]待核实 ambiguous[/yellow]：邮件已交给服务器后连接中断，或发送进程中途停止，服务器可能已收到，"
+    "也可能没有。请先查看收件箱或服务器日志再处理（确认送达 confirm / 重新排队 requeue / 取消 cancel）。\n"
+    "The connection was lost after these were handed to the server, "
     "or a deliverer stopped while sending them; the server may or may not have them. Check "
     "the recipient's mailbox or the server log, then "
     "`campaign outbox confirm ID --by NAME --why ...` (it arrived), "
@@ -105,7 +113,7 @@ def list_command(
         for row in rows:
             console.print(row_block(row))
     console.print(footer(len(rows), total))
-    console.print("  ".join(f"{name} {n}" for name, n in counts.items()))
+    console.print(status_counts(counts))
     if any(r.status is OutboxStatus.AMBIGUOUS for r in rows):
         console.print(AMBIGUOUS_NOTE)
 

@@ -29,6 +29,14 @@ STATUS_STYLE = {
     OutboxStatus.AMBIGUOUS: "yellow",
     OutboxStatus.CANCELLED: "dim",
 }
+STATUS_ZH = {
+    OutboxStatus.QUEUED: "待发",
+    OutboxStatus.SENDING: "发送中",
+    OutboxStatus.SENT: "已发",
+    OutboxStatus.FAILED: "失败",
+    OutboxStatus.AMBIGUOUS: "待核实",
+    OutboxStatus.CANCELLED: "已取消",
+}
 LABEL_WIDTH = 12  # "  Message-ID"
 WIDE_LIMIT = 10_000  # columns a --wide table may take
 
@@ -92,5 +100,13 @@ def natural_width(console: Console, renderable: RenderableType) -> int:
 def footer(shown: int, total: int) -> str:
     """Return the line under the list: how many rows are shown of how many matched. Pure."""
     if shown < total:
-        return f"showing {shown} of {total} (newest first; --limit/--all)"
-    return f"{total} rows (newest first)"
+        return (
+            f"共 {total} 封，仅显示最新的 {shown} 封（--limit / --all 可调）\n"
+            f"showing {shown} of {total} (newest first; --limit/--all)"
+        )
+    return f"共 {total} 封（最新在前） {total} rows (newest first)"
+
+
+def status_counts(counts: dict[str, int]) -> str:
+    """Return the per-status counts line, each status in Chinese with its English name. Pure."""
+    return "  ".join(f"{STATUS_ZH[OutboxStatus(name)]} {name} {n}" for name, n in counts.items())

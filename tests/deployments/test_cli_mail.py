@@ -60,7 +60,10 @@ def test_list_by_status_shows_what_a_crash_left(
     assert f"│ {b} " in result.output
     assert "u1@unit1.example.com" in result.output
     assert "u0@unit0.example.com" not in result.output
-    assert "queued 0  sending 1  sent 0  failed 1  ambiguous 1  cancelled 0" in result.output
+    assert (
+        "待发 queued 0  发送中 sending 1  已发 sent 0  失败 failed 1  待核实 ambiguous 1"
+        "  已取消 cancelled 0"
+    ) in result.output
     assert "may or may not have them" in result.output
     assert "campaign outbox confirm ID --by NAME" in result.output
 
@@ -104,12 +107,13 @@ def test_list_at_80_columns_shows_whole_ids_message_ids_and_the_wrapped_error(
     assert shown == ids[::-1][:50]  # newest first, whole ids
     for row_id in shown:
         assert views[row_id].message_id in listed.output
+    assert "共 120 封，仅显示最新的 50 封" in listed.output
     assert "showing 50 of 120 (newest first; --limit/--all)" in listed.output
     assert failed.exit_code == 0, failed.output
     assert max(len(line) for line in failed.output.splitlines()) <= 80
     assert _flat(LONG_ERROR) in _flat(failed.output)
     assert f"#{ids[-1]}  failed  invitation  1 tries" in failed.output
-    assert "1 rows (newest first)" in failed.output
+    assert "共 1 封（最新在前） 1 rows (newest first)" in failed.output
 
 
 def test_list_all_and_wide_print_every_row_on_one_table_line(
@@ -125,7 +129,7 @@ def test_list_all_and_wide_print_every_row_on_one_table_line(
     [failed] = [line for line in lines if line.startswith(f"│ {ids[-1]} ")]
     assert LONG_ERROR in failed
     assert "u59@unit59.example.com" in failed
-    assert "60 rows (newest first)" in result.output
+    assert "共 60 封（最新在前） 60 rows (newest first)" in result.output
 
 
 def test_confirm_records_an_ambiguous_row_as_sent_and_refuses_others(
