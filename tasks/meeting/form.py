@@ -157,22 +157,39 @@ class MeetingForm(RunInput):
     )
 
 
+def field_digest(description: str) -> str:
+    """Return the form's description as a field's help shows it well: no heading, no bold, one
+    paragraph per line (a field's help joins lines and sets a heading in its own large type). Pure.
+    """
+    lines = [line.replace("**", "").strip() for line in description.splitlines()]
+    return "\n\n".join(line for line in lines if line and not line.startswith("#"))
+
+
+FIRST_FIELD = "approve_as_proposed"  # the field the dialog shows first: it carries the digest
+
+
 def form_class(description: str, **defaults: Any) -> type[MeetingForm]:
     """Return MeetingForm with a description and pre-filled values, keeping each field's help.
 
     Who decides is never pre-filled: whoever submits an answer names themselves each time.
 
+    The description also heads the first field's help: Prefect's Resume dialog squeezes the
+    form's own description to 0 px whenever the fields are taller than the window (about
+    1,500 px here, so at any usual window size), while a field's help always shows.
+
     (`RunInput.with_initial_data` replaces a pre-filled field's title and description with a
     bare default; here the original field is copied with only its default changed.)
     """
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {FIRST_FIELD: copy.copy(MeetingForm.model_fields[FIRST_FIELD])}
     for name, value in defaults.items():
         if name == "decided_by":
             continue
-        info = copy.copy(MeetingForm.model_fields[name])
+        info = fields.get(name) or copy.copy(MeetingForm.model_fields[name])
         info.default = TypeAdapter[Any](info.annotation or Any).validate_python(value)
         info.default_factory = None
         fields[name] = info
+    first = fields[FIRST_FIELD]
+    first.description = f"{field_digest(description)}\n\n---\n\n{first.description}"
     return MeetingForm.with_initial_data(description=description, **fields)
 
 

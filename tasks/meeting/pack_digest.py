@@ -78,7 +78,8 @@ def pack_digest(pack: MeetingPack, workbook: str, artifact_url: str = "") -> str
         "",
         *shown,
         "",
-        f"完整会议材料 Full pack: artifact {link} · `{markdown_text(workbook)}`",
+        # a code span shows its text as it is: escaping inside it would show the backslashes
+        f"完整会议材料 Full pack: artifact {link} · `{workbook.replace('`', '')}`",
         "",
         _categories(pack),
     ]

@@ -6,7 +6,14 @@ from datetime import date
 
 from meetingkit import CHANGES, uscc
 
-from tasks.meeting.form import MeetingForm, form_class, form_to_decision, form_values, pause_key
+from tasks.meeting.form import (
+    MeetingForm,
+    field_digest,
+    form_class,
+    form_to_decision,
+    form_values,
+    pause_key,
+)
 
 DAY = date(2024, 12, 23)
 A = "a" * 64
@@ -75,3 +82,26 @@ def test_after_a_refused_answer_who_decides_is_asked_again_not_reused() -> None:
     assert "decided_by" in schema["required"]
     assert "default" not in schema["properties"]["decided_by"]
     assert form.model_fields["meeting_date"].default == DAY
+
+
+def test_the_digest_heads_the_first_field_whose_help_the_resume_dialog_always_shows() -> None:
+    """The dialog squeezes the form's own description to 0 px when the fields are taller than the
+    window; a field's help is never squeezed, so the first field carries the digest too."""
+    digest = "# 会议审定 Meeting decision 2024\n\n拟发布 **4** 家"
+    form = form_class(digest, meeting_date=DAY, pack_fingerprint=B)
+    schema = form.model_json_schema()
+
+    first = next(iter(schema["properties"]))
+    assert first == "approve_as_proposed"
+    help_text = schema["properties"][first]["description"]
+    assert help_text.startswith("拟发布 4 家\n\n---\n\n")  # no heading, no bold
+    assert help_text.endswith(MeetingForm.model_fields[first].description or "")
+    assert schema["properties"][first]["default"] is False
+    assert "会议审定" not in (MeetingForm.model_fields[first].description or "")  # a copy changed
+    assert form.model_fields["meeting_date"].default == DAY
+
+
+def test_a_field_digest_drops_headings_and_bold_and_keeps_every_line_as_a_paragraph() -> None:
+    text = "# 会议审定\n\n拟发布 **4** 家\nProposed: **4**\n\n1. 第一项\n2. 第二项\n\n---"
+
+    assert field_digest(text) == "拟发布 4 家\n\nProposed: 4\n\n1. 第一项\n\n2. 第二项\n\n---"

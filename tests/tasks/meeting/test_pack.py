@@ -140,7 +140,7 @@ def test_markdown_escapes_input_text_and_the_digest_lists_what_the_form_needs(
         pack = load_meeting_pack(session, campaign_2024, DAY)
 
     page = pack_markdown(pack)
-    digest = pack_digest(pack, "reports/x/meeting-pack.xlsx")
+    digest = pack_digest(pack, "reports/x-1/meeting-pack.xlsx")
 
     assert EVIL_NAME not in page
     assert md(EVIL_NAME) in page
@@ -150,6 +150,7 @@ def test_markdown_escapes_input_text_and_the_digest_lists_what_the_form_needs(
     assert "|---" not in digest  # no table: the form stays readable at 1000 px
     assert len(digest) < 1500
     assert r"below\-pass" in digest  # the flagged unit is among the points (escaped)
+    assert "`reports/x-1/meeting-pack.xlsx`" in digest  # a code span shows no escapes
 
 
 @given(st.text(max_size=40))
