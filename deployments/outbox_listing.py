@@ -108,5 +108,7 @@ def footer(shown: int, total: int) -> str:
 
 
 def status_counts(counts: dict[str, int]) -> str:
-    """Return the per-status counts line, each status in Chinese with its English name. Pure."""
-    return "  ".join(f"{STATUS_ZH[OutboxStatus(name)]} {name} {n}" for name, n in counts.items())
+    """Return the per-status counts, each status in Chinese with its English name, three to a
+    line so that they fit 80 columns. Pure."""
+    parts = [f"{STATUS_ZH[OutboxStatus(name)]} {name} {n}" for name, n in counts.items()]
+    return "\n".join("  ".join(parts[i : i + 3]) for i in range(0, len(parts), 3))

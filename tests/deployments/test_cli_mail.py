@@ -61,7 +61,7 @@ def test_list_by_status_shows_what_a_crash_left(
     assert "u1@unit1.example.com" in result.output
     assert "u0@unit0.example.com" not in result.output
     assert (
-        "待发 queued 0  发送中 sending 1  已发 sent 0  失败 failed 1  待核实 ambiguous 1"
+        "待发 queued 0  发送中 sending 1  已发 sent 0\n失败 failed 1  待核实 ambiguous 1"
         "  已取消 cancelled 0"
     ) in result.output
     assert "may or may not have them" in result.output
