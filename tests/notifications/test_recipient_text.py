@@ -1,24 +1,19 @@
 """What recipients read: no codes, error texts, English, placeholders or ids; the right footer.
 
-Every template is rendered in every branch (tests/data/mail_contexts.py context_variants) and,
-in the flow test, every mail a short replayed season put in the outbox is read back.
+Every template is rendered in every branch (tests/data/mail_contexts.py context_variants); every
+mail a short replayed season put in the outbox is read back by the replay's own test
+(tests/deployments/demo/test_replay.py), which plays that season once for both checks.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from data.mail_contexts import context_variants
-from sqlmodel import select
 
 from notifications.contexts import AUDIENCES
 from notifications.recipient_text import readable_text, recipient_problems
 from notifications.render import render, template_names
 from schemas.campaign_file import CampaignFile
-from schemas.outbox_table import OutboxMessage
-from schemas.settings import Settings
-from tasks.store import campaign_session
 
 UNIT_FOOTER = "如有疑问，请联系贵单位的推荐协会或组委会联系人。"
 OTHER_FOOTER = "如有疑问，请联系组委会联系人。"
@@ -136,56 +131,3 @@ def test_a_digest_with_no_unit_complete_says_so_in_words(campaign_2024: Campaign
 
     assert "贵协会推荐的3家单位中，尚无单位提交全部材料。" in text
     assert "已有0家" not in text
-
-
-@pytest.mark.flow
-@pytest.mark.usefixtures("prefect_harness")
-def test_every_mail_of_a_replayed_season_reads_clean(
-    workspace: Path,
-    database_url: str,
-    campaign_2024: CampaignFile,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from deployments.demo.closing import hold_meeting
-    from deployments.demo.generate import generate
-    from deployments.demo.replay import SeasonReplay
-
-    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", database_url)
-    settings = Settings()
-    generated = workspace / "generated"
-    generate(campaign_2024, generated, enterprises=12, seed=7, with_pdfs=True, workers=1)
-    s, deadline = campaign_2024.stages, campaign_2024.deadline
-    days = [
-        s.mobilize,
-        s.train,
-        deadline("receipt").date,
-        deadline("report").date,
-        s.review,
-        deadline("review").date,
-        s.commend,
-        s.meeting,
-        campaign_2024.events.meeting,
-        campaign_2024.events.release,
-    ]
-    replay = SeasonReplay(
-        settings, campaign_2024, generated, seed=7, meeting=lambda y, d: hold_meeting(y, d, 120)
-    )
-    replay.replay(sorted(set(days)))
-
-    with campaign_session(settings) as session:
-        rows = session.exec(select(OutboxMessage)).all()
-    templates = {row.template for row in rows}
-    problems = {
-        f"{row.template}#{row.id}": found
-        for row in rows
-        if (
-            found := recipient_problems(
-                f"{row.subject}\n{row.body_text}\n{readable_text(row.body_html)}"
-            )
-        )
-    }
-
-    assert {"invitation", "submission_ack", "feedback_letter", "review_invitation"} <= templates
-    assert {"release_notice", "commendation_invitation", "association_release"} <= templates
-    assert problems == {}
-    assert {row.meta.get("reply_to") for row in rows} == {"csr-office@example.org"}

@@ -5,6 +5,7 @@ day of each stage but submit, the report deadline in the submit stage, the revie
 the chair's day after it, the meeting, the release), and what the world sent on the days in
 between (the operator's cut of the held lists included) is delivered before the next played
 day. Each played day the clock runs a second time, and that second run must change nothing.
+At the end every mail of the season is read as its recipient reads it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel import col, select
 from deployments.demo.closing import hold_meeting
 from deployments.demo.generate import generate
 from deployments.demo.replay import SeasonReplay, season_days
+from notifications.recipient_text import readable_text, recipient_problems
 from schemas.campaign_file import CampaignFile
 from schemas.enums import ParticipationStatus, Stage, SubmissionKind
 from schemas.outbox_table import OutboxMessage
@@ -205,6 +207,30 @@ def test_a_short_season_replays_through_every_stage_and_a_second_run_changes_not
     assert last["release"]
     assert last["outbox"]
     assert last["mail"]
+
+    # Every mail the season put in the outbox reads clean to its recipient (no codes, error
+    # texts, English sentences, placeholders or ids) and answers to the campaign office.
+    assert_mail_reads_clean(settings)
+
+
+def assert_mail_reads_clean(settings: Settings) -> None:
+    """Check every outbox row of the season as its recipient reads it (text, HTML, subject)."""
+    with campaign_session(settings) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    templates = {row.template for row in rows}
+    problems = {
+        f"{row.template}#{row.id}": found
+        for row in rows
+        if (
+            found := recipient_problems(
+                f"{row.subject}\n{row.body_text}\n{readable_text(row.body_html)}"
+            )
+        )
+    }
+    assert {"invitation", "submission_ack", "feedback_letter", "review_invitation"} <= templates
+    assert {"release_notice", "commendation_invitation", "association_release"} <= templates
+    assert problems == {}
+    assert {row.meta.get("reply_to") for row in rows} == {"csr-office@example.org"}
 
 
 def test_season_days_run_from_the_first_of_the_mobilize_month_to_the_release(
