@@ -5,18 +5,20 @@ must be exactly that: non-empty, at most MAX_CHARS characters, and found on the 
 the text the screening stored for the decided report version (schemas/search_tables.py
 `searchable_text`). The comparison ignores what a PDF's layout or a copy from it changes and a
 reader does not see: white space and line wraps, full-width forms (NFKC). What is published is
-the page's own text for the matched stretch, white space folded, never the typed copy.
+the page's own text for the matched stretch, never the typed copy, with white space folded
+(none left between two Chinese characters or marks, as a reader sees them).
 `match_excerpt` returns the published text or an `ExcerptProblem` (a stable code and both
 reasons) that the caller places in a row or a command's answer. Pure: no database, no I/O.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from schemas.search_tables import searchable_text
+from schemas.search_tables import CJK, searchable_text
 
 __all__ = [
     "MAX_CHARS",
@@ -29,6 +31,9 @@ __all__ = [
     "parse_role",
 ]
 
+# White space between two Chinese characters or marks (“”‘’…— included) is only layout.
+_WIDE = f"{CJK}\u2018\u2019\u201c\u201d\u2026\u2014"
+_GAP = re.compile(f"(?<=[{_WIDE}])\\s+(?=[{_WIDE}])")
 MAX_CHARS = 300  # an excerpt, not a chapter: what a case card shows in full
 MIN_CHARS = 5  # fewer is a word, not a passage (non-space characters)
 
@@ -119,4 +124,4 @@ def match_excerpt(text: str, page: int, page_text: str | None) -> str | ExcerptP
             "check the page number)",
         )
     span = clean[at[start] : at[start + len(wanted) - 1] + 1]
-    return " ".join(span.split())
+    return " ".join(_GAP.sub("", span).split())
