@@ -38,7 +38,11 @@ STATUS_WORDS = {
     CommendationStatus.PROPOSED: "待会议审定 proposed",
 }
 HOW_TO = (
-    ("1", "每行一个优秀案例。请在“摘录页码”“摘录原文”“选定人”“身份”四列填写选定的摘录；不选的行留空。"),
+    (
+        "1",
+        "每行一个优秀案例。请在“摘录页码”“摘录原文”“选定人”“身份”四列填写选定的摘录；"
+        "不选的行留空。",
+    ),
     ("2", "摘录原文须从该页报告原文复制（5 至 300 字），换行和空格不影响核对；页码按 PDF 页序。"),
     ("3", "身份填“评审专家”或“组委会”。已有摘录的行若要更换，须同时填写“更换理由”。"),
     ("4", "请勿修改统一社会信用代码、类别代码和报告版本三列：它们确定摘录属于哪一份报告。"),
@@ -107,7 +111,8 @@ class SheetImport:
 
 def _choice(row: CaseExcerptRow, file: str, number: int, recorded_by: str) -> ExcerptChoice:
     """Return the choice a complete row makes. Pure."""
-    assert row.page is not None and row.role is not None  # checked by row_choice_problems
+    assert row.page is not None
+    assert row.role is not None
     return ExcerptChoice(
         uscc=row.uscc,
         page=row.page,

@@ -17,7 +17,10 @@ from schemas.case_excerpts import (
 )
 from schemas.search_tables import searchable_text
 
-PAGE = "第三章 绿色发展\n公司全年完成光伏装机\n容量12兆瓦，减少碳排放\n约9,800吨。\n员工 志愿服务 4,200 小时。"
+PAGE = (
+    "第三章 绿色发展\n公司全年完成光伏装机\n容量12兆瓦，减少碳排放\n约9,800吨。\n"
+    "员工 志愿服务 4,200 小时。"
+)
 
 
 def _code(found: str | ExcerptProblem) -> str:
@@ -111,6 +114,4 @@ def test_fold_maps_every_kept_character_back_into_the_text(text: str) -> None:
     folded, at = fold(text)
 
     assert len(folded) == len(at)
-    assert all(
-        c in unicodedata.normalize("NFKC", text[i]) for c, i in zip(folded, at, strict=True)
-    )
+    assert all(c in unicodedata.normalize("NFKC", text[i]) for c, i in zip(folded, at, strict=True))

@@ -37,7 +37,7 @@ def test_choose_excerpt_stores_the_pages_words_with_who_role_and_report_version(
 ) -> None:
     with session_scope(engine) as session:
         ids = seed_cases(session, campaign_2024)
-        typed = "公司全年完成光伏装机\n容量１２兆瓦"
+        typed = "公司全年完成光伏装机\n容量\uff11\uff12兆瓦"  # full-width digits, a line wrap
         done = _choose(
             session, campaign_2024, ExcerptChoice(make_uscc(1), 2, typed, "张评审", REVIEWER)
         )
@@ -52,7 +52,8 @@ def test_choose_excerpt_stores_the_pages_words_with_who_role_and_report_version(
         ExcerptRole.REVIEWER,
     )
     assert row.chosen_at == NOW
-    assert done.target is not None and row.submission_id == done.target.submission_id
+    assert done.target is not None
+    assert row.submission_id == done.target.submission_id
     assert done.target.participation_id == ids[1]
 
 
@@ -158,4 +159,5 @@ def test_an_employee_care_case_takes_its_own_page(
         )
 
     assert done.status == ChoiceStatus.STORED
-    assert done.excerpt is not None and done.excerpt.text == CARE_EXCERPT
+    assert done.excerpt is not None
+    assert done.excerpt.text == CARE_EXCERPT
