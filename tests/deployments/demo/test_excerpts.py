@@ -1,0 +1,42 @@
+"""The demo chooses excerpts for every other commended case through the product's sheet."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from excerptkit import seed_cases
+from factories import make_uscc
+from sqlmodel import select
+
+from deployments.demo.excerpts import choose_demo_excerpts
+from schemas.campaign_file import CampaignFile
+from schemas.case_excerpt_tables import CaseExcerpt
+from schemas.case_excerpts import ExcerptRole
+from schemas.settings import Settings
+from tasks.store import campaign_session
+
+MEETING = date(2024, 12, 27)
+
+
+def test_the_demo_fills_and_imports_the_sheet_and_a_second_pass_changes_nothing(
+    workspace: Path, campaign_2024: CampaignFile
+) -> None:
+    with campaign_session(Settings()) as session:
+        seed_cases(session, campaign_2024)
+
+    first = choose_demo_excerpts(Settings(), campaign_2024, MEETING)
+    second = choose_demo_excerpts(Settings(), campaign_2024, MEETING)
+    with campaign_session(Settings()) as session:
+        rows = session.exec(select(CaseExcerpt)).all()
+
+    # the cases in sheet order: unit 2 employee care (no passage found), unit 1 green, unit 2
+    # green; every other one with a passage is chosen
+    assert [(t.uscc, t.category_key, v) for t, v in first.stored] == [
+        (make_uscc(2), "green-low-carbon", 1)
+    ]
+    assert (first.rejections, second.stored, second.unchanged) == ([], [], 1)
+    assert [(r.page, r.text, r.chosen_by, r.role, r.recorded_by) for r in rows] == [
+        (2, "公司全年完成光伏装机容量12兆瓦，", "陈评审", ExcerptRole.REVIEWER, "demo:2024-12-27")
+    ]
+    assert (workspace / "cases" / "2024" / "优秀案例摘录表-2024.xlsx").is_file()
