@@ -3,14 +3,16 @@
 After the meeting has approved the cases, the demo does what a campaign office does with
 `campaign cases sheet` and `campaign cases import`: it writes the season's case excerpt sheet
 into the workspace (the product's writer), fills in a choice for every other case (the first
-candidate passage the pre-screen found, on its page; a review expert for one, the organising
-committee for the next) and imports the filled sheet through the product's import, so the
-catalogue shows real chosen excerpts next to cases that have none. A case whose pre-screen found
-no passage is left empty, as a chooser would. Demo code: product code never imports it.
+candidate passage the pre-screen found that does not start at a section heading, on its page;
+a review expert for one, the organising committee for the next) and imports the filled sheet
+through the product's import, so the catalogue shows real chosen excerpts next to cases that
+have none. A case whose pre-screen found no passage is left empty, as a chooser would. Demo
+code: product code never imports it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from tasks.store import campaign_session
 __all__ = ["CHOOSERS", "choose_demo_excerpts", "fill_sheet"]
 
 CHOOSERS = (("陈评审", ExcerptRole.REVIEWER), ("组委会办公室", ExcerptRole.OPERATOR))
+HEADING = re.compile(r"^[一二三四五六七八九十]+、")  # a passage that starts at a section heading
 FIRST_ROW = 2  # the sheet's first data row (under the header)
 
 
@@ -42,7 +45,9 @@ def fill_sheet(path: Path, targets: list[CaseTarget]) -> int:
     for index, target in enumerate(targets):
         if index % 2 or not target.candidates or target.current is not None:
             continue
-        passage = target.candidates[0]
+        passage = next(
+            (p for p in target.candidates if not HEADING.match(p.text)), target.candidates[0]
+        )
         name, role = CHOOSERS[filled % len(CHOOSERS)]
         row = FIRST_ROW + index
         for header, value in (

@@ -7,13 +7,17 @@ from pathlib import Path
 
 from excerptkit import seed_cases
 from factories import make_uscc
+from openpyxl import load_workbook
 from sqlmodel import select
 
-from deployments.demo.excerpts import choose_demo_excerpts
+from deployments.demo.excerpts import choose_demo_excerpts, fill_sheet
 from schemas.campaign_file import CampaignFile
 from schemas.case_excerpt_tables import CaseExcerpt
 from schemas.case_excerpts import ExcerptRole
+from schemas.commendation import CommendationStatus
 from schemas.settings import Settings
+from tasks.commend.case_targets import CaseTarget, Passage
+from tasks.commend.excerpt_sheet import write_case_sheet
 from tasks.store import campaign_session
 
 MEETING = date(2024, 12, 27)
@@ -40,3 +44,30 @@ def test_the_demo_fills_and_imports_the_sheet_and_a_second_pass_changes_nothing(
         (2, "公司全年完成光伏装机容量12兆瓦，", "陈评审", ExcerptRole.REVIEWER, "demo:2024-12-27")
     ]
     assert (workspace / "cases" / "2024" / "优秀案例摘录表-2024.xlsx").is_file()
+
+
+def test_the_demo_prefers_a_passage_that_does_not_start_at_a_section_heading(
+    tmp_path: Path,
+) -> None:
+    target = CaseTarget(
+        commendation_id=1,
+        campaign_year=2024,
+        participation_id=1,
+        uscc=make_uscc(1),
+        unit_name="上海测试0001科技有限公司",
+        category_key="green-low-carbon",
+        title="绿色低碳优秀案例",
+        status=CommendationStatus.APPROVED,
+        report_version=1,
+        candidates=(
+            Passage(5, "七、绿色发展公司高度重视绿色发展。"),
+            Passage(6, "公司建成零碳工厂。"),
+        ),
+    )
+    path = write_case_sheet(tmp_path / "cases.xlsx", [target])
+
+    filled = fill_sheet(path, [target])
+
+    row = [c.value for c in load_workbook(path).worksheets[0][2]]
+    assert filled == 1
+    assert row[8:12] == [6, "公司建成零碳工厂。", "陈评审", "评审专家"]

@@ -14,7 +14,7 @@ from schemas.campaign_file import CampaignFile
 from schemas.case_excerpt_sheet import CASE_EXCERPTS
 from schemas.case_excerpt_tables import CaseExcerpt
 from tasks.commend.case_targets import case_targets
-from tasks.commend.excerpt_sheet import import_case_sheet, write_case_sheet
+from tasks.commend.excerpt_sheet import SheetImport, import_case_sheet, write_case_sheet
 from tasks.store import session_scope
 
 HEADERS = [c.header for c in CASE_EXCERPTS.columns]
@@ -36,7 +36,7 @@ def _sheet(session: Session, campaign: CampaignFile, path: Path) -> Path:
     return write_case_sheet(path, case_targets(session, campaign))
 
 
-def _import(session: Session, campaign: CampaignFile, path: Path):  # type: ignore[no-untyped-def]
+def _import(session: Session, campaign: CampaignFile, path: Path) -> SheetImport:
     return import_case_sheet(session, path, case_targets(session, campaign), NOW, "test")
 
 

@@ -13,13 +13,15 @@ from schemas.campaign_file import CampaignFile
 from schemas.case_excerpt_tables import CaseExcerpt
 from schemas.case_excerpts import ExcerptRole
 from tasks.commend.case_targets import case_targets
-from tasks.commend.excerpts import ChoiceStatus, ExcerptChoice, choose_excerpt
+from tasks.commend.excerpts import ChoiceOutcome, ChoiceStatus, ExcerptChoice, choose_excerpt
 from tasks.store import session_scope
 
 REVIEWER = ExcerptRole.REVIEWER
 
 
-def _choose(session: Session, campaign: CampaignFile, choice: ExcerptChoice, minutes: int = 0):  # type: ignore[no-untyped-def]
+def _choose(
+    session: Session, campaign: CampaignFile, choice: ExcerptChoice, minutes: int = 0
+) -> ChoiceOutcome:
     return choose_excerpt(
         session, case_targets(session, campaign), choice, NOW + timedelta(minutes=minutes)
     )

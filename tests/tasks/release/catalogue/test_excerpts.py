@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from schemas.campaign_file import CampaignFile
 from schemas.case_excerpts import ExcerptRole
-from schemas.catalogue import ChosenExcerpt
+from schemas.catalogue import CatalogueEntry, ChosenExcerpt
 from tasks.commend.case_targets import case_targets
 from tasks.commend.excerpts import ExcerptChoice, choose_excerpt
 from tasks.release.catalogue.entries import catalogue_entries
@@ -20,7 +20,7 @@ from tasks.store import session_scope
 DAY = date(2025, 1, 16)
 
 
-def _excerpts(entries: list, uscc_slug: str) -> list[ChosenExcerpt | None]:  # type: ignore[type-arg]
+def _excerpts(entries: list[CatalogueEntry], uscc_slug: str) -> list[ChosenExcerpt | None]:
     (entry,) = [e for e in entries if e.slug == uscc_slug]
     return [c.excerpt for c in entry.commendations]
 
