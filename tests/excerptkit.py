@@ -34,7 +34,7 @@ def screening() -> dict[str, Any]:
     """Return a stored pre-screen whose green topic found two passages on page 2."""
     evidence = [
         {"page": 2, "text": "公司全年完成光伏装机容量12兆瓦，"},
-        {"page": 2, "text": "减少碳排放约9,800吨。"},
+        {"page": 2, "text": "公司全年完成光伏装机容量12兆瓦，减少碳排放约9,800吨。"},
     ]
     return {
         "file": "report.pdf",

@@ -2,12 +2,12 @@
 
 After the meeting has approved the cases, the demo does what a campaign office does with
 `campaign cases sheet` and `campaign cases import`: it writes the season's case excerpt sheet
-into the workspace (the product's writer), fills in a choice for every other case (the first
-candidate passage the pre-screen found that does not start at a section heading, on its page;
-a review expert for one, the organising committee for the next) and imports the filled sheet
-through the product's import, so the catalogue shows real chosen excerpts next to cases that
-have none. A case whose pre-screen found no passage is left empty, as a chooser would. Demo
-code: product code never imports it.
+into the workspace (the product's writer), fills in a choice for every other case that has a
+passage a reviewer would quote (the first candidate the pre-screen found that is a whole
+sentence, not a heading or a table row, on its page; a review expert for one, the organising
+committee for the next) and imports the filled sheet through the product's import, so the
+catalogue shows real chosen excerpts next to cases that have none. Demo code: product code
+never imports it.
 """
 
 from __future__ import annotations
@@ -24,44 +24,61 @@ from schemas.case_excerpt_sheet import CASE_EXCERPTS
 from schemas.case_excerpts import MAX_CHARS, ROLE_WORDS, ExcerptRole
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from tasks.commend.case_targets import CaseTarget, case_targets
+from tasks.commend.case_targets import CaseTarget, Passage, case_targets
 from tasks.commend.excerpt_sheet import SheetImport, import_case_sheet, write_case_sheet
 from tasks.store import campaign_session
 
-__all__ = ["CHOOSERS", "choose_demo_excerpts", "fill_sheet"]
+__all__ = ["CHOOSERS", "choose_demo_excerpts", "demo_choices", "fill_sheet", "readable"]
 
 CHOOSERS = (("陈评审", ExcerptRole.REVIEWER), ("组委会办公室", ExcerptRole.OPERATOR))
 HEADING = re.compile(r"^[一二三四五六七八九十]+、")  # a passage that starts at a section heading
+FIGURE_SHARE = 0.3  # more digits and separators than this: a table row, not a sentence
 FIRST_ROW = 2  # the sheet's first data row (under the header)
 
 
+def readable(passage: Passage) -> bool:
+    """Return whether a reviewer would quote a passage: a whole sentence (ends with 。), not
+    starting at a section heading, not a run of table figures. Pure."""
+    figures = sum(1 for c in passage.text if c.isdigit() or c in " ,.%")
+    return (
+        passage.text.endswith("。")
+        and not HEADING.match(passage.text)
+        and figures <= len(passage.text) * FIGURE_SHARE
+    )
+
+
+def demo_choices(targets: list[CaseTarget]) -> list[tuple[int, Passage]]:
+    """Return (row index, passage) for every other case that has a readable candidate passage
+    (the first such passage), leaving out those chosen already; the same cases on every pass.
+    Pure."""
+    quotable = [
+        (index, t, next(p for p in t.candidates if readable(p)))
+        for index, t in enumerate(targets)
+        if any(readable(p) for p in t.candidates)
+    ]
+    return [(index, passage) for index, t, passage in quotable[::2] if t.current is None]
+
+
 def fill_sheet(path: Path, targets: list[CaseTarget]) -> int:
-    """Fill a choice into every other case's row that has a candidate passage and no choice
-    yet (page, text, chooser, role), as the reviewers would; return how many. Writes `path`."""
+    """Fill `demo_choices` into the sheet's rows (page, text, chooser, role), a review expert
+    and the office in turn, as they would; return how many. Writes `path`."""
     column = {c.header: i + 1 for i, c in enumerate(CASE_EXCERPTS.columns)}
     wb = load_workbook(path)
     ws = wb.worksheets[0]
-    filled = 0
-    for index, target in enumerate(targets):
-        if index % 2 or not target.candidates or target.current is not None:
-            continue
-        passage = next(
-            (p for p in target.candidates if not HEADING.match(p.text)), target.candidates[0]
-        )
-        name, role = CHOOSERS[filled % len(CHOOSERS)]
-        row = FIRST_ROW + index
+    choices = demo_choices(targets)
+    for turn, (index, passage) in enumerate(choices):
+        name, role = CHOOSERS[turn % len(CHOOSERS)]
         for header, value in (
             ("摘录页码", passage.page),
             ("摘录原文", passage.text[:MAX_CHARS]),
             ("选定人", name),
             ("身份", ROLE_WORDS[role]),
         ):
-            cell = ws.cell(row=row, column=column[header], value=value)
+            cell = ws.cell(row=FIRST_ROW + index, column=column[header], value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # typed text, as Excel keeps a pasted passage
-        filled += 1
     wb.save(path)
-    return filled
+    return len(choices)
 
 
 def choose_demo_excerpts(settings: Settings, campaign: CampaignFile, day: date) -> SheetImport:

@@ -35,18 +35,24 @@ def test_the_demo_fills_and_imports_the_sheet_and_a_second_pass_changes_nothing(
         rows = session.exec(select(CaseExcerpt)).all()
 
     # the cases in sheet order: unit 2 employee care (no passage found), unit 1 green, unit 2
-    # green; every other one with a passage is chosen
+    # green; every other one with a readable passage is chosen: unit 1's
     assert [(t.uscc, t.category_key, v) for t, v in first.stored] == [
-        (make_uscc(2), "green-low-carbon", 1)
+        (make_uscc(1), "green-low-carbon", 1)
     ]
     assert (first.rejections, second.stored, second.unchanged) == ([], [], 1)
     assert [(r.page, r.text, r.chosen_by, r.role, r.recorded_by) for r in rows] == [
-        (2, "公司全年完成光伏装机容量12兆瓦，", "陈评审", ExcerptRole.REVIEWER, "demo:2024-12-27")
+        (
+            2,
+            "公司全年完成光伏装机容量12兆瓦，减少碳排放约9,800吨。",
+            "陈评审",
+            ExcerptRole.REVIEWER,
+            "demo:2024-12-27",
+        )
     ]
     assert (workspace / "cases" / "2024" / "优秀案例摘录表-2024.xlsx").is_file()
 
 
-def test_the_demo_prefers_a_passage_that_does_not_start_at_a_section_heading(
+def test_the_demo_quotes_a_sentence_never_a_heading_or_a_table_row(
     tmp_path: Path,
 ) -> None:
     target = CaseTarget(
@@ -61,7 +67,9 @@ def test_the_demo_prefers_a_passage_that_does_not_start_at_a_section_heading(
         report_version=1,
         candidates=(
             Passage(5, "七、绿色发展公司高度重视绿色发展。"),
-            Passage(6, "公司建成零碳工厂。"),
+            Passage(5, "元 1,322.49 1,412.58 1,423.48 资产总额万元 26,983.28。"),
+            Passage(6, "公司建成零碳工厂，"),
+            Passage(6, "公司建成零碳工厂，年减排2.1万吨。"),
         ),
     )
     path = write_case_sheet(tmp_path / "cases.xlsx", [target])
@@ -70,4 +78,4 @@ def test_the_demo_prefers_a_passage_that_does_not_start_at_a_section_heading(
 
     row = [c.value for c in load_workbook(path).worksheets[0][2]]
     assert filled == 1
-    assert row[8:12] == [6, "公司建成零碳工厂。", "陈评审", "评审专家"]
+    assert row[8:12] == [6, "公司建成零碳工厂，年减排2.1万吨。", "陈评审", "评审专家"]

@@ -33,7 +33,7 @@ def test_case_targets_lists_cases_not_removed_with_the_newest_report_and_candida
     ]
     assert targets[1].candidates == (
         Passage(2, "公司全年完成光伏装机容量12兆瓦，"),
-        Passage(2, "减少碳排放约9,800吨。"),
+        Passage(2, "公司全年完成光伏装机容量12兆瓦，减少碳排放约9,800吨。"),
     )
     assert targets[0].candidates == ()  # the screening found no employee-care passage
 

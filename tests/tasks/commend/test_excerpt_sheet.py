@@ -55,7 +55,10 @@ def test_write_case_sheet_lists_each_case_with_its_candidates_as_text_cells(
         (make_uscc(1), "green-low-carbon", 1),
         (make_uscc(2), "green-low-carbon", 1),
     ]
-    assert rows[2][7] == "第 2 页：公司全年完成光伏装机容量12兆瓦，\n第 2 页：减少碳排放约9,800吨。"
+    assert rows[2][7] == (
+        "第 2 页：公司全年完成光伏装机容量12兆瓦，\n"
+        "第 2 页：公司全年完成光伏装机容量12兆瓦，减少碳排放约9,800吨。"
+    )
     assert rows[2][8:12] == [None, None, None, None]
     assert {c.data_type for r in ws.iter_rows(min_row=2) for c in r if c.value is not None} == {
         "s",
