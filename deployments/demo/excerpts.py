@@ -31,18 +31,21 @@ from tasks.store import campaign_session
 __all__ = ["CHOOSERS", "choose_demo_excerpts", "demo_choices", "fill_sheet", "readable"]
 
 CHOOSERS = (("陈评审", ExcerptRole.REVIEWER), ("组委会办公室", ExcerptRole.OPERATOR))
-HEADING = re.compile(r"^[一二三四五六七八九十]+、")  # a passage that starts at a section heading
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")  # 三、 （一）
+RUNNING_HEAD = re.compile(r"—\s*\d+\s*—")  # the page's header or footer (— 4 —) read along
 FIGURE_SHARE = 0.3  # more digits and separators than this: a table row, not a sentence
 FIRST_ROW = 2  # the sheet's first data row (under the header)
 
 
 def readable(passage: Passage) -> bool:
     """Return whether a reviewer would quote a passage: a whole sentence (ends with 。), not
-    starting at a section heading, not a run of table figures. Pure."""
+    starting at a section heading, without the page's running head, not a run of table
+    figures. Pure."""
     figures = sum(1 for c in passage.text if c.isdigit() or c in " ,.%")
     return (
         passage.text.endswith("。")
         and not HEADING.match(passage.text)
+        and not RUNNING_HEAD.search(passage.text)
         and figures <= len(passage.text) * FIGURE_SHARE
     )
 

@@ -52,7 +52,7 @@ def test_the_demo_fills_and_imports_the_sheet_and_a_second_pass_changes_nothing(
     assert (workspace / "cases" / "2024" / "优秀案例摘录表-2024.xlsx").is_file()
 
 
-def test_the_demo_quotes_a_sentence_never_a_heading_or_a_table_row(
+def test_the_demo_quotes_a_sentence_never_a_heading_a_running_head_or_a_table_row(
     tmp_path: Path,
 ) -> None:
     target = CaseTarget(
@@ -67,6 +67,8 @@ def test_the_demo_quotes_a_sentence_never_a_heading_or_a_table_row(
         report_version=1,
         candidates=(
             Passage(5, "七、绿色发展公司高度重视绿色发展。"),
+            Passage(5, "（一）零碳工厂公司建成零碳工厂。"),
+            Passage(5, "上海测试公司 2023年度社会责任报告— 4 —公司建成零碳工厂。"),
             Passage(5, "元 1,322.49 1,412.58 1,423.48 资产总额万元 26,983.28。"),
             Passage(6, "公司建成零碳工厂，"),
             Passage(6, "公司建成零碳工厂，年减排2.1万吨。"),
