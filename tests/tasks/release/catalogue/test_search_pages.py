@@ -4,6 +4,9 @@ pre-screen's passages under their own label; every value escaped."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from browserkit import run_chromium
 
 from schemas.campaign_file import CampaignFile
 from schemas.catalogue import (
@@ -74,3 +77,21 @@ def test_markup_in_an_excerpt_or_a_passage_is_shown_as_text(campaign_2024: Campa
 
     assert "<script>alert" not in page
     assert page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 2
+
+
+def test_chromium_shows_an_excerpt_made_of_markup_as_text(
+    chromium: str, campaign_2024: CampaignFile, tmp_path: Path
+) -> None:
+    markup = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+    chosen = ChosenExcerpt(page=1, text=f"案例{markup}", role="operator")
+    page = tmp_path / "cases.html"
+    page.write_text(_page(campaign_2024, ("a1", _case(chosen))), encoding="utf-8")
+
+    dom = run_chromium(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
+
+    quote = re.search(r'<blockquote class="kb-excerpt"[^>]*>(.*?)</blockquote>', dom, re.S)
+    assert quote is not None
+    assert "<img" not in quote.group(1)
+    assert "<script" not in quote.group(1)
+    assert "&lt;img src=x" in quote.group(1)
+    assert "<title>pwned</title>" not in dom
