@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments.cli_audit import register as register_audit_commands
+from deployments.cli_cases import register as register_cases_commands
 from deployments.cli_common import (
     business_day,
     check_campaign,
@@ -262,6 +263,7 @@ def demo(
 
 
 register_audit_commands(app)
+register_cases_commands(app)
 register_mail_commands(app)
 register_meeting_commands(app)
 register_release_commands(app)

@@ -25,6 +25,7 @@ __all__ = [
     "CatalogueCommendation",
     "CatalogueEdition",
     "CatalogueEntry",
+    "ChosenExcerpt",
     "KeyFigure",
     "UnsafeSlug",
     "catalogue_slug",
@@ -75,12 +76,23 @@ class CaseEvidence(_Frozen):
     text: str
 
 
+class ChosenExcerpt(_Frozen):
+    """The passage of its report a case is published with, as a reviewer (评审专家) or the
+    organising committee (组委会) chose it (schemas/case_excerpt_tables.py): words of the
+    report's page, never composed. The chooser's name is not published, only the role."""
+
+    page: int = Field(ge=1)
+    text: str
+    role: str  # reviewer | operator
+
+
 class CatalogueCommendation(_Frozen):
     """One approved commendation of a unit: its title, the case it honours, its order.
 
     `case_title` is the unit's own title for its case, never one the commend stage made up
     (an empty string then: the case is shown under the unit's name and the category).
-    `evidence` is what the pre-screen found in the report for the category's topic.
+    `evidence` is what the pre-screen found in the report for the category's topic;
+    `excerpt` the passage chosen for the case, when one was chosen on the report shown.
     """
 
     kind: str  # excellent_unit | case | speaker
@@ -89,6 +101,7 @@ class CatalogueCommendation(_Frozen):
     rank: int = 0
     category_key: str = ""
     evidence: tuple[CaseEvidence, ...] = ()
+    excerpt: ChosenExcerpt | None = None
 
 
 class CatalogueEntry(_Frozen):

@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+import schemas.case_excerpt_tables
 import schemas.outbox_table
 import schemas.release_tables
 import schemas.review_tables
@@ -44,6 +45,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 Ts = TypeVarTuple("Ts")
 
 _ = (
+    schemas.case_excerpt_tables,
     schemas.outbox_table,
     schemas.release_tables,
     schemas.review_tables,

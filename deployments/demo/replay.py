@@ -4,8 +4,9 @@
 seed) and plays it: before the clock the outside world sends what it sends that day (lists,
 receipts, forms, report PDFs, the roster, the experts' score sheets, the chair's decisions; the
 day after mobilization starts the operator cuts the held over-quota lists); then the daily clock
-runs (flows/season.py), and on the meeting day the meeting is held and the clock runs again so
-it sees the decision the same day; after the clock the sign-in sheets of the day's training
+runs (flows/season.py), and on the meeting day the meeting is held, excerpts are chosen for
+some approved cases through the case excerpt sheet, and the clock runs again so it sees the
+decision the same day; after the clock the sign-in sheets of the day's training
 sessions come in. `replay(days)` plays only the days asked for; what the world sends on the days
 in between is delivered before the next played day, in order, so nothing planned is lost.
 
@@ -30,6 +31,7 @@ from deployments.demo.closing import (
     record_absent_experts,
     return_score_sheets,
 )
+from deployments.demo.excerpts import choose_demo_excerpts
 from deployments.demo.world import (
     deliver_attendance,
     deliver_recommendations,
@@ -189,9 +191,12 @@ class SeasonReplay:
         self.after_clock(day)
 
     def clock(self, day: date) -> SeasonDay:
-        """Run the daily clock for `day`; on the meeting day hold the meeting and run it again.
+        """Run the daily clock for `day`; on the meeting day hold the meeting, let the reviewers
+        and the office choose excerpts for some approved cases (deployments/demo/excerpts.py)
+        and run it again.
 
-        Side effects: whatever the clock and the meeting do (database, workspace, mail).
+        Side effects: whatever the clock, the meeting and the excerpt sheet do (database,
+        workspace, mail).
         """
         from flows.season import season  # after prepare_prefect: Prefect reads env at import
 
@@ -199,6 +204,7 @@ class SeasonReplay:
             result = season(self.year, as_of=day)
             if day == self.campaign.events.meeting:
                 self.meeting(self.year, day)
+                choose_demo_excerpts(self.settings, self.campaign, day)
                 result = season(self.year, as_of=day)  # the clock sees the decision that day
         self._chair_unread = False
         return result

@@ -5,8 +5,9 @@ topics by their campaign names, the latest form's key figures formatted for read
 pre-screen read back in its current shape (a report without one shows no topics and is
 reported), the standards it cites, and its commendations as the public may see them: a case's
 title only when it is the unit's own (the title on its form), never the one the commend stage
-made up from the unit's name and the category, with the pre-screen's passages for the category's
-topic. No database, no files; tasks/release/catalogue/site.py renders the entries.
+made up from the unit's name and the category, with the excerpt a reviewer or the office chose
+for it on the report shown (else the pre-screen's passages for the category's topic, labelled
+as keyword hits). No database, no files; tasks/release/catalogue/site.py renders the entries.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from schemas.catalogue import (
 )
 from schemas.columns import BASIC_INFO
 from schemas.screening import ScreenResult
+from tasks.release.catalogue.excerpts import StoredExcerpt
 from tasks.release.catalogue.rows import CatalogueRows, ReportFile
 
 __all__ = [
@@ -101,14 +103,19 @@ def public_commendations(
     form: Mapping[str, Any],
     screening: ScreenResult | None,
     campaign: CampaignFile,
+    excerpts: Mapping[str, StoredExcerpt] | None = None,
+    report_id: int | None = None,
 ) -> tuple[CatalogueCommendation, ...]:
     """Return a unit's commendations as published; pure.
 
     A case keeps its title only when the unit's basic-information form names that title (the
     unit's own); a title the commend stage composed is dropped, so the case shows under the
-    unit's name and the category. A case carries the pre-screen's passages for its category's
-    topic (keyword hits, labelled as such on the page).
+    unit's name and the category. A case carries the excerpt chosen for it (`excerpts`, by
+    category key) when it was chosen on the report version shown (`report_id`, its submission
+    id), and the pre-screen's passages for its category's topic (keyword hits, labelled as
+    such on the page).
     """
+    chosen = excerpts or {}
     own = str(form.get("case_title") or "").strip()
     topic_of = {c.key: c.topic for c in campaign.commendation.categories}
     coverage = {t.key: t for t in screening.topics} if screening else {}
@@ -121,7 +128,11 @@ def public_commendations(
             else ()
         )
         title = award.case_title if own and award.case_title.strip() == own else ""
-        published.append(award.model_copy(update={"case_title": title, "evidence": evidence}))
+        stored = chosen.get(award.category_key) if award.kind == "case" else None
+        excerpt = stored.excerpt if stored and stored.submission_id == report_id else None
+        published.append(
+            award.model_copy(update={"case_title": title, "evidence": evidence, "excerpt": excerpt})
+        )
     return tuple(published)
 
 
@@ -138,6 +149,9 @@ def _screening(report: ReportFile | None) -> ScreenResult | None:
 def catalogue_entries(rows: CatalogueRows, campaign: CampaignFile) -> list[CatalogueEntry]:
     """Return one catalogue entry per listed unit, sorted as the catalogue lists them; pure."""
     entries = []
+    by_unit: dict[int, dict[str, StoredExcerpt]] = {}
+    for (owner, key), stored in rows.excerpts.items():
+        by_unit.setdefault(owner, {})[key] = stored
     for unit in rows.units:
         pid = unit.participation_id
         info = rows.basic_info.get(pid, {})
@@ -159,7 +173,12 @@ def catalogue_entries(rows: CatalogueRows, campaign: CampaignFile) -> list[Catal
                 standards=cited_standards(screening, campaign),
                 grade=rows.grades.get(pid, ""),
                 commendations=public_commendations(
-                    rows.commendations.get(pid, ()), info, screening, campaign
+                    rows.commendations.get(pid, ()),
+                    info,
+                    screening,
+                    campaign,
+                    by_unit.get(pid, {}),
+                    report.submission_id if report else None,
                 ),
                 certificate_number=rows.certificates.get(pid, ""),
                 pdf_pages=screening.pages if screening else None,

@@ -3,8 +3,8 @@
 `load_catalogue_rows` runs one query per table whatever the number of units: the listed
 participations with their unit's public fields (never its contacts), the recommending
 associations' names, the latest report PDF and basic-information form, the grade of the decided
-review (the version the unit was told, never the live outcome), approved commendations and the
-newest certificate issued by `as_of`. Read-only; the
+review (the version the unit was told, never the live outcome), approved commendations, the
+excerpts chosen for their cases and the newest certificate issued by `as_of`. Read-only; the
 rows become catalogue entries in tasks/release/catalogue/entries.py.
 """
 
@@ -24,6 +24,7 @@ from schemas.enums import ParticipationStatus, SubmissionKind
 from schemas.release_tables import Certificate, Commendation
 from schemas.tables import Association, Participation, Recommendation, Submission, Unit
 from tasks.common.decided_outcomes import decided_outcomes
+from tasks.release.catalogue.excerpts import StoredExcerpt, chosen_excerpts
 
 __all__ = [
     "LISTED",
@@ -77,6 +78,7 @@ class CatalogueRows:
     grades: dict[int, str] = field(default_factory=dict)
     commendations: dict[int, list[CatalogueCommendation]] = field(default_factory=dict)
     certificates: dict[int, str] = field(default_factory=dict)
+    excerpts: dict[tuple[int, str], StoredExcerpt] = field(default_factory=dict)  # of cases
 
 
 def _listed(campaign_year: int) -> Any:
@@ -184,7 +186,7 @@ def _certificates(session: Session, listed: Any, as_of: date) -> dict[int, str]:
 def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> CatalogueRows:
     """Read the listed units of a campaign and what the catalogue shows of them; read-only.
 
-    Six queries whatever the number of units. Only the latest version of each filing, the
+    Seven queries whatever the number of units. Only the latest version of each filing, the
     decided review (tasks/common/decided_outcomes.py) and the newest certificate issue count;
     certificates issued after `as_of` are not shown yet.
     """
@@ -195,6 +197,7 @@ def load_catalogue_rows(session: Session, campaign_year: int, as_of: date) -> Ca
     rows.grades = _grades(session, campaign_year, rows.units)
     rows.commendations = _awards(session, listed)
     rows.certificates = _certificates(session, listed, as_of)
+    rows.excerpts = chosen_excerpts(session, listed)
     return rows
 
 

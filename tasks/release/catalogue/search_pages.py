@@ -198,8 +198,10 @@ def render_units(editions: Sequence[CatalogueEdition], units: Sequence[UnitHisto
 
 
 def render_cases(editions: Sequence[CatalogueEdition]) -> str:
-    """Return the case library (cases.html); pure."""
+    """Return the case library (cases.html): each case with its chosen excerpt, else the
+    pre-screen's passages under their own label; pure."""
     library = case_library(editions)
-    total = sum(len(items) for _year, groups in library for _title, items in groups)
-    context = _context(editions, "") | {"cases": library, "total": total}
+    cases = [c for _year, groups in library for _title, items in groups for c in items]
+    chosen = sum(1 for c in cases if c.award.excerpt is not None)
+    context = _context(editions, "") | {"cases": library, "total": len(cases), "chosen": chosen}
     return environment().get_template("kb_cases.html").render(**context)

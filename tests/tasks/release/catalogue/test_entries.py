@@ -5,9 +5,10 @@ their campaign names."""
 from __future__ import annotations
 
 from schemas.campaign_file import CampaignFile
-from schemas.catalogue import CaseEvidence, CatalogueCommendation
+from schemas.catalogue import CaseEvidence, CatalogueCommendation, ChosenExcerpt
 from schemas.screening import Evidence, ScreenResult, TopicCoverage
 from tasks.release.catalogue.entries import cited_standards, public_commendations
+from tasks.release.catalogue.excerpts import StoredExcerpt
 
 
 def _screening(campaign: CampaignFile) -> ScreenResult:
@@ -67,3 +68,20 @@ def test_cited_standards_are_named_in_campaign_file_order(campaign_2024: Campaig
 
     assert cited_standards(_screening(campaign_2024), campaign_2024) == tuple(names)
     assert cited_standards(None, campaign_2024) == ()
+
+
+def test_a_case_shows_the_excerpt_chosen_on_the_report_shown_and_not_an_older_ones(
+    campaign_2024: CampaignFile,
+) -> None:
+    case = CatalogueCommendation(
+        kind="case", title="绿色低碳优秀案例", category_key="green-low-carbon"
+    )
+    chosen = ChosenExcerpt(page=3, text="推进碳达峰行动", role="operator")
+    excerpts = {"green-low-carbon": StoredExcerpt(11, chosen)}
+    screening = _screening(campaign_2024)
+
+    (current,) = public_commendations([case], {}, screening, campaign_2024, excerpts, 11)
+    (older,) = public_commendations([case], {}, screening, campaign_2024, excerpts, 12)
+
+    assert (current.excerpt, older.excerpt) == (chosen, None)
+    assert len(older.evidence) == 2
