@@ -67,8 +67,9 @@ def _who() -> str:
 
 
 AMBIGUOUS_NOTE = (
-    "[yellow]待核实 ambiguous[/yellow]：邮件已交给服务器后连接中断，或发送进程中途停止，服务器可能已收到，"
-    "也可能没有。请先查看收件箱或服务器日志再处理（确认送达 confirm / 重新排队 requeue / 取消 cancel）。\n"
+    "[yellow]待核实 ambiguous[/yellow]：邮件已交给服务器后连接中断，或发送进程中途停止，"
+    "服务器可能已收到，也可能没有。请先查看收件箱或服务器日志再处理"
+    "（确认送达 confirm / 重新排队 requeue / 取消 cancel）。\n"
     "The connection was lost after these were handed to the server, "
     "or a deliverer stopped while sending them; the server may or may not have them. Check "
     "the recipient's mailbox or the server log, then "
