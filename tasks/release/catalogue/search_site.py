@@ -5,8 +5,9 @@ every released report made searchable, a page per unit across years and the case
 database): each season's catalogue mirrored under <year>/ (hard links to the files of
 release/<year>/catalogue/, copies where links are impossible), text/<year>/<slug>.html per
 report (its text, one section per PDF page), units/<slug>.html, units.html, cases.html, the
-search page index.html and assets/, then the Pagefind index under pagefind/ (re-built only when a
-text page changed). A report's text is the one the screening stored (`stored`, read from the
+search page index.html and assets/, then the Pagefind indexes under pagefind/<shard>/ (one per
+year, or several for a large year; search_index.py), of which only the shards whose text pages
+changed are re-built. A report's text is the one the screening stored (`stored`, read from the
 database by the caller); only a report without stored pages has its PDF read, once per file
 content (cached by SHA-256 in `cache_dir`, outside the site). Files are replaced atomically and
 only when their bytes change; pages of reports no longer listed are removed. Reads no database.
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.catalogue import CatalogueEdition
 from tasks.release.catalogue.files import copy_if_changed, remove_unlisted, write_if_changed
-from tasks.release.catalogue.search_index import INDEX_DIR, folder_bytes, run_pagefind
+from tasks.release.catalogue.search_index import INDEX_DIR, folder_bytes, index_shards, shard_plan
 from tasks.release.catalogue.search_pages import (
     render_cases,
     render_search_page,
@@ -59,9 +60,11 @@ class SearchSiteBuild(BaseModel):
     files_removed: int
     files_mirrored: int  # season files linked or copied this time
     reindexed: bool
-    index_pages: int
+    index_pages: int  # pages indexed this time (in the shards re-built)
     index_seconds: float
     index_bytes: int
+    index_shards: int = 0  # shards (Pagefind indexes) the site has
+    shards_reindexed: int = 0  # of them re-built this time
 
 
 def _link_or_copy(source: Path, target: Path) -> bool:
@@ -110,11 +113,12 @@ def _pages(
     site: Path,
     texts: Mapping[str, Sequence[str]],
     with_pdf: Mapping[int, frozenset[str]],
+    shards: Sequence[str],
 ) -> dict[Path, str]:
-    """Return every page of the site by path; pure."""
+    """Return every page of the site by path (the search page merges `shards`); pure."""
     units = unit_histories(editions, with_pdf)
     pages = {
-        site / "index.html": render_search_page(editions),
+        site / "index.html": render_search_page(editions, shards),
         site / "units.html": render_units(editions, units),
         site / "cases.html": render_cases(editions),
     }
@@ -195,8 +199,8 @@ def build_search_site(
     (stored_text.page_list); `sources` maps "<year>/<slug>" to the report PDF, read only for a
     report not in `stored`; `season_dirs` maps a year to its built season catalogue (mirrored
     under <year>/). Side effects: reads those PDFs not in `cache_dir` (in worker processes) and
-    caches their text there; writes and removes files under `site`; runs Pagefind when a text
-    page changed or there is no index yet.
+    caches their text there; writes and removes files under `site`; runs Pagefind for each
+    index shard whose text pages changed (or that has no index yet).
     """
     editions = [
         e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
@@ -209,11 +213,11 @@ def build_search_site(
         year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
         for year in season_dirs
     }
-    written, total = _write(site, _pages(editions, site, texts, with_pdf))
-    texts_changed = any(site / "text" in path.parents for path in written)
+    plan = shard_plan({ed.campaign.year: [e.slug for e in ed.entries] for ed in editions})
+    written, total = _write(site, _pages(editions, site, texts, with_pdf, list(plan)))
+    changed = {p.relative_to(site).as_posix() for p in written if site / "text" in p.parents}
     stale = _remove_stale(editions, site)
-    reindex = texts_changed or stale > 0 or not (site / INDEX_DIR / "pagefind.js").is_file()
-    run = run_pagefind(site) if reindex else None
+    run = index_shards(site, plan, changed)
     keys = [f"{ed.campaign.year}/{e.slug}" for ed in editions for e in ed.entries]
     return SearchSiteBuild(
         site_dir=str(site),
@@ -235,4 +239,6 @@ def build_search_site(
         index_pages=run.pages if run else 0,
         index_seconds=run.seconds if run else 0.0,
         index_bytes=run.index_bytes if run else folder_bytes(site / INDEX_DIR),
+        index_shards=len(plan),
+        shards_reindexed=run.shards if run else 0,
     )
