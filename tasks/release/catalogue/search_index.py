@@ -10,9 +10,10 @@ so a term found in thousands of reports is answered faster by several smaller in
 changed report re-indexes only its shard (Pagefind has no incremental mode).
 
 `index_shards` runs Pagefind for the shards whose pages changed (or whose set of pages changed,
-or whose index is missing), each into a fresh folder that then replaces the shard's folder, and
-removes the folders of shards no longer planned. `<site>/pagefind/shards.json` records which
-pages each indexed shard holds. Raises `SearchIndexFailed` with Pagefind's own message when it
+or whose index is missing), each into a fresh folder that then replaces the shard's folder;
+`remove_unplanned` removes the folders of shards no longer planned (called once the search page
+no longer names them). `<site>/pagefind/shards.json` records which pages each indexed shard
+holds. Raises `SearchIndexFailed` with Pagefind's own message when it
 fails. Writes only inside the site.
 """
 
@@ -44,6 +45,7 @@ __all__ = [
     "folder_bytes",
     "index_shards",
     "pagefind_binary",
+    "remove_unplanned",
     "shard_plan",
 ]
 
@@ -67,13 +69,12 @@ class SearchIndexFailed(RuntimeError):
 
 class IndexRun(NamedTuple):
     """The Pagefind runs of one build: shards indexed, their pages and words (summed over the
-    shards run), seconds, bytes of the whole index (every shard)."""
+    shards run), seconds."""
 
     shards: int
     pages: int
     words: int
     seconds: float
-    index_bytes: int
 
 
 def pagefind_binary() -> Path:
@@ -172,18 +173,22 @@ def _run_one(site: Path, name: str, pages: Sequence[str]) -> tuple[int, int]:
     )
 
 
-def _remove_unplanned(index: Path, plan: Mapping[str, Sequence[str]]) -> None:
-    """Remove what `index` holds besides the planned shards and the manifest (old shards, and
-    the single index of earlier builds)."""
+def remove_unplanned(site: Path, plan: Mapping[str, Sequence[str]]) -> int:
+    """Remove what `site/pagefind/` holds besides the planned shards and the manifest (old
+    shards, and the single index of earlier builds); return how many entries went."""
+    index = site / INDEX_DIR
     if not index.is_dir():
-        return
-    for path in index.iterdir():
+        return 0
+    removed = 0
+    for path in sorted(index.iterdir()):
         if path.name in plan or path.name == MANIFEST:
             continue
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink()
+        removed += 1
+    return removed
 
 
 def index_shards(
@@ -194,8 +199,8 @@ def index_shards(
     A shard runs when a page of it is in `changed` (paths relative to the site), when its pages
     differ from those recorded in the manifest, or when its index is missing. Side effects:
     runs the Pagefind binary once per such shard, replaces their folders under
-    `site/pagefind/`, removes unplanned ones, rewrites `site/pagefind/shards.json` (first
-    without the shards about to run, so a failed run is retried by the next build).
+    `site/pagefind/`, rewrites `site/pagefind/shards.json` (first without the shards about to
+    run, so a failed run is retried by the next build). Removes no shard (remove_unplanned).
     """
     index = site / INDEX_DIR
     recorded = _manifest(index)
@@ -207,7 +212,6 @@ def index_shards(
         or any(p in changed for p in pages)
     ]
     kept = {name: recorded[name] for name in plan if name in recorded and name not in to_run}
-    _remove_unplanned(index, plan)
     _write_manifest(index, kept)
     if not to_run:
         return None
@@ -225,5 +229,4 @@ def index_shards(
         pages=pages,
         words=words,
         seconds=time.perf_counter() - started,
-        index_bytes=folder_bytes(index),
     )

@@ -24,7 +24,14 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.catalogue import CatalogueEdition
 from tasks.release.catalogue.files import copy_if_changed, remove_unlisted, write_if_changed
-from tasks.release.catalogue.search_index import INDEX_DIR, folder_bytes, index_shards, shard_plan
+from tasks.release.catalogue.search_index import (
+    INDEX_DIR,
+    IndexRun,
+    folder_bytes,
+    index_shards,
+    remove_unplanned,
+    shard_plan,
+)
 from tasks.release.catalogue.search_pages import (
     render_cases,
     render_search_page,
@@ -143,13 +150,13 @@ def _mirror_seasons(season_dirs: Mapping[int, Path], site: Path) -> tuple[int, i
     return mirrored, removed
 
 
-def _write(site: Path, pages: Mapping[Path, str]) -> tuple[list[Path], int]:
-    """Write the pages and the assets where their bytes changed; return (written, files).
+def _write(site: Path, pages: Mapping[Path, str], assets: bool) -> tuple[list[Path], int]:
+    """Write the pages (and the assets) where their bytes changed; return (written, files).
 
     Creating thousands of files is bound by the file system's latency: a few threads overlap it.
     """
     files = {path: html.encode("utf-8") for path, html in pages.items()}
-    for name in SITE_ASSETS:
+    for name in SITE_ASSETS if assets else ():
         files[site / "assets" / name] = (TEMPLATES / name).read_bytes()
     for folder in {path.parent for path in files}:
         folder.mkdir(parents=True, exist_ok=True)
@@ -184,6 +191,26 @@ def _texts(
     return texts | {key: tuple(pages) for key, pages in stored.items()}, count
 
 
+def _write_and_index(
+    editions: Sequence[CatalogueEdition],
+    site: Path,
+    pages: Mapping[Path, str],
+    plan: Mapping[str, Sequence[str]],
+) -> tuple[list[Path], int, int, IndexRun | None]:
+    """Write the pages, index the shards that changed, then write the search page and its
+    script (they name the shards, so they change once the shards exist) and remove the old
+    shards; return (written, files, stale pages removed, the Pagefind runs or None)."""
+    search_page = {site / "index.html": pages[site / "index.html"]}
+    rest = {path: html for path, html in pages.items() if path not in search_page}
+    written, total = _write(site, rest, assets=False)
+    changed = {p.relative_to(site).as_posix() for p in written if site / "text" in p.parents}
+    stale = _remove_stale(editions, site)
+    run = index_shards(site, plan, changed)
+    front, count = _write(site, search_page, assets=True)
+    remove_unplanned(site, plan)
+    return written + front, total + count, stale, run
+
+
 def build_search_site(
     editions: Sequence[CatalogueEdition],
     site: Path,
@@ -200,7 +227,8 @@ def build_search_site(
     report not in `stored`; `season_dirs` maps a year to its built season catalogue (mirrored
     under <year>/). Side effects: reads those PDFs not in `cache_dir` (in worker processes) and
     caches their text there; writes and removes files under `site`; runs Pagefind for each
-    index shard whose text pages changed (or that has no index yet).
+    index shard whose text pages changed (or that has no index yet), then writes the search page
+    (which names the shards) and removes the shards no longer planned.
     """
     editions = [
         e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
@@ -214,10 +242,8 @@ def build_search_site(
         for year in season_dirs
     }
     plan = shard_plan({ed.campaign.year: [e.slug for e in ed.entries] for ed in editions})
-    written, total = _write(site, _pages(editions, site, texts, with_pdf, list(plan)))
-    changed = {p.relative_to(site).as_posix() for p in written if site / "text" in p.parents}
-    stale = _remove_stale(editions, site)
-    run = index_shards(site, plan, changed)
+    pages = _pages(editions, site, texts, with_pdf, list(plan))
+    written, total, stale, run = _write_and_index(editions, site, pages, plan)
     keys = [f"{ed.campaign.year}/{e.slug}" for ed in editions for e in ed.entries]
     return SearchSiteBuild(
         site_dir=str(site),
@@ -238,7 +264,7 @@ def build_search_site(
         reindexed=run is not None,
         index_pages=run.pages if run else 0,
         index_seconds=run.seconds if run else 0.0,
-        index_bytes=run.index_bytes if run else folder_bytes(site / INDEX_DIR),
+        index_bytes=folder_bytes(site / INDEX_DIR),
         index_shards=len(plan),
         shards_reindexed=run.shards if run else 0,
     )

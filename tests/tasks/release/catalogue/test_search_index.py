@@ -18,7 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitekit import FixtureSite
 
-from tasks.release.catalogue.search_index import MANIFEST, index_shards, shard_plan
+from tasks.release.catalogue.search_index import (
+    MANIFEST,
+    index_shards,
+    remove_unplanned,
+    shard_plan,
+)
 from tasks.release.catalogue.search_pages import render_search_page
 
 SLUGS = st.text(alphabet="0123456789abcdefghjklmnpqrtuwxy", min_size=18, max_size=18)
@@ -89,6 +94,8 @@ def test_only_changed_shards_are_indexed_again_and_unplanned_ones_go(
     changed = index_shards(site, plan, {plan[one][0]})
     fewer = shard_plan(years, 1000)
     merged = index_shards(site, fewer, set())
+    kept_until_removed = sorted(p.name for p in (site / "pagefind").iterdir())
+    removed = remove_unplanned(site, fewer)
 
     assert first is not None
     assert (first.shards, first.pages) == (len(plan), 10)
@@ -99,6 +106,8 @@ def test_only_changed_shards_are_indexed_again_and_unplanned_ones_go(
     assert moved
     assert merged is not None
     assert (merged.shards, merged.pages) == (len(moved), sum(len(fewer[n]) for n in moved))
+    assert kept_until_removed == sorted({*plan, *fewer, MANIFEST})  # the old page names them
+    assert removed == len(set(plan) - set(fewer))
     assert sorted(p.name for p in (site / "pagefind").iterdir()) == sorted([*fewer, MANIFEST])
     recorded = json.loads((site / "pagefind" / MANIFEST).read_text("utf-8"))["shards"]
     assert recorded == {name: list(pages) for name, pages in fewer.items()}
