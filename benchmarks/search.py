@@ -12,18 +12,21 @@ rows (the intake's own `page_rows`) in a SQLite file. Timed, in this order:
   build_cold        the product's path: the decided versions' pages read from the database
                     (`stored_pages`, `page_list`; its share reported apart), `build_search_site`
                     from nothing (no PDF read), every page rendered and written, Pagefind run;
-  pagefind_baseline the Pagefind binary alone over the same prepared text pages: the limit of
-                    the build (the text exists, the pages are written: indexing them is left);
+  pagefind_baseline the Pagefind binary alone, one run over all the prepared text pages (one
+                    index, kept for the latency comparison below): the limit of a build that
+                    indexes everything (the text exists, the pages are written);
   build_unchanged   the same build again (nothing written or indexed);
-  build_one_changed one report gets a new version with new stored pages: its page written, the
-                    index re-built (Pagefind has no incremental mode).
-Index size: bytes of pagefind/ per report, and of the text pages. Latency, in headless Chromium
-over http from 127.0.0.1 with the browser cache off, for three queries: `cold` = navigation of
-index.html?q=TERM to the first result shown (page, script, index and fragments loaded); `warm` =
-the query submitted in a page whose search is ready, to its first result shown; `baseline_warm`
-= in such a page, Pagefind's own `search()` plus the first result's `data()` (the limit of the
-engine; it shows nothing and checks nothing). Medians of `--latency-runs`. The 1-minute
-load average is recorded before each part (the machine is shared: read the figures with it).
+  build_one_changed one report gets a new version with new stored pages: its page written, its
+                    index shard re-built (the site's index is in shards: search_index.py).
+Index size: bytes of pagefind/ (every shard) per report, and of the text pages. Latency, in
+headless Chromium over http from 127.0.0.1 with the browser cache off, for three queries: `cold`
+= navigation of index.html?q=TERM to the first result shown (page, script, index and fragments
+loaded); `warm` = the query submitted in a page whose search is ready, to its first result
+shown; `baseline_warm` = in such a page, Pagefind's own `search()` over the merged shards plus
+the first result's `data()` (the limit of the engine; it shows nothing and checks nothing);
+`one_index_warm` = the same over the single index of `pagefind_baseline` (what the site had
+before the shards), in the same browser. Medians of `--latency-runs`. The 1-minute load average
+is recorded before each part (the machine is shared: read the figures with it).
 Writes benchmarks/results/search.json and prints a summary.
 """
 
@@ -175,13 +178,18 @@ def read_stored(engine: sa.Engine, versions: dict[str, int]) -> dict[str, tuple[
     return {key: page_list(found[sid]) for key, sid in versions.items() if sid in found}
 
 
+ONE_INDEX = "pagefind-one"  # the single index of pagefind_baseline, in the site for latency
+
+
 def pagefind_baseline(site: Path) -> float:
-    """Return the seconds of the Pagefind binary alone over the site's text pages."""
-    with tempfile.TemporaryDirectory(prefix="pagefind-baseline-") as out:
-        command = [str(pagefind_binary()), "--site", str(site), "--glob", TEXT_GLOB]
-        started = time.perf_counter()
-        subprocess.run([*command, "--output-path", out], check=True, capture_output=True)
-        return time.perf_counter() - started
+    """Return the seconds of the Pagefind binary alone over all the site's text pages (one
+    index, written to `site/pagefind-one/`)."""
+    out = site / ONE_INDEX
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(pagefind_binary()), "--site", str(site), "--glob", TEXT_GLOB]
+    started = time.perf_counter()
+    subprocess.run([*command, "--output-path", str(out)], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def _timed(build: Any) -> tuple[float, Any]:
@@ -247,6 +255,7 @@ def builds(
         "seconds": round(seconds, 2),
         "database_read_seconds": round(database_seconds[-1], 2),
         "pagefind_seconds": round(cold.index_seconds, 2),
+        "index_shards": cold.index_shards,
         "texts_stored": cold.texts_stored,
         "texts_read": cold.texts_read,
         "texts_missing": len(cold.texts_missing),
@@ -262,6 +271,8 @@ def builds(
     figures["build_one_changed"] = {
         "seconds": round(seconds, 2),
         "pagefind_seconds": round(one.index_seconds, 2),
+        "shards_reindexed": one.shards_reindexed,
+        "pages_reindexed": one.index_pages,
         "texts_read": one.texts_read,
         "files_written": one.files_written,
     }
@@ -271,6 +282,7 @@ def builds(
         "index_bytes_per_report": round(cold.index_bytes / reports),
         "text_pages_bytes_per_report": round(folder_bytes(site / "text") / reports),
         "index_files": sum(1 for p in (site / "pagefind").rglob("*") if p.is_file()),
+        "one_index_bytes": folder_bytes(site / ONE_INDEX),
     }
     figures["site"] = site
     return figures
@@ -295,17 +307,22 @@ OURS_WARM = """(async () => {
   return Number(l.dataset.first || -1);
 })()"""
 BASELINE_WARM = """(async () => {
-  const pf = await import('./pagefind/pagefind.js');
+  const shards = document.getElementById('kb-search').dataset.index.split(' ');
+  const pf = await import('./pagefind/' + shards[0] + '/pagefind.js');  // the page's, merged
   const t = performance.now();
   const s = await pf.search(%s);
   if (s.results.length) { await s.results[0].data(); }
   return performance.now() - t;
 })()"""
+ONE_INDEX_WARM = BASELINE_WARM.replace(
+    "'./pagefind/' + shards[0] + '/pagefind.js');  // the page's, merged",
+    f"'./{ONE_INDEX}/pagefind.js');  // another module: its own instance",
+)
 
 
 def latency(chromium: str, base: str, query: str, baseline_first: bool) -> dict[str, float]:
     """Return the cold, warm and baseline first-result latencies (ms) of `query` in a new
-    browser with its cache off (every page load fetches the index again); the warm two run in
+    browser with its cache off (every page load fetches the index again); the warm three run in
     the order given (runs alternate it)."""
 
     async def run(page: DevtoolsPage) -> dict[str, float]:
@@ -314,7 +331,11 @@ def latency(chromium: str, base: str, query: str, baseline_first: bool) -> dict[
         await page.call("Page.navigate", url=f"{base}index.html?q={query}")
         cold = float(await page.wait_for(FIRST_SHOWN, 120))
         found: dict[str, float] = {"cold": cold}
-        order = [("baseline_warm", BASELINE_WARM), ("warm", OURS_WARM)]
+        order = [
+            ("baseline_warm", BASELINE_WARM),
+            ("one_index_warm", ONE_INDEX_WARM),
+            ("warm", OURS_WARM),
+        ]
         for key, script in order if baseline_first else order[::-1]:
             await page.call("Page.navigate", url=f"{base}index.html")
             await asyncio.sleep(0.2)  # the old page's flag is not read as the new one's
@@ -335,7 +356,7 @@ def latencies(site: Path, runs: int) -> dict[str, Any]:
             samples = [latency(chromium, base, query, i % 2 == 0) for i in range(runs)]
             found[query] = {
                 key: round(statistics.median(s[key] for s in samples), 1)
-                for key in ("cold", "warm", "baseline_warm")
+                for key in ("cold", "warm", "baseline_warm", "one_index_warm")
             }
     return found
 

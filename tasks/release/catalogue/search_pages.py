@@ -128,8 +128,9 @@ def case_library(
     return library
 
 
-def render_search_page(editions: Sequence[CatalogueEdition]) -> str:
-    """Return the site's index.html: the full-text search with its filters; pure."""
+def render_search_page(editions: Sequence[CatalogueEdition], shards: Sequence[str] = ()) -> str:
+    """Return the site's index.html: the full-text search with its filters, merging the index
+    `shards` (pagefind/<shard>/, searched together); pure."""
     entries = [e for edition in editions for e in edition.entries]
     topics = list(dict.fromkeys(t for ed in reversed(editions) for t in ed.campaign.topics))
     awards = Counter(c.title for e in entries for c in e.commendations)
@@ -164,6 +165,7 @@ def render_search_page(editions: Sequence[CatalogueEdition]) -> str:
         "editions": list(reversed(editions)),
         "reports": len(entries),
         "units": len({e.slug for e in entries}),
+        "shards": " ".join(shards),
     }
     return environment().get_template("kb_index.html").render(**context)
 

@@ -5,8 +5,9 @@ every released report made searchable, a page per unit across years and the case
 database): each season's catalogue mirrored under <year>/ (hard links to the files of
 release/<year>/catalogue/, copies where links are impossible), text/<year>/<slug>.html per
 report (its text, one section per PDF page), units/<slug>.html, units.html, cases.html, the
-search page index.html and assets/, then the Pagefind index under pagefind/ (re-built only when a
-text page changed). A report's text is the one the screening stored (`stored`, read from the
+search page index.html and assets/, then the Pagefind indexes under pagefind/<shard>/ (one per
+year, or several for a large year; search_index.py), of which only the shards whose text pages
+changed are re-built. A report's text is the one the screening stored (`stored`, read from the
 database by the caller); only a report without stored pages has its PDF read, once per file
 content (cached by SHA-256 in `cache_dir`, outside the site). Files are replaced atomically and
 only when their bytes change; pages of reports no longer listed are removed. Reads no database.
@@ -23,7 +24,14 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.catalogue import CatalogueEdition
 from tasks.release.catalogue.files import copy_if_changed, remove_unlisted, write_if_changed
-from tasks.release.catalogue.search_index import INDEX_DIR, folder_bytes, run_pagefind
+from tasks.release.catalogue.search_index import (
+    INDEX_DIR,
+    IndexRun,
+    folder_bytes,
+    index_shards,
+    remove_unplanned,
+    shard_plan,
+)
 from tasks.release.catalogue.search_pages import (
     render_cases,
     render_search_page,
@@ -59,9 +67,11 @@ class SearchSiteBuild(BaseModel):
     files_removed: int
     files_mirrored: int  # season files linked or copied this time
     reindexed: bool
-    index_pages: int
+    index_pages: int  # pages indexed this time (in the shards re-built)
     index_seconds: float
     index_bytes: int
+    index_shards: int = 0  # shards (Pagefind indexes) the site has
+    shards_reindexed: int = 0  # of them re-built this time
 
 
 def _link_or_copy(source: Path, target: Path) -> bool:
@@ -110,11 +120,12 @@ def _pages(
     site: Path,
     texts: Mapping[str, Sequence[str]],
     with_pdf: Mapping[int, frozenset[str]],
+    shards: Sequence[str],
 ) -> dict[Path, str]:
-    """Return every page of the site by path; pure."""
+    """Return every page of the site by path (the search page merges `shards`); pure."""
     units = unit_histories(editions, with_pdf)
     pages = {
-        site / "index.html": render_search_page(editions),
+        site / "index.html": render_search_page(editions, shards),
         site / "units.html": render_units(editions, units),
         site / "cases.html": render_cases(editions),
     }
@@ -139,13 +150,13 @@ def _mirror_seasons(season_dirs: Mapping[int, Path], site: Path) -> tuple[int, i
     return mirrored, removed
 
 
-def _write(site: Path, pages: Mapping[Path, str]) -> tuple[list[Path], int]:
-    """Write the pages and the assets where their bytes changed; return (written, files).
+def _write(site: Path, pages: Mapping[Path, str], assets: bool) -> tuple[list[Path], int]:
+    """Write the pages (and the assets) where their bytes changed; return (written, files).
 
     Creating thousands of files is bound by the file system's latency: a few threads overlap it.
     """
     files = {path: html.encode("utf-8") for path, html in pages.items()}
-    for name in SITE_ASSETS:
+    for name in SITE_ASSETS if assets else ():
         files[site / "assets" / name] = (TEMPLATES / name).read_bytes()
     for folder in {path.parent for path in files}:
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,6 +191,26 @@ def _texts(
     return texts | {key: tuple(pages) for key, pages in stored.items()}, count
 
 
+def _write_and_index(
+    editions: Sequence[CatalogueEdition],
+    site: Path,
+    pages: Mapping[Path, str],
+    plan: Mapping[str, Sequence[str]],
+) -> tuple[list[Path], int, int, IndexRun | None]:
+    """Write the pages, index the shards that changed, then write the search page and its
+    script (they name the shards, so they change once the shards exist) and remove the old
+    shards; return (written, files, stale pages removed, the Pagefind runs or None)."""
+    search_page = {site / "index.html": pages[site / "index.html"]}
+    rest = {path: html for path, html in pages.items() if path not in search_page}
+    written, total = _write(site, rest, assets=False)
+    changed = {p.relative_to(site).as_posix() for p in written if site / "text" in p.parents}
+    stale = _remove_stale(editions, site)
+    run = index_shards(site, plan, changed)
+    front, count = _write(site, search_page, assets=True)
+    remove_unplanned(site, plan)
+    return written + front, total + count, stale, run
+
+
 def build_search_site(
     editions: Sequence[CatalogueEdition],
     site: Path,
@@ -195,8 +226,9 @@ def build_search_site(
     (stored_text.page_list); `sources` maps "<year>/<slug>" to the report PDF, read only for a
     report not in `stored`; `season_dirs` maps a year to its built season catalogue (mirrored
     under <year>/). Side effects: reads those PDFs not in `cache_dir` (in worker processes) and
-    caches their text there; writes and removes files under `site`; runs Pagefind when a text
-    page changed or there is no index yet.
+    caches their text there; writes and removes files under `site`; runs Pagefind for each
+    index shard whose text pages changed (or that has no index yet), then writes the search page
+    (which names the shards) and removes the shards no longer planned.
     """
     editions = [
         e.model_copy(update={"season_pages": e.campaign.year in season_dirs})
@@ -209,11 +241,9 @@ def build_search_site(
         year: frozenset(p.stem for p in (site / str(year) / "pdf").glob("*.pdf"))
         for year in season_dirs
     }
-    written, total = _write(site, _pages(editions, site, texts, with_pdf))
-    texts_changed = any(site / "text" in path.parents for path in written)
-    stale = _remove_stale(editions, site)
-    reindex = texts_changed or stale > 0 or not (site / INDEX_DIR / "pagefind.js").is_file()
-    run = run_pagefind(site) if reindex else None
+    plan = shard_plan({ed.campaign.year: [e.slug for e in ed.entries] for ed in editions})
+    pages = _pages(editions, site, texts, with_pdf, list(plan))
+    written, total, stale, run = _write_and_index(editions, site, pages, plan)
     keys = [f"{ed.campaign.year}/{e.slug}" for ed in editions for e in ed.entries]
     return SearchSiteBuild(
         site_dir=str(site),
@@ -234,5 +264,7 @@ def build_search_site(
         reindexed=run is not None,
         index_pages=run.pages if run else 0,
         index_seconds=run.seconds if run else 0.0,
-        index_bytes=run.index_bytes if run else folder_bytes(site / INDEX_DIR),
+        index_bytes=folder_bytes(site / INDEX_DIR),
+        index_shards=len(plan),
+        shards_reindexed=run.shards if run else 0,
     )

@@ -7,7 +7,9 @@
    its text holds every word of the query as typed; its pages and excerpts are found in that text
    (Pagefind's `content`, where "第 N 页. " starts each page). Every excerpt and every value is
    put into the page as text nodes (textContent), never as HTML, so nothing in a report or a
-   query becomes markup. */
+   query becomes markup. The index is in shards (pagefind/<shard>/: one per year, more for a
+   large year; the form's data-index lists them, newest first): the first is loaded and the
+   others merged into it (Pagefind's mergeIndex), so one search runs over all of them. */
 
 const FILTERS = ["year", "topic", "industry", "district", "standard", "commendation"];
 const SHOWN = 20; // reports shown
@@ -173,6 +175,10 @@ async function run(state) {
     finish(started, 0, "", "idle");
     return;
   }
+  if (pagefind === null) { // a site with no report: no index
+    finish(started, 0, "没有找到包含这些词的报告。", "done");
+    return;
+  }
   status.textContent = "检索中…";
   const search = await pagefind.search(tokens.length ? tokens.join(" ") : null, { filters });
   if (mine !== generation || search === null) { return; }
@@ -181,10 +187,11 @@ async function run(state) {
   let at = 0;
   while (at < search.results.length && shown < SHOWN && checked < CHECKED) {
     const size = at === 0 ? FIRST_BATCH : BATCH; // a small first batch: the first result sooner
-    const loaded = await Promise.all(search.results.slice(at, at + size).map((r) => r.data()));
+    const loading = search.results.slice(at, at + size).map((r) => r.data()); // fetched together
     at += size;
-    if (mine !== generation) { return; }
-    for (const data of loaded) {
+    for (const pending of loading) { // checked and shown in order, each as soon as it is here
+      const data = await pending;
+      if (mine !== generation) { return; }
       checked += 1;
       if (shown >= SHOWN || !tokens.every((t) => normalise(data.content).includes(t))) { continue; }
       list.appendChild(renderResult(data, tokens));
@@ -213,7 +220,7 @@ function searchNow() {
 function update() { // while typing: load the index chunks of the words so far, wait for a pause
   window.clearTimeout(timer);
   const tokens = words(readForm().q);
-  if (tokens.length) { pagefind.preload(tokens.join(" ")).catch(() => {}); }
+  if (tokens.length && pagefind !== null) { pagefind.preload(tokens.join(" ")).catch(() => {}); }
   timer = window.setTimeout(searchNow, 200);
 }
 
@@ -228,9 +235,16 @@ async function start() {
     list.dataset.state = "unavailable";
     return;
   }
-  pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
-  await pagefind.options({ baseUrl: new URL("..", import.meta.url).pathname, excerptLength: 40 });
-  await pagefind.init();
+  const root = new URL("..", import.meta.url);
+  const shards = (form.dataset.index || "").split(" ").filter(Boolean);
+  if (shards.length) {
+    const options = { baseUrl: root.pathname, excerptLength: 40 };
+    pagefind = await import(new URL("pagefind/" + shards[0] + "/pagefind.js", root).href);
+    await pagefind.options(options);
+    await Promise.all(shards.slice(1).map(
+      (name) => pagefind.mergeIndex(new URL("pagefind/" + name + "/", root).pathname, options)));
+    await pagefind.init();
+  }
   fillForm(readAddress());
   form.addEventListener("input", update);
   form.addEventListener("change", searchNow);

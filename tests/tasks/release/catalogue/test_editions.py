@@ -159,7 +159,11 @@ def test_publishing_a_season_builds_the_site_over_all_years_with_its_index(
     assert (summary.site_reindexed, summary.site_problem) == (True, "")
     assert (again.site_texts_read, again.site_reindexed) == (0, False)
     assert summary.site_index_bytes > 0
-    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert [p.parent.name for p in sorted(site.glob("pagefind/*/pagefind.js"))] == [
+        "2023-0",
+        "2024-0",
+    ]  # an index per year
+    assert 'data-index="2024-0 2023-0"' in (site / "index.html").read_text("utf-8")
     assert re.findall(r'<tr id="y(\d{4})">', unit_page) == ["2024", "2023"]
     assert (site / "2024" / "index.html").is_file()  # the season built now is mirrored
     assert not (site / "2023").exists()  # the 2023 season's catalogue was never built here

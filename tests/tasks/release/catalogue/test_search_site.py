@@ -198,11 +198,13 @@ def test_an_unchanged_rebuild_reads_no_pdf_writes_nothing_and_keeps_the_index(
     assert (again.files_removed, again.reindexed) == (0, False)
     assert sorted(p.name for p in (built.site / "pagefind").rglob("*")) == index_before
 
+    shard_2023 = (built.site / "pagefind" / "2023-0" / "pagefind-entry.json").stat().st_ino
     stored[f"2024/{_slug(5)}"] = stored[f"2024/{_slug(6)}"]  # a new version of report 5 screened
     third = build()
 
     assert (third.texts_read, third.files_written, third.reindexed) == (0, 1, True)
-    assert third.index_pages == 10
+    assert (third.index_shards, third.shards_reindexed, third.index_pages) == (2, 1, 6)  # 2024's
+    assert (built.site / "pagefind" / "2023-0" / "pagefind-entry.json").stat().st_ino == shard_2023
 
     unstored = sources[f"{UNSTORED[0]}/{_slug(UNSTORED[1])}"].path  # its PDF replaced
     unstored.write_bytes(unstored.read_bytes() + b"\n% a new version\n")
