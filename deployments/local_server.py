@@ -127,6 +127,29 @@ def local_prefect_server(
         _stop(process)
 
 
+@contextmanager
+def workspace_prefect_server(home: Path, port: int) -> Iterator[str]:
+    """Within the block, Prefect talks to a server whose output goes to `<home>/server.log`.
+
+    The operator's server when PREFECT_API_URL is set (yielded as it is); otherwise a
+    `prefect server start` on 127.0.0.1:`port` (local_prefect_server), with PREFECT_API_URL set
+    for the block. Prefect's own temporary server would write its log lines to this terminal,
+    among them the tracebacks of its retried "database is locked" conflicts, which its client
+    answers by asking again. Call before prefect is imported. Side effects: as
+    local_prefect_server; sets and then removes PREFECT_API_URL in this process's environment.
+    """
+    own = os.environ.get("PREFECT_API_URL")
+    if own:
+        yield own
+        return
+    with local_prefect_server(home, port) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        try:
+            yield api_url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is not None:
         return

@@ -25,6 +25,7 @@ from deployments.demo.earlier import earlier_campaign, earlier_days, earlier_uni
 from deployments.demo.replay import SeasonReplay, season_days
 from deployments.demo.summary import SeasonLog, participation_table, print_summary
 from deployments.environment import prepare_prefect
+from deployments.local_server import workspace_prefect_server
 from deployments.reporting import status_counts
 from notifications.sink import SmtpSink, count_eml, free_port
 from schemas.campaign_file import CampaignFile, load_campaign_file
@@ -89,11 +90,41 @@ def run_demo(console: Console, *, enterprises: int, seed: int, year: int) -> Non
 def _replay(
     console: Console, workspace: Path, sink_folder: Path, *, enterprises: int, seed: int, year: int
 ) -> None:
-    """Generate the inputs, replay the earlier season's key days (when the year before has a
-    campaign file) and then the main season day by day, and print the summary."""
+    """Start the workspace's Prefect server (its log in the Prefect home, not on this terminal),
+    then play the seasons (`_play`). Writes files and the database; stops the server at the end."""
     settings = Settings()
     upgrade_database(campaign_engine(settings))  # once, at start: the flows only check it
     home = prepare_prefect(settings)
+    with workspace_prefect_server(home, free_port()) as api_url:
+        console.print(
+            f"Prefect UI while the demo runs: {api_url.removesuffix('/api')} "
+            f"(server log: {home / 'server.log'})",
+            soft_wrap=True,
+        )
+        _play(
+            console,
+            settings,
+            home,
+            workspace,
+            sink_folder,
+            enterprises=enterprises,
+            seed=seed,
+            year=year,
+        )
+
+
+def _play(
+    console: Console,
+    settings: Settings,
+    home: Path,
+    workspace: Path,
+    sink_folder: Path,
+    *,
+    enterprises: int,
+    seed: int,
+    year: int,
+) -> None:
+    """Play the earlier season (when there is one) and the main season; print the summary."""
     campaign = load_campaign_file(settings.campaign_file(year))
     earlier = earlier_campaign(settings, year)
     console.rule(

@@ -18,6 +18,7 @@ from deployments.local_server import (
     local_prefect_server,
     port_is_free,
     server_is_healthy,
+    workspace_prefect_server,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -161,11 +162,11 @@ import sys
 from pathlib import Path
 from schemas.settings import Settings
 from deployments.environment import prepare_prefect
-from deployments.local_server import local_prefect_server
+from deployments.local_server import workspace_prefect_server
 home = prepare_prefect(Settings())  # run logs at INFO, as `campaign serve` runs them
-with local_prefect_server(home, int(sys.argv[1])) as api_url:
+with workspace_prefect_server(home, int(sys.argv[1])) as api_url:
     import os
-    os.environ["PREFECT_API_URL"] = api_url
+    assert os.environ["PREFECT_API_URL"] == api_url
     from prefect import flow, get_run_logger
 
     @flow
@@ -197,3 +198,18 @@ def test_run_logs_are_sent_before_the_server_is_stopped(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("stopped")
     assert "Error logging to API" not in done.stderr, done.stderr
+    # the server's own lines go to its log in the Prefect home, not to this terminal
+    assert "Check out the dashboard" in (tmp_path / "ws" / ".prefect" / "server.log").read_text()
+    assert "dashboard" not in done.stdout + done.stderr
+
+
+def test_an_operators_prefect_server_is_used_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+
+    with workspace_prefect_server(tmp_path, free_port()) as api_url:
+        assert api_url == "http://127.0.0.1:9/api"
+
+    assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+    assert not (tmp_path / "server.log").exists()  # nothing started
