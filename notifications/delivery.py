@@ -2,7 +2,8 @@
 
 `deliver` first settles rows whose lease expired (claims.py: ambiguous if they had been handed
 to the server, queued again if not) and notes rows a live deliverer still holds, then loops:
-claim a batch sized to finish well inside the lease, send it over the mailer's connections
+claim a batch sized to finish well inside the lease (the next one is claimed while this one is
+sent, so the connections do not wait for the claim), send it over the mailer's connections
 (batches.py: a few rows at a time are marked handed over, then sent), while the recorder writes
 results every second or so and the lease of unrecorded rows is renewed (recorder.py). The run
 stops when nothing is due, when every connection failed (server unreachable) or at once on a
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 from notifications.batches import Batch, Clock, RateLimiter, Sending, send_batch
 from notifications.claims import (
+    ClaimedMail,
     LiveLeases,
     Recovered,
     SessionFactory,
@@ -169,43 +171,110 @@ async def _deliver_batches(
 ) -> Stop:
     """Claim, send and record batch after batch. Sends mail; writes the outbox.
 
-    Returns an empty Stop once nothing is due, or why delivery stopped early.
+    The next batch is claimed while the current one is being sent (its transaction overlaps
+    the SMTP round trips instead of pausing every connection between batches); rows claimed
+    ahead and not reached are released when delivery stops. Returns an empty Stop once nothing
+    is due, or why delivery stopped early.
     """
     limiter = RateLimiter(plan.rate_per_second) if plan.rate_per_second > 0 else None
-    while True:
-        claimed = await asyncio.to_thread(
-            claim,
-            session_factory,
-            plan.worker,
-            batch=plan.batch_size,
-            lease=plan.lease,
-            now=clock(),
-            campaign_year=campaign_year,
+
+    def claim_next() -> asyncio.Future[list[ClaimedMail]]:
+        return asyncio.ensure_future(
+            asyncio.to_thread(
+                claim,
+                session_factory,
+                plan.worker,
+                batch=plan.batch_size,
+                lease=plan.lease,
+                now=clock(),
+                campaign_year=campaign_year,
+            )
         )
-        if not claimed:
-            return Stop()
-        recorder.claimed(claimed)
-        tally.batches += 1
-        sending = Sending(
-            mailer=mailer,
-            sender=plan.sender,
-            workspace=plan.workspace,
-            limiter=limiter,
-            clock=clock,
-            hand_over=recorder.hand_over,
-            record=recorder.add,
+
+    ahead: asyncio.Future[list[ClaimedMail]] | None = claim_next()
+    fresh = True  # the claim in `ahead` was made after the last batch ended
+    stop = Stop("delivery was cancelled")
+    try:
+        while ahead is not None:
+            claimed = await ahead
+            ahead = None
+            if not claimed and not fresh:  # claimed while the last batch was sent: look again
+                ahead, fresh = claim_next(), True
+                continue
+            if not claimed:
+                break
+            recorder.claimed(claimed)
+            tally.batches += 1
+            ahead, fresh = claim_next(), False
+            stop = Stop("delivery was cancelled")
+            stop = await _send_and_record(
+                Batch(claimed), _sending(mailer, plan, recorder, limiter, clock), recorder
+            )
+            _log_batch(tally)
+            if stop.reason is not None:
+                return stop
+        stop = Stop()
+        return stop
+    finally:
+        if ahead is not None:
+            await _release_ahead(ahead, recorder, stop.reason or "not reached in this run")
+
+
+def _sending(
+    mailer: Mailer,
+    plan: DeliveryPlan,
+    recorder: Recorder,
+    limiter: RateLimiter | None,
+    clock: Clock,
+) -> Sending:
+    """Return what the workers of one batch share (mailer, sender, pace, recorder)."""
+    return Sending(
+        mailer=mailer,
+        sender=plan.sender,
+        workspace=plan.workspace,
+        limiter=limiter,
+        clock=clock,
+        hand_over=recorder.hand_over,
+        record=recorder.add,
+    )
+
+
+def _log_batch(tally: DeliveryTally) -> None:
+    """Log the run's counts after a batch (no rows, no addresses)."""
+    log.info(
+        "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
+        tally.batches,
+        tally.sent,
+        tally.retried,
+        tally.failed,
+        tally.ambiguous,
+    )
+
+
+async def _release_ahead(
+    ahead: asyncio.Future[list[ClaimedMail]], recorder: Recorder, reason: str
+) -> None:
+    """Release the rows claimed ahead for a batch that will not be sent (writes; logs errors).
+
+    None of them was handed over: if this write fails they stay `sending` until their lease
+    lapses, and the next run's recovery queues them again.
+    """
+    if ahead.done() and (ahead.cancelled() or ahead.exception() is not None):
+        return  # the claim itself failed: nothing was claimed (its error is raised elsewhere)
+    try:
+        claimed = await ahead
+        if claimed:
+            recorder.claimed(claimed)
+            await recorder.flush(
+                released=[m.id for m in claimed],
+                unsent_reason=reason,
+                mails={m.id: m for m in claimed},
+            )
+    except Exception as exc:
+        log.error(
+            "releasing rows claimed ahead failed (queued again after their lease): %s",
+            type(exc).__name__,
         )
-        stop = await _send_and_record(Batch(claimed), sending, recorder)
-        log.info(
-            "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
-            tally.batches,
-            tally.sent,
-            tally.retried,
-            tally.failed,
-            tally.ambiguous,
-        )
-        if stop.reason is not None:
-            return stop
 
 
 async def _send_and_record(batch: Batch, sending: Sending, recorder: Recorder) -> Stop:
