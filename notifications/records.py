@@ -5,8 +5,9 @@ group just before it goes on the wire; the results every second or so, recorder.
 function is one conditional UPDATE run for many rows at once (executemany, or one IN list),
 matching only rows this worker still holds (sending, or ambiguous after its lease lapsed), and
 sets every related field together: status, attempts, timestamps, error, SMTP reply, claim, lease
-and hand-over time. This module does not decide what is retryable (verdicts.py) and does not
-send mail.
+and hand-over time. The two that run most often, `mark_handed` and `mark_sent`, are written as
+SQL text given to the driver (driver_sql.py) on SQLite and PostgreSQL. This module does not
+decide what is retryable (verdicts.py) and does not send mail.
 """
 
 from __future__ import annotations
