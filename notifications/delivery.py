@@ -3,16 +3,17 @@
 `deliver` first settles rows whose lease expired (claims.py: ambiguous if they had been handed
 to the server, queued again if not) and notes rows a live deliverer still holds, then loops:
 claim a batch sized to finish well inside the lease (the next one is claimed while this one is
-sent, so the connections do not wait for the claim), send it over the mailer's connections
-(batches.py: a few rows at a time are marked handed over, then sent), while the recorder writes
-results every second or so and the lease of unrecorded rows is renewed (recorder.py). The run
-stops when nothing is due, when every connection failed (server unreachable) or at once on a
-configuration error (TLS, login, sender refused: the rows go back to the queue untouched).
-Who delivers, with which lease and batch size, is planned in delivery_plan.py; the run's report
-is tallied in delivery_report.py (DeliveryReport is re-exported here); verdicts come from
-verdicts.py. Every database call runs in a worker thread with its own short session, so a busy
-database never stalls the event loop. No recipient address or secret is logged. This module
-does not render or enqueue mail.
+sent, once its first rows are handed over, so the connections never wait for a claim), send it
+over the mailer's connections (batches.py: a few rows at a time are marked handed over, then
+sent), while the recorder writes results every second or so and the lease of unrecorded rows is
+renewed (recorder.py). The run stops when nothing is due, when every connection failed (server
+unreachable) or at once on a configuration error (TLS, login, sender refused: the rows go back
+to the queue untouched). Who delivers, with which lease and batch size, is planned in
+delivery_plan.py; the run's report is tallied in delivery_report.py (DeliveryReport is
+re-exported here); verdicts come from verdicts.py. Every database call runs on the run's own
+database thread (database_thread.py) with its own short session, in the order asked, so a busy
+database never stalls the event loop and the calls never wait for each other in SQLite's busy
+handler. No recipient address or secret is logged. This module does not render or enqueue mail.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from notifications.batches import Batch, Clock, RateLimiter, Sending, send_batch
+from notifications.batches import Batch, Clock, HandOver, RateLimiter, Sending, send_batch
 from notifications.claims import (
     ClaimedMail,
     LiveLeases,
@@ -33,6 +35,7 @@ from notifications.claims import (
     live_leases,
     recover_expired,
 )
+from notifications.database_thread import DatabaseThread
 from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_delivery
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
@@ -44,6 +47,7 @@ from schemas.sqltypes import now_utc
 __all__ = ["DeliveryFailure", "DeliveryReport", "deliver", "deliver_now"]
 
 log = logging.getLogger(__name__)
+CLAIM_PIECE = 100  # rows claimed per transaction (a hand-over waits at most for one piece)
 
 
 class Stop(NamedTuple):
@@ -79,22 +83,27 @@ async def deliver(
         batch_size=batch_size,
     )
     started = clock()
-    recovered, leases = await asyncio.to_thread(
-        _settle, session_factory, plan.worker, started, campaign_year
-    )
-    tally = DeliveryTally(recovered=recovered, leases=leases)
-    recorder = Recorder(
-        session_factory,
-        plan.worker,
-        max_attempts=plan.max_attempts,
-        clock=clock,
-        on_written=tally.add,
-    )
+    database = DatabaseThread()
     try:
-        stop = await _run(session_factory, mailer, plan, recorder, tally, campaign_year, clock)
+        recovered, leases = await database.call(
+            _settle, session_factory, plan.worker, started, campaign_year
+        )
+        tally = DeliveryTally(recovered=recovered, leases=leases)
+        recorder = Recorder(
+            session_factory,
+            plan.worker,
+            max_attempts=plan.max_attempts,
+            clock=clock,
+            on_written=tally.add,
+            call=database.call,
+        )
+        try:
+            stop = await _run(session_factory, mailer, plan, recorder, tally, campaign_year, clock)
+        finally:
+            await mailer.close()
+        outbox = await database.call(_counts, session_factory, campaign_year)
     finally:
-        await mailer.close()
-    outbox = await asyncio.to_thread(_counts, session_factory, campaign_year)
+        database.close()
     return tally.report(
         worker_id=plan.worker,
         batch_size=plan.batch_size,
@@ -147,7 +156,9 @@ async def _run(
     """Run the batches with the recorder's periodic writes and the lease renewal beside them."""
     writer = asyncio.create_task(recorder.run())
     renewer = asyncio.create_task(
-        renew_while_running(session_factory, plan.worker, recorder.open_ids, plan.lease, clock)
+        renew_while_running(
+            session_factory, plan.worker, recorder.open_ids, plan.lease, clock, recorder.call
+        )
     )
     try:
         return await _deliver_batches(
@@ -180,19 +191,20 @@ async def _deliver_batches(
 
     def claim_next() -> asyncio.Future[list[ClaimedMail]]:
         return asyncio.ensure_future(
-            asyncio.to_thread(
-                claim,
-                session_factory,
-                plan.worker,
-                batch=plan.batch_size,
-                lease=plan.lease,
-                now=clock(),
-                campaign_year=campaign_year,
-            )
+            _claim_in_pieces(session_factory, plan, recorder, clock, campaign_year)
         )
 
     ahead: asyncio.Future[list[ClaimedMail]] | None = claim_next()
     fresh = True  # the claim in `ahead` was made after the last batch ended
+
+    async def hand_over(ids: Sequence[int]) -> list[int]:
+        """Hand rows over; the first hand-over of a batch starts the next batch's claim."""
+        nonlocal ahead
+        marked = await recorder.hand_over(ids)
+        if ahead is None:  # after this batch's first rows, so they never wait for the claim
+            ahead = claim_next()
+        return marked
+
     stop = Stop("delivery was cancelled")
     try:
         while ahead is not None:
@@ -205,19 +217,49 @@ async def _deliver_batches(
                 break
             recorder.claimed(claimed)
             tally.batches += 1
-            ahead, fresh = claim_next(), False
             stop = Stop("delivery was cancelled")
-            stop = await _send_and_record(
-                Batch(claimed), _sending(mailer, plan, recorder, limiter, clock), recorder
-            )
+            sending = _sending(mailer, plan, recorder, limiter, clock, hand_over)
+            stop = await _send_and_record(Batch(claimed), sending, recorder)
             _log_batch(tally)
             if stop.reason is not None:
                 return stop
+            fresh = ahead is None
+            ahead = ahead or claim_next()
         stop = Stop()
         return stop
     finally:
         if ahead is not None:
             await _release_ahead(ahead, recorder, stop.reason or "not reached in this run")
+
+
+async def _claim_in_pieces(
+    session_factory: SessionFactory,
+    plan: DeliveryPlan,
+    recorder: Recorder,
+    clock: Clock,
+    campaign_year: int | None,
+) -> list[ClaimedMail]:
+    """Claim a batch in transactions of CLAIM_PIECE rows; return its rows, oldest first.
+
+    Writes the outbox. The hand-overs the connections ask for meanwhile run between the pieces
+    (one database thread), so none waits for a whole batch's claim.
+    """
+    rows: list[ClaimedMail] = []
+    while len(rows) < plan.batch_size:
+        piece = min(CLAIM_PIECE, plan.batch_size - len(rows))
+        got = await recorder.call(
+            claim,
+            session_factory,
+            plan.worker,
+            batch=piece,
+            lease=plan.lease,
+            now=clock(),
+            campaign_year=campaign_year,
+        )
+        rows += got
+        if len(got) < piece:
+            break
+    return rows
 
 
 def _sending(
@@ -226,6 +268,7 @@ def _sending(
     recorder: Recorder,
     limiter: RateLimiter | None,
     clock: Clock,
+    hand_over: HandOver,
 ) -> Sending:
     """Return what the workers of one batch share (mailer, sender, pace, recorder)."""
     return Sending(
@@ -234,7 +277,7 @@ def _sending(
         workspace=plan.workspace,
         limiter=limiter,
         clock=clock,
-        hand_over=recorder.hand_over,
+        hand_over=hand_over,
         record=recorder.add,
     )
 

@@ -1,14 +1,14 @@
 """Record delivery results as they come, and keep the claim's lease alive while sending.
 
-`Recorder` marks rows handed over just before they are sent (`hand_over`), collects each
-row's outcome the moment its attempt ends and writes everything
-collected since the last write in one short transaction: every RECORD_INTERVAL seconds (its
-`run` loop) and at the end of each batch (`flush`, which also releases rows never handed over
-and marks rows that were on the wire when the batch was interrupted ambiguous). The named state
-changes are records.py's: sent; retry with backoff until the last attempt, then failed; failed;
-ambiguous. `renew_while_running` extends the lease of the rows not yet recorded; it logs its own
-errors and keeps going, so a failed renewal never loses a result. All database work runs in a
-worker thread (`asyncio.to_thread`) with a session opened and closed inside that call, so a
+`Recorder` marks rows handed over just before they are sent (`hand_over`), collects each row's
+outcome the moment its attempt ends and writes everything collected since the last write in one
+short transaction: every RECORD_INTERVAL seconds (its `run` loop) and at the end of each batch
+(`flush`, which also releases rows never handed over and marks rows that were on the wire when
+the batch was interrupted ambiguous). The named state changes are records.py's: sent; retry with
+backoff until the last attempt, then failed; failed; ambiguous. `renew_while_running` extends
+the lease of the rows not yet recorded; it logs its own errors and keeps going, so a failed
+renewal never loses a result. All database work runs in a worker thread (`asyncio.to_thread`, or
+the deliverer's one database thread) with a session opened and closed inside that call, so a
 busy database never freezes the SMTP connections. No recipient address or secret is logged.
 """
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from notifications.claims import ClaimedMail, SessionFactory, renew_lease
+from notifications.database_thread import DatabaseCall
 from notifications.handover import HandOvers
 from notifications.records import (
     Failure,
@@ -116,6 +117,7 @@ class Recorder:
         clock: Clock,
         on_written: Callable[[Recorded], None],
         interval: float = RECORD_INTERVAL,
+        call: DatabaseCall = asyncio.to_thread,
     ) -> None:
         self._factory = session_factory
         self._worker = worker_id
@@ -127,7 +129,8 @@ class Recorder:
         self._open: set[int] = set()  # claimed and not yet written: their lease is renewed
         self._writing = asyncio.Lock()
         self._stop = asyncio.Event()
-        self._hand_overs = HandOvers(session_factory, worker_id, clock)
+        self.call = call  # runs each database call off the event loop
+        self._hand_overs = HandOvers(session_factory, worker_id, clock, call)
 
     def claimed(self, mails: Sequence[ClaimedMail]) -> None:
         """Note newly claimed rows (their lease is renewed until their result is written)."""
@@ -191,7 +194,7 @@ class Recorder:
             done.ambiguous += [Ambiguous(i, INTERRUPTED) for i in interrupted]
             done.mails.update(mails or {})
             try:
-                await asyncio.to_thread(
+                await self.call(
                     write, self._factory, self._worker, done, now=now, unsent_reason=unsent_reason
                 )
             except BaseException:
@@ -233,6 +236,7 @@ async def renew_while_running(
     open_ids: Callable[[], list[int]],
     lease: timedelta,
     clock: Clock,
+    call: DatabaseCall = asyncio.to_thread,
 ) -> None:
     """Every third of the lease, extend the lease of rows not yet recorded (writes, logs errors).
 
@@ -245,7 +249,7 @@ async def renew_while_running(
         if not ids:
             continue
         try:
-            await asyncio.to_thread(_renew, session_factory, worker_id, ids, lease, clock())
+            await call(_renew, session_factory, worker_id, ids, lease, clock())
         except Exception as exc:
             log.error("renewing the delivery lease failed (will retry): %s", _name(exc))
 
