@@ -5,7 +5,7 @@ to the server, queued again if not) and notes rows a live deliverer still holds,
 claim a batch sized to finish well inside the lease (the next one is claimed while this one is
 sent, once its first rows are handed over, so the connections never wait for a claim), send it
 over the mailer's connections (batches.py: a few rows at a time are marked handed over, then
-sent), while the recorder writes results every second or so and the lease of unrecorded rows is
+sent), while the recorder writes results every quarter second and the lease of unrecorded rows is
 renewed (recorder.py). The run stops when nothing is due, when every connection failed (server
 unreachable) or at once on a configuration error (TLS, login, sender refused: the rows go back
 to the queue untouched). Who delivers, with which lease and batch size, is planned in

@@ -1,7 +1,7 @@
 """Record what became of claimed rows: handed over, sent, retried, failed, released, ambiguous.
 
 Called by the deliverer that holds the claim, in short transactions (`mark_handed` for a small
-group just before it goes on the wire; the results every second or so, recorder.py). Each
+group just before it goes on the wire; the results every quarter second, recorder.py). Each
 function is one conditional UPDATE run for many rows at once (executemany, or one IN list),
 matching only rows this worker still holds (sending, or ambiguous after its lease lapsed), and
 sets every related field together: status, attempts, timestamps, error, SMTP reply, claim, lease
