@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -27,11 +28,9 @@ from typing import NamedTuple
 
 from notifications.batches import Batch, Clock, HandOver, RateLimiter, Sending, send_batch
 from notifications.claims import (
-    ClaimedMail,
     LiveLeases,
     Recovered,
     SessionFactory,
-    claim,
     live_leases,
     recover_expired,
 )
@@ -39,6 +38,7 @@ from notifications.database_thread import DatabaseThread
 from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_delivery
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
+from notifications.next_batch import NextBatch, claim_in_pieces
 from notifications.outbox import count_by_status
 from notifications.recorder import Recorder, renew_while_running
 from schemas.settings import Settings
@@ -47,7 +47,6 @@ from schemas.sqltypes import now_utc
 __all__ = ["DeliveryFailure", "DeliveryReport", "deliver", "deliver_now"]
 
 log = logging.getLogger(__name__)
-CLAIM_PIECE = 100  # rows claimed per transaction (a hand-over waits at most for one piece)
 
 
 class Stop(NamedTuple):
@@ -182,39 +181,24 @@ async def _deliver_batches(
 ) -> Stop:
     """Claim, send and record batch after batch. Sends mail; writes the outbox.
 
-    The next batch is claimed while the current one is being sent (its transaction overlaps
-    the SMTP round trips instead of pausing every connection between batches); rows claimed
-    ahead and not reached are released when delivery stops. Returns an empty Stop once nothing
-    is due, or why delivery stopped early.
+    The next batch is claimed while the current one is sent (next_batch.py) and released when
+    delivery stops. Returns an empty Stop once nothing is due, or why delivery stopped early.
     """
     limiter = RateLimiter(plan.rate_per_second) if plan.rate_per_second > 0 else None
-
-    def claim_next() -> asyncio.Future[list[ClaimedMail]]:
-        return asyncio.ensure_future(
-            _claim_in_pieces(session_factory, plan, recorder, clock, campaign_year)
-        )
-
-    ahead: asyncio.Future[list[ClaimedMail]] | None = claim_next()
-    fresh = True  # the claim in `ahead` was made after the last batch ended
+    ahead = NextBatch(
+        functools.partial(claim_in_pieces, session_factory, plan, recorder, clock, campaign_year)
+    )
+    ahead.start(fresh=True)
 
     async def hand_over(ids: Sequence[int]) -> list[int]:
         """Hand rows over; the first hand-over of a batch starts the next batch's claim."""
-        nonlocal ahead
         marked = await recorder.hand_over(ids)
-        if ahead is None:  # after this batch's first rows, so they never wait for the claim
-            ahead = claim_next()
+        ahead.start(fresh=False)
         return marked
 
     stop = Stop("delivery was cancelled")
     try:
-        while ahead is not None:
-            claimed = await ahead
-            ahead = None
-            if not claimed and not fresh:  # claimed while the last batch was sent: look again
-                ahead, fresh = claim_next(), True
-                continue
-            if not claimed:
-                break
+        while claimed := await ahead.take():
             recorder.claimed(claimed)
             tally.batches += 1
             stop = Stop("delivery was cancelled")
@@ -223,43 +207,11 @@ async def _deliver_batches(
             _log_batch(tally)
             if stop.reason is not None:
                 return stop
-            fresh = ahead is None
-            ahead = ahead or claim_next()
+            ahead.start(fresh=True)  # unless this batch's hand-overs started it
         stop = Stop()
         return stop
     finally:
-        if ahead is not None:
-            await _release_ahead(ahead, recorder, stop.reason or "not reached in this run")
-
-
-async def _claim_in_pieces(
-    session_factory: SessionFactory,
-    plan: DeliveryPlan,
-    recorder: Recorder,
-    clock: Clock,
-    campaign_year: int | None,
-) -> list[ClaimedMail]:
-    """Claim a batch in transactions of CLAIM_PIECE rows; return its rows, oldest first.
-
-    Writes the outbox. The hand-overs the connections ask for meanwhile run between the pieces
-    (one database thread), so none waits for a whole batch's claim.
-    """
-    rows: list[ClaimedMail] = []
-    while len(rows) < plan.batch_size:
-        piece = min(CLAIM_PIECE, plan.batch_size - len(rows))
-        got = await recorder.call(
-            claim,
-            session_factory,
-            plan.worker,
-            batch=piece,
-            lease=plan.lease,
-            now=clock(),
-            campaign_year=campaign_year,
-        )
-        rows += got
-        if len(got) < piece:
-            break
-    return rows
+        await ahead.release(recorder, stop.reason or "not reached in this run")
 
 
 def _sending(
@@ -292,32 +244,6 @@ def _log_batch(tally: DeliveryTally) -> None:
         tally.failed,
         tally.ambiguous,
     )
-
-
-async def _release_ahead(
-    ahead: asyncio.Future[list[ClaimedMail]], recorder: Recorder, reason: str
-) -> None:
-    """Release the rows claimed ahead for a batch that will not be sent (writes; logs errors).
-
-    None of them was handed over: if this write fails they stay `sending` until their lease
-    lapses, and the next run's recovery queues them again.
-    """
-    if ahead.done() and (ahead.cancelled() or ahead.exception() is not None):
-        return  # the claim itself failed: nothing was claimed (its error is raised elsewhere)
-    try:
-        claimed = await ahead
-        if claimed:
-            recorder.claimed(claimed)
-            await recorder.flush(
-                released=[m.id for m in claimed],
-                unsent_reason=reason,
-                mails={m.id: m for m in claimed},
-            )
-    except Exception as exc:
-        log.error(
-            "releasing rows claimed ahead failed (queued again after their lease): %s",
-            type(exc).__name__,
-        )
 
 
 async def _send_and_record(batch: Batch, sending: Sending, recorder: Recorder) -> Stop:
