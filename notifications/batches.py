@@ -134,6 +134,7 @@ class Sending:
     hand_over: HandOver
     record: Record
     chunk: int = HANDOVER_CHUNK
+    drained: Callable[[], None] | None = None  # told once the batch's last rows are taken
 
 
 async def send_batch(batch: Batch, sending: Sending) -> None:
@@ -191,6 +192,8 @@ def _hand_over_next(batch: Batch, sending: Sending) -> Handing | None:
     chunk = batch.take(chunk_size(len(batch.pending), sending.chunk, sending.mailer.connections))
     if not chunk:
         return None
+    if not batch.pending and sending.drained is not None:
+        sending.drained()
     return chunk, asyncio.ensure_future(sending.hand_over([m.id for m in chunk]))
 
 

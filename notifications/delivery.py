@@ -231,6 +231,7 @@ def _sending(
         clock=clock,
         hand_over=hand_over,
         record=recorder.add,
+        drained=recorder.write_soon,  # so the batch's last write, which all wait for, is short
     )
 
 

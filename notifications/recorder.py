@@ -129,6 +129,7 @@ class Recorder:
         self._open: set[int] = set()  # claimed and not yet written: their lease is renewed
         self._writing = asyncio.Lock()
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()  # set by stop and write_soon
         self.call = call  # runs each database call off the event loop
         self._hand_overs = HandOvers(session_factory, worker_id, clock, call)
 
@@ -159,19 +160,27 @@ class Recorder:
         self._collected.append((mail, outcome))
 
     async def run(self) -> None:
-        """Write what was collected every `interval` seconds until `stop`; log failed writes."""
+        """Write what was collected every `interval` seconds (or at once when `write_soon` is
+        called) until `stop`; log failed writes."""
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
             if self._collected and not self._stop.is_set():
                 try:
                     await self.flush()
                 except Exception as exc:  # kept collected: the next write tries again
                     log.error("recording delivery results failed (will retry): %s", _name(exc))
 
+    def write_soon(self) -> None:
+        """Ask `run` to write what was collected now rather than at the end of its interval
+        (a batch's last rows are on their way: its last write is then a short one)."""
+        self._wake.set()
+
     def stop(self) -> None:
         """Ask `run` to end (it finishes a write in progress first)."""
         self._stop.set()
+        self._wake.set()
 
     async def flush(
         self,
