@@ -2,14 +2,15 @@
 
 `Recorder` marks rows handed over just before they are sent (`hand_over`), collects each row's
 outcome the moment its attempt ends and writes everything collected since the last write in one
-short transaction: every RECORD_INTERVAL seconds (its `run` loop) and at the end of each batch
-(`flush`, which also releases rows never handed over and marks rows that were on the wire when
-the batch was interrupted ambiguous). The named state changes are records.py's: sent; retry with
-backoff until the last attempt, then failed; failed; ambiguous. `renew_while_running` extends
-the lease of the rows not yet recorded; it logs its own errors and keeps going, so a failed
-renewal never loses a result. All database work runs in a worker thread (`asyncio.to_thread`, or
-the deliverer's one database thread) with a session opened and closed inside that call, so a
-busy database never freezes the SMTP connections. No recipient address or secret is logged.
+short transaction: every RECORD_INTERVAL seconds (its `run` loop; at once when a batch's last
+rows are taken, `write_soon`) and at the end of each batch (`flush`, which also releases rows
+never handed over and marks rows that were on the wire when the batch was interrupted
+ambiguous). The named state changes are records.py's: sent; retry with backoff until the last
+attempt, then failed; failed; ambiguous. `renew_while_running` extends the lease of the rows not
+yet recorded; it logs its own errors and keeps going, so a failed renewal never loses a result.
+All database work runs in a worker thread (`asyncio.to_thread`, or the deliverer's one database
+thread) with a session opened and closed inside that call, so a busy database never freezes the
+SMTP connections. No recipient address or secret is logged.
 """
 
 from __future__ import annotations
