@@ -134,6 +134,7 @@ class Sending:
     hand_over: HandOver
     record: Record
     chunk: int = HANDOVER_CHUNK
+    drained: Callable[[], None] | None = None  # told once the batch's last rows are taken
 
 
 async def send_batch(batch: Batch, sending: Sending) -> None:
@@ -188,10 +189,21 @@ def _hand_over_next(batch: Batch, sending: Sending) -> Handing | None:
     """Take the next chunk and start marking it handed over; None when nothing is left."""
     if batch.stopping:
         return None
-    chunk = batch.take(sending.chunk)
+    chunk = batch.take(chunk_size(len(batch.pending), sending.chunk, sending.mailer.connections))
     if not chunk:
         return None
+    if not batch.pending and sending.drained is not None:
+        sending.drained()
     return chunk, asyncio.ensure_future(sending.hand_over([m.id for m in chunk]))
+
+
+def chunk_size(pending: int, chunk: int, connections: int) -> int:
+    """Return how many rows a worker takes next: `chunk`, or an even share of the last rows.
+
+    Pure. Near the end of a batch the rows left are split evenly between the connections, so
+    one connection is not left sending two full chunks while the others wait for the next batch.
+    """
+    return max(1, min(chunk, -(-pending // max(1, connections))))
 
 
 async def _give_back(batch: Batch, upcoming: Handing | None) -> None:

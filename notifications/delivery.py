@@ -2,38 +2,43 @@
 
 `deliver` first settles rows whose lease expired (claims.py: ambiguous if they had been handed
 to the server, queued again if not) and notes rows a live deliverer still holds, then loops:
-claim a batch sized to finish well inside the lease, send it over the mailer's connections
-(batches.py: a few rows at a time are marked handed over, then sent), while the recorder writes
-results every second or so and the lease of unrecorded rows is renewed (recorder.py). The run
-stops when nothing is due, when every connection failed (server unreachable) or at once on a
-configuration error (TLS, login, sender refused: the rows go back to the queue untouched).
-Who delivers, with which lease and batch size, is planned in delivery_plan.py; the run's report
-is tallied in delivery_report.py (DeliveryReport is re-exported here); verdicts come from
-verdicts.py. Every database call runs in a worker thread with its own short session, so a busy
-database never stalls the event loop. No recipient address or secret is logged. This module
-does not render or enqueue mail.
+claim a batch sized to finish well inside the lease (the next one is claimed while this one is
+sent, once its first rows are handed over, so the connections never wait for a claim), send it
+over the mailer's connections (batches.py: a few rows at a time are marked handed over, then
+sent), while the recorder writes results every quarter second and the lease of unrecorded rows is
+renewed (recorder.py). The run stops when nothing is due, when every connection failed (server
+unreachable) or at once on a configuration error (TLS, login, sender refused: the rows go back
+to the queue untouched). Who delivers, with which lease and batch size, is planned in
+delivery_plan.py; the run's report is tallied in delivery_report.py (DeliveryReport is
+re-exported here); verdicts come from verdicts.py. Every database call runs on the run's own
+database thread (database_thread.py) with its own short session, in the order asked, so a busy
+database never stalls the event loop and the calls never wait for each other in SQLite's busy
+handler. No recipient address or secret is logged. This module does not render or enqueue mail.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from notifications.batches import Batch, Clock, RateLimiter, Sending, send_batch
+from notifications.batches import Batch, Clock, HandOver, RateLimiter, Sending, send_batch
 from notifications.claims import (
     LiveLeases,
     Recovered,
     SessionFactory,
-    claim,
     live_leases,
     recover_expired,
 )
+from notifications.database_thread import DatabaseThread
 from notifications.delivery_plan import DeliveryPlan, default_worker_id, plan_delivery
 from notifications.delivery_report import DeliveryFailure, DeliveryReport, DeliveryTally
 from notifications.mailers import Mailer
+from notifications.next_batch import NextBatch, claim_in_pieces
 from notifications.outbox import count_by_status
 from notifications.recorder import Recorder, renew_while_running
 from schemas.settings import Settings
@@ -77,22 +82,27 @@ async def deliver(
         batch_size=batch_size,
     )
     started = clock()
-    recovered, leases = await asyncio.to_thread(
-        _settle, session_factory, plan.worker, started, campaign_year
-    )
-    tally = DeliveryTally(recovered=recovered, leases=leases)
-    recorder = Recorder(
-        session_factory,
-        plan.worker,
-        max_attempts=plan.max_attempts,
-        clock=clock,
-        on_written=tally.add,
-    )
+    database = DatabaseThread()
     try:
-        stop = await _run(session_factory, mailer, plan, recorder, tally, campaign_year, clock)
+        recovered, leases = await database.call(
+            _settle, session_factory, plan.worker, started, campaign_year
+        )
+        tally = DeliveryTally(recovered=recovered, leases=leases)
+        recorder = Recorder(
+            session_factory,
+            plan.worker,
+            max_attempts=plan.max_attempts,
+            clock=clock,
+            on_written=tally.add,
+            call=database.call,
+        )
+        try:
+            stop = await _run(session_factory, mailer, plan, recorder, tally, campaign_year, clock)
+        finally:
+            await mailer.close()
+        outbox = await database.call(_counts, session_factory, campaign_year)
     finally:
-        await mailer.close()
-    outbox = await asyncio.to_thread(_counts, session_factory, campaign_year)
+        database.close()
     return tally.report(
         worker_id=plan.worker,
         batch_size=plan.batch_size,
@@ -145,7 +155,9 @@ async def _run(
     """Run the batches with the recorder's periodic writes and the lease renewal beside them."""
     writer = asyncio.create_task(recorder.run())
     renewer = asyncio.create_task(
-        renew_while_running(session_factory, plan.worker, recorder.open_ids, plan.lease, clock)
+        renew_while_running(
+            session_factory, plan.worker, recorder.open_ids, plan.lease, clock, recorder.call
+        )
     )
     try:
         return await _deliver_batches(
@@ -169,43 +181,70 @@ async def _deliver_batches(
 ) -> Stop:
     """Claim, send and record batch after batch. Sends mail; writes the outbox.
 
-    Returns an empty Stop once nothing is due, or why delivery stopped early.
+    The next batch is claimed while the current one is sent (next_batch.py) and released when
+    delivery stops. Returns an empty Stop once nothing is due, or why delivery stopped early.
     """
     limiter = RateLimiter(plan.rate_per_second) if plan.rate_per_second > 0 else None
-    while True:
-        claimed = await asyncio.to_thread(
-            claim,
-            session_factory,
-            plan.worker,
-            batch=plan.batch_size,
-            lease=plan.lease,
-            now=clock(),
-            campaign_year=campaign_year,
-        )
-        if not claimed:
-            return Stop()
-        recorder.claimed(claimed)
-        tally.batches += 1
-        sending = Sending(
-            mailer=mailer,
-            sender=plan.sender,
-            workspace=plan.workspace,
-            limiter=limiter,
-            clock=clock,
-            hand_over=recorder.hand_over,
-            record=recorder.add,
-        )
-        stop = await _send_and_record(Batch(claimed), sending, recorder)
-        log.info(
-            "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
-            tally.batches,
-            tally.sent,
-            tally.retried,
-            tally.failed,
-            tally.ambiguous,
-        )
-        if stop.reason is not None:
-            return stop
+    ahead = NextBatch(
+        functools.partial(claim_in_pieces, session_factory, plan, recorder, clock, campaign_year)
+    )
+    ahead.start(fresh=True)
+
+    async def hand_over(ids: Sequence[int]) -> list[int]:
+        """Hand rows over; the first hand-over of a batch starts the next batch's claim."""
+        marked = await recorder.hand_over(ids)
+        ahead.start(fresh=False)
+        return marked
+
+    stop = Stop("delivery was cancelled")
+    try:
+        while claimed := await ahead.take():
+            recorder.claimed(claimed)
+            tally.batches += 1
+            stop = Stop("delivery was cancelled")
+            sending = _sending(mailer, plan, recorder, limiter, clock, hand_over)
+            stop = await _send_and_record(Batch(claimed), sending, recorder)
+            _log_batch(tally)
+            if stop.reason is not None:
+                return stop
+            ahead.start(fresh=True)  # unless this batch's hand-overs started it
+        stop = Stop()
+        return stop
+    finally:
+        await ahead.release(recorder, stop.reason or "not reached in this run")
+
+
+def _sending(
+    mailer: Mailer,
+    plan: DeliveryPlan,
+    recorder: Recorder,
+    limiter: RateLimiter | None,
+    clock: Clock,
+    hand_over: HandOver,
+) -> Sending:
+    """Return what the workers of one batch share (mailer, sender, pace, recorder)."""
+    return Sending(
+        mailer=mailer,
+        sender=plan.sender,
+        workspace=plan.workspace,
+        limiter=limiter,
+        clock=clock,
+        hand_over=hand_over,
+        record=recorder.add,
+        drained=recorder.write_soon,  # so the batch's last write, which all wait for, is short
+    )
+
+
+def _log_batch(tally: DeliveryTally) -> None:
+    """Log the run's counts after a batch (no rows, no addresses)."""
+    log.info(
+        "outbox batch %d done; so far %d sent, %d to retry, %d failed, %d ambiguous",
+        tally.batches,
+        tally.sent,
+        tally.retried,
+        tally.failed,
+        tally.ambiguous,
+    )
 
 
 async def _send_and_record(batch: Batch, sending: Sending, recorder: Recorder) -> Stop:

@@ -20,7 +20,7 @@ from notifications.headers import Mailbox, mailbox
 from schemas.settings import Settings
 
 SECONDS_PER_MESSAGE_ESTIMATE = 0.05  # a slow relay; loopback is much faster
-BATCH_MAX = 200  # rows claimed at once (a crash leaves ambiguous only those handed over)
+BATCH_MAX = 500  # rows claimed at once (a crash leaves ambiguous only those handed over)
 
 
 def default_worker_id() -> str:

@@ -133,7 +133,16 @@ def date_line(date: datetime) -> bytes:
     """Return the `Date:` line (RFC 5322 date, ASCII, short: written directly). Pure.
 
     A year before 1000 or an offset with seconds, which the stdlib's parse changes, is left to it.
+    The date has whole seconds, so the line is remembered for the last few seconds (a deliverer
+    writes hundreds of messages a second).
     """
+    return _date_line(date.replace(microsecond=0), date.utcoffset())
+
+
+@functools.lru_cache(maxsize=8)
+def _date_line(date: datetime, offset: timedelta | None) -> bytes:
+    """Return `date_line` of a date without microseconds; remembered by instant and offset
+    (equal instants in two zones compare equal, their lines do not)."""
     text = format_datetime(date)
     offset = date.utcoffset()
     if date.year >= 1000 and (offset is None or offset % timedelta(minutes=1) == timedelta(0)):

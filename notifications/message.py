@@ -86,11 +86,14 @@ def _new_boundary() -> str:
 # Content-Type headers repeat and their parse and fold are remembered (wire_format.py). They
 # are random and never derived from what a user typed; a body that holds one gets fresh ones.
 _BOUNDARIES = (_new_boundary(), _new_boundary())
+_BOUNDARY_PREFIX = "==csr-"  # what every boundary starts with
 
 
 def boundaries_for(*bodies: str) -> tuple[str, str]:
     """Return (alternative, mixed) boundaries that appear in none of `bodies`."""
     alternative, mixed = _BOUNDARIES
+    if not any(_BOUNDARY_PREFIX in body for body in bodies):
+        return alternative, mixed  # one scan a body instead of one per boundary
     while any(b in body for body in bodies for b in (alternative, mixed)):
         alternative, mixed = _new_boundary(), _new_boundary()
     return alternative, mixed
@@ -99,6 +102,12 @@ def boundaries_for(*bodies: str) -> tuple[str, str]:
 def _mailbox_line(field: str, box: Mailbox) -> bytes:
     """Return the From/To line of a mailbox (header_lines.py). Pure."""
     return address_line(field, clean_header_text(box.name), box.address)
+
+
+@functools.lru_cache(maxsize=16)
+def _sender_line(box: Mailbox) -> bytes:
+    """Return the From line of the sender (the same on every message); remembered."""
+    return _mailbox_line("From", box)
 
 
 def attachment_part(file: Path) -> bytes:
@@ -212,7 +221,7 @@ def build_message(
         inner = content_type + _CRLF + body
         content_type, body = multipart("mixed", mixed, [inner, *map(attachment_part, files)])
     head = [
-        _mailbox_line("From", sender),
+        _sender_line(sender),
         _mailbox_line("To", to),
         *([address_line("Reply-To", "", clean_header_text(reply_to))] if reply_to else []),
         subject_line(subject),

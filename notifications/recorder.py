@@ -1,15 +1,16 @@
 """Record delivery results as they come, and keep the claim's lease alive while sending.
 
-`Recorder` marks rows handed over just before they are sent (`hand_over`), collects each
-row's outcome the moment its attempt ends and writes everything
-collected since the last write in one short transaction: every RECORD_INTERVAL seconds (its
-`run` loop) and at the end of each batch (`flush`, which also releases rows never handed over
-and marks rows that were on the wire when the batch was interrupted ambiguous). The named state
-changes are records.py's: sent; retry with backoff until the last attempt, then failed; failed;
-ambiguous. `renew_while_running` extends the lease of the rows not yet recorded; it logs its own
-errors and keeps going, so a failed renewal never loses a result. All database work runs in a
-worker thread (`asyncio.to_thread`) with a session opened and closed inside that call, so a
-busy database never freezes the SMTP connections. No recipient address or secret is logged.
+`Recorder` marks rows handed over just before they are sent (`hand_over`), collects each row's
+outcome the moment its attempt ends and writes everything collected since the last write in one
+short transaction: every RECORD_INTERVAL seconds (its `run` loop; at once when a batch's last
+rows are taken, `write_soon`) and at the end of each batch (`flush`, which also releases rows
+never handed over and marks rows that were on the wire when the batch was interrupted
+ambiguous). The named state changes are records.py's: sent; retry with backoff until the last
+attempt, then failed; failed; ambiguous. `renew_while_running` extends the lease of the rows not
+yet recorded; it logs its own errors and keeps going, so a failed renewal never loses a result.
+All database work runs in a worker thread (`asyncio.to_thread`, or the deliverer's one database
+thread) with a session opened and closed inside that call, so a busy database never freezes the
+SMTP connections. No recipient address or secret is logged.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from notifications.claims import ClaimedMail, SessionFactory, renew_lease
+from notifications.database_thread import DatabaseCall
 from notifications.handover import HandOvers
 from notifications.records import (
     Failure,
@@ -35,7 +37,7 @@ from notifications.records import (
 )
 from notifications.verdicts import Outcome, Verdict, backoff
 
-RECORD_INTERVAL = 1.0  # seconds between writes of the results collected meanwhile
+RECORD_INTERVAL = 0.25  # seconds between writes of the results collected meanwhile
 FINAL_WRITE_TRIES = 3  # a batch's last write is retried this often (1 s apart) before it raises
 INTERRUPTED = "delivery stopped while sending"
 Clock = Callable[[], datetime]
@@ -105,7 +107,7 @@ def write(
 
 
 class Recorder:
-    """Collects outcomes as attempts end; writes them every second or so and at batch end."""
+    """Collects outcomes as attempts end; writes them every quarter second and at batch end."""
 
     def __init__(
         self,
@@ -116,6 +118,7 @@ class Recorder:
         clock: Clock,
         on_written: Callable[[Recorded], None],
         interval: float = RECORD_INTERVAL,
+        call: DatabaseCall = asyncio.to_thread,
     ) -> None:
         self._factory = session_factory
         self._worker = worker_id
@@ -127,7 +130,9 @@ class Recorder:
         self._open: set[int] = set()  # claimed and not yet written: their lease is renewed
         self._writing = asyncio.Lock()
         self._stop = asyncio.Event()
-        self._hand_overs = HandOvers(session_factory, worker_id, clock)
+        self._wake = asyncio.Event()  # set by stop and write_soon
+        self.call = call  # runs each database call off the event loop
+        self._hand_overs = HandOvers(session_factory, worker_id, clock, call)
 
     def claimed(self, mails: Sequence[ClaimedMail]) -> None:
         """Note newly claimed rows (their lease is renewed until their result is written)."""
@@ -156,19 +161,27 @@ class Recorder:
         self._collected.append((mail, outcome))
 
     async def run(self) -> None:
-        """Write what was collected every `interval` seconds until `stop`; log failed writes."""
+        """Write what was collected every `interval` seconds (or at once when `write_soon` is
+        called) until `stop`; log failed writes."""
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
             if self._collected and not self._stop.is_set():
                 try:
                     await self.flush()
                 except Exception as exc:  # kept collected: the next write tries again
                     log.error("recording delivery results failed (will retry): %s", _name(exc))
 
+    def write_soon(self) -> None:
+        """Ask `run` to write what was collected now rather than at the end of its interval
+        (a batch's last rows are on their way: its last write is then a short one)."""
+        self._wake.set()
+
     def stop(self) -> None:
         """Ask `run` to end (it finishes a write in progress first)."""
         self._stop.set()
+        self._wake.set()
 
     async def flush(
         self,
@@ -191,7 +204,7 @@ class Recorder:
             done.ambiguous += [Ambiguous(i, INTERRUPTED) for i in interrupted]
             done.mails.update(mails or {})
             try:
-                await asyncio.to_thread(
+                await self.call(
                     write, self._factory, self._worker, done, now=now, unsent_reason=unsent_reason
                 )
             except BaseException:
@@ -233,6 +246,7 @@ async def renew_while_running(
     open_ids: Callable[[], list[int]],
     lease: timedelta,
     clock: Clock,
+    call: DatabaseCall = asyncio.to_thread,
 ) -> None:
     """Every third of the lease, extend the lease of rows not yet recorded (writes, logs errors).
 
@@ -245,7 +259,7 @@ async def renew_while_running(
         if not ids:
             continue
         try:
-            await asyncio.to_thread(_renew, session_factory, worker_id, ids, lease, clock())
+            await call(_renew, session_factory, worker_id, ids, lease, clock())
         except Exception as exc:
             log.error("renewing the delivery lease failed (will retry): %s", _name(exc))
 

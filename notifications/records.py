@@ -1,12 +1,13 @@
 """Record what became of claimed rows: handed over, sent, retried, failed, released, ambiguous.
 
 Called by the deliverer that holds the claim, in short transactions (`mark_handed` for a small
-group just before it goes on the wire; the results every second or so, recorder.py). Each
+group just before it goes on the wire; the results every quarter second, recorder.py). Each
 function is one conditional UPDATE run for many rows at once (executemany, or one IN list),
 matching only rows this worker still holds (sending, or ambiguous after its lease lapsed), and
 sets every related field together: status, attempts, timestamps, error, SMTP reply, claim, lease
-and hand-over time. This module does not decide what is retryable (verdicts.py) and does not
-send mail.
+and hand-over time. The two that run most often, `mark_handed` and `mark_sent`, are written as
+SQL text given to the driver (driver_sql.py) on SQLite and PostgreSQL. This module does not
+decide what is retryable (verdicts.py) and does not send mail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from notifications import driver_sql
 from notifications.claims import OUTBOX, append_note, stamp
 from schemas.enums import OutboxStatus
 
@@ -80,12 +82,15 @@ def mark_handed(
     """
     if not ids:
         return []
+    mark = driver_sql.placeholder(session)
+    if mark is not None:
+        return driver_sql.hand_over(session, mark, worker_id, ids, now)
     params = {"h_ids": list(ids), "h_worker": worker_id, "h_now": now}
     return sorted(r.id for r in session.execute(_MARK_HANDED, params))
 
 
-# Built once: this runs before every few messages, and building the statement cost as much as
-# running it (0.2 ms). The ids are an expanding IN list.
+# Built once (on a database driver_sql.py does not cover): this runs before every few messages,
+# and building the statement cost as much as running it (0.2 ms). The ids are an expanding IN.
 _MARK_HANDED = (
     sa.update(OUTBOX)
     .where(
@@ -106,6 +111,11 @@ def mark_sent(session: Session, worker_id: str, sent: Sequence[Sent], *, now: da
     Only rows this worker still holds (sending, or ambiguous after its lease lapsed) change.
     Returns the number of rows changed.
     """
+    mark = driver_sql.placeholder(session)
+    if mark is not None and sent:
+        return driver_sql.record_sent(
+            session, mark, worker_id, [(s.id, s.reply) for s in sent], now
+        )
     stmt = (
         sa.update(OUTBOX)
         .where(_held_by(worker_id))

@@ -192,7 +192,14 @@ def _base64_is_shorter(sniff: bytes) -> bool:
     with_base64 = 4 * -(-len(sniff) // 3) + 1  # binascii.b2a_base64 ends with a newline
     if len(sniff) + 2 * len(sniff.translate(None, _ASCII)) > with_base64:
         return True
-    return len(quoprimime.body_encode(sniff.decode("latin-1"), MAX_LINE)) > with_base64
+    return _quoted_printable_length(sniff) > with_base64
+
+
+@functools.lru_cache(maxsize=256)
+def _quoted_printable_length(sniff: bytes) -> int:
+    """Return the length of the stdlib's quoted-printable trial of `sniff`. Pure; remembered:
+    the first lines of a template's HTML body are the same on all its messages."""
+    return len(quoprimime.body_encode(sniff.decode("latin-1"), MAX_LINE))
 
 
 def encode_text(text: str) -> tuple[str, bytes]:

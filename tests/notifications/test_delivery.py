@@ -324,6 +324,26 @@ def test_an_unreachable_server_stops_the_run_and_releases_untried_rows(
     assert sorted(r.not_before for r in rows) == [T0] * 6 + [T0 + dt.timedelta(seconds=60)] * 4
 
 
+def test_rows_claimed_ahead_go_back_to_the_queue_untouched_when_delivery_stops(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    queue(engine, campaign_2024, workspace, 10)
+    settings = _settings(workspace, free_port(), smtp_connections=1)
+
+    report = _run(engine, settings, Clock(T0), batch_size=4)
+
+    rows = _rows(engine)
+    assert report.stopped is not None
+    assert (report.batches, report.retried, report.released) == (1, 2, 2 + 4)
+    assert [(r.status, r.claimed_by, r.lease_until, r.handed_at) for r in rows] == [
+        (OutboxStatus.QUEUED, None, None, None)
+    ] * 10
+    assert [r.attempts for r in rows] == [1, 1] + [0] * 8
+    assert [r.last_error == f"not attempted: {report.stopped}" for r in rows] == [False] * 2 + [
+        True
+    ] * 6 + [False] * 2  # the first batch's last two, the 4 claimed ahead; 2 never claimed
+
+
 def test_header_injection_in_a_name_and_a_subject_adds_no_header(
     engine: Engine, campaign_2024: CampaignFile, workspace: Path, sink: SmtpSink
 ) -> None:

@@ -25,7 +25,7 @@ def _settings(workspace: Path, **overrides: object) -> Settings:
 @pytest.mark.parametrize(
     ("lease_seconds", "connections", "rate", "size"),
     [
-        (300, 4, 0.0, BATCH_MAX),  # 4 x 75 s / 0.05 s = 6,000, capped at 200
+        (300, 4, 0.0, BATCH_MAX),  # 4 x 75 s / 0.05 s = 6,000, capped at 500
         (10, 1, 0.0, 50),  # a quarter of 10 s at 0.05 s a message
         (10, 2, 0.0, 100),
         (300, 4, 2.0, 150),  # the rate limit: 2 a second for 75 s

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email import policy
 from email.headerregistry import Address
 from email.utils import format_datetime
@@ -73,3 +73,12 @@ def test_written_date_and_message_id_lines_are_the_stdlib_fold(
     cleaned = clean_header_text(message_id)
     if cleaned:
         assert _or_error(lambda: message_id_line(cleaned)) == _stdlib_fold("Message-ID", cleaned)
+
+
+def test_the_same_instant_in_two_zones_gives_each_zone_its_own_date_line() -> None:
+    utc = datetime(2024, 11, 1, 9, 30, 5, 123, tzinfo=UTC)
+    shanghai = utc.astimezone(timezone(timedelta(hours=8)))
+    assert utc == shanghai  # equal instants: a cache keyed by the datetime alone would mix them
+    assert date_line(utc) == b"Date: Fri, 01 Nov 2024 09:30:05 +0000\r\n"
+    assert date_line(shanghai) == b"Date: Fri, 01 Nov 2024 17:30:05 +0800\r\n"
+    assert date_line(utc.replace(microsecond=999)) == date_line(utc)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtplib.email import flatten_message
+from aiosmtplib.protocol import normalize_message_line_endings
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -166,6 +167,11 @@ def test_written_bytes_are_the_stdlib_build_flattened_by_aiosmtplib(
                 tuple(files),
             )
         assert message_bytes(built) == flatten_message(expected)
+        # Already as aiosmtplib transmits it (CRLF line breaks, a final CRLF): transmit.py
+        # sends a written message's bytes without its line-ending pass.
+        sent = message_bytes(built)
+        assert normalize_message_line_endings(sent) == sent
+        assert sent.endswith(b"\r\n")
 
 
 @settings(max_examples=80, deadline=None)

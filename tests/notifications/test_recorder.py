@@ -20,10 +20,10 @@ from mailkit import ScriptedStore, factory, message_id_counts, queue
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from notifications.claims import ClaimedMail
+from notifications.claims import ClaimedMail, claim
 from notifications.delivery import DeliveryReport, deliver
 from notifications.mailers import make_mailer
-from notifications.recorder import INTERRUPTED, Ambiguous, results_of
+from notifications.recorder import INTERRUPTED, Ambiguous, Recorded, Recorder, results_of
 from notifications.sink import SmtpSink
 from notifications.verdicts import Outcome, Verdict
 from schemas.campaign_file import CampaignFile
@@ -156,3 +156,33 @@ def test_outcomes_become_the_named_state_changes_and_retries_give_up_at_the_last
     assert done.ambiguous == [Ambiguous(5, lost)]
     assert sorted(done.mails) == [1, 2, 3, 4, 5]
     assert INTERRUPTED not in {a.reason for a in done.ambiguous}
+
+
+def test_write_soon_writes_the_collected_outcomes_before_the_interval_is_over(
+    engine: Engine, campaign_2024: CampaignFile, workspace: Path
+) -> None:
+    queue(engine, campaign_2024, workspace, 2, not_before=None, now=now_utc())
+    claimed = claim(factory(engine), "w1", batch=2, lease=timedelta(minutes=5), now=now_utc())
+    written: list[Recorded] = []
+    recorder = Recorder(
+        factory(engine), "w1", max_attempts=3, clock=now_utc, on_written=written.append, interval=60
+    )
+
+    async def run() -> tuple[int, int]:
+        writer = asyncio.create_task(recorder.run())
+        await recorder.hand_over([m.id for m in claimed])
+        recorder.add(claimed[0], Outcome(Verdict.SENT, "250 ok", None))
+        await asyncio.sleep(0.2)
+        before = len(written)
+        recorder.write_soon()  # a batch's last rows were taken
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if written:
+                break
+        recorder.stop()
+        await writer
+        return before, len(written)
+
+    assert asyncio.run(run()) == (0, 1)
+    assert [len(w.sent) for w in written] == [1]
+    assert _statuses(engine) == [OutboxStatus.SENT, OutboxStatus.SENDING]
