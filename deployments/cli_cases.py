@@ -24,13 +24,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from deployments.cli_common import check_campaign, migrated_settings
+from deployments.cli_common import check_campaign, migrated_settings, uscc_argument
 from schemas.campaign_file import load_campaign_file
 from schemas.case_excerpts import ROLE_WORDS, parse_role
 from schemas.rejection import REPORT_COLUMNS, Rejection
 from schemas.settings import Settings
 from schemas.sqltypes import now_utc
-from schemas.uscc import InvalidUSCC, normalise_uscc
 from tasks.commend.case_targets import case_targets
 from tasks.commend.excerpt_sheet import import_case_sheet, write_case_sheet
 from tasks.commend.excerpts import ChoiceStatus, ExcerptChoice, choose_excerpt
@@ -146,13 +145,6 @@ def import_sheet(
         raise typer.Exit(REFUSED)
 
 
-def _uscc(text: str) -> str:
-    try:
-        return normalise_uscc(text)
-    except InvalidUSCC as exc:
-        raise typer.BadParameter(f"统一社会信用代码无效 invalid USCC: {exc.reason_en}") from None
-
-
 @cases_app.command("choose")
 def choose(
     uscc: Annotated[str, typer.Argument(help="单位的统一社会信用代码 / the unit's USCC")],
@@ -176,7 +168,7 @@ def choose(
     year = check_campaign(settings, year, console)
     campaign = load_campaign_file(settings.campaign_file(year))
     choice = ExcerptChoice(
-        uscc=_uscc(uscc),
+        uscc=uscc_argument(uscc),
         page=page,
         text=text,
         chosen_by=by,

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from deployments.environment import quiet_prefect_telemetry
 from schemas.campaign_file import CampaignFileError, latest_campaign_year, load_campaign_file
 from schemas.settings import Settings
+from schemas.uscc import InvalidUSCC, normalise_uscc
 from tasks.store import campaign_engine, upgrade_database
 
 NO_DATABASE = 6  # exit code of a read-only command when the workspace holds no campaign yet
@@ -105,3 +106,11 @@ def parse_day(text: str | None) -> date | None:
 def business_day(text: str | None, settings: Settings) -> date:
     """Return the --as-of date given, or today in the campaign's time zone."""
     return parse_day(text) or datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def uscc_argument(text: str) -> str:
+    """Return the USCC an operator typed, normalised; a bad one is a usage error naming why."""
+    try:
+        return normalise_uscc(text)
+    except InvalidUSCC as exc:
+        raise typer.BadParameter(f"统一社会信用代码无效 invalid USCC: {exc.reason_en}") from None

@@ -19,11 +19,15 @@ import typer
 from rich.console import Console
 from sqlmodel import col, select
 
-from deployments.cli_common import business_day, check_campaign, migrated_settings
+from deployments.cli_common import (
+    business_day,
+    check_campaign,
+    migrated_settings,
+    uscc_argument,
+)
 from schemas.campaign_file import load_campaign_file
 from schemas.sqltypes import now_utc
 from schemas.tables import Participation, Unit
-from schemas.uscc import InvalidUSCC, normalise_uscc
 from tasks.common.fonts import choose_font
 from tasks.review.absence import AbsenceRequest, NoSuchAbsence, mark_absent
 from tasks.review.letter_pdf import LetterFiles
@@ -54,13 +58,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
 
-def _uscc(text: str) -> str:
-    try:
-        return normalise_uscc(text)
-    except InvalidUSCC as exc:
-        raise typer.BadParameter(f"统一社会信用代码无效 invalid USCC: {exc.reason_en}") from None
-
-
 @review_app.command("absent")
 def absent(
     expert: Annotated[str, typer.Option("--expert", help="The expert's email address.")],
@@ -75,7 +72,9 @@ def absent(
     """Record an expert absent for a round; the round is decided without their sheet."""
     settings = migrated_settings()
     year = check_campaign(settings, year, console)
-    request = AbsenceRequest(expert, review_round or 0, (_uscc(uscc),) if uscc else (), why.strip())
+    request = AbsenceRequest(
+        expert, review_round or 0, (uscc_argument(uscc),) if uscc else (), why.strip()
+    )
     if not request.reason:
         raise typer.BadParameter("请写明原因 --why must say why")
     with campaign_session(settings) as session:
@@ -115,7 +114,7 @@ def redecide_command(
             select(Participation.id)
             .join(Unit, col(Unit.id) == col(Participation.unit_id))
             .where(Participation.campaign_year == year)
-            .where(Unit.uscc == _uscc(uscc))
+            .where(Unit.uscc == uscc_argument(uscc))
         ).first()
         if pid is None:
             console.print("[red]未找到 not found[/red]: 该单位未参加本届 no participation")
