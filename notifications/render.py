@@ -18,7 +18,8 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, ConfigDict
 
-from notifications.contexts import AUDIENCES, CONTEXT_TYPES, MailContext
+from notifications.contexts import MailContext
+from notifications.mail_kinds import AUDIENCES, CONTEXT_TYPES
 from notifications.told import told_deadlines
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

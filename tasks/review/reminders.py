@@ -21,7 +21,8 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from notifications.contexts import ReviewReminderContext, campaign_context, deadline_context
+from notifications.contexts import campaign_context, deadline_context
+from notifications.expert_contexts import ReviewReminderContext
 from notifications.headers import InvalidAddress, mailbox
 from notifications.outbox import OutgoingMail
 from notifications.policy import (

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 from notifications.contexts import (
-    AssignedReportContext,
     AssociationDigestContext,
     AssociationReleaseContext,
     CampaignContext,
@@ -29,14 +28,17 @@ from notifications.contexts import (
     RecommendationReceiptContext,
     ReleasedUnitContext,
     ReleaseNoticeContext,
-    ReviewInvitationContext,
-    ReviewReminderContext,
     RevisionRequestContext,
     SubmissionAckContext,
     TrainingInvitationContext,
     TrainingSessionContext,
     campaign_context,
     deadline_context,
+)
+from notifications.expert_contexts import (
+    AssignedReportContext,
+    ReviewInvitationContext,
+    ReviewReminderContext,
 )
 from schemas.campaign_file import CampaignFile, load_campaign_file
 from tasks.review.letters import grade_ladder

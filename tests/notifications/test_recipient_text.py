@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from data.mail_contexts import context_variants
 
-from notifications.contexts import AUDIENCES
+from notifications.mail_kinds import AUDIENCES
 from notifications.recipient_text import readable_text, recipient_problems
 from notifications.render import render, template_names
 from schemas.campaign_file import CampaignFile

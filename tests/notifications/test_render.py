@@ -9,12 +9,12 @@ import pytest
 from data.mail_contexts import sample_contexts
 
 from notifications.contexts import (
-    CONTEXT_TYPES,
     InvitationContext,
     ReleaseNoticeContext,
     campaign_context,
     chinese_number,
 )
+from notifications.mail_kinds import CONTEXT_TYPES
 from notifications.render import (
     ContextMismatch,
     MissingTemplateVariable,

@@ -22,12 +22,8 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from notifications.contexts import (
-    DeadlineContext,
-    ReviewInvitationContext,
-    campaign_context,
-    deadline_context,
-)
+from notifications.contexts import DeadlineContext, campaign_context, deadline_context
+from notifications.expert_contexts import ReviewInvitationContext
 from notifications.headers import mailbox
 from notifications.outbox import OutgoingMail, existing_keys, idempotency_key
 from notifications.render import render

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from notifications.contexts import AssignedReportContext
+from notifications.expert_contexts import AssignedReportContext
 from tasks.review.file_names import report_file_name
 
 REPORTS_FOLDER = "reports"
