@@ -75,8 +75,6 @@ def _mail(row_id: int, template: str, ref: str, day: date, **meta: Any) -> dict[
         "template": template,
         "recipient": f"u{row_id}@unit.example.com",
         "subject": "测试",
-        "body_text": "测试",
-        "body_html": "<p>测试</p>",
         "attachments": [],
         "meta": {"recipient_name": "联系人", "business_day": day.isoformat(), **meta},
         "status": OutboxStatus.SENT,
@@ -108,6 +106,9 @@ class World:
         self.mail_id += 1
         self.rows.setdefault("outbox_message", []).append(
             _mail(self.mail_id, template, ref, day, **meta)
+        )
+        self.rows.setdefault("outbox_body", []).append(
+            {"outbox_id": self.mail_id, "body_text": "测试", "body_html": "<p>测试</p>"}
         )
 
     def unit(self, i: int) -> None:
@@ -254,7 +255,13 @@ def build(settings: Settings, units: int) -> None:
         )  # fmt: skip
         for table in ("unit", "participation", "submission", "review_assignment", "review"):
             _insert(session, table, world.rows.get(table, []))
-        for table in ("review_decision", "commendation", "certificate_issue", "outbox_message"):
+        for table in (
+            "review_decision",
+            "commendation",
+            "certificate_issue",
+            "outbox_message",
+            "outbox_body",
+        ):
             _insert(session, table, world.rows.get(table, []))
         _insert(
             session,

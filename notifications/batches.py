@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from notifications.claims import ClaimedMail
+from notifications.claims import MISSING_BODY, ClaimedMail
 from notifications.headers import Mailbox, mailbox
 from notifications.mailers import Mailer
 from notifications.message import build_message
@@ -100,6 +100,8 @@ async def attempt(
     mailer: Mailer, mail: ClaimedMail, sender: Mailbox, workspace: Path, now: datetime
 ) -> Outcome:
     """Build and send one message; return its outcome (raises only on cancellation)."""
+    if (mail.text, mail.html) == MISSING_BODY:  # nothing to send: never an empty mail
+        return Outcome(Verdict.FAILED, None, "the mail's bodies are missing (outbox_body)")
     try:
         message = build_message(
             sender=sender,

@@ -22,11 +22,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from schemas.enums import OutboxStatus
-from schemas.outbox_table import OutboxMessage
+from schemas.outbox_table import OutboxBody, OutboxMessage
 from schemas.sqltypes import now_utc
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 OUTBOX: sa.Table = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
+BODIES: sa.Table = SQLModel.metadata.tables[str(OutboxBody.__tablename__)]
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,6 @@ _CLAIMED_COLUMNS = (
     OUTBOX.c.recipient,
     OUTBOX.c.meta,
     OUTBOX.c.subject,
-    OUTBOX.c.body_text,
-    OUTBOX.c.body_html,
     OUTBOX.c.attachments,
     OUTBOX.c.message_id,
     OUTBOX.c.attempts,
@@ -87,7 +86,8 @@ def claim(
 ) -> list[ClaimedMail]:
     """Claim up to `batch` due queued rows for `worker_id`; commit; return them oldest first.
 
-    Side effect: one short transaction that sets status sending, claimed_by and lease_until.
+    Side effect: one short transaction that sets status sending, claimed_by and lease_until,
+    and reads the claimed rows' bodies (outbox_body).
     SQLite: the engine began it with BEGIN IMMEDIATE, so the conditional UPDATE runs alone.
     PostgreSQL: the due rows are picked with FOR UPDATE SKIP LOCKED, so two deliverers take
     disjoint rows without waiting for each other.
@@ -98,8 +98,22 @@ def claim(
         dialect = session.get_bind().dialect.name
         stmt = claim_statement(due, worker_id, until=at + lease, dialect=dialect)
         rows = session.execute(stmt.returning(*_CLAIMED_COLUMNS)).all()
+        bodies = bodies_of(session, [r.id for r in rows])
     rows = sorted(rows, key=lambda r: (r.not_before, r.id))
-    return [claimed_mail(r) for r in rows]
+    return [claimed_mail(r, bodies.get(r.id, MISSING_BODY)) for r in rows]
+
+
+MISSING_BODY = ("", "")  # a row without its outbox_body: it fails for good (batches.attempt)
+
+
+def bodies_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return the (text, html) bodies of these outbox rows by id (read-only)."""
+    if not ids:
+        return {}
+    stmt = sa.select(BODIES.c.outbox_id, BODIES.c.body_text, BODIES.c.body_html).where(
+        BODIES.c.outbox_id.in_(ids)
+    )
+    return {row_id: (text, html) for row_id, text, html in session.execute(stmt)}
 
 
 def due_rows(at: datetime, *, batch: int, campaign_year: int | None) -> sa.Select[Any]:
@@ -134,8 +148,11 @@ def claim_statement(
     return stmt.where(OUTBOX.c.status == OutboxStatus.QUEUED)
 
 
-def claimed_mail(row: sa.Row[Any]) -> ClaimedMail:
-    """Return a claimed row's content as plain values (the recipient's name from meta). Pure."""
+def claimed_mail(row: sa.Row[Any], bodies: tuple[str, str]) -> ClaimedMail:
+    """Return a claimed row's content as plain values (the recipient's name from meta). Pure.
+
+    `bodies`: the row's (text, html) from outbox_body.
+    """
     return ClaimedMail(
         id=row.id,
         campaign_year=row.campaign_year,
@@ -144,8 +161,8 @@ def claimed_mail(row: sa.Row[Any]) -> ClaimedMail:
         recipient=row.recipient,
         recipient_name=str((row.meta or {}).get("recipient_name", "")),
         subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
+        text=bodies[0],
+        html=bodies[1],
         attachments=tuple(row.attachments or ()),
         message_id=row.message_id,
         attempts=row.attempts,

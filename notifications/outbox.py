@@ -1,7 +1,8 @@
 """Put mail into the outbox, in the caller's transaction, exactly once per idempotency key.
 
-`enqueue` / `enqueue_many` write OutboxMessage rows in the session the business change uses, so
-the mail exists if and only if the change commits. The idempotency key names the campaign, the
+`enqueue` / `enqueue_many` write OutboxMessage rows (and each one's OutboxBody: the text and HTML
+bodies, kept apart from the delivery state) in the session the business change uses, so the
+mail exists if and only if the change commits. The idempotency key names the campaign, the
 template, the subject record and its version (or deadline), and the recipient; enqueuing the same
 key again is a no-op that returns the existing row (INSERT .. ON CONFLICT DO NOTHING on both
 databases). Each queued row's meta also keeps what the audit reads: the mail's facts (what a
@@ -35,13 +36,14 @@ from notifications.outbox_views import find_by_key as find_by_key
 from notifications.outbox_views import list_messages as list_messages
 from notifications.render import RenderedMail
 from schemas.enums import OutboxStatus
-from schemas.outbox_table import OutboxMessage
+from schemas.outbox_table import OutboxBody, OutboxMessage
 from schemas.sqltypes import now_utc
 
 KEY_MAX = 255
 KEY_SEPARATOR = "|"
 INSERT_CHUNK = 500
 OUTBOX: sa.Table = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
+BODIES: sa.Table = SQLModel.metadata.tables[str(OutboxBody.__tablename__)]
 
 
 class InvalidKeyPart(Exception):
@@ -171,8 +173,6 @@ def _row_values(
         "template": mail.mail.template,
         "recipient": mail.to.address,
         "subject": clean_header_text(mail.mail.subject, limit=SUBJECT_MAX),
-        "body_text": mail.mail.text,
-        "body_html": mail.mail.html,
         "attachments": [workspace_relative(workspace, a) for a in mail.attachments],
         "meta": row_meta(mail, business_day),
         "status": OutboxStatus.QUEUED,
@@ -259,6 +259,13 @@ def enqueue_many(
     for start in range(0, len(pending), INSERT_CHUNK):
         inserted.update(session.execute(stmt, pending[start : start + INSERT_CHUNK]).scalars())
     ids = _ids_by_key(session, keys)
+    bodies = [
+        {"outbox_id": ids[key], "body_text": mail.mail.text, "body_html": mail.mail.html}
+        for key, mail in _first_by_key(mails).items()
+        if key in inserted
+    ]
+    for start in range(0, len(bodies), INSERT_CHUNK):
+        session.execute(sa.insert(BODIES), bodies[start : start + INSERT_CHUNK])
     first_seen: set[str] = set()
     result: list[Enqueued] = []
     for key in keys:
@@ -266,6 +273,14 @@ def enqueue_many(
         first_seen.add(key)
         result.append(Enqueued(id=ids[key], key=key, created=created))
     return result
+
+
+def _first_by_key(mails: Sequence[OutgoingMail]) -> dict[str, OutgoingMail]:
+    """Return each idempotency key's first mail (the one a repeated key inserts). Pure."""
+    first: dict[str, OutgoingMail] = {}
+    for mail in mails:
+        first.setdefault(mail.key, mail)
+    return first
 
 
 def enqueue(

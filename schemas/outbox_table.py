@@ -2,7 +2,10 @@
 
 The row's status moves only through the named functions in notifications/outbox.py, which set
 status, attempts, timestamps and errors together. A row is never deleted, so its idempotency key
-is never reused.
+is never reused. The mail's text and HTML bodies are written once, when it is queued, into
+`outbox_body` beside it, and never change: the delivery state is rewritten three times for every
+mail (claimed, handed over, sent), and on SQLite every UPDATE rewrites the whole row, so rows
+that carried their 5-10 KB of bodies cost twice the CPU per mail to deliver (docs/architecture.md).
 """
 
 from datetime import datetime
@@ -27,8 +30,6 @@ class OutboxMessage(SQLModel, table=True):
     template: str = Field(max_length=64)
     recipient: str = Field(max_length=254)
     subject: str = Field(max_length=500)
-    body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    body_html: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     attachments: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     status: OutboxStatus = Field(sa_column=enum_column(OutboxStatus))
@@ -45,3 +46,17 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now_utc, sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
     operator_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class OutboxBody(SQLModel, table=True):
+    """The text and HTML bodies of one outgoing mail, as queued (written once, never changed)."""
+
+    __tablename__ = "outbox_body"
+
+    outbox_id: int = Field(
+        foreign_key="outbox_message.id",
+        primary_key=True,
+        sa_column_kwargs={"autoincrement": False},
+    )
+    body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    body_html: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from factories import add_association, add_participation
+from outboxkit import body_row
 from sqlmodel import Session
 
 from schemas.enums import OutboxStatus, SubmissionKind
@@ -137,19 +138,19 @@ def _evaluation(session: Session, pid: int, indicators: dict[str, Any], flags: l
 
 
 def _mail(session: Session, n: int, template: str, status: OutboxStatus) -> None:
-    session.add(
-        OutboxMessage(
-            campaign_year=2024,
-            idempotency_key=f"test:{template}:{n}",
-            template=template,
-            recipient=f"contact{n}@unit{n}.example.com",
-            subject="测试",
-            body_text="测试",
-            body_html="<p>测试</p>",
-            status=status,
-            message_id=f"<{n}@example.org>",
-        )
+    row = OutboxMessage(
+        campaign_year=2024,
+        idempotency_key=f"test:{template}:{n}",
+        template=template,
+        recipient=f"contact{n}@unit{n}.example.com",
+        subject="测试",
+        status=status,
+        message_id=f"<{n}@example.org>",
     )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(body_row(row.id, "测试", "<p>测试</p>"))
 
 
 def seed_season(session: Session, campaign: Any, first_name: str | None = None) -> dict[int, int]:

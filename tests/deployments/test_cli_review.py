@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from factories import add_association, add_participation, make_uscc
+from outboxkit import with_bodies
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -112,7 +113,7 @@ def test_redecide_makes_a_new_version_and_a_corrected_letter_once(
         versions = session.exec(
             select(ReviewDecision).where(ReviewDecision.participation_id == ids["one"])
         ).all()
-        letters = session.exec(select(OutboxMessage)).all()
+        letters = with_bodies(session, session.exec(select(OutboxMessage)).all())
         status = session.get(Participation, ids["one"])
     assert [(v.version, v.normalised_score, v.decided_by, v.reason) for v in versions] == [
         (1, 71.0, "flow-run:x", "评审通过"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from artifactkit import artifact_table
 from factories import add_association, add_participation, make_uscc, roster_row, write_xlsx
+from outboxkit import QueuedMail, with_bodies
 from pypdf import PdfReader
 from reviewkit import return_sheets, sent_mails
 from sqlmodel import col, select
@@ -38,10 +39,11 @@ def _decisions(settings: Settings) -> list[tuple[int, int, int, str, float, str]
         ]
 
 
-def _mails(settings: Settings, template: str) -> list[OutboxMessage]:
+def _mails(settings: Settings, template: str) -> list[QueuedMail]:
     with campaign_session(settings) as session:
-        return list(
-            session.exec(select(OutboxMessage).where(OutboxMessage.template == template)).all()
+        return with_bodies(
+            session,
+            session.exec(select(OutboxMessage).where(OutboxMessage.template == template)).all(),
         )
 
 

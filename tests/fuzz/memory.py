@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from schemas.outbox_table import OutboxMessage
+from schemas.outbox_table import OutboxBody, OutboxMessage
 from schemas.review_tables import ReviewDecision, ReviewOutcome
 from schemas.settings import Settings
 from schemas.tables import Participation, Unit
@@ -75,7 +75,8 @@ class SeasonMemory:
         with campaign_session(self.settings) as session:
             mails = session.exec(
                 select(OutboxMessage.id, OutboxMessage.idempotency_key, OutboxMessage.template)
-                .add_columns(OutboxMessage.body_text)
+                .add_columns(OutboxBody.body_text)
+                .join(OutboxBody, col(OutboxBody.outbox_id) == col(OutboxMessage.id))
                 .where(OutboxMessage.campaign_year == self.year)
                 .where(col(OutboxMessage.id) > self.last_mail)
                 .order_by(col(OutboxMessage.id))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from factories import add_association, add_participation
 from fuzz.memory import SeasonMemory
+from outboxkit import body_row
 from sqlmodel import Session, select
 
 from schemas.campaign_file import CampaignFile
@@ -23,19 +24,19 @@ AT = datetime(2024, 12, 1, 2, 0, tzinfo=UTC)
 
 
 def _mail(session: Session, template: str, ref: str, version: str, body: str) -> None:
-    session.add(
-        OutboxMessage(
-            campaign_year=2024,
-            idempotency_key=f"2024|{template}|{ref}|{version}|a@unit.example.com",
-            template=template,
-            recipient="a@unit.example.com",
-            subject="s",
-            body_text=body,
-            body_html=body,
-            status=OutboxStatus.QUEUED,
-            message_id=f"<{template}{ref}{version}@example.org>",
-        )
+    row = OutboxMessage(
+        campaign_year=2024,
+        idempotency_key=f"2024|{template}|{ref}|{version}|a@unit.example.com",
+        template=template,
+        recipient="a@unit.example.com",
+        subject="s",
+        status=OutboxStatus.QUEUED,
+        message_id=f"<{template}{ref}{version}@example.org>",
     )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(body_row(row.id, body, body))
 
 
 def test_an_outcome_told_in_a_letter_must_not_move_without_a_new_letter(

@@ -91,15 +91,13 @@ def test_a_claimed_row_becomes_plain_values_with_the_recipients_name_from_meta()
         recipient="li@unit.example.com",
         meta={"recipient_name": "李明"},
         subject="邀请",
-        body_text="正文",
-        body_html="<p>正文</p>",
         attachments=["release/2024/certificates/a.pdf"],
         message_id="<m-7@example.org>",
         attempts=1,
     )
     without_meta = SimpleNamespace(**(vars(row) | {"meta": None, "attachments": None}))
 
-    assert claimed_mail(row) == ClaimedMail(  # type: ignore[arg-type]
+    assert claimed_mail(row, ("正文", "<p>正文</p>")) == ClaimedMail(  # type: ignore[arg-type]
         id=7,
         campaign_year=2024,
         key="2024|invitation|u1|1|li@unit.example.com",
@@ -113,7 +111,7 @@ def test_a_claimed_row_becomes_plain_values_with_the_recipients_name_from_meta()
         message_id="<m-7@example.org>",
         attempts=1,
     )
-    mail = claimed_mail(without_meta)  # type: ignore[arg-type]
+    mail = claimed_mail(without_meta, ("正文", ""))  # type: ignore[arg-type]
     assert (mail.recipient_name, mail.attachments) == ("", ())
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from outboxkit import with_bodies
 from sqlmodel import col, select
 
 from deployments.demo.closing import hold_meeting
@@ -216,7 +217,7 @@ def test_a_short_season_replays_through_every_stage_and_a_second_run_changes_not
 def assert_mail_reads_clean(settings: Settings) -> None:
     """Check every outbox row of the season as its recipient reads it (text, HTML, subject)."""
     with campaign_session(settings) as session:
-        rows = session.exec(select(OutboxMessage)).all()
+        rows = with_bodies(session, session.exec(select(OutboxMessage)).all())
     templates = {row.template for row in rows}
     problems = {
         f"{row.template}#{row.id}": found

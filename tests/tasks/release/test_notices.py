@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from certificatekit import current, issues, rename_unit, seed_certified
+from outboxkit import QueuedMail, with_bodies
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -51,7 +52,7 @@ def _decided(engine: Engine) -> None:
         )
 
 
-def _notices(engine: Engine, participation_id: int) -> list[OutboxMessage]:
+def _notices(engine: Engine, participation_id: int) -> list[QueuedMail]:
     with session_scope(engine) as session:
         rows = session.exec(
             select(OutboxMessage)
@@ -59,7 +60,9 @@ def _notices(engine: Engine, participation_id: int) -> list[OutboxMessage]:
             .order_by(col(OutboxMessage.id))
         )
         ref = release_ref(participation_id)
-        return [m for m in rows if key_head(m.idempotency_key).subject_ref == ref]
+        return with_bodies(
+            session, [m for m in rows if key_head(m.idempotency_key).subject_ref == ref]
+        )
 
 
 def _run(settings: Settings, day: date) -> tuple[int, int, int]:

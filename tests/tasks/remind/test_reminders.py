@@ -21,6 +21,7 @@ from factories import (
     seed_reminder_units,
 )
 from factories import unit_standing as _unit
+from outboxkit import with_bodies
 from prefect.logging import disable_run_logger
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -244,7 +245,7 @@ def test_the_weekly_digest_skips_an_association_without_address(
     assert monday.associations_without_address == ["A002"]
     assert (thursday.reminders_due, thursday.digest_due, thursday.mails) == ([], False, [])
     with Session(engine) as session:
-        [row] = session.exec(select(OutboxMessage)).all()
+        [row] = with_bodies(session, session.exec(select(OutboxMessage)).all())
     assert (row.recipient, row.subject, row.idempotency_key) == (
         "a001@assoc.example.org",
         f"{PREFIX}上海市测试行业协会A001推荐单位进展周报（截至10月14日）",

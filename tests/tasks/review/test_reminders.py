@@ -16,6 +16,7 @@ from factories import add_association, add_participation
 from hypothesis import given
 from hypothesis import strategies as st
 from mailkit import received
+from outboxkit import QueuedMail, with_bodies
 from prefect.logging import disable_run_logger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -195,9 +196,10 @@ def _seed(engine: Engine, campaign: CampaignFile) -> dict[str, int]:
     return experts
 
 
-def _outbox(engine: Engine) -> list[OutboxMessage]:
+def _outbox(engine: Engine) -> list[QueuedMail]:
     with Session(engine) as session:
-        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        return with_bodies(session, rows)
 
 
 def test_late_reviewers_get_one_reminder_a_due_day_and_nothing_on_other_days(

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from factories import add_association, add_participation
+from outboxkit import with_bodies
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -96,7 +97,9 @@ def test_record_reports_saves_versions_acknowledges_and_moves_units(
             )
         ).all()
         status = dict(session.exec(select(Participation.id, Participation.status)).all())
-        mails = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        mails = with_bodies(
+            session, session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        )
 
     assert (saved.mails_queued, saved.submitted, saved.revised) == (3, 1, 1)
     assert [(s.participation_id, s.version) for s in saved.versions] == [
