@@ -114,6 +114,7 @@ async def attempt(
             workspace=workspace,
             attachments=mail.attachments,
             reply_to=mail.reply_to,
+            alternative=mail.alternative,
         )
     except Exception as exc:  # a row that cannot become a message fails for good
         return Outcome(Verdict.FAILED, None, f"{type(exc).__name__}: {exc}")

@@ -47,6 +47,7 @@ class ClaimedMail:
     message_id: str
     attempts: int
     reply_to: str = ""  # the Reply-To address (the campaign's contact), "" for none
+    alternative: bytes | None = None  # the bodies as sent, written when queued (None: not kept)
 
 
 def append_note(line: str) -> Any:
@@ -98,22 +99,29 @@ def claim(
         dialect = session.get_bind().dialect.name
         stmt = claim_statement(due, worker_id, until=at + lease, dialect=dialect)
         rows = session.execute(stmt.returning(*_CLAIMED_COLUMNS)).all()
-        bodies = bodies_of(session, [r.id for r in rows])
+        bodies = sent_bodies_of(session, [r.id for r in rows])
     rows = sorted(rows, key=lambda r: (r.not_before, r.id))
-    return [claimed_mail(r, bodies.get(r.id, MISSING_BODY)) for r in rows]
+    return [claimed_mail(r, *bodies.get(r.id, (MISSING_BODY, None))) for r in rows]
 
 
 MISSING_BODY = ("", "")  # a row without its outbox_body: it fails for good (batches.attempt)
 
 
-def bodies_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Return the (text, html) bodies of these outbox rows by id (read-only)."""
+def sent_bodies_of(
+    session: Session, ids: list[int]
+) -> dict[int, tuple[tuple[str, str], bytes | None]]:
+    """Return ((text, html), the bodies as sent or None) of these outbox rows by id (read-only)."""
     if not ids:
         return {}
-    stmt = sa.select(BODIES.c.outbox_id, BODIES.c.body_text, BODIES.c.body_html).where(
-        BODIES.c.outbox_id.in_(ids)
-    )
-    return {row_id: (text, html) for row_id, text, html in session.execute(stmt)}
+    stmt = sa.select(
+        BODIES.c.outbox_id, BODIES.c.body_text, BODIES.c.body_html, BODIES.c.alternative
+    ).where(BODIES.c.outbox_id.in_(ids))
+    return {i: ((text, html), sent) for i, text, html, sent in session.execute(stmt)}
+
+
+def bodies_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return the (text, html) bodies of these outbox rows by id (read-only)."""
+    return {i: bodies for i, (bodies, _) in sent_bodies_of(session, ids).items()}
 
 
 def due_rows(at: datetime, *, batch: int, campaign_year: int | None) -> sa.Select[Any]:
@@ -148,10 +156,12 @@ def claim_statement(
     return stmt.where(OUTBOX.c.status == OutboxStatus.QUEUED)
 
 
-def claimed_mail(row: sa.Row[Any], bodies: tuple[str, str]) -> ClaimedMail:
+def claimed_mail(
+    row: sa.Row[Any], bodies: tuple[str, str], alternative: bytes | None = None
+) -> ClaimedMail:
     """Return a claimed row's content as plain values (the recipient's name from meta). Pure.
 
-    `bodies`: the row's (text, html) from outbox_body.
+    `bodies`: the row's (text, html) from outbox_body; `alternative`: the same as sent.
     """
     return ClaimedMail(
         id=row.id,
@@ -167,6 +177,7 @@ def claimed_mail(row: sa.Row[Any], bodies: tuple[str, str]) -> ClaimedMail:
         message_id=row.message_id,
         attempts=row.attempts,
         reply_to=str((row.meta or {}).get("reply_to", "")),
+        alternative=alternative,
     )
 
 

@@ -189,6 +189,40 @@ class Written:
         )
 
 
+def alternative_part(text: str, html: str) -> bytes:
+    """Return the text + HTML multipart/alternative part as sent: its Content-Type line, a
+    blank line and its body. Pure.
+
+    The outbox writes it when a mail is queued (outbox_body.alternative), so delivery does not
+    encode the same bodies again: base64 or quoted-printable of both bodies is most of a
+    message's writing.
+    """
+    boundary, _ = boundaries_for(text, html)
+    return _alternative_part(text, html, boundary)
+
+
+def _alternative_part(text: str, html: str, boundary: str) -> bytes:
+    """Return the multipart/alternative part of `text` and `html` with `boundary`. Pure."""
+    parts = [
+        text_part("plain", text, mime_version=False),
+        text_part("html", html, mime_version=True),
+    ]
+    content_type, body = multipart("alternative", boundary, parts)
+    return content_type + _CRLF + body
+
+
+def part_boundary(part: bytes) -> str:
+    """Return the boundary its Content-Type line gives a multipart part. Pure.
+
+    Raises ValueError for a part without one.
+    """
+    _, found, rest = part.partition(b'boundary="')
+    boundary, closed, _ = rest.partition(b'"')
+    if not (found and closed and boundary):
+        raise ValueError("the stored part names no multipart boundary")
+    return boundary.decode("ascii")
+
+
 def build_message(
     *,
     sender: Mailbox,
@@ -201,9 +235,12 @@ def build_message(
     workspace: Path,
     attachments: Sequence[str | Path] = (),
     reply_to: str = "",
+    alternative: bytes | None = None,
 ) -> EmailMessage:
     """Return the message: From, To (Reply-To), Subject, Date, Message-ID, text + HTML,
-    attachments. `reply_to` (the campaign's contact address) is where a reply reaches.
+    attachments. `reply_to` (the campaign's contact address) is where a reply reaches;
+    `alternative`, the text + HTML part as written when the mail was queued (`alternative_part`
+    of the same bodies), is used as it is instead of being written again.
 
     Reads the attachment files (inside the workspace only; raises AttachmentRefused). The
     result is a WrittenMessage: its SMTP bytes are ready; its EmailMessage form is built the
@@ -211,15 +248,15 @@ def build_message(
     """
     files = [attachment_path(workspace, a) for a in attachments]
     subject = clean_header_text(subject, limit=SUBJECT_MAX)
-    alternative, mixed = boundaries_for(text, html)
-    parts = [
-        text_part("plain", text, mime_version=False),
-        text_part("html", html, mime_version=True),
-    ]
-    content_type, body = multipart("alternative", alternative, parts)
+    boundary, mixed = boundaries_for(text, html)
+    if alternative is None:
+        alternative = _alternative_part(text, html, boundary)
+    else:
+        boundary = part_boundary(alternative)
+    tail = alternative
     if files:
-        inner = content_type + _CRLF + body
-        content_type, body = multipart("mixed", mixed, [inner, *map(attachment_part, files)])
+        content_type, body = multipart("mixed", mixed, [alternative, *map(attachment_part, files)])
+        tail = content_type + _CRLF + body
     head = [
         _sender_line(sender),
         _mailbox_line("To", to),
@@ -228,16 +265,15 @@ def build_message(
         date_line(date),
         message_id_line(clean_header_text(message_id)),
         b"MIME-Version: 1.0\r\n",
-        content_type,
     ]
     written = Written(
-        b"".join(head) + _CRLF + body,
+        b"".join(head) + tail,
         sender,
         to,
         (subject, text, html),
         (message_id, date),
         tuple(files),
-        (alternative, mixed),
+        (boundary, mixed),
         reply_to,
     )
     return written.message()

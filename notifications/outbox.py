@@ -1,16 +1,16 @@
 """Put mail into the outbox, in the caller's transaction, exactly once per idempotency key.
 
 `enqueue` / `enqueue_many` write OutboxMessage rows (and each one's OutboxBody: the text and HTML
-bodies, kept apart from the delivery state) in the session the business change uses, so the
-mail exists if and only if the change commits. The idempotency key names the campaign, the
-template, the subject record and its version (or deadline), and the recipient; enqueuing the same
-key again is a no-op that returns the existing row (INSERT .. ON CONFLICT DO NOTHING on both
-databases). Each queued row's meta also keeps what the audit reads: the mail's facts (what a
-letter states, e.g. the decided version it tells), the business day it was queued on and the
-deadlines it tells (`RenderedMail.deadlines`). A mail larger than the cap as sent (bodies and
-attachments in base64, message_size.py) is refused here: `split_by_size` sorts such mails out
-with their reasons, and `enqueue_many` raises MessageTooLarge for one it is handed anyway. The
-read-only listing and counting live in outbox_views.py (re-exported here). This module does not
+bodies, also encoded as they are sent, kept apart from the delivery state) in the session the
+business change uses, so the mail exists if and only if the change commits. The idempotency key
+names the campaign, the template, the subject record and its version (or deadline), and the
+recipient; enqueuing the same key again is a no-op that returns the existing row (INSERT .. ON
+CONFLICT DO NOTHING on both databases). Each queued row's meta also keeps what the audit reads: the
+mail's facts (what a letter states, e.g. the decided version it tells), the business day it was
+queued on and the deadlines it tells (`RenderedMail.deadlines`). A mail larger than the cap as sent
+(bodies and attachments in base64, message_size.py) is refused here: `split_by_size` sorts such
+mails out with their reasons, and `enqueue_many` raises MessageTooLarge for one it is handed anyway.
+The read-only listing and counting live in outbox_views.py (re-exported here). This module does not
 send mail and does not change a row's delivery state (claims.py, records.py and operators.py do).
 """
 
@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from notifications.headers import SUBJECT_MAX, Mailbox, clean_header_text, message_id_for
-from notifications.message import attachment_path, workspace_relative
+from notifications.message import alternative_part, attachment_path, workspace_relative
 from notifications.message_size import MessageTooLarge, SizeRefusal, size_refusal
 from notifications.outbox_views import OutboxView as OutboxView
 from notifications.outbox_views import count_by_status as count_by_status
@@ -260,7 +260,12 @@ def enqueue_many(
         inserted.update(session.execute(stmt, pending[start : start + INSERT_CHUNK]).scalars())
     ids = _ids_by_key(session, keys)
     bodies = [
-        {"outbox_id": ids[key], "body_text": mail.mail.text, "body_html": mail.mail.html}
+        {
+            "outbox_id": ids[key],
+            "body_text": mail.mail.text,
+            "body_html": mail.mail.html,
+            "alternative": alternative_part(mail.mail.text, mail.mail.html),
+        }
         for key, mail in _first_by_key(mails).items()
         if key in inserted
     ]

@@ -1,11 +1,12 @@
 """The outbox table: every mail the campaign sends is a row here before it goes on the wire.
 
 The row's status moves only through the named functions in notifications/outbox.py, which set
-status, attempts, timestamps and errors together. A row is never deleted, so its idempotency key
-is never reused. The mail's text and HTML bodies are written once, when it is queued, into
-`outbox_body` beside it, and never change: the delivery state is rewritten three times for every
-mail (claimed, handed over, sent), and on SQLite every UPDATE rewrites the whole row, so rows
-that carried their 5-10 KB of bodies cost twice the CPU per mail to deliver (docs/architecture.md).
+status, attempts, timestamps and errors together. A row is never deleted, so its idempotency key is
+never reused. The mail's text and HTML bodies are written once, when it is queued, into
+`outbox_body` beside it (also as sent: the encoded text + HTML part), and never change: the delivery
+state is rewritten three times for every mail (claimed, handed over, sent), and on SQLite every
+UPDATE rewrites the whole row, so rows that carried their 5-10 KB of bodies cost twice the CPU per
+mail to deliver (docs/architecture.md).
 """
 
 from datetime import datetime
@@ -49,7 +50,12 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class OutboxBody(SQLModel, table=True):
-    """The text and HTML bodies of one outgoing mail, as queued (written once, never changed)."""
+    """The text and HTML bodies of one outgoing mail, as queued (written once, never changed).
+
+    `alternative` is the same two bodies as they go on the wire (the multipart/alternative part,
+    notifications/message.py `alternative_part`), written at queue time so that delivery does not
+    encode them again; None for mails queued before it was kept (they are encoded at delivery).
+    """
 
     __tablename__ = "outbox_body"
 
@@ -60,3 +66,4 @@ class OutboxBody(SQLModel, table=True):
     )
     body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     body_html: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    alternative: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary))

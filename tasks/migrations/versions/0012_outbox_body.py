@@ -3,7 +3,10 @@
 Issue 23 (mail speed): a mail's delivery state is rewritten three times as it is delivered
 (claimed, handed over, sent), and SQLite rewrites the whole row on every UPDATE, the 5-10 KB of
 text and HTML bodies included. The bodies move to `outbox_body` (one row per outbox row, written
-when the mail is queued, never changed); the state's row is a few hundred bytes.
+when the mail is queued, never changed); the state's row is a few hundred bytes. A new mail's
+bodies are also kept as sent (`alternative`: the encoded text + HTML part, written at queue
+time so delivery does not encode them again); rows queued before have none and are encoded at
+delivery as before.
 
 On SQLite the foreign key is added in a second step: dropping the body columns rebuilds
 `outbox_message` (a batch move: copy, drop, rename), and with foreign keys on, dropping a table
@@ -33,6 +36,7 @@ def upgrade() -> None:
         sa.Column("outbox_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("body_text", sa.Text(), nullable=False),
         sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("alternative", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("outbox_id"),
     )
     op.execute(
