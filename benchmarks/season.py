@@ -20,8 +20,9 @@ and that looking is part of the cost. Modes:
   The meeting pauses and is approved over the API.
 - plain: the same flow and task functions called as plain functions: for this process only,
   calling a Flow or Task object calls its `.fn` (`plain_prefect()` in season_plain.py), run
-  loggers are disabled, artifacts are not written, and PREFECT_API_URL points at a closed port so
-  any use of the engine would fail. The meeting cannot pause without the engine, so the meeting's
+  loggers are disabled, artifacts are not written, the meeting pack's "already published?" check
+  answers as a fresh server (no), and PREFECT_API_URL points at a closed port so any other use of
+  the engine would fail. The meeting cannot pause without the engine, so the meeting's
   decision (approved as proposed, like the engine run's) is recorded with the product's own
   functions: build_meeting_pack, then record_decision (tasks/meeting/record.py).
 - engine-info / engine-warning: engine mode with PREFECT_LOGGING_LEVEL set to INFO (the run

@@ -1,7 +1,9 @@
 """The season benchmark's plain mode (benchmarks/season.py): the flows without the Prefect engine.
 
 `plain_prefect()` makes a Flow or Task object call its `.fn` and counts the calls and the tasks'
-seconds in TASK_SECONDS and RUNS; `plain_meeting()` records the meeting's decision with the
+seconds in TASK_SECONDS and RUNS; it stubs the calls the flows and tasks make to the Prefect API
+(artifacts, the meeting pack's "already published?") as a fresh server would answer them, so the
+same business code runs without a server; `plain_meeting()` records the meeting's decision with the
 product's own functions, since the meeting cannot pause without the engine. Does not time the
 season or start anything (benchmarks/season_replay.py does).
 """
@@ -25,9 +27,10 @@ RUNS: Counter[str] = Counter()  # plain mode: calls per flow and task name (the 
 def plain_prefect() -> Iterator[None]:
     """Within the block, calling a Prefect Flow or Task object calls its `.fn` directly.
 
-    Benchmark only: patches prefect.Flow.__call__ and prefect.Task.__call__ and the artifact
-    functions the flows and tasks modules imported (no-ops), disables the run loggers; restores
-    everything on exit.
+    Benchmark only: patches prefect.Flow.__call__ and prefect.Task.__call__, the artifact
+    functions the flows and tasks modules imported (no-ops) and `already_published` (False, as on
+    a fresh server with no meeting pack published: no API call), disables the run loggers;
+    restores everything on exit.
     """
     import prefect
     from prefect.logging import disable_run_logger
@@ -46,16 +49,24 @@ def plain_prefect() -> Iterator[None]:
     def no_artifact(*args: Any, **kwargs: Any) -> None:
         return None
 
+    def never_published(label: str) -> bool:
+        return False  # a fresh server holds no `meeting-pack` artifact (tasks/meeting/pack_files)
+
+    stubs = {
+        "create_markdown_artifact": no_artifact,
+        "create_table_artifact": no_artifact,
+        "already_published": never_published,
+    }
     saved: list[tuple[object, str, object]] = [
         (prefect.Flow, "__call__", prefect.Flow.__call__),
         (prefect.Task, "__call__", prefect.Task.__call__),
     ]
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] in {"flows", "tasks"}:
-            for attr in ("create_markdown_artifact", "create_table_artifact"):
+            for attr, stub in stubs.items():
                 if hasattr(module, attr):
                     saved.append((module, attr, getattr(module, attr)))
-                    setattr(module, attr, no_artifact)
+                    setattr(module, attr, stub)
     prefect.Flow.__call__ = call_fn  # type: ignore[method-assign]
     prefect.Task.__call__ = call_fn  # type: ignore[method-assign]
     try:

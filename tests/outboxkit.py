@@ -1,14 +1,16 @@
-"""Read outbox rows in tests together with their bodies (the outbox_body table beside them)."""
+"""Read outbox rows in tests, alone or with their bodies (the outbox_body table beside them)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from notifications.claims import bodies_of
 from schemas.outbox_table import OutboxBody, OutboxMessage
+from tasks.store import session_scope
 
 
 class QueuedMail:
@@ -33,3 +35,9 @@ def with_bodies(session: Session, rows: Iterable[OutboxMessage]) -> list[QueuedM
 def body_row(outbox_id: int, text: str, html: str) -> OutboxBody:
     """Return the outbox_body row of a test's hand-made outbox row."""
     return OutboxBody(outbox_id=outbox_id, body_text=text, body_html=html)
+
+
+def outbox_rows(engine: Engine) -> list[OutboxMessage]:
+    """Return every outbox row (without bodies) in id order, read in a session of its own."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))

@@ -1,8 +1,8 @@
 """Tests for notifications/claims.py: the claim's SQL per database, a claimed row, recovery.
 
-Claiming against real databases (two deliverers, leases) is tested in test_outbox.py and
-test_delivery.py; the pure tests pin down the statement each database is sent. Recovery and
-live leases run against the real databases of the `engine` fixture.
+Claiming against real databases (two deliverers, leases) is tested in test_outbox_states.py
+and test_delivery_concurrency.py; the pure tests pin down the statement each database is sent.
+Recovery and live leases run against the real databases of the `engine` fixture.
 """
 
 from __future__ import annotations
