@@ -153,7 +153,21 @@ def claim_statement(
         stmt = stmt.where(OUTBOX.c.id == picked.c.id)
     else:
         stmt = stmt.where(OUTBOX.c.id.in_(due.scalar_subquery()))
-    return stmt.where(OUTBOX.c.status == OutboxStatus.QUEUED)
+    return stmt.where(held_status(dialect) == OutboxStatus.QUEUED)
+
+
+def held_status(dialect: str) -> Any:
+    """Return the status column as a condition on rows picked by id compares it. Pure.
+
+    On SQLite it is written `+status`. SQLite's planner answers `id IN (...) AND status = ?`
+    by walking ix_outbox_due over every row of that status (every queued row at each claim,
+    every claimed row at each hand-over: 0.2-0.5 ms for a few rows, and growing with the queue)
+    instead of looking the ids up; a unary + keeps the value and takes the term away from the
+    index (sqlite.org/optoverview.html). Other databases get the column itself.
+    """
+    if dialect == "sqlite":
+        return sa.literal_column(f"+{OUTBOX.name}.status", type_=OUTBOX.c.status.type)
+    return OUTBOX.c.status
 
 
 def claimed_mail(
@@ -190,7 +204,7 @@ def renew_lease(
         .where(
             OUTBOX.c.id.in_(list(ids)),
             OUTBOX.c.claimed_by == worker_id,
-            OUTBOX.c.status == OutboxStatus.SENDING,
+            held_status(session.get_bind().dialect.name) == OutboxStatus.SENDING,
         )
         .values(lease_until=now + lease)
     )

@@ -45,16 +45,26 @@ def timestamp(session: Session, value: datetime) -> Any:
     return _timestamp(session.get_bind().dialect)(value)
 
 
-@functools.lru_cache(maxsize=128)
-def hand_over_sql(mark: str, count: int) -> str:
+def status_term(session: Session) -> str:
+    """Return how a condition on rows picked by id names the status column on this database.
+
+    `+status` on SQLite, so the ids are looked up instead of the due index being walked over
+    every row of that status (claims.py `held_status`); `status` elsewhere.
+    """
+    return "+status" if session.get_bind().dialect.name == "sqlite" else "status"
+
+
+@functools.lru_cache(maxsize=256)
+def hand_over_sql(mark: str, count: int, status: str = "status") -> str:
     """Return the UPDATE that sets handed_at on `count` ids still sending for a worker. Pure.
 
     Parameters: handed_at, the ids, the worker, the sending status; returns the ids changed.
+    `status`: the status column's term (`status_term`).
     """
     ids = ", ".join([mark] * count)
     return (
         f"UPDATE {_TABLE} SET handed_at = {mark} WHERE id IN ({ids}) "
-        f"AND claimed_by = {mark} AND status = {mark} RETURNING id"
+        f"AND claimed_by = {mark} AND {status} = {mark} RETURNING id"
     )
 
 
@@ -63,7 +73,8 @@ def hand_over(
 ) -> list[int]:
     """Mark `ids` handed over (the rows `worker_id` is sending); return those changed. Writes."""
     params = (timestamp(session, now), *ids, worker_id, OutboxStatus.SENDING.value)
-    rows = session.connection().exec_driver_sql(hand_over_sql(mark, len(ids)), params)
+    sql = hand_over_sql(mark, len(ids), status_term(session))
+    rows = session.connection().exec_driver_sql(sql, params)
     return sorted(r[0] for r in rows)
 
 

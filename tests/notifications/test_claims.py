@@ -75,7 +75,7 @@ def test_sqlite_claims_the_due_rows_still_queued_in_one_update() -> None:
         "WHERE outbox_message.id IN (SELECT outbox_message.id FROM outbox_message "
         "WHERE outbox_message.status = ? AND outbox_message.not_before <= ? "
         "ORDER BY outbox_message.not_before, outbox_message.id LIMIT ? OFFSET ?) "
-        "AND outbox_message.status = ?"
+        "AND +outbox_message.status = ?"  # looked up by id, not the due index (test_claim_plans)
     )
     assert (compiled.params["claimed_by"], compiled.params["lease_until"]) == ("w1", UNTIL)
     assert compiled.params["handed_at"] is None
