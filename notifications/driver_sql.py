@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
-from notifications.claims import OUTBOX
+from notifications.claims import HELD_STATUS_SQL, OUTBOX
 from schemas.enums import OutboxStatus
 
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
@@ -45,26 +45,17 @@ def timestamp(session: Session, value: datetime) -> Any:
     return _timestamp(session.get_bind().dialect)(value)
 
 
-def status_term(session: Session) -> str:
-    """Return how a condition on rows picked by id names the status column on this database.
-
-    `+status` on SQLite, so the ids are looked up instead of the due index being walked over
-    every row of that status (claims.py `held_status`); `status` elsewhere.
-    """
-    return "+status" if session.get_bind().dialect.name == "sqlite" else "status"
-
-
-@functools.lru_cache(maxsize=256)
-def hand_over_sql(mark: str, count: int, status: str = "status") -> str:
+@functools.lru_cache(maxsize=128)
+def hand_over_sql(mark: str, count: int) -> str:
     """Return the UPDATE that sets handed_at on `count` ids still sending for a worker. Pure.
 
     Parameters: handed_at, the ids, the worker, the sending status; returns the ids changed.
-    `status`: the status column's term (`status_term`).
+    The ids are looked up by primary key, not the due index (claims.py HELD_STATUS_SQL).
     """
     ids = ", ".join([mark] * count)
     return (
         f"UPDATE {_TABLE} SET handed_at = {mark} WHERE id IN ({ids}) "
-        f"AND claimed_by = {mark} AND {status} = {mark} RETURNING id"
+        f"AND claimed_by = {mark} AND {HELD_STATUS_SQL} = {mark} RETURNING id"
     )
 
 
@@ -73,8 +64,7 @@ def hand_over(
 ) -> list[int]:
     """Mark `ids` handed over (the rows `worker_id` is sending); return those changed. Writes."""
     params = (timestamp(session, now), *ids, worker_id, OutboxStatus.SENDING.value)
-    sql = hand_over_sql(mark, len(ids), status_term(session))
-    rows = session.connection().exec_driver_sql(sql, params)
+    rows = session.connection().exec_driver_sql(hand_over_sql(mark, len(ids)), params)
     return sorted(r[0] for r in rows)
 
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from notifications import driver_sql
-from notifications.claims import OUTBOX, claim_statement, due_rows, held_status
+from notifications.claims import HELD_STATUS_SQL, OUTBOX, claim_statement, due_rows, status_is
+from schemas.campaign_file import CampaignFile
 from schemas.enums import OutboxStatus
-from tasks.store import make_engine
+from schemas.sqltypes import now_utc
+from tasks.common.campaigns import ensure_campaign
+from tasks.store import make_engine, session_scope, upgrade_database
 
 AT = datetime(2024, 10, 10, 2, 0, tzinfo=UTC)
 
@@ -51,8 +55,6 @@ def _outer_plan(plan: str) -> str:
 
 def test_a_claim_updates_the_due_rows_it_picked_by_id(tmp_path) -> None:
     engine = make_engine(url=f"sqlite:///{tmp_path / 'plan.db'}")
-    from tasks.store import upgrade_database
-
     upgrade_database(engine)
     due = due_rows(AT, batch=100, campaign_year=None)
     stmt = claim_statement(due, "w1", until=AT + timedelta(minutes=5), dialect="sqlite")
@@ -66,44 +68,67 @@ def test_a_claim_updates_the_due_rows_it_picked_by_id(tmp_path) -> None:
 
 def test_a_hand_over_and_a_renewal_look_their_rows_up_by_id(tmp_path) -> None:
     engine = make_engine(url=f"sqlite:///{tmp_path / 'plan.db'}")
-    from tasks.store import upgrade_database
-
     upgrade_database(engine)
-    hand_over = sa.text(driver_sql.hand_over_sql("?", 4, "+status"))
     renewal = (
         sa.update(OUTBOX)
         .where(
             OUTBOX.c.id.in_([1, 2, 3, 4]),
             OUTBOX.c.claimed_by == "w1",
-            held_status("sqlite") == OutboxStatus.SENDING,
+            status_is(OutboxStatus.SENDING),
         )
         .values(lease_until=AT)
     )
-    with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {hand_over.text}", ("x", 1, 2, 3, 4, "w1", "sending")
-        ).all()
-    assert [row[-1] for row in rows] == [
-        "SEARCH outbox_message USING INTEGER PRIMARY KEY (rowid=?)"
-    ]
-    assert _outer_plan(_plan(engine, renewal)) == (
-        "SEARCH outbox_message USING INTEGER PRIMARY KEY (rowid=?)"
-    )
+    by_id = "SEARCH outbox_message USING INTEGER PRIMARY KEY (rowid=?)"
+
+    assert _explain(engine, driver_sql.hand_over_sql("?", 4)) == [by_id]
+    assert _outer_plan(_plan(engine, renewal)) == by_id
+    # what the plain column made SQLite do: walk the due index over every row sending
+    plain = driver_sql.hand_over_sql("?", 4).replace(HELD_STATUS_SQL, "status")
+    assert _explain(engine, plain) == ["SEARCH outbox_message USING INDEX ix_outbox_due (status=?)"]
     engine.dispose()
 
 
-def test_the_plain_status_column_is_what_sqlite_walked_the_index_for(tmp_path) -> None:
-    engine = make_engine(url=f"sqlite:///{tmp_path / 'plan.db'}")
-    from tasks.store import upgrade_database
-
-    upgrade_database(engine)
+def _explain(engine: Engine, hand_over: str) -> list[str]:
+    """Return SQLite's plan of a hand-over of ids 1-4 (driver SQL, qmark)."""
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {driver_sql.hand_over_sql('?', 4, 'status')}",
-            ("x", 1, 2, 3, 4, "w1", "sending"),
+            f"EXPLAIN QUERY PLAN {hand_over}", ("x", 1, 2, 3, 4, "w1", "sending")
         ).all()
-    assert [row[-1] for row in rows] == [
-        "SEARCH outbox_message USING INDEX ix_outbox_due (status=?)"
-    ]
-    assert held_status("postgresql") is OUTBOX.c.status
-    engine.dispose()
+    return [str(row[-1]) for row in rows]
+
+
+def test_postgres_hands_over_by_primary_key_when_its_statistics_saw_none_sending(
+    engine: Engine, campaign_2024: CampaignFile
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the PostgreSQL planner's choice (SQLite's is read above)")
+    with session_scope(engine) as session:
+        ensure_campaign(session, campaign_2024, now_utc())
+    with engine.begin() as connection:  # statistics from a quiet hour, then a delivery starts
+        connection.exec_driver_sql(
+            "INSERT INTO outbox_message (campaign_year, idempotency_key, template, recipient, "
+            "subject, attachments, meta, status, attempts, not_before, message_id, "
+            "created_at) SELECT 2024, 'k' || g, 'invitation', 'li@unit.example.com', 's', "
+            "'[]', '{}', 'sent', 1, now(), '<' || g || '@example.org>', now() "
+            "FROM generate_series(1, 5000) g"
+        )
+        connection.exec_driver_sql("ANALYZE outbox_message")
+        connection.exec_driver_sql(
+            "UPDATE outbox_message SET status = 'sending', claimed_by = 'w1' WHERE id <= 1000"
+        )
+        ours = _postgres_plan(connection, driver_sql.hand_over_sql("%s", 4))
+        plain = _postgres_plan(
+            connection, driver_sql.hand_over_sql("%s", 4).replace(HELD_STATUS_SQL, "status")
+        )
+
+    assert "outbox_message_pkey" in ours
+    assert "ix_outbox_due" not in ours
+    assert "ix_outbox_due" in plain  # what the plain column made PostgreSQL do here
+
+
+def _postgres_plan(connection: sa.Connection, hand_over: str) -> str:
+    """Return PostgreSQL's plan of a hand-over of ids 1-4 (driver SQL, %s)."""
+    rows = connection.exec_driver_sql(
+        f"EXPLAIN {hand_over}", ("2024-10-10 02:00:00+00", 1, 2, 3, 4, "w1", "sending")
+    ).all()
+    return "\n".join(str(row[0]) for row in rows)

@@ -60,7 +60,7 @@ def test_postgresql_claims_the_due_rows_it_locks_and_skips_rows_others_locked() 
         "UPDATE outbox_message SET status=%(status)s, claimed_by=%(claimed_by)s::VARCHAR, "
         "lease_until=%(lease_until)s::TIMESTAMP WITHOUT TIME ZONE, "
         "handed_at=%(handed_at)s::TIMESTAMP WITHOUT TIME ZONE FROM picked "
-        "WHERE outbox_message.id = picked.id AND outbox_message.status = %(status_2)s"
+        "WHERE outbox_message.id = picked.id AND (outbox_message.status || '') = %(param_2)s"
     )
 
 
@@ -75,7 +75,7 @@ def test_sqlite_claims_the_due_rows_still_queued_in_one_update() -> None:
         "WHERE outbox_message.id IN (SELECT outbox_message.id FROM outbox_message "
         "WHERE outbox_message.status = ? AND outbox_message.not_before <= ? "
         "ORDER BY outbox_message.not_before, outbox_message.id LIMIT ? OFFSET ?) "
-        "AND +outbox_message.status = ?"  # looked up by id, not the due index (test_claim_plans)
+        "AND (outbox_message.status || '') = ?"  # by id, not the due index (test_claim_plans)
     )
     assert (compiled.params["claimed_by"], compiled.params["lease_until"]) == ("w1", UNTIL)
     assert compiled.params["handed_at"] is None

@@ -82,9 +82,9 @@ def test_driver_writes_equal_the_core_statements(
 
 
 def test_statements_are_written_once_per_placeholder_and_count() -> None:
-    assert driver_sql.hand_over_sql("?", 3, "+status") == (
+    assert driver_sql.hand_over_sql("?", 3) == (
         "UPDATE outbox_message SET handed_at = ? WHERE id IN (?, ?, ?) "
-        "AND claimed_by = ? AND +status = ? RETURNING id"
+        "AND claimed_by = ? AND (status || '') = ? RETURNING id"
     )
     assert driver_sql.hand_over_sql("%s", 1) is driver_sql.hand_over_sql("%s", 1)
     assert driver_sql.sent_sql("?").count("?") == 7
