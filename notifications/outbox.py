@@ -259,18 +259,7 @@ def enqueue_many(
     for start in range(0, len(pending), INSERT_CHUNK):
         inserted.update(session.execute(stmt, pending[start : start + INSERT_CHUNK]).scalars())
     ids = _ids_by_key(session, keys)
-    bodies = [
-        {
-            "outbox_id": ids[key],
-            "body_text": mail.mail.text,
-            "body_html": mail.mail.html,
-            "alternative": alternative_part(mail.mail.text, mail.mail.html),
-        }
-        for key, mail in _first_by_key(mails).items()
-        if key in inserted
-    ]
-    for start in range(0, len(bodies), INSERT_CHUNK):
-        session.execute(sa.insert(BODIES), bodies[start : start + INSERT_CHUNK])
+    _insert_bodies(session, [m for k, m in _first_by_key(mails).items() if k in inserted], ids)
     first_seen: set[str] = set()
     result: list[Enqueued] = []
     for key in keys:
@@ -278,6 +267,21 @@ def enqueue_many(
         first_seen.add(key)
         result.append(Enqueued(id=ids[key], key=key, created=created))
     return result
+
+
+def _insert_bodies(session: Session, mails: Sequence[OutgoingMail], ids: dict[str, int]) -> None:
+    """Write newly queued mails' bodies, also as sent, to outbox_body (caller's transaction)."""
+    bodies = [
+        {
+            "outbox_id": ids[mail.key],
+            "body_text": mail.mail.text,
+            "body_html": mail.mail.html,
+            "alternative": alternative_part(mail.mail.text, mail.mail.html),
+        }
+        for mail in mails
+    ]
+    for start in range(0, len(bodies), INSERT_CHUNK):
+        session.execute(sa.insert(BODIES), bodies[start : start + INSERT_CHUNK])
 
 
 def _first_by_key(mails: Sequence[OutgoingMail]) -> dict[str, OutgoingMail]:
