@@ -30,6 +30,9 @@ OUTBOX: sa.Table = SQLModel.metadata.tables[str(OutboxMessage.__tablename__)]
 BODIES: sa.Table = SQLModel.metadata.tables[str(OutboxBody.__tablename__)]
 
 
+MISSING_BODY = ("", "")  # a row without its outbox_body: it fails for good (batches.attempt)
+
+
 @dataclass(frozen=True)
 class ClaimedMail:
     """A claimed row's content, as plain values (no session travels with it)."""
@@ -102,9 +105,6 @@ def claim(
         bodies = sent_bodies_of(session, [r.id for r in rows])
     rows = sorted(rows, key=lambda r: (r.not_before, r.id))
     return [claimed_mail(r, *bodies.get(r.id, (MISSING_BODY, None))) for r in rows]
-
-
-MISSING_BODY = ("", "")  # a row without its outbox_body: it fails for good (batches.attempt)
 
 
 def sent_bodies_of(

@@ -241,6 +241,7 @@ def enqueue_many(
     keys = [m.key for m in mails]
     existing = set(_ids_by_key(session, keys))
     values: dict[str, dict[str, Any]] = {}
+    new: dict[str, OutgoingMail] = {}
     for mail, key in zip(mails, keys, strict=True):
         if key in existing or key in values:
             continue
@@ -249,6 +250,7 @@ def enqueue_many(
             if refusal is not None:
                 raise MessageTooLarge(refusal)
         values[key] = _row_values(mail, workspace, message_id_domain, at, business_day)
+        new[key] = mail
     pending = list(values.values())
     inserted: set[str] = set()
     stmt = (
@@ -259,7 +261,7 @@ def enqueue_many(
     for start in range(0, len(pending), INSERT_CHUNK):
         inserted.update(session.execute(stmt, pending[start : start + INSERT_CHUNK]).scalars())
     ids = _ids_by_key(session, keys)
-    _insert_bodies(session, [m for k, m in _first_by_key(mails).items() if k in inserted], ids)
+    _insert_bodies(session, {ids[k]: mail for k, mail in new.items() if k in inserted})
     first_seen: set[str] = set()
     result: list[Enqueued] = []
     for key in keys:
@@ -269,27 +271,22 @@ def enqueue_many(
     return result
 
 
-def _insert_bodies(session: Session, mails: Sequence[OutgoingMail], ids: dict[str, int]) -> None:
-    """Write newly queued mails' bodies, also as sent, to outbox_body (caller's transaction)."""
+def _insert_bodies(session: Session, mails: dict[int, OutgoingMail]) -> None:
+    """Write the bodies of newly queued mails (by outbox id), also as sent, to outbox_body.
+
+    Runs in the caller's transaction.
+    """
     bodies = [
         {
-            "outbox_id": ids[mail.key],
+            "outbox_id": outbox_id,
             "body_text": mail.mail.text,
             "body_html": mail.mail.html,
             "alternative": alternative_part(mail.mail.text, mail.mail.html),
         }
-        for mail in mails
+        for outbox_id, mail in mails.items()
     ]
     for start in range(0, len(bodies), INSERT_CHUNK):
         session.execute(sa.insert(BODIES), bodies[start : start + INSERT_CHUNK])
-
-
-def _first_by_key(mails: Sequence[OutgoingMail]) -> dict[str, OutgoingMail]:
-    """Return each idempotency key's first mail (the one a repeated key inserts). Pure."""
-    first: dict[str, OutgoingMail] = {}
-    for mail in mails:
-        first.setdefault(mail.key, mail)
-    return first
 
 
 def enqueue(
