@@ -9,10 +9,17 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: test test-fast fuzz demo lint typecheck imports pytest sysdeps clean
 
+# The project is installed with uv (from PyPI, into the venv) when it can be had: a fresh venv in
+# ~25 s instead of ~55 s with pip. The modules are compiled on install, as pip does: where
+# PYTHONDONTWRITEBYTECODE is set, every process would otherwise compile Prefect anew (+6 s each).
+# Without uv (or if its install fails) pip installs as before.
+UV := 'uv>=0.5,<1'
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@($(BIN)/python -m pip install --quiet $(UV) 2>/dev/null \
+	  && $(BIN)/python -m uv pip install --quiet --python $(BIN)/python --compile-bytecode -e '.[dev]') \
+	|| ($(BIN)/python -m pip install --quiet --upgrade pip \
+	  && $(BIN)/python -m pip install --quiet -e '.[dev]')
 	@touch $(STAMP)
 
 # Debian packages the product or its tests need: installed when missing and running as root,

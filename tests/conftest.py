@@ -47,11 +47,33 @@ hypothesis_settings.load_profile("campaign")
 POSTGRES_URL = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "")
 
 
+def _uses_harness(item: pytest.Item) -> bool:
+    """Return whether a test uses the session's Prefect test harness."""
+    return "prefect_harness" in getattr(item, "fixturenames", ())
+
+
+def _start_order(item: pytest.Item) -> int:
+    """Return when a test starts: harness tests first, then other flow tests, then the rest."""
+    if _uses_harness(item):
+        return 0
+    return 1 if item.get_closest_marker("flow") else 2
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses the Prefect harness as a flow test (make test-fast skips it)."""
+    """Mark every test that uses the Prefect harness as a flow test (make test-fast skips it);
+    start the flow tests first, the harness tests in front.
+
+    The flow tests are the long ones (a season replay, a fuzzed season, real Prefect servers).
+    With `--dist worksteal` (pyproject's addopts) the first worker takes the first half of
+    this order and the other worker takes work from the end of its queue when it runs out:
+    so the harness tests (about a third of the suite's time) all run on one worker, which
+    starts the only harness of the run, and both workers end on short tests at the same time.
+    The order within each group is the collection order (module fixtures stay shared).
+    """
     for item in items:
-        if "prefect_harness" in getattr(item, "fixturenames", ()):
+        if _uses_harness(item):
             item.add_marker(pytest.mark.flow)
+    items.sort(key=_start_order)  # stable
 
 
 @pytest.fixture(scope="session")
@@ -156,12 +178,21 @@ def prefect_harness() -> Iterator[None]:
 
     Flow runs started here have no heartbeat, as with the CLI and the demo (`in_process_runs`):
     Prefect 3.9 ends a flow run by joining its heartbeat thread, which sleeps in whole seconds.
+    The harness's server does not store the events it receives (no test reads them): its
+    event writer held the SQLite database when a flow run was created, the server answered
+    503 (database is locked) and the client waited ~2 s before trying again, two to four
+    times per season replay. Task runs are still recorded from those events.
     """
+    from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
     from deployments.environment import in_process_runs  # imports prefect when called
 
-    with prefect_test_harness(server_startup_timeout=120), in_process_runs():
+    with (
+        temporary_settings(updates={"server.services.event_persister.enabled": False}),
+        prefect_test_harness(server_startup_timeout=120),
+        in_process_runs(),
+    ):
         yield
 
 
