@@ -119,11 +119,6 @@ def sent_bodies_of(
     return {i: ((text, html), sent) for i, text, html, sent in session.execute(stmt)}
 
 
-def bodies_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Return the (text, html) bodies of these outbox rows by id (read-only)."""
-    return {i: bodies for i, (bodies, _) in sent_bodies_of(session, ids).items()}
-
-
 def due_rows(at: datetime, *, batch: int, campaign_year: int | None) -> sa.Select[Any]:
     """Return the query for the ids of up to `batch` queued rows due at `at`, oldest first. Pure."""
     due = (

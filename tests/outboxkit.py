@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from notifications.claims import bodies_of
+from notifications.claims import sent_bodies_of
 from schemas.outbox_table import OutboxBody, OutboxMessage
 from tasks.store import session_scope
 
@@ -28,8 +28,8 @@ class QueuedMail:
 def with_bodies(session: Session, rows: Iterable[OutboxMessage]) -> list[QueuedMail]:
     """Return the rows, in order, each with its bodies (read in the caller's session)."""
     rows = list(rows)
-    bodies = bodies_of(session, [r.id for r in rows if r.id is not None])
-    return [QueuedMail(r, *bodies[r.id]) for r in rows if r.id is not None]
+    bodies = sent_bodies_of(session, [r.id for r in rows if r.id is not None])
+    return [QueuedMail(r, *bodies[r.id][0]) for r in rows if r.id is not None]
 
 
 def body_row(outbox_id: int, text: str, html: str) -> OutboxBody:

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from deliverykit import run_delivery, smtp_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mailkit import T0, Clock, factory, queue, received
+from mailkit import T0, Clock, queue, received
 from sqlalchemy.engine import Engine
 
-from notifications.delivery import deliver
 from notifications.headers import Mailbox
-from notifications.mailers import make_mailer
 from notifications.message import alternative_part, build_message, part_boundary
 from notifications.sink import SmtpSink
 from notifications.wire_format import message_bytes
 from schemas.campaign_file import CampaignFile
 from schemas.outbox_table import OutboxBody
-from schemas.settings import Settings
 from tasks.store import session_scope
 
 SENDER = Mailbox(address="csr-campaign@example.org", name="上海市企业社会责任报告发布会")
@@ -93,9 +90,7 @@ def test_delivery_sends_the_part_stored_when_the_mail_was_queued(
         assert body.alternative is not None
         assert body.alternative == alternative_part(body.body_text, body.body_html)
         body.alternative = alternative_part("入队时写下的正文", "<p>入队时写下的正文</p>")
-    settings = Settings(workspace=workspace, mailer="smtp", smtp_port=sink.port)
-
-    report = asyncio.run(deliver(factory(engine), make_mailer(settings), settings, clock=Clock(T0)))
+    report = run_delivery(engine, smtp_settings(workspace, sink.port), Clock(T0))
 
     [message] = received(sink.folder)
     assert report.sent == 1
